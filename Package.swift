@@ -1,0 +1,64 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "FieldAudit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fieldaudit", targets: ["fieldaudit"]),
+        .library(name: "FieldAudit", targets: ["FieldAudit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The CRDT core: pure values and the merge laws.
+        .target(
+            name: "Replication",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The only module that touches SQLite.
+        .target(
+            name: "AuditStore",
+            dependencies: [
+                "Replication",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
+        // The front door: a `Replica` that captures, queries and verifies.
+        .target(
+            name: "FieldAudit",
+            dependencies: ["Replication", "AuditStore"]),
+        // The command-line tool.
+        .executableTarget(
+            name: "fieldaudit",
+            dependencies: [
+                "FieldAudit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // Benchmarks, built in release by `Benchmarks/run`; never part of the test command.
+        .executableTarget(
+            name: "fieldaudit-bench",
+            dependencies: ["FieldAudit", "AuditStore", "Replication"]),
+
+        // Shared test helpers: seeded randomness, a fixed clock, builders.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Replication"],
+            path: "Tests/TestSupport"),
+        .testTarget(
+            name: "ReplicationTests",
+            dependencies: ["Replication", "TestSupport"]),
+        .testTarget(
+            name: "AuditStoreTests",
+            dependencies: ["AuditStore", "Replication", "TestSupport"]),
+        .testTarget(
+            name: "FieldAuditTests",
+            dependencies: ["FieldAudit", "AuditStore", "Replication", "TestSupport"]),
+        .testTarget(
+            name: "fieldauditTests",
+            dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

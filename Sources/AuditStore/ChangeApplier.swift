@@ -1,0 +1,255 @@
+import GRDB
+import Replication
+
+/// Applies changes inside one write transaction: the log insert, the materialised state and the
+/// origins' hash chains, with prepared statements on the raw connection.
+///
+/// Every path that adds a change (remote apply, local write, rebuild) goes through `add` or
+/// `materialise`, so the state is always the same function of the log. Call `finish()` before the
+/// transaction commits; an error thrown at any point must roll the transaction back.
+final class ChangeApplier {
+    private let insertChange: SQLiteStatement
+    private let selectChange: SQLiteStatement
+    private let updateHash: SQLiteStatement
+    private let selectEntity: SQLiteStatement
+    private let insertEntity: SQLiteStatement
+    private let updateDeleted: SQLiteStatement
+    private let insertSuperseded: SQLiteStatement
+    private let deleteVisible: SQLiteStatement
+    private let probeSuperseded: SQLiteStatement
+    private let insertVisible: SQLiteStatement
+    private let selectVisible: SQLiteStatement
+    private let selectOrigin: SQLiteStatement
+    private let probeBeyond: SQLiteStatement
+    private let upsertOrigin: SQLiteStatement
+
+    /// An origin's chain as this transaction sees it.
+    private struct Chain {
+        var contiguous: UInt64
+        var head: ChangeHash
+        /// Whether the log may hold changes of this origin beyond `contiguous`.
+        var mayHaveMore: Bool
+    }
+
+    private var chains: [ReplicaID: Chain] = [:]
+    private var entities: [EntityID: (kind: String, engagement: EntityID)] = [:]
+
+    init(_ db: Database) throws(StoreError) {
+        insertChange = try SQLiteStatement(db, """
+            INSERT INTO change (\(ChangeColumns.selectList), hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+            ON CONFLICT (origin, seq) DO NOTHING
+            """)
+        selectChange = try SQLiteStatement(db, "SELECT \(ChangeColumns.selectList) FROM change WHERE origin = ? AND seq = ?")
+        updateHash = try SQLiteStatement(db, "UPDATE change SET hash = ? WHERE origin = ? AND seq = ?")
+        selectEntity = try SQLiteStatement(db, "SELECT kind, engagement FROM entity WHERE id = ?")
+        insertEntity = try SQLiteStatement(db, "INSERT INTO entity (id, kind, engagement) VALUES (?, ?, ?)")
+        updateDeleted = try SQLiteStatement(db, "UPDATE entity SET deleted = ? WHERE id = ?")
+        insertSuperseded = try SQLiteStatement(db, "INSERT OR IGNORE INTO superseded (entity, field, origin, seq) VALUES (?, ?, ?, ?)")
+        deleteVisible = try SQLiteStatement(db, "DELETE FROM field_value WHERE entity = ? AND field = ? AND origin = ? AND seq = ?")
+        probeSuperseded = try SQLiteStatement(db, "SELECT 1 FROM superseded WHERE entity = ? AND field = ? AND origin = ? AND seq = ?")
+        insertVisible = try SQLiteStatement(db, """
+            INSERT INTO field_value (entity, field, origin, seq, stamp, type, value) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        selectVisible = try SQLiteStatement(db, "SELECT origin, seq, stamp, type, value FROM field_value WHERE entity = ? AND field = ?")
+        selectOrigin = try SQLiteStatement(db, "SELECT contiguous, head FROM origin WHERE replica = ?")
+        probeBeyond = try SQLiteStatement(db, "SELECT 1 FROM change WHERE origin = ? AND seq > ? LIMIT 1")
+        upsertOrigin = try SQLiteStatement(db, """
+            INSERT INTO origin (replica, contiguous, head) VALUES (?, ?, ?)
+            ON CONFLICT (replica) DO UPDATE SET contiguous = excluded.contiguous, head = excluded.head
+            """)
+    }
+
+    // MARK: - Adding changes
+
+    /// Adds a change to the log and the materialised state; a held identical change is a duplicate.
+    ///
+    /// - Throws: `StoreError.rejected` if the change is invalid, differs from the held change with
+    ///   its id, or contradicts its entity's kind or engagement.
+    func add(_ change: Change) throws(StoreError) -> ApplyOutcome {
+        do { try change.validate() } catch { throw .rejected(error) }
+        var chain = try self.chain(of: change.origin)
+        let inOrder = change.seq == chain.contiguous + 1
+        let hash = inOrder ? ChangeHash.of(change, after: chain.head) : nil
+
+        ChangeColumns.bind(change, to: insertChange)
+        if let hash { insertChange.bind(blob: hash.bytes, at: 12) } else { insertChange.bindNull(at: 12) }
+        try insertChange.run()
+        guard insertChange.changedRows == 1 else {
+            guard try heldChange(change.id) == change else { throw .rejected(.equivocation(change.id)) }
+            return .duplicate
+        }
+
+        try materialise(change)
+        if let hash {
+            chain.contiguous = change.seq
+            chain.head = hash
+            if chain.mayHaveMore { try closeGap(&chain, origin: change.origin) }
+        } else {
+            chain.mayHaveMore = true
+        }
+        chains[change.origin] = chain
+        return .applied
+    }
+
+    /// Updates the materialised state for a change already in the log (entity, superseded ids,
+    /// visible values, deletion flag).
+    func materialise(_ change: Change) throws(StoreError) {
+        try register(change)
+        let entity = change.entity.bytes
+        for id in change.supersedes {
+            for statement in [insertSuperseded, deleteVisible] {
+                statement.bind(blob: entity, at: 1)
+                statement.bind(change.field, at: 2)
+                statement.bind(blob: id.origin.bytes, at: 3)
+                statement.bind(id.seq, at: 4)
+                try statement.run()
+            }
+        }
+        probeSuperseded.bind(blob: entity, at: 1)
+        probeSuperseded.bind(change.field, at: 2)
+        probeSuperseded.bind(blob: change.origin.bytes, at: 3)
+        probeSuperseded.bind(change.seq, at: 4)
+        let isSuperseded = try probeSuperseded.step()
+        probeSuperseded.reset()
+        if !isSuperseded {
+            insertVisible.bind(blob: entity, at: 1)
+            insertVisible.bind(change.field, at: 2)
+            insertVisible.bind(blob: change.origin.bytes, at: 3)
+            insertVisible.bind(change.seq, at: 4)
+            insertVisible.bind(change.stamp.rawValue, at: 5)
+            ChangeColumns.bind(change.value, typeAt: 6, valueAt: 7, to: insertVisible)
+            try insertVisible.run()
+        }
+        if change.field == Change.deletedField {
+            let deleted = try visibleValues(of: change.fieldKey)?.winner.value.isTrue ?? false
+            updateDeleted.bind(Int64(deleted ? 1 : 0), at: 1)
+            updateDeleted.bind(blob: entity, at: 2)
+            try updateDeleted.run()
+        }
+    }
+
+    /// Writes every origin touched back to the `origin` table. Call once, before commit.
+    func finish() throws(StoreError) {
+        for (origin, chain) in chains {
+            upsertOrigin.bind(blob: origin.bytes, at: 1)
+            upsertOrigin.bind(chain.contiguous, at: 2)
+            upsertOrigin.bind(blob: chain.head.bytes, at: 3)
+            try upsertOrigin.run()
+        }
+    }
+
+    /// Rebuild support: extends the chain with a change already in the log and returns its hash,
+    /// or `nil` if the change lies beyond a gap. The caller stores the hash with `storeHash`.
+    func relink(_ change: Change) -> ChangeHash? {
+        var chain = chains[change.origin] ?? Chain(contiguous: 0, head: .genesis, mayHaveMore: false)
+        defer { chains[change.origin] = chain }
+        guard change.seq == chain.contiguous + 1 else { return nil }
+        chain.head = ChangeHash.of(change, after: chain.head)
+        chain.contiguous = change.seq
+        return chain.head
+    }
+
+    /// Sets the derived hash of a change in the log.
+    func storeHash(_ hash: ChangeHash, of id: ChangeID) throws(StoreError) {
+        updateHash.bind(blob: hash.bytes, at: 1)
+        updateHash.bind(blob: id.origin.bytes, at: 2)
+        updateHash.bind(id.seq, at: 3)
+        try updateHash.run()
+    }
+
+    // MARK: - Reading within the transaction
+
+    /// The visible values of a field, winner first; `nil` if none.
+    func visibleValues(of key: FieldKey) throws(StoreError) -> FieldState? {
+        selectVisible.bind(blob: key.entity.bytes, at: 1)
+        selectVisible.bind(key.field, at: 2)
+        defer { selectVisible.reset() }
+        var values: [VisibleValue] = []
+        while try selectVisible.step() {
+            do {
+                let id = ChangeID(origin: try ReplicaID(bytes: selectVisible.blob(0)), seq: selectVisible.uint64(1))
+                let value = try ChangeColumns.readValue(selectVisible, typeAt: 3, valueAt: 4)
+                values.append(VisibleValue(id: id, stamp: Timestamp(rawValue: selectVisible.uint64(2)), value: value))
+            } catch {
+                throw .corruptRow(table: "field_value", reason: error.description)
+            }
+        }
+        return FieldState(values)
+    }
+
+    /// The gap-free prefix and head hash of an origin, as this transaction sees them.
+    func chainHead(of origin: ReplicaID) throws(StoreError) -> (contiguous: UInt64, head: ChangeHash) {
+        let chain = try chain(of: origin)
+        return (chain.contiguous, chain.head)
+    }
+
+    /// The held change with this id, if any.
+    func heldChange(_ id: ChangeID) throws(StoreError) -> Change? {
+        selectChange.bind(blob: id.origin.bytes, at: 1)
+        selectChange.bind(id.seq, at: 2)
+        defer { selectChange.reset() }
+        return try selectChange.step() ? try ChangeColumns.read(selectChange) : nil
+    }
+
+    // MARK: - Private
+
+    private func chain(of origin: ReplicaID) throws(StoreError) -> Chain {
+        if let chain = chains[origin] { return chain }
+        selectOrigin.bind(blob: origin.bytes, at: 1)
+        defer { selectOrigin.reset() }
+        var chain = Chain(contiguous: 0, head: .genesis, mayHaveMore: false)
+        if try selectOrigin.step() {
+            chain.contiguous = selectOrigin.uint64(0)
+            do { chain.head = try ChangeHash(bytes: selectOrigin.blob(1)) } catch {
+                throw .corruptRow(table: "origin", reason: error.description)
+            }
+        }
+        probeBeyond.bind(blob: origin.bytes, at: 1)
+        probeBeyond.bind(chain.contiguous, at: 2)
+        chain.mayHaveMore = try probeBeyond.step()
+        probeBeyond.reset()
+        chains[origin] = chain
+        return chain
+    }
+
+    /// Follows the chain through changes that arrived early, hashing each as the gap closes.
+    private func closeGap(_ chain: inout Chain, origin: ReplicaID) throws(StoreError) {
+        while let next = try heldChange(ChangeID(origin: origin, seq: chain.contiguous + 1)) {
+            chain.head = ChangeHash.of(next, after: chain.head)
+            chain.contiguous = next.seq
+            try storeHash(chain.head, of: next.id)
+        }
+    }
+
+    /// Records the entity on first sight; later changes must agree on its kind and engagement.
+    private func register(_ change: Change) throws(StoreError) {
+        if let known = entities[change.entity] {
+            return try check(change, against: known)
+        }
+        selectEntity.bind(blob: change.entity.bytes, at: 1)
+        defer { selectEntity.reset() }
+        if try selectEntity.step() {
+            let known: (kind: String, engagement: EntityID)
+            do { known = (selectEntity.text(0), try EntityID(bytes: selectEntity.blob(1))) } catch {
+                throw .corruptRow(table: "entity", reason: error.description)
+            }
+            entities[change.entity] = known
+            return try check(change, against: known)
+        }
+        selectEntity.reset()
+        insertEntity.bind(blob: change.entity.bytes, at: 1)
+        insertEntity.bind(change.kind, at: 2)
+        insertEntity.bind(blob: change.engagement.bytes, at: 3)
+        try insertEntity.run()
+        entities[change.entity] = (change.kind, change.engagement)
+    }
+
+    private func check(_ change: Change, against known: (kind: String, engagement: EntityID)) throws(StoreError) {
+        if known.kind != change.kind || known.engagement != change.engagement {
+            throw .rejected(.entityMismatch(
+                change.id, entity: change.entity,
+                held: "\(known.kind) of engagement \(known.engagement)",
+                found: "\(change.kind) of engagement \(change.engagement)"))
+        }
+    }
+}

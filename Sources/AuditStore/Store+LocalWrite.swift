@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import Replication
+
+/// The changes of one local command, made and applied inside one store transaction.
+///
+/// Each `set` reads the field's visible values, writes a change that supersedes them all (so it
+/// also resolves a conflict), and applies it at once, so later reads in the same command see it.
+public struct LocalTransaction {
+    let applier: ChangeApplier
+    var writer: ChangeWriter
+
+    /// The visible values of a field, as this transaction sees them.
+    public func state(of key: FieldKey) throws(StoreError) -> FieldState? {
+        try applier.visibleValues(of: key)
+    }
+
+    /// Writes `value` into a field of an entity of the given kind and engagement.
+    ///
+    /// - Throws: `StoreError.rejected` if the entity exists with another kind or engagement.
+    @discardableResult
+    public mutating func set(
+        _ value: Value, _ field: String, of entity: EntityID, kind: String, engagement: EntityID
+    ) throws(StoreError) -> Change {
+        let key = FieldKey(entity: entity, field: field)
+        let change = writer.write(value, to: key, kind: kind, engagement: engagement, over: try state(of: key))
+        _ = try applier.add(change)
+        return change
+    }
+
+    /// Marks an entity deleted (its `deleted` field becomes 1); `restore` sets it back to 0.
+    @discardableResult
+    public mutating func delete(_ entity: EntityID, kind: String, engagement: EntityID) throws(StoreError) -> Change {
+        try set(.bool(true), Change.deletedField, of: entity, kind: kind, engagement: engagement)
+    }
+
+    /// Clears an entity's deletion flag.
+    @discardableResult
+    public mutating func restore(_ entity: EntityID, kind: String, engagement: EntityID) throws(StoreError) -> Change {
+        try set(.bool(false), Change.deletedField, of: entity, kind: kind, engagement: engagement)
+    }
+
+    /// The changes written so far in this transaction.
+    public var written: [Change] { writer.written }
+}
+
+extension Store {
+    /// Runs one local command as one durable transaction of changes authored by `origin`.
+    ///
+    /// The changes get the origin's next seqs and fresh stamps from the persisted clock. If
+    /// `body` throws, nothing is written.
+    public func write<T>(as origin: ReplicaID, _ body: (inout LocalTransaction) throws -> T) throws(StoreError) -> T {
+        try writeTransaction { db in
+            let applier = try ChangeApplier(db)
+            let lastSeq = try UInt64(bitPattern: Int64.fetchOne(
+                db, sql: "SELECT MAX(seq) FROM change WHERE origin = ?", arguments: [Data(origin.bytes)]) ?? 0)
+            var transaction = LocalTransaction(
+                applier: applier,
+                writer: ChangeWriter(origin: origin, lastSeq: lastSeq, clock: try loadClock(db), now: clock.now()))
+            let result = try body(&transaction)
+            try applier.finish()
+            try saveClock(transaction.writer.clock, db)
+            return result
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import GRDB
+import Replication
+
+extension Store {
+    /// Drops the materialised state and the derived hashes, and replays the whole log.
+    ///
+    /// The result is the same state, byte for byte (`digest()` is unchanged), because the state
+    /// is a function of the set of changes in the log.
+    ///
+    /// - Throws: `StoreError.corruptRow` if a log row cannot be read, or `StoreError.rejected` if
+    ///   the log holds changes that contradict each other; the store is unchanged then.
+    public func rebuild() throws(StoreError) {
+        try writeTransaction { db in try Self.rebuild(db) }
+    }
+
+    /// Replays the log into empty materialised tables; the origins' chains start from genesis.
+    static func rebuild(_ db: Database) throws {
+        try db.execute(sql: """
+            DELETE FROM entity; DELETE FROM field_value; DELETE FROM superseded; DELETE FROM origin;
+            UPDATE change SET hash = NULL;
+            """)
+        let applier = try ChangeApplier(db)
+        var hashes: [(ChangeID, ChangeHash)] = []
+        try forEachRow(db, "SELECT \(ChangeColumns.selectList) FROM change ORDER BY origin, seq", table: "change") { row in
+            let change = try ChangeColumns.read(row)
+            try change.validate()
+            try applier.materialise(change)
+            if let hash = applier.relink(change) { hashes.append((change.id, hash)) }
+        }
+        // The log is written only once the scan above has finished reading it.
+        for (id, hash) in hashes { try applier.storeHash(hash, of: id) }
+        try applier.finish()
+    }
+}

@@ -1,0 +1,87 @@
+import GRDB
+
+extension Store {
+    /// The store's migrations, in order. Append new ones; never edit one that has shipped.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("v1: change log and materialised state") { db in
+            // Facts about this replica (its id, name, clock) as key/value pairs.
+            try db.execute(sql: """
+                CREATE TABLE meta (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value
+                ) WITHOUT ROWID;
+                """)
+            // The append-only log: one row per change, every field of the record.
+            // `hash` is derived: set once the origin's chain reaches the change.
+            try db.execute(sql: """
+                CREATE TABLE change (
+                    origin BLOB NOT NULL,
+                    seq INTEGER NOT NULL,
+                    stamp INTEGER NOT NULL,
+                    txn INTEGER NOT NULL,
+                    engagement BLOB NOT NULL,
+                    kind TEXT NOT NULL,
+                    entity BLOB NOT NULL,
+                    field TEXT NOT NULL,
+                    type INTEGER NOT NULL,
+                    value,
+                    supersedes BLOB,
+                    hash BLOB,
+                    PRIMARY KEY (origin, seq)
+                ) WITHOUT ROWID;
+                """)
+            // Per origin: the gap-free prefix held, and the hash of its last change.
+            try db.execute(sql: """
+                CREATE TABLE origin (
+                    replica BLOB PRIMARY KEY NOT NULL,
+                    contiguous INTEGER NOT NULL,
+                    head BLOB NOT NULL
+                ) WITHOUT ROWID;
+                """)
+            // Materialised: one row per entity; `deleted` mirrors the winner of its `deleted` field.
+            try db.execute(sql: """
+                CREATE TABLE entity (
+                    id BLOB PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    engagement BLOB NOT NULL,
+                    deleted INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID;
+                """)
+            // Materialised: the visible values of every field (several = a conflict).
+            try db.execute(sql: """
+                CREATE TABLE field_value (
+                    entity BLOB NOT NULL,
+                    field TEXT NOT NULL,
+                    origin BLOB NOT NULL,
+                    seq INTEGER NOT NULL,
+                    stamp INTEGER NOT NULL,
+                    type INTEGER NOT NULL,
+                    value,
+                    PRIMARY KEY (entity, field, origin, seq)
+                ) WITHOUT ROWID;
+                """)
+            // Materialised: every change id that a held change supersedes, scoped to its field.
+            try db.execute(sql: """
+                CREATE TABLE superseded (
+                    entity BLOB NOT NULL,
+                    field TEXT NOT NULL,
+                    origin BLOB NOT NULL,
+                    seq INTEGER NOT NULL,
+                    PRIMARY KEY (entity, field, origin, seq)
+                ) WITHOUT ROWID;
+                """)
+            // Local observations, not replicated state: remote stamps too far ahead of our clock.
+            try db.execute(sql: """
+                CREATE TABLE clock_flag (
+                    origin BLOB NOT NULL,
+                    seq INTEGER NOT NULL,
+                    ahead_by INTEGER NOT NULL,
+                    PRIMARY KEY (origin, seq)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

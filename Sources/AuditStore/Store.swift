@@ -1,0 +1,128 @@
+import Foundation
+import GRDB
+import Replication
+
+/// A replica's SQLite store: the append-only change log and the state materialised from it.
+///
+/// The only type in FieldAudit that touches SQLite. Every write is one IMMEDIATE transaction that
+/// is durable when the call returns (WAL, `synchronous=FULL`); several processes may write to one
+/// store at once, each waiting its turn (busy timeout).
+public final class Store: Sendable {
+    /// Where the database lives, for messages.
+    public let path: String
+    let queue: DatabaseQueue
+    let clock: any WallClock
+
+    /// How long a writer waits for another process's transaction before giving up.
+    public static let busyTimeout: TimeInterval = 60
+
+    private init(path: String, queue: DatabaseQueue, clock: any WallClock) {
+        self.path = path
+        self.queue = queue
+        self.clock = clock
+    }
+
+    /// Opens the store at `path`, creating it (and migrating it to the current schema) if needed.
+    ///
+    /// - Throws: `StoreError.cannotOpen` if the file cannot be opened, `StoreError.newerSchema` if
+    ///   a newer FieldAudit wrote it.
+    public static func open(at path: String, clock: any WallClock = SystemClock()) throws(StoreError) -> Store {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw .cannotOpen(path: path, reason: Self.describe(error))
+        }
+        let store = Store(path: path, queue: queue, clock: clock)
+        try store.migrate()
+        return store
+    }
+
+    /// A store in memory, for tests and scratch work.
+    public static func inMemory(clock: any WallClock = SystemClock()) throws(StoreError) -> Store {
+        let queue: DatabaseQueue
+        do { queue = try DatabaseQueue() } catch { throw .cannotOpen(path: ":memory:", reason: Self.describe(error)) }
+        let store = Store(path: ":memory:", queue: queue, clock: clock)
+        try store.migrate()
+        return store
+    }
+
+    private func migrate() throws(StoreError) {
+        let migrator = Self.migrator
+        try perform {
+            let unknown = try queue.read { db in
+                try migrator.hasBeenSuperseded(db)
+                    ? Set(try migrator.appliedIdentifiers(db)).subtracting(migrator.migrations) : []
+            }
+            guard unknown.isEmpty else { throw StoreError.newerSchema(path: path, unknownMigrations: unknown.sorted()) }
+            try migrator.migrate(queue)
+        }
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in one IMMEDIATE write transaction, mapping every error to `StoreError`.
+    func writeTransaction<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try perform { try queue.write(body) }
+    }
+
+    /// Runs `body` in a read transaction, mapping every error to `StoreError`.
+    func readTransaction<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try perform { try queue.read(body) }
+    }
+
+    /// Maps any error thrown by GRDB, SQLite or the core to a `StoreError`.
+    func perform<T>(_ body: () throws -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch let error as ReplicationError {
+            throw .rejected(error)
+        } catch let error as DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_FULL: throw .diskFull(path: path)
+            case .SQLITE_BUSY, .SQLITE_LOCKED: throw .busy(path: path)
+            default: throw .sqlite(code: error.extendedResultCode.rawValue, message: error.message ?? "", sql: error.sql ?? "")
+            }
+        } catch {
+            throw .sqlite(code: -1, message: String(describing: error), sql: "")
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        (error as? DatabaseError)?.message ?? String(describing: error)
+    }
+
+    // MARK: - Metadata
+
+    /// Reads a metadata value (the replica's id, its name, …).
+    public func metadata(_ key: String) throws(StoreError) -> String? {
+        try readTransaction { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    }
+
+    /// Writes a metadata value.
+    public func setMetadata(_ key: String, to value: String) throws(StoreError) {
+        try writeTransaction { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+        }
+    }
+
+    /// The clock as last persisted, with the default drift allowance.
+    func loadClock(_ db: Database) throws -> HybridLogicalClock {
+        let last = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock'") ?? 0
+        return HybridLogicalClock(last: Timestamp(rawValue: UInt64(bitPattern: last)))
+    }
+
+    func saveClock(_ clock: HybridLogicalClock, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?)",
+            arguments: [Int64(bitPattern: clock.last.rawValue)])
+    }
+}

@@ -1,0 +1,42 @@
+import Replication
+
+/// What can go wrong in the store; each case says what happened and what to do next.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// The store file could not be opened or created.
+    case cannotOpen(path: String, reason: String)
+    /// The store was written by a newer FieldAudit whose schema this build does not know.
+    case newerSchema(path: String, unknownMigrations: [String])
+    /// The disk is full (`SQLITE_FULL`); the transaction was rolled back.
+    case diskFull(path: String)
+    /// Another process held the store longer than the busy timeout allows.
+    case busy(path: String)
+    /// A change was refused; the transaction was rolled back and the store is unchanged.
+    case rejected(ReplicationError)
+    /// A row of the log cannot be read back as a change: the file was altered outside FieldAudit.
+    case corruptRow(table: String, reason: String)
+    /// SQLite reported an error.
+    case sqlite(code: Int32, message: String, sql: String)
+    /// The connection is closed.
+    case closed
+
+    public var description: String {
+        switch self {
+        case let .cannotOpen(path, reason):
+            "cannot open the store at \(path): \(reason). Check the path and its permissions, or pass another with --store."
+        case let .newerSchema(path, migrations):
+            "the store at \(path) was written by a newer FieldAudit (unknown schema steps: \(migrations.joined(separator: ", "))). Upgrade fieldaudit to open it; nothing was changed."
+        case let .diskFull(path):
+            "the disk holding \(path) is full; nothing was written. Free some space and run the command again."
+        case let .busy(path):
+            "the store at \(path) stayed locked by another fieldaudit process; nothing was written. Run the command again when the other one has finished."
+        case let .rejected(error):
+            "\(error); nothing was written."
+        case let .corruptRow(table, reason):
+            "the store's \(table) table holds a row FieldAudit cannot read (\(reason)); the file was changed outside FieldAudit. Run `fieldaudit verify` for details."
+        case let .sqlite(code, message, sql):
+            "SQLite error \(code): \(message)\(sql.isEmpty ? "" : " (in: \(sql.prefix(80)))")"
+        case .closed:
+            "the store is closed"
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/// Appends big-endian integers and length-prefixed strings to a byte array.
+///
+/// The canonical change encoding and the state digest are written with it, so both follow the
+/// same rules (`Sync/PROTOCOL.md`, "Canonical encoding").
+public struct ByteWriter: Sendable {
+    /// The bytes written so far.
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 128) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func write(_ byte: UInt8) { bytes.append(byte) }
+
+    public mutating func write<Bytes: Sequence<UInt8>>(raw: Bytes) { bytes.append(contentsOf: raw) }
+
+    /// Writes `value` as 8 bytes, most significant first.
+    public mutating func write(_ value: UInt64) {
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
+    }
+
+    /// Writes `value` as 4 bytes, most significant first.
+    public mutating func write(_ value: UInt32) {
+        for shift in stride(from: 24, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
+        }
+    }
+
+    /// Writes `value` as 2 bytes, most significant first.
+    public mutating func write(_ value: UInt16) {
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: value))
+    }
+
+    /// Writes a 2-byte length and the UTF-8 bytes of a short name (kinds and fields: at most 255 bytes).
+    public mutating func write(name: String) {
+        let utf8 = name.utf8
+        write(UInt16(truncatingIfNeeded: utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
+
+    /// Writes a 4-byte length and the bytes.
+    public mutating func write<Bytes: Collection<UInt8>>(lengthPrefixed data: Bytes) {
+        write(UInt32(truncatingIfNeeded: data.count))
+        bytes.append(contentsOf: data)
+    }
+
+    /// Writes a value: its tag byte, then its payload.
+    public mutating func write(_ value: Value) {
+        write(value.tag.rawValue)
+        switch value {
+        case .null: break
+        case let .integer(integer): write(UInt64(bitPattern: integer))
+        case let .real(real): write(real.bitPattern)
+        case let .text(text), let .json(text): write(lengthPrefixed: text.utf8)
+        case let .bytes(data): write(lengthPrefixed: data)
+        case let .blob(digest): write(raw: digest.bytes)
+        }
+    }
+}

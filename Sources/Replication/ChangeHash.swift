@@ -1,0 +1,57 @@
+import Crypto
+
+/// A link of an origin's hash chain: the SHA-256 of a change's canonical encoding, which begins
+/// with the previous change's hash.
+///
+/// Hashes are derived, never sent: any replica holding changes 1…n of an origin recomputes them.
+public struct ChangeHash: Hashable, Sendable, CustomStringConvertible {
+    /// The 32 hash bytes.
+    public let bytes: [UInt8]
+
+    /// Wraps 32 bytes.
+    ///
+    /// - Throws: `ReplicationError.malformed` if `bytes` is not 32 bytes long.
+    public init<Bytes: Collection<UInt8>>(bytes: Bytes) throws(ReplicationError) {
+        guard bytes.count == 32 else {
+            throw .malformed(what: "change hash", reason: "expected 32 bytes, found \(bytes.count)")
+        }
+        self.bytes = Array(bytes)
+    }
+
+    private init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The "previous hash" of an origin's first change: 32 zero bytes.
+    public static let genesis = ChangeHash(unchecked: [UInt8](repeating: 0, count: 32))
+
+    /// The hash of `change` following `previous` in its origin's chain.
+    public static func of(_ change: Change, after previous: ChangeHash) -> ChangeHash {
+        ChangeHash(unchecked: Array(SHA256.hash(data: change.canonicalEncoding(after: previous))))
+    }
+
+    public var hex: String { Hex.encode(bytes) }
+    public var description: String { hex }
+}
+
+extension Change {
+    /// The bytes the chain hash covers, fixed by `Sync/PROTOCOL.md`, "Canonical encoding":
+    /// previous hash, origin, seq, stamp, transaction, engagement, entity, kind, field, value, supersedes.
+    public func canonicalEncoding(after previous: ChangeHash) -> [UInt8] {
+        var writer = ByteWriter(capacity: 160 + supersedes.count * 24)
+        writer.write(raw: previous.bytes)
+        writer.write(raw: origin.bytes)
+        writer.write(seq)
+        writer.write(stamp.rawValue)
+        writer.write(transaction)
+        writer.write(raw: engagement.bytes)
+        writer.write(raw: entity.bytes)
+        writer.write(name: kind)
+        writer.write(name: field)
+        writer.write(value)
+        writer.write(UInt32(truncatingIfNeeded: supersedes.count))
+        for id in supersedes {
+            writer.write(raw: id.origin.bytes)
+            writer.write(id.seq)
+        }
+        return writer.bytes
+    }
+}

@@ -1,0 +1,78 @@
+/// The id of an entity (engagement, interview, finding, …): a UUID version 7.
+///
+/// UUIDv7 puts 48 bits of Unix milliseconds first, so ids made later sort later and inserts land
+/// near the end of indexes. Ids compare by their bytes; the text form is the usual lowercase
+/// `8-4-4-4-12` UUID spelling.
+public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The number of bytes in an entity id.
+    public static let byteCount = 16
+
+    /// The id's 16 bytes, most significant first.
+    public let bytes: [UInt8]
+
+    /// Wraps 16 bytes.
+    ///
+    /// - Throws: `ReplicationError.malformed` if `bytes` is not 16 bytes long.
+    public init<Bytes: Collection<UInt8>>(bytes: Bytes) throws(ReplicationError) {
+        guard bytes.count == Self.byteCount else {
+            throw .malformed(what: "entity id", reason: "expected \(Self.byteCount) bytes, found \(bytes.count)")
+        }
+        self.bytes = Array(bytes)
+    }
+
+    /// Makes a UUIDv7 for wall time `milliseconds` with 74 random bits from `generator`.
+    ///
+    /// The caller injects both, so tests make repeatable ids.
+    public static func make<Generator: RandomNumberGenerator>(
+        milliseconds: UInt64, using generator: inout Generator
+    ) -> EntityID {
+        var bytes = [UInt8](repeating: 0, count: byteCount)
+        let time = min(milliseconds, Timestamp.maxMilliseconds)
+        for index in 0..<6 {
+            bytes[index] = UInt8(truncatingIfNeeded: time >> (8 * (5 - index)))
+        }
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        for index in 6..<16 {
+            let source = index < 8 ? high >> (8 * (7 - index)) : low >> (8 * (15 - index))
+            bytes[index] = UInt8(truncatingIfNeeded: source)
+        }
+        bytes[6] = 0x70 | (bytes[6] & 0x0f)  // version 7
+        bytes[8] = 0x80 | (bytes[8] & 0x3f)  // RFC 9562 variant
+        return try! EntityID(bytes: bytes)
+    }
+
+    /// Parses the text form: 32 hex digits, with or without the four dashes.
+    ///
+    /// - Throws: `ReplicationError.malformed` naming the text.
+    public init(_ text: String) throws(ReplicationError) {
+        let digits = text.filter { $0 != "-" }
+        guard let bytes = Hex.decode(digits), bytes.count == Self.byteCount else {
+            throw .malformed(what: "entity id", reason: "'\(text)' is not a UUID")
+        }
+        self.bytes = bytes
+    }
+
+    /// The Unix milliseconds in the id's first 48 bits.
+    public var milliseconds: UInt64 {
+        bytes.prefix(6).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// The lowercase `8-4-4-4-12` spelling.
+    public var description: String {
+        let hex = Hex.encode(bytes)
+        var out = ""
+        for (offset, character) in hex.enumerated() {
+            if [8, 12, 16, 20].contains(offset) { out.append("-") }
+            out.append(character)
+        }
+        return out
+    }
+
+    /// The first 8 hex digits, for tables on screen.
+    public var short: String { String(Hex.encode(bytes).prefix(8)) }
+
+    public static func < (lhs: EntityID, rhs: EntityID) -> Bool {
+        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+    }
+}
