@@ -52,7 +52,10 @@ let package = Package(
             dependencies: ["Replication", "TestSupport"]),
         .testTarget(
             name: "AuditStoreTests",
-            dependencies: ["AuditStore", "Replication", "TestSupport"]),
+            dependencies: [
+                "AuditStore", "Replication", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(
             name: "FieldAuditTests",
             dependencies: ["FieldAudit", "AuditStore", "Replication", "TestSupport"]),

@@ -49,8 +49,11 @@ extension Store {
     ///
     /// The changes get the origin's next seqs and fresh stamps from the persisted clock. If
     /// `body` throws, nothing is written.
-    public func write<T>(as origin: ReplicaID, _ body: (inout LocalTransaction) throws -> T) throws(StoreError) -> T {
-        try writeTransaction { db in
+    ///
+    /// - Throws: `StoreError` for the store's own failures, or whatever `body` throws, unchanged.
+    public func write<T>(as origin: ReplicaID, _ body: (inout LocalTransaction) throws -> T) throws -> T {
+        do {
+            return try queue.write { db in
             let applier = try ChangeApplier(db)
             let lastSeq = try UInt64(bitPattern: Int64.fetchOne(
                 db, sql: "SELECT MAX(seq) FROM change WHERE origin = ?", arguments: [Data(origin.bytes)]) ?? 0)
@@ -61,6 +64,9 @@ extension Store {
             try applier.finish()
             try saveClock(transaction.writer.clock, db)
             return result
+            }
+        } catch {
+            throw translate(error)
         }
     }
 }

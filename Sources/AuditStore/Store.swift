@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Replication
 
 /// A replica's SQLite store: the append-only change log and the state materialised from it.
@@ -81,18 +82,27 @@ public final class Store: Sendable {
     func perform<T>(_ body: () throws -> T) throws(StoreError) -> T {
         do {
             return try body()
-        } catch let error as StoreError {
-            throw error
-        } catch let error as ReplicationError {
-            throw .rejected(error)
-        } catch let error as DatabaseError {
-            switch error.resultCode {
-            case .SQLITE_FULL: throw .diskFull(path: path)
-            case .SQLITE_BUSY, .SQLITE_LOCKED: throw .busy(path: path)
-            default: throw .sqlite(code: error.extendedResultCode.rawValue, message: error.message ?? "", sql: error.sql ?? "")
-            }
         } catch {
-            throw .sqlite(code: -1, message: String(describing: error), sql: "")
+            throw translate(error) as? StoreError ?? .unexpected(String(describing: error))
+        }
+    }
+
+    /// Turns SQLite's and the core's errors into `StoreError`; leaves any other error as it is.
+    func translate(_ error: any Error) -> any Error {
+        switch error {
+        case let error as ReplicationError:
+            return StoreError.rejected(error)
+        case let error as DatabaseError:
+            switch error.resultCode {
+            case .SQLITE_FULL: return StoreError.diskFull(path: path)
+            case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.busy(path: path)
+            default: return StoreError.sqlite(code: error.extendedResultCode.rawValue, message: error.message ?? "", sql: error.sql ?? "")
+            }
+        case let error as StoreError:
+            if case let .sqlite(code, _, _) = error, code & 0xff == SQLITE_FULL { return StoreError.diskFull(path: path) }
+            return error
+        default:
+            return error
         }
     }
 

@@ -18,6 +18,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case sqlite(code: Int32, message: String, sql: String)
     /// The connection is closed.
     case closed
+    /// Something failed that FieldAudit did not expect; the message says what.
+    case unexpected(String)
 
     public var description: String {
         switch self {
@@ -37,6 +39,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             "SQLite error \(code): \(message)\(sql.isEmpty ? "" : " (in: \(sql.prefix(80)))")"
         case .closed:
             "the store is closed"
+        case let .unexpected(message):
+            "unexpected error: \(message)"
         }
     }
 }

@@ -1,0 +1,138 @@
+import AuditStore
+import Foundation
+import GRDB
+import Replication
+import TestSupport
+import Testing
+
+struct StoreTests {
+    let lead = testIdentity(1)
+    let auditor = testIdentity(2)
+    let engagement = testEntity(3)
+    let finding = testEntity(4)
+
+    func statement(_ store: Store) throws -> FieldState? {
+        try store.state(of: FieldKey(entity: finding, field: "statement"))
+    }
+
+    @discardableResult
+    func setStatement(_ text: String, in store: Store, by identity: ReplicaIdentity) throws -> Change {
+        try store.write(as: identity.id) { transaction in
+            try transaction.set(.text(text), "statement", of: finding, kind: "finding", engagement: engagement)
+        }
+    }
+
+    @Test func localWritesNumberTheirChangesAndShareOneTransactionPerCommand() throws {
+        let store = try Store.inMemory(clock: ManualClock())
+        let written = try store.write(as: lead.id) { transaction in
+            try transaction.set(.text("A.6.2.8"), "reference", of: finding, kind: "finding", engagement: engagement)
+            try transaction.set(.text("Event logs are not kept"), "statement", of: finding, kind: "finding", engagement: engagement)
+            return transaction.written
+        }
+        #expect(written.map(\.seq) == [1, 2])
+        #expect(written.allSatisfy { $0.transaction == 1 })
+        #expect(written[0].stamp < written[1].stamp)
+        let next = try setStatement("Event logs are kept for 7 days only", in: store, by: lead)
+        #expect(next.seq == 3 && next.transaction == 3)
+        #expect(next.supersedes == [written[1].id])
+        #expect(try store.vector()[lead.id] == 3)
+    }
+
+    @Test func aFailedCommandWritesNothing() throws {
+        let store = try Store.inMemory(clock: ManualClock())
+        try setStatement("first", in: store, by: lead)
+        let before = try store.digest()
+        struct Abort: Error {}
+        #expect(throws: Abort.self) {
+            try store.write(as: lead.id) { transaction in
+                try transaction.set(.text("second"), "statement", of: finding, kind: "finding", engagement: engagement)
+                throw Abort()
+            }
+        }
+        #expect(try store.digest() == before)
+        #expect(try store.changeCount() == 1)
+    }
+
+    @Test func concurrentEditsConflictOnBothStoresAndALaterWriteResolvesThemEverywhere() throws {
+        let leadStore = try Store.inMemory(clock: ManualClock())
+        let auditorStore = try Store.inMemory(clock: ManualClock())
+        let original = try setStatement("original", in: leadStore, by: lead)
+        try auditorStore.apply([original])
+
+        let leadEdit = try setStatement("lead's wording", in: leadStore, by: lead)
+        let auditorEdit = try setStatement("auditor's wording", in: auditorStore, by: auditor)
+        try leadStore.apply([auditorEdit])
+        try auditorStore.apply([leadEdit])
+
+        for store in [leadStore, auditorStore] {
+            let conflicts = try store.conflicts()
+            #expect(conflicts.count == 1)
+            #expect(Set(conflicts.first?.state.values.map(\.value) ?? []) == [.text("lead's wording"), .text("auditor's wording")])
+            #expect(conflicts.first?.kind == "finding")
+        }
+        #expect(try leadStore.digest() == auditorStore.digest())
+
+        let resolution = try setStatement("agreed wording", in: leadStore, by: lead)
+        try auditorStore.apply([resolution])
+        for store in [leadStore, auditorStore] {
+            #expect(try store.conflicts().isEmpty)
+            #expect(try statement(store)?.values.map(\.value) == [.text("agreed wording")])
+        }
+        #expect(try leadStore.digest() == auditorStore.digest())
+    }
+
+    @Test func applyIsAllOrNothing() throws {
+        let author = try Store.inMemory(clock: ManualClock())
+        let first = try setStatement("one", in: author, by: lead)
+        let second = try setStatement("two", in: author, by: lead)
+        let receiver = try Store.inMemory(clock: ManualClock())
+        try receiver.apply([first])
+        let before = try receiver.digest()
+
+        var forged = first
+        forged.value = .text("forged")
+        #expect(throws: StoreError.self) { try receiver.apply([second, forged]) }
+        #expect(try receiver.digest() == before)
+        #expect(try receiver.changeCount() == 1)
+
+        let report = try receiver.apply([second, first, second])
+        #expect(report.applied == 1 && report.duplicates == 2)
+    }
+
+    @Test func deleteAndRestoreMaterialiseTheEntityFlag() throws {
+        let store = try Store.inMemory(clock: ManualClock())
+        try setStatement("draft", in: store, by: lead)
+        try store.write(as: lead.id) { try $0.delete(finding, kind: "finding", engagement: engagement) }
+        #expect(try store.entity(finding)?.deleted == true)
+        #expect(try store.entities(ofKind: "finding").isEmpty)
+        #expect(try store.entities(ofKind: "finding", includingDeleted: true).count == 1)
+        try store.write(as: lead.id) { try $0.restore(finding, kind: "finding", engagement: engagement) }
+        #expect(try store.entity(finding)?.deleted == false)
+        #expect(try statement(store)?.winner.value == .text("draft"))
+    }
+
+    @Test func aRemoteStampFarInTheFutureIsFlaggedAndDoesNotDragTheClock() throws {
+        let clock = ManualClock()
+        let remote = try Store.inMemory(clock: clock)
+        clock.advance(by: 24 * 3_600_000)  // the remote laptop's clock is a day ahead
+        let future = try setStatement("from tomorrow", in: remote, by: auditor)
+        clock.advance(by: -24 * 3_600_000)
+
+        let local = try Store.inMemory(clock: clock)
+        let report = try local.apply([future])
+        #expect(report.flaggedStamps == [future.id])
+        #expect(try local.flaggedStamps().map(\.change) == [future.id])
+        let mine = try setStatement("today", in: local, by: lead)
+        #expect(mine.stamp.milliseconds == clock.now())
+    }
+
+    @Test func rebuildReproducesTheDigestByteForByte() throws {
+        let store = try Store.inMemory(clock: ManualClock())
+        var simulator = HistorySimulator(seed: 42)
+        simulator.run(steps: 200)
+        try store.apply(simulator.allChanges.reversed())
+        let digest = try store.digest()
+        try store.rebuild()
+        #expect(try store.digest() == digest)
+    }
+}
