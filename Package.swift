@@ -61,7 +61,7 @@ let package = Package(
             dependencies: ["FieldAudit", "AuditStore", "Replication", "TestSupport"]),
         .testTarget(
             name: "fieldauditTests",
-            dependencies: ["TestSupport"]),
+            dependencies: ["fieldaudit", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

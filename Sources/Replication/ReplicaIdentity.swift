@@ -45,16 +45,13 @@ public struct ReplicaIdentity: Sendable {
         Array((try? privateKey.signature(for: message)) ?? Data())
     }
 
-    /// A short, human-comparable fingerprint of the public key: `SHA256:` and 16 hex digits in groups.
+    /// The public key's fingerprint, as OpenSSH prints one: `SHA256:` and the unpadded base64 of
+    /// the key's SHA-256, for comparing keys aloud or side by side.
     public var fingerprint: String { Self.fingerprint(of: publicKey) }
 
     /// The fingerprint of any Ed25519 public key, as shown by `whoami` and on identity cards.
     public static func fingerprint(of publicKey: Curve25519.Signing.PublicKey) -> String {
-        let digest = Hex.encode(SHA256.hash(data: publicKey.rawRepresentation).prefix(8))
-        let groups = stride(from: 0, to: digest.count, by: 4).map { offset -> Substring in
-            let start = digest.index(digest.startIndex, offsetBy: offset)
-            return digest[start..<digest.index(start, offsetBy: 4)]
-        }
-        return "SHA256:" + groups.joined(separator: ":")
+        let digest = Data(SHA256.hash(data: publicKey.rawRepresentation))
+        return "SHA256:" + digest.base64EncodedString().trimmingCharacters(in: CharacterSet(charactersIn: "="))
     }
 }

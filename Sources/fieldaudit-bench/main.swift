@@ -1,1 +1,38 @@
-print("x")
+import Foundation
+
+/// `fieldaudit-bench`: performance measurements kept outside the test suite.
+///
+/// Built in release by `Benchmarks/run-apply`, which runs it beside the C reference
+/// `Benchmarks/apply_reference.c`. Arguments are parsed by hand: the target has no
+/// ArgumentParser dependency.
+
+let usage = """
+    usage: fieldaudit-bench create-empty PATH
+           fieldaudit-bench apply --changes N PATH
+
+      create-empty  create an empty store at PATH (schema and PRAGMAs of Store.open)
+      apply         apply N generated remote changes to the empty store at PATH in one
+                    Store.apply call and print `swift_apply changes=N seconds=S rate=R`
+    """
+
+func run(_ arguments: [String]) throws {
+    switch arguments.first {
+    case "create-empty" where arguments.count == 2:
+        try Commands.createEmpty(at: arguments[1])
+    case "apply" where arguments.count == 4 && arguments[1] == "--changes":
+        guard let count = Int(arguments[2]), count > 0 else {
+            throw BenchError("--changes needs a positive integer, not '\(arguments[2])'")
+        }
+        try Commands.apply(changes: count, at: arguments[3])
+    default:
+        FileHandle.standardError.write(Data((usage + "\n").utf8))
+        exit(2)
+    }
+}
+
+do {
+    try run(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    log("error: \(error)")
+    exit(1)
+}

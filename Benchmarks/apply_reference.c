@@ -1,0 +1,339 @@
+/*
+ * apply_reference.c: the raw-SQLite baseline for `fieldaudit-bench apply`.
+ *
+ * Applies N generated changes to an empty FieldAudit store (made by
+ * `fieldaudit-bench create-empty`, so the schema is exactly ours) in ONE transaction, running per
+ * change the statements `ChangeApplier` (Sources/AuditStore/ChangeApplier.swift) runs on its
+ * in-order path, with the same SQL text:
+ *
+ *   1. INSERT INTO change (... , hash) ... ON CONFLICT (origin, seq) DO NOTHING
+ *   2. INSERT OR IGNORE INTO entity          (see "Entities" below)
+ *   3. per superseded id: INSERT OR IGNORE INTO superseded, then DELETE FROM field_value
+ *   4. SELECT 1 FROM superseded ...          (is this change itself superseded?)
+ *   5. INSERT INTO field_value               (when it is not)
+ *
+ * then, once, the `origin` upserts and the clock row in `meta` (as `ChangeApplier.finish` and
+ * `Store.saveClock` do), and COMMIT. What it leaves out, deliberately: the Swift side's per-change
+ * validation, SHA-256 of the canonical encoding (here the hash column is a random 32-byte blob
+ * made before the timer starts), dictionary bookkeeping, and the handful of one-off reads at the
+ * start of the transaction (clock row, each origin's row and "beyond" probe).
+ *
+ * Entities: ChangeApplier looks an entity up (SELECT) and inserts it only on first sight, then
+ * remembers it in a dictionary, so it touches the entity table about once per entity. For a
+ * plain program the fair equivalent is one `INSERT OR IGNORE INTO entity` per change: a single
+ * B-tree probe that inserts on first sight and does nothing afterwards, with no cache to keep.
+ *
+ * Workload (mirrors Sources/fieldaudit-bench/ApplyWorkload.swift in shape, not byte for byte):
+ * 4 origins (random 16-byte ids), change i belongs to origin i % 4 with consecutive seqs, txn =
+ * seq, stamps increasing, N/10 entities (16-byte UUIDv7-like ids) of kind "note" in one
+ * engagement, 5 field names, each value 60 random printable ASCII characters stored as text
+ * (type tag 3), and each change superseding the previous change of the same (entity, field).
+ *
+ * Build: cc -std=c11 -O2 -o apply_reference apply_reference.c -lsqlite3
+ * Usage: apply_reference N PATH        (PATH: a copy of an empty store)
+ * Prints: c_apply changes=N seconds=S rate=R
+ */
+#define _POSIX_C_SOURCE 199309L
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+    ORIGINS = 4,
+    FIELDS = 5,
+    ID_BYTES = 16,
+    HASH_BYTES = 32,
+    VALUE_BYTES = 60,
+    SUPERSEDES_BYTES = 24, /* one id: origin (16 bytes), seq (8 bytes big-endian) */
+    TEXT_TAG = 3,          /* Value.Tag.text */
+};
+
+static const char *const field_names[FIELDS] = {"title", "statement", "grade", "owner", "status"};
+static const char kind[] = "note";
+static const uint64_t base_milliseconds = 1764000000000ULL; /* as ApplyWorkload */
+
+/* One generated change; every buffer bound with SQLITE_STATIC lives here until exit. */
+typedef struct {
+    uint64_t seq;
+    int64_t stamp;
+    uint32_t entity;         /* index into `entities` */
+    uint8_t origin;          /* index into `origins` */
+    uint8_t field;           /* index into `field_names` */
+    uint8_t has_supersedes;
+    uint8_t superseded_origin;
+    uint64_t superseded_seq;
+    uint8_t supersedes[SUPERSEDES_BYTES]; /* the `supersedes` column, as ChangeColumns.encode */
+    uint8_t hash[HASH_BYTES];
+    char value[VALUE_BYTES];
+} Row;
+
+static uint8_t origins[ORIGINS][ID_BYTES];
+static uint8_t engagement[ID_BYTES];
+static uint8_t (*entities)[ID_BYTES];
+static Row *rows;
+
+/* ---- Randomness: SplitMix64, as SeededGenerator on the Swift side. ---- */
+
+static uint64_t prng_state = 0xFA2025;
+
+static uint64_t next_random(void) {
+    uint64_t z = (prng_state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* Uniform enough below n (the modulo bias is under 2^-40 for the n used here). */
+static uint64_t random_below(uint64_t n) { return next_random() % n; }
+
+static void random_bytes(uint8_t *out, size_t count) {
+    for (size_t i = 0; i < count; i++) out[i] = (uint8_t)next_random();
+}
+
+/* A UUIDv7-like id: 48 bits of milliseconds, then random bits with version and variant set. */
+static void make_entity_id(uint8_t out[ID_BYTES], uint64_t milliseconds) {
+    for (int i = 0; i < 6; i++) out[i] = (uint8_t)(milliseconds >> (8 * (5 - i)));
+    random_bytes(out + 6, ID_BYTES - 6);
+    out[6] = 0x70 | (out[6] & 0x0f);
+    out[8] = 0x80 | (out[8] & 0x3f);
+}
+
+static void put_big_endian(uint8_t out[8], uint64_t value) {
+    for (int i = 0; i < 8; i++) out[i] = (uint8_t)(value >> (8 * (7 - i)));
+}
+
+/* ---- The workload, built before the timer starts. ---- */
+
+static void generate(uint64_t count) {
+    uint64_t entity_count = count / 10 > 0 ? count / 10 : 1;
+    entities = malloc(entity_count * sizeof *entities);
+    rows = malloc(count * sizeof *rows);
+    /* The last change of each (entity, field), as its row index + 1 (0: none yet). */
+    uint64_t *last_writer = calloc(entity_count * FIELDS, sizeof *last_writer);
+    if (!entities || !rows || !last_writer) {
+        fprintf(stderr, "apply_reference: out of memory\n");
+        exit(1);
+    }
+    for (int o = 0; o < ORIGINS; o++) random_bytes(origins[o], ID_BYTES);
+    make_entity_id(engagement, base_milliseconds);
+    for (uint64_t e = 0; e < entity_count; e++) make_entity_id(entities[e], base_milliseconds + e);
+
+    int64_t first_stamp = (int64_t)(base_milliseconds << 16);
+    for (uint64_t i = 0; i < count; i++) {
+        Row *row = &rows[i];
+        row->origin = (uint8_t)(i % ORIGINS);
+        row->seq = i / ORIGINS + 1;
+        row->stamp = first_stamp + (int64_t)i;
+        row->entity = (uint32_t)random_below(entity_count);
+        row->field = (uint8_t)random_below(FIELDS);
+        for (int c = 0; c < VALUE_BYTES; c++) row->value[c] = (char)(0x20 + random_below(0x7F - 0x20));
+        random_bytes(row->hash, HASH_BYTES);
+
+        uint64_t *last = &last_writer[(uint64_t)row->entity * FIELDS + row->field];
+        row->has_supersedes = *last != 0;
+        if (row->has_supersedes) {
+            const Row *previous = &rows[*last - 1];
+            row->superseded_origin = previous->origin;
+            row->superseded_seq = previous->seq;
+            memcpy(row->supersedes, origins[previous->origin], ID_BYTES);
+            put_big_endian(row->supersedes + ID_BYTES, previous->seq);
+        }
+        *last = i + 1;
+    }
+    free(last_writer);
+}
+
+/* ---- SQLite helpers: fail loudly, naming the statement. ---- */
+
+static sqlite3 *db;
+
+static void check(int code, const char *what) {
+    if (code != SQLITE_OK) {
+        fprintf(stderr, "apply_reference: %s: %s\n", what, sqlite3_errmsg(db));
+        exit(1);
+    }
+}
+
+static sqlite3_stmt *prepare(const char *sql) {
+    sqlite3_stmt *statement = NULL;
+    check(sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, NULL), sql);
+    return statement;
+}
+
+/* Steps once; returns 1 if a row is ready, 0 when done. Does not reset. */
+static int step(sqlite3_stmt *statement) {
+    int code = sqlite3_step(statement);
+    if (code == SQLITE_ROW) return 1;
+    if (code == SQLITE_DONE) return 0;
+    fprintf(stderr, "apply_reference: %s: %s\n", sqlite3_sql(statement), sqlite3_errmsg(db));
+    exit(1);
+}
+
+/* Runs a write to completion and resets it; the bindings stay. */
+static void run(sqlite3_stmt *statement) {
+    step(statement);
+    sqlite3_reset(statement);
+}
+
+static void execute(const char *sql) { check(sqlite3_exec(db, sql, NULL, NULL, NULL), sql); }
+
+static double now_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Binds (entity, field, origin, seq), the key shared by the superseded and field_value tables. */
+static void bind_key(sqlite3_stmt *statement, const Row *row, const uint8_t *origin, uint64_t seq) {
+    sqlite3_bind_blob(statement, 1, entities[row->entity], ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_text(statement, 2, field_names[row->field], -1, SQLITE_STATIC);
+    sqlite3_bind_blob(statement, 3, origin, ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(statement, 4, (sqlite3_int64)seq);
+}
+
+/* ---- The timed part: one transaction, the statements of ChangeApplier's in-order path. ---- */
+
+static void apply(uint64_t count) {
+    execute("BEGIN IMMEDIATE TRANSACTION"); /* what GRDB's DatabaseQueue.write begins */
+
+    sqlite3_stmt *insert_change = prepare(
+        "INSERT INTO change (origin, seq, stamp, txn, engagement, kind, entity, field, type, value, "
+        "supersedes, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (origin, seq) DO NOTHING");
+    sqlite3_stmt *insert_entity = prepare(
+        "INSERT OR IGNORE INTO entity (id, kind, engagement) VALUES (?, ?, ?)");
+    sqlite3_stmt *insert_superseded = prepare(
+        "INSERT OR IGNORE INTO superseded (entity, field, origin, seq) VALUES (?, ?, ?, ?)");
+    sqlite3_stmt *delete_visible = prepare(
+        "DELETE FROM field_value WHERE entity = ? AND field = ? AND origin = ? AND seq = ?");
+    sqlite3_stmt *probe_superseded = prepare(
+        "SELECT 1 FROM superseded WHERE entity = ? AND field = ? AND origin = ? AND seq = ?");
+    sqlite3_stmt *insert_visible = prepare(
+        "INSERT INTO field_value (entity, field, origin, seq, stamp, type, value) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    sqlite3_stmt *upsert_origin = prepare(
+        "INSERT INTO origin (replica, contiguous, head) VALUES (?, ?, ?) "
+        "ON CONFLICT (replica) DO UPDATE SET contiguous = excluded.contiguous, head = excluded.head");
+    sqlite3_stmt *save_clock = prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?)");
+
+    /* Bound once: the same for every change. */
+    sqlite3_bind_blob(insert_change, 5, engagement, ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_text(insert_change, 6, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(insert_change, 9, TEXT_TAG);
+    sqlite3_bind_text(insert_entity, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(insert_entity, 3, engagement, ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(insert_visible, 6, TEXT_TAG);
+
+    const Row *last_of_origin[ORIGINS] = {NULL};
+    for (uint64_t i = 0; i < count; i++) {
+        const Row *row = &rows[i];
+        const uint8_t *origin = origins[row->origin];
+        const uint8_t *entity = entities[row->entity];
+
+        /* 1. The log. */
+        sqlite3_bind_blob(insert_change, 1, origin, ID_BYTES, SQLITE_STATIC);
+        sqlite3_bind_int64(insert_change, 2, (sqlite3_int64)row->seq);
+        sqlite3_bind_int64(insert_change, 3, row->stamp);
+        sqlite3_bind_int64(insert_change, 4, (sqlite3_int64)row->seq); /* txn = seq */
+        sqlite3_bind_blob(insert_change, 7, entity, ID_BYTES, SQLITE_STATIC);
+        sqlite3_bind_text(insert_change, 8, field_names[row->field], -1, SQLITE_STATIC);
+        sqlite3_bind_text(insert_change, 10, row->value, VALUE_BYTES, SQLITE_STATIC);
+        if (row->has_supersedes) {
+            sqlite3_bind_blob(insert_change, 11, row->supersedes, SUPERSEDES_BYTES, SQLITE_STATIC);
+        } else {
+            sqlite3_bind_null(insert_change, 11);
+        }
+        sqlite3_bind_blob(insert_change, 12, row->hash, HASH_BYTES, SQLITE_STATIC);
+        run(insert_change);
+        if (sqlite3_changes(db) != 1) {
+            fprintf(stderr, "apply_reference: change %llu was already held\n", (unsigned long long)i);
+            exit(1);
+        }
+
+        /* 2. The entity, inserted on first sight. */
+        sqlite3_bind_blob(insert_entity, 1, entity, ID_BYTES, SQLITE_STATIC);
+        run(insert_entity);
+
+        /* 3. The superseded id: remember it, and hide its value. */
+        if (row->has_supersedes) {
+            bind_key(insert_superseded, row, origins[row->superseded_origin], row->superseded_seq);
+            run(insert_superseded);
+            bind_key(delete_visible, row, origins[row->superseded_origin], row->superseded_seq);
+            run(delete_visible);
+        }
+
+        /* 4. Is this change itself superseded (by one that arrived earlier)? */
+        bind_key(probe_superseded, row, origin, row->seq);
+        int is_superseded = step(probe_superseded);
+        sqlite3_reset(probe_superseded);
+
+        /* 5. If not, its value is visible. */
+        if (!is_superseded) {
+            bind_key(insert_visible, row, origin, row->seq);
+            sqlite3_bind_int64(insert_visible, 5, row->stamp);
+            sqlite3_bind_text(insert_visible, 7, row->value, VALUE_BYTES, SQLITE_STATIC);
+            run(insert_visible);
+        }
+        last_of_origin[row->origin] = row;
+    }
+
+    /* Once per transaction: each origin's chain, then the clock (the greatest stamp seen). */
+    for (int o = 0; o < ORIGINS; o++) {
+        if (!last_of_origin[o]) continue;
+        sqlite3_bind_blob(upsert_origin, 1, origins[o], ID_BYTES, SQLITE_STATIC);
+        sqlite3_bind_int64(upsert_origin, 2, (sqlite3_int64)last_of_origin[o]->seq);
+        sqlite3_bind_blob(upsert_origin, 3, last_of_origin[o]->hash, HASH_BYTES, SQLITE_STATIC);
+        run(upsert_origin);
+    }
+    sqlite3_bind_int64(save_clock, 1, rows[count - 1].stamp);
+    run(save_clock);
+
+    sqlite3_stmt *statements[] = {insert_change, insert_entity, insert_superseded, delete_visible,
+                                  probe_superseded, insert_visible, upsert_origin, save_clock};
+    for (size_t s = 0; s < sizeof statements / sizeof *statements; s++) sqlite3_finalize(statements[s]);
+    execute("COMMIT");
+}
+
+int main(int argc, char **argv) {
+    char *end = NULL;
+    unsigned long long count = argc == 3 ? strtoull(argv[1], &end, 10) : 0;
+    if (argc != 3 || *end != '\0' || count == 0 || count > UINT32_MAX) {
+        fprintf(stderr, "usage: apply_reference N PATH   (PATH: a copy of an empty store)\n");
+        return 2;
+    }
+    const char *path = argv[2];
+
+    generate(count);
+
+    /* Open as Store.open does (Sources/AuditStore/Store.swift and GRDB's set-up). */
+    check(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), path);
+    sqlite3_busy_timeout(db, 60 * 1000);
+    execute("PRAGMA foreign_keys = ON");
+    execute("PRAGMA journal_mode = WAL");
+    execute("PRAGMA synchronous = FULL");
+
+    sqlite3_stmt *count_changes = prepare("SELECT count(*) FROM change");
+    if (!step(count_changes) || sqlite3_column_int64(count_changes, 0) != 0) {
+        fprintf(stderr, "apply_reference: %s already holds changes; pass an empty store\n", path);
+        return 1;
+    }
+    sqlite3_reset(count_changes);
+
+    double start = now_seconds();
+    apply(count);
+    double seconds = now_seconds() - start;
+
+    if (!step(count_changes) || (unsigned long long)sqlite3_column_int64(count_changes, 0) != count) {
+        fprintf(stderr, "apply_reference: the store does not hold %llu changes\n", count);
+        return 1;
+    }
+    sqlite3_finalize(count_changes);
+    check(sqlite3_close(db), "close");
+    printf("c_apply changes=%llu seconds=%.3f rate=%.0f\n", count, seconds, (double)count / seconds);
+    free(rows);
+    free(entities);
+    return 0;
+}

@@ -1,0 +1,95 @@
+import AuditStore
+import Foundation
+import Replication
+
+/// A local replica: the front door through which the command line and other programs capture,
+/// query and verify an audit.
+///
+/// A replica owns a directory (`StoreLocation`) with its SQLite store and its private key. Every
+/// write goes through the store's change log as one transaction authored by this replica.
+public final class Replica: Sendable {
+    /// Where the replica's files are.
+    public let location: StoreLocation
+    /// The signing identity; its id is the origin of every change written here.
+    public let identity: ReplicaIdentity
+    /// The owner's name, as given to `init`.
+    public let name: String
+    /// The store.
+    public let store: Store
+    let clock: any WallClock
+
+    private init(location: StoreLocation, identity: ReplicaIdentity, name: String, store: Store, clock: any WallClock) {
+        self.location = location
+        self.identity = identity
+        self.name = name
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Creates a new replica: the directory, a new Ed25519 key (file mode 0600) and an empty store.
+    ///
+    /// - Throws: `FieldAuditError.replicaExists` if a store or key is already there (nothing is
+    ///   touched then); `FieldAuditError.io` or `.store` if the files cannot be written.
+    public static func create(
+        at location: StoreLocation, name: String, identity: ReplicaIdentity = .generate(),
+        clock: any WallClock = SystemClock()
+    ) throws(FieldAuditError) -> Replica {
+        let files = FileManager.default
+        if files.fileExists(atPath: location.database) || files.fileExists(atPath: location.keyFile) {
+            let existing = (try? open(at: location, clock: clock))?.identity.id.hex ?? "unknown"
+            throw .replicaExists(path: location.directory, replica: existing)
+        }
+        do {
+            try files.createDirectory(atPath: location.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try files.createDirectory(atPath: location.blobs, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: location.directory, reason: (error as NSError).localizedDescription)
+        }
+        try KeyFile.create(identity, at: location.keyFile)
+        do {
+            let store = try Store.open(at: location.database, clock: clock)
+            try store.setMetadata("replica_id", to: identity.id.hex)
+            try store.setMetadata("name", to: name)
+            return Replica(location: location, identity: identity, name: name, store: store, clock: clock)
+        } catch {
+            for path in [location.keyFile, location.database, location.database + "-wal", location.database + "-shm"] {
+                try? files.removeItem(atPath: path)
+            }
+            throw .store(error)
+        }
+    }
+
+    /// Opens an existing replica.
+    ///
+    /// - Throws: `FieldAuditError.noReplica` if there is none; `.keyFileExposed` if the key file
+    ///   is readable by others; `.keyMismatch` if the key belongs to another replica; `.store` if
+    ///   the store cannot be opened.
+    public static func open(at location: StoreLocation, clock: any WallClock = SystemClock()) throws(FieldAuditError) -> Replica {
+        guard FileManager.default.fileExists(atPath: location.database) else { throw .noReplica(path: location.directory) }
+        let identity = try KeyFile.load(from: location.keyFile)
+        let store: Store
+        let name: String
+        do {
+            store = try Store.open(at: location.database, clock: clock)
+            let recorded = try store.metadata("replica_id")
+            if let recorded, recorded != identity.id.hex {
+                throw FieldAuditError.keyMismatch(
+                    path: location.keyFile, store: (try? ReplicaID(hex: recorded)) ?? identity.id, key: identity.id)
+            }
+            name = try store.metadata("name") ?? ""
+        } catch let error as FieldAuditError {
+            throw error
+        } catch {
+            throw .store(error as? StoreError ?? .unexpected("\(error)"))
+        }
+        return Replica(location: location, identity: identity, name: name, store: store, clock: clock)
+    }
+
+    /// This replica's public identity card.
+    public var card: IdentityCard { IdentityCard(name: name, identity: identity) }
+
+    /// Runs a store operation, wrapping its error.
+    func perform<T>(_ body: () throws(StoreError) -> T) throws(FieldAuditError) -> T {
+        do { return try body() } catch { throw .store(error) }
+    }
+}

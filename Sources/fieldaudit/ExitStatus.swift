@@ -1,0 +1,43 @@
+import AuditStore
+import FieldAudit
+
+/// The exit statuses of `fieldaudit`, after BSD's `sysexits.h` so scripts can tell failures apart.
+enum ExitStatus: Int32 {
+    /// Everything worked.
+    case success = 0
+    /// A check ran and found problems (`verify`).
+    case checkFailed = 1
+    /// The input was wrong: a malformed card, a refused change (`EX_DATAERR`).
+    case dataError = 65
+    /// A file or the replica does not exist (`EX_NOINPUT`).
+    case noInput = 66
+    /// Something FieldAudit did not expect (`EX_SOFTWARE`).
+    case software = 70
+    /// The output cannot be created, for example a replica already exists (`EX_CANTCREAT`).
+    case cannotCreate = 73
+    /// Reading or writing failed, the disk is full (`EX_IOERR`).
+    case ioError = 74
+    /// Try again later: another process held the store (`EX_TEMPFAIL`).
+    case temporaryFailure = 75
+    /// A file's permissions are unsafe (`EX_NOPERM`).
+    case permission = 77
+
+    /// The status for an error.
+    static func of(_ error: FieldAuditError) -> ExitStatus {
+        switch error {
+        case .noReplica: .noInput
+        case .replicaExists: .cannotCreate
+        case .keyFileExposed: .permission
+        case .keyFileUnreadable, .keyMismatch, .invalidCard, .unsupportedVersion: .dataError
+        case .io: .ioError
+        case let .store(error):
+            switch error {
+            case .diskFull: .ioError
+            case .busy: .temporaryFailure
+            case .rejected, .corruptRow, .newerSchema: .dataError
+            case .cannotOpen: .noInput
+            case .sqlite, .closed, .unexpected: .software
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import FieldAudit
+
+extension FieldAuditCommand {
+    /// `fieldaudit init`: creates this laptop's replica and its signing key.
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a replica: an empty store and a new signing key.",
+            discussion: "Refuses to touch an existing replica. The private key file is created with mode 0600.")
+
+        @Option(help: "Your name, as it will appear in the audit's records.")
+        var name: String
+
+        @OptionGroup var options: StoreOptions
+
+        func validate() throws {
+            if name.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("--name must not be empty.")
+            }
+        }
+
+        func run() throws {
+            let replica = try Replica.create(at: options.location, name: name)
+            Terminal.print("""
+                Created replica \(replica.identity.id.hex) for \(replica.name)
+                store:       \(replica.location.directory)
+                fingerprint: \(replica.identity.fingerprint)
+                Next: share your identity card with your lead: fieldaudit whoami --card -o \(cardFileName(replica.name))
+                """)
+        }
+
+        private func cardFileName(_ name: String) -> String {
+            name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.reduce(into: "") { $0.append($1) } + ".card.json"
+        }
+    }
+}
+
+import Foundation

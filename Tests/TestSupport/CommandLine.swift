@@ -1,0 +1,67 @@
+import Foundation
+
+/// Runs the built `fieldaudit` binary the way a user types it.
+public struct FieldAuditCLI: Sendable {
+    /// What a run printed and how it ended.
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    /// The binary, found next to the test bundle in the build folder.
+    public let executable: String
+    /// Extra environment for every run (the store, mostly).
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = [:]) {
+        self.executable = Self.locate()
+        self.environment = environment
+    }
+
+    private static func locate() -> String {
+        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
+            + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+        for directory in candidates {
+            let path = directory.appendingPathComponent("fieldaudit").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return ".build/debug/fieldaudit"
+    }
+
+    /// Runs `fieldaudit arguments…`, feeding `input` on standard input.
+    @discardableResult
+    public func run(_ arguments: [String], input: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env.merge(environment) { _, new in new }
+        env.merge(extra) { _, new in new }
+        process.environment = env
+        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        // Read both pipes before waiting, so a chatty process never blocks on a full pipe.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        DispatchQueue.global().async(group: group) { errData = stderr.fileHandleForReading.readDataToEndOfFile() }
+        let outData = stdout.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// `run` with `--store directory` appended.
+    @discardableResult
+    public func run(_ arguments: [String], store: String, input: String? = nil) throws -> Result {
+        try run(arguments + ["--store", store], input: input)
+    }
+}
