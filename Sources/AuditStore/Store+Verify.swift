@@ -125,13 +125,19 @@ extension Store {
     }
 
     static func differences(live: [StateRow], rebuilt: [StateRow]) -> [VerificationReport.Problem] {
-        let liveSet = Set(live)
-        let rebuiltSet = Set(rebuilt)
+        struct Identity: Hashable { var table: String; var entity: EntityID?; var field: String?; var change: ChangeID? }
+        func identity(_ row: StateRow) -> Identity { Identity(table: row.table, entity: row.entity, field: row.field, change: row.change) }
+        let liveSet = Set(live), rebuiltSet = Set(rebuilt)
+        let extra = live.filter { !rebuiltSet.contains($0) }
+        let missing = rebuilt.filter { !liveSet.contains($0) }
+        let missingIdentities = Set(missing.map(identity))
+        let extraIdentities = Set(extra.map(identity))
         func problem(_ row: StateRow, _ detail: String) -> VerificationReport.Problem {
             .stateMismatch(entity: row.entity, field: row.field, change: row.change, detail: "\(row.table) row \(detail)")
         }
-        let extra = live.filter { !rebuiltSet.contains($0) }.map { problem($0, "is stored but the log does not produce it") }
-        let missing = rebuilt.filter { !liveSet.contains($0) }.map { problem($0, "follows from the log but is not stored") }
-        return extra + missing
+        return extra.map { row in
+            missingIdentities.contains(identity(row))
+                ? problem(row, "holds other content than the log produces") : problem(row, "is stored but the log does not produce it")
+        } + missing.filter { !extraIdentities.contains(identity($0)) }.map { problem($0, "follows from the log but is not stored") }
     }
 }
