@@ -18,6 +18,12 @@ let package = Package(
         .target(
             name: "Replication",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The system zlib for bundle bodies; its header wraps the `deflateInit2`/`inflateInit2` macros.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Bundle files: bytes ⇄ values, framed, compressed, signed, optionally sealed; streaming.
+        .target(
+            name: "BundleFormat",
+            dependencies: ["Replication", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         // The only module that touches SQLite.
         .target(
             name: "AuditStore",
@@ -26,15 +32,20 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
+        // The audit domain: engagements, catalogs, interviews, tests, evidence, findings.
+        .target(
+            name: "AuditModel",
+            dependencies: ["Replication"],
+            resources: [.copy("Resources/iso-iec-42001-2023.json")]),
         // The front door: a `Replica` that captures, queries and verifies.
         .target(
             name: "FieldAudit",
-            dependencies: ["Replication", "AuditStore"]),
+            dependencies: ["Replication", "AuditStore", "AuditModel"]),
         // The command-line tool.
         .executableTarget(
             name: "fieldaudit",
             dependencies: [
-                "FieldAudit",
+                "FieldAudit", "AuditModel", "AuditStore", "Replication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks, built in release by `Benchmarks/run`; never part of the test command.
@@ -51,14 +62,23 @@ let package = Package(
             name: "ReplicationTests",
             dependencies: ["Replication", "TestSupport"]),
         .testTarget(
+            name: "BundleFormatTests",
+            dependencies: [
+                "BundleFormat", "CZlib", "Replication", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .testTarget(
             name: "AuditStoreTests",
             dependencies: [
                 "AuditStore", "Replication", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
+            name: "AuditModelTests",
+            dependencies: ["AuditModel", "Replication", "TestSupport"]),
+        .testTarget(
             name: "FieldAuditTests",
-            dependencies: ["FieldAudit", "AuditStore", "Replication", "TestSupport"]),
+            dependencies: ["FieldAudit", "AuditStore", "AuditModel", "Replication", "TestSupport"]),
         .testTarget(
             name: "fieldauditTests",
             dependencies: ["fieldaudit", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

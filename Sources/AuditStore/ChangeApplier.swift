@@ -22,6 +22,8 @@ final class ChangeApplier {
     private let selectOrigin: SQLiteStatement
     private let probeBeyond: SQLiteStatement
     private let upsertOrigin: SQLiteStatement
+    private let insertSearch: SQLiteStatement
+    private let searchableFields: Set<String>
 
     /// An origin's chain as this transaction sees it.
     private struct Chain {
@@ -34,7 +36,9 @@ final class ChangeApplier {
     private var chains: [ReplicaID: Chain] = [:]
     private var entities: [EntityID: (kind: String, engagement: EntityID)] = [:]
 
-    init(_ db: Database) throws(StoreError) {
+    init(_ db: Database, searchableFields: Set<String> = []) throws(StoreError) {
+        self.searchableFields = searchableFields
+        insertSearch = try SQLiteStatement(db, "INSERT INTO search (text, entity, field, origin, seq) VALUES (?, ?, ?, ?, ?)")
         insertChange = try SQLiteStatement(db, """
             INSERT INTO change (\(ChangeColumns.selectList), hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
             ON CONFLICT (origin, seq) DO NOTHING
@@ -119,6 +123,14 @@ final class ChangeApplier {
             insertVisible.bind(change.stamp.rawValue, at: 5)
             ChangeColumns.bind(change.value, typeAt: 6, valueAt: 7, to: insertVisible)
             try insertVisible.run()
+        }
+        if case let .text(text) = change.value, searchableFields.contains(change.field) {
+            insertSearch.bind(text, at: 1)
+            insertSearch.bind(blob: entity, at: 2)
+            insertSearch.bind(change.field, at: 3)
+            insertSearch.bind(blob: change.origin.bytes, at: 4)
+            insertSearch.bind(change.seq, at: 5)
+            try insertSearch.run()
         }
         if change.field == Change.deletedField {
             let deleted = try visibleValues(of: change.fieldKey)?.winner.value.isTrue ?? false

@@ -26,7 +26,7 @@ extension Store {
     @discardableResult
     public func apply<Changes: Sequence<Change>>(_ changes: Changes) throws(StoreError) -> ApplyReport {
         try writeTransaction { db in
-            let applier = try ChangeApplier(db)
+            let applier = try ChangeApplier(db, searchableFields: searchableFields)
             let flag = try SQLiteStatement(db, "INSERT OR IGNORE INTO clock_flag (origin, seq, ahead_by) VALUES (?, ?, ?)")
             var clock = try loadClock(db)
             let now = self.clock.now()

@@ -54,7 +54,7 @@ extension Store {
     public func write<T>(as origin: ReplicaID, _ body: (inout LocalTransaction) throws -> T) throws -> T {
         do {
             return try queue.write { db in
-            let applier = try ChangeApplier(db)
+            let applier = try ChangeApplier(db, searchableFields: searchableFields)
             let lastSeq = try UInt64(bitPattern: Int64.fetchOne(
                 db, sql: "SELECT MAX(seq) FROM change WHERE origin = ?", arguments: [Data(origin.bytes)]) ?? 0)
             var transaction = LocalTransaction(

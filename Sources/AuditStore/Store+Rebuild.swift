@@ -10,16 +10,16 @@ extension Store {
     /// - Throws: `StoreError.corruptRow` if a log row cannot be read, or `StoreError.rejected` if
     ///   the log holds changes that contradict each other; the store is unchanged then.
     public func rebuild() throws(StoreError) {
-        try writeTransaction { db in try Self.rebuild(db) }
+        try writeTransaction { db in try Self.rebuild(db, searchableFields: searchableFields) }
     }
 
     /// Replays the log into empty materialised tables; the origins' chains start from genesis.
-    static func rebuild(_ db: Database) throws {
+    static func rebuild(_ db: Database, searchableFields: Set<String>) throws {
         try db.execute(sql: """
-            DELETE FROM entity; DELETE FROM field_value; DELETE FROM superseded; DELETE FROM origin;
+            DELETE FROM entity; DELETE FROM field_value; DELETE FROM superseded; DELETE FROM origin; DELETE FROM search;
             UPDATE change SET hash = NULL;
             """)
-        let applier = try ChangeApplier(db)
+        let applier = try ChangeApplier(db, searchableFields: searchableFields)
         var hashes: [(ChangeID, ChangeHash)] = []
         try forEachRow(db, "SELECT \(ChangeColumns.selectList) FROM change ORDER BY origin, seq", table: "change") { row in
             let change = try ChangeColumns.read(row)

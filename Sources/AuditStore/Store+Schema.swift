@@ -82,6 +82,19 @@ extension Store {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2: history by entity and full-text search") { db in
+            // `log --entity` reads an entity's history without scanning the whole log.
+            try db.execute(sql: "CREATE INDEX change_by_entity ON change (entity)")
+            // Every text value of a searchable field, as written; queries keep only visible values
+            // by joining `field_value`, so superseded text never needs deleting. A local cache,
+            // rebuilt from the log with the state; not part of the digest.
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE search USING fts5(
+                    text, entity UNINDEXED, field UNINDEXED, origin UNINDEXED, seq UNINDEXED,
+                    tokenize = 'unicode61 remove_diacritics 2'
+                )
+                """)
+        }
         return migrator
     }
 }

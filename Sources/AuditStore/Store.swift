@@ -13,21 +13,28 @@ public final class Store: Sendable {
     public let path: String
     let queue: DatabaseQueue
     let clock: any WallClock
+    /// The fields whose text values `search` finds.
+    let searchableFields: Set<String>
 
     /// How long a writer waits for another process's transaction before giving up.
     public static let busyTimeout: TimeInterval = 60
 
-    private init(path: String, queue: DatabaseQueue, clock: any WallClock) {
+    private init(path: String, queue: DatabaseQueue, clock: any WallClock, searchableFields: Set<String>) {
         self.path = path
         self.queue = queue
         self.clock = clock
+        self.searchableFields = searchableFields
     }
 
     /// Opens the store at `path`, creating it (and migrating it to the current schema) if needed.
     ///
+    /// `searchableFields` names the fields whose text values `search` finds.
+    ///
     /// - Throws: `StoreError.cannotOpen` if the file cannot be opened, `StoreError.newerSchema` if
     ///   a newer FieldAudit wrote it.
-    public static func open(at path: String, clock: any WallClock = SystemClock()) throws(StoreError) -> Store {
+    public static func open(
+        at path: String, clock: any WallClock = SystemClock(), searchableFields: Set<String> = []
+    ) throws(StoreError) -> Store {
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(busyTimeout)
@@ -40,16 +47,16 @@ public final class Store: Sendable {
         } catch {
             throw .cannotOpen(path: path, reason: Self.describe(error))
         }
-        let store = Store(path: path, queue: queue, clock: clock)
+        let store = Store(path: path, queue: queue, clock: clock, searchableFields: searchableFields)
         try store.migrate()
         return store
     }
 
     /// A store in memory, for tests and scratch work.
-    public static func inMemory(clock: any WallClock = SystemClock()) throws(StoreError) -> Store {
+    public static func inMemory(clock: any WallClock = SystemClock(), searchableFields: Set<String> = []) throws(StoreError) -> Store {
         let queue: DatabaseQueue
         do { queue = try DatabaseQueue() } catch { throw .cannotOpen(path: ":memory:", reason: Self.describe(error)) }
-        let store = Store(path: ":memory:", queue: queue, clock: clock)
+        let store = Store(path: ":memory:", queue: queue, clock: clock, searchableFields: searchableFields)
         try store.migrate()
         return store
     }

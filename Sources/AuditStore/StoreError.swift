@@ -18,6 +18,14 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case sqlite(code: Int32, message: String, sql: String)
     /// The connection is closed.
     case closed
+    /// A file to store as evidence cannot be read.
+    case blobUnreadable(path: String, reason: String)
+    /// An evidence blob cannot be written.
+    case blobUnwritable(path: String, reason: String)
+    /// An evidence blob is not in the store.
+    case blobMissing(digest: String)
+    /// An evidence blob's bytes no longer match its SHA-256.
+    case blobCorrupt(digest: String)
     /// Something failed that FieldAudit did not expect; the message says what.
     case unexpected(String)
 
@@ -39,6 +47,14 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             "SQLite error \(code): \(message)\(sql.isEmpty ? "" : " (in: \(sql.prefix(80)))")"
         case .closed:
             "the store is closed"
+        case let .blobUnreadable(path, reason):
+            "cannot read \(path): \(reason). Check the path; nothing was recorded."
+        case let .blobUnwritable(path, reason):
+            "cannot write the evidence file \(path): \(reason); nothing was recorded."
+        case let .blobMissing(digest):
+            "the evidence file \(digest.prefix(16))… is not in this store yet; import a bundle that carries it."
+        case let .blobCorrupt(digest):
+            "the stored evidence file \(digest.prefix(16))… no longer matches its SHA-256; restore it from another replica's bundle."
         case let .unexpected(message):
             "unexpected error: \(message)"
         }

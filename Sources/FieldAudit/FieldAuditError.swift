@@ -1,3 +1,4 @@
+import AuditModel
 import AuditStore
 import Replication
 
@@ -21,6 +22,24 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case io(path: String, reason: String)
     /// The store reported an error.
     case store(StoreError)
+    /// The audit domain refused an input.
+    case model(AuditModelError)
+    /// A command needs an engagement and none is current.
+    case noCurrentEngagement
+    /// A command needs an interview in progress and none is.
+    case noCurrentInterview
+    /// No entity of that kind matches the id or prefix.
+    case notFound(kind: String, id: String)
+    /// An id prefix matches several entities.
+    case ambiguous(kind: String, prefix: String, matches: [String])
+    /// This replica is not on the engagement's team.
+    case notOnTeam(engagement: String)
+    /// An action needs a field's conflict resolved first.
+    case unresolvedConflict(entity: String, field: String)
+    /// The field has no conflict to resolve, or no such value.
+    case nothingToResolve(entity: String, field: String, reason: String)
+    /// This replica's role does not allow the action.
+    case notPermitted(action: String, role: String)
 
     public var description: String {
         switch self {
@@ -42,6 +61,24 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "cannot access \(path): \(reason)"
         case let .store(error):
             error.description
+        case let .model(error):
+            error.description
+        case .noCurrentEngagement:
+            "no current engagement. Run `fieldaudit engagement use ID` (see `fieldaudit engagement list`) or pass --engagement ID."
+        case .noCurrentInterview:
+            "no interview in progress. Start one with `fieldaudit interview start --with NAME --role ROLE`, or give --ref for a note on a requirement."
+        case let .notFound(kind, id):
+            "no \(kind) matches '\(id)'; `fieldaudit \(kind) list` shows them."
+        case let .ambiguous(kind, prefix, matches):
+            "'\(prefix)' matches \(matches.count) \(kind)s (\(matches.prefix(4).joined(separator: ", "))); type more of the id."
+        case let .notOnTeam(engagement):
+            "this replica is not on the team of engagement \(engagement); ask the lead to add you with `fieldaudit team add CARD --role auditor`."
+        case let .unresolvedConflict(entity, field):
+            "the \(field) of \(entity) has concurrent values; resolve it first: `fieldaudit conflicts`, then `fieldaudit resolve \(entity) \(field) --take N`."
+        case let .nothingToResolve(entity, field, reason):
+            "cannot resolve the \(field) of \(entity): \(reason)."
+        case let .notPermitted(action, role):
+            "only the lead auditor may \(action); your role here is \(role). Ask the lead to do it."
         }
     }
 }

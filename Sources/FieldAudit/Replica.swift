@@ -1,3 +1,4 @@
+import AuditModel
 import AuditStore
 import Foundation
 import Replication
@@ -16,6 +17,8 @@ public final class Replica: Sendable {
     public let name: String
     /// The store.
     public let store: Store
+    /// The evidence files.
+    public let blobs: BlobStore
     let clock: any WallClock
 
     private init(location: StoreLocation, identity: ReplicaIdentity, name: String, store: Store, clock: any WallClock) {
@@ -23,6 +26,7 @@ public final class Replica: Sendable {
         self.identity = identity
         self.name = name
         self.store = store
+        self.blobs = BlobStore(directory: location.blobs)
         self.clock = clock
     }
 
@@ -47,7 +51,7 @@ public final class Replica: Sendable {
         }
         try KeyFile.create(identity, at: location.keyFile)
         do {
-            let store = try Store.open(at: location.database, clock: clock)
+            let store = try Store.open(at: location.database, clock: clock, searchableFields: Searchable.fields)
             try store.setMetadata("replica_id", to: identity.id.hex)
             try store.setMetadata("name", to: name)
             return Replica(location: location, identity: identity, name: name, store: store, clock: clock)
@@ -70,7 +74,7 @@ public final class Replica: Sendable {
         let store: Store
         let name: String
         do {
-            store = try Store.open(at: location.database, clock: clock)
+            store = try Store.open(at: location.database, clock: clock, searchableFields: Searchable.fields)
             let recorded = try store.metadata("replica_id")
             if let recorded, recorded != identity.id.hex {
                 throw FieldAuditError.keyMismatch(
@@ -92,4 +96,7 @@ public final class Replica: Sendable {
     func perform<T>(_ body: () throws(StoreError) -> T) throws(FieldAuditError) -> T {
         do { return try body() } catch { throw .store(error) }
     }
+
+    /// The wall clock's time, Unix milliseconds.
+    var now: Int64 { Int64(clock.now()) }
 }

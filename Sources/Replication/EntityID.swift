@@ -76,3 +76,27 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }
 }
+
+extension EntityID {
+    /// A name-based id (UUID version 8): the first 16 bytes of SHA-256 of `namespace` and `parts`,
+    /// with the version and variant bits set.
+    ///
+    /// Entities that must be one per key (a team member per engagement and replica, a Statement
+    /// of Applicability entry per control) get the same id on every replica that creates them,
+    /// so concurrent creations merge into one entity instead of duplicating it.
+    public static func derived(namespace: String, _ parts: [UInt8]...) -> EntityID {
+        var hasher = SHA256()
+        hasher.update(data: Array(namespace.utf8) + [0])
+        for part in parts {
+            var length = ByteWriter(capacity: 4)
+            length.write(UInt32(truncatingIfNeeded: part.count))
+            hasher.update(data: length.bytes + part)
+        }
+        var bytes = Array(hasher.finalize().prefix(byteCount))
+        bytes[6] = 0x80 | (bytes[6] & 0x0f)  // version 8
+        bytes[8] = 0x80 | (bytes[8] & 0x3f)  // RFC 9562 variant
+        return try! EntityID(bytes: bytes)
+    }
+}
+
+import Crypto

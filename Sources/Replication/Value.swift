@@ -93,3 +93,18 @@ public struct BlobDigest: Hashable, Comparable, Sendable, CustomStringConvertibl
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }
 }
+
+/// Computes a `BlobDigest` over bytes fed in pieces, so files of any size hash in bounded memory.
+public struct BlobHasher: Sendable {
+    private var hasher = SHA256()
+
+    public init() {}
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+
+    public mutating func update(_ bytes: [UInt8]) { hasher.update(data: bytes) }
+
+    public func finalize() -> BlobDigest { try! BlobDigest(bytes: Array(hasher.finalize())) }
+}
+
+import Crypto

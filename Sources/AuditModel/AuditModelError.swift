@@ -1,0 +1,45 @@
+/// Why the audit domain refused an input: each case names the value and says what would be accepted.
+public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A requirement reference that is not in the catalog, with the nearest ones that are.
+    case unknownRequirement(String, catalog: String, suggestions: [String])
+    /// A value outside a closed list.
+    case invalidChoice(String, field: String, valid: [String])
+    /// A sample larger than the population it was drawn from.
+    case sampleLargerThanPopulation(sample: Int, population: Int)
+    /// A nonconformity without objective evidence.
+    case nonconformityWithoutEvidence(grade: String)
+    /// A catalog file that cannot be used.
+    case invalidCatalog(String)
+    /// A catalog of a newer format version.
+    case unsupportedCatalogVersion(found: Int, supported: Int)
+    /// A required value is missing or empty.
+    case missing(field: String)
+    /// A date that is not `YYYY-MM-DD`.
+    case invalidDate(String, field: String)
+
+    public var description: String {
+        switch self {
+        case let .unknownRequirement(reference, catalog, suggestions):
+            "\(reference) is not in \(catalog)"
+                + (suggestions.isEmpty ? "; `fieldaudit catalog list` shows every reference." : "; did you mean \(Self.alternatives(suggestions))?")
+        case let .invalidChoice(value, field, valid):
+            "'\(value)' is not a valid \(field); use one of: \(valid.joined(separator: ", "))."
+        case let .sampleLargerThanPopulation(sample, population):
+            "the sample size \(sample) is larger than the population \(population); check both numbers."
+        case let .nonconformityWithoutEvidence(grade):
+            "a \(grade) nonconformity must rest on objective evidence (ISO/IEC 17021-1): add --evidence ID or --objective-evidence TEXT."
+        case let .invalidCatalog(reason):
+            "the catalog cannot be used: \(reason)"
+        case let .unsupportedCatalogVersion(found, supported):
+            "the catalog is format version \(found), but this fieldaudit reads up to version \(supported); upgrade fieldaudit."
+        case let .missing(field):
+            "\(field) is required and must not be empty."
+        case let .invalidDate(value, field):
+            "'\(value)' is not a valid \(field); write dates as YYYY-MM-DD."
+        }
+    }
+
+    private static func alternatives(_ suggestions: [String]) -> String {
+        suggestions.count == 1 ? suggestions[0] : suggestions.dropLast().joined(separator: ", ") + " or " + suggestions.last!
+    }
+}

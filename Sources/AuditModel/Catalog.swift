@@ -1,0 +1,199 @@
+import Foundation
+
+/// A standard's requirements: clauses and controls, their groups, and cross-references to other
+/// frameworks. ISO/IEC 42001:2023 ships built in; others load from JSON files of the same format
+/// (`Fixtures/catalogs/FORMAT.md`).
+public struct Catalog: Codable, Hashable, Sendable {
+    /// The catalog format version this build reads and writes.
+    public static let currentVersion = 1
+    static let formatName = "fieldaudit-catalog"
+
+    /// A clause or an Annex A area.
+    public struct Group: Codable, Hashable, Sendable {
+        public var ref: String
+        public var title: String
+    }
+
+    /// Whether a requirement is a management-system clause or a control.
+    public enum Kind: String, Codable, Hashable, Sendable {
+        case clause, control
+    }
+
+    /// One requirement an auditor tests.
+    public struct Requirement: Codable, Hashable, Sendable {
+        public var ref: String
+        public var kind: Kind
+        public var group: String
+        public var title: String
+        public var summary: String?
+    }
+
+    /// A mapping of requirements to an article of another framework (for example the EU AI Act).
+    public struct CrossReference: Codable, Hashable, Sendable {
+        public var framework: String
+        public var article: String
+        public var title: String
+        public var refs: [String]
+    }
+
+    public var format: String
+    public var version: Int
+    public var id: String
+    /// A short name for messages (`ISO/IEC 42001:2023`); the title when absent.
+    public var name: String?
+    public var title: String
+    public var groups: [Group]
+    public var requirements: [Requirement]
+    public var crossReferences: [CrossReference]
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, id, name, title, groups, requirements, crossReferences
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        format = try container.decode(String.self, forKey: .format)
+        version = try container.decode(Int.self, forKey: .version)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        title = try container.decode(String.self, forKey: .title)
+        groups = try container.decode([Group].self, forKey: .groups)
+        requirements = try container.decode([Requirement].self, forKey: .requirements)
+        crossReferences = try container.decodeIfPresent([CrossReference].self, forKey: .crossReferences) ?? []
+    }
+
+    /// The identifier of the built-in ISO/IEC 42001:2023 catalog.
+    public static let iso42001ID = "iso-iec-42001-2023"
+
+    /// ISO/IEC 42001:2023, from the module's resource file.
+    public static let iso42001: Catalog = {
+        guard let url = Bundle.module.url(forResource: iso42001ID, withExtension: "json"),
+              let data = try? Data(contentsOf: url),
+              let catalog = try? Catalog.decode(data)
+        else { fatalError("the built-in ISO/IEC 42001 catalog is missing from the AuditModel resources") }
+        return catalog
+    }()
+
+    /// The catalogs built into this build.
+    public static var builtIn: [Catalog] { [iso42001] }
+
+    /// Decodes and checks a catalog file.
+    ///
+    /// - Throws: `AuditModelError.unsupportedCatalogVersion` for a newer format, and
+    ///   `.invalidCatalog` naming the first problem (duplicate reference, unknown group, …).
+    public static func decode(_ data: Data) throws(AuditModelError) -> Catalog {
+        struct Header: Decodable { var format: String?; var version: Int? }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+            throw .invalidCatalog("it is not JSON")
+        }
+        guard header.format == formatName else { throw .invalidCatalog("\"format\" must be \"\(formatName)\"") }
+        guard let version = header.version else { throw .invalidCatalog("\"version\" is missing") }
+        guard version <= currentVersion else { throw .unsupportedCatalogVersion(found: version, supported: currentVersion) }
+        let catalog: Catalog
+        do {
+            catalog = try JSONDecoder().decode(Catalog.self, from: data)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw .invalidCatalog("\"\(key.stringValue)\" is missing")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw .invalidCatalog(context.debugDescription)
+        } catch {
+            throw .invalidCatalog("a field has the wrong type (\(error))")
+        }
+        try catalog.validate()
+        return catalog
+    }
+
+    /// Checks the catalog's internal references.
+    public func validate() throws(AuditModelError) {
+        guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) else {
+            throw .invalidCatalog("\"id\" must be letters, digits, '-' and '.' only")
+        }
+        guard !groups.isEmpty, !requirements.isEmpty else { throw .invalidCatalog("\"groups\" and \"requirements\" must not be empty") }
+        let groupRefs = Set(groups.map(\.ref))
+        guard groupRefs.count == groups.count else { throw .invalidCatalog("two groups share a ref") }
+        var seen = Set<String>()
+        for requirement in requirements {
+            guard !requirement.ref.isEmpty else { throw .invalidCatalog("a requirement has an empty ref") }
+            guard seen.insert(requirement.ref).inserted else { throw .invalidCatalog("ref \(requirement.ref) appears twice") }
+            guard groupRefs.contains(requirement.group) else {
+                throw .invalidCatalog("requirement \(requirement.ref) names group \(requirement.group), which is not defined")
+            }
+        }
+        for crossReference in crossReferences {
+            for ref in crossReference.refs where !seen.contains(ref) {
+                throw .invalidCatalog("\(crossReference.article) refers to \(ref), which is not a requirement")
+            }
+        }
+    }
+
+    /// The requirement with this reference, if any.
+    public func requirement(_ ref: String) -> Requirement? {
+        requirements.first { $0.ref == ref }
+    }
+
+    /// The group a requirement belongs to.
+    public func group(_ ref: String) -> Group? {
+        groups.first { $0.ref == ref }
+    }
+
+    /// Checks a reference, normalising case and a missing `A.` prefix's case (`a.6.2.8` → `A.6.2.8`).
+    ///
+    /// - Throws: `AuditModelError.unknownRequirement` with the nearest references.
+    public func check(_ ref: String) throws(AuditModelError) -> Requirement {
+        let trimmed = ref.trimmingCharacters(in: .whitespaces)
+        if let found = requirement(trimmed) ?? requirement(trimmed.uppercased()) { return found }
+        throw .unknownRequirement(trimmed, catalog: displayName, suggestions: nearest(to: trimmed))
+    }
+
+    /// The name used in messages.
+    public var displayName: String { name ?? title }
+
+    /// Up to three references closest to `ref`: fewest edits first, then, among references of
+    /// the same shape, the nearest number (`A.6.2.9` suggests `A.6.2.8`, not `A.6.2.2`).
+    public func nearest(to ref: String) -> [String] {
+        let target = ref.uppercased()
+        let scored = requirements.map { requirement in
+            (ref: requirement.ref, edits: Self.distance(Array(target), Array(requirement.ref.uppercased())),
+             numeric: Self.numericDistance(target, requirement.ref.uppercased()))
+        }
+        guard let best = scored.min(by: { ($0.edits, $0.numeric) < ($1.edits, $1.numeric) }),
+              best.edits <= max(2, target.count / 3)
+        else { return [] }
+        return Array(scored.filter { $0.edits == best.edits && $0.numeric == best.numeric }.map(\.ref).prefix(3))
+    }
+
+    /// How far apart two dotted references are at their first differing number (`Int.max` if
+    /// their shapes differ).
+    static func numericDistance(_ a: String, _ b: String) -> Int {
+        let left = a.split(separator: "."), right = b.split(separator: ".")
+        guard left.count == right.count else { return .max }
+        for (x, y) in zip(left, right) where x != y {
+            guard let m = Int(x), let n = Int(y) else { return .max }
+            return abs(m - n)
+        }
+        return 0
+    }
+
+    /// Levenshtein distance.
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1]
+            for (j, y) in b.enumerated() {
+                current.append(Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    /// The clauses, in catalog order.
+    public var clauses: [Requirement] { requirements.filter { $0.kind == .clause } }
+    /// The controls, in catalog order.
+    public var controls: [Requirement] { requirements.filter { $0.kind == .control } }
+
+    /// The cross-references that cite a requirement.
+    public func crossReferences(of ref: String) -> [CrossReference] {
+        crossReferences.filter { $0.refs.contains(ref) }
+    }
+}

@@ -1,0 +1,103 @@
+/// A closed list of values written as text (`stage2`, `major`, `inspection`, …).
+public protocol Choice: RawRepresentable<String>, CaseIterable, Hashable, Sendable {
+    /// The field's name in messages (`audit type`, `finding grade`, …).
+    static var fieldName: String { get }
+}
+
+extension Choice {
+    /// Parses text, ignoring case.
+    ///
+    /// - Throws: `AuditModelError.invalidChoice` listing every valid value.
+    public static func parse(_ text: String) throws(AuditModelError) -> Self {
+        if let value = Self(rawValue: text.lowercased()) { return value }
+        throw .invalidChoice(text, field: fieldName, valid: allCases.map(\.rawValue))
+    }
+}
+
+/// The kind of audit (ISO/IEC 17021-1).
+public enum AuditType: String, Choice {
+    case stage1, stage2, surveillance, recertification
+    public static let fieldName = "audit type"
+
+    /// How reports name it.
+    public var title: String {
+        switch self {
+        case .stage1: "Stage 1 audit"
+        case .stage2: "Stage 2 audit"
+        case .surveillance: "Surveillance audit"
+        case .recertification: "Recertification audit"
+        }
+    }
+}
+
+/// A team member's role; only the lead changes the team and signs off findings.
+public enum TeamRole: String, Choice {
+    case lead, auditor, expert, observer
+    public static let fieldName = "team role"
+}
+
+/// How a control was tested (ISO 19011 audit methods).
+public enum TestMethod: String, Choice {
+    case inquiry, observation, inspection, reperformance
+    public static let fieldName = "test method"
+}
+
+/// What a control test concluded.
+public enum TestResult: String, Choice {
+    case conforming, nonconforming
+    case notTested = "not-tested"
+    case notApplicable = "not-applicable"
+    public static let fieldName = "test result"
+}
+
+/// The grade of a finding.
+public enum FindingGrade: String, Choice {
+    case major, minor, ofi, observation
+    case goodPractice = "good-practice"
+    public static let fieldName = "finding grade"
+
+    /// Whether the grade is a nonconformity, which must rest on objective evidence.
+    public var isNonconformity: Bool { self == .major || self == .minor }
+
+    /// How reports name it.
+    public var title: String {
+        switch self {
+        case .major: "Major nonconformity"
+        case .minor: "Minor nonconformity"
+        case .ofi: "Opportunity for improvement"
+        case .observation: "Observation"
+        case .goodPractice: "Good practice"
+        }
+    }
+}
+
+/// The organisation's role towards an AI system.
+public enum AISystemRole: String, Choice {
+    case developer, provider, user
+    public static let fieldName = "AI role"
+}
+
+/// The EU AI Act risk class of an AI system.
+public enum RiskClass: String, Choice {
+    case unacceptable, high, limited, minimal
+    public static let fieldName = "risk class"
+}
+
+/// How far the auditee says a control is implemented (Statement of Applicability).
+public enum ImplementationStatus: String, Choice {
+    case implemented, partial, planned
+    case notImplemented = "not-implemented"
+    public static let fieldName = "implementation status"
+}
+
+/// Where an engagement stands.
+public enum EngagementStatus: String, Choice {
+    case planned, active, closed
+    public static let fieldName = "engagement status"
+}
+
+/// Where a finding stands.
+public enum FindingStatus: String, Choice {
+    case open, closed
+    public static let fieldName = "finding status"
+}

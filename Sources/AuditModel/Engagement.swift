@@ -1,0 +1,139 @@
+import Replication
+
+/// An audit engagement: the client, the standard, the audit type, scope and dates. Its creator
+/// is its lead auditor.
+public struct Engagement: Hashable, Sendable {
+    public enum Field: String, CaseIterable {
+        case client, address, standard, auditType, scope, sites, startDate, endDate, criteria, objectives, status
+        case lead, catalog
+    }
+
+    public let id: EntityID
+    public var client: String
+    public var address: String?
+    /// The catalog id of the audited standard.
+    public var standard: String
+    public var auditType: AuditType?
+    public var scope: String?
+    public var sites: [String]
+    public var startDate: String?
+    public var endDate: String?
+    public var criteria: String?
+    public var objectives: String?
+    public var status: EngagementStatus
+    /// The replica that created the engagement: its lead auditor and the root of its roster.
+    public var lead: ReplicaID?
+    /// Fields edited concurrently and not yet resolved.
+    public var conflicts: [String]
+
+    public init?(_ snapshot: EntitySnapshot) {
+        guard snapshot.kind == EntityKind.engagement.rawValue else { return nil }
+        id = snapshot.id
+        client = snapshot.text(Field.client.rawValue) ?? ""
+        address = snapshot.text(Field.address.rawValue)
+        standard = snapshot.text(Field.standard.rawValue) ?? Catalog.iso42001ID
+        auditType = snapshot.choice(Field.auditType.rawValue)
+        scope = snapshot.text(Field.scope.rawValue)
+        sites = snapshot.strings(Field.sites.rawValue)
+        startDate = snapshot.text(Field.startDate.rawValue)
+        endDate = snapshot.text(Field.endDate.rawValue)
+        criteria = snapshot.text(Field.criteria.rawValue)
+        objectives = snapshot.text(Field.objectives.rawValue)
+        status = snapshot.choice(Field.status.rawValue) ?? .planned
+        lead = snapshot.text(Field.lead.rawValue).flatMap { try? ReplicaID(hex: $0) }
+        conflicts = snapshot.conflictedFields
+    }
+}
+
+/// What `engagement create` asks for.
+public struct EngagementDraft: Sendable {
+    public var client: String
+    public var address: String?
+    public var catalog: Catalog
+    public var auditType: AuditType
+    public var scope: String?
+    public var sites: [String]
+    public var startDate: String?
+    public var endDate: String?
+    public var criteria: String?
+    public var objectives: String?
+
+    public init(
+        client: String, address: String? = nil, catalog: Catalog = .iso42001, auditType: AuditType, scope: String? = nil,
+        sites: [String] = [], startDate: String? = nil, endDate: String? = nil, criteria: String? = nil, objectives: String? = nil
+    ) {
+        self.client = client
+        self.address = address
+        self.catalog = catalog
+        self.auditType = auditType
+        self.scope = scope
+        self.sites = sites
+        self.startDate = startDate
+        self.endDate = endDate
+        self.criteria = criteria
+        self.objectives = objectives
+    }
+
+    /// The fields of a new engagement created by `lead`.
+    ///
+    /// - Throws: `AuditModelError` for an empty client or a malformed date.
+    public func writes(lead: ReplicaID) throws(AuditModelError) -> FieldWrites {
+        let client = client.trimmingCharacters(in: .whitespaces)
+        guard !client.isEmpty else { throw .missing(field: "client") }
+        for (value, field) in [(startDate, "start date"), (endDate, "end date")] {
+            if let value { try Dates.check(value, field: field) }
+        }
+        typealias F = Engagement.Field
+        var writes: FieldWrites = [
+            (F.client.rawValue, .text(client)),
+            (F.standard.rawValue, .text(catalog.id)),
+            (F.auditType.rawValue, .text(auditType.rawValue)),
+            (F.status.rawValue, .text(EngagementStatus.active.rawValue)),
+            (F.lead.rawValue, .text(lead.hex)),
+        ]
+        if !Catalog.builtIn.contains(where: { $0.id == catalog.id }) {
+            writes.append((F.catalog.rawValue, .json(catalog.encodedJSON())))
+        }
+        let optional: [(F, String?)] = [
+            (.address, address), (.scope, scope), (.startDate, startDate), (.endDate, endDate),
+            (.criteria, criteria ?? "\(catalog.displayName) and the organisation's Statement of Applicability"),
+            (.objectives, objectives),
+        ]
+        for (field, value) in optional {
+            if let value, !value.isEmpty { writes.append((field.rawValue, .text(value))) }
+        }
+        if !sites.isEmpty { writes.append((F.sites.rawValue, FieldCoding.encodeStrings(sites))) }
+        return writes
+    }
+}
+
+/// Calendar dates as `YYYY-MM-DD` text.
+public enum Dates {
+    /// Checks that `value` is a real calendar date written `YYYY-MM-DD`.
+    public static func check(_ value: String, field: String) throws(AuditModelError) {
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
+        else { throw .invalidDate(value, field: field) }
+    }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+}
+
+extension Catalog {
+    /// The catalog as compact JSON with sorted keys, for recording it in an engagement.
+    public func encodedJSON() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
+
+import Foundation

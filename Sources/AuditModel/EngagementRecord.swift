@@ -1,0 +1,65 @@
+import Replication
+
+/// Everything recorded in one engagement, projected from its entities: what status, reports and
+/// queries read. Pure: built from snapshots, no store access.
+public struct EngagementRecord: Sendable {
+    public let engagement: Engagement
+    public let catalog: Catalog
+    public let members: [TeamMember]
+    public let applicability: [ApplicabilityStatement]
+    public let systems: [AISystem]
+    public let interviews: [Interview]
+    public let notes: [Note]
+    public let tests: [ControlTest]
+    public let evidence: [Evidence]
+    public let links: [EvidenceLink]
+    public let findings: [Finding]
+    /// Every entity of the engagement with a field in conflict, with those fields.
+    public let conflicts: [(kind: String, id: EntityID, fields: [String])]
+
+    /// Projects the snapshots of one engagement (the engagement's own and every entity in it).
+    ///
+    /// Entities appear in id order, which for UUIDv7 ids is the order they were created in.
+    /// Returns `nil` if no snapshot is the engagement itself.
+    public init?(engagement id: EntityID, snapshots: [EntitySnapshot], catalogs: [Catalog] = Catalog.builtIn) {
+        let ordered = snapshots.sorted { $0.id < $1.id }
+        guard let engagement = ordered.first(where: { $0.id == id }).flatMap(Engagement.init) else { return nil }
+        self.engagement = engagement
+        let recorded = ordered.first { $0.id == id }?.text(Engagement.Field.catalog.rawValue)
+            .flatMap { try? Catalog.decode(Data($0.utf8)) }
+        catalog = catalogs.first { $0.id == engagement.standard } ?? recorded ?? .iso42001
+        members = ordered.compactMap(TeamMember.init)
+        applicability = ordered.compactMap(ApplicabilityStatement.init)
+        systems = ordered.compactMap(AISystem.init)
+        interviews = ordered.compactMap(Interview.init)
+        notes = ordered.compactMap(Note.init)
+        tests = ordered.compactMap(ControlTest.init)
+        evidence = ordered.compactMap(Evidence.init)
+        links = ordered.compactMap(EvidenceLink.init)
+        findings = ordered.compactMap(Finding.init)
+        conflicts = ordered.filter { !$0.conflictedFields.isEmpty }.map { ($0.kind, $0.id, $0.conflictedFields) }
+    }
+
+    /// The role of a replica in this engagement, if it is on the team.
+    public func role(of replica: ReplicaID) -> TeamRole? {
+        members.first { $0.replica == replica }?.role
+    }
+
+    /// The Statement of Applicability entry of a control, if declared.
+    public func applicability(of ref: String) -> ApplicabilityStatement? {
+        applicability.first { $0.ref == ref }
+    }
+
+    /// The evidence linked to a target (an entity id or a requirement reference).
+    public func evidence(linkedTo target: String) -> [Evidence] {
+        let ids = Set(links.filter { $0.target == target }.map(\.evidence))
+        return evidence.filter { ids.contains($0.id) }
+    }
+
+    /// The name of a team member by replica id, or the id's first digits.
+    public func memberName(_ replica: ReplicaID) -> String {
+        members.first { $0.replica == replica }?.name ?? replica.short
+    }
+}
+
+import Foundation

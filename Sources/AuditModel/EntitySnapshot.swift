@@ -1,0 +1,68 @@
+import Replication
+
+extension EntitySnapshot {
+    /// The winning value of a field.
+    public subscript(field: String) -> Value? { fields[field]?.winner.value }
+
+    /// The winning value as text.
+    public func text(_ field: String) -> String? { self[field]?.text }
+
+    /// The winning value as an integer.
+    public func integer(_ field: String) -> Int64? { self[field]?.integer }
+
+    /// The winning value as a boolean (false when absent).
+    public func flag(_ field: String) -> Bool { self[field]?.isTrue ?? false }
+
+    /// The winning value parsed as a closed choice.
+    public func choice<C: Choice>(_ field: String, as type: C.Type = C.self) -> C? {
+        text(field).flatMap { C(rawValue: $0) }
+    }
+
+    /// The winning value as a JSON array of strings.
+    public func strings(_ field: String) -> [String] {
+        guard let json = self[field]?.text else { return [] }
+        return FieldCoding.decodeStrings(json)
+    }
+
+    /// The fields with more than one visible value, sorted.
+    public var conflictedFields: [String] {
+        fields.filter { $0.value.isConflict }.keys.sorted()
+    }
+
+    /// The change that wrote the winning value of a field.
+    public func author(of field: String) -> ReplicaID? { fields[field]?.winner.id.origin }
+
+    /// The earliest stamp among the entity's visible values: when it was created, near enough.
+    public var firstStamp: Timestamp? { fields.values.flatMap(\.values).map(\.stamp).min() }
+}
+
+/// How lists travel in fields: as JSON arrays of strings, sorted keys, no extra spaces.
+public enum FieldCoding {
+    public static func encodeStrings(_ strings: [String]) -> Value {
+        let escaped = strings.map { string -> String in
+            var out = "\""
+            for scalar in string.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        return .json("[" + escaped.joined(separator: ",") + "]")
+    }
+
+    public static func decodeStrings(_ json: String) -> [String] {
+        guard let data = json.data(using: .utf8),
+              let array = try? JSONSerialization.jsonObject(with: data) as? [Any]
+        else { return [] }
+        return array.compactMap { $0 as? String }
+    }
+}
+
+import Foundation

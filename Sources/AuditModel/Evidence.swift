@@ -1,0 +1,96 @@
+import Replication
+
+/// An evidence file: stored once by SHA-256 in the blob store, described here.
+public struct Evidence: Hashable, Sendable {
+    public enum Field: String { case digest, name, size, mediaType, description, capturedBy, capturedAt, ref }
+
+    public let id: EntityID
+    public var digest: BlobDigest?
+    /// The file's original name.
+    public var name: String
+    public var size: Int64
+    public var mediaType: String?
+    public var description: String?
+    /// The name of the auditor who captured it.
+    public var capturedBy: String?
+    /// Unix milliseconds.
+    public var capturedAt: Int64?
+    /// A requirement the evidence bears on, if given at capture.
+    public var ref: String?
+
+    public init?(_ snapshot: EntitySnapshot) {
+        guard snapshot.kind == EntityKind.evidence.rawValue, !snapshot.deleted else { return nil }
+        id = snapshot.id
+        if case let .blob(digest) = snapshot[Field.digest.rawValue] { self.digest = digest } else { digest = nil }
+        name = snapshot.text(Field.name.rawValue) ?? ""
+        size = snapshot.integer(Field.size.rawValue) ?? 0
+        mediaType = snapshot.text(Field.mediaType.rawValue)
+        description = snapshot.text(Field.description.rawValue)
+        capturedBy = snapshot.text(Field.capturedBy.rawValue)
+        capturedAt = snapshot.integer(Field.capturedAt.rawValue)
+        ref = snapshot.text(Field.ref.rawValue)
+    }
+
+    public static func writes(
+        digest: BlobDigest, name: String, size: Int64, mediaType: String, description: String?, capturedBy: String,
+        at time: Int64, ref: String?
+    ) -> FieldWrites {
+        var writes: FieldWrites = [
+            (Field.digest.rawValue, .blob(digest)), (Field.name.rawValue, .text(name)), (Field.size.rawValue, .integer(size)),
+            (Field.mediaType.rawValue, .text(mediaType)), (Field.capturedBy.rawValue, .text(capturedBy)),
+            (Field.capturedAt.rawValue, .integer(time)),
+        ]
+        if let description { writes.append((Field.description.rawValue, .text(description))) }
+        if let ref { writes.append((Field.ref.rawValue, .text(ref))) }
+        return writes
+    }
+
+    /// A media type guessed from the file name's extension.
+    public static func mediaType(forFileNamed name: String) -> String {
+        let types = [
+            "pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "txt": "text/plain",
+            "md": "text/markdown", "csv": "text/csv", "json": "application/json", "html": "text/html", "log": "text/plain",
+            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "yaml": "application/yaml",
+            "yml": "application/yaml", "zip": "application/zip",
+        ]
+        let suffix = name.split(separator: ".").last.map { String($0).lowercased() } ?? ""
+        return types[suffix] ?? "application/octet-stream"
+    }
+}
+
+/// A link from evidence to what it supports: a test, a finding, an interview, or a requirement.
+///
+/// Links are entities of their own, with an id derived from both ends, so two auditors linking
+/// the same pair at once make one link, and linking never conflicts with other edits.
+public struct EvidenceLink: Hashable, Sendable {
+    public enum Field: String { case evidence, target, targetKind }
+
+    public let id: EntityID
+    public var evidence: EntityID
+    /// An entity id, or a requirement reference when `targetKind` is `requirement`.
+    public var target: String
+    public var targetKind: String
+
+    public init?(_ snapshot: EntitySnapshot) {
+        guard snapshot.kind == EntityKind.link.rawValue, !snapshot.deleted,
+              let evidence = snapshot.text(Field.evidence.rawValue).flatMap({ try? EntityID($0) }),
+              let target = snapshot.text(Field.target.rawValue)
+        else { return nil }
+        id = snapshot.id
+        self.evidence = evidence
+        self.target = target
+        targetKind = snapshot.text(Field.targetKind.rawValue) ?? ""
+    }
+
+    public static func id(evidence: EntityID, target: String) -> EntityID {
+        .derived(namespace: "fieldaudit.link", evidence.bytes, Array(target.utf8))
+    }
+
+    public static func writes(evidence: EntityID, target: String, targetKind: String) -> FieldWrites {
+        [
+            (Field.evidence.rawValue, .text(evidence.description)), (Field.target.rawValue, .text(target)),
+            (Field.targetKind.rawValue, .text(targetKind)),
+        ]
+    }
+}

@@ -1,0 +1,40 @@
+import Replication
+
+/// A member of an engagement's team: a replica, its owner's name and public key, and a role.
+///
+/// Its id is derived from the engagement and the replica id, so adding the same person twice,
+/// even on two replicas at once, names one entity.
+public struct TeamMember: Hashable, Sendable {
+    public enum Field: String { case replica, name, publicKey, role }
+
+    public let id: EntityID
+    public var replica: ReplicaID?
+    public var name: String
+    /// Base64 of the 32-byte Ed25519 public key.
+    public var publicKey: String
+    public var role: TeamRole?
+    public var conflicts: [String]
+
+    public init?(_ snapshot: EntitySnapshot) {
+        guard snapshot.kind == EntityKind.member.rawValue, !snapshot.deleted else { return nil }
+        id = snapshot.id
+        replica = snapshot.text(Field.replica.rawValue).flatMap { try? ReplicaID(hex: $0) }
+        name = snapshot.text(Field.name.rawValue) ?? ""
+        publicKey = snapshot.text(Field.publicKey.rawValue) ?? ""
+        role = snapshot.choice(Field.role.rawValue)
+        conflicts = snapshot.conflictedFields
+    }
+
+    /// The member entity's id for a replica in an engagement.
+    public static func id(engagement: EntityID, replica: ReplicaID) -> EntityID {
+        .derived(namespace: "fieldaudit.member", engagement.bytes, replica.bytes)
+    }
+
+    /// The fields that put a replica on the team with a role.
+    public static func writes(replica: ReplicaID, name: String, publicKey: String, role: TeamRole) -> FieldWrites {
+        [
+            (Field.replica.rawValue, .text(replica.hex)), (Field.name.rawValue, .text(name)),
+            (Field.publicKey.rawValue, .text(publicKey)), (Field.role.rawValue, .text(role.rawValue)),
+        ]
+    }
+}

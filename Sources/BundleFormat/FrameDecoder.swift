@@ -1,0 +1,166 @@
+import Replication
+
+/// Turns frame payloads back into records, mirroring `FrameEncoder`'s delta and reference state,
+/// and checks each record against the header and the format's rules.
+struct FrameDecoder {
+    private let header: BundleHeader
+    private var previousSeq: [UInt64]
+    private var previousStamp: [UInt64]
+    private var names = ReferenceDecoder<String>(capacity: BundleLayout.nameTableCapacity)
+    private var entities = ReferenceDecoder<EntityID>(capacity: BundleLayout.entityTableCapacity)
+
+    init(header: BundleHeader) {
+        self.header = header
+        previousSeq = header.ranges.map(\.after)
+        previousStamp = Array(repeating: 0, count: header.ranges.count)
+    }
+
+    /// Decodes a change frame's payload.
+    mutating func decodeChange(_ cursor: inout ByteCursor, frame: Int) throws(BundleError) -> Change {
+        let originNumber = try cursor.varint("origin index")
+        guard originNumber < UInt64(header.ranges.count) else {
+            throw cursor.fail("origin index \(originNumber) names no range of the header's \(header.ranges.count)")
+        }
+        let origin = Int(originNumber)
+        let range = header.ranges[origin]
+        let seq = previousSeq[origin] &+ UInt64(bitPattern: try cursor.zigzag("seq delta"))
+        let stamp = previousStamp[origin] &+ UInt64(bitPattern: try cursor.zigzag("stamp delta"))
+        let id = ChangeID(origin: range.origin, seq: seq)
+        guard range.contains(seq) else {
+            throw .outsideHeader(frame: frame, change: id, reason: "its seq is outside \(range)")
+        }
+        previousSeq[origin] = seq
+        previousStamp[origin] = stamp
+        let transactionGap = try cursor.varint("transaction")
+        guard transactionGap < seq else {
+            throw .invalidChange(frame: frame, .invalidChange(id, reason: "its transaction lies below 1"))
+        }
+        let engagement = try cursor.varint("engagement index")
+        guard engagement < UInt64(header.engagements.count) else {
+            throw cursor.fail("engagement index \(engagement) names none of the header's \(header.engagements.count) engagements")
+        }
+        let kind = try readName(&cursor, "entity kind")
+        let entity = try readEntity(&cursor)
+        let field = try readName(&cursor, "field name")
+        let value = try readValue(&cursor)
+        let supersedeCount = try cursor.length("supersedes count", limit: cursor.remaining / 2)
+        var supersedes: [ChangeID] = []
+        supersedes.reserveCapacity(supersedeCount)
+        for _ in 0..<supersedeCount {
+            let code = try cursor.varint("superseded origin")
+            switch code {
+            case 0:
+                supersedes.append(ChangeID(origin: range.origin, seq: seq &- UInt64(bitPattern: try cursor.zigzag("superseded seq"))))
+            case 1...UInt64(header.ranges.count):
+                supersedes.append(ChangeID(origin: header.ranges[Int(code - 1)].origin, seq: try cursor.varint("superseded seq")))
+            case UInt64(header.ranges.count) + 1:
+                let other = try! ReplicaID(bytes: try cursor.take(ReplicaID.byteCount, "superseded origin"))
+                supersedes.append(ChangeID(origin: other, seq: try cursor.varint("superseded seq")))
+            default:
+                throw cursor.fail("superseded origin code \(code) is undefined")
+            }
+        }
+        for (earlier, later) in zip(supersedes, supersedes.dropFirst()) where !(earlier < later) {
+            throw cursor.fail("superseded ids must be strictly ascending")
+        }
+        try cursor.expectEnd("the change")
+        let change = Change(
+            origin: range.origin, seq: seq, stamp: Timestamp(rawValue: stamp), transaction: seq - transactionGap,
+            engagement: header.engagements[Int(engagement)], kind: kind, entity: entity, field: field, value: value,
+            supersedes: supersedes)
+        do {
+            try change.validate()
+        } catch {
+            throw .invalidChange(frame: frame, error)
+        }
+        return change
+    }
+
+    private mutating func readName(_ cursor: inout ByteCursor, _ what: String) throws(BundleError) -> String {
+        let reference = try cursor.varint(what)
+        if reference > 0 {
+            guard let name = names.value(at: reference) else { throw cursor.fail("\(what) reference \(reference) names nothing") }
+            return name
+        }
+        let length = try cursor.length("length of \(what)", limit: BundleLayout.maximumNameLength)
+        guard length > 0 else { throw cursor.fail("\(what) is empty") }
+        let name = try cursor.utf8(length, what)
+        names.insert(name)
+        return name
+    }
+
+    private mutating func readEntity(_ cursor: inout ByteCursor) throws(BundleError) -> EntityID {
+        let reference = try cursor.varint("entity")
+        if reference > 0 {
+            guard let entity = entities.value(at: reference) else { throw cursor.fail("entity reference \(reference) names nothing") }
+            return entity
+        }
+        let entity = try! EntityID(bytes: try cursor.take(EntityID.byteCount, "entity id"))
+        entities.insert(entity)
+        return entity
+    }
+
+    private func readValue(_ cursor: inout ByteCursor) throws(BundleError) -> Value {
+        let tagByte = try cursor.byte("value type")
+        guard let tag = Value.Tag(rawValue: tagByte) else { throw cursor.fail("value type \(tagByte) is undefined") }
+        switch tag {
+        case .null:
+            return .null
+        case .integer:
+            return .integer(try cursor.zigzag("integer value"))
+        case .real:
+            return .real(Double(bitPattern: try cursor.bigEndian(8, "real value")))
+        case .text:
+            return .text(try cursor.utf8(try cursor.length("text length", limit: BundleLayout.maximumFrameLength), "text value"))
+        case .json:
+            return .json(try cursor.utf8(try cursor.length("JSON length", limit: BundleLayout.maximumFrameLength), "JSON value"))
+        case .bytes:
+            return .bytes(Array(try cursor.take(try cursor.length("bytes length", limit: BundleLayout.maximumFrameLength), "bytes value")))
+        case .blob:
+            return .blob(try! BlobDigest(bytes: try cursor.take(32, "blob digest")))
+        }
+    }
+
+    /// Decodes a blob chunk frame's payload.
+    func decodeBlobChunk(_ cursor: inout ByteCursor) throws(BundleError) -> BlobChunk {
+        guard header.includesEvidence else { throw cursor.fail("a blob chunk in a bundle whose header says it has no evidence") }
+        let digest = try! BlobDigest(bytes: try cursor.take(32, "blob digest"))
+        let totalSize = try cursor.varint("blob size")
+        let offset = try cursor.varint("chunk offset")
+        let count = cursor.remaining
+        guard count <= BundleLayout.maximumBlobChunkLength else {
+            throw cursor.tooLarge("blob chunk length", found: UInt64(count), limit: BundleLayout.maximumBlobChunkLength)
+        }
+        let chunk = BlobChunk(digest: digest, totalSize: totalSize, offset: offset, bytes: Array(try cursor.take(count, "chunk bytes")))
+        if let problem = chunk.problem { throw cursor.fail(problem) }
+        return chunk
+    }
+
+    /// Decodes a checkpoint frame's payload and checks its signature.
+    func decodeCheckpoint(_ cursor: inout ByteCursor, frame: Int) throws(BundleError) -> Checkpoint {
+        let key = Array(try cursor.take(32, "signer public key"))
+        let seq = try cursor.varint("checkpoint seq")
+        let hash = try! ChangeHash(bytes: try cursor.take(32, "checkpoint hash"))
+        let signature = Array(try cursor.take(64, "checkpoint signature"))
+        try cursor.expectEnd("the checkpoint")
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try Checkpoint(signerPublicKey: key, seq: seq, hash: hash, signature: signature)
+        } catch {
+            throw cursor.fail("checkpoint: \(error)")
+        }
+        guard checkpoint.isValid else { throw .forgedCheckpoint(origin: checkpoint.origin, seq: seq, frame: frame) }
+        return checkpoint
+    }
+
+    /// Decodes the end frame's payload.
+    static func decodeEnd(_ cursor: inout ByteCursor) throws(BundleError) -> BundleSummary {
+        var summary = BundleSummary()
+        summary.changes = try cursor.varint("change count")
+        summary.blobChunks = try cursor.varint("blob chunk count")
+        summary.blobBytes = try cursor.varint("blob byte count")
+        summary.checkpoints = try cursor.varint("checkpoint count")
+        try cursor.expectEnd("the end frame")
+        return summary
+    }
+}

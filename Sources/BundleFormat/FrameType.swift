@@ -1,0 +1,11 @@
+/// The type byte of a body frame (`Sync/PROTOCOL.md` §13); fixed forever, never renumbered.
+enum FrameType: UInt8 {
+    /// One change record.
+    case change = 1
+    /// A piece of an evidence file.
+    case blobChunk = 2
+    /// An origin's signed checkpoint.
+    case checkpoint = 3
+    /// The last frame: counts of what came before.
+    case end = 4
+}

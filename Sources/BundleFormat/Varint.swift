@@ -1,0 +1,154 @@
+import Replication
+
+/// Variable-length integers as bundle bodies write them (`Sync/PROTOCOL.md` §13.1).
+///
+/// A varint is unsigned LEB128: seven bits a byte, least significant group first, the high bit
+/// set on every byte but the last; at most 10 bytes, and minimal (no needless trailing zero
+/// group). Signed numbers are zigzag mapped first: 0, −1, 1, −2, … become 0, 1, 2, 3, …
+enum Varint {
+    /// The most bytes a 64-bit varint takes.
+    static let maximumLength = 10
+
+    /// Maps a signed number to an unsigned one, small magnitudes to small numbers.
+    static func zigzag(_ value: Int64) -> UInt64 {
+        UInt64(bitPattern: (value << 1) ^ (value >> 63))
+    }
+
+    /// The inverse of `zigzag`.
+    static func unzigzag(_ value: UInt64) -> Int64 {
+        Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
+    }
+}
+
+extension ByteWriter {
+    /// Writes `value` as a varint.
+    mutating func write(varint value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            write(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        write(UInt8(rest))
+    }
+
+    /// Writes `value` zigzag mapped, as a varint.
+    mutating func write(zigzag value: Int64) {
+        write(varint: Varint.zigzag(value))
+    }
+
+    /// Writes a varint length, then the bytes.
+    mutating func write<Bytes: Collection<UInt8>>(varintPrefixed bytes: Bytes) {
+        write(varint: UInt64(bytes.count))
+        write(raw: bytes)
+    }
+}
+
+/// Reads the fields of a header or a frame payload, held whole in memory, and says where a
+/// malformed field is.
+///
+/// Every length read from the bytes is checked against what remains before anything is taken or
+/// allocated for it.
+struct ByteCursor {
+    /// What is being read, for errors.
+    enum Place {
+        /// The header fields, which start at byte `offset` of the file.
+        case header(offset: Int)
+        /// Frame `number`, whose payload starts at `offset` in the decompressed body.
+        case frame(number: Int, offset: Int)
+    }
+
+    let bytes: [UInt8]
+    let place: Place
+    private(set) var index = 0
+
+    init(_ bytes: [UInt8], place: Place) {
+        self.bytes = bytes
+        self.place = place
+    }
+
+    var remaining: Int { bytes.count - index }
+    var isAtEnd: Bool { index == bytes.count }
+
+    /// An error naming `reason` at the current position.
+    func fail(_ reason: String) -> BundleError {
+        switch place {
+        case let .header(offset):
+            .malformedHeader(reason: reason, offset: offset + index)
+        case let .frame(number, offset):
+            .malformedFrame(frame: number, offset: offset, reason: "\(reason) (at byte \(index) of the frame)")
+        }
+    }
+
+    /// An error naming a length or count above its limit.
+    func tooLarge(_ what: String, found: UInt64, limit: Int) -> BundleError {
+        switch place {
+        case let .header(offset):
+            .malformedHeader(reason: "\(what) is \(found), above the limit of \(limit)", offset: offset + index)
+        case let .frame(number, offset):
+            .limitExceeded(what: what, found: found, limit: limit, frame: number, offset: offset)
+        }
+    }
+
+    mutating func byte(_ what: @autoclosure () -> String) throws(BundleError) -> UInt8 {
+        guard index < bytes.count else { throw fail("\(what()) is missing") }
+        defer { index += 1 }
+        return bytes[index]
+    }
+
+    mutating func take(_ count: Int, _ what: @autoclosure () -> String) throws(BundleError) -> ArraySlice<UInt8> {
+        guard count >= 0, count <= remaining else {
+            throw fail("\(what()) needs \(count) bytes but only \(remaining) remain")
+        }
+        defer { index += count }
+        return bytes[index..<index + count]
+    }
+
+    /// Reads a big-endian unsigned integer of `byteCount` bytes.
+    mutating func bigEndian(_ byteCount: Int, _ what: @autoclosure () -> String) throws(BundleError) -> UInt64 {
+        try take(byteCount, what()).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    mutating func varint(_ what: @autoclosure () -> String) throws(BundleError) -> UInt64 {
+        var value: UInt64 = 0
+        for position in 0..<Varint.maximumLength {
+            guard index < bytes.count else { throw fail("\(what()): varint is cut short") }
+            let byte = bytes[index]
+            index += 1
+            if position == Varint.maximumLength - 1, byte > 1 {
+                throw fail("\(what()): varint overflows 64 bits")
+            }
+            value |= UInt64(byte & 0x7f) << UInt64(7 * position)
+            if byte & 0x80 == 0 {
+                if byte == 0, position > 0 { throw fail("\(what()): varint is not minimal") }
+                return value
+            }
+        }
+        throw fail("\(what()): varint is longer than 10 bytes")
+    }
+
+    mutating func zigzag(_ what: @autoclosure () -> String) throws(BundleError) -> Int64 {
+        Varint.unzigzag(try varint(what()))
+    }
+
+    /// Reads a varint length, checked against `limit` and against the bytes that remain.
+    mutating func length(_ what: @autoclosure () -> String, limit: Int) throws(BundleError) -> Int {
+        let found = try varint(what())
+        guard found <= UInt64(limit) else { throw tooLarge(what(), found: found, limit: limit) }
+        guard found <= UInt64(remaining) else {
+            throw fail("\(what()) is \(found) but only \(remaining) bytes remain")
+        }
+        return Int(found)
+    }
+
+    /// Reads `count` bytes of UTF-8.
+    mutating func utf8(_ count: Int, _ what: @autoclosure () -> String) throws(BundleError) -> String {
+        let slice = try take(count, what())
+        guard let text = String(validating: slice, as: UTF8.self) else { throw fail("\(what()) is not valid UTF-8") }
+        return text
+    }
+
+    /// Fails unless every byte has been read.
+    func expectEnd(_ what: String) throws(BundleError) {
+        guard isAtEnd else { throw fail("\(remaining) unexpected bytes after \(what)") }
+    }
+}

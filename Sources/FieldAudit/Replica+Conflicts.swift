@@ -1,0 +1,65 @@
+import AuditModel
+import AuditStore
+import Replication
+
+/// A field edited concurrently, with every value kept.
+public struct Conflict: Sendable {
+    public let kind: String
+    public let entity: EntityID
+    public let field: String
+    /// Every visible value, winner first, with who wrote it.
+    public let values: [(value: Value, change: ChangeID, author: String, stamp: Timestamp)]
+}
+
+extension Replica {
+    /// Every unresolved conflict in an engagement (or all engagements).
+    public func conflicts(engagement reference: String?) throws(FieldAuditError) -> [Conflict] {
+        let scope = try reference.map { reference throws(FieldAuditError) in try engagementID(reference) }
+        let all = try perform { () throws(StoreError) in try store.conflicts() }
+        var names: [EntityID: EngagementRecord] = [:]
+        var conflicts: [Conflict] = []
+        for conflict in all {
+            guard let entity = try perform({ () throws(StoreError) in try store.entity(conflict.key.entity) }) else { continue }
+            if let scope, entity.engagement != scope { continue }
+            if names[entity.engagement] == nil { names[entity.engagement] = try? record(of: entity.engagement) }
+            let record = names[entity.engagement]
+            conflicts.append(Conflict(
+                kind: conflict.kind, entity: conflict.key.entity, field: conflict.key.field,
+                values: conflict.state.values.map { value in
+                    (value.value, value.id, record?.memberName(value.id.origin) ?? value.id.origin.short, value.stamp)
+                }))
+        }
+        return conflicts
+    }
+
+    /// Resolves a conflict by keeping one of its values (`take`, 1 = the first shown) or a new
+    /// value; the write supersedes every value, so every replica that learns of it agrees.
+    public func resolve(
+        entity reference: String, field: String, take: Int?, value: Value?, engagement: String?
+    ) throws(FieldAuditError) -> Change {
+        let record = try capturing(in: engagement)
+        let candidates = try perform { () throws(StoreError) in try store.snapshots(engagement: record.engagement.id) }
+        let id = try resolve(reference, among: candidates.map(\.id), kind: "entity")
+        guard let snapshot = candidates.first(where: { $0.id == id }) else { throw .notFound(kind: "entity", id: reference) }
+        guard let state = snapshot.fields[field] else {
+            throw .nothingToResolve(entity: id.short, field: field, reason: "the field was never written")
+        }
+        let chosen: Value
+        if let take {
+            guard state.isConflict else { throw .nothingToResolve(entity: id.short, field: field, reason: "it has a single value") }
+            guard (1...state.values.count).contains(take) else {
+                throw .nothingToResolve(entity: id.short, field: field, reason: "--take must be between 1 and \(state.values.count)")
+            }
+            chosen = state.values[take - 1].value
+        } else if let value {
+            chosen = value
+        } else {
+            throw .nothingToResolve(entity: id.short, field: field, reason: "say which value to keep with --take N or --value TEXT")
+        }
+        guard let kind = EntityKind(rawValue: snapshot.kind) else { throw .notFound(kind: "entity", id: reference) }
+        return try write(in: record.engagement.id) { writer in
+            try writer.put([(field, chosen)], entity: id, kind: kind)
+            return writer.transaction.written.last!
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import AuditModel
+import AuditStore
+import Foundation
+import Replication
+
+extension Replica {
+    static let currentEngagementKey = "current_engagement"
+    static let currentInterviewKey = "current_interview"
+
+    /// Creates an engagement led by this replica, puts its owner on the team as lead, and makes
+    /// it the current engagement.
+    public func createEngagement(_ draft: EngagementDraft) throws(FieldAuditError) -> EntityID {
+        let writes = try validate { () throws(AuditModelError) in try draft.writes(lead: identity.id) }
+        let id = makeEntityID()
+        try write(in: id) { writer in
+            try writer.put(writes, entity: id, kind: .engagement)
+            try writer.put(
+                TeamMember.writes(replica: identity.id, name: name, publicKey: card.publicKey, role: .lead),
+                entity: TeamMember.id(engagement: id, replica: identity.id), kind: .member)
+        }
+        try use(engagement: id)
+        return id
+    }
+
+    /// Every engagement this replica holds, oldest first.
+    public func engagements() throws(FieldAuditError) -> [Engagement] {
+        try perform { () throws(StoreError) in try store.snapshots(ofKind: EntityKind.engagement.rawValue) }
+            .filter { !$0.deleted }.compactMap(Engagement.init)
+    }
+
+    /// Makes an engagement current, so capture commands need no `--engagement`.
+    public func use(engagement: EntityID) throws(FieldAuditError) {
+        try perform { () throws(StoreError) in
+            try store.setMetadata(Self.currentEngagementKey, to: engagement.description)
+            try store.setMetadata(Self.currentInterviewKey, to: "")
+        }
+    }
+
+    /// The engagement named by `reference` (a full id or a unique prefix), or the current one.
+    ///
+    /// - Throws: `FieldAuditError.noCurrentEngagement`, `.notFound` or `.ambiguous`.
+    public func engagementID(_ reference: String?) throws(FieldAuditError) -> EntityID {
+        if let reference {
+            return try resolve(reference, among: engagements().map(\.id), kind: "engagement")
+        }
+        guard let current = try perform({ () throws(StoreError) in try store.metadata(Self.currentEngagementKey) }),
+              let id = try? EntityID(current)
+        else { throw .noCurrentEngagement }
+        return id
+    }
+
+    /// Everything recorded in an engagement.
+    public func record(of engagement: EntityID) throws(FieldAuditError) -> EngagementRecord {
+        let snapshots = try perform { () throws(StoreError) in try store.snapshots(engagement: engagement) }
+        guard let record = EngagementRecord(engagement: engagement, snapshots: snapshots, catalogs: catalogs()) else {
+            throw .notFound(kind: "engagement", id: engagement.description)
+        }
+        return record
+    }
+
+    /// Resolves an id or a unique prefix of one (dashes optional) among candidates.
+    func resolve(_ reference: String, among candidates: [EntityID], kind: String) throws(FieldAuditError) -> EntityID {
+        let wanted = reference.lowercased().filter { $0 != "-" }
+        let matches = candidates.filter { Hex.encode($0.bytes).hasPrefix(wanted) }
+        guard !wanted.isEmpty, let first = matches.first else { throw .notFound(kind: kind, id: reference) }
+        guard matches.count == 1 else {
+            throw .ambiguous(kind: kind, prefix: reference, matches: matches.map(\.description))
+        }
+        return first
+    }
+
+    /// The role of this replica in an engagement, or `.notOnTeam`.
+    func role(in record: EngagementRecord) throws(FieldAuditError) -> TeamRole {
+        guard let role = record.role(of: identity.id) else { throw .notOnTeam(engagement: record.engagement.id.description) }
+        return role
+    }
+
+    /// Refuses unless this replica leads the engagement.
+    func requireLead(_ record: EngagementRecord, to action: String) throws(FieldAuditError) {
+        let role = try role(in: record)
+        guard role == .lead else { throw .notPermitted(action: action, role: role.rawValue) }
+    }
+
+    /// The record of an engagement this replica is on the team of, for a capture command.
+    func capturing(in reference: String?) throws(FieldAuditError) -> EngagementRecord {
+        let record = try record(of: try engagementID(reference))
+        _ = try role(in: record)
+        return record
+    }
+
+    /// Adds a team member from an identity card, with a role. Lead only.
+    public func addMember(_ card: IdentityCard, role: TeamRole, engagement reference: String?) throws(FieldAuditError) -> EntityID {
+        let record = try capturing(in: reference)
+        try requireLead(record, to: "change the team")
+        let key = try card.verifiedKey()
+        let replica = ReplicaID(publicKey: key)
+        let id = TeamMember.id(engagement: record.engagement.id, replica: replica)
+        try write(in: record.engagement.id) { writer in
+            try writer.put(TeamMember.writes(replica: replica, name: card.name, publicKey: card.publicKey, role: role), entity: id, kind: .member)
+        }
+        return id
+    }
+
+    /// The catalogs this replica knows: built in, plus those imported into the store directory.
+    public func catalogs() -> [Catalog] {
+        let directory = location.directory + "/catalogs"
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let imported = files.filter { $0.hasSuffix(".json") }.sorted().compactMap { name in
+            FileManager.default.contents(atPath: directory + "/" + name).flatMap { try? Catalog.decode($0) }
+        }
+        return Catalog.builtIn + imported.filter { catalog in !Catalog.builtIn.contains { $0.id == catalog.id } }
+    }
+
+    /// Imports a catalog file so engagements can audit against it.
+    public func importCatalog(from path: String) throws(FieldAuditError) -> Catalog {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, reason: "no such file, or it cannot be read") }
+        let catalog = try validate { () throws(AuditModelError) in try Catalog.decode(data) }
+        let directory = location.directory + "/catalogs"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try data.write(to: URL(fileURLWithPath: "\(directory)/\(catalog.id).json"), options: .atomic)
+        } catch {
+            throw .io(path: directory, reason: error.localizedDescription)
+        }
+        return catalog
+    }
+
+    /// The catalog with this id.
+    public func catalog(_ id: String) throws(FieldAuditError) -> Catalog {
+        guard let catalog = catalogs().first(where: { $0.id == id }) else { throw .notFound(kind: "catalog", id: id) }
+        return catalog
+    }
+}

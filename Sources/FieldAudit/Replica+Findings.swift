@@ -1,0 +1,102 @@
+import AuditModel
+import Replication
+
+extension Replica {
+    /// Raises a finding; links the given evidence to it in the same transaction.
+    public func raiseFinding(
+        grade: FindingGrade, refs: [String], statement: String, evidence: [String], objectiveEvidence: String?,
+        systems: [String], engagement reference: String?
+    ) throws(FieldAuditError) -> EntityID {
+        let record = try capturing(in: reference)
+        var evidenceIDs: [EntityID] = []
+        for item in evidence { evidenceIDs.append(try resolve(item, among: record.evidence.map(\.id), kind: "evidence")) }
+        let draft = Finding.Draft(
+            grade: grade, refs: try checkedRefs(refs, in: record), statement: statement, evidence: evidenceIDs,
+            objectiveEvidence: objectiveEvidence, systems: try systemIDs(systems, in: record))
+        let writes = try validate { () throws(AuditModelError) in try draft.writes(raisedBy: name) }
+        let id = makeEntityID()
+        try write(in: record.engagement.id) { writer in
+            try writer.put(writes, entity: id, kind: .finding)
+            for item in evidenceIDs {
+                try writer.put(
+                    EvidenceLink.writes(evidence: item, target: id.description, targetKind: "finding"),
+                    entity: EvidenceLink.id(evidence: item, target: id.description), kind: .link)
+            }
+        }
+        return id
+    }
+
+    /// What `finding edit` may change; `nil` leaves a field as it is.
+    public struct FindingEdit: Sendable {
+        public var grade: FindingGrade?
+        public var refs: [String]?
+        public var statement: String?
+        public var objectiveEvidence: String?
+        public var status: FindingStatus?
+
+        public init(grade: FindingGrade? = nil, refs: [String]? = nil, statement: String? = nil, objectiveEvidence: String? = nil, status: FindingStatus? = nil) {
+            self.grade = grade
+            self.refs = refs
+            self.statement = statement
+            self.objectiveEvidence = objectiveEvidence
+            self.status = status
+        }
+    }
+
+    /// Edits a finding's fields. Each write supersedes the values this replica sees, so editing a
+    /// field in conflict resolves it. A nonconformity must keep objective evidence.
+    public func editFinding(_ reference: String, _ edit: FindingEdit, engagement: String?) throws(FieldAuditError) -> EntityID {
+        let record = try capturing(in: engagement)
+        let finding = try finding(reference, in: record)
+        var writes: FieldWrites = []
+        typealias F = Finding.Field
+        if let grade = edit.grade {
+            let hasEvidence = !record.evidence(linkedTo: finding.id.description).isEmpty
+                || !(edit.objectiveEvidence ?? finding.objectiveEvidence ?? "").isEmpty
+            if grade.isNonconformity, !hasEvidence { throw .model(.nonconformityWithoutEvidence(grade: grade.rawValue)) }
+            writes.append((F.grade.rawValue, .text(grade.rawValue)))
+        }
+        if let refs = edit.refs { writes.append((F.refs.rawValue, FieldCoding.encodeStrings(try checkedRefs(refs, in: record)))) }
+        if let statement = edit.statement {
+            guard !statement.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .model(.missing(field: "statement")) }
+            writes.append((F.statement.rawValue, .text(statement)))
+        }
+        if let text = edit.objectiveEvidence { writes.append((F.objectiveEvidence.rawValue, .text(text))) }
+        if let status = edit.status { writes.append((F.status.rawValue, .text(status.rawValue))) }
+        try write(in: record.engagement.id) { writer in try writer.put(writes, entity: finding.id, kind: .finding) }
+        return finding.id
+    }
+
+    /// Records that the finding was discussed with the auditee, and the auditee's position.
+    public func discussFinding(_ reference: String, position: String, engagement: String?) throws(FieldAuditError) -> EntityID {
+        let record = try capturing(in: engagement)
+        let finding = try finding(reference, in: record)
+        try write(in: record.engagement.id) { writer in
+            try writer.put(
+                [(Finding.Field.discussed.rawValue, .bool(true)), (Finding.Field.auditeePosition.rawValue, .text(position))],
+                entity: finding.id, kind: .finding)
+        }
+        return finding.id
+    }
+
+    /// Signs a finding off. Lead only; a finding with an unresolved conflict cannot be signed off.
+    public func signOffFinding(_ reference: String, engagement: String?) throws(FieldAuditError) -> EntityID {
+        let record = try capturing(in: engagement)
+        try requireLead(record, to: "sign off findings")
+        let finding = try finding(reference, in: record)
+        if let field = finding.conflicts.first {
+            throw .unresolvedConflict(entity: finding.id.short, field: field)
+        }
+        try write(in: record.engagement.id) { writer in
+            try writer.put(
+                [(Finding.Field.signedOffBy.rawValue, .text(identity.id.hex)), (Finding.Field.signedOffAt.rawValue, .integer(now))],
+                entity: finding.id, kind: .finding)
+        }
+        return finding.id
+    }
+
+    func finding(_ reference: String, in record: EngagementRecord) throws(FieldAuditError) -> Finding {
+        let id = try resolve(reference, among: record.findings.map(\.id), kind: "finding")
+        return record.findings.first { $0.id == id }!
+    }
+}

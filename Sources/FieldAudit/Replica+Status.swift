@@ -1,0 +1,54 @@
+import AuditModel
+import AuditStore
+import Replication
+
+/// The state of an engagement's audit at a glance.
+public struct AuditStatus: Sendable {
+    public let record: EngagementRecord
+    public let coverage: Coverage
+    public let conflicts: Int
+    /// Changes this replica wrote that no bundle has carried away yet.
+    public let unexported: Int
+    /// Total changes held for the engagement's replicas.
+    public let changes: Int
+}
+
+/// A line of an entity's history: who changed what, when, from which replica.
+public struct HistoryEntry: Sendable {
+    public let change: Change
+    public let author: String
+}
+
+extension Replica {
+    /// The engagement's coverage of clauses and Annex A, counts and open conflicts.
+    public func status(engagement reference: String?) throws(FieldAuditError) -> AuditStatus {
+        let record = try record(of: try engagementID(reference))
+        let exported = UInt64(try perform { () throws(StoreError) in try store.metadata(Self.exportedSeqKey) } ?? "") ?? 0
+        return AuditStatus(
+            record: record, coverage: Coverage(record), conflicts: record.conflicts.reduce(0) { $0 + $1.fields.count },
+            unexported: try perform { () throws(StoreError) in try store.changeCount(of: identity.id, after: exported) },
+            changes: try perform { () throws(StoreError) in try store.changeCount() })
+    }
+
+    static let exportedSeqKey = "exported_seq"
+
+    /// Who changed what: the history of one entity, or the engagement's latest changes.
+    public func log(entity reference: String?, engagement: String?, limit: Int = 50) throws(FieldAuditError) -> [HistoryEntry] {
+        let record = try record(of: try engagementID(engagement))
+        let changes: [Change]
+        if let reference {
+            let candidates = try perform { () throws(StoreError) in try store.snapshots(engagement: record.engagement.id) }.map(\.id)
+            let id = try resolve(reference, among: candidates, kind: "entity")
+            changes = try perform { () throws(StoreError) in try store.history(of: id) }
+        } else {
+            changes = try perform { () throws(StoreError) in try store.recentChanges(engagement: record.engagement.id, limit: limit) }.reversed()
+        }
+        return changes.map { HistoryEntry(change: $0, author: record.memberName($0.origin)) }
+    }
+
+    /// Full-text search over notes, statements, conclusions and evidence descriptions.
+    public func search(_ query: String, engagement reference: String?) throws(FieldAuditError) -> [SearchHit] {
+        let scope = try reference.map { reference throws(FieldAuditError) in try engagementID(reference) }
+        return try perform { () throws(StoreError) in try store.search(query, engagement: scope) }
+    }
+}

@@ -1,0 +1,20 @@
+import AuditModel
+import Replication
+
+extension Replica {
+    /// Records a control test.
+    public func recordTest(
+        ref: String, method: TestMethod, result: TestResult, sample: String?, sampleSize: Int?, population: Int?,
+        systems: [String], conclusion: String?, engagement reference: String?
+    ) throws(FieldAuditError) -> EntityID {
+        let record = try capturing(in: reference)
+        let requirement = try checkedRefs([ref], in: record)[0]
+        let draft = ControlTest.Draft(
+            ref: requirement, method: method, result: result, sample: sample, sampleSize: sampleSize, population: population,
+            systems: try systemIDs(systems, in: record), conclusion: conclusion)
+        let writes = try validate { () throws(AuditModelError) in try draft.writes(tester: name) }
+        let id = makeEntityID()
+        try write(in: record.engagement.id) { writer in try writer.put(writes, entity: id, kind: .test) }
+        return id
+    }
+}
