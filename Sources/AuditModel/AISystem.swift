@@ -1,8 +1,8 @@
 import Replication
 
 /// An AI system in the auditee's inventory.
-public struct AISystem: Hashable, Sendable {
-    public enum Field: String { case name, purpose, role, riskClass }
+public struct AISystem: Hashable, Sendable, Encodable {
+    public enum Field: String, CaseIterable { case name, purpose, role, riskClass }
 
     public let id: EntityID
     public var name: String

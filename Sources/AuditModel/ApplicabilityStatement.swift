@@ -4,8 +4,8 @@ import Replication
 /// and how far it is implemented, as the auditee declared it.
 ///
 /// Its id is derived from the engagement and the control, so one control has one entry.
-public struct ApplicabilityStatement: Hashable, Sendable {
-    public enum Field: String { case ref, applicable, justification, status }
+public struct ApplicabilityStatement: Hashable, Sendable, Encodable {
+    public enum Field: String, CaseIterable { case ref, applicable, justification, status }
 
     public let id: EntityID
     public var ref: String

@@ -15,7 +15,7 @@ extension Choice {
 }
 
 /// The kind of audit (ISO/IEC 17021-1).
-public enum AuditType: String, Choice {
+public enum AuditType: String, Choice, Codable {
     case stage1, stage2, surveillance, recertification
     public static let fieldName = "audit type"
 
@@ -31,19 +31,19 @@ public enum AuditType: String, Choice {
 }
 
 /// A team member's role; only the lead changes the team and signs off findings.
-public enum TeamRole: String, Choice {
+public enum TeamRole: String, Choice, Codable {
     case lead, auditor, expert, observer
     public static let fieldName = "team role"
 }
 
 /// How a control was tested (ISO 19011 audit methods).
-public enum TestMethod: String, Choice {
+public enum TestMethod: String, Choice, Codable {
     case inquiry, observation, inspection, reperformance
     public static let fieldName = "test method"
 }
 
 /// What a control test concluded.
-public enum TestResult: String, Choice {
+public enum TestResult: String, Choice, Codable {
     case conforming, nonconforming
     case notTested = "not-tested"
     case notApplicable = "not-applicable"
@@ -51,7 +51,7 @@ public enum TestResult: String, Choice {
 }
 
 /// The grade of a finding.
-public enum FindingGrade: String, Choice {
+public enum FindingGrade: String, Choice, Codable {
     case major, minor, ofi, observation
     case goodPractice = "good-practice"
     public static let fieldName = "finding grade"
@@ -72,32 +72,32 @@ public enum FindingGrade: String, Choice {
 }
 
 /// The organisation's role towards an AI system.
-public enum AISystemRole: String, Choice {
+public enum AISystemRole: String, Choice, Codable {
     case developer, provider, user
     public static let fieldName = "AI role"
 }
 
 /// The EU AI Act risk class of an AI system.
-public enum RiskClass: String, Choice {
+public enum RiskClass: String, Choice, Codable {
     case unacceptable, high, limited, minimal
     public static let fieldName = "risk class"
 }
 
 /// How far the auditee says a control is implemented (Statement of Applicability).
-public enum ImplementationStatus: String, Choice {
+public enum ImplementationStatus: String, Choice, Codable {
     case implemented, partial, planned
     case notImplemented = "not-implemented"
     public static let fieldName = "implementation status"
 }
 
 /// Where an engagement stands.
-public enum EngagementStatus: String, Choice {
+public enum EngagementStatus: String, Choice, Codable {
     case planned, active, closed
     public static let fieldName = "engagement status"
 }
 
 /// Where a finding stands.
-public enum FindingStatus: String, Choice {
+public enum FindingStatus: String, Choice, Codable {
     case open, closed
     public static let fieldName = "finding status"
 }

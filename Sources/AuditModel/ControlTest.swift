@@ -1,8 +1,8 @@
 import Replication
 
 /// A test of a requirement or control: method, sample, result and conclusion.
-public struct ControlTest: Hashable, Sendable {
-    public enum Field: String { case ref, method, sample, sampleSize, population, systems, result, conclusion, tester }
+public struct ControlTest: Hashable, Sendable, Encodable {
+    public enum Field: String, CaseIterable { case ref, method, sample, sampleSize, population, systems, result, conclusion, tester }
 
     public let id: EntityID
     public var ref: String

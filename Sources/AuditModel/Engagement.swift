@@ -2,7 +2,7 @@ import Replication
 
 /// An audit engagement: the client, the standard, the audit type, scope and dates. Its creator
 /// is its lead auditor.
-public struct Engagement: Hashable, Sendable {
+public struct Engagement: Hashable, Sendable, Encodable {
     public enum Field: String, CaseIterable {
         case client, address, standard, auditType, scope, sites, startDate, endDate, criteria, objectives, status
         case lead, catalog

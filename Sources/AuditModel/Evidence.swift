@@ -1,8 +1,8 @@
 import Replication
 
 /// An evidence file: stored once by SHA-256 in the blob store, described here.
-public struct Evidence: Hashable, Sendable {
-    public enum Field: String { case digest, name, size, mediaType, description, capturedBy, capturedAt, ref }
+public struct Evidence: Hashable, Sendable, Encodable {
+    public enum Field: String, CaseIterable { case digest, name, size, mediaType, description, capturedBy, capturedAt, ref }
 
     public let id: EntityID
     public var digest: BlobDigest?
@@ -63,8 +63,8 @@ public struct Evidence: Hashable, Sendable {
 ///
 /// Links are entities of their own, with an id derived from both ends, so two auditors linking
 /// the same pair at once make one link, and linking never conflicts with other edits.
-public struct EvidenceLink: Hashable, Sendable {
-    public enum Field: String { case evidence, target, targetKind }
+public struct EvidenceLink: Hashable, Sendable, Encodable {
+    public enum Field: String, CaseIterable { case evidence, target, targetKind }
 
     public let id: EntityID
     public var evidence: EntityID

@@ -2,8 +2,8 @@ import Replication
 
 /// An audit finding: its grade, the requirements it concerns, the statement and its objective
 /// evidence, the auditee's position, and the lead's sign-off.
-public struct Finding: Hashable, Sendable {
-    public enum Field: String {
+public struct Finding: Hashable, Sendable, Encodable {
+    public enum Field: String, CaseIterable {
         case grade, refs, statement, objectiveEvidence, systems, discussed, auditeePosition, status, raisedBy
         case signedOffBy, signedOffAt
     }

@@ -1,8 +1,8 @@
 import Replication
 
 /// An interview: who was interviewed, in what role, when, by whom, on which requirements.
-public struct Interview: Hashable, Sendable {
-    public enum Field: String { case interviewee, role, startedAt, endedAt, auditors, topics }
+public struct Interview: Hashable, Sendable, Encodable {
+    public enum Field: String, CaseIterable { case interviewee, role, startedAt, endedAt, auditors, topics }
 
     public let id: EntityID
     public var interviewee: String
@@ -49,8 +49,8 @@ public struct Interview: Hashable, Sendable {
 /// A note: an append-only, timestamped entry on an interview, a requirement, or both.
 ///
 /// Notes are written once and never edited, so they never conflict.
-public struct Note: Hashable, Sendable {
-    public enum Field: String { case text, interview, ref, author, at }
+public struct Note: Hashable, Sendable, Encodable {
+    public enum Field: String, CaseIterable { case text, interview, ref, author, at }
 
     public let id: EntityID
     public var text: String

@@ -6,7 +6,7 @@ import Replication
 ///
 /// Readers never crash and never allocate more than the limits of `BundleLayout` on any input;
 /// every malformed, truncated, tampered or unsupported bundle ends in one of these cases.
-public enum BundleError: Error, Hashable, Sendable, CustomStringConvertible {
+public enum BundleError: Error, Equatable, Sendable, CustomStringConvertible {
     // MARK: - The file as a whole
 
     /// The first bytes are not `FABUNDLE`: this is not a FieldAudit bundle.
@@ -43,8 +43,9 @@ public enum BundleError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidChange(frame: Int, ReplicationError)
     /// A change lies outside the engagements or origin ranges that the header declares.
     case outsideHeader(frame: Int, change: ChangeID, reason: String)
-    /// A checkpoint's signature is not its origin's signature of (origin, seq, hash).
-    case forgedCheckpoint(origin: ReplicaID, seq: UInt64, frame: Int)
+    /// A checkpoint's signature is not its origin's signature of (origin, seq, hash); `frame` is
+    /// `nil` when the checkpoint was checked outside a bundle.
+    case forgedCheckpoint(origin: ReplicaID, seq: UInt64, frame: Int?)
     /// The body ended (or its end frame was reached) with something missing or extra.
     case incompleteBody(afterFrame: Int, reason: String)
 
@@ -99,7 +100,7 @@ public enum BundleError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .outsideHeader(frame, change, reason):
             "change \(change) in frame \(frame) lies outside what the header declares: \(reason); the bundle was altered or made by a faulty exporter"
         case let .forgedCheckpoint(origin, seq, frame):
-            "the checkpoint for \(origin.short):\(seq) in frame \(frame) is not signed by \(origin.short)'s key: it was forged or altered; do not import the bundle"
+            "the checkpoint for \(origin.short):\(seq)\(frame.map { " in frame \($0)" } ?? "") is not signed by \(origin.short)'s key: it was forged or altered; do not import the bundle"
         case let .incompleteBody(afterFrame, reason):
             "the bundle's body is incomplete after frame \(afterFrame): \(reason); copy it again from its source"
         case let .sealed(recipients):

@@ -37,12 +37,21 @@ public struct Checkpoint: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Throws: `BundleError.refused` if the key is not 32 bytes, the signature not 64, or seq is 0.
     public init(signerPublicKey: [UInt8], seq: UInt64, hash: ChangeHash, signature: [UInt8]) throws(BundleError) {
-        guard signerPublicKey.count == 32, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: signerPublicKey) else {
-            throw .refused(reason: "a checkpoint's signer key must be a 32-byte Ed25519 public key")
+        if let problem = Self.problem(signerPublicKey: signerPublicKey, seq: seq, signature: signature) {
+            throw .refused(reason: problem)
         }
-        guard signature.count == 64 else { throw .refused(reason: "a checkpoint's signature must be 64 bytes") }
-        guard seq >= 1, seq <= UInt64(Int64.max) else { throw .refused(reason: "a checkpoint's seq must lie in 1 ..< 2^63") }
+        let key = try! Curve25519.Signing.PublicKey(rawRepresentation: signerPublicKey)
         self.init(signerPublicKey: signerPublicKey, origin: ReplicaID(publicKey: key), seq: seq, hash: hash, signature: signature)
+    }
+
+    /// Why these parts cannot form a checkpoint, or `nil`.
+    static func problem(signerPublicKey: [UInt8], seq: UInt64, signature: [UInt8]) -> String? {
+        guard signerPublicKey.count == 32, (try? Curve25519.Signing.PublicKey(rawRepresentation: signerPublicKey)) != nil else {
+            return "a checkpoint's signer key must be a 32-byte Ed25519 public key"
+        }
+        guard signature.count == 64 else { return "a checkpoint's signature must be 64 bytes" }
+        guard seq >= 1, seq <= UInt64(Int64.max) else { return "a checkpoint's seq must lie in 1 ..< 2^63" }
+        return nil
     }
 
     private init(signerPublicKey: [UInt8], origin: ReplicaID, seq: UInt64, hash: ChangeHash, signature: [UInt8]) {
@@ -66,9 +75,9 @@ public struct Checkpoint: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Throws: `BundleError.forgedCheckpoint` if `publicKey` is not the signer's key or the
     ///   signature does not verify.
-    public func verify(publicKey: Curve25519.Signing.PublicKey, frame: Int = 0) throws(BundleError) {
+    public func verify(publicKey: Curve25519.Signing.PublicKey) throws(BundleError) {
         guard Array(publicKey.rawRepresentation) == signerPublicKey, isValid else {
-            throw .forgedCheckpoint(origin: origin, seq: seq, frame: frame)
+            throw .forgedCheckpoint(origin: origin, seq: seq, frame: nil)
         }
     }
 

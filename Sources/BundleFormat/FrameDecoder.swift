@@ -48,15 +48,15 @@ struct FrameDecoder {
         supersedes.reserveCapacity(supersedeCount)
         for _ in 0..<supersedeCount {
             let code = try cursor.varint("superseded origin")
-            switch code {
-            case 0:
+            let rangeCount = UInt64(header.ranges.count)
+            if code == 0 {
                 supersedes.append(ChangeID(origin: range.origin, seq: seq &- UInt64(bitPattern: try cursor.zigzag("superseded seq"))))
-            case 1...UInt64(header.ranges.count):
+            } else if code <= rangeCount {
                 supersedes.append(ChangeID(origin: header.ranges[Int(code - 1)].origin, seq: try cursor.varint("superseded seq")))
-            case UInt64(header.ranges.count) + 1:
+            } else if code == rangeCount + 1 {
                 let other = try! ReplicaID(bytes: try cursor.take(ReplicaID.byteCount, "superseded origin"))
                 supersedes.append(ChangeID(origin: other, seq: try cursor.varint("superseded seq")))
-            default:
+            } else {
                 throw cursor.fail("superseded origin code \(code) is undefined")
             }
         }
@@ -143,12 +143,8 @@ struct FrameDecoder {
         let hash = try! ChangeHash(bytes: try cursor.take(32, "checkpoint hash"))
         let signature = Array(try cursor.take(64, "checkpoint signature"))
         try cursor.expectEnd("the checkpoint")
-        let checkpoint: Checkpoint
-        do {
-            checkpoint = try Checkpoint(signerPublicKey: key, seq: seq, hash: hash, signature: signature)
-        } catch {
-            throw cursor.fail("checkpoint: \(error)")
-        }
+        if let problem = Checkpoint.problem(signerPublicKey: key, seq: seq, signature: signature) { throw cursor.fail(problem) }
+        let checkpoint = try! Checkpoint(signerPublicKey: key, seq: seq, hash: hash, signature: signature)
         guard checkpoint.isValid else { throw .forgedCheckpoint(origin: checkpoint.origin, seq: seq, frame: frame) }
         return checkpoint
     }

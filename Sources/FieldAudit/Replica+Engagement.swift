@@ -58,10 +58,14 @@ extension Replica {
         return record
     }
 
-    /// Resolves an id or a unique prefix of one (dashes optional) among candidates.
-    func resolve(_ reference: String, among candidates: [EntityID], kind: String) throws(FieldAuditError) -> EntityID {
+    /// Resolves an id among candidates from its full form, or a unique prefix or suffix of its
+    /// hex digits (dashes optional) such as the 8-digit short form tables show.
+    public func resolve(_ reference: String, among candidates: [EntityID], kind: String) throws(FieldAuditError) -> EntityID {
         let wanted = reference.lowercased().filter { $0 != "-" }
-        let matches = candidates.filter { Hex.encode($0.bytes).hasPrefix(wanted) }
+        let matches = candidates.filter { candidate in
+            let hex = Hex.encode(candidate.bytes)
+            return hex.hasPrefix(wanted) || hex.hasSuffix(wanted)
+        }
         guard !wanted.isEmpty, let first = matches.first else { throw .notFound(kind: kind, id: reference) }
         guard matches.count == 1 else {
             throw .ambiguous(kind: kind, prefix: reference, matches: matches.map(\.description))

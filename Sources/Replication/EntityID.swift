@@ -69,8 +69,9 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
         return out
     }
 
-    /// The first 8 hex digits, for tables on screen.
-    public var short: String { String(Hex.encode(bytes).prefix(8)) }
+    /// The last 8 hex digits, for tables on screen: random bits, unlike the leading time bits
+    /// that ids made the same day share.
+    public var short: String { String(Hex.encode(bytes).suffix(8)) }
 
     public static func < (lhs: EntityID, rhs: EntityID) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)

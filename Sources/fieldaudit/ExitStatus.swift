@@ -7,6 +7,8 @@ enum ExitStatus: Int32 {
     case success = 0
     /// A check ran and found problems (`verify`).
     case checkFailed = 1
+    /// The command line was incomplete: a missing current engagement or interview (`EX_USAGE`).
+    case usage = 64
     /// The input was wrong: a malformed card, a refused change (`EX_DATAERR`).
     case dataError = 65
     /// A file or the replica does not exist (`EX_NOINPUT`).
@@ -30,12 +32,16 @@ enum ExitStatus: Int32 {
         case .keyFileExposed: .permission
         case .keyFileUnreadable, .keyMismatch, .invalidCard, .unsupportedVersion: .dataError
         case .io: .ioError
+        case .model, .notFound, .ambiguous, .nothingToResolve, .unresolvedConflict: .dataError
+        case .noCurrentEngagement, .noCurrentInterview: .usage
+        case .notOnTeam, .notPermitted: .permission
         case let .store(error):
             switch error {
             case .diskFull: .ioError
             case .busy: .temporaryFailure
-            case .rejected, .corruptRow, .newerSchema: .dataError
-            case .cannotOpen: .noInput
+            case .rejected, .corruptRow, .newerSchema, .blobCorrupt: .dataError
+            case .cannotOpen, .blobUnreadable, .blobMissing: .noInput
+            case .blobUnwritable: .ioError
             case .sqlite, .closed, .unexpected: .software
             }
         }

@@ -14,7 +14,12 @@ struct FieldAuditCommand: ParsableCommand {
             FIELDAUDIT_STORE says otherwise.
             """,
         version: "0.1.0",
-        subcommands: [Init.self, Whoami.self, Verify.self, Field.self])
+        subcommands: [
+            Init.self, Whoami.self, EngagementCommand.self, TeamCommand.self, CatalogCommand.self, SoACommand.self,
+            SystemCommand.self, InterviewCommand.self, NoteCommand.self, Capture.self, TestCommand.self,
+            EvidenceCommand.self, FindingCommand.self, Status.self, Search.self, Log.self, Conflicts.self, Resolve.self,
+            Verify.self, Field.self,
+        ])
 
     /// Runs the command line, mapping every error to its message and exit code in one place.
     static func main() {

@@ -1,0 +1,45 @@
+import ArgumentParser
+import AuditModel
+import FieldAudit
+
+extension FieldAuditCommand {
+    /// `fieldaudit team`: the engagement's audit team.
+    struct TeamCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "team", abstract: "Add members to the audit team, or list them.", subcommands: [Add.self, List.self])
+    }
+}
+
+extension FieldAuditCommand.TeamCommand {
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a member from their identity card (lead only).",
+            discussion: "The card comes from `fieldaudit whoami --card -o FILE` on the member's laptop.")
+        @Argument(help: "The member's identity card file.") var card: String
+        @Option(help: "The member's role.") var role: TeamRole = .auditor
+        @OptionGroup var engagement: EngagementOption
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let identity = try IdentityCard.load(from: card)
+            _ = try store.openReplica().addMember(identity, role: role, engagement: engagement.engagement)
+            Terminal.print("Added \(identity.name) (\(identity.replicaID.prefix(8)), \(identity.fingerprint)) as \(role.rawValue).")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the audit team.")
+        @OptionGroup var engagement: EngagementOption
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let replica = try store.openReplica()
+            let record = try replica.record(of: try replica.engagementID(engagement.engagement))
+            if output.json { return try Terminal.printJSON(record.members) }
+            Terminal.print(Terminal.columns(
+                ["name", "role", "replica", "you"],
+                record.members.map { [$0.name, $0.role?.rawValue ?? "?", $0.replica?.short ?? "?", $0.replica == replica.identity.id ? "*" : ""] }))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import AuditModel
+import FieldAudit
+
+extension FieldAuditCommand {
+    /// `fieldaudit test`: control tests.
+    struct TestCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "test", abstract: "Record or list control tests.", subcommands: [Record.self, List.self])
+    }
+}
+
+extension FieldAuditCommand.TestCommand {
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a test of a requirement or control.")
+        @Argument(help: "The requirement or control tested (for example A.6.2.8).") var ref: String
+        @Option(help: "How it was tested.") var method: TestMethod
+        @Option(help: "What the test found.") var result: TestResult
+        @Option(help: "What was sampled.") var sample: String?
+        @Option(help: "How many items were sampled.") var sampleSize: Int?
+        @Option(help: "How many items the sample was drawn from.") var population: Int?
+        @Option(name: .customLong("system"), help: "An AI system sampled, by name or id (repeat for several).") var systems: [String] = []
+        @Option(help: "The tester's conclusion.") var conclusion: String?
+        @OptionGroup var engagement: EngagementOption
+        @OptionGroup var store: StoreOptions
+
+        func validate() throws {
+            if let sampleSize, let population, sampleSize > population {
+                throw ValidationError("--sample-size \(sampleSize) is larger than --population \(population).")
+            }
+        }
+
+        func run() throws {
+            let id = try store.openReplica().recordTest(
+                ref: ref, method: method, result: result, sample: sample, sampleSize: sampleSize, population: population,
+                systems: systems, conclusion: conclusion, engagement: engagement.engagement)
+            Terminal.print("Recorded test \(id.short) of \(ref): \(result.rawValue) by \(method.rawValue).")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List control tests.")
+        @Option(help: "Only tests of this requirement.") var ref: String?
+        @OptionGroup var engagement: EngagementOption
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let replica = try store.openReplica()
+            let record = try replica.record(of: try replica.engagementID(engagement.engagement))
+            let tests = record.tests.filter { ref == nil || $0.ref == ref }
+            if output.json { return try Terminal.printJSON(tests) }
+            Terminal.print(Terminal.columns(
+                ["id", "ref", "method", "result", "sample", "tester", "conclusion"],
+                tests.map { test in
+                    [
+                        test.id.short, test.ref, test.method?.rawValue ?? "", test.result?.rawValue ?? "",
+                        [test.sampleSize.map(String.init), test.population.map { "of \($0)" }].compactMap { $0 }.joined(separator: " "),
+                        test.tester ?? "", test.conclusion ?? "",
+                    ]
+                }))
+        }
+    }
+}
