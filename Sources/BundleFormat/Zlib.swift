@@ -8,11 +8,12 @@ final class Deflater {
     private let stream: UnsafeMutablePointer<z_stream>
     private var output = [UInt8](repeating: 0, count: BundleLayout.streamChunkLength)
 
-    /// A compressor at `level` (0–9), with a 32 KiB window and zlib's default strategy.
-    init(level: Int32) throws(BundleError) {
+    /// A compressor at `level` (0–9) with zlib's default strategy: by default a zlib wrapper, a
+    /// 32 KiB window and the largest memory level (`windowBits` 31 gives gzip's wrapper instead).
+    init(level: Int32, windowBits: Int32 = 15, memoryLevel: Int32 = 9) throws(BundleError) {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        let status = czlib_deflateInit2(stream, level, Z_DEFLATED, 15, 9, Z_DEFAULT_STRATEGY)
+        let status = czlib_deflateInit2(stream, level, Z_DEFLATED, windowBits, memoryLevel, Z_DEFAULT_STRATEGY)
         guard status == Z_OK else {
             stream.deinitialize(count: 1)
             stream.deallocate()

@@ -87,10 +87,12 @@ struct RoundTripTests {
     func moreDistinctNamesThanTheTableHoldsStillRoundTrip() throws {
         // Given more distinct field names than the name table's capacity, revisited after eviction
         let count = BundleLayout.nameTableCapacity + 500
-        let changes = (0..<count * 2).map { index in
-            Change(
-                origin: team.exporter.id, seq: UInt64(index + 1), stamp: Timestamp(rawValue: UInt64(index)), transaction: UInt64(index + 1),
-                engagement: team.engagements[0], kind: "note", entity: testEntity(UInt64(index % 3)),
+        let entities = (0..<3).map { testEntity(UInt64($0)) }
+        let changes: [Change] = (0..<count * 2).map { (index: Int) -> Change in
+            let seq = UInt64(index + 1)
+            return Change(
+                origin: team.exporter.id, seq: seq, stamp: Timestamp(rawValue: seq), transaction: seq,
+                engagement: team.engagements[0], kind: "note", entity: entities[index % 3],
                 field: "field-\(index % count)", value: .integer(Int64(index)))
         }
         let header = team.header(ranges: [OriginRange(origin: team.exporter.id, after: 0, through: UInt64(changes.count))])
