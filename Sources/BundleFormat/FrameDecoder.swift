@@ -6,8 +6,11 @@ struct FrameDecoder {
     private let header: BundleHeader
     private var previousSeq: [UInt64]
     private var previousStamp: [UInt64]
+    private var previousEntityTime: UInt64 = 0
     private var names = ReferenceDecoder<String>(capacity: BundleLayout.nameTableCapacity)
-    private var entities = ReferenceDecoder<EntityID>(capacity: BundleLayout.entityTableCapacity)
+    /// Entities, with the kind and engagement they entered the table with.
+    private var entities = ReferenceDecoder<(entity: EntityID, kind: String, engagement: EntityID)>(
+        capacity: BundleLayout.entityTableCapacity)
 
     init(header: BundleHeader) {
         self.header = header
@@ -24,7 +27,7 @@ struct FrameDecoder {
         let origin = Int(originNumber)
         let range = header.ranges[origin]
         let seq = previousSeq[origin] &+ UInt64(bitPattern: try cursor.zigzag("seq delta"))
-        let stamp = previousStamp[origin] &+ UInt64(bitPattern: try cursor.zigzag("stamp delta"))
+        let stamp = try readStamp(&cursor, after: previousStamp[origin])
         let id = ChangeID(origin: range.origin, seq: seq)
         guard range.contains(seq) else {
             throw .outsideHeader(frame: frame, change: id, reason: "its seq is outside \(range)")
@@ -35,12 +38,7 @@ struct FrameDecoder {
         guard transactionGap < seq else {
             throw .invalidChange(frame: frame, .invalidChange(id, reason: "its transaction lies below 1"))
         }
-        let engagement = try cursor.varint("engagement index")
-        guard engagement < UInt64(header.engagements.count) else {
-            throw cursor.fail("engagement index \(engagement) names none of the header's \(header.engagements.count) engagements")
-        }
-        let kind = try readName(&cursor, "entity kind")
-        let entity = try readEntity(&cursor)
+        let (entity, kind, engagement) = try readEntity(&cursor)
         let field = try readName(&cursor, "field name")
         let value = try readValue(&cursor)
         let supersedeCount = try cursor.length("supersedes count", limit: cursor.remaining / 2)
@@ -66,7 +64,7 @@ struct FrameDecoder {
         try cursor.expectEnd("the change")
         let change = Change(
             origin: range.origin, seq: seq, stamp: Timestamp(rawValue: stamp), transaction: seq - transactionGap,
-            engagement: header.engagements[Int(engagement)], kind: kind, entity: entity, field: field, value: value,
+            engagement: engagement, kind: kind, entity: entity, field: field, value: value,
             supersedes: supersedes)
         do {
             try change.validate()
@@ -89,15 +87,44 @@ struct FrameDecoder {
         return name
     }
 
-    private mutating func readEntity(_ cursor: inout ByteCursor) throws(BundleError) -> EntityID {
-        let reference = try cursor.varint("entity")
-        if reference > 0 {
-            guard let entity = entities.value(at: reference) else { throw cursor.fail("entity reference \(reference) names nothing") }
-            return entity
+    /// Reads the entity, and its kind and engagement: written in full with a new entity, taken
+    /// from the table for a known one unless the code's low bit says they follow.
+    private mutating func readEntity(_ cursor: inout ByteCursor) throws(BundleError) -> (EntityID, String, EntityID) {
+        let code = try cursor.varint("entity")
+        if code == 0 {
+            let time = previousEntityTime &+ UInt64(bitPattern: try cursor.zigzag("entity id time"))
+            guard time <= Timestamp.maxMilliseconds else { throw cursor.fail("the entity id's time is above 2^48 − 1") }
+            previousEntityTime = time
+            var bytes = (0..<6).map { UInt8(truncatingIfNeeded: time >> (8 * (5 - UInt64($0)))) }
+            bytes += try cursor.take(EntityID.byteCount - 6, "entity id")
+            let entity = try! EntityID(bytes: bytes)
+            let kind = try readName(&cursor, "entity kind")
+            let engagement = try readEngagement(&cursor)
+            entities.insert((entity, kind, engagement))
+            return (entity, kind, engagement)
         }
-        let entity = try! EntityID(bytes: try cursor.take(EntityID.byteCount, "entity id"))
-        entities.insert(entity)
-        return entity
+        guard let known = entities.value(at: code / 2) else { throw cursor.fail("entity reference \(code / 2) names nothing") }
+        guard code & 1 == 1 else { return known }
+        return (known.entity, try readName(&cursor, "entity kind"), try readEngagement(&cursor))
+    }
+
+    private func readEngagement(_ cursor: inout ByteCursor) throws(BundleError) -> EntityID {
+        let index = try cursor.varint("engagement index")
+        guard index < UInt64(header.engagements.count) else {
+            throw cursor.fail("engagement index \(index) names none of the header's \(header.engagements.count) engagements")
+        }
+        return header.engagements[Int(index)]
+    }
+
+    /// Reads a stamp written as a millisecond delta and a counter (see `FrameEncoder`).
+    private func readStamp(_ cursor: inout ByteCursor, after previous: UInt64) throws(BundleError) -> UInt64 {
+        let delta = try cursor.zigzag("stamp milliseconds")
+        let milliseconds = (previous >> 16) &+ UInt64(bitPattern: delta)
+        let counter = (delta == 0 ? Int64(previous & 0xffff) : 0) &+ (try cursor.zigzag("stamp counter"))
+        guard milliseconds <= Timestamp.maxMilliseconds, (0...0xffff).contains(counter) else {
+            throw cursor.fail("the stamp's milliseconds or counter are out of range")
+        }
+        return milliseconds << 16 | UInt64(counter)
     }
 
     private func readValue(_ cursor: inout ByteCursor) throws(BundleError) -> Value {

@@ -9,8 +9,11 @@ struct FrameEncoder {
     private let engagementIndex: [EntityID: Int]
     private var previousSeq: [UInt64]
     private var previousStamp: [UInt64]
-    private var names = ReferenceEncoder<[UInt8]>(capacity: BundleLayout.nameTableCapacity)
-    private var entities = ReferenceEncoder<EntityID>(capacity: BundleLayout.entityTableCapacity)
+    private var previousEntityTime: UInt64 = 0
+    private var names = ReferenceEncoder<[UInt8], Void>(capacity: BundleLayout.nameTableCapacity)
+    /// Entities, with the kind (UTF-8) and engagement they entered the table with.
+    private var entities = ReferenceEncoder<EntityID, (kind: [UInt8], engagement: EntityID)>(
+        capacity: BundleLayout.entityTableCapacity)
 
     init(header: BundleHeader) {
         originIndex = Dictionary(uniqueKeysWithValues: header.ranges.enumerated().map { ($1.origin, $0) })
@@ -50,17 +53,28 @@ struct FrameEncoder {
         let origin = originIndex[change.origin]!
         out.write(varint: UInt64(origin))
         out.write(zigzag: Int64(bitPattern: change.seq &- previousSeq[origin]))
-        out.write(zigzag: Int64(bitPattern: change.stamp.rawValue &- previousStamp[origin]))
+        writeStamp(change.stamp.rawValue, after: previousStamp[origin], to: &out)
         previousSeq[origin] = change.seq
         previousStamp[origin] = change.stamp.rawValue
         out.write(varint: change.seq - change.transaction)
-        out.write(varint: UInt64(engagementIndex[change.engagement]!))
-        writeName(change.kind, to: &out)
-        if let reference = entities.reference(for: change.entity) {
-            out.write(varint: reference)
+        let kind = Array(change.kind.utf8)
+        if let (reference, context) = entities.lookup(change.entity) {
+            let same = context.kind == kind && context.engagement == change.engagement
+            out.write(varint: reference * 2 + (same ? 0 : 1))
+            if !same {
+                writeName(change.kind, to: &out)
+                out.write(varint: UInt64(engagementIndex[change.engagement]!))
+            }
         } else {
             out.write(varint: 0)
-            out.write(raw: change.entity.bytes)
+            // UUIDv7: the first 6 bytes are milliseconds, written as a change from the previous new entity's.
+            let time = change.entity.milliseconds
+            out.write(zigzag: Int64(bitPattern: time &- previousEntityTime))
+            out.write(raw: change.entity.bytes[6...])
+            previousEntityTime = time
+            writeName(change.kind, to: &out)
+            out.write(varint: UInt64(engagementIndex[change.engagement]!))
+            entities.insert(change.entity, context: (kind, change.engagement))
         }
         writeName(change.field, to: &out)
         out.write(change.value.tag.rawValue)
@@ -87,6 +101,16 @@ struct FrameEncoder {
             }
         }
         return out.bytes
+    }
+
+    /// Writes a stamp as the change in milliseconds since the origin's previous stamp (zigzag),
+    /// then the counter: as a change from the previous counter (zigzag) when the milliseconds are
+    /// the same, else as itself.
+    private func writeStamp(_ stamp: UInt64, after previous: UInt64, to out: inout ByteWriter) {
+        let milliseconds = Int64(bitPattern: (stamp >> 16) &- (previous >> 16))
+        out.write(zigzag: milliseconds)
+        let counter = Int64(stamp & 0xffff), previousCounter = Int64(previous & 0xffff)
+        out.write(zigzag: milliseconds == 0 ? counter - previousCounter : counter)
     }
 
     private mutating func writeName(_ name: String, to out: inout ByteWriter) {

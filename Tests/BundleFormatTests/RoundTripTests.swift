@@ -104,7 +104,7 @@ struct RoundTripTests {
     func referenceTablesAgreeOnEveryReferenceWithEviction(capacity: Int) {
         // Given a random sequence of keys over a few more keys than the capacity
         var generator = SeededGenerator(seed: UInt64(capacity))
-        var encoder = ReferenceEncoder<Int>(capacity: capacity)
+        var encoder = ReferenceEncoder<Int, Void>(capacity: capacity)
         var decoder = ReferenceDecoder<Int>(capacity: capacity)
         for _ in 0..<2_000 {
             let key = Int.random(in: 0..<(capacity + 3), using: &generator)
