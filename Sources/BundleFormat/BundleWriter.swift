@@ -53,7 +53,7 @@ public final class BundleWriter<Sink: ByteSink> {
     /// - Throws: `BundleError.refused` for a header that breaks the format's rules, `io` from the sink.
     public init(
         header: BundleHeader, exporter: ReplicaIdentity, sink: Sink, sealing: BundleSealing? = nil,
-        compressionLevel: Int = 9
+        compressionLevel: Int = 6
     ) throws(BundleError) {
         guard header.exporterPublicKey == Array(exporter.publicKey.rawRepresentation) else {
             throw .refused(reason: "the header names exporter \(header.exporter), not the signing identity \(exporter.id)")
@@ -149,13 +149,18 @@ public final class BundleWriter<Sink: ByteSink> {
 
     /// Writes a frame of any type and payload, unchecked: only tests make malformed bundles.
     func appendRawFrame(type: UInt8, payload: [UInt8]) throws(BundleError) {
+        var frame = ByteWriter(capacity: payload.count + 6)
+        frame.write(type)
+        frame.write(varint: UInt64(payload.count))
+        frame.write(raw: payload)
+        try appendRawBody(frame.bytes)
+    }
+
+    /// Writes any bytes into the body before compression, unchecked: only tests make malformed bundles.
+    func appendRawBody(_ bytes: [UInt8]) throws(BundleError) {
         try checkOpen()
         try guarded { () throws(BundleError) in
-            var frame = ByteWriter(capacity: payload.count + 6)
-            frame.write(type)
-            frame.write(varint: UInt64(payload.count))
-            frame.write(raw: payload)
-            pending.append(contentsOf: frame.bytes)
+            pending.append(contentsOf: bytes)
             if pending.count >= BundleLayout.streamChunkLength { try compressPending(finish: false) }
         }
     }
