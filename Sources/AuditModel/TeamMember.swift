@@ -5,7 +5,7 @@ import Replication
 /// Its id is derived from the engagement and the replica id, so adding the same person twice,
 /// even on two replicas at once, names one entity.
 public struct TeamMember: Hashable, Sendable, Encodable {
-    public enum Field: String, CaseIterable { case replica, name, publicKey, role }
+    public enum Field: String, CaseIterable { case replica, name, publicKey, role, removedAfter }
 
     public let id: EntityID
     public var replica: ReplicaID?

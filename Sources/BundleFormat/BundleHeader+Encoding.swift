@@ -119,24 +119,18 @@ extension BundleHeader {
         guard derived == declared else { throw .exporterMismatch(declared: declared, derived: derived) }
         let createdAt = try cursor.bigEndian(8, "creation time")
 
-        let engagementCount = try cursor.bigEndian(4, "engagement count")
-        guard engagementCount <= UInt64(BundleLayout.maximumEngagements), engagementCount * 16 <= UInt64(cursor.remaining) else {
-            throw cursor.tooLarge("engagement count", found: engagementCount, limit: min(BundleLayout.maximumEngagements, cursor.remaining / 16))
-        }
+        let engagementCount = try cursor.count("engagement count", elementSize: 16, limit: BundleLayout.maximumEngagements)
         var engagements: [EntityID] = []
-        engagements.reserveCapacity(Int(engagementCount))
-        for number in 0..<Int(engagementCount) {
+        engagements.reserveCapacity(engagementCount)
+        for number in 0..<engagementCount {
             engagements.append(try! EntityID(bytes: try cursor.take(16, "engagement \(number + 1)")))
         }
         if let problem = problem(engagements: engagements) { throw cursor.fail(problem) }
 
-        let rangeCount = try cursor.bigEndian(4, "origin range count")
-        guard rangeCount <= UInt64(BundleLayout.maximumRanges), rangeCount * 32 <= UInt64(cursor.remaining) else {
-            throw cursor.tooLarge("origin range count", found: rangeCount, limit: min(BundleLayout.maximumRanges, cursor.remaining / 32))
-        }
+        let rangeCount = try cursor.count("origin range count", elementSize: 32, limit: BundleLayout.maximumRanges)
         var ranges: [OriginRange] = []
-        ranges.reserveCapacity(Int(rangeCount))
-        for number in 0..<Int(rangeCount) {
+        ranges.reserveCapacity(rangeCount)
+        for number in 0..<rangeCount {
             let origin = try! ReplicaID(bytes: try cursor.take(16, "origin of range \(number + 1)"))
             let after = try cursor.bigEndian(8, "start of range \(number + 1)")
             let through = try cursor.bigEndian(8, "end of range \(number + 1)")

@@ -9,6 +9,7 @@ import Replication
 /// once the whole bundle has been read (`BundleReader.next()` returned `nil`).
 public struct BundleHeader: Hashable, Sendable {
     /// Capabilities the bundle uses; a reader refuses a bundle that requires one it does not know.
+    /// The writer adds `BundleCapability.sealedBody` itself when sealing, and drops it otherwise.
     public var capabilities: [BundleCapability]
     /// The exporter's Ed25519 public key, 32 bytes.
     public let exporterPublicKey: [UInt8]

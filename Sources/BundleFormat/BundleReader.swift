@@ -99,6 +99,9 @@ public final class BundleReader<Source: ByteSource> {
         }
     }
 
+    /// The bytes of the file read so far, for progress reports.
+    public var bytesRead: Int { input.offset }
+
     /// Reads every remaining record, verifying the bundle, and returns its summary.
     ///
     /// - Throws: as `next()`.

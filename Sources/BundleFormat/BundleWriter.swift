@@ -60,6 +60,9 @@ public final class BundleWriter<Sink: ByteSink> {
         }
         guard (1...9).contains(compressionLevel) else { throw .refused(reason: "compression level must be 1 to 9") }
         var header = header
+        // A header read from a sealed bundle carries that bundle's seal: never reuse it.
+        header.seal = nil
+        header.capabilities.removeAll { $0.name == BundleCapability.sealedBody.name }
         if let sealing {
             header.capabilities.append(.sealedBody)
             header.seal = try sealing.seal(exporterPublicKey: header.exporterPublicKey)
@@ -128,22 +131,12 @@ public final class BundleWriter<Sink: ByteSink> {
     public func finish() throws(BundleError) -> BundleSummary {
         try checkOpen()
         try writeFrame(.end, FrameEncoder.encodeEnd(summary))
-        try guarded { () throws(BundleError) in
-            try compressPending(finish: true)
-            if var sealer {
-                try emit(SealedChunk.seal(sealer.buffer[...], index: sealer.index, isLast: true, key: sealer.key, headerDigest: sealer.headerDigest)[...])
-                sealer.buffer = []
-                self.sealer = sealer
-            }
-            let digest = Array(hasher.finalize())
-            let signature = exporter.sign(BundleLayout.bundleSignatureDomain + digest)
-            summary.digest = digest
-            summary.byteCount += UInt64(BundleLayout.trailerLength)
-            try sink.write((digest + signature)[...])
-        }
-        state = .finished
+        try endBodyAndSign()
         return summary
     }
+
+    /// The bytes written so far, for progress reports.
+    public var bytesWritten: UInt64 { summary.byteCount }
 
     // MARK: - Internals for hostile-bundle tests
 
@@ -167,18 +160,28 @@ public final class BundleWriter<Sink: ByteSink> {
 
     /// Ends the body and signs it without writing an end frame: only tests make malformed bundles.
     func finishWithoutEndFrame() throws(BundleError) {
+        try checkOpen()
+        try endBodyAndSign()
+    }
+
+    // MARK: - Private
+
+    /// Ends the compressed stream, seals its last chunk, and writes the trailer.
+    private func endBodyAndSign() throws(BundleError) {
         try guarded { () throws(BundleError) in
             try compressPending(finish: true)
             if let sealer {
                 try emit(SealedChunk.seal(sealer.buffer[...], index: sealer.index, isLast: true, key: sealer.key, headerDigest: sealer.headerDigest)[...])
+                self.sealer = nil
             }
             let digest = Array(hasher.finalize())
-            try sink.write((digest + exporter.sign(BundleLayout.bundleSignatureDomain + digest))[...])
+            let signature = exporter.sign(BundleLayout.bundleSignatureDomain + digest)
+            summary.digest = digest
+            summary.byteCount += UInt64(BundleLayout.trailerLength)
+            try sink.write((digest + signature)[...])
         }
         state = .finished
     }
-
-    // MARK: - Private
 
     private func checkOpen() throws(BundleError) {
         switch state {
@@ -210,6 +213,9 @@ public final class BundleWriter<Sink: ByteSink> {
     /// Passes compressed bytes on: straight to the output, or through the sealer's 64 KiB chunks.
     private func emitCompressed(_ piece: ArraySlice<UInt8>) throws(BundleError) {
         guard var sealer else { return try emit(piece) }
+        // Take the buffer out of `self` while it grows, so it is not copied on write.
+        self.sealer = nil
+        defer { self.sealer = sealer }
         var rest = piece
         while !rest.isEmpty {
             // A chunk is sealed only once more bytes follow it, so the last chunk is never empty.
@@ -222,7 +228,6 @@ public final class BundleWriter<Sink: ByteSink> {
             sealer.buffer.append(contentsOf: rest.prefix(take))
             rest = rest.dropFirst(take)
         }
-        self.sealer = sealer
     }
 
     /// Writes bytes that the trailer's digest covers.

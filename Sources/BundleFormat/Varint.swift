@@ -140,6 +140,15 @@ struct ByteCursor {
         return Int(found)
     }
 
+    /// Reads a u32 count of elements of `elementSize` bytes each, checked against `limit` and
+    /// against the bytes that remain.
+    mutating func count(_ what: @autoclosure () -> String, elementSize: Int, limit: Int) throws(BundleError) -> Int {
+        let found = try bigEndian(4, what())
+        let fits = min(limit, remaining / elementSize)
+        guard found <= UInt64(fits) else { throw tooLarge(what(), found: found, limit: fits) }
+        return Int(found)
+    }
+
     /// Reads `count` bytes of UTF-8.
     mutating func utf8(_ count: Int, _ what: @autoclosure () -> String) throws(BundleError) -> String {
         let slice = try take(count, what())

@@ -78,7 +78,7 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
         case let .nothingToResolve(entity, field, reason):
             "cannot resolve the \(field) of \(entity): \(reason)."
         case let .notPermitted(action, role):
-            "only the lead auditor may \(action); your role here is \(role). Ask the lead to do it."
+            "your role here is \(role), which may not \(action). Ask the lead."
         }
     }
 }

@@ -85,10 +85,12 @@ extension Replica {
         guard role == .lead else { throw .notPermitted(action: action, role: role.rawValue) }
     }
 
-    /// The record of an engagement this replica is on the team of, for a capture command.
+    /// The record of an engagement this replica may write in, for a capture command.
+    ///
+    /// - Throws: `.notOnTeam`, or `.notPermitted` for an observer, who watches but does not write.
     func capturing(in reference: String?) throws(FieldAuditError) -> EngagementRecord {
         let record = try record(of: try engagementID(reference))
-        _ = try role(in: record)
+        if try role(in: record) == .observer { throw .notPermitted(action: "record audit work (observers watch only)", role: "observer") }
         return record
     }
 

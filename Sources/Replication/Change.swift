@@ -27,6 +27,22 @@ public struct Change: Hashable, Sendable {
     /// The ids of the values of this field that the author saw when writing, sorted.
     public var supersedes: [ChangeID]
 
+    /// Changes are equal when their canonical encodings are: names compare by UTF-8 bytes and
+    /// values exactly (see `Value`), never by Unicode equivalence.
+    public static func == (lhs: Change, rhs: Change) -> Bool {
+        lhs.origin == rhs.origin && lhs.seq == rhs.seq && lhs.stamp == rhs.stamp && lhs.transaction == rhs.transaction
+            && lhs.engagement == rhs.engagement && lhs.entity == rhs.entity && lhs.kind.utf8.elementsEqual(rhs.kind.utf8)
+            && lhs.field.utf8.elementsEqual(rhs.field.utf8) && lhs.value == rhs.value && lhs.supersedes == rhs.supersedes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(origin)
+        hasher.combine(seq)
+        hasher.combine(entity)
+        for byte in field.utf8 { hasher.combine(byte) }
+        hasher.combine(value)
+    }
+
     /// The field name that carries deletion: 1 deleted, 0 restored.
     public static let deletedField = "deleted"
 
@@ -74,6 +90,8 @@ public struct Change: Hashable, Sendable {
 }
 
 /// One field of one entity: the unit of the multi-value register.
+///
+/// Field names compare by their UTF-8 bytes, as SQLite compares them, never by Unicode equivalence.
 public struct FieldKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let entity: EntityID
     public let field: String
@@ -81,6 +99,15 @@ public struct FieldKey: Hashable, Comparable, Sendable, CustomStringConvertible 
     public init(entity: EntityID, field: String) {
         self.entity = entity
         self.field = field
+    }
+
+    public static func == (lhs: FieldKey, rhs: FieldKey) -> Bool {
+        lhs.entity == rhs.entity && lhs.field.utf8.elementsEqual(rhs.field.utf8)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(entity)
+        for byte in field.utf8 { hasher.combine(byte) }
     }
 
     /// Orders by entity bytes, then by the field's UTF-8 bytes (as SQLite's BINARY collation does).

@@ -1,6 +1,10 @@
 /// The typed value a change writes into a field.
 ///
 /// Evidence bytes never travel inline: a file is referenced by its SHA-256 (`blob`).
+///
+/// Equality is exact, as the canonical encoding sees it: reals compare by their bit pattern (so a
+/// NaN equals itself and `0.0` differs from `-0.0`), text by its UTF-8 bytes (so precomposed and
+/// decomposed accents differ, as their hashes do).
 public enum Value: Hashable, Sendable, CustomStringConvertible {
     case null
     case integer(Int64)
@@ -11,6 +15,30 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     case blob(BlobDigest)
     /// A JSON document, kept as the exact UTF-8 text its author wrote.
     case json(String)
+
+    public static func == (lhs: Value, rhs: Value) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case let (.integer(a), .integer(b)): a == b
+        case let (.real(a), .real(b)): a.bitPattern == b.bitPattern
+        case let (.text(a), .text(b)), let (.json(a), .json(b)): a.utf8.elementsEqual(b.utf8)
+        case let (.bytes(a), .bytes(b)): a == b
+        case let (.blob(a), .blob(b)): a == b
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(tag)
+        switch self {
+        case .null: break
+        case let .integer(value): hasher.combine(value)
+        case let .real(value): hasher.combine(value.bitPattern)
+        case let .text(text), let .json(text): for byte in text.utf8 { hasher.combine(byte) }
+        case let .bytes(bytes): hasher.combine(bytes)
+        case let .blob(digest): hasher.combine(digest)
+        }
+    }
 
     /// The one-byte type tag used by the canonical encoding and the store.
     public var tag: Tag {

@@ -256,6 +256,6 @@ struct CountingSink: ByteSink {
 }
 
 /// The SHA-256 of `bytes`, as 32 bytes.
-func SHA256Digest(_ bytes: [UInt8]) -> [UInt8] {
+func sha256(_ bytes: [UInt8]) -> [UInt8] {
     Array(SHA256.hash(data: bytes))
 }

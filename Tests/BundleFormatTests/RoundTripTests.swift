@@ -44,8 +44,8 @@ struct RoundTripTests {
         let changes = stream.take(20)
         var generator = SeededGenerator(seed: 10)
         let file = generator.bytes(600_000)
-        let digest = try BlobDigest(bytes: SHA256Digest(file))
-        let empty = try BlobDigest(bytes: SHA256Digest([]))
+        let digest = try BlobDigest(bytes: sha256(file))
+        let empty = try BlobDigest(bytes: sha256([]))
         let last = changes.last!
         let checkpoint = Checkpoint.sign(seq: last.seq, hash: ChangeHash.of(last, after: .genesis), by: team.origins.first { $0.id == last.origin }!)
         let records: [BundleRecord] = changes.prefix(10).map { .change($0) } + [
@@ -159,7 +159,7 @@ struct RoundTripTests {
         for refused in [change(seq: 6), change(seq: 2, engagement: team.engagements[1]), change(seq: 1, origin: team.auditor.id), change(seq: 2, transaction: 3)] {
             #expect(throws: BundleError.self) { try writer.append(refused) }
         }
-        #expect(throws: BundleError.self) { try writer.appendBlobChunk(digest: try BlobDigest(bytes: SHA256Digest([1])), totalSize: 1, offset: 0, bytes: [1]) }
+        #expect(throws: BundleError.self) { try writer.appendBlobChunk(digest: try BlobDigest(bytes: sha256([1])), totalSize: 1, offset: 0, bytes: [1]) }
 
         // And the writer still makes a valid bundle of what it accepted
         try writer.append(change(seq: 1))

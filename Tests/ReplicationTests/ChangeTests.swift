@@ -52,3 +52,26 @@ struct ChangeTests {
         #expect(ChangeHash.of(base, after: .genesis) == hash)
     }
 }
+
+struct ExactEqualityTests {
+    @Test func valuesCompareAsTheirEncodingsDo() {
+        #expect(Value.real(.nan) == .real(.nan))
+        #expect(Value.real(0.0) != .real(-0.0))
+        #expect(Value.text("caf\u{E9}") != .text("cafe\u{301}"))  // same in Swift's String ==, different bytes
+        #expect(Set([Value.text("caf\u{E9}"), .text("cafe\u{301}")]).count == 2)
+        #expect(Value.text("x") != .json("x"))
+    }
+
+    @Test func aChangeHoldingNaNIsADuplicateNotAnEquivocation() throws {
+        let team = Team()
+        var state = ReplicatedState()
+        let change = team.write(.real(.nan), "ratio", by: team.lead, in: state, now: 1_000)
+        try state.apply(change)
+        #expect(try state.apply(change) == .duplicate)
+    }
+
+    @Test func fieldNamesThatDifferOnlyInNormalisationAreDifferentFields() {
+        let entity = testEntity(1)
+        #expect(FieldKey(entity: entity, field: "r\u{E9}sum\u{E9}") != FieldKey(entity: entity, field: "re\u{301}sume\u{301}"))
+    }
+}
