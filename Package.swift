@@ -81,7 +81,8 @@ let package = Package(
             dependencies: ["FieldAudit", "AuditStore", "AuditModel", "Replication", "TestSupport"]),
         .testTarget(
             name: "fieldauditTests",
-            dependencies: ["fieldaudit", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["fieldaudit", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )
