@@ -150,6 +150,10 @@ public final class BundleReader<Source: ByteSource> {
                 let checkpoint = try decoder.decodeCheckpoint(&cursor, frame: frameNumber)
                 counts.checkpoints += 1
                 return .checkpoint(checkpoint)
+            case .redacted:
+                let (id, hash) = try decoder.decodeRedacted(&cursor, frame: frameNumber)
+                counts.changes += 1
+                return .redacted(id, hash)
             case .end:
                 let recorded = try FrameDecoder.decodeEnd(&cursor)
                 try finishBody(recorded: recorded)

@@ -8,6 +8,9 @@ public enum BundleRecord: Hashable, Sendable {
     case blobChunk(BlobChunk)
     /// An origin's signed checkpoint (its signature already verified by the reader).
     case checkpoint(Checkpoint)
+    /// A change of an engagement the receiving peer may not see: only its id and chain hash
+    /// travel, so the peer's copy of the origin's chain stays whole and verifiable.
+    case redacted(ChangeID, ChangeHash)
 }
 
 /// A piece of an evidence file: `bytes` are the file's bytes from `offset`.
@@ -49,7 +52,7 @@ public struct BlobChunk: Hashable, Sendable {
 
 /// What a bundle held, from its end frame and trailer.
 public struct BundleSummary: Hashable, Sendable {
-    /// Change frames.
+    /// Change frames, redacted ones included.
     public var changes: UInt64 = 0
     /// Evidence blob chunk frames.
     public var blobChunks: UInt64 = 0

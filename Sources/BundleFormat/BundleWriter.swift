@@ -97,6 +97,16 @@ public final class BundleWriter<Sink: ByteSink> {
         summary.changes += 1
     }
 
+    /// Appends a change withheld from the receiving peer: its id and chain hash only.
+    ///
+    /// - Throws: `refused` if the id lies outside the header's origin ranges.
+    public func appendRedacted(_ id: ChangeID, hash: ChangeHash) throws(BundleError) {
+        try checkOpen()
+        if let problem = encoder.problem(withRedacted: id, header: header) { throw .refused(reason: problem) }
+        try writeFrame(.redacted, encoder.encodeRedacted(id, hash: hash))
+        summary.changes += 1
+    }
+
     /// Appends a piece of an evidence file: `bytes` are the file's bytes from `offset`.
     ///
     /// Split a file into chunks of at most `BundleLayout.maximumBlobChunkLength` bytes.

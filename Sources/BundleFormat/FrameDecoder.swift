@@ -18,6 +18,25 @@ struct FrameDecoder {
         previousStamp = Array(repeating: 0, count: header.ranges.count)
     }
 
+    /// Decodes a redacted-change frame's payload.
+    mutating func decodeRedacted(_ cursor: inout ByteCursor, frame: Int) throws(BundleError) -> (ChangeID, ChangeHash) {
+        let originNumber = try cursor.varint("origin index")
+        guard originNumber < UInt64(header.ranges.count) else {
+            throw cursor.fail("origin index \(originNumber) names no range of the header's \(header.ranges.count)")
+        }
+        let origin = Int(originNumber)
+        let range = header.ranges[origin]
+        let seq = previousSeq[origin] &+ UInt64(bitPattern: try cursor.zigzag("seq delta"))
+        let id = ChangeID(origin: range.origin, seq: seq)
+        guard range.contains(seq) else {
+            throw .outsideHeader(frame: frame, change: id, reason: "its seq is outside \(range)")
+        }
+        previousSeq[origin] = seq
+        let hash = try! ChangeHash(bytes: try cursor.take(32, "redacted change hash"))
+        try cursor.expectEnd("the redacted change")
+        return (id, hash)
+    }
+
     /// Decodes a change frame's payload.
     mutating func decodeChange(_ cursor: inout ByteCursor, frame: Int) throws(BundleError) -> Change {
         let originNumber = try cursor.varint("origin index")

@@ -47,6 +47,25 @@ struct FrameEncoder {
         return nil
     }
 
+    /// Why a redacted change cannot go into this bundle, or `nil`.
+    func problem(withRedacted id: ChangeID, header: BundleHeader) -> String? {
+        guard let index = originIndex[id.origin], header.ranges[index].contains(id.seq) else {
+            return "change \(id) lies outside the header's origin ranges"
+        }
+        return nil
+    }
+
+    /// The payload of a redacted-change frame: origin index, seq delta (as for changes), hash.
+    mutating func encodeRedacted(_ id: ChangeID, hash: ChangeHash) -> [UInt8] {
+        var out = ByteWriter(capacity: 48)
+        let origin = originIndex[id.origin]!
+        out.write(varint: UInt64(origin))
+        out.write(zigzag: Int64(bitPattern: id.seq &- previousSeq[origin]))
+        previousSeq[origin] = id.seq
+        out.write(raw: hash.bytes)
+        return out.bytes
+    }
+
     /// The payload of a change frame; `change` must have passed `problem(with:header:)`.
     mutating func encode(_ change: Change) -> [UInt8] {
         var out = ByteWriter(capacity: 96)

@@ -8,4 +8,6 @@ enum FrameType: UInt8 {
     case checkpoint = 3
     /// The last frame: counts of what came before.
     case end = 4
+    /// A change withheld from this peer: its id and chain hash only, so the chain stays whole.
+    case redacted = 5
 }
