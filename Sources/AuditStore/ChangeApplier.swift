@@ -23,6 +23,11 @@ final class ChangeApplier {
     private let probeBeyond: SQLiteStatement
     private let upsertOrigin: SQLiteStatement
     private let insertSearch: SQLiteStatement
+    private let selectRedacted: SQLiteStatement
+    private let insertRedacted: SQLiteStatement
+    private let deleteRedacted: SQLiteStatement
+    private let selectHash: SQLiteStatement
+    private let anyRedacted: SQLiteStatement
     private let searchableFields: Set<String>
 
     /// An origin's chain as this transaction sees it.
@@ -31,6 +36,8 @@ final class ChangeApplier {
         var head: ChangeHash
         /// Whether the log may hold changes of this origin beyond `contiguous`.
         var mayHaveMore: Bool
+        /// Whether this origin has redacted placeholders that a full change could replace.
+        var hasRedacted: Bool = false
     }
 
     private var chains: [ReplicaID: Chain] = [:]
@@ -39,6 +46,11 @@ final class ChangeApplier {
     init(_ db: Database, searchableFields: Set<String> = []) throws(StoreError) {
         self.searchableFields = searchableFields
         insertSearch = try SQLiteStatement(db, "INSERT INTO search (text, entity, field, origin, seq) VALUES (?, ?, ?, ?, ?)")
+        selectRedacted = try SQLiteStatement(db, "SELECT hash FROM redacted WHERE origin = ? AND seq = ?")
+        insertRedacted = try SQLiteStatement(db, "INSERT INTO redacted (origin, seq, hash) VALUES (?, ?, ?)")
+        deleteRedacted = try SQLiteStatement(db, "DELETE FROM redacted WHERE origin = ? AND seq = ?")
+        selectHash = try SQLiteStatement(db, "SELECT hash FROM change WHERE origin = ? AND seq = ?")
+        anyRedacted = try SQLiteStatement(db, "SELECT 1 FROM redacted WHERE origin = ? LIMIT 1")
         insertChange = try SQLiteStatement(db, """
             INSERT INTO change (\(ChangeColumns.selectList), hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
             ON CONFLICT (origin, seq) DO NOTHING
@@ -72,6 +84,10 @@ final class ChangeApplier {
     func add(_ change: Change) throws(StoreError) -> ApplyOutcome {
         do { try change.validate() } catch { throw .rejected(error) }
         var chain = try self.chain(of: change.origin)
+        if chain.hasRedacted, change.seq <= chain.contiguous, let placeholder = try redactedHash(change.id) {
+            try replacePlaceholder(placeholder, with: change)
+            return .applied
+        }
         let inOrder = change.seq == chain.contiguous + 1
         let hash = inOrder ? ChangeHash.of(change, after: chain.head) : nil
 
@@ -95,19 +111,73 @@ final class ChangeApplier {
         return .applied
     }
 
+    /// Adds a change withheld from this replica: its id and chain hash only. It must be next in
+    /// its origin's chain (or already held with the same hash).
+    ///
+    /// - Throws: `StoreError.rejected` if it would leave a gap, or if a different change or hash
+    ///   is held under its id.
+    func addRedacted(_ id: ChangeID, hash: ChangeHash) throws(StoreError) -> ApplyOutcome {
+        var chain = try self.chain(of: id.origin)
+        if id.seq <= chain.contiguous {
+            guard try storedHash(id) == hash else { throw .rejected(.equivocation(id)) }
+            return .duplicate
+        }
+        guard id.seq == chain.contiguous + 1 else {
+            throw .rejected(.invalidChange(id, reason: "a withheld change must follow seq \(chain.contiguous) of its origin, which this replica holds"))
+        }
+        insertRedacted.bind(blob: id.origin.bytes, at: 1)
+        insertRedacted.bind(id.seq, at: 2)
+        insertRedacted.bind(blob: hash.bytes, at: 3)
+        try insertRedacted.run()
+        chain.contiguous = id.seq
+        chain.head = hash
+        chain.hasRedacted = true
+        if chain.mayHaveMore { try closeGap(&chain, origin: id.origin) }
+        chains[id.origin] = chain
+        return .applied
+    }
+
+    /// The chain hash of a held change or placeholder.
+    func storedHash(_ id: ChangeID) throws(StoreError) -> ChangeHash? {
+        if let hash = try redactedHash(id) { return hash }
+        selectHash.bind(blob: id.origin.bytes, at: 1)
+        selectHash.bind(id.seq, at: 2)
+        defer { selectHash.reset() }
+        guard try selectHash.step(), !selectHash.isNull(0) else { return nil }
+        return try? ChangeHash(bytes: selectHash.blob(0))
+    }
+
+    private func redactedHash(_ id: ChangeID) throws(StoreError) -> ChangeHash? {
+        selectRedacted.bind(blob: id.origin.bytes, at: 1)
+        selectRedacted.bind(id.seq, at: 2)
+        defer { selectRedacted.reset() }
+        guard try selectRedacted.step() else { return nil }
+        return try? ChangeHash(bytes: selectRedacted.blob(0))
+    }
+
+    /// Puts a full change in place of its placeholder, if its derived hash is the placeholder's.
+    private func replacePlaceholder(_ placeholder: ChangeHash, with change: Change) throws(StoreError) {
+        let previous = change.seq == 1 ? ChangeHash.genesis : try storedHash(ChangeID(origin: change.origin, seq: change.seq - 1))
+        guard let previous, ChangeHash.of(change, after: previous) == placeholder else {
+            throw .rejected(.equivocation(change.id))
+        }
+        deleteRedacted.bind(blob: change.origin.bytes, at: 1)
+        deleteRedacted.bind(change.seq, at: 2)
+        try deleteRedacted.run()
+        ChangeColumns.bind(change, to: insertChange)
+        insertChange.bind(blob: placeholder.bytes, at: 12)
+        try insertChange.run()
+        try materialise(change)
+    }
+
     /// Updates the materialised state for a change already in the log (entity, superseded ids,
     /// visible values, deletion flag).
     func materialise(_ change: Change) throws(StoreError) {
         try register(change)
         let entity = change.entity.bytes
         for id in change.supersedes {
-            for statement in [insertSuperseded, deleteVisible] {
-                statement.bind(blob: entity, at: 1)
-                statement.bind(change.field, at: 2)
-                statement.bind(blob: id.origin.bytes, at: 3)
-                statement.bind(id.seq, at: 4)
-                try statement.run()
-            }
+            try run(insertSuperseded, entity: entity, field: change.field, id: id)
+            try run(deleteVisible, entity: entity, field: change.field, id: id)
         }
         probeSuperseded.bind(blob: entity, at: 1)
         probeSuperseded.bind(change.field, at: 2)
@@ -140,6 +210,15 @@ final class ChangeApplier {
         }
     }
 
+    /// Runs a statement keyed by (entity, field, origin, seq).
+    private func run(_ statement: SQLiteStatement, entity: [UInt8], field: String, id: ChangeID) throws(StoreError) {
+        statement.bind(blob: entity, at: 1)
+        statement.bind(field, at: 2)
+        statement.bind(blob: id.origin.bytes, at: 3)
+        statement.bind(id.seq, at: 4)
+        try statement.run()
+    }
+
     /// Writes every origin touched back to the `origin` table. Call once, before commit.
     func finish() throws(StoreError) {
         for (origin, chain) in chains {
@@ -150,15 +229,9 @@ final class ChangeApplier {
         }
     }
 
-    /// Rebuild support: extends the chain with a change already in the log and returns its hash,
-    /// or `nil` if the change lies beyond a gap. The caller stores the hash with `storeHash`.
-    func relink(_ change: Change) -> ChangeHash? {
-        var chain = chains[change.origin] ?? Chain(contiguous: 0, head: .genesis, mayHaveMore: false)
-        defer { chains[change.origin] = chain }
-        guard change.seq == chain.contiguous + 1 else { return nil }
-        chain.head = ChangeHash.of(change, after: chain.head)
-        chain.contiguous = change.seq
-        return chain.head
+    /// Rebuild support: sets an origin's chain as derived from the log, for `finish()` to write.
+    func setChain(of origin: ReplicaID, contiguous: UInt64, head: ChangeHash) {
+        chains[origin] = Chain(contiguous: contiguous, head: head, mayHaveMore: false)
     }
 
     /// Sets the derived hash of a change in the log.
@@ -220,8 +293,15 @@ final class ChangeApplier {
         probeBeyond.bind(chain.contiguous, at: 2)
         chain.mayHaveMore = try probeBeyond.step()
         probeBeyond.reset()
+        chain.hasRedacted = try hasAnyRedacted(origin)
         chains[origin] = chain
         return chain
+    }
+
+    private func hasAnyRedacted(_ origin: ReplicaID) throws(StoreError) -> Bool {
+        anyRedacted.bind(blob: origin.bytes, at: 1)
+        defer { anyRedacted.reset() }
+        return try anyRedacted.step()
     }
 
     /// Follows the chain through changes that arrived early, hashing each as the gap closes.

@@ -13,22 +13,22 @@ extension Store {
         try writeTransaction { db in try Self.rebuild(db, searchableFields: searchableFields) }
     }
 
-    /// Replays the log into empty materialised tables; the origins' chains start from genesis.
+    /// Replays the log into empty materialised tables, then derives every origin's chain again.
     static func rebuild(_ db: Database, searchableFields: Set<String>) throws {
         try db.execute(sql: """
             DELETE FROM entity; DELETE FROM field_value; DELETE FROM superseded; DELETE FROM origin; DELETE FROM search;
             UPDATE change SET hash = NULL;
             """)
         let applier = try ChangeApplier(db, searchableFields: searchableFields)
-        var hashes: [(ChangeID, ChangeHash)] = []
-        try forEachRow(db, "SELECT \(ChangeColumns.selectList) FROM change ORDER BY origin, seq", table: "change") { row in
+        try forEachRow(db, "SELECT \(ChangeColumns.selectList) FROM change", table: "change") { row in
             let change = try ChangeColumns.read(row)
             try change.validate()
             try applier.materialise(change)
-            if let hash = applier.relink(change) { hashes.append((change.id, hash)) }
         }
         // The log is written only once the scan above has finished reading it.
-        for (id, hash) in hashes { try applier.storeHash(hash, of: id) }
+        let derived = try deriveChains(db)
+        for (id, hash) in derived.hashes { try applier.storeHash(hash, of: id) }
+        for (origin, chain) in derived.chains { applier.setChain(of: origin, contiguous: chain.contiguous, head: chain.head) }
         try applier.finish()
     }
 }

@@ -95,6 +95,52 @@ extension Store {
                 )
                 """)
         }
+        migrator.registerMigration("v3: sync bookkeeping") { db in
+            // Changes withheld from this replica (engagements it is not on the team of): id and
+            // chain hash only, so the origin's chain stays whole. Not part of the state.
+            try db.execute(sql: """
+                CREATE TABLE redacted (
+                    origin BLOB NOT NULL,
+                    seq INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    PRIMARY KEY (origin, seq)
+                ) WITHOUT ROWID;
+                """)
+            // Per origin, the latest checkpoint it signed that this replica holds, to relay.
+            try db.execute(sql: """
+                CREATE TABLE checkpoint (
+                    origin BLOB PRIMARY KEY NOT NULL,
+                    seq INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    public_key BLOB NOT NULL,
+                    signature BLOB NOT NULL
+                ) WITHOUT ROWID;
+                """)
+            // Keys the user trusts explicitly (`fieldaudit trust CARD`).
+            try db.execute(sql: """
+                CREATE TABLE trusted (
+                    replica BLOB PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    public_key BLOB NOT NULL
+                ) WITHOUT ROWID;
+                """)
+            // Each engagement's founding lead, fixed when the engagement is first accepted here.
+            try db.execute(sql: """
+                CREATE TABLE engagement_root (
+                    engagement BLOB PRIMARY KEY NOT NULL,
+                    founder BLOB NOT NULL
+                ) WITHOUT ROWID;
+                """)
+            // What each peer is known to hold: the lower bound its bundles proved.
+            try db.execute(sql: """
+                CREATE TABLE peer_vector (
+                    peer BLOB NOT NULL,
+                    origin BLOB NOT NULL,
+                    seq INTEGER NOT NULL,
+                    PRIMARY KEY (peer, origin)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

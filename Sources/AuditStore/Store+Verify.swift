@@ -46,30 +46,31 @@ extension Store {
     /// predecessor, so an altered change is named alone rather than with all that follow it.
     static func checkChains(_ db: Database) throws -> [VerificationReport.Problem] {
         var problems: [VerificationReport.Problem] = []
-        var derived: [ReplicaID: (contiguous: UInt64, head: ChangeHash)] = [:]
+        var contiguous: [ReplicaID: UInt64] = [:]
         var recordedHead: [ReplicaID: ChangeHash] = [:]
-        let statement = try SQLiteStatement(db, "SELECT \(ChangeColumns.selectList), hash FROM change ORDER BY origin, seq")
-        defer { statement.reset() }
-        while try statement.step() {
-            let change: Change
-            do { change = try ChangeColumns.read(statement) } catch {
-                problems.append(.unreadableRow(table: "change", reason: error.description))
-                continue
+        try forEachLink(db) { link in
+            if case let .unreadable(_, seq, reason) = link {
+                problems.append(.unreadableRow(table: "change", reason: "seq \(seq): \(reason)"))
+                return
             }
-            var chain = derived[change.origin] ?? (contiguous: 0, head: .genesis)
-            guard change.seq == chain.contiguous + 1 else { continue }
-            let previous = recordedHead[change.origin] ?? .genesis
-            let hash = ChangeHash.of(change, after: previous)
-            let recorded = statement.isNull(11) ? nil : try? ChangeHash(bytes: statement.blob(11))
-            if recorded != hash {
-                problems.append(.brokenChain(
-                    change: change.id, entity: change.entity, field: change.field,
-                    recorded: recorded?.hex ?? "nothing", derived: hash.hex))
+            guard let origin = link.origin, link.seq == (contiguous[origin] ?? 0) + 1 else { return }
+            contiguous[origin] = link.seq
+            switch link {
+            case let .change(change, recorded):
+                let hash = ChangeHash.of(change, after: recordedHead[origin] ?? .genesis)
+                if recorded != hash {
+                    problems.append(.brokenChain(
+                        change: change.id, entity: change.entity, field: change.field,
+                        recorded: recorded?.hex ?? "nothing", derived: hash.hex))
+                }
+                recordedHead[origin] = recorded ?? hash
+            case let .redacted(_, hash):
+                recordedHead[origin] = hash
+            case .unreadable:
+                break
             }
-            chain = (change.seq, ChangeHash.of(change, after: chain.head))
-            derived[change.origin] = chain
-            recordedHead[change.origin] = recorded ?? hash
         }
+        let derived = try deriveChains(db).chains
         try forEachRow(db, "SELECT replica, contiguous, head FROM origin ORDER BY replica", table: "origin") { row in
             let origin = try ReplicaID(bytes: row.blob(0))
             let recorded = "\(row.uint64(1)) changes, head \(Hex.encode(row.blob(2)).prefix(16))…"

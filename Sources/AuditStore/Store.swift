@@ -39,11 +39,15 @@ public final class Store: Sendable {
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // 64 MiB of page cache: a large import then rarely spills pages to the WAL and reads them back.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         let queue: DatabaseQueue
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
+            // GRDB's WAL set-up runs after `prepareDatabase` and lowers `synchronous` to NORMAL;
+            // a capture must be durable when the command returns, so set FULL afterwards.
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         } catch {
             throw .cannotOpen(path: path, reason: Self.describe(error))
         }
@@ -115,6 +119,11 @@ public final class Store: Sendable {
 
     private static func describe(_ error: any Error) -> String {
         (error as? DatabaseError)?.message ?? String(describing: error)
+    }
+
+    /// The connection's `PRAGMA synchronous` level (2 is FULL), for checking durability settings.
+    public func synchronousLevel() throws(StoreError) -> Int {
+        try readTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     // MARK: - Metadata

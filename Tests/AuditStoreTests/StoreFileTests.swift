@@ -126,3 +126,11 @@ struct StoreFileTests {
         #expect(try store.verify().isSound)
     }
 }
+
+struct StoreDurabilityTests {
+    @Test func aStoreOnDiskWritesWithSynchronousFull() throws {
+        let directory = TemporaryDirectory()
+        let store = try Store.open(at: directory.file("store.sqlite"))
+        #expect(try store.synchronousLevel() == 2)
+    }
+}

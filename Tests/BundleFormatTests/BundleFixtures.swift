@@ -149,6 +149,7 @@ func fingerprint(_ record: BundleRecord) -> [UInt8] {
     case let .change(change): [1] + fingerprint(change)
     case let .blobChunk(chunk): [2] + chunk.digest.bytes + withUnsafeBytes(of: chunk.offset) { Array($0) } + chunk.bytes
     case let .checkpoint(checkpoint): [3] + Checkpoint.message(origin: checkpoint.origin, seq: checkpoint.seq, hash: checkpoint.hash) + checkpoint.signature
+    case let .redacted(id, hash): [5] + id.origin.bytes + withUnsafeBytes(of: id.seq) { Array($0) } + hash.bytes
     }
 }
 
@@ -189,6 +190,7 @@ extension BundleWriter {
         case let .change(change): try append(change)
         case let .blobChunk(chunk): try appendBlobChunk(digest: chunk.digest, totalSize: chunk.totalSize, offset: chunk.offset, bytes: chunk.bytes)
         case let .checkpoint(checkpoint): try append(checkpoint)
+        case let .redacted(id, hash): try appendRedacted(id, hash: hash)
         }
     }
 }

@@ -93,6 +93,9 @@ struct GoldenBundleTests {
                     records.append(GoldenBundle.Record(type: "checkpoint", checkpoint: .init(
                         origin: checkpoint.origin.hex, signerPublicKey: Hex.encode(checkpoint.signerPublicKey), seq: String(checkpoint.seq),
                         hash: checkpoint.hash.hex, signature: Hex.encode(checkpoint.signature))))
+                case let .redacted(id, hash):
+                    heads[id.origin] = (id.seq, hash)
+                    records.append(GoldenBundle.Record(type: "redacted", redacted: .init(origin: id.origin.hex, seq: String(id.seq), hash: hash.hex)))
                 }
             }
             let header = read.header
@@ -242,6 +245,12 @@ struct GoldenBundle: Codable, Equatable {
         var change: ChangeJSON?
         var blobChunk: BlobChunkJSON?
         var checkpoint: CheckpointJSON?
+        var redacted: RedactedJSON?
+    }
+    struct RedactedJSON: Codable, Equatable {
+        var origin: String
+        var seq: String
+        var hash: String
     }
     struct Summary: Codable, Equatable {
         var changes: String

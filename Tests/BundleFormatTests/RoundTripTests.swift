@@ -194,3 +194,25 @@ struct RoundTripTests {
         ])
     }
 }
+
+struct RedactedChangeTests {
+    @Test func redactedChangesRoundTripBetweenFullChangesOfTheSameOrigin() throws {
+        let team = Team()
+        var stream = team.stream(seed: 77)
+        let changes = (0..<6).map { _ in stream.next() }.filter { $0.origin == team.exporter.id }
+        guard changes.count >= 2 else { return }
+        let last = changes.last!
+        let hidden = ChangeID(origin: last.origin, seq: last.seq + 1)
+        let after = ChangeID(origin: last.origin, seq: last.seq + 2)
+        let hash = ChangeHash.of(last, after: .genesis)
+        var next = last
+        next.seq = after.seq
+        next.transaction = after.seq
+        let records: [BundleRecord] = changes.map { .change($0) } + [.redacted(hidden, hash), .change(next)]
+        let ranges = [OriginRange(origin: team.exporter.id, after: changes[0].seq - 1, through: after.seq)]
+        let bytes = try makeBundle(header: team.header(ranges: ranges), exporter: team.exporter, records: records)
+        let read = try readBundle(bytes)
+        #expect(read.records.map(fingerprint) == records.map(fingerprint))
+        #expect(read.summary.changes == UInt64(records.count))
+    }
+}
