@@ -47,7 +47,7 @@ final class ChangeApplier {
         self.searchableFields = searchableFields
         insertSearch = try SQLiteStatement(db, "INSERT INTO search (text, entity, field, origin, seq) VALUES (?, ?, ?, ?, ?)")
         selectRedacted = try SQLiteStatement(db, "SELECT hash FROM redacted WHERE origin = ? AND seq = ?")
-        insertRedacted = try SQLiteStatement(db, "INSERT INTO redacted (origin, seq, hash) VALUES (?, ?, ?)")
+        insertRedacted = try SQLiteStatement(db, "INSERT INTO redacted (origin, seq, content, hash) VALUES (?, ?, ?, ?)")
         deleteRedacted = try SQLiteStatement(db, "DELETE FROM redacted WHERE origin = ? AND seq = ?")
         selectHash = try SQLiteStatement(db, "SELECT hash FROM change WHERE origin = ? AND seq = ?")
         anyRedacted = try SQLiteStatement(db, "SELECT 1 FROM redacted WHERE origin = ? LIMIT 1")
@@ -111,23 +111,26 @@ final class ChangeApplier {
         return .applied
     }
 
-    /// Adds a change withheld from this replica: its id and chain hash only. It must be next in
-    /// its origin's chain (or already held with the same hash).
+    /// Adds a change withheld from this replica: its id and content digest only. It must be next
+    /// in its origin's chain (or already held with the same content).
     ///
-    /// - Throws: `StoreError.rejected` if it would leave a gap, or if a different change or hash
-    ///   is held under its id.
-    func addRedacted(_ id: ChangeID, hash: ChangeHash) throws(StoreError) -> ApplyOutcome {
+    /// - Throws: `StoreError.rejected` if it would leave a gap, or if a different change is held
+    ///   under its id.
+    func addRedacted(_ id: ChangeID, content: ContentDigest) throws(StoreError) -> ApplyOutcome {
         var chain = try self.chain(of: id.origin)
         if id.seq <= chain.contiguous {
-            guard try storedHash(id) == hash else { throw .rejected(.equivocation(id)) }
+            let previous = id.seq == 1 ? ChangeHash.genesis : try storedHash(ChangeID(origin: id.origin, seq: id.seq - 1))
+            guard let previous, try storedHash(id) == ChangeHash.link(previous, content) else { throw .rejected(.equivocation(id)) }
             return .duplicate
         }
         guard id.seq == chain.contiguous + 1 else {
             throw .rejected(.invalidChange(id, reason: "a withheld change must follow seq \(chain.contiguous) of its origin, which this replica holds"))
         }
+        let hash = ChangeHash.link(chain.head, content)
         insertRedacted.bind(blob: id.origin.bytes, at: 1)
         insertRedacted.bind(id.seq, at: 2)
-        insertRedacted.bind(blob: hash.bytes, at: 3)
+        insertRedacted.bind(blob: content.bytes, at: 3)
+        insertRedacted.bind(blob: hash.bytes, at: 4)
         try insertRedacted.run()
         chain.contiguous = id.seq
         chain.head = hash

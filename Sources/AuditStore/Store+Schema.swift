@@ -96,12 +96,13 @@ extension Store {
                 """)
         }
         migrator.registerMigration("v3: sync bookkeeping") { db in
-            // Changes withheld from this replica (engagements it is not on the team of): id and
-            // chain hash only, so the origin's chain stays whole. Not part of the state.
+            // Changes withheld from this replica (engagements it is not on the team of): id,
+            // content digest and chain hash only, so the origin's chain stays whole. Not state.
             try db.execute(sql: """
                 CREATE TABLE redacted (
                     origin BLOB NOT NULL,
                     seq INTEGER NOT NULL,
+                    content BLOB NOT NULL,
                     hash BLOB NOT NULL,
                     PRIMARY KEY (origin, seq)
                 ) WITHOUT ROWID;

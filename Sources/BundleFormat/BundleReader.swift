@@ -151,9 +151,9 @@ public final class BundleReader<Source: ByteSource> {
                 counts.checkpoints += 1
                 return .checkpoint(checkpoint)
             case .redacted:
-                let (id, hash) = try decoder.decodeRedacted(&cursor, frame: frameNumber)
+                let (id, content) = try decoder.decodeRedacted(&cursor, frame: frameNumber)
                 counts.changes += 1
-                return .redacted(id, hash)
+                return .redacted(id, content)
             case .end:
                 let recorded = try FrameDecoder.decodeEnd(&cursor)
                 try finishBody(recorded: recorded)

@@ -8,9 +8,9 @@ public enum BundleRecord: Hashable, Sendable {
     case blobChunk(BlobChunk)
     /// An origin's signed checkpoint (its signature already verified by the reader).
     case checkpoint(Checkpoint)
-    /// A change of an engagement the receiving peer may not see: only its id and chain hash
+    /// A change of an engagement the receiving peer may not see: only its id and content digest
     /// travel, so the peer's copy of the origin's chain stays whole and verifiable.
-    case redacted(ChangeID, ChangeHash)
+    case redacted(ChangeID, ContentDigest)
 }
 
 /// A piece of an evidence file: `bytes` are the file's bytes from `offset`.

@@ -97,13 +97,13 @@ public final class BundleWriter<Sink: ByteSink> {
         summary.changes += 1
     }
 
-    /// Appends a change withheld from the receiving peer: its id and chain hash only.
+    /// Appends a change withheld from the receiving peer: its id and content digest only.
     ///
     /// - Throws: `refused` if the id lies outside the header's origin ranges.
-    public func appendRedacted(_ id: ChangeID, hash: ChangeHash) throws(BundleError) {
+    public func appendRedacted(_ id: ChangeID, content: ContentDigest) throws(BundleError) {
         try checkOpen()
         if let problem = encoder.problem(withRedacted: id, header: header) { throw .refused(reason: problem) }
-        try writeFrame(.redacted, encoder.encodeRedacted(id, hash: hash))
+        try writeFrame(.redacted, encoder.encodeRedacted(id, content: content))
         summary.changes += 1
     }
 

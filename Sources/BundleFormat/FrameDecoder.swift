@@ -19,7 +19,7 @@ struct FrameDecoder {
     }
 
     /// Decodes a redacted-change frame's payload.
-    mutating func decodeRedacted(_ cursor: inout ByteCursor, frame: Int) throws(BundleError) -> (ChangeID, ChangeHash) {
+    mutating func decodeRedacted(_ cursor: inout ByteCursor, frame: Int) throws(BundleError) -> (ChangeID, ContentDigest) {
         let originNumber = try cursor.varint("origin index")
         guard originNumber < UInt64(header.ranges.count) else {
             throw cursor.fail("origin index \(originNumber) names no range of the header's \(header.ranges.count)")
@@ -32,9 +32,9 @@ struct FrameDecoder {
             throw .outsideHeader(frame: frame, change: id, reason: "its seq is outside \(range)")
         }
         previousSeq[origin] = seq
-        let hash = try! ChangeHash(bytes: try cursor.take(32, "redacted change hash"))
+        let content = try! ContentDigest(bytes: try cursor.take(32, "redacted change's content digest"))
         try cursor.expectEnd("the redacted change")
-        return (id, hash)
+        return (id, content)
     }
 
     /// Decodes a change frame's payload.

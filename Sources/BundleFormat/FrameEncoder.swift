@@ -55,14 +55,14 @@ struct FrameEncoder {
         return nil
     }
 
-    /// The payload of a redacted-change frame: origin index, seq delta (as for changes), hash.
-    mutating func encodeRedacted(_ id: ChangeID, hash: ChangeHash) -> [UInt8] {
+    /// The payload of a redacted-change frame: origin index, seq delta (as for changes), content digest.
+    mutating func encodeRedacted(_ id: ChangeID, content: ContentDigest) -> [UInt8] {
         var out = ByteWriter(capacity: 48)
         let origin = originIndex[id.origin]!
         out.write(varint: UInt64(origin))
         out.write(zigzag: Int64(bitPattern: id.seq &- previousSeq[origin]))
         previousSeq[origin] = id.seq
-        out.write(raw: hash.bytes)
+        out.write(raw: content.bytes)
         return out.bytes
     }
 

@@ -1,9 +1,11 @@
 import Crypto
 
-/// A link of an origin's hash chain: the SHA-256 of a change's canonical encoding, which begins
-/// with the previous change's hash.
+/// A link of an origin's hash chain: `SHA-256(previous hash ‖ content digest)`, where the content
+/// digest is the SHA-256 of the change's canonical encoding.
 ///
 /// Hashes are derived, never sent: any replica holding changes 1…n of an origin recomputes them.
+/// Linking through the content digest lets a change withheld from a peer travel as its digest
+/// alone while the peer still verifies the whole chain.
 public struct ChangeHash: Hashable, Sendable, CustomStringConvertible {
     /// The 32 hash bytes.
     public let bytes: [UInt8]
@@ -25,7 +27,34 @@ public struct ChangeHash: Hashable, Sendable, CustomStringConvertible {
 
     /// The hash of `change` following `previous` in its origin's chain.
     public static func of(_ change: Change, after previous: ChangeHash) -> ChangeHash {
-        ChangeHash(unchecked: Array(SHA256.hash(data: change.canonicalEncoding(after: previous))))
+        link(previous, change.contentDigest)
+    }
+
+    /// The hash of a change with content digest `content` following `previous`.
+    public static func link(_ previous: ChangeHash, _ content: ContentDigest) -> ChangeHash {
+        var hasher = SHA256()
+        hasher.update(data: previous.bytes)
+        hasher.update(data: content.bytes)
+        return ChangeHash(unchecked: Array(hasher.finalize()))
+    }
+
+    public var hex: String { Hex.encode(bytes) }
+    public var description: String { hex }
+}
+
+/// The SHA-256 of a change's canonical encoding: what a withheld change travels as.
+public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
+    /// The 32 digest bytes.
+    public let bytes: [UInt8]
+
+    /// Wraps 32 bytes.
+    ///
+    /// - Throws: `ReplicationError.malformed` if `bytes` is not 32 bytes long.
+    public init<Bytes: Collection<UInt8>>(bytes: Bytes) throws(ReplicationError) {
+        guard bytes.count == 32 else {
+            throw .malformed(what: "content digest", reason: "expected 32 bytes, found \(bytes.count)")
+        }
+        self.bytes = Array(bytes)
     }
 
     public var hex: String { Hex.encode(bytes) }
@@ -33,11 +62,10 @@ public struct ChangeHash: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension Change {
-    /// The bytes the chain hash covers, fixed by `Sync/PROTOCOL.md`, "Canonical encoding":
-    /// previous hash, origin, seq, stamp, transaction, engagement, entity, kind, field, value, supersedes.
-    public func canonicalEncoding(after previous: ChangeHash) -> [UInt8] {
-        var writer = ByteWriter(capacity: 160 + supersedes.count * 24)
-        writer.write(raw: previous.bytes)
+    /// The bytes the content digest covers, fixed by `Sync/PROTOCOL.md` §3.1: origin, seq, stamp,
+    /// transaction, engagement, entity, kind, field, value, supersedes.
+    public func canonicalEncoding() -> [UInt8] {
+        var writer = ByteWriter(capacity: 128 + supersedes.count * 24)
         writer.write(raw: origin.bytes)
         writer.write(seq)
         writer.write(stamp.rawValue)
@@ -53,5 +81,10 @@ extension Change {
             writer.write(id.seq)
         }
         return writer.bytes
+    }
+
+    /// The SHA-256 of the canonical encoding.
+    public var contentDigest: ContentDigest {
+        try! ContentDigest(bytes: Array(SHA256.hash(data: canonicalEncoding())))
     }
 }

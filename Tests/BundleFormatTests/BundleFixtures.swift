@@ -140,7 +140,7 @@ struct ChangeStream {
 /// A change as bytes: its canonical encoding after genesis, so changes compare byte for byte (and
 /// NaN reals, which never compare equal as values, compare as bit patterns).
 func fingerprint(_ change: Change) -> [UInt8] {
-    change.canonicalEncoding(after: .genesis)
+    change.canonicalEncoding()
 }
 
 /// A record as comparable bytes.
@@ -149,7 +149,7 @@ func fingerprint(_ record: BundleRecord) -> [UInt8] {
     case let .change(change): [1] + fingerprint(change)
     case let .blobChunk(chunk): [2] + chunk.digest.bytes + withUnsafeBytes(of: chunk.offset) { Array($0) } + chunk.bytes
     case let .checkpoint(checkpoint): [3] + Checkpoint.message(origin: checkpoint.origin, seq: checkpoint.seq, hash: checkpoint.hash) + checkpoint.signature
-    case let .redacted(id, hash): [5] + id.origin.bytes + withUnsafeBytes(of: id.seq) { Array($0) } + hash.bytes
+    case let .redacted(id, content): [5] + id.origin.bytes + withUnsafeBytes(of: id.seq) { Array($0) } + content.bytes
     }
 }
 
@@ -190,7 +190,7 @@ extension BundleWriter {
         case let .change(change): try append(change)
         case let .blobChunk(chunk): try appendBlobChunk(digest: chunk.digest, totalSize: chunk.totalSize, offset: chunk.offset, bytes: chunk.bytes)
         case let .checkpoint(checkpoint): try append(checkpoint)
-        case let .redacted(id, hash): try appendRedacted(id, hash: hash)
+        case let .redacted(id, content): try appendRedacted(id, content: content)
         }
     }
 }

@@ -93,9 +93,10 @@ struct GoldenBundleTests {
                     records.append(GoldenBundle.Record(type: "checkpoint", checkpoint: .init(
                         origin: checkpoint.origin.hex, signerPublicKey: Hex.encode(checkpoint.signerPublicKey), seq: String(checkpoint.seq),
                         hash: checkpoint.hash.hex, signature: Hex.encode(checkpoint.signature))))
-                case let .redacted(id, hash):
-                    heads[id.origin] = (id.seq, hash)
-                    records.append(GoldenBundle.Record(type: "redacted", redacted: .init(origin: id.origin.hex, seq: String(id.seq), hash: hash.hex)))
+                case let .redacted(id, content):
+                    let head = heads[id.origin] ?? (0, .genesis)
+                    if head.seq + 1 == id.seq { heads[id.origin] = (id.seq, ChangeHash.link(head.hash, content)) }
+                    records.append(GoldenBundle.Record(type: "redacted", redacted: .init(origin: id.origin.hex, seq: String(id.seq), content: content.hex)))
                 }
             }
             let header = read.header
@@ -250,7 +251,7 @@ struct GoldenBundle: Codable, Equatable {
     struct RedactedJSON: Codable, Equatable {
         var origin: String
         var seq: String
-        var hash: String
+        var content: String
     }
     struct Summary: Codable, Equatable {
         var changes: String

@@ -204,11 +204,11 @@ struct RedactedChangeTests {
         let last = changes.last!
         let hidden = ChangeID(origin: last.origin, seq: last.seq + 1)
         let after = ChangeID(origin: last.origin, seq: last.seq + 2)
-        let hash = ChangeHash.of(last, after: .genesis)
+        let content = last.contentDigest
         var next = last
         next.seq = after.seq
         next.transaction = after.seq
-        let records: [BundleRecord] = changes.map { .change($0) } + [.redacted(hidden, hash), .change(next)]
+        let records: [BundleRecord] = changes.map { .change($0) } + [.redacted(hidden, content), .change(next)]
         let ranges = [OriginRange(origin: team.exporter.id, after: changes[0].seq - 1, through: after.seq)]
         let bytes = try makeBundle(header: team.header(ranges: ranges), exporter: team.exporter, records: records)
         let read = try readBundle(bytes)

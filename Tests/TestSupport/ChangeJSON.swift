@@ -25,8 +25,10 @@ public struct ChangeJSON: Codable, Equatable, Sendable {
     public var field: String
     public var value: ValueJSON
     public var supersedes: [IDJSON]
-    /// The canonical encoding after the previous change's hash, hex (see PROTOCOL.md).
+    /// The canonical encoding, hex (see PROTOCOL.md §3.1).
     public var canonical: String?
+    /// The content digest: SHA-256 of the canonical encoding, hex.
+    public var content: String?
     /// The chain hash, hex.
     public var hash: String?
 
@@ -50,7 +52,8 @@ public struct ChangeJSON: Codable, Equatable, Sendable {
         }
         supersedes = change.supersedes.map { IDJSON(origin: $0.origin.hex, seq: String($0.seq)) }
         if let previous {
-            canonical = Hex.encode(change.canonicalEncoding(after: previous))
+            canonical = Hex.encode(change.canonicalEncoding())
+            content = change.contentDigest.hex
             hash = ChangeHash.of(change, after: previous).hex
         }
     }
