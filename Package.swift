@@ -40,12 +40,12 @@ let package = Package(
         // The front door: a `Replica` that captures, queries and verifies.
         .target(
             name: "FieldAudit",
-            dependencies: ["Replication", "AuditStore", "AuditModel"]),
+            dependencies: ["Replication", "AuditStore", "AuditModel", "BundleFormat"]),
         // The command-line tool.
         .executableTarget(
             name: "fieldaudit",
             dependencies: [
-                "FieldAudit", "AuditModel", "AuditStore", "Replication",
+                "FieldAudit", "AuditModel", "AuditStore", "Replication", "BundleFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks, built in release by `Benchmarks/run`; never part of the test command.

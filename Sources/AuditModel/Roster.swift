@@ -70,30 +70,50 @@ public struct Roster: Sendable {
 
     /// Checks one change of this engagement; `nil` when it is allowed.
     public func refusal(of change: Change) -> Refusal? {
-        guard let founder else { return .unknownFounder(change.id, engagement: engagement) }
-        if change.origin == founder { return nil }
-        if change.kind == EntityKind.member.rawValue {
-            return .leadOnly(change.id, what: "changes the team", role: members[change.origin]?.role ?? .observer)
+        refusal(of: change.id, kind: change.kind, field: change.field)
+    }
+
+    /// Checks a change of this engagement given its id, entity kind and field.
+    public func refusal(of id: ChangeID, kind: String, field: String) -> Refusal? {
+        guard let founder else { return .unknownFounder(id, engagement: engagement) }
+        if id.origin == founder { return nil }
+        if kind == EntityKind.member.rawValue {
+            return .leadOnly(id, what: "changes the team", role: members[id.origin]?.role ?? .observer)
         }
-        guard let membership = members[change.origin] else { return .notOnRoster(change.id, engagement: engagement) }
-        if let removedAfter = membership.removedAfter, change.seq > removedAfter {
-            return .removed(change.id, removedAfter: removedAfter)
+        guard let membership = members[id.origin] else { return .notOnRoster(id, engagement: engagement) }
+        if let removedAfter = membership.removedAfter, id.seq > removedAfter {
+            return .removed(id, removedAfter: removedAfter)
         }
         switch membership.role {
         case .observer:
-            return .observer(change.id)
+            return .observer(id)
         case .lead:
-            return change.kind == EntityKind.engagement.rawValue && change.field == Engagement.Field.lead.rawValue
-                ? .leadOnly(change.id, what: "claims to found the engagement", role: .lead) : nil
+            return kind == EntityKind.engagement.rawValue && field == Engagement.Field.lead.rawValue
+                ? .leadOnly(id, what: "claims to found the engagement", role: .lead) : nil
         case .auditor, .expert:
-            if change.kind == EntityKind.engagement.rawValue {
-                return .leadOnly(change.id, what: "edits the engagement", role: membership.role)
+            if kind == EntityKind.engagement.rawValue {
+                return .leadOnly(id, what: "edits the engagement", role: membership.role)
             }
-            if change.kind == EntityKind.finding.rawValue,
-               change.field == Finding.Field.signedOffBy.rawValue || change.field == Finding.Field.signedOffAt.rawValue {
-                return .leadOnly(change.id, what: "signs a finding off", role: membership.role)
+            if kind == EntityKind.finding.rawValue,
+               field == Finding.Field.signedOffBy.rawValue || field == Finding.Field.signedOffAt.rawValue {
+                return .leadOnly(id, what: "signs a finding off", role: membership.role)
             }
             return nil
         }
+    }
+
+    /// Whether a replica may read the engagement: its founder, or a member not removed.
+    public func canRead(_ replica: ReplicaID) -> Bool {
+        replica == founder || (members[replica].map { $0.removedAfter == nil } ?? false)
+    }
+
+    /// The founder's claim in a snapshot of the engagement: the replica that wrote its own id into
+    /// the `lead` field, if exactly one did.
+    public static func foundingClaim(in engagement: EntitySnapshot) -> ReplicaID? {
+        guard let state = engagement.fields[Engagement.Field.lead.rawValue], !state.isConflict,
+              let text = state.winner.value.text, let claimed = try? ReplicaID(hex: text),
+              state.winner.id.origin == claimed
+        else { return nil }
+        return claimed
     }
 }

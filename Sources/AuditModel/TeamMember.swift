@@ -5,13 +5,15 @@ import Replication
 /// Its id is derived from the engagement and the replica id, so adding the same person twice,
 /// even on two replicas at once, names one entity.
 public struct TeamMember: Hashable, Sendable, Encodable {
-    public enum Field: String, CaseIterable { case replica, name, publicKey, role, removedAfter }
+    public enum Field: String, CaseIterable { case replica, name, publicKey, agreementKey, role, removedAfter }
 
     public let id: EntityID
     public var replica: ReplicaID?
     public var name: String
     /// Base64 of the 32-byte Ed25519 public key.
     public var publicKey: String
+    /// Base64 of the 32-byte X25519 key bundles are sealed to, when the card carried one.
+    public var agreementKey: String?
     public var role: TeamRole?
     public var conflicts: [String]
 
@@ -21,6 +23,7 @@ public struct TeamMember: Hashable, Sendable, Encodable {
         replica = snapshot.text(Field.replica.rawValue).flatMap { try? ReplicaID(hex: $0) }
         name = snapshot.text(Field.name.rawValue) ?? ""
         publicKey = snapshot.text(Field.publicKey.rawValue) ?? ""
+        agreementKey = snapshot.text(Field.agreementKey.rawValue)
         role = snapshot.choice(Field.role.rawValue)
         conflicts = snapshot.conflictedFields
     }
@@ -31,10 +34,12 @@ public struct TeamMember: Hashable, Sendable, Encodable {
     }
 
     /// The fields that put a replica on the team with a role.
-    public static func writes(replica: ReplicaID, name: String, publicKey: String, role: TeamRole) -> FieldWrites {
-        [
+    public static func writes(replica: ReplicaID, name: String, publicKey: String, agreementKey: String?, role: TeamRole) -> FieldWrites {
+        var writes: FieldWrites = [
             (Field.replica.rawValue, .text(replica.hex)), (Field.name.rawValue, .text(name)),
             (Field.publicKey.rawValue, .text(publicKey)), (Field.role.rawValue, .text(role.rawValue)),
         ]
+        if let agreementKey { writes.append((Field.agreementKey.rawValue, .text(agreementKey))) }
+        return writes
     }
 }

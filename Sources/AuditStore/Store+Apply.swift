@@ -7,6 +7,8 @@ public struct ApplyReport: Equatable, Sendable {
     public var applied = 0
     /// Changes already held, ignored.
     public var duplicates = 0
+    /// Changes withheld from this replica, kept as chain placeholders.
+    public var withheld = 0
     /// Changes whose stamp was too far ahead of the local clock: kept, but the clock ignored them.
     public var flaggedStamps: [ChangeID] = []
 

@@ -20,35 +20,37 @@ extension Store {
     }
 
     private func snapshots(where condition: String, bind: @escaping (SQLiteStatement) -> Void) throws(StoreError) -> [EntitySnapshot] {
-        try readTransaction { db in
-            var snapshots: [EntitySnapshot] = []
-            var current: (record: (id: EntityID, kind: String, engagement: EntityID, deleted: Bool), values: [String: [VisibleValue]])?
-            func flush() {
-                guard let current else { return }
-                snapshots.append(EntitySnapshot(
-                    id: current.record.id, kind: current.record.kind, engagement: current.record.engagement,
-                    deleted: current.record.deleted, fields: current.values.compactMapValues { FieldState($0) }))
-            }
-            try Self.forEachRow(db, """
-                SELECT e.id, e.kind, e.engagement, e.deleted, v.field, v.origin, v.seq, v.stamp, v.type, v.value
-                FROM entity e LEFT JOIN field_value v ON v.entity = e.id
-                WHERE \(condition)
-                ORDER BY e.id
-                """, bind: bind, table: "entity") { row in
-                let id = try EntityID(bytes: row.blob(0))
-                if current?.record.id != id {
-                    flush()
-                    current = ((id, row.text(1), try EntityID(bytes: row.blob(2)), row.int64(3) != 0), [:])
-                }
-                guard !row.isNull(4) else { return }
-                let value = VisibleValue(
-                    id: ChangeID(origin: try ReplicaID(bytes: row.blob(5)), seq: row.uint64(6)),
-                    stamp: Timestamp(rawValue: row.uint64(7)), value: try ChangeColumns.readValue(row, typeAt: 8, valueAt: 9))
-                current?.values[row.text(4), default: []].append(value)
-            }
-            flush()
-            return snapshots
+        try readTransaction { db in try Self.snapshots(db, where: condition, bind: bind) }
+    }
+
+    static func snapshots(_ db: Database, where condition: String, bind: @escaping (SQLiteStatement) -> Void) throws -> [EntitySnapshot] {
+        var snapshots: [EntitySnapshot] = []
+        var current: (record: (id: EntityID, kind: String, engagement: EntityID, deleted: Bool), values: [String: [VisibleValue]])?
+        func flush() {
+            guard let current else { return }
+            snapshots.append(EntitySnapshot(
+                id: current.record.id, kind: current.record.kind, engagement: current.record.engagement,
+                deleted: current.record.deleted, fields: current.values.compactMapValues { FieldState($0) }))
         }
+        try Self.forEachRow(db, """
+            SELECT e.id, e.kind, e.engagement, e.deleted, v.field, v.origin, v.seq, v.stamp, v.type, v.value
+            FROM entity e LEFT JOIN field_value v ON v.entity = e.id
+            WHERE \(condition)
+            ORDER BY e.id
+            """, bind: bind, table: "entity") { row in
+            let id = try EntityID(bytes: row.blob(0))
+            if current?.record.id != id {
+                flush()
+                current = ((id, row.text(1), try EntityID(bytes: row.blob(2)), row.int64(3) != 0), [:])
+            }
+            guard !row.isNull(4) else { return }
+            let value = VisibleValue(
+                id: ChangeID(origin: try ReplicaID(bytes: row.blob(5)), seq: row.uint64(6)),
+                stamp: Timestamp(rawValue: row.uint64(7)), value: try ChangeColumns.readValue(row, typeAt: 8, valueAt: 9))
+            current?.values[row.text(4), default: []].append(value)
+        }
+        flush()
+        return snapshots
     }
 
     /// The changes to one entity, oldest stamp first: its whole history, superseded values included.

@@ -110,6 +110,11 @@ extension Store {
         }
     }
 
+    /// How many entities the store holds.
+    public func entityCount() throws(StoreError) -> Int {
+        try readTransaction { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entity") ?? 0 }
+    }
+
     /// How many changes the log holds.
     public func changeCount() throws(StoreError) -> Int {
         try readTransaction { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM change") ?? 0 }

@@ -1,5 +1,6 @@
 import AuditModel
 import AuditStore
+import BundleFormat
 import Replication
 
 /// What can go wrong using a replica; each case says what happened and what to do next.
@@ -40,6 +41,20 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case nothingToResolve(entity: String, field: String, reason: String)
     /// This replica's role does not allow the action.
     case notPermitted(action: String, role: String)
+    /// A bundle cannot be read or written; the store is unchanged.
+    case bundle(BundleError, path: String)
+    /// A bundle is signed by a replica this one does not know.
+    case untrustedSigner(ReplicaID, path: String)
+    /// A bundle brings changes its authors were not allowed to make.
+    case unauthorized(Roster.Refusal, path: String)
+    /// A bundle brings an engagement whose founding lead is not trusted here.
+    case untrustedFounder(engagement: EntityID, founder: ReplicaID?, path: String)
+    /// A bundle continues an origin's chain beyond what this replica holds.
+    case bundleGap(origin: ReplicaID, holds: UInt64, startsAt: UInt64, path: String)
+    /// A bundle's changes do not form their origin's chain, or do not reach a signed checkpoint.
+    case brokenChain(origin: ReplicaID, seq: UInt64, reason: String, path: String)
+    /// A bundle's evidence file does not match its SHA-256 or size.
+    case evidenceMismatch(digest: String, path: String)
 
     public var description: String {
         switch self {
@@ -77,6 +92,20 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "the \(field) of \(entity) has concurrent values; resolve it first: `fieldaudit conflicts`, then `fieldaudit resolve \(entity) \(field) --take N`."
         case let .nothingToResolve(entity, field, reason):
             "cannot resolve the \(field) of \(entity): \(reason)."
+        case let .bundle(error, path):
+            "\(path): \(error)"
+        case let .untrustedSigner(replica, path):
+            "\(path) is signed by replica \(replica.short), which this replica does not know; nothing was imported. If you expect its bundles, trust its identity card first: `fieldaudit trust CARD`."
+        case let .unauthorized(refusal, path):
+            "\(path) was refused: \(refusal); nothing was imported."
+        case let .untrustedFounder(engagement, founder, path):
+            "\(path) brings engagement \(engagement), founded by \(founder.map { "replica \($0.short)" } ?? "no identifiable lead"), whom this replica does not trust; nothing was imported. Trust the lead's card first: `fieldaudit trust CARD`."
+        case let .bundleGap(origin, holds, startsAt, path):
+            "\(path) continues replica \(origin.short)'s changes at seq \(startsAt), but this replica holds only up to \(holds); nothing was imported. Import the earlier bundle first (give them all to one `fieldaudit import`), or ask for a bundle made against your vector: `fieldaudit vector -o FILE`."
+        case let .brokenChain(origin, seq, reason, path):
+            "\(path) was refused: replica \(origin.short)'s changes do not check out at seq \(seq) (\(reason)); the bundle was altered, reordered or forged. Nothing was imported."
+        case let .evidenceMismatch(digest, path):
+            "\(path) carries evidence that does not match its SHA-256 \(digest.prefix(16))…; the bundle is damaged. Nothing was imported."
         case let .notPermitted(action, role):
             "your role here is \(role), which may not \(action). Ask the lead."
         }

@@ -1,6 +1,12 @@
+import BundleFormat
 import Crypto
 import Foundation
 import Replication
+
+extension Array where Element == UInt8 {
+    /// Standard base64.
+    var base64: String { Data(self).base64EncodedString() }
+}
 
 /// A replica's public identity card: what another replica needs to add its owner to a team or
 /// to trust its signatures. It holds no secret.
@@ -22,6 +28,8 @@ public struct IdentityCard: Codable, Hashable, Sendable {
     public var publicKey: String
     /// `SHA256:` fingerprint of the key, for reading aloud over the phone.
     public var fingerprint: String
+    /// The X25519 key bundles are sealed to for this replica, base64 of its 32 raw bytes.
+    public var agreementKey: String?
 
     /// The card of an identity.
     public init(name: String, identity: ReplicaIdentity) {
@@ -29,6 +37,7 @@ public struct IdentityCard: Codable, Hashable, Sendable {
         self.replicaID = identity.id.hex
         self.publicKey = identity.publicKey.rawRepresentation.base64EncodedString()
         self.fingerprint = identity.fingerprint
+        self.agreementKey = AgreementKey.derive(from: identity).publicKeyBytes.base64
     }
 
     /// The card's public key, checked against its replica id.

@@ -15,9 +15,10 @@ extension Replica {
         try write(in: id) { writer in
             try writer.put(writes, entity: id, kind: .engagement)
             try writer.put(
-                TeamMember.writes(replica: identity.id, name: name, publicKey: card.publicKey, role: .lead),
+                TeamMember.writes(replica: identity.id, name: name, publicKey: card.publicKey, agreementKey: card.agreementKey, role: .lead),
                 entity: TeamMember.id(engagement: id, replica: identity.id), kind: .member)
         }
+        try perform { () throws(StoreError) in try store.recordFounder(identity.id, of: id) }
         try use(engagement: id)
         return id
     }
@@ -102,7 +103,9 @@ extension Replica {
         let replica = ReplicaID(publicKey: key)
         let id = TeamMember.id(engagement: record.engagement.id, replica: replica)
         try write(in: record.engagement.id) { writer in
-            try writer.put(TeamMember.writes(replica: replica, name: card.name, publicKey: card.publicKey, role: role), entity: id, kind: .member)
+            try writer.put(
+                TeamMember.writes(replica: replica, name: card.name, publicKey: card.publicKey, agreementKey: card.agreementKey, role: role),
+                entity: id, kind: .member)
         }
         return id
     }

@@ -34,7 +34,8 @@ enum ExitStatus: Int32 {
         case .io: .ioError
         case .model, .notFound, .ambiguous, .nothingToResolve, .unresolvedConflict: .dataError
         case .noCurrentEngagement, .noCurrentInterview: .usage
-        case .notOnTeam, .notPermitted: .permission
+        case .notOnTeam, .notPermitted, .untrustedSigner, .unauthorized, .untrustedFounder: .permission
+        case .bundle, .bundleGap, .brokenChain, .evidenceMismatch: .dataError
         case let .store(error):
             switch error {
             case .diskFull: .ioError

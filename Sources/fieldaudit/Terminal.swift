@@ -13,6 +13,11 @@ enum Terminal {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    /// Prints a message for the user to standard error (when standard output carries data).
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+
     /// Prints `fieldaudit: error: …` to standard error.
     static func error(_ message: String) {
         FileHandle.standardError.write(Data("fieldaudit: error: \(message)\n".utf8))

@@ -1,0 +1,268 @@
+import Foundation
+import GRDB
+import Replication
+
+/// A checkpoint an origin signed: its chain hash at `seq`, with the key and signature that prove it.
+public struct StoredCheckpoint: Hashable, Sendable {
+    public let origin: ReplicaID
+    public let seq: UInt64
+    public let hash: ChangeHash
+    public let publicKey: [UInt8]
+    public let signature: [UInt8]
+
+    public init(origin: ReplicaID, seq: UInt64, hash: ChangeHash, publicKey: [UInt8], signature: [UInt8]) {
+        self.origin = origin
+        self.seq = seq
+        self.hash = hash
+        self.publicKey = publicKey
+        self.signature = signature
+    }
+}
+
+/// One link of an origin's chain as exported: a full change, or the content digest of a change
+/// withheld from the peer (or from this replica).
+public enum ExportLink: Sendable {
+    case change(Change)
+    case withheld(ChangeID, ContentDigest)
+}
+
+/// What an import brings, besides its changes: kept in the same transaction.
+public struct ImportBookkeeping: Sendable {
+    /// The exporter, and what its bundle proves it holds.
+    public var exporter: ReplicaID
+    public var exporterHolds: VersionVector
+    /// Checkpoints to keep for relaying (the latest per origin wins).
+    public var checkpoints: [StoredCheckpoint]
+
+    public init(exporter: ReplicaID, exporterHolds: VersionVector, checkpoints: [StoredCheckpoint]) {
+        self.exporter = exporter
+        self.exporterHolds = exporterHolds
+        self.checkpoints = checkpoints
+    }
+}
+
+/// A change or withheld change arriving in a bundle.
+public enum IncomingLink: Sendable {
+    case change(Change)
+    case withheld(ChangeID, ContentDigest)
+}
+
+/// Read access to the state inside an import's transaction, for authorisation checks that must
+/// see the bundle's own roster changes before the transaction commits.
+public struct ImportView {
+    let db: Database
+
+    /// Every entity of an engagement, with its fields, as the transaction sees them.
+    public func snapshots(engagement: EntityID) throws -> [EntitySnapshot] {
+        try Store.snapshots(db, where: "e.engagement = ?", bind: { $0.bind(blob: engagement.bytes, at: 1) })
+    }
+
+    /// The engagement's founding lead, if recorded.
+    public func founder(of engagement: EntityID) throws -> ReplicaID? {
+        try Store.founder(db, of: engagement)
+    }
+
+    /// Records the founding lead of an engagement seen for the first time.
+    public func recordFounder(_ founder: ReplicaID, of engagement: EntityID) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO engagement_root (engagement, founder) VALUES (?, ?)",
+            arguments: [Data(engagement.bytes), Data(founder.bytes)])
+    }
+}
+
+extension Store {
+    // MARK: - Export
+
+    /// Every origin held, with its gap-free prefix and head hash, sorted by origin.
+    public func originHeads() throws(StoreError) -> [(origin: ReplicaID, contiguous: UInt64, head: ChangeHash)] {
+        try readTransaction { db in
+            var heads: [(ReplicaID, UInt64, ChangeHash)] = []
+            try Self.forEachRow(db, "SELECT replica, contiguous, head FROM origin ORDER BY replica", table: "origin") { row in
+                heads.append((try ReplicaID(bytes: row.blob(0)), row.uint64(1), try ChangeHash(bytes: row.blob(2))))
+            }
+            return heads
+        }
+    }
+
+    /// Streams the links of `origin` with seq in `after + 1 … through`, in seq order: full changes,
+    /// and placeholders as withheld content digests.
+    ///
+    /// - Complexity: O(through − after): a range scan of the log's primary key.
+    public func forEachLink(
+        of origin: ReplicaID, after: UInt64, through: UInt64, _ body: (ExportLink) throws -> Void
+    ) throws(StoreError) {
+        try readTransaction { db in
+            try Self.forEachRow(db, """
+                SELECT \(ChangeColumns.selectList), NULL, 0 FROM change WHERE origin = ?1 AND seq > ?2 AND seq <= ?3
+                UNION ALL
+                SELECT origin, seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, content, 1 FROM redacted
+                WHERE origin = ?1 AND seq > ?2 AND seq <= ?3
+                ORDER BY 2
+                """, bind: {
+                    $0.bind(blob: origin.bytes, at: 1)
+                    $0.bind(after, at: 2)
+                    $0.bind(through, at: 3)
+                }, table: "change"
+            ) { row in
+                if row.int64(12) == 1 {
+                    try body(.withheld(ChangeID(origin: origin, seq: row.uint64(1)), try ContentDigest(bytes: row.blob(11))))
+                } else {
+                    try body(.change(try ChangeColumns.read(row)))
+                }
+            }
+        }
+    }
+
+    /// The latest checkpoint held of `origin`.
+    public func checkpoint(of origin: ReplicaID) throws(StoreError) -> StoredCheckpoint? {
+        try readTransaction { db in
+            var found: StoredCheckpoint?
+            try Self.forEachRow(
+                db, "SELECT seq, hash, public_key, signature FROM checkpoint WHERE origin = ?",
+                bind: { $0.bind(blob: origin.bytes, at: 1) }, table: "checkpoint"
+            ) { row in
+                found = StoredCheckpoint(
+                    origin: origin, seq: row.uint64(0), hash: try ChangeHash(bytes: row.blob(1)), publicKey: row.blob(2),
+                    signature: row.blob(3))
+            }
+            return found
+        }
+    }
+
+    /// The chain hash of a held change or placeholder.
+    public func chainHash(of id: ChangeID) throws(StoreError) -> ChangeHash? {
+        try readTransaction { db in try ChangeApplier(db).storedHash(id) }
+    }
+
+    // MARK: - Import
+
+    /// Applies a verified bundle's links in one transaction, then lets `authorize` inspect the
+    /// resulting state before anything commits: all or nothing.
+    ///
+    /// Links must extend their origins' chains without gaps (withheld ones always must); the
+    /// caller has checked the chains against signed checkpoints. `next` may throw to abort.
+    ///
+    /// - Throws: whatever `next` or `authorize` throws (unchanged), or `StoreError`.
+    @discardableResult
+    public func importLinks(
+        _ next: () throws -> IncomingLink?, bookkeeping: ImportBookkeeping, authorize: (ImportView) throws -> Void
+    ) throws -> ApplyReport {
+        do {
+            return try queue.write { db in
+                let applier = try ChangeApplier(db, searchableFields: searchableFields)
+                let flag = try SQLiteStatement(db, "INSERT OR IGNORE INTO clock_flag (origin, seq, ahead_by) VALUES (?, ?, ?)")
+                var clock = try loadClock(db)
+                let now = self.clock.now()
+                var report = ApplyReport()
+                while let link = try next() {
+                    switch link {
+                    case let .change(change):
+                        switch try applier.add(change) {
+                        case .duplicate: report.duplicates += 1
+                        case .applied:
+                            report.applied += 1
+                            if case let .flagged(aheadBy) = clock.receive(change.stamp, now: now) {
+                                report.flaggedStamps.append(change.id)
+                                flag.bind(blob: change.origin.bytes, at: 1)
+                                flag.bind(change.seq, at: 2)
+                                flag.bind(aheadBy, at: 3)
+                                try flag.run()
+                            }
+                        }
+                    case let .withheld(id, content):
+                        switch try applier.addRedacted(id, content: content) {
+                        case .duplicate: report.duplicates += 1
+                        case .applied: report.withheld += 1
+                        }
+                    }
+                }
+                try applier.finish()
+                try saveClock(clock, db)
+                try Self.keep(bookkeeping, db)
+                try authorize(ImportView(db: db))
+                return report
+            }
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    private static func keep(_ bookkeeping: ImportBookkeeping, _ db: Database) throws {
+        for checkpoint in bookkeeping.checkpoints {
+            try db.execute(sql: """
+                INSERT INTO checkpoint (origin, seq, hash, public_key, signature) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+                    public_key = excluded.public_key, signature = excluded.signature
+                WHERE excluded.seq > checkpoint.seq
+                """, arguments: [
+                    Data(checkpoint.origin.bytes), Int64(checkpoint.seq), Data(checkpoint.hash.bytes),
+                    Data(checkpoint.publicKey), Data(checkpoint.signature),
+                ])
+        }
+        for (origin, seq) in bookkeeping.exporterHolds {
+            try db.execute(sql: """
+                INSERT INTO peer_vector (peer, origin, seq) VALUES (?, ?, ?)
+                ON CONFLICT (peer, origin) DO UPDATE SET seq = max(seq, excluded.seq)
+                """, arguments: [Data(bookkeeping.exporter.bytes), Data(origin.bytes), Int64(seq)])
+        }
+    }
+
+    // MARK: - Peers, trust and roots
+
+    /// What a peer is known to hold: the lower bound its bundles proved.
+    public func peerVector(of peer: ReplicaID) throws(StoreError) -> VersionVector {
+        try readTransaction { db in
+            var vector = VersionVector()
+            try Self.forEachRow(
+                db, "SELECT origin, seq FROM peer_vector WHERE peer = ?", bind: { $0.bind(blob: peer.bytes, at: 1) }, table: "peer_vector"
+            ) { row in vector[try ReplicaID(bytes: row.blob(0))] = row.uint64(1) }
+            return vector
+        }
+    }
+
+    /// Trusts a key explicitly, so bundles it signs and engagements it founds are accepted.
+    public func trust(_ replica: ReplicaID, name: String, publicKey: [UInt8]) throws(StoreError) {
+        try writeTransaction { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO trusted (replica, name, public_key) VALUES (?, ?, ?)",
+                arguments: [Data(replica.bytes), name, Data(publicKey)])
+        }
+    }
+
+    /// The keys trusted explicitly, by replica id.
+    public func trustedReplicas() throws(StoreError) -> [ReplicaID: String] {
+        try readTransaction { db in
+            var trusted: [ReplicaID: String] = [:]
+            try Self.forEachRow(db, "SELECT replica, name FROM trusted", table: "trusted") { row in
+                trusted[try ReplicaID(bytes: row.blob(0))] = row.text(1)
+            }
+            return trusted
+        }
+    }
+
+    /// The founding lead of an engagement, if recorded.
+    public func founder(of engagement: EntityID) throws(StoreError) -> ReplicaID? {
+        try readTransaction { db in try Self.founder(db, of: engagement) }
+    }
+
+    /// Records the founding lead of an engagement this replica creates.
+    public func recordFounder(_ founder: ReplicaID, of engagement: EntityID) throws(StoreError) {
+        try writeTransaction { db in try ImportView(db: db).recordFounder(founder, of: engagement) }
+    }
+
+    static func founder(_ db: Database, of engagement: EntityID) throws -> ReplicaID? {
+        let data = try Data.fetchOne(db, sql: "SELECT founder FROM engagement_root WHERE engagement = ?", arguments: [Data(engagement.bytes)])
+        return data.flatMap { try? ReplicaID(bytes: Array($0)) }
+    }
+
+    /// The engagements whose founders are recorded.
+    public func rootedEngagements() throws(StoreError) -> [EntityID: ReplicaID] {
+        try readTransaction { db in
+            var roots: [EntityID: ReplicaID] = [:]
+            try Self.forEachRow(db, "SELECT engagement, founder FROM engagement_root", table: "engagement_root") { row in
+                roots[try EntityID(bytes: row.blob(0))] = try ReplicaID(bytes: row.blob(1))
+            }
+            return roots
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import AuditModel
+import AuditStore
+import BundleFormat
+import Foundation
+import Replication
+
+/// What an export is for: whom, from which of their holdings, in which engagements.
+public struct ExportRequest: Sendable {
+    /// The peer, when known: its changes are not sent back, and only engagements it is on the
+    /// team of travel in full; the others' changes travel as content digests.
+    public var peer: ReplicaID?
+    /// What the peer holds; empty sends everything.
+    public var peerHolds: VersionVector
+    /// One engagement only; `nil` for every engagement the peer may read.
+    public var engagement: EntityID?
+    /// Seal the body for the engagements' team members.
+    public var encrypt: Bool
+    /// Carry the evidence files the exported changes reference.
+    public var includeEvidence: Bool
+
+    public init(peer: ReplicaID? = nil, peerHolds: VersionVector = VersionVector(), engagement: EntityID? = nil, encrypt: Bool = false, includeEvidence: Bool = true) {
+        self.peer = peer
+        self.peerHolds = peerHolds
+        self.engagement = engagement
+        self.encrypt = encrypt
+        self.includeEvidence = includeEvidence
+    }
+}
+
+/// What an export wrote.
+public struct ExportSummary: Sendable, Encodable {
+    public var changes = 0
+    public var withheld = 0
+    public var evidenceFiles = 0
+    public var evidenceBytes: UInt64 = 0
+    public var checkpoints = 0
+    public var bytes: UInt64 = 0
+    public var engagements: [EntityID] = []
+    public var sealedFor = 0
+}
+
+extension Replica {
+    /// Writes a bundle of everything the peer lacks to `sink`, streaming from the store.
+    ///
+    /// Each origin's changes go from the peer's holdings up to the last seq a signed checkpoint
+    /// covers: this replica signs its own changes now; other origins' checkpoints are relayed.
+    /// Changes of engagements the peer may not read travel as content digests. Evidence files
+    /// referenced by the changes travel in chunks unless `includeEvidence` is off.
+    public func export<Sink: ByteSink>(_ request: ExportRequest, to sink: Sink, progress: (UInt64) -> Void = { _ in }) throws(FieldAuditError) -> ExportSummary {
+        do {
+            return try exportThrowing(request, to: sink, progress: progress)
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    private func exportThrowing<Sink: ByteSink>(_ request: ExportRequest, to sink: Sink, progress: (UInt64) -> Void) throws -> ExportSummary {
+        let readable = try readableEngagements(for: request)
+        var ranges: [OriginRange] = []
+        var checkpoints: [Checkpoint] = []
+        for head in try store.originHeads() where head.origin != request.peer {
+            let after = request.peerHolds[head.origin]
+            if head.origin == identity.id {
+                guard head.contiguous > after else { continue }
+                ranges.append(OriginRange(origin: head.origin, after: after, through: head.contiguous))
+                checkpoints.append(Checkpoint.sign(seq: head.contiguous, hash: head.head, by: identity))
+            } else if let stored = try store.checkpoint(of: head.origin), stored.seq > after, stored.seq <= head.contiguous {
+                ranges.append(OriginRange(origin: head.origin, after: after, through: stored.seq))
+                checkpoints.append(try Checkpoint(signerPublicKey: stored.publicKey, seq: stored.seq, hash: stored.hash, signature: stored.signature))
+            }
+        }
+        let header = BundleHeader(
+            exporterKey: identity.publicKey, createdAt: clock.now(), engagements: readable, ranges: ranges,
+            includesEvidence: request.includeEvidence)
+        let sealing = request.encrypt ? try BundleSealing(recipients: try recipients(of: readable)) : nil
+        let writer = try BundleWriter(header: header, exporter: identity, sink: sink, sealing: sealing)
+        let visible = Set(readable)
+        var summary = ExportSummary(engagements: readable, sealedFor: sealing?.recipients.count ?? 0)
+        var evidence = Set<BlobDigest>()
+        for range in ranges {
+            try store.forEachLink(of: range.origin, after: range.after, through: range.through) { link in
+                switch link {
+                case let .change(change) where visible.contains(change.engagement):
+                    try writer.append(change)
+                    summary.changes += 1
+                    if case let .blob(digest) = change.value { evidence.insert(digest) }
+                case let .change(change):
+                    try writer.appendRedacted(change.id, content: change.contentDigest)
+                    summary.withheld += 1
+                case let .withheld(id, content):
+                    try writer.appendRedacted(id, content: content)
+                    summary.withheld += 1
+                }
+                if (summary.changes + summary.withheld) % 4096 == 0 { progress(writer.bytesWritten) }
+            }
+        }
+        for checkpoint in checkpoints { try writer.append(checkpoint) }
+        summary.checkpoints = checkpoints.count
+        if request.includeEvidence {
+            for digest in evidence.sorted() where blobs.contains(digest) {
+                summary.evidenceBytes += try appendBlob(digest, to: writer)
+                summary.evidenceFiles += 1
+                progress(writer.bytesWritten)
+            }
+        }
+        summary.bytes = try writer.finish().byteCount
+        if let own = ranges.first(where: { $0.origin == identity.id }) {
+            try store.setMetadata(Self.exportedSeqKey, to: String(own.through))
+        }
+        return summary
+    }
+
+    /// Streams one evidence file into the bundle in chunks; returns its size.
+    private func appendBlob<Sink: ByteSink>(_ digest: BlobDigest, to writer: BundleWriter<Sink>) throws -> UInt64 {
+        let path = blobs.path(of: digest)
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw FieldAuditError.store(.blobMissing(digest: digest.hex)) }
+        defer { try? handle.close() }
+        let size = UInt64((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value ?? 0)
+        var offset: UInt64 = 0
+        if size == 0 { try writer.appendBlobChunk(digest: digest, totalSize: 0, offset: 0, bytes: []) }
+        while offset < size, let data = try handle.read(upToCount: BundleLayout.maximumBlobChunkLength), !data.isEmpty {
+            try writer.appendBlobChunk(digest: digest, totalSize: size, offset: offset, bytes: [UInt8](data))
+            offset += UInt64(data.count)
+        }
+        return size
+    }
+
+    /// The engagements whose changes travel in full: those the peer may read (all held, when the
+    /// peer is unknown), narrowed to one when asked.
+    func readableEngagements(for request: ExportRequest) throws -> [EntityID] {
+        var engagements = try store.snapshots(ofKind: EntityKind.engagement.rawValue).map(\.id)
+        if let only = request.engagement { engagements = engagements.filter { $0 == only } }
+        guard let peer = request.peer else { return engagements.sorted() }
+        return try engagements.filter { engagement in try roster(of: engagement).canRead(peer) }.sorted()
+    }
+
+    /// The roster of an engagement as this replica holds it.
+    func roster(of engagement: EntityID) throws -> Roster {
+        let snapshots = try store.snapshots(engagement: engagement)
+        let founder = try store.founder(of: engagement)
+            ?? snapshots.first { $0.id == engagement }.flatMap(Roster.foundingClaim)
+        return Roster(engagement: engagement, founder: founder, snapshots: snapshots)
+    }
+
+    /// The X25519 keys of everyone on the teams of `engagements`, this replica included.
+    private func recipients(of engagements: [EntityID]) throws -> [Curve25519.KeyAgreement.PublicKey] {
+        var keys = Set<[UInt8]>([AgreementKey.derive(from: identity).publicKeyBytes])
+        for engagement in engagements {
+            for member in try record(of: engagement).members {
+                if let text = member.agreementKey, let raw = Data(base64Encoded: text), raw.count == 32 { keys.insert([UInt8](raw)) }
+            }
+        }
+        return try keys.sorted { $0.lexicographicallyPrecedes($1) }.map { try Curve25519.KeyAgreement.PublicKey(rawRepresentation: $0) }
+    }
+}
+
+import Crypto
