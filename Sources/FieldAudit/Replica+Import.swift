@@ -65,7 +65,6 @@ extension Replica {
     private func verify(_ path: String, stagingEvidenceIn staging: String, progress: (Int) -> Void) throws -> VerifiedBundle {
         let (reader, handle) = try openBundle(path)
         defer { try? handle.close() }
-        try checkSigner(reader.header.exporter, path: path)
         let held = try store.vector()
         var chains: [ReplicaID: (seq: UInt64, hash: ChangeHash)] = [:]
         var checkpoints: [ReplicaID: Checkpoint] = [:]
@@ -161,15 +160,16 @@ extension Replica {
         staged[chunk.digest] = entry
     }
 
-    /// Refuses a bundle signed by a replica that is neither this one, nor trusted, nor on the team
-    /// (or the founder) of an engagement held here.
-    func checkSigner(_ exporter: ReplicaID, path: String) throws {
-        if try exporter == identity.id || store.trustedReplicas()[exporter] != nil { return }
+    /// Whether a bundle's signer is known before its import: this replica, a trusted key, or the
+    /// founder or a member of an engagement held here. (A signer on the roster of an engagement
+    /// the bundle itself brings is accepted too, once that roster checks out.)
+    func isKnownSigner(_ exporter: ReplicaID, trusted: Set<ReplicaID>) throws -> Bool {
+        if exporter == identity.id || trusted.contains(exporter) { return true }
         for engagement in try store.snapshots(ofKind: EntityKind.engagement.rawValue) {
             let roster = try roster(of: engagement.id)
-            if roster.founder == exporter || roster.members[exporter] != nil { return }
+            if roster.founder == exporter || roster.members[exporter] != nil { return true }
         }
-        throw FieldAuditError.untrustedSigner(exporter, path: path)
+        return false
     }
 
     /// Pass two: applies the bundle in one transaction and, before it commits, checks every change
@@ -183,6 +183,7 @@ extension Replica {
         for range in verified.header.ranges { holds[range.origin] = range.through }
         let bookkeeping = ImportBookkeeping(exporter: verified.header.exporter, exporterHolds: holds, checkpoints: verified.checkpoints)
         let trusted = Set(try store.trustedReplicas().keys)
+        let signerKnown = try isKnownSigner(verified.header.exporter, trusted: trusted)
         let report = try store.importLinks({ () throws -> IncomingLink? in
             while let record = try reader.next() {
                 switch record {
@@ -193,7 +194,10 @@ extension Replica {
             }
             return nil
         }, bookkeeping: bookkeeping) { view in
-            try authorize(path, engagements: verified.engagements, trusted: trusted, view: view)
+            let rosters = try authorize(path, engagements: verified.engagements, trusted: trusted, view: view)
+            guard signerKnown || rosters.contains(where: { $0.canRead(verified.header.exporter) }) else {
+                throw FieldAuditError.untrustedSigner(verified.header.exporter, path: path)
+            }
         }
         var newEvidence = 0
         for digest in verified.evidence where !blobs.contains(digest) {
@@ -210,7 +214,8 @@ extension Replica {
     /// that every change of the bundle was its author's to make (pass three over the file).
     ///
     /// Runs inside the store's write transaction: it reads only through `view`.
-    private func authorize(_ path: String, engagements: Set<EntityID>, trusted: Set<ReplicaID>, view: ImportView) throws {
+    /// Returns the rosters it checked against.
+    private func authorize(_ path: String, engagements: Set<EntityID>, trusted: Set<ReplicaID>, view: ImportView) throws -> [Roster] {
         var rosters: [EntityID: Roster] = [:]
         for engagement in engagements {
             let snapshots = try view.snapshots(engagement: engagement)
@@ -231,5 +236,6 @@ extension Replica {
             guard case let .change(change) = record, let roster = rosters[change.engagement] else { continue }
             if let refusal = roster.refusal(of: change) { throw FieldAuditError.unauthorized(refusal, path: path) }
         }
+        return Array(rosters.values)
     }
 }
