@@ -32,6 +32,12 @@ public struct FieldAuditCLI: Sendable {
     /// Runs `fieldaudit arguments…`, feeding `input` on standard input.
     @discardableResult
     public func run(_ arguments: [String], input: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
+        try run(arguments, inputData: input.map { Data($0.utf8) }, environment: extra)
+    }
+
+    /// Runs `fieldaudit arguments…`, feeding raw bytes on standard input.
+    @discardableResult
+    public func run(_ arguments: [String], inputData: Data?, environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -45,14 +51,24 @@ public struct FieldAuditCLI: Sendable {
         process.standardError = stderr
         process.standardInput = stdin
         try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
+        // Feed standard input from another thread, so a large input never deadlocks with the output pipes.
+        let writer = stdin.fileHandleForWriting
+        let feeding = DispatchGroup()
+        if let inputData {
+            DispatchQueue.global().async(group: feeding) {
+                writer.write(inputData)
+                try? writer.close()
+            }
+        } else {
+            try writer.close()
+        }
         // Read both pipes before waiting, so a chatty process never blocks on a full pipe.
         let group = DispatchGroup()
         nonisolated(unsafe) var errData = Data()
         DispatchQueue.global().async(group: group) { errData = stderr.fileHandleForReading.readDataToEndOfFile() }
         let outData = stdout.fileHandleForReading.readDataToEndOfFile()
         group.wait()
+        feeding.wait()
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
