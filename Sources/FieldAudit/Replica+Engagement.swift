@@ -110,6 +110,24 @@ extension Replica {
         return id
     }
 
+    /// Removes a member from the team. Lead only. The member's changes up to the last one this
+    /// replica holds stay valid everywhere; later ones are refused (`Roster`).
+    public func removeMember(_ replica: ReplicaID, engagement reference: String?) throws(FieldAuditError) -> UInt64 {
+        let record = try capturing(in: reference)
+        try requireLead(record, to: "change the team")
+        guard replica != identity.id else { throw .notPermitted(action: "remove the founding lead", role: "lead") }
+        guard record.members.contains(where: { $0.replica == replica }) else {
+            throw .notFound(kind: "team member", id: replica.hex)
+        }
+        let removedAfter = try perform { () throws(StoreError) in try store.vector() }[replica]
+        let id = TeamMember.id(engagement: record.engagement.id, replica: replica)
+        try write(in: record.engagement.id) { writer in
+            try writer.put([(TeamMember.Field.removedAfter.rawValue, .integer(Int64(removedAfter)))], entity: id, kind: .member)
+            try writer.delete(id, kind: .member)
+        }
+        return removedAfter
+    }
+
     /// The catalogs this replica knows: built in, plus those imported into the store directory.
     public func catalogs() -> [Catalog] {
         let directory = location.directory + "/catalogs"

@@ -6,7 +6,7 @@ extension FieldAuditCommand {
     /// `fieldaudit team`: the engagement's audit team.
     struct TeamCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "team", abstract: "Add members to the audit team, or list them.", subcommands: [Add.self, List.self])
+            commandName: "team", abstract: "Add members to the audit team, or list them.", subcommands: [Add.self, Remove.self, List.self])
     }
 }
 
@@ -24,6 +24,20 @@ extension FieldAuditCommand.TeamCommand {
             let identity = try IdentityCard.load(from: card)
             _ = try store.openReplica().addMember(identity, role: role, engagement: engagement.engagement)
             Terminal.print("Added \(identity.name) (\(identity.replicaID.prefix(8)), \(identity.fingerprint)) as \(role.rawValue).")
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a member from the team (lead only); the work they did until now stays valid.")
+        @Argument(help: "The member's identity card file or replica id.") var member: String
+        @OptionGroup var engagement: EngagementOption
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let replica = try FieldAuditCommand.Export.peerID(member)
+            let kept = try store.openReplica().removeMember(replica, engagement: engagement.engagement)
+            Terminal.print("Removed \(replica.short) from the team; their changes up to seq \(kept) stay valid, later ones will be refused.")
         }
     }
 

@@ -168,3 +168,25 @@ struct HostileImportTests {
 
     private var clockNow: UInt64 { sync.clock.now() }
 }
+
+struct TeamRemovalTests {
+    let sync = SyncTests()
+
+    @Test func aRemovedMembersEarlierWorkStaysAndLaterWorkIsRefused() throws {
+        let (lead, ben, _) = try sync.team()
+        _ = try ben.addNote("before removal", ref: "5.1", engagement: nil)
+        _ = try lead.importBundle(at: try sync.bundle(from: ben, for: lead))
+        _ = try lead.removeMember(ben.identity.id, engagement: nil)
+        #expect(try lead.record(of: lead.engagementID(nil)).role(of: ben.identity.id) == nil)
+        _ = try ben.addNote("after removal", ref: "5.1", engagement: nil)
+        let before = try lead.store.digest()
+        #expect {
+            _ = try lead.importBundle(at: try sync.bundle(from: ben, for: lead))
+        } throws: { error in
+            guard case let FieldAuditError.unauthorized(refusal, _) = error, case .removed = refusal else { return false }
+            return true
+        }
+        #expect(try lead.store.digest() == before)
+        #expect(try lead.search("before", engagement: nil).count == 1)
+    }
+}
