@@ -98,8 +98,10 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "\(path) is signed by replica \(replica.short), which this replica does not know; nothing was imported. If you expect its bundles, trust its identity card first: `fieldaudit trust CARD`."
         case let .unauthorized(refusal, path):
             "\(path) was refused: \(refusal); nothing was imported."
-        case let .untrustedFounder(engagement, founder, path):
-            "\(path) brings engagement \(engagement), founded by \(founder.map { "replica \($0.short)" } ?? "no identifiable lead"), whom this replica does not trust; nothing was imported. Trust the lead's card first: `fieldaudit trust CARD`."
+        case let .untrustedFounder(engagement, founder?, path):
+            "\(path) brings engagement \(engagement), founded by replica \(founder.short), whom this replica does not trust; nothing was imported. Trust the lead's card first: `fieldaudit trust CARD`."
+        case let .untrustedFounder(engagement, nil, path):
+            "\(path) brings changes to engagement \(engagement), which this replica does not hold yet; nothing was imported. Import the lead's bundle for it first (or give all the bundles to one `fieldaudit import`)."
         case let .bundleGap(origin, holds, startsAt, path):
             "\(path) continues replica \(origin.short)'s changes at seq \(startsAt), but this replica holds only up to \(holds); nothing was imported. Import the earlier bundle first (give them all to one `fieldaudit import`), or ask for a bundle made against your vector: `fieldaudit vector -o FILE`."
         case let .brokenChain(origin, seq, reason, path):

@@ -114,6 +114,11 @@ extension FieldAuditCommand {
                         progress.finish()
                         waiting.append(item)
                         lastGap = .bundleGap(origin: origin, holds: holds, startsAt: startsAt, path: item.shown)
+                    } catch FieldAuditError.untrustedFounder(let engagement, nil, _) {
+                        // The engagement's founding changes may be in another of these bundles.
+                        progress.finish()
+                        waiting.append(item)
+                        lastGap = .untrustedFounder(engagement: engagement, founder: nil, path: item.shown)
                     }
                 }
                 if waiting.count == pending.count, let lastGap { throw lastGap }
