@@ -55,8 +55,7 @@ extension FieldAuditCommand.EvidenceCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let replica = try store.openReplica()
-            let record = try replica.record(of: try replica.engagementID(engagement.engagement))
+            let (replica, record) = try engagement.open(store)
             if output.json { return try Terminal.printJSON(record.evidence) }
             Terminal.print(Terminal.columns(
                 ["id", "name", "bytes", "sha256", "stored", "description"],
@@ -84,8 +83,7 @@ extension FieldAuditCommand.EvidenceCommand {
         }
 
         func run() throws {
-            let replica = try store.openReplica()
-            let record = try replica.record(of: try replica.engagementID(engagement.engagement))
+            let (replica, record) = try engagement.open(store)
             let chosen = try replica.resolve(id, among: record.evidence.map(\.id), kind: "evidence")
             let item = record.evidence.first { $0.id == chosen }!
             let links = record.links.filter { $0.evidence == item.id }

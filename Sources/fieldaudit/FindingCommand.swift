@@ -40,8 +40,7 @@ extension FieldAuditCommand.FindingCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let replica = try store.openReplica()
-            let record = try replica.record(of: try replica.engagementID(engagement.engagement))
+            let record = try engagement.open(store).record
             let findings = record.findings.filter { grade == nil || $0.grade == grade }
             if output.json { return try Terminal.printJSON(findings) }
             Terminal.print(Terminal.columns(
@@ -69,8 +68,7 @@ extension FieldAuditCommand.FindingCommand {
         }
 
         func run() throws {
-            let replica = try store.openReplica()
-            let record = try replica.record(of: try replica.engagementID(engagement.engagement))
+            let (replica, record) = try engagement.open(store)
             let chosen = try replica.resolve(id, among: record.findings.map(\.id), kind: "finding")
             let finding = record.findings.first { $0.id == chosen }!
             let evidence = record.evidence(linkedTo: finding.id.description)

@@ -69,8 +69,7 @@ extension FieldAuditCommand.InterviewCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let replica = try store.openReplica()
-            let record = try replica.record(of: try replica.engagementID(engagement.engagement))
+            let record = try engagement.open(store).record
             if output.json { return try Terminal.printJSON(record.interviews) }
             Terminal.print(Terminal.columns(
                 ["id", "interviewee", "role", "started", "notes", "topics"],
@@ -96,8 +95,7 @@ extension FieldAuditCommand.InterviewCommand {
         }
 
         func run() throws {
-            let replica = try store.openReplica()
-            let record = try replica.record(of: try replica.engagementID(engagement.engagement))
+            let (replica, record) = try engagement.open(store)
             let chosen: Interview
             if let id {
                 let wanted = try replica.resolve(id, among: record.interviews.map(\.id), kind: "interview")

@@ -54,8 +54,7 @@ extension FieldAuditCommand.SoACommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let replica = try store.openReplica()
-            let record = try replica.record(of: try replica.engagementID(engagement.engagement))
+            let record = try engagement.open(store).record
             let order = Dictionary(uniqueKeysWithValues: record.catalog.requirements.enumerated().map { ($1.ref, $0) })
             let entries = record.applicability.sorted { (order[$0.ref] ?? .max) < (order[$1.ref] ?? .max) }
             if output.json { return try Terminal.printJSON(entries) }
@@ -101,8 +100,7 @@ extension FieldAuditCommand.SystemCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let replica = try store.openReplica()
-            let record = try replica.record(of: try replica.engagementID(engagement.engagement))
+            let record = try engagement.open(store).record
             if output.json { return try Terminal.printJSON(record.systems) }
             Terminal.print(Terminal.columns(
                 ["id", "name", "role", "risk", "purpose"],

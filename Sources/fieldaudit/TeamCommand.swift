@@ -48,8 +48,7 @@ extension FieldAuditCommand.TeamCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let replica = try store.openReplica()
-            let record = try replica.record(of: try replica.engagementID(engagement.engagement))
+            let (replica, record) = try engagement.open(store)
             if output.json { return try Terminal.printJSON(record.members) }
             Terminal.print(Terminal.columns(
                 ["name", "role", "replica", "you"],

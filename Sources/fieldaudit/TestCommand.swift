@@ -46,8 +46,7 @@ extension FieldAuditCommand.TestCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let replica = try store.openReplica()
-            let record = try replica.record(of: try replica.engagementID(engagement.engagement))
+            let record = try engagement.open(store).record
             let tests = record.tests.filter { ref == nil || $0.ref == ref }
             if output.json { return try Terminal.printJSON(tests) }
             Terminal.print(Terminal.columns(
