@@ -149,35 +149,14 @@ extension Store {
     ) throws -> ApplyReport {
         do {
             return try queue.write { db in
-                let applier = try ChangeApplier(db, searchableFields: searchableFields)
-                let flag = try SQLiteStatement(db, "INSERT OR IGNORE INTO clock_flag (origin, seq, ahead_by) VALUES (?, ?, ?)")
-                var clock = try loadClock(db)
-                let now = self.clock.now()
-                var report = ApplyReport()
+                var remote = try RemoteApply(db, store: self)
                 while let link = try next() {
                     switch link {
-                    case let .change(change):
-                        switch try applier.add(change) {
-                        case .duplicate: report.duplicates += 1
-                        case .applied:
-                            report.applied += 1
-                            if case let .flagged(aheadBy) = clock.receive(change.stamp, now: now) {
-                                report.flaggedStamps.append(change.id)
-                                flag.bind(blob: change.origin.bytes, at: 1)
-                                flag.bind(change.seq, at: 2)
-                                flag.bind(aheadBy, at: 3)
-                                try flag.run()
-                            }
-                        }
-                    case let .withheld(id, content):
-                        switch try applier.addRedacted(id, content: content) {
-                        case .duplicate: report.duplicates += 1
-                        case .applied: report.withheld += 1
-                        }
+                    case let .change(change): try remote.add(change)
+                    case let .withheld(id, content): try remote.addWithheld(id, content: content)
                     }
                 }
-                try applier.finish()
-                try saveClock(clock, db)
+                let report = try remote.finish()
                 try Self.keep(bookkeeping, db)
                 try authorize(ImportView(db: db))
                 return report
