@@ -9,6 +9,16 @@ extension Store {
         try snapshots(where: "e.engagement = ?", bind: { $0.bind(blob: engagement.bytes, at: 1) })
     }
 
+    /// The entities of some kinds in an engagement, with all their fields (rosters need only the
+    /// engagement and its members, not its thousands of notes).
+    public func snapshots(engagement: EntityID, kinds: [String]) throws(StoreError) -> [EntitySnapshot] {
+        let placeholders = kinds.map { _ in "?" }.joined(separator: ", ")
+        return try snapshots(where: "e.engagement = ? AND e.kind IN (\(placeholders))", bind: { statement in
+            statement.bind(blob: engagement.bytes, at: 1)
+            for (index, kind) in kinds.enumerated() { statement.bind(kind, at: Int32(index + 2)) }
+        })
+    }
+
     /// Every entity of a kind, in every engagement, with all its fields.
     public func snapshots(ofKind kind: String) throws(StoreError) -> [EntitySnapshot] {
         try snapshots(where: "e.kind = ?", bind: { $0.bind(kind, at: 1) })

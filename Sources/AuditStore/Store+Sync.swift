@@ -52,9 +52,9 @@ public enum IncomingLink: Sendable {
 public struct ImportView {
     let db: Database
 
-    /// Every entity of an engagement, with its fields, as the transaction sees them.
-    public func snapshots(engagement: EntityID) throws -> [EntitySnapshot] {
-        try Store.snapshots(db, where: "e.engagement = ?", bind: { $0.bind(blob: engagement.bytes, at: 1) })
+    /// The engagement entity and its team members, with their fields, as the transaction sees them.
+    public func rosterSnapshots(engagement: EntityID) throws -> [EntitySnapshot] {
+        try Store.snapshots(db, where: "e.engagement = ?1 AND e.kind IN ('engagement', 'member')", bind: { $0.bind(blob: engagement.bytes, at: 1) })
     }
 
     /// The engagement's founding lead, if recorded.

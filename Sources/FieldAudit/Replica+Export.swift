@@ -136,7 +136,7 @@ extension Replica {
 
     /// The roster of an engagement as this replica holds it.
     func roster(of engagement: EntityID) throws -> Roster {
-        let snapshots = try store.snapshots(engagement: engagement)
+        let snapshots = try store.snapshots(engagement: engagement, kinds: [EntityKind.engagement.rawValue, EntityKind.member.rawValue])
         let founder = try store.founder(of: engagement)
             ?? snapshots.first { $0.id == engagement }.flatMap(Roster.foundingClaim)
         return Roster(engagement: engagement, founder: founder, snapshots: snapshots)
@@ -146,7 +146,7 @@ extension Replica {
     private func recipients(of engagements: [EntityID]) throws -> [Curve25519.KeyAgreement.PublicKey] {
         var keys = Set<[UInt8]>([AgreementKey.derive(from: identity).publicKeyBytes])
         for engagement in engagements {
-            for member in try record(of: engagement).members {
+            for member in try store.snapshots(engagement: engagement, kinds: [EntityKind.member.rawValue]).compactMap(TeamMember.init) {
                 if let text = member.agreementKey, let raw = Data(base64Encoded: text), raw.count == 32 { keys.insert([UInt8](raw)) }
             }
         }

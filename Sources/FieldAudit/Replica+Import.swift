@@ -218,7 +218,7 @@ extension Replica {
     private func authorize(_ path: String, engagements: Set<EntityID>, trusted: Set<ReplicaID>, view: ImportView) throws -> [Roster] {
         var rosters: [EntityID: Roster] = [:]
         for engagement in engagements {
-            let snapshots = try view.snapshots(engagement: engagement)
+            let snapshots = try view.rosterSnapshots(engagement: engagement)
             var founder = try view.founder(of: engagement)
             if founder == nil {
                 let claim = snapshots.first { $0.id == engagement }.flatMap(Roster.foundingClaim)

@@ -9,10 +9,14 @@ import Foundation
 let usage = """
     usage: fieldaudit-bench create-empty PATH
            fieldaudit-bench apply --changes N PATH
+           fieldaudit-bench populate --changes N [--append] DIR
+           fieldaudit-bench ndjson DIR
 
       create-empty  create an empty store at PATH (schema and PRAGMAs of Store.open)
       apply         apply N generated remote changes to the empty store at PATH in one
                     Store.apply call and print `swift_apply changes=N seconds=S rate=R`
+      populate      create a replica in DIR (or add to it with --append) with N changes of its own
+      ndjson        print the replica's changes as NDJSON, for the gzip/zstd comparison
     """
 
 func run(_ arguments: [String]) throws {
@@ -24,6 +28,12 @@ func run(_ arguments: [String]) throws {
             throw BenchError("--changes needs a positive integer, not '\(arguments[2])'")
         }
         try Commands.apply(changes: count, at: arguments[3])
+    case "populate" where arguments.count >= 4 && arguments[1] == "--changes":
+        guard let count = Int(arguments[2]), count > 0 else { throw BenchError("--changes needs a positive integer") }
+        let append = arguments.contains("--append")
+        try SyncCommands.populate(directory: arguments.last!, changes: count, append: append)
+    case "ndjson" where arguments.count == 2:
+        try SyncCommands.ndjson(directory: arguments[1])
     default:
         FileHandle.standardError.write(Data((usage + "\n").utf8))
         exit(2)
