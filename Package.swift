@@ -37,21 +37,25 @@ let package = Package(
             name: "AuditModel",
             dependencies: ["Replication"],
             resources: [.copy("Resources/iso-iec-42001-2023.json")]),
+        // Reports: pure projections of the domain into Markdown, HTML, CSV and OSCAL JSON.
+        .target(
+            name: "AuditReports",
+            dependencies: ["AuditModel", "Replication", .product(name: "Crypto", package: "swift-crypto")]),
         // The front door: a `Replica` that captures, queries and verifies.
         .target(
             name: "FieldAudit",
-            dependencies: ["Replication", "AuditStore", "AuditModel", "BundleFormat"]),
+            dependencies: ["Replication", "AuditStore", "AuditModel", "AuditReports", "BundleFormat"]),
         // The command-line tool.
         .executableTarget(
             name: "fieldaudit",
             dependencies: [
-                "FieldAudit", "AuditModel", "AuditStore", "Replication", "BundleFormat",
+                "FieldAudit", "AuditModel", "AuditReports", "AuditStore", "Replication", "BundleFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks, built in release by `Benchmarks/run`; never part of the test command.
         .executableTarget(
             name: "fieldaudit-bench",
-            dependencies: ["FieldAudit", "AuditStore", "Replication"]),
+            dependencies: ["FieldAudit", "AuditStore", "AuditModel", "Replication"]),
 
         // Shared test helpers: seeded randomness, a fixed clock, builders.
         .target(
@@ -73,6 +77,10 @@ let package = Package(
                 "AuditStore", "Replication", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .testTarget(
+            name: "AuditReportsTests",
+            dependencies: ["AuditReports", "AuditModel", "Replication", "TestSupport"],
+            exclude: ["Snapshots"]),
         .testTarget(
             name: "AuditModelTests",
             dependencies: ["AuditModel", "Replication", "TestSupport"]),

@@ -6,6 +6,7 @@ public struct Engagement: Hashable, Sendable, Encodable {
     public enum Field: String, CaseIterable {
         case client, address, standard, auditType, scope, sites, startDate, endDate, criteria, objectives, status
         case lead, catalog
+        case recommendation, conclusion, closedAt, closedThrough, acceptedLateUpTo
     }
 
     public let id: EntityID
@@ -23,6 +24,16 @@ public struct Engagement: Hashable, Sendable, Encodable {
     public var status: EngagementStatus
     /// The replica that created the engagement: its lead auditor and the root of its roster.
     public var lead: ReplicaID?
+    /// The recommendation on certification the lead recorded when closing the engagement.
+    public var recommendation: Recommendation?
+    /// The lead's own words of conclusion, recorded when closing.
+    public var conclusion: String?
+    /// When the lead closed the engagement, Unix milliseconds; `nil` while open.
+    public var closedAt: Int64?
+    /// The changes the lead held when closing (see `Closing`).
+    public var closedThrough: VersionVector?
+    /// The changes the lead has accepted since closing, late ones included (see `Closing`).
+    public var acceptedLateUpTo: VersionVector?
     /// Fields edited concurrently and not yet resolved.
     public var conflicts: [String]
 
@@ -41,6 +52,11 @@ public struct Engagement: Hashable, Sendable, Encodable {
         objectives = snapshot.text(Field.objectives.rawValue)
         status = snapshot.choice(Field.status.rawValue) ?? .planned
         lead = snapshot.text(Field.lead.rawValue).flatMap { try? ReplicaID(hex: $0) }
+        recommendation = snapshot.choice(Field.recommendation.rawValue)
+        conclusion = snapshot.text(Field.conclusion.rawValue)
+        closedAt = snapshot.integer(Field.closedAt.rawValue)
+        closedThrough = snapshot.text(Field.closedThrough.rawValue).flatMap(Closing.decodeVector)
+        acceptedLateUpTo = snapshot.text(Field.acceptedLateUpTo.rawValue).flatMap(Closing.decodeVector)
         conflicts = snapshot.conflictedFields
     }
 }

@@ -16,6 +16,8 @@ public struct EngagementRecord: Sendable {
     public let findings: [Finding]
     /// Every entity of the engagement with a field in conflict, with those fields.
     public let conflicts: [(kind: String, id: EntityID, fields: [String])]
+    /// Every visible value of each field in conflict, so no view has to pick one side.
+    public let conflictStates: [FieldKey: FieldState]
 
     /// Projects the snapshots of one engagement (the engagement's own and every entity in it).
     ///
@@ -38,6 +40,24 @@ public struct EngagementRecord: Sendable {
         links = ordered.compactMap(EvidenceLink.init)
         findings = ordered.compactMap(Finding.init)
         conflicts = ordered.filter { !$0.conflictedFields.isEmpty }.map { ($0.kind, $0.id, $0.conflictedFields) }
+        var states: [FieldKey: FieldState] = [:]
+        for snapshot in ordered {
+            for (field, state) in snapshot.fields where state.isConflict {
+                states[FieldKey(entity: snapshot.id, field: field)] = state
+            }
+        }
+        conflictStates = states
+    }
+
+    /// Every visible value of a field in conflict, winner first; `nil` when the field is not in conflict.
+    public func conflictingValues(of entity: EntityID, _ field: String) -> [VisibleValue]? {
+        conflictStates[FieldKey(entity: entity, field: field)]?.values
+    }
+
+    /// The text of every visible value of a field in conflict, winner first; `nil` when the field
+    /// is not in conflict.
+    public func conflictingTexts(of entity: EntityID, _ field: String) -> [String]? {
+        conflictingValues(of: entity, field)?.map { $0.value.text ?? $0.value.description }
     }
 
     /// The role of a replica in this engagement, if it is on the team.

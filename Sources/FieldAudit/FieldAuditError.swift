@@ -1,6 +1,7 @@
 import AuditModel
 import AuditStore
 import BundleFormat
+import Foundation
 import Replication
 
 /// What can go wrong using a replica; each case says what happened and what to do next.
@@ -41,6 +42,10 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case nothingToResolve(entity: String, field: String, reason: String)
     /// This replica's role does not allow the action.
     case notPermitted(action: String, role: String)
+    /// The engagement is closed, so its conclusion is frozen.
+    case alreadyClosed(engagement: String, closedAt: Int64)
+    /// The action needs a closed engagement.
+    case notClosed(engagement: String)
     /// A bundle cannot be read or written; the store is unchanged.
     case bundle(BundleError, path: String)
     /// A bundle is signed by a replica this one does not know.
@@ -110,6 +115,19 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "\(path) carries evidence that does not match its SHA-256 \(digest.prefix(16))…; the bundle is damaged. Nothing was imported."
         case let .notPermitted(action, role):
             "your role here is \(role), which may not \(action). Ask the lead."
+        case let .alreadyClosed(engagement, closedAt):
+            "engagement \(engagement) was closed at \(Self.utc(closedAt)) and its conclusion is frozen. Changes that arrive later are flagged as late; review them with `fieldaudit status` and accept them with `fieldaudit engagement accept-late` (which may also revise the recommendation)."
+        case let .notClosed(engagement):
+            "engagement \(engagement) is not closed, so no change is late. Close it with `fieldaudit engagement close`."
         }
+    }
+}
+
+extension FieldAuditError {
+    /// A Unix-millisecond time as `YYYY-MM-DDTHH:MM:SSZ`.
+    static func utc(_ milliseconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 }

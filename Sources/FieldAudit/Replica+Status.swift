@@ -11,6 +11,10 @@ public struct AuditStatus: Sendable {
     public let unexported: Int
     /// Total changes held for the engagement's replicas.
     public let changes: Int
+    /// The engagement's closing, when it is closed.
+    public let closing: Closing?
+    /// Changes that came after the closing and await the lead's acceptance.
+    public let late: [LateChange]
 }
 
 /// A line of an entity's history: who changed what, when, from which replica.
@@ -27,7 +31,8 @@ extension Replica {
         return AuditStatus(
             record: record, coverage: Coverage(record), conflicts: record.conflicts.reduce(0) { $0 + $1.fields.count },
             unexported: try perform { () throws(StoreError) in try store.changeCount(of: identity.id, after: exported) },
-            changes: try perform { () throws(StoreError) in try store.changeCount() })
+            changes: try perform { () throws(StoreError) in try store.changeCount() },
+            closing: Closing(record.engagement), late: try lateChanges(in: record))
     }
 
     static let exportedSeqKey = "exported_seq"

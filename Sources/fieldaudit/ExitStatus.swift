@@ -33,6 +33,7 @@ enum ExitStatus: Int32 {
         case .keyFileUnreadable, .keyMismatch, .invalidCard, .unsupportedVersion: .dataError
         case .io: .ioError
         case .model, .notFound, .ambiguous, .nothingToResolve, .unresolvedConflict: .dataError
+        case .alreadyClosed, .notClosed: .dataError
         case .noCurrentEngagement, .noCurrentInterview: .usage
         case .notOnTeam, .notPermitted, .untrustedSigner, .unauthorized, .untrustedFounder: .permission
         case .bundle, .bundleGap, .brokenChain, .evidenceMismatch: .dataError

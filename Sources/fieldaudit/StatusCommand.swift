@@ -14,7 +14,7 @@ extension FieldAuditCommand {
 
         struct View: Encodable {
             struct Counts: Encodable {
-                var interviews, notes, tests, evidence, findings, conflicts, unexportedChanges, changes: Int
+                var interviews, notes, tests, evidence, findings, conflicts, unexportedChanges, changes, lateChanges: Int
                 var findingsByGrade: [String: Int]
                 var testsByResult: [String: Int]
             }
@@ -30,6 +30,12 @@ extension FieldAuditCommand {
             var counts: Counts
             var coverage: Coverage
             var requirements: [Row]
+            /// Set once the lead closed the engagement.
+            var closing: Closing?
+            var lateChanges: [LateChange]
+            struct Closing: Encodable {
+                var closedAt: Int64, recommendation: String?
+            }
         }
 
         func run() throws {
@@ -41,7 +47,7 @@ extension FieldAuditCommand {
                 counts: .init(
                     interviews: record.interviews.count, notes: record.notes.count, tests: record.tests.count,
                     evidence: record.evidence.count, findings: record.findings.count, conflicts: status.conflicts,
-                    unexportedChanges: status.unexported, changes: status.changes,
+                    unexportedChanges: status.unexported, changes: status.changes, lateChanges: status.late.count,
                     findingsByGrade: record.findings.reduce(into: [:]) { $0[$1.grade?.rawValue ?? "?", default: 0] += 1 },
                     testsByResult: record.tests.reduce(into: [:]) { $0[$1.result?.rawValue ?? "?", default: 0] += 1 }),
                 coverage: .init(clauses: clauses.of, clausesCovered: clauses.covered, controls: controls.of, controlsCovered: controls.covered),
@@ -51,7 +57,9 @@ extension FieldAuditCommand {
                         tests: Dictionary(uniqueKeysWithValues: row.tests.map { ($0.key.rawValue, $0.value) }),
                         findings: Dictionary(uniqueKeysWithValues: row.findings.map { ($0.key.rawValue, $0.value) }),
                         notes: row.notes, workedOnBy: row.workedOnBy)
-                })
+                },
+                closing: status.closing.map { .init(closedAt: $0.closedAt, recommendation: $0.recommendation?.rawValue) },
+                lateChanges: status.late)
             if output.json { return try Terminal.printJSON(view) }
 
             Terminal.print("\(record.engagement.client) — \(record.engagement.auditType?.title ?? "audit") against \(record.catalog.displayName)")
@@ -75,7 +83,19 @@ extension FieldAuditCommand {
                 ("findings", FindingGrade.allCases.map { "\(counts.findingsByGrade[$0.rawValue] ?? 0) \($0.rawValue)" }.joined(separator: ", ")),
                 ("conflicts", counts.conflicts == 0 ? "none" : "\(counts.conflicts) — see `fieldaudit conflicts`"),
                 ("not exported", "\(counts.unexportedChanges) of your changes"),
-            ]))
+            ] + closingRows(status)))
+        }
+
+        /// The closing and the late changes, once the lead closed the engagement.
+        func closingRows(_ status: AuditStatus) -> [(String, String)] {
+            guard let closing = status.closing else { return [] }
+            let recommendation = closing.recommendation?.title ?? "none recorded"
+            return [
+                ("closed", "\(Terminal.time(closing.closedAt)); recommendation: \(recommendation)"),
+                ("late", status.late.isEmpty
+                    ? "none"
+                    : "\(status.late.count) change\(status.late.count == 1 ? "" : "s") arrived after closing — review them in `fieldaudit report`, accept with `fieldaudit engagement accept-late`"),
+            ]
         }
     }
 }

@@ -1,0 +1,123 @@
+import Foundation
+import Replication
+
+/// The lead's closing of an engagement, and the rule that tells which changes came too late for it.
+///
+/// Closing freezes the report's conclusion: the lead records the recommendation, the time, and the
+/// version vector of everything the lead's replica held (`closedThrough`). Auditors elsewhere may
+/// still be writing, offline, before they learn of the closing; their changes are imported and
+/// kept like any other, never dropped, but they are *late*: a change of the engagement is late
+/// when neither the closing nor a later acceptance by the lead covered it.
+///
+/// The rule is causal, not a comparison of clocks: a change written before the closing on a
+/// laptop the lead had not yet heard from is late however early its stamp, and every replica
+/// that holds the same changes finds the same late ones. The closing's own bookkeeping fields are
+/// never late.
+public struct Closing: Hashable, Sendable {
+    /// The engagement closed.
+    public let engagement: EntityID
+    /// When the lead closed it, Unix milliseconds.
+    public let closedAt: Int64
+    /// The recommendation recorded when closing (or when accepting late changes).
+    public let recommendation: Recommendation?
+    /// What the lead's replica held when closing.
+    public let closedThrough: VersionVector
+    /// What the lead has accepted since, late changes included.
+    public let acceptedLateUpTo: VersionVector
+
+    /// The engagement fields that closing and accepting write: these are never late.
+    public static let bookkeepingFields: Set<String> = [
+        Engagement.Field.status.rawValue, Engagement.Field.recommendation.rawValue, Engagement.Field.conclusion.rawValue,
+        Engagement.Field.closedAt.rawValue, Engagement.Field.closedThrough.rawValue, Engagement.Field.acceptedLateUpTo.rawValue,
+    ]
+
+    /// The closing an engagement records; `nil` while it is not closed.
+    public init?(_ engagement: Engagement) {
+        guard engagement.status == .closed, let closedAt = engagement.closedAt else { return nil }
+        self.engagement = engagement.id
+        self.closedAt = closedAt
+        recommendation = engagement.recommendation
+        closedThrough = engagement.closedThrough ?? VersionVector()
+        acceptedLateUpTo = engagement.acceptedLateUpTo ?? VersionVector()
+    }
+
+    /// Everything the closing and the lead's acceptances cover.
+    public var covered: VersionVector { closedThrough.merging(acceptedLateUpTo) }
+
+    /// Whether a change of this engagement came too late for the closing and awaits the lead's
+    /// acceptance.
+    public func isLate(_ change: Change) -> Bool {
+        guard change.engagement == engagement else { return false }
+        if change.entity == engagement, change.kind == EntityKind.engagement.rawValue,
+           Self.bookkeepingFields.contains(change.field) {
+            return false
+        }
+        return !covered.contains(change.id)
+    }
+
+    /// The fields that close an engagement: status, recommendation, the lead's conclusion, the
+    /// time, and what the lead's replica holds.
+    public static func writes(recommendation: Recommendation, conclusion: String?, at time: Int64, holding vector: VersionVector) -> FieldWrites {
+        typealias F = Engagement.Field
+        var writes: FieldWrites = [
+            (F.status.rawValue, .text(EngagementStatus.closed.rawValue)),
+            (F.recommendation.rawValue, .text(recommendation.rawValue)),
+            (F.closedAt.rawValue, .integer(time)),
+            (F.closedThrough.rawValue, encode(vector)),
+        ]
+        if let conclusion, !conclusion.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            writes.append((F.conclusion.rawValue, .text(conclusion)))
+        }
+        return writes
+    }
+
+    /// The fields that accept every change the lead's replica holds, late ones included, and
+    /// optionally revise the recommendation in their light.
+    public static func acceptanceWrites(holding vector: VersionVector, recommendation: Recommendation?) -> FieldWrites {
+        var writes: FieldWrites = [(Engagement.Field.acceptedLateUpTo.rawValue, encode(vector))]
+        if let recommendation { writes.append((Engagement.Field.recommendation.rawValue, .text(recommendation.rawValue))) }
+        return writes
+    }
+
+    /// A vector as compact JSON with sorted keys: origin (32 hex digits) to seq.
+    public static func encode(_ vector: VersionVector) -> Value {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return .json(String(decoding: (try? encoder.encode(vector)) ?? Data("{}".utf8), as: UTF8.self))
+    }
+
+    /// Reads a vector written by `encode`; `nil` if the text is not one.
+    public static func decodeVector(_ text: String) -> VersionVector? {
+        try? JSONDecoder().decode(VersionVector.self, from: Data(text.utf8))
+    }
+}
+
+/// A change of a closed engagement that neither the closing nor a later acceptance covered.
+public struct LateChange: Hashable, Sendable, Encodable {
+    /// `origin-short:seq`, as history shows changes.
+    public let change: String
+    /// The author's name on the team, or the start of the replica id.
+    public let author: String
+    public let kind: String
+    public let entity: EntityID
+    public let field: String
+    /// The value written, as text.
+    public let value: String
+    /// The value written.
+    public let written: Value
+    /// The change's stamp, Unix milliseconds.
+    public let at: Int64
+
+    enum CodingKeys: String, CodingKey { case change, author, kind, entity, field, value, at }
+
+    public init(_ change: Change, author: String) {
+        self.change = change.id.description
+        self.author = author
+        kind = change.kind
+        entity = change.entity
+        field = change.field
+        value = change.value.text ?? change.value.description
+        written = change.value
+        at = Int64(change.stamp.milliseconds)
+    }
+}

@@ -1,0 +1,137 @@
+import AuditModel
+import Replication
+
+/// The engagement's tables as CSV files for spreadsheets: findings, tests, interviews, evidence
+/// and coverage, one file each.
+///
+/// RFC 4180: fields with a comma, a quote or a line break are quoted and their quotes doubled;
+/// records end with CRLF; the first record is the header. Text is UTF-8 without a byte-order
+/// mark. The columns and their order are stable: new columns are only ever appended. A field in
+/// conflict holds every value (see `ReportContent.text(of:_:winner:)`), and each table of
+/// entities says in its `conflicts` column which fields are in conflict and in its `late` column
+/// whether a change after closing touched the row.
+public enum CSVExport {
+    /// The file names, in the order `tables` lists them.
+    public static let fileNames = ["findings.csv", "tests.csv", "interviews.csv", "evidence.csv", "coverage.csv"]
+
+    /// Every table of an engagement, by file name.
+    public static func tables(_ record: EngagementRecord, context: ReportContext) -> [String: String] {
+        let content = ReportContent(record: record, context: context)
+        return [
+            "findings.csv": findings(content), "tests.csv": tests(content), "interviews.csv": interviews(content),
+            "evidence.csv": evidence(content), "coverage.csv": coverage(content),
+        ]
+    }
+
+    /// One finding per row, in report order.
+    static func findings(_ content: ReportContent) -> String {
+        typealias F = Finding.Field
+        let header = [
+            "id", "label", "grade", "refs", "statement", "objective_evidence", "evidence_files", "evidence_sha256", "ai_systems",
+            "discussed", "auditee_position", "status", "raised_by", "signed_off_by", "signed_off_at", "eu_ai_act", "conflicts", "late",
+        ]
+        let rows = content.findings.map { finding -> [String] in
+            let files = content.evidence(citedBy: finding).map(\.evidence)
+            let text = { (field: F, winner: String?) in content.text(of: finding.id, field.rawValue, winner: winner) ?? "" }
+            return [
+                finding.id.description, content.labels[finding.id] ?? "", text(.grade, finding.grade?.rawValue),
+                text(.refs, finding.refs.joined(separator: "; ")), text(.statement, finding.statement),
+                text(.objectiveEvidence, finding.objectiveEvidence), files.map(\.name).joined(separator: "; "),
+                files.map { $0.digest?.hex ?? "" }.joined(separator: "; "),
+                text(.systems, finding.systems.map { id in content.record.systems.first { $0.id.description == id }?.name ?? id }.joined(separator: "; ")),
+                text(.discussed, finding.discussed ? "yes" : "no"), text(.auditeePosition, finding.auditeePosition), text(.status, finding.status.rawValue),
+                finding.raisedBy ?? "", content.signer(of: finding) ?? "", finding.signedOffAt.map(content.time) ?? "",
+                Array(Set(finding.refs.flatMap { content.record.catalog.crossReferences(of: $0) }.map { "\($0.framework) \($0.article)" })).sorted()
+                    .joined(separator: "; "),
+                finding.conflicts.joined(separator: "; "), content.lateEntities.contains(finding.id) ? "yes" : "",
+            ]
+        }
+        return table(header, rows)
+    }
+
+    /// One test per row, in the order recorded.
+    static func tests(_ content: ReportContent) -> String {
+        typealias F = ControlTest.Field
+        let header = [
+            "id", "ref", "method", "sample", "sample_size", "population", "ai_systems", "result", "conclusion", "tester", "conflicts", "late",
+        ]
+        let rows = content.record.tests.map { test -> [String] in
+            let text = { (field: F, winner: String?) in content.text(of: test.id, field.rawValue, winner: winner) ?? "" }
+            return [
+                test.id.description, text(.ref, test.ref), text(.method, test.method?.rawValue), text(.sample, test.sample),
+                text(.sampleSize, test.sampleSize.map(String.init)), text(.population, test.population.map(String.init)),
+                text(.systems, test.systems.map { id in content.record.systems.first { $0.id.description == id }?.name ?? id }.joined(separator: "; ")),
+                text(.result, test.result?.rawValue), text(.conclusion, test.conclusion), test.tester ?? "",
+                test.conflicts.joined(separator: "; "), content.lateEntities.contains(test.id) ? "yes" : "",
+            ]
+        }
+        return table(header, rows)
+    }
+
+    /// One interview per row, by start time, with its notes.
+    static func interviews(_ content: ReportContent) -> String {
+        typealias F = Interview.Field
+        let header = ["id", "interviewee", "role", "started_at", "ended_at", "auditors", "topics", "notes", "conflicts", "late"]
+        let rows = content.interviews.map { interview -> [String] in
+            let text = { (field: F, winner: String?) in content.text(of: interview.id, field.rawValue, winner: winner) ?? "" }
+            let notes = content.record.notes.filter { $0.interview == interview.id }.sorted { ($0.at ?? 0, $0.id) < ($1.at ?? 0, $1.id) }
+            return [
+                interview.id.description, text(.interviewee, interview.interviewee), text(.role, interview.role),
+                text(.startedAt, interview.startedAt.map(content.time)), text(.endedAt, interview.endedAt.map(content.time)),
+                text(.auditors, interview.auditors.joined(separator: "; ")), text(.topics, interview.topics.joined(separator: "; ")),
+                notes.map { ($0.ref.map { "[\($0)] " } ?? "") + $0.text }.joined(separator: "\n"),
+                interview.conflicts.joined(separator: "; "), content.lateEntities.contains(interview.id) ? "yes" : "",
+            ]
+        }
+        return table(header, rows)
+    }
+
+    /// One evidence file per row, in the order captured, with what it is linked to.
+    static func evidence(_ content: ReportContent) -> String {
+        let header = ["id", "name", "sha256", "size", "media_type", "description", "captured_by", "captured_at", "linked_to", "held", "late"]
+        let rows = content.evidence.map { item -> [String] in
+            let targets = content.record.links.filter { $0.evidence == item.id }.map { link in
+                link.targetKind == "requirement" ? link.target
+                    : (try? EntityID(link.target)).map { content.subject(kind: link.targetKind, id: $0) } ?? link.target
+            }
+            return [
+                item.id.description, item.name, item.digest?.hex ?? "", String(item.size), item.mediaType ?? "", item.description ?? "",
+                item.capturedBy ?? "", item.capturedAt.map(content.time) ?? "", targets.sorted().joined(separator: "; "),
+                item.digest.map { content.context.missingEvidence.contains($0) ? "no" : "yes" } ?? "no",
+                content.lateEntities.contains(item.id) ? "yes" : "",
+            ]
+        }
+        return table(header, rows)
+    }
+
+    /// One requirement per row, in catalog order: every clause and every control.
+    static func coverage(_ content: ReportContent) -> String {
+        let header = [
+            "ref", "kind", "title", "applicable", "conforming_tests", "nonconforming_tests", "other_tests", "major", "minor", "ofi",
+            "observation", "good_practice", "notes", "result", "worked_on_by",
+        ]
+        let rows = content.coverage.rows.map { row -> [String] in
+            let other = row.tests.filter { $0.key != .conforming && $0.key != .nonconforming }.values.reduce(0, +)
+            return [
+                row.ref, row.kind.rawValue, row.title, row.applicable.map { $0 ? "yes" : "no" } ?? "",
+                String(row.tests[.conforming] ?? 0), String(row.tests[.nonconforming] ?? 0), String(other),
+                String(row.findings[.major] ?? 0), String(row.findings[.minor] ?? 0), String(row.findings[.ofi] ?? 0),
+                String(row.findings[.observation] ?? 0), String(row.findings[.goodPractice] ?? 0), String(row.notes),
+                row.isCovered ? row.result : "not covered", row.workedOnBy.joined(separator: "; "),
+            ]
+        }
+        return table(header, rows)
+    }
+
+    /// A header and rows as RFC 4180 CSV text, CRLF after every record.
+    public static func table(_ header: [String], _ rows: [[String]]) -> String {
+        ([header] + rows).map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
+    }
+
+    /// One field, quoted when it holds a comma, a quote, a line break, or leading or trailing space.
+    public static func field(_ text: String) -> String {
+        let needsQuotes = text.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+            || text.first?.isWhitespace == true || text.last?.isWhitespace == true
+        return needsQuotes ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}

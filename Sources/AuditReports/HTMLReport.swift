@@ -1,0 +1,135 @@
+import AuditModel
+
+/// The audit report as one self-contained, print-ready HTML file: inline CSS, no scripts, fonts,
+/// images or links to anything outside the file.
+///
+/// On screen it reads as one page; in print (`@media print`) each numbered section starts on a
+/// new page, table headers repeat on every page, and rows and alerts are not split across pages.
+/// `scripts/render-report` prints it to PDF or PNG with headless Chromium.
+public enum HTMLReport {
+    /// The report of an engagement.
+    public static func render(_ record: EngagementRecord, context: ReportContext) -> String {
+        render(ReportDocument(ReportContent(record: record, context: context)))
+    }
+
+    /// A report document as an HTML file.
+    public static func render(_ document: ReportDocument) -> String {
+        var body = "<header>\n<h1>\(inline(document.title))</h1>\n"
+        for block in document.front { body += render(block, depth: 2) }
+        body += "</header>\n<nav class=\"contents\">\n<h2>Contents</h2>\n<ol>\n"
+        for section in document.sections { body += "<li><a href=\"#\(escape(section.id))\">\(inline(section.title))</a></li>\n" }
+        body += "</ol>\n</nav>\n"
+        for (number, section) in document.sections.enumerated() {
+            body += "<section id=\"\(escape(section.id))\">\n<h2>\(number + 1). \(inline(section.title))</h2>\n"
+            for block in section.blocks { body += render(block, depth: 3) }
+            body += "</section>\n"
+        }
+        return """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(escape(document.title))</title>
+            <style>
+            \(stylesheet)
+            </style>
+            </head>
+            <body>
+            \(body)</body>
+            </html>
+
+            """
+    }
+
+    static func render(_ block: ReportDocument.Block, depth: Int) -> String {
+        switch block {
+        case let .paragraph(text):
+            return "<p>\(inline(text))</p>\n"
+        case let .facts(facts):
+            return "<dl class=\"facts\">\n" + facts.map { "<dt>\(inline($0.label))</dt><dd>\(lines($0.value))</dd>\n" }.joined() + "</dl>\n"
+        case let .list(items):
+            return "<ul>\n" + items.map { "<li>\(lines($0))</li>\n" }.joined() + "</ul>\n"
+        case let .table(header, rows):
+            return "<table>\n<thead><tr>" + header.map { "<th>\(inline($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+                + rows.map { "<tr>" + $0.map { "<td>\(lines($0))</td>" }.joined() + "</tr>\n" }.joined() + "</tbody>\n</table>\n"
+        case let .alert(title, blocks):
+            return "<aside class=\"alert\" role=\"alert\">\n<p class=\"alert-title\">⚠ \(inline(title))</p>\n"
+                + blocks.map { render($0, depth: depth) }.joined() + "</aside>\n"
+        case let .subsection(id, title, blocks):
+            let level = min(depth, 6)
+            let anchor = id.map { " id=\"\(escape($0))\"" } ?? ""
+            return "<div class=\"part\"\(anchor)>\n<h\(level)>\(inline(title))</h\(level)>\n" + blocks.map { render($0, depth: depth + 1) }.joined() + "</div>\n"
+        }
+    }
+
+    /// Text escaped for HTML, with `code spans` set as code.
+    static func inline(_ text: String) -> String {
+        ReportDocument.spans(text).map { span in
+            switch span {
+            case let .text(text): escape(text)
+            case let .code(code): "<code>\(escape(code))</code>"
+            }
+        }.joined()
+    }
+
+    /// Text whose lines break with `<br>`.
+    static func lines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { inline(String($0)) }.joined(separator: "<br>")
+    }
+
+    /// Escapes `&`, `<`, `>`, `"` and `'`.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// The inline stylesheet: system fonts only, A4 pages in print.
+    static let stylesheet = """
+        :root { color-scheme: light; --ink: #1b1f24; --muted: #57606a; --rule: #d0d7de; --alert: #9a3412; --alert-bg: #fff4e5; }
+        html { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; font-size: 11pt; color: var(--ink); background: #fff; }
+        body { max-width: 60em; margin: 2em auto; padding: 0 1.5em; line-height: 1.45; }
+        h1 { font-size: 1.8em; margin: 0 0 0.6em; border-bottom: 3px solid var(--ink); padding-bottom: 0.2em; }
+        h2 { font-size: 1.35em; margin: 1.6em 0 0.6em; border-bottom: 1px solid var(--rule); padding-bottom: 0.15em; }
+        h3 { font-size: 1.12em; margin: 1.3em 0 0.5em; }
+        h4, h5, h6 { font-size: 1em; margin: 1.1em 0 0.4em; }
+        p { margin: 0.5em 0; }
+        code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.92em; background: #f3f4f6; padding: 0 0.2em; border-radius: 3px; }
+        dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.25em 1.2em; margin: 0.6em 0; }
+        dl.facts dt { font-weight: bold; color: var(--muted); }
+        dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+        table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; font-size: 0.9em; }
+        th, td { border: 1px solid var(--rule); padding: 0.25em 0.45em; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+        thead th { background: #f6f8fa; }
+        tbody tr:nth-child(even) td { background: #fbfcfd; }
+        .alert { border: 2px solid var(--alert); background: var(--alert-bg); border-radius: 6px; padding: 0.6em 1em; margin: 1em 0; }
+        .alert-title { color: var(--alert); font-weight: bold; font-size: 1.1em; margin-top: 0; }
+        nav.contents ol { columns: 2; margin: 0.4em 0; }
+        nav.contents a { color: var(--ink); text-decoration: none; }
+        .part { margin-left: 0; }
+        @page { size: A4; margin: 18mm 16mm 20mm; }
+        @media print {
+          html { font-size: 9.5pt; }
+          body { max-width: none; margin: 0; padding: 0; }
+          nav.contents { break-after: page; page-break-after: always; }
+          section { break-before: page; page-break-before: always; }
+          h2, h3, h4, h5, h6 { break-after: avoid; page-break-after: avoid; }
+          thead { display: table-header-group; }
+          tr, .alert, dl.facts { break-inside: avoid; page-break-inside: avoid; }
+          a { color: inherit; text-decoration: none; }
+          tbody tr:nth-child(even) td { background: none; }
+          .alert { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+        }
+        """
+}

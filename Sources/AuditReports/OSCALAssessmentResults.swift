@@ -1,0 +1,403 @@
+import AuditModel
+import Foundation
+import Replication
+
+/// The engagement as an OSCAL 1.1 `assessment-results` document, for GRC tools.
+///
+/// - One result per engagement, from the audit's first to last day, reviewing every clause and
+///   every control the Statement of Applicability does not exclude.
+/// - Observations: each interview (`INTERVIEW`) with its notes; each note outside an interview
+///   (`EXAMINE`); each test, by its method (inquiry `INTERVIEW`, observation and inspection
+///   `EXAMINE`, re-performance `TEST`); each finding's objective evidence (`EXAMINE`). Each names
+///   the evidence it rests on and when it was collected.
+/// - Findings: one per audit finding and requirement, its target the requirement with the state
+///   `not-satisfied` for a nonconformity and `satisfied` otherwise; and one per requirement tested
+///   without a finding, its state from the tests. Grade, sample size and population travel as
+///   properties in FieldAudit's namespace (`namespace`).
+/// - Parties: the client, the audit team and the people interviewed; back matter: every evidence
+///   file with its SHA-256.
+///
+/// Every UUID is a version 5 UUID derived from the id of what it names (`NameBasedUUID`), so the
+/// same engagement gives the same document. OSCAL identifiers must start with a letter, so a
+/// clause reference becomes `clause-5.2` (`controlID(for:)`); controls keep theirs (`A.6.2.8`).
+public enum OSCALAssessmentResults {
+    /// The namespace of FieldAudit's OSCAL properties.
+    public static let namespace = "https://fieldaudit.example/ns/oscal"
+    /// The OSCAL version the document is written against.
+    public static let oscalVersion = "1.1.3"
+
+    /// The document as pretty-printed JSON with sorted keys, ending with a newline.
+    public static func document(_ record: EngagementRecord, context: ReportContext) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let document = Projection(content: ReportContent(record: record, context: context)).document
+        return ((try? encoder.encode(document)) ?? Data()) + Data("\n".utf8)
+    }
+
+    /// The OSCAL identifier of a requirement reference: the reference itself when it starts with a
+    /// letter, else `clause-` and the reference.
+    public static func controlID(for ref: String) -> String {
+        ref.first?.isLetter == true ? ref : "clause-" + ref
+    }
+}
+
+/// Builds the OSCAL values from the report content.
+private struct Projection {
+    let content: ReportContent
+    var record: EngagementRecord { content.record }
+    var engagement: Engagement { record.engagement }
+    var ns: String { OSCALAssessmentResults.namespace }
+
+    var document: OSCAL.Document {
+        OSCAL.Document(assessmentResults: OSCAL.AssessmentResults(
+            uuid: NameBasedUUID.uuid("assessment-results", engagement.id.description, String(content.context.generatedAt)),
+            metadata: metadata,
+            importAP: OSCAL.ImportAP(
+                href: "urn:fieldaudit:engagement:\(engagement.id)",
+                remarks: "FieldAudit keeps no OSCAL assessment plan: the engagement itself (scope, criteria, team, Statement of Applicability) is the plan."),
+            results: [result],
+            backMatter: resources.nonEmpty.map(OSCAL.BackMatter.init)))
+    }
+
+    // MARK: - Metadata and parties
+
+    var metadata: OSCAL.Metadata {
+        OSCAL.Metadata(
+            title: line("\(engagement.auditType?.title ?? "Audit") results: \(engagement.client)"),
+            lastModified: timestamp(content.context.generatedAt),
+            version: content.closing == nil ? "draft" : "final",
+            oscalVersion: OSCALAssessmentResults.oscalVersion,
+            props: [property("engagement-id", engagement.id.description), property("generator", content.context.generator)].compactMap { $0 }.nonEmpty,
+            roles: roles.nonEmpty,
+            parties: parties.nonEmpty,
+            responsibleParties: responsibleParties.nonEmpty,
+            remarks: "Made by \(content.context.generator) from the engagement's records. An audit examines samples; see the report's sampling statement.")
+    }
+
+    static let roleTitles: [(id: String, title: String, role: TeamRole?)] = [
+        ("lead-auditor", "Lead auditor", .lead), ("auditor", "Auditor", .auditor), ("technical-expert", "Technical expert", .expert),
+        ("observer", "Observer", .observer), ("interviewee", "Interviewee", nil), ("auditee", "Auditee organisation", nil),
+    ]
+
+    var roles: [OSCAL.Role] {
+        Self.roleTitles.map { OSCAL.Role(id: $0.id, title: $0.title) }
+    }
+
+    var clientParty: String { NameBasedUUID.uuid("party", "client", engagement.id.description) }
+
+    func memberParty(_ member: TeamMember) -> String { NameBasedUUID.uuid("party", "member", member.id.description) }
+
+    func intervieweeParty(_ name: String) -> String { NameBasedUUID.uuid("party", "interviewee", engagement.id.description, name) }
+
+    /// The party of a team member known by name, as tests and interviews record auditors.
+    func party(named name: String?) -> String? {
+        guard let name else { return nil }
+        return content.team.first { $0.name == name }.map(memberParty)
+    }
+
+    func party(of replica: ReplicaID?) -> String? {
+        guard let replica else { return nil }
+        return content.team.first { $0.replica == replica }.map(memberParty)
+    }
+
+    var parties: [OSCAL.Party] {
+        var parties = [OSCAL.Party(
+            uuid: clientParty, type: "organization", name: line(engagement.client),
+            addresses: engagement.address.map { [OSCAL.Address(addrLines: [line($0)])] })]
+        parties += content.team.map { member in
+            OSCAL.Party(
+                uuid: memberParty(member), type: "person", name: line(member.name.isEmpty ? "unnamed member" : member.name),
+                props: [property("replica", member.replica?.hex)].compactMap { $0 }.nonEmpty)
+        }
+        parties += content.participants.map { person in
+            OSCAL.Party(
+                uuid: intervieweeParty(person.name), type: "person", name: line(person.name.isEmpty ? "unnamed interviewee" : person.name),
+                props: person.roles.compactMap { property("interviewee-role", $0) }.nonEmpty, memberOfOrganizations: [clientParty])
+        }
+        return parties
+    }
+
+    var responsibleParties: [OSCAL.ResponsibleParty] {
+        var parties: [OSCAL.ResponsibleParty] = []
+        for (id, _, role) in Self.roleTitles {
+            let uuids: [String] = switch id {
+            case "interviewee": content.participants.map { intervieweeParty($0.name) }
+            case "auditee": [clientParty]
+            default: content.team.filter { $0.role == role }.map(memberParty)
+            }
+            if !uuids.isEmpty { parties.append(OSCAL.ResponsibleParty(roleID: id, partyUUIDs: uuids)) }
+        }
+        return parties
+    }
+
+    // MARK: - The result
+
+    var result: OSCAL.Result {
+        let state = content.recommendation
+        var props: [OSCAL.Property?] = [
+            property("audit-type", engagement.auditType?.rawValue),
+            property("engagement-status", engagement.status.rawValue),
+            property("recommendation-proposed", state.proposed.rawValue),
+        ]
+        props += state.recorded.map { property("recommendation", $0.rawValue, class: state.recorded.count > 1 ? "conflict" : nil) }
+        props += [
+            property("closed-at", content.closing.map { timestamp($0.closedAt) }),
+            property("open-conflicts", String(content.conflicts.count)),
+            property("late-changes", content.closing == nil ? nil : String(content.context.lateChanges.count)),
+        ]
+        let description = [
+            engagement.scope.map { "Scope: \($0)" }, engagement.objectives.map { "Objectives: \($0)" },
+            engagement.criteria.map { "Criteria: \($0)" },
+            engagement.sites.isEmpty ? nil : "Sites: \(engagement.sites.joined(separator: "; "))",
+        ].compactMap { $0 }
+        var remarks: [String] = []
+        if !content.conflicts.isEmpty {
+            remarks.append("Open conflicts: " + content.conflicts.map { line in
+                "\(line.subject), \(line.field): " + line.values.map { "“\($0.text)” (\($0.author))" }.joined(separator: " / ")
+            }.joined(separator: "; ") + ".")
+        }
+        if !content.context.lateChanges.isEmpty {
+            remarks.append("\(content.context.lateChanges.count) changes arrived after the engagement was closed and await the lead's acceptance.")
+        }
+        if let words = engagement.conclusion { remarks.append("Lead auditor's conclusion: \(words)") }
+        return OSCAL.Result(
+            uuid: NameBasedUUID.uuid("result", engagement.id.description),
+            title: line("\(engagement.auditType?.title ?? "Audit") of \(engagement.client) against \(record.catalog.displayName)"),
+            description: description.isEmpty ? "An audit against \(record.catalog.displayName)." : description.joined(separator: "\n\n"),
+            start: start, end: end,
+            props: props.compactMap { $0 }.nonEmpty,
+            reviewedControls: reviewedControls,
+            observations: observations.nonEmpty,
+            findings: findings.nonEmpty,
+            remarks: remarks.nonEmpty?.joined(separator: "\n\n"))
+    }
+
+    /// The first audit day, else the earliest recorded activity, else the report's time.
+    var start: String {
+        if let date = engagement.startDate { return date + "T00:00:00Z" }
+        return timestamp(activityTimes.min() ?? content.context.generatedAt)
+    }
+
+    /// The end of the last audit day, else the latest recorded activity.
+    var end: String? {
+        if let date = engagement.endDate { return date + "T23:59:59Z" }
+        return activityTimes.max().map(timestamp)
+    }
+
+    var activityTimes: [Int64] {
+        record.interviews.compactMap(\.startedAt) + record.notes.compactMap(\.at) + record.evidence.compactMap(\.capturedAt)
+            + record.tests.map { Int64($0.id.milliseconds) }
+    }
+
+    var reviewedControls: OSCAL.ReviewedControls {
+        let applicable = content.coverage.rows.filter { $0.applicable != false }
+        let excluded = content.coverage.rows.filter { $0.applicable == false }
+        return OSCAL.ReviewedControls(
+            description: "Every clause of \(record.catalog.displayName) and every control its Statement of Applicability does not exclude.",
+            controlSelections: [OSCAL.ControlSelection(
+                includeControls: applicable.map { OSCAL.SelectControl(controlID: OSCALAssessmentResults.controlID(for: $0.ref)) },
+                excludeControls: excluded.map { OSCAL.SelectControl(controlID: OSCALAssessmentResults.controlID(for: $0.ref)) }.nonEmpty)])
+    }
+
+    // MARK: - Observations
+
+    var observations: [OSCAL.Observation] {
+        interviewObservations + noteObservations + testObservations + findingObservations
+    }
+
+    var interviewObservations: [OSCAL.Observation] {
+        content.interviews.map { interview in
+            let notes = record.notes.filter { $0.interview == interview.id }.sorted { ($0.at ?? 0, $0.id) < ($1.at ?? 0, $1.id) }
+            var description = "Interview with \(interview.interviewee)" + (interview.role.map { ", \($0)" } ?? "") + "."
+            if !interview.topics.isEmpty { description += " Topics: \(interview.topics.joined(separator: ", "))." }
+            if !notes.isEmpty { description += "\n\n" + notes.map { "- " + ($0.ref.map { "[\($0)] " } ?? "") + $0.text }.joined(separator: "\n") }
+            return OSCAL.Observation(
+                uuid: observationUUID("interview", interview.id),
+                title: line("Interview with \(interview.interviewee)"),
+                description: description,
+                props: interview.topics.compactMap { property("requirement", $0) }.nonEmpty,
+                methods: ["INTERVIEW"],
+                origins: origins(interview.auditors.compactMap { party(named: $0) }),
+                subjects: [OSCAL.Subject(subjectUUID: intervieweeParty(interview.interviewee), type: "party", title: line(interview.interviewee))],
+                relevantEvidence: relevantEvidence(record.evidence(linkedTo: interview.id.description)).nonEmpty,
+                collected: timestamp(interview.startedAt ?? Int64(interview.id.milliseconds)))
+        }
+    }
+
+    var noteObservations: [OSCAL.Observation] {
+        record.notes.filter { $0.interview == nil }.sorted { ($0.at ?? 0, $0.id) < ($1.at ?? 0, $1.id) }.map { note in
+            OSCAL.Observation(
+                uuid: observationUUID("note", note.id),
+                title: line("Note" + (note.ref.map { " on \($0)" } ?? "")),
+                description: note.text,
+                props: [property("requirement", note.ref)].compactMap { $0 }.nonEmpty,
+                methods: ["EXAMINE"],
+                origins: origins([party(of: note.author)].compactMap { $0 }),
+                collected: timestamp(note.at ?? Int64(note.id.milliseconds)))
+        }
+    }
+
+    var testObservations: [OSCAL.Observation] {
+        record.tests.map { test in
+            let method: String = switch test.method {
+            case .inquiry: "INTERVIEW"
+            case .observation, .inspection: "EXAMINE"
+            case .reperformance: "TEST"
+            case nil: "UNKNOWN"
+            }
+            var evidence = record.evidence(linkedTo: test.id.description)
+            evidence += record.evidence(linkedTo: test.ref).filter { item in !evidence.contains { $0.id == item.id } }
+            let description = [
+                "Test of \(test.ref) by \(test.method?.rawValue ?? "an unrecorded method").",
+                test.sample.map { "Sample: \($0)." },
+                content.text(of: test.id, ControlTest.Field.result.rawValue, winner: test.result?.rawValue).map { "Result: \($0)." },
+                content.text(of: test.id, ControlTest.Field.conclusion.rawValue, winner: test.conclusion).map { "Conclusion: \($0)" },
+            ].compactMap { $0 }.joined(separator: "\n\n")
+            let props: [OSCAL.Property?] = [
+                property("requirement", test.ref), property("method", test.method?.rawValue), property("result", test.result?.rawValue),
+                property("sample", test.sample), property("sample-size", test.sampleSize.map(String.init)),
+                property("population", test.population.map(String.init)),
+            ] + test.systems.map { id in property("ai-system", record.systems.first { $0.id.description == id }?.name ?? id) }
+            return OSCAL.Observation(
+                uuid: observationUUID("test", test.id),
+                title: line("Test of \(test.ref) \(content.title(of: test.ref))"),
+                description: description,
+                props: props.compactMap { $0 }.nonEmpty,
+                methods: [method],
+                types: ["control-objective"],
+                origins: origins([party(named: test.tester)].compactMap { $0 }),
+                relevantEvidence: relevantEvidence(evidence).nonEmpty,
+                collected: timestamp(Int64(test.id.milliseconds)))
+        }
+    }
+
+    var findingObservations: [OSCAL.Observation] {
+        content.findings.map { finding in
+            OSCAL.Observation(
+                uuid: observationUUID("finding", finding.id),
+                title: line("Objective evidence for \(content.labels[finding.id] ?? finding.id.short)"),
+                description: content.text(of: finding.id, Finding.Field.objectiveEvidence.rawValue, winner: finding.objectiveEvidence)
+                    ?? "No objective evidence was recorded in words; see the evidence files.",
+                methods: ["EXAMINE"],
+                types: ["finding"],
+                origins: origins([party(named: finding.raisedBy)].compactMap { $0 }),
+                relevantEvidence: relevantEvidence(content.evidence(citedBy: finding).map(\.evidence)).nonEmpty,
+                collected: timestamp(Int64(finding.id.milliseconds)))
+        }
+    }
+
+    func observationUUID(_ kind: String, _ id: EntityID) -> String { NameBasedUUID.uuid("observation", kind, id.description) }
+
+    func origins(_ parties: [String]) -> [OSCAL.Origin]? {
+        parties.isEmpty ? nil : [OSCAL.Origin(actors: ReportContent.unique(parties).map { OSCAL.Actor(type: "party", actorUUID: $0) })]
+    }
+
+    func relevantEvidence(_ evidence: [Evidence]) -> [OSCAL.RelevantEvidence] {
+        evidence.map { item in
+            OSCAL.RelevantEvidence(href: "#" + resourceUUID(item), description: item.description.map { "\(item.name): \($0)" } ?? item.name)
+        }
+    }
+
+    // MARK: - Findings
+
+    var findings: [OSCAL.Finding] {
+        var findings: [OSCAL.Finding] = []
+        for finding in content.findings {
+            let grades = record.conflictingTexts(of: finding.id, Finding.Field.grade.rawValue) ?? [finding.grade?.rawValue].compactMap { $0 }
+            let nonconformity = grades.contains { FindingGrade(rawValue: $0)?.isNonconformity == true }
+            let label = content.labels[finding.id] ?? finding.id.short
+            let tests = finding.refs.flatMap { content.tests(of: $0) }
+            for ref in finding.refs {
+                var props: [OSCAL.Property?] = grades.map { property("grade", $0, class: grades.count > 1 ? "conflict" : nil) }
+                props += [
+                    property("label", label), property("requirement", ref), property("finding-id", finding.id.description),
+                    property("finding-status", finding.status.rawValue), property("discussed", finding.discussed ? "yes" : "no"),
+                    property("signed-off-by", content.signer(of: finding)),
+                    property("signed-off-at", finding.signedOffAt.map(timestamp)),
+                ]
+                props += record.catalog.crossReferences(of: ref).map { property("eu-ai-act", "\($0.framework) \($0.article)") }
+                var remarks: [String] = []
+                if let position = content.text(of: finding.id, Finding.Field.auditeePosition.rawValue, winner: finding.auditeePosition) {
+                    remarks.append("Auditee's position: \(position)")
+                }
+                if !finding.conflicts.isEmpty { remarks.append("Fields in conflict, every value shown: \(finding.conflicts.joined(separator: ", ")).") }
+                if content.lateEntities.contains(finding.id) { remarks.append("Changed after the engagement was closed; not yet accepted by the lead.") }
+                findings.append(OSCAL.Finding(
+                    uuid: NameBasedUUID.uuid("finding", finding.id.description, ref),
+                    title: line("\(label): \(ref) \(content.title(of: ref))"),
+                    description: content.text(of: finding.id, Finding.Field.statement.rawValue, winner: finding.statement) ?? "—",
+                    props: props.compactMap { $0 }.nonEmpty,
+                    origins: origins([party(named: finding.raisedBy)].compactMap { $0 }),
+                    target: OSCAL.Target(
+                        type: "objective-id", targetID: OSCALAssessmentResults.controlID(for: ref), title: line("\(ref) \(content.title(of: ref))"),
+                        status: OSCAL.Status(state: nonconformity ? "not-satisfied" : "satisfied", reason: nonconformity ? "fail" : "pass")),
+                    relatedObservations: ([observationUUID("finding", finding.id)] + tests.filter { $0.ref == ref }.map { observationUUID("test", $0.id) })
+                        .map(OSCAL.RelatedObservation.init),
+                    remarks: remarks.nonEmpty?.joined(separator: "\n\n")))
+            }
+        }
+        let findingRefs = Set(content.findings.flatMap(\.refs))
+        for row in content.coverage.rows where !findingRefs.contains(row.ref) && (row.result == "conforming" || row.result == "nonconforming") {
+            let tests = content.tests(of: row.ref)
+            let satisfied = row.result == "conforming"
+            findings.append(OSCAL.Finding(
+                uuid: NameBasedUUID.uuid("requirement", engagement.id.description, row.ref),
+                title: line("\(row.ref) \(row.title)"),
+                description: "Tested \(tests.count) time\(tests.count == 1 ? "" : "s") (\(row.tests.map { "\($0.value) \($0.key.rawValue)" }.sorted().joined(separator: ", "))); no finding was raised.",
+                props: [property("requirement", row.ref), property("result", row.result)].compactMap { $0 }.nonEmpty,
+                origins: origins(row.workedOnBy.compactMap { party(named: $0) }),
+                target: OSCAL.Target(
+                    type: "objective-id", targetID: OSCALAssessmentResults.controlID(for: row.ref), title: line("\(row.ref) \(row.title)"),
+                    status: OSCAL.Status(state: satisfied ? "satisfied" : "not-satisfied", reason: satisfied ? "pass" : "fail")),
+                relatedObservations: tests.map { OSCAL.RelatedObservation(observationUUID: observationUUID("test", $0.id)) }.nonEmpty))
+        }
+        return findings
+    }
+
+    // MARK: - Back matter
+
+    func resourceUUID(_ evidence: Evidence) -> String { NameBasedUUID.uuid("resource", "evidence", evidence.id.description) }
+
+    var resources: [OSCAL.Resource] {
+        content.evidence.map { item in
+            let held = item.digest.map { !content.context.missingEvidence.contains($0) } ?? false
+            let props: [OSCAL.Property?] = [
+                property("evidence-id", item.id.description), property("captured-by", item.capturedBy),
+                property("captured-at", item.capturedAt.map(timestamp)), property("size", String(item.size)),
+                property("held", held ? "yes" : "no"),
+            ]
+            return OSCAL.Resource(
+                uuid: resourceUUID(item), title: line(item.name.isEmpty ? "unnamed evidence" : item.name), description: item.description,
+                props: props.compactMap { $0 }.nonEmpty,
+                rlinks: [OSCAL.RLink(
+                    href: "evidence/" + (item.name.addingPercentEncoding(withAllowedCharacters: Self.pathCharacters) ?? item.id.description),
+                    mediaType: item.mediaType,
+                    hashes: item.digest.map { [OSCAL.Hash(algorithm: "SHA-256", value: $0.hex)] })],
+                remarks: "Stored by SHA-256 in the replica's evidence store; `fieldaudit evidence extract \(item.id.short) -o FILE` copies it out, checking the hash.")
+        }
+    }
+
+    static let pathCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+
+    // MARK: - Values
+
+    /// A property in FieldAudit's namespace, or `nil` for a missing or blank value.
+    func property(_ name: String, _ value: String?, class: String? = nil) -> OSCAL.Property? {
+        guard let value else { return nil }
+        let flat = line(value)
+        return flat.isEmpty ? nil : OSCAL.Property(name: name, ns: ns, value: flat, class: `class`)
+    }
+
+    /// Text on one line with no space at either end, as OSCAL's titles, names and property values want.
+    func line(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isNewline || $0 == "\t" }).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Unix milliseconds as an RFC 3339 time in UTC, to the second.
+    func timestamp(_ milliseconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+}

@@ -1,0 +1,223 @@
+/// The part of the OSCAL 1.1 assessment-results model that FieldAudit writes, as `Encodable`
+/// values with OSCAL's hyphenated JSON keys.
+///
+/// Optional members and empty lists are left out of the JSON, as OSCAL wants: a list that is
+/// present must hold at least one item (`nonEmpty`).
+enum OSCAL {
+    struct Document: Encodable {
+        var assessmentResults: AssessmentResults
+        enum CodingKeys: String, CodingKey { case assessmentResults = "assessment-results" }
+    }
+
+    struct AssessmentResults: Encodable {
+        var uuid: String
+        var metadata: Metadata
+        var importAP: ImportAP
+        var results: [Result]
+        var backMatter: BackMatter?
+        enum CodingKeys: String, CodingKey {
+            case uuid, metadata, results
+            case importAP = "import-ap", backMatter = "back-matter"
+        }
+    }
+
+    struct Metadata: Encodable {
+        var title: String
+        var lastModified: String
+        var version: String
+        var oscalVersion: String
+        var props: [Property]?
+        var roles: [Role]?
+        var parties: [Party]?
+        var responsibleParties: [ResponsibleParty]?
+        var remarks: String?
+        enum CodingKeys: String, CodingKey {
+            case title, version, props, roles, parties, remarks
+            case lastModified = "last-modified", oscalVersion = "oscal-version", responsibleParties = "responsible-parties"
+        }
+    }
+
+    struct Role: Encodable {
+        var id: String
+        var title: String
+        var description: String?
+    }
+
+    struct Party: Encodable {
+        var uuid: String
+        var type: String
+        var name: String
+        var props: [Property]?
+        var addresses: [Address]?
+        var memberOfOrganizations: [String]?
+        enum CodingKeys: String, CodingKey {
+            case uuid, type, name, props, addresses
+            case memberOfOrganizations = "member-of-organizations"
+        }
+    }
+
+    struct Address: Encodable {
+        var addrLines: [String]
+        enum CodingKeys: String, CodingKey { case addrLines = "addr-lines" }
+    }
+
+    struct ResponsibleParty: Encodable {
+        var roleID: String
+        var partyUUIDs: [String]
+        enum CodingKeys: String, CodingKey { case roleID = "role-id", partyUUIDs = "party-uuids" }
+    }
+
+    struct ImportAP: Encodable {
+        var href: String
+        var remarks: String?
+    }
+
+    struct Result: Encodable {
+        var uuid: String
+        var title: String
+        var description: String
+        var start: String
+        var end: String?
+        var props: [Property]?
+        var reviewedControls: ReviewedControls
+        var observations: [Observation]?
+        var findings: [Finding]?
+        var remarks: String?
+        enum CodingKeys: String, CodingKey {
+            case uuid, title, description, start, end, props, observations, findings, remarks
+            case reviewedControls = "reviewed-controls"
+        }
+    }
+
+    struct ReviewedControls: Encodable {
+        var description: String?
+        var controlSelections: [ControlSelection]
+        enum CodingKeys: String, CodingKey { case description, controlSelections = "control-selections" }
+    }
+
+    struct ControlSelection: Encodable {
+        var description: String?
+        var includeControls: [SelectControl]
+        var excludeControls: [SelectControl]?
+        enum CodingKeys: String, CodingKey {
+            case description
+            case includeControls = "include-controls", excludeControls = "exclude-controls"
+        }
+    }
+
+    struct SelectControl: Encodable {
+        var controlID: String
+        enum CodingKeys: String, CodingKey { case controlID = "control-id" }
+    }
+
+    struct Observation: Encodable {
+        var uuid: String
+        var title: String?
+        var description: String
+        var props: [Property]?
+        var methods: [String]
+        var types: [String]?
+        var origins: [Origin]?
+        var subjects: [Subject]?
+        var relevantEvidence: [RelevantEvidence]?
+        var collected: String
+        enum CodingKeys: String, CodingKey {
+            case uuid, title, description, props, methods, types, origins, subjects, collected
+            case relevantEvidence = "relevant-evidence"
+        }
+    }
+
+    struct Origin: Encodable {
+        var actors: [Actor]
+    }
+
+    struct Actor: Encodable {
+        var type: String
+        var actorUUID: String
+        var roleID: String?
+        enum CodingKeys: String, CodingKey { case type, actorUUID = "actor-uuid", roleID = "role-id" }
+    }
+
+    struct Subject: Encodable {
+        var subjectUUID: String
+        var type: String
+        var title: String?
+        enum CodingKeys: String, CodingKey { case type, title, subjectUUID = "subject-uuid" }
+    }
+
+    struct RelevantEvidence: Encodable {
+        var href: String?
+        var description: String
+    }
+
+    struct Finding: Encodable {
+        var uuid: String
+        var title: String
+        var description: String
+        var props: [Property]?
+        var origins: [Origin]?
+        var target: Target
+        var relatedObservations: [RelatedObservation]?
+        var remarks: String?
+        enum CodingKeys: String, CodingKey {
+            case uuid, title, description, props, origins, target, remarks
+            case relatedObservations = "related-observations"
+        }
+    }
+
+    struct Target: Encodable {
+        var type: String
+        var targetID: String
+        var title: String?
+        var status: Status
+        enum CodingKeys: String, CodingKey { case type, title, status, targetID = "target-id" }
+    }
+
+    struct Status: Encodable {
+        var state: String
+        var reason: String?
+        var remarks: String?
+    }
+
+    struct RelatedObservation: Encodable {
+        var observationUUID: String
+        enum CodingKeys: String, CodingKey { case observationUUID = "observation-uuid" }
+    }
+
+    struct Property: Encodable {
+        var name: String
+        var ns: String?
+        var value: String
+        var `class`: String?
+    }
+
+    struct BackMatter: Encodable {
+        var resources: [Resource]
+    }
+
+    struct Resource: Encodable {
+        var uuid: String
+        var title: String
+        var description: String?
+        var props: [Property]?
+        var rlinks: [RLink]?
+        var remarks: String?
+    }
+
+    struct RLink: Encodable {
+        var href: String
+        var mediaType: String?
+        var hashes: [Hash]?
+        enum CodingKeys: String, CodingKey { case href, hashes, mediaType = "media-type" }
+    }
+
+    struct Hash: Encodable {
+        var algorithm: String
+        var value: String
+    }
+}
+
+extension Array {
+    /// The array, or `nil` when it is empty: OSCAL lists, when present, hold at least one item.
+    var nonEmpty: [Element]? { isEmpty ? nil : self }
+}

@@ -1,0 +1,324 @@
+import AuditModel
+import Foundation
+import Replication
+
+/// The facts of an audit report, projected once from an engagement record, so that every format
+/// (Markdown, HTML, CSV, OSCAL) states the same things, in the same order and the same words.
+///
+/// A field in conflict is never reduced to one of its values: `text(of:_:winner:)` spells out
+/// every value with its author, and findings whose grade is in conflict are grouped apart rather
+/// than under one of their grades. Lists come in an order that does not depend on ids made at
+/// random: catalog order, time order, names.
+public struct ReportContent: Sendable {
+    /// A group of findings of one grade.
+    public struct FindingGroup: Sendable {
+        /// What the findings of the group share.
+        public enum Kind: Hashable, Sendable {
+            /// Auditors graded the finding differently and nobody has resolved it yet.
+            case gradeInConflict
+            case grade(FindingGrade)
+            /// No grade recorded.
+            case ungraded
+        }
+
+        public let kind: Kind
+        public let findings: [Finding]
+
+        /// The group's heading.
+        public var title: String {
+            switch kind {
+            case .gradeInConflict: "Findings whose grade is in conflict"
+            case let .grade(grade): grade.pluralTitle
+            case .ungraded: "Findings without a grade"
+            }
+        }
+
+        /// The start of each finding's label (`Major 1`, `OFI 2`).
+        var labelPrefix: String {
+            switch kind {
+            case .gradeInConflict: "Disputed"
+            case .grade(.major): "Major"
+            case .grade(.minor): "Minor"
+            case .grade(.ofi): "OFI"
+            case .grade(.observation): "Observation"
+            case .grade(.goodPractice): "Good practice"
+            case .ungraded: "Ungraded"
+            }
+        }
+
+        /// Whether the group holds nonconformities (or may, when the grade is disputed).
+        public var mayBeNonconformity: Bool {
+            switch kind {
+            case .gradeInConflict, .ungraded: true
+            case let .grade(grade): grade.isNonconformity
+            }
+        }
+    }
+
+    /// Someone the auditors interviewed, with every interview they gave.
+    public struct Participant: Sendable {
+        public let name: String
+        /// Their role or roles, as the interviews recorded them.
+        public let roles: [String]
+        public let interviews: [Interview]
+        /// The auditors present, by name.
+        public let auditors: [String]
+    }
+
+    /// A field whose concurrent values nobody has resolved yet.
+    public struct ConflictLine: Sendable {
+        /// The entity, in words (`finding Minor 1 (1a2b3c4d)`).
+        public let subject: String
+        public let field: String
+        /// Every visible value in display order, with its author and time.
+        public let values: [(text: String, author: String, at: String)]
+    }
+
+    /// What the engagement's recommendation is and how firm it is.
+    public struct RecommendationState: Sendable {
+        /// What the findings propose.
+        public let proposed: Recommendation
+        /// What the lead recorded: one value, several when leads disagreed, none while open.
+        public let recorded: [Recommendation]
+        /// Whether the engagement is closed, which freezes the recorded recommendation.
+        public let isFinal: Bool
+    }
+
+    public let record: EngagementRecord
+    public let context: ReportContext
+    public let coverage: Coverage
+    /// The engagement's closing, when it is closed.
+    public let closing: Closing?
+    /// The findings by group: disputed grades first, then major, minor, OFI, observation, good
+    /// practice; in each group in the order they were raised. Empty groups are left out.
+    public let findingGroups: [FindingGroup]
+    /// Each finding's label: its group's prefix and its place in the group.
+    public let labels: [EntityID: String]
+    /// The AI systems, by name.
+    public let systems: [AISystem]
+    /// The interviews, by start time.
+    public let interviews: [Interview]
+    /// The auditee's people the auditors interviewed, in order of their first interview.
+    public let participants: [Participant]
+    /// The evidence files, in the order they were captured.
+    public let evidence: [Evidence]
+    /// The entities a late change touched.
+    public let lateEntities: Set<EntityID>
+
+    public init(record: EngagementRecord, context: ReportContext) {
+        self.record = record
+        self.context = context
+        coverage = Coverage(record)
+        closing = Closing(record.engagement)
+
+        var groups: [FindingGroup] = []
+        let disputed = record.findings.filter { record.conflictingValues(of: $0.id, Finding.Field.grade.rawValue) != nil }
+        let settled = record.findings.filter { finding in !disputed.contains { $0.id == finding.id } }
+        if !disputed.isEmpty { groups.append(FindingGroup(kind: .gradeInConflict, findings: disputed)) }
+        for grade in [FindingGrade.major, .minor, .ofi, .observation, .goodPractice] {
+            let findings = settled.filter { $0.grade == grade }
+            if !findings.isEmpty { groups.append(FindingGroup(kind: .grade(grade), findings: findings)) }
+        }
+        let ungraded = settled.filter { $0.grade == nil }
+        if !ungraded.isEmpty { groups.append(FindingGroup(kind: .ungraded, findings: ungraded)) }
+        findingGroups = groups
+        var labels: [EntityID: String] = [:]
+        for group in groups {
+            for (index, finding) in group.findings.enumerated() { labels[finding.id] = "\(group.labelPrefix) \(index + 1)" }
+        }
+        self.labels = labels
+
+        systems = record.systems.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+        interviews = record.interviews.sorted { ($0.startedAt ?? 0, $0.id) < ($1.startedAt ?? 0, $1.id) }
+        var participants: [Participant] = []
+        for name in interviews.map(\.interviewee) where !participants.contains(where: { $0.name == name }) {
+            let theirs = interviews.filter { $0.interviewee == name }
+            participants.append(Participant(
+                name: name, roles: Self.unique(theirs.compactMap(\.role)), interviews: theirs,
+                auditors: Self.unique(theirs.flatMap(\.auditors))))
+        }
+        self.participants = participants
+        evidence = record.evidence.sorted { ($0.capturedAt ?? 0, $0.name, $0.id) < ($1.capturedAt ?? 0, $1.name, $1.id) }
+        lateEntities = Set(context.lateChanges.map(\.entity))
+    }
+
+    /// Every unresolved conflict, as the report lists it.
+    public var conflicts: [ConflictLine] {
+        record.conflicts.flatMap { conflict in
+            conflict.fields.map { field in
+                ConflictLine(
+                    subject: subject(kind: conflict.kind, id: conflict.id), field: field,
+                    values: (record.conflictingValues(of: conflict.id, field) ?? []).map { value in
+                        (describe(value.value, field: field), record.memberName(value.id.origin), time(Int64(value.stamp.milliseconds)))
+                    })
+            }
+        }.sorted { ($0.subject, $0.field) < ($1.subject, $1.field) }
+    }
+
+    // MARK: - Values in words
+
+    /// A field's value for the report: its only value, or every value when it is in conflict,
+    /// marked as such; `nil` when it was never written.
+    public func text(of entity: EntityID, _ field: String, winner: String?) -> String? {
+        guard let values = record.conflictingValues(of: entity, field) else { return winner }
+        return "CONFLICT, unresolved: " + values.map { value in
+            "“\(describe(value.value, field: field))” (\(record.memberName(value.id.origin)))"
+        }.joined(separator: " / ")
+    }
+
+    /// A value in words, as its field means it: times, lists, yes and no, members' names.
+    public func describe(_ value: Value, field: String) -> String {
+        switch field {
+        case Interview.Field.startedAt.rawValue, Interview.Field.endedAt.rawValue, Finding.Field.signedOffAt.rawValue,
+             Evidence.Field.capturedAt.rawValue, Note.Field.at.rawValue, Engagement.Field.closedAt.rawValue:
+            return time(value.integer)
+        case Finding.Field.discussed.rawValue, ApplicabilityStatement.Field.applicable.rawValue:
+            return value.isTrue ? "yes" : "no"
+        case Finding.Field.signedOffBy.rawValue, Engagement.Field.lead.rawValue:
+            return value.text.flatMap { try? ReplicaID(hex: $0) }.map(record.memberName) ?? value.description
+        case Engagement.Field.closedThrough.rawValue, Engagement.Field.acceptedLateUpTo.rawValue:
+            let vector = value.text.flatMap(Closing.decodeVector) ?? VersionVector()
+            return "\(vector.reduce(0) { $0 + $1.seq }) changes"
+        default:
+            if case let .json(text) = value, text.hasPrefix("[") { return FieldCoding.decodeStrings(text).joined(separator: ", ") }
+            if case let .blob(digest) = value { return "SHA-256 \(digest.hex)" }
+            return value.text ?? value.description
+        }
+    }
+
+    /// An entity in words, so a reader can find it in the report (`finding Minor 1`, `test of A.6.2.8`).
+    public func subject(kind: String, id: EntityID) -> String {
+        switch EntityKind(rawValue: kind) {
+        case .engagement: "the engagement"
+        case .finding: "finding \(labels[id] ?? id.short)"
+        case .test: "test of \(record.tests.first { $0.id == id }?.ref ?? "?") (\(id.short))"
+        case .interview: "interview with \(record.interviews.first { $0.id == id }?.interviewee ?? "?") (\(id.short))"
+        case .system: "AI system \(record.systems.first { $0.id == id }?.name ?? id.short)"
+        case .soa: "Statement of Applicability, \(record.applicability.first { $0.id == id }?.ref ?? id.short)"
+        case .member: "team member \(record.members.first { $0.id == id }?.name ?? id.short)"
+        case .evidence: "evidence \(record.evidence.first { $0.id == id }?.name ?? id.short)"
+        case .note: "note \(id.short)"
+        case .link: "evidence link \(id.short)"
+        case nil: "\(kind) \(id.short)"
+        }
+    }
+
+    /// A Unix-millisecond time as `YYYY-MM-DD HH:MM` and its zone (`UTC` or an offset); `—` when absent.
+    public func time(_ milliseconds: Int64?) -> String {
+        guard let milliseconds else { return "—" }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = context.timeZone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        let offset = context.timeZone.secondsFromGMT(for: date)
+        guard offset != 0 else { return formatter.string(from: date) + " UTC" }
+        formatter.dateFormat = "yyyy-MM-dd HH:mm xxx"
+        return formatter.string(from: date)
+    }
+
+    /// When something started and ended: `2026-12-01 09:30–10:15 UTC` on one day, both times in
+    /// full otherwise; `—` without a start.
+    public func span(_ start: Int64?, _ end: Int64?) -> String {
+        guard let start else { return "—" }
+        let from = time(start)
+        guard let end else { return from + ", not ended" }
+        let to = time(end)
+        let (day, clock) = (from.prefix(10), from.dropFirst(11).prefix(5))
+        guard to.hasPrefix(day), from.dropFirst(16) == to.dropFirst(16) else { return "\(from) to \(to)" }
+        return "\(day) \(clock)–\(to.dropFirst(11))"
+    }
+
+    // MARK: - Derived facts
+
+    /// The organisation's roles towards its AI systems, each with the systems concerned.
+    public var aiRoles: [(role: AISystemRole, systems: [String])] {
+        AISystemRole.allCases.compactMap { role in
+            let names = systems.filter { $0.role == role }.map(\.name)
+            return names.isEmpty ? nil : (role, names)
+        }
+    }
+
+    /// The team, lead first, then by role and name.
+    public var team: [TeamMember] {
+        let order: [TeamRole?] = [.lead, .auditor, .expert, .observer, nil]
+        return record.members.sorted { left, right in
+            let (l, r) = (order.firstIndex(of: left.role) ?? 4, order.firstIndex(of: right.role) ?? 4)
+            return (l, left.name) < (r, right.name)
+        }
+    }
+
+    /// The findings in report order.
+    public var findings: [Finding] { findingGroups.flatMap(\.findings) }
+
+    /// The evidence a finding rests on: files linked to the finding, then files linked to its
+    /// requirements; each with the requirement it came through (`nil` for the finding itself).
+    public func evidence(citedBy finding: Finding) -> [(evidence: Evidence, via: String?)] {
+        var cited: [(Evidence, String?)] = []
+        var seen = Set<EntityID>()
+        for (target, via) in [(finding.id.description, nil)] + finding.refs.map({ ($0, Optional($0)) }) {
+            for item in record.evidence(linkedTo: target) where seen.insert(item.id).inserted {
+                cited.append((item, via))
+            }
+        }
+        return cited.sorted { left, right in
+            (left.1 == nil ? 0 : 1, left.0.capturedAt ?? 0, left.0.name) < (right.1 == nil ? 0 : 1, right.0.capturedAt ?? 0, right.0.name)
+        }
+    }
+
+    /// The tests of a requirement, in the order they were recorded.
+    public func tests(of ref: String) -> [ControlTest] {
+        record.tests.filter { $0.ref == ref }.sorted { $0.id < $1.id }
+    }
+
+    /// Every EU AI Act (or other framework) article the findings' requirements map to.
+    public var crossReferences: [(finding: Finding, ref: String, reference: Catalog.CrossReference)] {
+        findings.flatMap { finding in
+            finding.refs.flatMap { ref in record.catalog.crossReferences(of: ref).map { (finding, ref, $0) } }
+        }
+    }
+
+    /// The recommendation: proposed from the findings, recorded by the lead when closing.
+    public var recommendation: RecommendationState {
+        let recorded = record.conflictingTexts(of: record.engagement.id, Engagement.Field.recommendation.rawValue)?
+            .compactMap(Recommendation.init(rawValue:)) ?? [record.engagement.recommendation].compactMap { $0 }
+        return RecommendationState(proposed: .proposed(for: record), recorded: recorded, isFinal: closing != nil)
+    }
+
+    /// The findings the lead has not signed off yet.
+    public var unsignedFindings: [Finding] { findings.filter { !$0.isSignedOff } }
+
+    /// A requirement's title from the catalog.
+    public func title(of ref: String) -> String { record.catalog.requirement(ref)?.title ?? "" }
+
+    /// A member's name from the replica id a sign-off records.
+    public func signer(of finding: Finding) -> String? {
+        finding.signedOffBy.map { text in (try? ReplicaID(hex: text)).map(record.memberName) ?? text }
+    }
+
+    /// The late changes, each described as the report lists it.
+    public var lateLines: [(subject: String, field: String, value: String, author: String, at: String, change: String)] {
+        context.lateChanges.sorted { ($0.at, $0.change) < ($1.at, $1.change) }.map { late in
+            let value = describe(late.written, field: late.field)
+            return (subject(kind: late.kind, id: late.entity), late.field, value, late.author, time(late.at), late.change)
+        }
+    }
+
+    static func unique(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { seen.insert($0).inserted }
+    }
+}
+
+extension FindingGrade {
+    /// How reports name several findings of the grade.
+    var pluralTitle: String {
+        switch self {
+        case .major: "Major nonconformities"
+        case .minor: "Minor nonconformities"
+        case .ofi: "Opportunities for improvement"
+        case .observation: "Observations"
+        case .goodPractice: "Good practices"
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import AuditModel
+import Foundation
+import Replication
+
+/// What a report needs besides the engagement record: facts about the moment and the replica it
+/// is made on, which the record alone does not hold.
+///
+/// The caller (the `Replica`) gathers them; the projections stay pure, so the same record and
+/// context always give the same bytes.
+public struct ReportContext: Sendable {
+    /// When the report is made, Unix milliseconds.
+    public var generatedAt: Int64
+    /// The time zone the report's times are written in.
+    public var timeZone: TimeZone
+    /// The program and version that made the report, for the report's colophon.
+    public var generator: String
+    /// Changes of the closed engagement that the lead has not accepted yet (see `Closing`).
+    public var lateChanges: [LateChange]
+    /// Evidence files recorded in the engagement whose bytes this replica does not hold.
+    public var missingEvidence: Set<BlobDigest>
+
+    public init(
+        generatedAt: Int64, timeZone: TimeZone = TimeZone(identifier: "UTC")!, generator: String = "fieldaudit",
+        lateChanges: [LateChange] = [], missingEvidence: Set<BlobDigest> = []
+    ) {
+        self.generatedAt = generatedAt
+        self.timeZone = timeZone
+        self.generator = generator
+        self.lateChanges = lateChanges
+        self.missingEvidence = missingEvidence
+    }
+}

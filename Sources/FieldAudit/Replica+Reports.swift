@@ -1,0 +1,33 @@
+import AuditModel
+import AuditReports
+import Foundation
+import Replication
+
+/// An engagement's record with the context a report needs, ready for any `AuditReports` format.
+public struct ReportSource: Sendable {
+    public let record: EngagementRecord
+    public let context: ReportContext
+}
+
+extension Replica {
+    /// Gathers what a report of an engagement needs: its record, and the facts only this replica
+    /// knows (late changes, evidence files it does not hold), at the wall clock's time.
+    ///
+    /// Any replica can report, on the team or not (a central repository, say): reading needs no role.
+    public func reportSource(
+        engagement reference: String?, timeZone: TimeZone = .current, generator: String = "fieldaudit"
+    ) throws(FieldAuditError) -> ReportSource {
+        let record = try record(of: try engagementID(reference))
+        return ReportSource(record: record, context: try reportContext(for: record, timeZone: timeZone, generator: generator))
+    }
+
+    /// The context of a report of `record` made now.
+    public func reportContext(
+        for record: EngagementRecord, timeZone: TimeZone = .current, generator: String = "fieldaudit"
+    ) throws(FieldAuditError) -> ReportContext {
+        let missing = Set(record.evidence.compactMap(\.digest).filter { !blobs.contains($0) })
+        return ReportContext(
+            generatedAt: now, timeZone: timeZone, generator: generator, lateChanges: try lateChanges(in: record),
+            missingEvidence: missing)
+    }
+}
