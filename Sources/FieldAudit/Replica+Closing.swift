@@ -25,7 +25,7 @@ extension Replica {
     public func closeEngagement(
         recommendation: Recommendation?, conclusion: String?, engagement reference: String?
     ) throws(FieldAuditError) -> Closing {
-        let record = try capturing(in: reference)
+        let record = try record(of: try engagementID(reference))
         try requireLead(record, to: "close the engagement")
         if let closedAt = record.engagement.closedAt, record.engagement.status == .closed {
             throw .alreadyClosed(engagement: record.engagement.id.description, closedAt: closedAt)
@@ -51,7 +51,7 @@ extension Replica {
     ///
     /// - Throws: `.notPermitted` unless this replica leads the engagement; `.notClosed`.
     public func acceptLateChanges(recommendation: Recommendation?, engagement reference: String?) throws(FieldAuditError) -> LateAcceptance {
-        let record = try capturing(in: reference)
+        let record = try record(of: try engagementID(reference))
         try requireLead(record, to: "accept late changes")
         guard Closing(record.engagement) != nil else { throw .notClosed(engagement: record.engagement.id.description) }
         let late = try lateChanges(in: record)

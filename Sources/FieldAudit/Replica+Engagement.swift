@@ -91,7 +91,11 @@ extension Replica {
     /// - Throws: `.notOnTeam`, or `.notPermitted` for an observer, who watches but does not write.
     func capturing(in reference: String?) throws(FieldAuditError) -> EngagementRecord {
         let record = try record(of: try engagementID(reference))
-        if try role(in: record) == .observer { throw .notPermitted(action: "record audit work (observers watch only)", role: "observer") }
+        let role = try role(in: record)
+        if role == .observer { throw .notPermitted(action: "record audit work (observers watch only)", role: "observer") }
+        if record.engagement.status == .closed {
+            throw .notPermitted(action: "record work in a closed engagement (its conclusion is frozen)", role: role.rawValue)
+        }
         return record
     }
 

@@ -83,8 +83,11 @@ extension FieldAuditCommand {
             Terminal.note("Wrote \(CSVExport.fileNames.joined(separator: ", ")) to \(directory)")
         }
 
+        /// Writes atomically, creating the file's folder if it is missing.
         func write(_ data: Data, to path: String) throws {
             do {
+                let folder = (path as NSString).deletingLastPathComponent
+                if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
                 try data.write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
                 throw FieldAuditError.io(path: path, reason: "the file cannot be written (\(error.localizedDescription))")
