@@ -18,8 +18,9 @@ struct FrameDecoder {
         previousStamp = Array(repeating: 0, count: header.ranges.count)
     }
 
-    /// Decodes a redacted-change frame's payload.
-    mutating func decodeRedacted(_ cursor: inout ByteCursor, frame: Int) throws(BundleError) -> (ChangeID, ContentDigest) {
+    /// Reads a frame's origin index and seq delta (fields 1–2 of change and redacted frames),
+    /// checks the seq against the origin's range and makes it the range's previous seq.
+    private mutating func readPosition(_ cursor: inout ByteCursor, frame: Int) throws(BundleError) -> (origin: Int, id: ChangeID) {
         let originNumber = try cursor.varint("origin index")
         guard originNumber < UInt64(header.ranges.count) else {
             throw cursor.fail("origin index \(originNumber) names no range of the header's \(header.ranges.count)")
@@ -32,6 +33,12 @@ struct FrameDecoder {
             throw .outsideHeader(frame: frame, change: id, reason: "its seq is outside \(range)")
         }
         previousSeq[origin] = seq
+        return (origin, id)
+    }
+
+    /// Decodes a redacted-change frame's payload.
+    mutating func decodeRedacted(_ cursor: inout ByteCursor, frame: Int) throws(BundleError) -> (ChangeID, ContentDigest) {
+        let (_, id) = try readPosition(&cursor, frame: frame)
         let content = try! ContentDigest(bytes: try cursor.take(32, "redacted change's content digest"))
         try cursor.expectEnd("the redacted change")
         return (id, content)
@@ -39,19 +46,10 @@ struct FrameDecoder {
 
     /// Decodes a change frame's payload.
     mutating func decodeChange(_ cursor: inout ByteCursor, frame: Int) throws(BundleError) -> Change {
-        let originNumber = try cursor.varint("origin index")
-        guard originNumber < UInt64(header.ranges.count) else {
-            throw cursor.fail("origin index \(originNumber) names no range of the header's \(header.ranges.count)")
-        }
-        let origin = Int(originNumber)
+        let (origin, id) = try readPosition(&cursor, frame: frame)
         let range = header.ranges[origin]
-        let seq = previousSeq[origin] &+ UInt64(bitPattern: try cursor.zigzag("seq delta"))
+        let seq = id.seq
         let stamp = try readStamp(&cursor, after: previousStamp[origin])
-        let id = ChangeID(origin: range.origin, seq: seq)
-        guard range.contains(seq) else {
-            throw .outsideHeader(frame: frame, change: id, reason: "its seq is outside \(range)")
-        }
-        previousSeq[origin] = seq
         previousStamp[origin] = stamp
         let transactionGap = try cursor.varint("transaction")
         guard transactionGap < seq else {
