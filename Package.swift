@@ -94,3 +94,10 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer target of the bundle decoder. It has no `main` (libFuzzer supplies one), so it links
+// only with `-sanitize=fuzzer`; it is declared only when FIELDAUDIT_FUZZ is set, as `scripts/fuzz` does.
+if Context.environment["FIELDAUDIT_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(name: "BundleFuzzer", dependencies: ["BundleFormat", "Replication"]))
+}

@@ -87,6 +87,17 @@ struct HostileImportTests {
         try expectRefused(lead, bytes, unchanged: before, "dropped change")
     }
 
+    @Test func twoChangesSwappedInTheBundleAreRefused() throws {
+        let (lead, ben, _, before) = try scenario()
+        let changes = try ben.store.changes(of: ben.identity.id)
+        var hash = ChangeHash.genesis
+        for change in changes { hash = ChangeHash.of(change, after: hash) }
+        var reordered = changes
+        reordered.swapAt(4, 5)
+        let bytes = try craftedBundle(by: testIdentity(2), changes: reordered, engagement: changes[0].engagement, checkpointAt: (changes.last!.seq, hash))
+        try expectRefused(lead, bytes, unchanged: before, "reordered changes")
+    }
+
     @Test func anAlteredChangeIsRefusedEvenWithAValidExporterSignature() throws {
         let (lead, ben, _, before) = try scenario()
         let changes = try ben.store.changes(of: ben.identity.id)
