@@ -133,7 +133,7 @@ extension Store {
                 ) WITHOUT ROWID;
                 """)
             // Engagement and kind lookups of entities (snapshots, rosters, listings).
-            try db.execute(sql: "CREATE INDEX entity_by_engagement ON entity (engagement)")
+            try db.execute(sql: "CREATE INDEX entity_by_engagement ON entity (engagement, kind)")
             try db.execute(sql: "CREATE INDEX entity_by_kind ON entity (kind)")
             // What each peer is known to hold: the lower bound its bundles proved.
             try db.execute(sql: """
