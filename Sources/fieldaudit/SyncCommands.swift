@@ -26,6 +26,9 @@ extension FieldAuditCommand {
 
         func validate() throws {
             if all && since != nil { throw ValidationError("--all and --since exclude each other.") }
+            if output == "-" && isatty(STDOUT_FILENO) == 1 {
+                throw ValidationError("standard output is a terminal; redirect it (-o - > FILE, or | fieldaudit import -) or give -o FILE.")
+            }
         }
 
         func run() throws {
