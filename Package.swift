@@ -70,7 +70,8 @@ let package = Package(
             dependencies: [
                 "BundleFormat", "CZlib", "Replication", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]),
+            ],
+            exclude: ["Corpus"]),
         .testTarget(
             name: "AuditStoreTests",
             dependencies: [
@@ -95,7 +96,7 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-// The libFuzzer target of the bundle decoder. It has no `main` (libFuzzer supplies one), so it links
+// The libFuzzer target of the bundle decoder. Its `main` hands over to libFuzzer's driver, so it links
 // only with `-sanitize=fuzzer`; it is declared only when FIELDAUDIT_FUZZ is set, as `scripts/fuzz` does.
 if Context.environment["FIELDAUDIT_FUZZ"] != nil {
     package.targets.append(

@@ -111,7 +111,7 @@ extension BundleHeader {
             capabilities.append(BundleCapability(name: name, isRequired: required == 1))
         }
         let publicKey = Array(try cursor.take(32, "exporter public key"))
-        let declared = try! ReplicaID(bytes: try cursor.take(ReplicaID.byteCount, "exporter replica id"))
+        let declared = try cursor.take(ReplicaID.byteCount, "exporter replica id", as: { try ReplicaID(bytes: $0) })
         guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else {
             throw cursor.fail("the exporter public key is not an Ed25519 key")
         }
@@ -123,7 +123,7 @@ extension BundleHeader {
         var engagements: [EntityID] = []
         engagements.reserveCapacity(engagementCount)
         for number in 0..<engagementCount {
-            engagements.append(try! EntityID(bytes: try cursor.take(16, "engagement \(number + 1)")))
+            engagements.append(try cursor.take(16, "engagement \(number + 1)", as: { try EntityID(bytes: $0) }))
         }
         if let problem = problem(engagements: engagements) { throw cursor.fail(problem) }
 
@@ -131,7 +131,7 @@ extension BundleHeader {
         var ranges: [OriginRange] = []
         ranges.reserveCapacity(rangeCount)
         for number in 0..<rangeCount {
-            let origin = try! ReplicaID(bytes: try cursor.take(16, "origin of range \(number + 1)"))
+            let origin = try cursor.take(16, "origin of range \(number + 1)", as: { try ReplicaID(bytes: $0) })
             let after = try cursor.bigEndian(8, "start of range \(number + 1)")
             let through = try cursor.bigEndian(8, "end of range \(number + 1)")
             ranges.append(OriginRange(origin: origin, after: after, through: through))

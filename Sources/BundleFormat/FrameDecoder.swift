@@ -39,7 +39,7 @@ struct FrameDecoder {
     /// Decodes a redacted-change frame's payload.
     mutating func decodeRedacted(_ cursor: inout ByteCursor, frame: Int) throws(BundleError) -> (ChangeID, ContentDigest) {
         let (_, id) = try readPosition(&cursor, frame: frame)
-        let content = try! ContentDigest(bytes: try cursor.take(32, "redacted change's content digest"))
+        let content = try cursor.take(32, "redacted change's content digest", as: { try ContentDigest(bytes: $0) })
         try cursor.expectEnd("the redacted change")
         return (id, content)
     }
@@ -69,7 +69,7 @@ struct FrameDecoder {
             } else if code <= rangeCount {
                 supersedes.append(ChangeID(origin: header.ranges[Int(code - 1)].origin, seq: try cursor.varint("superseded seq")))
             } else if code == rangeCount + 1 {
-                let other = try! ReplicaID(bytes: try cursor.take(ReplicaID.byteCount, "superseded origin"))
+                let other = try cursor.take(ReplicaID.byteCount, "superseded origin", as: { try ReplicaID(bytes: $0) })
                 supersedes.append(ChangeID(origin: other, seq: try cursor.varint("superseded seq")))
             } else {
                 throw cursor.fail("superseded origin code \(code) is undefined")
@@ -161,14 +161,14 @@ struct FrameDecoder {
         case .bytes:
             return .bytes(Array(try cursor.take(try cursor.length("bytes length", limit: BundleLayout.maximumFrameLength), "bytes value")))
         case .blob:
-            return .blob(try! BlobDigest(bytes: try cursor.take(32, "blob digest")))
+            return .blob(try cursor.take(32, "blob digest", as: { try BlobDigest(bytes: $0) }))
         }
     }
 
     /// Decodes a blob chunk frame's payload.
     func decodeBlobChunk(_ cursor: inout ByteCursor) throws(BundleError) -> BlobChunk {
         guard header.includesEvidence else { throw cursor.fail("a blob chunk in a bundle whose header says it has no evidence") }
-        let digest = try! BlobDigest(bytes: try cursor.take(32, "blob digest"))
+        let digest = try cursor.take(32, "blob digest", as: { try BlobDigest(bytes: $0) })
         let totalSize = try cursor.varint("blob size")
         let offset = try cursor.varint("chunk offset")
         let count = cursor.remaining
@@ -184,7 +184,7 @@ struct FrameDecoder {
     func decodeCheckpoint(_ cursor: inout ByteCursor, frame: Int) throws(BundleError) -> Checkpoint {
         let key = Array(try cursor.take(32, "signer public key"))
         let seq = try cursor.varint("checkpoint seq")
-        let hash = try! ChangeHash(bytes: try cursor.take(32, "checkpoint hash"))
+        let hash = try cursor.take(32, "checkpoint hash", as: { try ChangeHash(bytes: $0) })
         let signature = Array(try cursor.take(64, "checkpoint signature"))
         try cursor.expectEnd("the checkpoint")
         if let problem = Checkpoint.problem(signerPublicKey: key, seq: seq, signature: signature) { throw cursor.fail(problem) }

@@ -103,6 +103,17 @@ struct ByteCursor {
         return bytes[index..<index + count]
     }
 
+    /// Reads `count` bytes and makes a fixed-size value of them (an id, a digest, a hash).
+    ///
+    /// Only `make` runs under `try!`: it cannot fail on exactly `count` bytes, whereas a short input
+    /// must end in the `fail` error of `take`, never in a trap (a `try!` around `take` traps).
+    mutating func take<Value>(
+        _ count: Int, _ what: @autoclosure () -> String, as make: (ArraySlice<UInt8>) throws -> Value
+    ) throws(BundleError) -> Value {
+        let bytes = try take(count, what())
+        return try! make(bytes)
+    }
+
     /// Reads a big-endian unsigned integer of `byteCount` bytes.
     mutating func bigEndian(_ byteCount: Int, _ what: @autoclosure () -> String) throws(BundleError) -> UInt64 {
         try take(byteCount, what()).reduce(0) { $0 << 8 | UInt64($1) }

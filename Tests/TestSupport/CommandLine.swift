@@ -9,7 +9,8 @@ public struct FieldAuditCLI: Sendable {
         public let stderr: String
     }
 
-    /// The binary, found next to the test bundle in the build folder.
+    /// The binary: `$FIELDAUDIT_BIN` when set (a release build, say), else the one next to the test
+    /// bundle in the build folder.
     public let executable: String
     /// Extra environment for every run (the store, mostly).
     public var environment: [String: String]
@@ -20,6 +21,7 @@ public struct FieldAuditCLI: Sendable {
     }
 
     private static func locate() -> String {
+        if let configured = ProcessInfo.processInfo.environment["FIELDAUDIT_BIN"], !configured.isEmpty { return configured }
         let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
             + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
         for directory in candidates {
