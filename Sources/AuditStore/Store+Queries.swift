@@ -110,6 +110,17 @@ extension Store {
         }
     }
 
+    /// Every evidence file the visible state references (blob values), sorted.
+    public func referencedBlobs() throws(StoreError) -> [BlobDigest] {
+        try readTransaction { db in
+            var digests: [BlobDigest] = []
+            try Self.forEachRow(db, "SELECT DISTINCT value FROM field_value WHERE type = 5 ORDER BY value", table: "field_value") { row in
+                digests.append(try BlobDigest(bytes: row.blob(0)))
+            }
+            return digests
+        }
+    }
+
     /// How many entities the store holds.
     public func entityCount() throws(StoreError) -> Int {
         try readTransaction { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entity") ?? 0 }

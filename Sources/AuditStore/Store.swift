@@ -49,6 +49,7 @@ public final class Store: Sendable {
             // a capture must be durable when the command returns, so set FULL afterwards.
             try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         } catch {
+            if Self.isDiskFull(error, at: path) { throw .diskFull(path: path) }
             throw .cannotOpen(path: path, reason: Self.describe(error))
         }
         let store = Store(path: path, queue: queue, clock: clock, searchableFields: searchableFields)
@@ -107,6 +108,7 @@ public final class Store: Sendable {
             switch error.resultCode {
             case .SQLITE_FULL: return StoreError.diskFull(path: path)
             case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.busy(path: path)
+            case _ where Self.isDiskFull(error, at: path): return StoreError.diskFull(path: path)
             default: return StoreError.sqlite(code: error.extendedResultCode.rawValue, message: error.message ?? "", sql: error.sql ?? "")
             }
         case let error as StoreError:
@@ -115,6 +117,17 @@ public final class Store: Sendable {
         default:
             return error
         }
+    }
+
+    /// Whether `error` means the disk is full: `SQLITE_FULL`, or a disk I/O error (`SQLITE_IOERR`,
+    /// which SQLite reports when it cannot create or grow the WAL index) on a file system with no
+    /// space left for this user.
+    static func isDiskFull(_ error: any Error, at path: String) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        if error.resultCode == .SQLITE_FULL { return true }
+        guard error.resultCode == .SQLITE_IOERR else { return false }
+        var info = statvfs()
+        return statvfs((path as NSString).deletingLastPathComponent, &info) == 0 && info.f_bavail == 0
     }
 
     private static func describe(_ error: any Error) -> String {

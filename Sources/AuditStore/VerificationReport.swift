@@ -10,6 +10,9 @@ public struct VerificationReport: Sendable {
     public var changeCount: Int
     /// How many origins wrote them.
     public var originCount: Int
+    /// Evidence files checked against their SHA-256, and those referenced but not held yet.
+    public var evidenceChecked = 0
+    public var evidenceMissing = 0
     /// Everything that is not as it should be; empty when the store is sound.
     public var problems: [Problem]
 
@@ -28,6 +31,8 @@ public struct VerificationReport: Sendable {
         case stateMismatch(entity: EntityID?, field: String?, change: ChangeID?, detail: String)
         /// Rebuilding from the log failed.
         case rebuildFailed(reason: String)
+        /// A stored evidence file no longer matches the SHA-256 it is stored under.
+        case evidenceCorrupt(digest: BlobDigest)
 
         public var description: String {
             switch self {
@@ -42,6 +47,8 @@ public struct VerificationReport: Sendable {
                     + (field.map { ", field \($0)" } ?? "") + (change.map { ", change \($0)" } ?? "") + ": \(detail)"
             case let .rebuildFailed(reason):
                 "the state cannot be rebuilt from the log: \(reason)"
+            case let .evidenceCorrupt(digest):
+                "the evidence file \(digest.hex.prefix(16))… no longer matches its SHA-256; restore it from another replica's bundle"
             }
         }
     }

@@ -24,6 +24,8 @@ extension FieldAuditCommand {
             var rebuiltDigest: String?
             var changes: Int
             var origins: Int
+            var evidenceChecked: Int
+            var evidenceMissing: Int
             var problems: [String]
         }
 
@@ -31,16 +33,18 @@ extension FieldAuditCommand {
             let report = try options.openReplica().verify()
             let output = Output(
                 ok: report.isSound, digest: report.digest.hex, rebuiltDigest: report.rebuiltDigest?.hex,
-                changes: report.changeCount, origins: report.originCount, problems: report.problems.map(\.description))
+                changes: report.changeCount, origins: report.originCount, evidenceChecked: report.evidenceChecked,
+                evidenceMissing: report.evidenceMissing, problems: report.problems.map(\.description))
             if json {
                 try Terminal.printJSON(output)
             } else {
                 Terminal.print(Terminal.table([
                     ("digest", output.digest),
                     ("changes", "\(output.changes) from \(output.origins) replica\(output.origins == 1 ? "" : "s")"),
+                    ("evidence", "\(output.evidenceChecked) files hash-checked" + (output.evidenceMissing > 0 ? ", \(output.evidenceMissing) not received yet" : "")),
                 ]))
                 if report.isSound {
-                    Terminal.print("ok: every hash chain holds and the state rebuilt from the log matches")
+                    Terminal.print("ok: every hash chain holds, the state rebuilt from the log matches, and every evidence file held matches its hash")
                 } else {
                     Terminal.print("\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s"):")
                     for problem in output.problems { Terminal.print("  - \(problem)") }

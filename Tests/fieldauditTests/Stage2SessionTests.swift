@@ -153,3 +153,20 @@ struct Stage2SessionTests {
             of: #""id" : "[0-9a-f-]{36}""#, with: #""id" : "…""#, options: .regularExpression), named: "soa-list.json", in: "fieldauditTests")
     }
 }
+
+extension Stage2SessionTests {
+    @Test func verifyRehashesEvidenceAndNamesAFileThatChanged() throws {
+        try runSession()
+        let sound = try json(["verify"]) as? [String: Any]
+        #expect(sound?["evidenceChecked"] as? Int == 6)
+        let blobs = try FileManager.default.subpathsOfDirectory(atPath: store + "/blobs").filter { $0.count > 3 && !$0.contains(".") }
+        let victim = try #require(blobs.first)
+        let path = store + "/blobs/" + victim
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        try Data("tampered".utf8).write(to: URL(fileURLWithPath: path))
+        let result = try run(["verify"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("no longer matches its SHA-256"))
+        #expect(result.stdout.contains(String(victim.replacingOccurrences(of: "/", with: "").prefix(16))))
+    }
+}
