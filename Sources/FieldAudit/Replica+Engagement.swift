@@ -50,9 +50,14 @@ extension Replica {
         return id
     }
 
-    /// Everything recorded in an engagement.
-    public func record(of engagement: EntityID) throws(FieldAuditError) -> EngagementRecord {
-        let snapshots = try perform { () throws(StoreError) in try store.snapshots(engagement: engagement) }
+    /// Everything recorded in an engagement; with `kinds`, only the engagement, its team and
+    /// entities of those kinds (what a capture command needs, in time independent of the
+    /// engagement's size).
+    public func record(of engagement: EntityID, kinds: [EntityKind]? = nil) throws(FieldAuditError) -> EngagementRecord {
+        let snapshots = try perform { () throws(StoreError) in
+            guard let kinds else { return try store.snapshots(engagement: engagement) }
+            return try store.snapshots(engagement: engagement, kinds: ([.engagement, .member] + kinds).map(\.rawValue))
+        }
         guard let record = EngagementRecord(engagement: engagement, snapshots: snapshots, catalogs: catalogs()) else {
             throw .notFound(kind: "engagement", id: engagement.description)
         }
@@ -88,9 +93,11 @@ extension Replica {
 
     /// The record of an engagement this replica may write in, for a capture command.
     ///
+    /// It holds the engagement, its team and the entities of `kinds` only.
+    ///
     /// - Throws: `.notOnTeam`, or `.notPermitted` for an observer, who watches but does not write.
-    func capturing(in reference: String?) throws(FieldAuditError) -> EngagementRecord {
-        let record = try record(of: try engagementID(reference))
+    func capturing(in reference: String?, kinds: [EntityKind] = []) throws(FieldAuditError) -> EngagementRecord {
+        let record = try record(of: try engagementID(reference), kinds: kinds)
         let role = try role(in: record)
         if role == .observer { throw .notPermitted(action: "record audit work (observers watch only)", role: "observer") }
         if record.engagement.status == .closed {

@@ -19,7 +19,7 @@ extension Replica {
     public func addEvidence(
         files: [String], target: String?, ref: String?, description: String?, engagement reference: String?
     ) throws(FieldAuditError) -> [AddedEvidence] {
-        let record = try capturing(in: reference)
+        let record = try capturing(in: reference, kinds: target == nil ? [] : [.test, .finding, .interview])
         let requirement = try ref.map { reference throws(FieldAuditError) in try checkedRefs([reference], in: record)[0] }
         let linked = try target.map { reference throws(FieldAuditError) in try linkTarget(reference, in: record) }
         var stored: [(path: String, blob: BlobStore.Stored)] = []
@@ -52,7 +52,7 @@ extension Replica {
 
     /// Links existing evidence to a target (test, finding, interview id or requirement reference).
     public func linkEvidence(_ evidence: [String], to target: String, engagement reference: String?) throws(FieldAuditError) {
-        let record = try capturing(in: reference)
+        let record = try capturing(in: reference, kinds: [.evidence, .test, .finding, .interview])
         let linked = try linkTarget(target, in: record)
         var ids: [EntityID] = []
         for item in evidence { ids.append(try resolve(item, among: record.evidence.map(\.id), kind: "evidence")) }
@@ -67,7 +67,7 @@ extension Replica {
 
     /// Copies a stored evidence file out, checking its hash.
     public func extractEvidence(_ reference: String, to destination: String, engagement: String?) throws(FieldAuditError) -> Evidence {
-        let record = try capturing(in: engagement)
+        let record = try record(of: try engagementID(engagement), kinds: [.evidence])
         let id = try resolve(reference, among: record.evidence.map(\.id), kind: "evidence")
         guard let evidence = record.evidence.first(where: { $0.id == id }), let digest = evidence.digest else {
             throw .notFound(kind: "evidence", id: reference)

@@ -7,7 +7,7 @@ extension Replica {
         grade: FindingGrade, refs: [String], statement: String, evidence: [String], objectiveEvidence: String?,
         systems: [String], engagement reference: String?
     ) throws(FieldAuditError) -> EntityID {
-        let record = try capturing(in: reference)
+        let record = try capturing(in: reference, kinds: [.evidence, .system])
         var evidenceIDs: [EntityID] = []
         for item in evidence { evidenceIDs.append(try resolve(item, among: record.evidence.map(\.id), kind: "evidence")) }
         let draft = Finding.Draft(
@@ -46,7 +46,7 @@ extension Replica {
     /// Edits a finding's fields. Each write supersedes the values this replica sees, so editing a
     /// field in conflict resolves it. A nonconformity must keep objective evidence.
     public func editFinding(_ reference: String, _ edit: FindingEdit, engagement: String?) throws(FieldAuditError) -> EntityID {
-        let record = try capturing(in: engagement)
+        let record = try capturing(in: engagement, kinds: [.finding, .evidence, .link])
         let finding = try finding(reference, in: record)
         var writes: FieldWrites = []
         typealias F = Finding.Field
@@ -69,7 +69,7 @@ extension Replica {
 
     /// Records that the finding was discussed with the auditee, and the auditee's position.
     public func discussFinding(_ reference: String, position: String, engagement: String?) throws(FieldAuditError) -> EntityID {
-        let record = try capturing(in: engagement)
+        let record = try capturing(in: engagement, kinds: [.finding])
         let finding = try finding(reference, in: record)
         try write(in: record.engagement.id) { writer in
             try writer.put(
@@ -81,7 +81,7 @@ extension Replica {
 
     /// Signs a finding off. Lead only; a finding with an unresolved conflict cannot be signed off.
     public func signOffFinding(_ reference: String, engagement: String?) throws(FieldAuditError) -> EntityID {
-        let record = try capturing(in: engagement)
+        let record = try capturing(in: engagement, kinds: [.finding])
         try requireLead(record, to: "sign off findings")
         let finding = try finding(reference, in: record)
         if let field = finding.conflicts.first {

@@ -25,7 +25,7 @@ extension Replica {
 
     /// Ends the interview in progress (or the one named).
     public func endInterview(_ reference: String? = nil, engagement: String?) throws(FieldAuditError) -> EntityID {
-        let record = try capturing(in: engagement)
+        let record = try capturing(in: engagement, kinds: [.interview])
         let id: EntityID
         if let reference {
             id = try resolve(reference, among: record.interviews.map(\.id), kind: "interview")
@@ -46,7 +46,7 @@ extension Replica {
     ///
     /// - Throws: `.noCurrentInterview` when there is neither an interview in progress nor a reference.
     public func addNote(_ text: String, ref: String?, engagement reference: String?) throws(FieldAuditError) -> EntityID {
-        let record = try capturing(in: reference)
+        let record = try capturing(in: reference, kinds: [.interview])
         let interview = try currentInterview().flatMap { id in record.interviews.contains { $0.id == id } ? id : nil }
         let checked = try ref.map { reference throws(FieldAuditError) in try checkedRefs([reference], in: record)[0] }
         guard interview != nil || checked != nil else { throw .noCurrentInterview }

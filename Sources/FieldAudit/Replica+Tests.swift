@@ -7,7 +7,7 @@ extension Replica {
         ref: String, method: TestMethod, result: TestResult, sample: String?, sampleSize: Int?, population: Int?,
         systems: [String], conclusion: String?, engagement reference: String?
     ) throws(FieldAuditError) -> EntityID {
-        let record = try capturing(in: reference)
+        let record = try capturing(in: reference, kinds: [.system])
         let requirement = try checkedRefs([ref], in: record)[0]
         let draft = ControlTest.Draft(
             ref: requirement, method: method, result: result, sample: sample, sampleSize: sampleSize, population: population,

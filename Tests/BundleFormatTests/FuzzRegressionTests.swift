@@ -30,4 +30,17 @@ struct FuzzRegressionTests {
         }
         #expect(Date().timeIntervalSince(start) < 5, "\(name) took too long to refuse")
     }
+
+    /// The same fault as the fuzzer's first crash, found by reading (a `try!` around a read that
+    /// runs out of bytes), in the header: a declared header length that ends inside the exporter id.
+    @Test func aHeaderEndingInsideTheExporterIdIsRefused() throws {
+        let vector = "\(packageRoot)/Sync/vectors/v1/bundles/changes-and-checkpoints.fabundle"
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: vector)))
+        // Flags (2), capability count (1, none here), exporter key (32), then 8 of the id's 16 bytes.
+        bytes.replaceSubrange(10..<14, with: [0, 0, 0, 43])
+        guard case .malformedHeader? = readingError(bytes) else {
+            Issue.record("expected malformedHeader, got \(String(describing: readingError(bytes)))")
+            return
+        }
+    }
 }

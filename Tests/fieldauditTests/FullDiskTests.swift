@@ -37,6 +37,19 @@ struct FullDiskTests {
         }
     }
 
+    /// The SHA-256 of a file in hex, by `sha256sum`.
+    func sha256(_ path: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return String(text.prefix(64))
+    }
+
     /// Runs `body` with a `size`-limited tmpfs mounted at a fresh folder, unmounting it whatever happens.
     func withSmallDisk(size: String, _ body: (String) throws -> Void) throws {
         let mountPoint = file("disk")
@@ -68,8 +81,8 @@ struct FullDiskTests {
         ftruncate(descriptor, off_t(max(0, size - room)))
     }
 
-    /// With no room at all, and with room for the evidence's staged copy but not for the stored one.
-    @Test(arguments: [0, 320 << 10])
+    /// With no room at all, and with room left for part or all of the 256 KiB evidence file.
+    @Test(arguments: [0, 128 << 10, 300 << 10])
     func importAndEvidenceOnAFullDiskFailClearlyAndChangeNothing(room: Int) throws {
         // Given Ben's bundle with notes and a 256 KiB evidence file for the lead,
         let ben = file("ben")
@@ -89,6 +102,7 @@ struct FullDiskTests {
             try succeed(["engagement", "create", "--client", "Orbit Labs"], store: lead)
             try succeed(["whoami", "--card", "-o", file("ada.card.json")], store: lead)
             try succeed(["trust", file("ben.card.json")], store: lead)
+            try succeed(["team", "add", file("ada.card.json")], store: ben)
             try succeed(["export", "--for", file("ada.card.json"), "-o", file("day.fabundle")], store: ben)
             let before = try digest(lead)
             fill(disk, leaving: room)
@@ -97,12 +111,17 @@ struct FullDiskTests {
             let imported = try cli.run(["import", file("day.fabundle")], store: lead)
             let added = try cli.run(["evidence", "add", evidence, "--ref", "A.6.2.8"], store: lead)
 
-            // then each fails with a clear error and the state and blobs folder are as before.
+            // then each fails with a clear error, the state is as before and no blob is half-written.
             for (command, result) in [("import", imported), ("evidence add", added)] {
                 #expect(result.status == 74, "\(command): \(result.status) \(result.stderr)")
                 #expect(result.stderr.contains("disk") && result.stderr.contains("full"), "\(command): \(result.stderr)")
             }
-            #expect(blobFiles(lead).isEmpty, "left in the blobs folder: \(blobFiles(lead))")
+            // A stored blob is whole (its name is its SHA-256); a failed `evidence add` may leave
+            // one unreferenced, never a partial or temporary file.
+            for blob in blobFiles(lead) {
+                let name = blob.replacingOccurrences(of: "/", with: "")
+                #expect(try sha256(lead + "/blobs/" + blob) == name, "left in the blobs folder: \(blob)")
+            }
             try FileManager.default.removeItem(atPath: disk + "/filler")
             #expect(try digest(lead) == before)
 
