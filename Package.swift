@@ -100,5 +100,5 @@ let package = Package(
 // only with `-sanitize=fuzzer`; it is declared only when FIELDAUDIT_FUZZ is set, as `scripts/fuzz` does.
 if Context.environment["FIELDAUDIT_FUZZ"] != nil {
     package.targets.append(
-        .executableTarget(name: "BundleFuzzer", dependencies: ["BundleFormat", "Replication"]))
+        .executableTarget(name: "BundleFuzzer", dependencies: ["BundleFormat", "CZlib", "Replication"]))
 }

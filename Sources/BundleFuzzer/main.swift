@@ -1,4 +1,5 @@
 import BundleFormat
+import CZlib
 import Foundation
 import Replication
 
@@ -26,10 +27,34 @@ func readToEnd(_ bytes: [UInt8], agreementKey: AgreementKey?) {
     }
 }
 
-/// libFuzzer's entry point: one input, read to the end twice.
+/// The headers (magic, version, length and fields) of the plain vectors `changes-and-checkpoints`
+/// and `evidence`, for inputs that are a body.
+let vectorHeaders: [[UInt8]] = [
+    Hex.decode("464142554e444c450001000000930000005582942999af4ee664ad92f1c273d5efa30fff30b5fc889e218ac4538318a18883267905f50a2162d7494d2770fa8d1d0000019ab99d8ac800000001019ab697e80079c38c259116739c25720000000283267905f50a2162d7494d2770fa8d1d00000000000000000000000000000006bca92e5abc664c1419d9dd90480ae43100000000000000000000000000000006")!,
+    Hex.decode("464142554e444c45000100000073000100541fd08a66deda7eeaadc4228f17722185b5f264f1f9bb5200b901df04b22dfabca92e5abc664c1419d9dd90480ae4310000019ab999e14800000001019ab697e80079c38c259116739c257200000001bca92e5abc664c1419d9dd90480ae43100000000000000000000000000000002")!,
+]
+
+/// An input whose first byte is `0xB0` or `0xB1` is a decompressed body: it gets that vector's header,
+/// is compressed, and gets a zero trailer, so the frame decoder sees the fuzzer's bytes unchanged
+/// (through compression, mutations would rarely make it past inflating). Seeds:
+/// `scripts/fuzz` writes the vectors' bodies so marked into the corpus.
+func bundle(aroundBody input: [UInt8]) -> [UInt8]? {
+    guard let marker = input.first, marker & 0xFE == 0xB0 else { return nil }
+    let body = Array(input.dropFirst())
+    var compressedLength = compressBound(uLong(body.count))
+    var compressed = [UInt8](repeating: 0, count: Int(compressedLength))
+    guard compress2(&compressed, &compressedLength, body, uLong(body.count), 6) == Z_OK else { return nil }
+    return vectorHeaders[Int(marker & 1)] + compressed.prefix(Int(compressedLength)) + [UInt8](repeating: 0, count: 96)
+}
+
+/// libFuzzer's entry point: one input, read to the end twice (or, for a marked body, once).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size))
+    if let wrapped = bundle(aroundBody: bytes) {
+        readToEnd(wrapped, agreementKey: nil)
+        return 0
+    }
     readToEnd(bytes, agreementKey: nil)
     readToEnd(bytes, agreementKey: vectorAgreementKey)
     return 0
