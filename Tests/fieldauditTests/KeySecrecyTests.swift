@@ -2,8 +2,8 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The private key stays in `identity.key`: no bundle, card, summary or error message carries it,
-/// in base64, hex or raw bytes.
+/// The private key stays in `identity.key`: no bundle, card, summary, change log or error message
+/// carries it, in base64, hex or raw bytes.
 struct KeySecrecyTests {
     let cli = FieldAuditCLI(environment: ["TZ": "UTC"])
     let directory = TemporaryDirectory("fieldaudit-keys")
@@ -67,6 +67,7 @@ struct KeySecrecyTests {
             outputs.append((bundle, [UInt8](try Data(contentsOf: URL(fileURLWithPath: file(bundle))))))
         }
         outputs.append(("verify --json", Array(try succeed(["verify", "--json"], as: "lead").stdout.utf8)))
+        outputs.append(("log", Array(try succeed(["log"], as: "lead").stdout.utf8)))
 
         // Errors: a damaged bundle, an unsigned signer, a missing file, a key file others can read.
         var damaged = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file("plain.fabundle"))))
