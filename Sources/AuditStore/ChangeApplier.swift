@@ -265,12 +265,6 @@ final class ChangeApplier {
         return FieldState(values)
     }
 
-    /// The gap-free prefix and head hash of an origin, as this transaction sees them.
-    func chainHead(of origin: ReplicaID) throws(StoreError) -> (contiguous: UInt64, head: ChangeHash) {
-        let chain = try chain(of: origin)
-        return (chain.contiguous, chain.head)
-    }
-
     /// The held change with this id, if any.
     func heldChange(_ id: ChangeID) throws(StoreError) -> Change? {
         selectChange.bind(blob: id.origin.bytes, at: 1)

@@ -233,15 +233,4 @@ extension Store {
         let data = try Data.fetchOne(db, sql: "SELECT founder FROM engagement_root WHERE engagement = ?", arguments: [Data(engagement.bytes)])
         return data.flatMap { try? ReplicaID(bytes: Array($0)) }
     }
-
-    /// The engagements whose founders are recorded.
-    public func rootedEngagements() throws(StoreError) -> [EntityID: ReplicaID] {
-        try readTransaction { db in
-            var roots: [EntityID: ReplicaID] = [:]
-            try Self.forEachRow(db, "SELECT engagement, founder FROM engagement_root", table: "engagement_root") { row in
-                roots[try EntityID(bytes: row.blob(0))] = try ReplicaID(bytes: row.blob(1))
-            }
-            return roots
-        }
-    }
 }
