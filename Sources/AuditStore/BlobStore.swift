@@ -65,7 +65,7 @@ public struct BlobStore: Sendable {
 
     /// Writes pieces to a temporary file while hashing them, then moves the file to its digest's path.
     private func write(_ produce: (_ sink: (ArraySlice<UInt8>) throws(StoreError) -> Void) throws(StoreError) -> Void) throws(StoreError) -> Stored {
-        let temporary = "\(directory)/.incoming-\(UUID().uuidString)"
+        let temporary = "\(directory)/\(Self.scratchName())"
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -115,6 +115,30 @@ public struct BlobStore: Sendable {
             throw .blobUnwritable(path: destination, reason: String(cString: strerror(errno)))
         }
         return Stored(digest: digest, size: size, isNew: true)
+    }
+
+    /// A name for a scratch file or folder in the blob directory: `.incoming-PID-UUID`, so that
+    /// `removeAbandonedScratch()` can tell those of processes that died from those in use.
+    public static func scratchName() -> String {
+        ".incoming-\(getpid())-\(UUID().uuidString)"
+    }
+
+    /// Removes scratch files and folders left by processes that were killed (their PID no longer
+    /// runs). Nothing at a blob's path is ever touched.
+    ///
+    /// - Returns: how many were removed.
+    @discardableResult
+    public func removeAbandonedScratch() -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var removed = 0
+        for name in names where name.hasPrefix(".incoming-") {
+            let parts = name.dropFirst(".incoming-".count).split(separator: "-", maxSplits: 1)
+            guard let pid = parts.first.flatMap({ Int32($0) }), pid > 0, pid != getpid() else { continue }
+            // kill(pid, 0) fails with ESRCH when no such process exists.
+            guard kill(pid, 0) != 0, errno == ESRCH else { continue }
+            if (try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")) != nil { removed += 1 }
+        }
+        return removed
     }
 
     /// Re-hashes a stored blob: `true` when present and intact.

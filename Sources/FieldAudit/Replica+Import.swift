@@ -32,7 +32,8 @@ extension Replica {
     ///
     /// - Throws: `FieldAuditError` naming what failed; the store is then exactly as it was.
     public func importBundle(at path: String, progress: (Int) -> Void = { _ in }) throws(FieldAuditError) -> ImportSummary {
-        let incoming = location.blobs + "/.incoming-import-\(UUID().uuidString)"
+        blobs.removeAbandonedScratch()
+        let incoming = location.blobs + "/" + BlobStore.scratchName()
         defer { try? FileManager.default.removeItem(atPath: incoming) }
         do {
             let verified = try verify(path, stagingEvidenceIn: incoming, progress: progress)

@@ -134,3 +134,19 @@ struct StoreDurabilityTests {
         #expect(try store.synchronousLevel() == 2)
     }
 }
+
+struct BlobScratchTests {
+    @Test func scratchLeftByADeadProcessIsRemovedAndLiveScratchIsKept() throws {
+        let directory = TemporaryDirectory()
+        let blobs = BlobStore(directory: directory.file("blobs"))
+        let stored = try blobs.put(bytes: Array("evidence".utf8))
+        // A PID above the kernel's maximum never runs; ours does.
+        let dead = directory.file("blobs/.incoming-4194305-abandoned")
+        let live = directory.file("blobs/.incoming-\(getpid())-in-use")
+        for path in [dead, live] { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        #expect(blobs.removeAbandonedScratch() == 1)
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: live))
+        #expect(blobs.verify(stored.digest))
+    }
+}
