@@ -18,6 +18,8 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case keyMismatch(path: String, store: ReplicaID, key: ReplicaID)
     /// An identity card cannot be read.
     case invalidCard(path: String, reason: String)
+    /// A vector file cannot be read.
+    case invalidVectorFile(path: String, reason: String)
     /// A file has a format version newer than this build reads.
     case unsupportedVersion(what: String, path: String, found: Int, supported: Int)
     /// A file could not be read or written.
@@ -73,6 +75,8 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "cannot read the private key \(path): \(reason). Restore it from your backup; without it this replica cannot sign its work."
         case let .keyMismatch(path, store, key):
             "the private key \(path) belongs to replica \(key.short), but the store belongs to \(store.short). Put the store's own key file back."
+        case let .invalidVectorFile(path, reason):
+            "\(path) is not a usable vector file: \(reason). Ask the peer to write it again with `fieldaudit vector -o FILE`."
         case let .invalidCard(path, reason):
             "\(path) is not a usable identity card: \(reason). Ask its owner to run `fieldaudit whoami --card -o FILE` again."
         case let .unsupportedVersion(what, path, found, supported):

@@ -23,7 +23,7 @@ public struct VectorFile: Codable, Sendable {
     public func versionVector(path: String) throws(FieldAuditError) -> VersionVector {
         var vector = VersionVector()
         for (origin, seq) in self.vector {
-            guard let id = try? ReplicaID(hex: origin) else { throw .invalidCard(path: path, reason: "'\(origin)' is not a replica id") }
+            guard let id = try? ReplicaID(hex: origin) else { throw .invalidVectorFile(path: path, reason: "'\(origin)' is not a replica id") }
             vector[id] = seq
         }
         return vector
@@ -41,13 +41,13 @@ public struct VectorFile: Codable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, reason: "no such file, or it cannot be read") }
         struct Header: Decodable { var format: String?; var version: Int? }
         guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == formatName else {
-            throw .invalidCard(path: path, reason: "it is not a FieldAudit vector file")
+            throw .invalidVectorFile(path: path, reason: "it is not a FieldAudit vector file")
         }
         if let version = header.version, version > currentVersion {
             throw .unsupportedVersion(what: "vector file", path: path, found: version, supported: currentVersion)
         }
         guard let file = try? JSONDecoder().decode(VectorFile.self, from: data) else {
-            throw .invalidCard(path: path, reason: "a field is missing or has the wrong type")
+            throw .invalidVectorFile(path: path, reason: "a field is missing or has the wrong type")
         }
         return file
     }

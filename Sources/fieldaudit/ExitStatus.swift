@@ -30,7 +30,7 @@ enum ExitStatus: Int32 {
         case .noReplica: .noInput
         case .replicaExists: .cannotCreate
         case .keyFileExposed: .permission
-        case .keyFileUnreadable, .keyMismatch, .invalidCard, .unsupportedVersion: .dataError
+        case .keyFileUnreadable, .keyMismatch, .invalidCard, .invalidVectorFile, .unsupportedVersion: .dataError
         case .io: .ioError
         case .model, .notFound, .ambiguous, .nothingToResolve, .unresolvedConflict: .dataError
         case .alreadyClosed, .notClosed: .dataError
