@@ -5,6 +5,8 @@ import Replication
 public struct FieldConflict: Hashable, Sendable {
     /// The entity's kind.
     public let kind: String
+    /// The engagement the entity belongs to.
+    public let engagement: EntityID
     /// The field in conflict.
     public let key: FieldKey
     /// Every visible value, winner first.
@@ -70,14 +72,14 @@ extension Store {
     public func conflicts() throws(StoreError) -> [FieldConflict] {
         try readTransaction { db in
             var conflicts: [FieldConflict] = []
-            var current: (key: FieldKey, kind: String, values: [VisibleValue])?
+            var current: (key: FieldKey, kind: String, engagement: EntityID, values: [VisibleValue])?
             func flush() {
                 if let current, let state = FieldState(current.values), state.isConflict {
-                    conflicts.append(FieldConflict(kind: current.kind, key: current.key, state: state))
+                    conflicts.append(FieldConflict(kind: current.kind, engagement: current.engagement, key: current.key, state: state))
                 }
             }
             try Self.forEachRow(db, """
-                SELECT v.entity, v.field, v.origin, v.seq, v.stamp, v.type, v.value, e.kind
+                SELECT v.entity, v.field, v.origin, v.seq, v.stamp, v.type, v.value, e.kind, e.engagement
                 FROM field_value v JOIN entity e ON e.id = v.entity
                 WHERE (v.entity, v.field) IN (
                     SELECT entity, field FROM field_value GROUP BY entity, field HAVING COUNT(*) > 1)
@@ -90,12 +92,23 @@ extension Store {
                     value: try ChangeColumns.readValue(row, typeAt: 5, valueAt: 6))
                 if current?.key != key {
                     flush()
-                    current = (key, row.text(7), [])
+                    current = (key, row.text(7), try EntityID(bytes: row.blob(8)), [])
                 }
                 current?.values.append(value)
             }
             flush()
             return conflicts
+        }
+    }
+
+    /// How many fields have more than one visible value.
+    ///
+    /// - Complexity: one scan of the visible values in primary-key order, nothing decoded.
+    public func conflictCount() throws(StoreError) -> Int {
+        try readTransaction { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM (SELECT 1 FROM field_value GROUP BY entity, field HAVING COUNT(*) > 1)
+                """) ?? 0
         }
     }
 

@@ -19,10 +19,10 @@ extension Replica {
         var names: [EntityID: EngagementRecord] = [:]
         var conflicts: [Conflict] = []
         for conflict in all {
-            guard let entity = try perform({ () throws(StoreError) in try store.entity(conflict.key.entity) }) else { continue }
-            if let scope, entity.engagement != scope { continue }
-            if names[entity.engagement] == nil { names[entity.engagement] = try? record(of: entity.engagement) }
-            let record = names[entity.engagement]
+            if let scope, conflict.engagement != scope { continue }
+            // Authors' names come from the team: the engagement and its members are enough.
+            if names[conflict.engagement] == nil { names[conflict.engagement] = try? record(of: conflict.engagement, kinds: []) }
+            let record = names[conflict.engagement]
             conflicts.append(Conflict(
                 kind: conflict.kind, entity: conflict.key.entity, field: conflict.key.field,
                 values: conflict.state.values.map { value in

@@ -177,7 +177,7 @@ extension Replica {
     /// against its engagement's roster (pass three over the file); then keeps the staged evidence.
     private func apply(_ verified: VerifiedBundle, from path: String, stagedEvidence: String) throws -> ImportSummary {
         let entitiesBefore = try store.entityCount()
-        let conflictsBefore = try store.conflicts().count
+        let conflictsBefore = try store.conflictCount()
         let (reader, handle) = try openBundle(path)
         defer { try? handle.close() }
         var holds = VersionVector()
@@ -208,7 +208,7 @@ extension Replica {
         return ImportSummary(
             path: path, exporter: verified.header.exporter.hex, newChanges: report.applied, knownChanges: report.duplicates,
             withheld: report.withheld, newEntities: try store.entityCount() - entitiesBefore, newEvidence: newEvidence,
-            newConflicts: max(0, try store.conflicts().count - conflictsBefore), flaggedStamps: report.flaggedStamps.count)
+            newConflicts: max(0, try store.conflictCount() - conflictsBefore), flaggedStamps: report.flaggedStamps.count)
     }
 
     /// Checks, inside the import's transaction, that each engagement has a trusted founder and
