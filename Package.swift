@@ -90,7 +90,10 @@ let package = Package(
             dependencies: ["FieldAudit", "AuditStore", "AuditModel", "Replication", "TestSupport"]),
         .testTarget(
             name: "fieldauditTests",
-            dependencies: ["fieldaudit", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "fieldaudit", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

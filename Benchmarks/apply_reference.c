@@ -23,14 +23,20 @@
  * program knows its entities by index, so it keeps a flag per entity and inserts each once: the
  * least work possible, which makes it the ceiling to compare against.
  *
- * Workload (mirrors Sources/fieldaudit-bench/ApplyWorkload.swift in shape, not byte for byte):
- * 4 origins (random 16-byte ids), change i belongs to origin i % 4 with consecutive seqs, txn =
- * seq, stamps increasing, N/10 entities (16-byte UUIDv7-like ids) of kind "note" in one
- * engagement, 5 field names, each value 60 random printable ASCII characters stored as text
- * (type tag 3), and each change superseding the previous change of the same (entity, field).
+ * Workload "apply" (the default; mirrors Sources/fieldaudit-bench/ApplyWorkload.swift in shape,
+ * not byte for byte): 4 origins (random 16-byte ids), change i belongs to origin i % 4 with
+ * consecutive seqs, txn = seq, stamps increasing, N/10 entities (16-byte UUIDv7-like ids) of kind
+ * "note" in one engagement, 5 field names, each value 60 random printable ASCII characters stored
+ * as text (type tag 3), and each change superseding the previous change of the same (entity, field).
+ *
+ * Workload "import" (mirrors `fieldaudit-bench populate`, what Benchmarks/run-sync imports through
+ * `fieldaudit import`): one origin, N/10 entities, populate's 5 field names, values that are
+ * sentences of about 60 bytes from populate's word list, and, as `ChangeApplier` does for the
+ * fields FieldAudit searches (4 of the 5 here), every such value also inserted into the FTS5
+ * `search` table.
  *
  * Build: cc -std=c11 -O2 -o apply_reference apply_reference.c -lsqlite3
- * Usage: apply_reference N PATH        (PATH: a copy of an empty store)
+ * Usage: apply_reference N PATH [apply|import]   (PATH: a copy of an empty store)
  * Prints: c_apply changes=N seconds=S rate=R
  */
 #define _POSIX_C_SOURCE 199309L
@@ -43,7 +49,7 @@
 #include <time.h>
 
 enum {
-    ORIGINS = 4,
+    MAX_ORIGINS = 4,
     FIELDS = 5,
     ID_BYTES = 16,
     HASH_BYTES = 32,
@@ -52,7 +58,24 @@ enum {
     TEXT_TAG = 3,          /* Value.Tag.text */
 };
 
-static const char *const field_names[FIELDS] = {"title", "statement", "grade", "owner", "status"};
+static const char *const apply_fields[FIELDS] = {"title", "statement", "grade", "owner", "status"};
+/* `fieldaudit-bench populate`'s fields; the first four are in AuditModel's `Searchable.fields`. */
+static const char *const import_fields[FIELDS] = {"text", "statement", "conclusion", "sample", "ref"};
+static const int import_searchable[FIELDS] = {1, 1, 1, 1, 0};
+static const int apply_searchable[FIELDS] = {0, 0, 0, 0, 0};
+/* `fieldaudit-bench populate`'s words (Sources/fieldaudit-bench/SyncCommands.swift). */
+static const char *const words[] = {
+    "risk", "register", "reviewed", "quarterly", "owner", "model", "drift", "logging", "retention",
+    "evidence", "sample", "policy", "board", "approved", "training", "record", "supplier",
+    "contract", "impact", "assessment", "fairness", "monitoring", "dashboard", "incident",
+    "response", "human", "oversight", "triage", "accuracy", "validation", "release", "checklist",
+    "data", "quality", "lineage", "consent", "documentation", "interview", "observed"};
+
+/* The workload's shape, set from the command line. */
+static int origin_count = MAX_ORIGINS;
+static const char *const *field_names = apply_fields;
+static const int *searchable = apply_searchable;
+static int sentences = 0; /* values: word sentences (import) or random printable characters */
 static const char kind[] = "note";
 static const uint64_t base_milliseconds = 1764000000000ULL; /* as ApplyWorkload */
 
@@ -68,10 +91,10 @@ typedef struct {
     uint64_t superseded_seq;
     uint8_t supersedes[SUPERSEDES_BYTES]; /* the `supersedes` column, as ChangeColumns.encode */
     uint8_t hash[HASH_BYTES];
-    char value[VALUE_BYTES];
+    char value[VALUE_BYTES + 16]; /* NUL-terminated; sentences run a little past VALUE_BYTES */
 } Row;
 
-static uint8_t origins[ORIGINS][ID_BYTES];
+static uint8_t origins[MAX_ORIGINS][ID_BYTES];
 static uint8_t engagement[ID_BYTES];
 static uint8_t (*entities)[ID_BYTES];
 static uint64_t entity_total;  /* how many entities `entities` holds */
@@ -107,6 +130,16 @@ static void put_big_endian(uint8_t out[8], uint64_t value) {
     for (int i = 0; i < 8; i++) out[i] = (uint8_t)(value >> (8 * (7 - i)));
 }
 
+/* A sentence of populate's words, at least 56 bytes long (as `SyncCommands.sentence`). */
+static void make_sentence(char *out) {
+    size_t length = 0;
+    out[0] = '\0';
+    while (length < 56) {
+        const char *word = words[random_below(sizeof words / sizeof *words)];
+        length += (size_t)sprintf(out + length, length == 0 ? "%s" : " %s", word);
+    }
+}
+
 /* ---- The workload, built before the timer starts. ---- */
 
 static void generate(uint64_t count) {
@@ -120,19 +153,24 @@ static void generate(uint64_t count) {
         fprintf(stderr, "apply_reference: out of memory\n");
         exit(1);
     }
-    for (int o = 0; o < ORIGINS; o++) random_bytes(origins[o], ID_BYTES);
+    for (int o = 0; o < origin_count; o++) random_bytes(origins[o], ID_BYTES);
     make_entity_id(engagement, base_milliseconds);
     for (uint64_t e = 0; e < entity_count; e++) make_entity_id(entities[e], base_milliseconds + e);
 
     int64_t first_stamp = (int64_t)(base_milliseconds << 16);
     for (uint64_t i = 0; i < count; i++) {
         Row *row = &rows[i];
-        row->origin = (uint8_t)(i % ORIGINS);
-        row->seq = i / ORIGINS + 1;
+        row->origin = (uint8_t)(i % (uint64_t)origin_count);
+        row->seq = i / (uint64_t)origin_count + 1;
         row->stamp = first_stamp + (int64_t)i;
         row->entity = (uint32_t)random_below(entity_count);
         row->field = (uint8_t)random_below(FIELDS);
-        for (int c = 0; c < VALUE_BYTES; c++) row->value[c] = (char)(0x20 + random_below(0x7F - 0x20));
+        if (sentences) {
+            make_sentence(row->value);
+        } else {
+            for (int c = 0; c < VALUE_BYTES; c++) row->value[c] = (char)(0x20 + random_below(0x7F - 0x20));
+            row->value[VALUE_BYTES] = '\0';
+        }
         random_bytes(row->hash, HASH_BYTES);
 
         uint64_t *last = &last_writer[(uint64_t)row->entity * FIELDS + row->field];
@@ -220,6 +258,8 @@ static void apply(uint64_t count) {
         "INSERT INTO origin (replica, contiguous, head) VALUES (?, ?, ?) "
         "ON CONFLICT (replica) DO UPDATE SET contiguous = excluded.contiguous, head = excluded.head");
     sqlite3_stmt *save_clock = prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?)");
+    sqlite3_stmt *insert_search = prepare(
+        "INSERT INTO search (text, entity, field, origin, seq) VALUES (?, ?, ?, ?, ?)");
 
     /* Bound once: the same for every change. */
     sqlite3_bind_blob(insert_change, 5, engagement, ID_BYTES, SQLITE_STATIC);
@@ -229,7 +269,7 @@ static void apply(uint64_t count) {
     sqlite3_bind_blob(insert_entity, 3, engagement, ID_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(insert_visible, 6, TEXT_TAG);
 
-    const Row *last_of_origin[ORIGINS] = {NULL};
+    const Row *last_of_origin[MAX_ORIGINS] = {NULL};
     uint8_t *entity_seen = calloc(entity_total, 1);
     for (uint64_t i = 0; i < count; i++) {
         const Row *row = &rows[i];
@@ -243,7 +283,7 @@ static void apply(uint64_t count) {
         sqlite3_bind_int64(insert_change, 4, (sqlite3_int64)row->seq); /* txn = seq */
         sqlite3_bind_blob(insert_change, 7, entity, ID_BYTES, SQLITE_STATIC);
         sqlite3_bind_text(insert_change, 8, field_names[row->field], -1, SQLITE_STATIC);
-        sqlite3_bind_text(insert_change, 10, row->value, VALUE_BYTES, SQLITE_STATIC);
+        sqlite3_bind_text(insert_change, 10, row->value, -1, SQLITE_STATIC);
         if (row->has_supersedes) {
             sqlite3_bind_blob(insert_change, 11, row->supersedes, SUPERSEDES_BYTES, SQLITE_STATIC);
         } else {
@@ -280,14 +320,24 @@ static void apply(uint64_t count) {
         if (!is_superseded) {
             bind_key(insert_visible, row, origin, row->seq);
             sqlite3_bind_int64(insert_visible, 5, row->stamp);
-            sqlite3_bind_text(insert_visible, 7, row->value, VALUE_BYTES, SQLITE_STATIC);
+            sqlite3_bind_text(insert_visible, 7, row->value, -1, SQLITE_STATIC);
             run(insert_visible);
+        }
+
+        /* 6. Every text value of a searchable field, into the full-text index. */
+        if (searchable[row->field]) {
+            sqlite3_bind_text(insert_search, 1, row->value, -1, SQLITE_STATIC);
+            sqlite3_bind_blob(insert_search, 2, entity, ID_BYTES, SQLITE_STATIC);
+            sqlite3_bind_text(insert_search, 3, field_names[row->field], -1, SQLITE_STATIC);
+            sqlite3_bind_blob(insert_search, 4, origin, ID_BYTES, SQLITE_STATIC);
+            sqlite3_bind_int64(insert_search, 5, (sqlite3_int64)row->seq);
+            run(insert_search);
         }
         last_of_origin[row->origin] = row;
     }
 
     /* Once per transaction: each origin's chain, then the clock (the greatest stamp seen). */
-    for (int o = 0; o < ORIGINS; o++) {
+    for (int o = 0; o < origin_count; o++) {
         if (!last_of_origin[o]) continue;
         sqlite3_bind_blob(upsert_origin, 1, origins[o], ID_BYTES, SQLITE_STATIC);
         sqlite3_bind_int64(upsert_origin, 2, (sqlite3_int64)last_of_origin[o]->seq);
@@ -298,29 +348,37 @@ static void apply(uint64_t count) {
     run(save_clock);
 
     sqlite3_stmt *statements[] = {insert_change, insert_entity, insert_superseded, delete_visible,
-                                  probe_superseded, insert_visible, upsert_origin, save_clock};
+                                  probe_superseded, insert_visible, upsert_origin, save_clock, insert_search};
     for (size_t s = 0; s < sizeof statements / sizeof *statements; s++) sqlite3_finalize(statements[s]);
     execute("COMMIT");
 }
 
 int main(int argc, char **argv) {
     char *end = NULL;
-    unsigned long long count = argc == 3 ? strtoull(argv[1], &end, 10) : 0;
-    if (argc != 3 || *end != '\0' || count == 0 || count > UINT32_MAX) {
-        fprintf(stderr, "usage: apply_reference N PATH   (PATH: a copy of an empty store)\n");
+    unsigned long long count = argc == 3 || argc == 4 ? strtoull(argv[1], &end, 10) : 0;
+    const char *shape = argc == 4 ? argv[3] : "apply";
+    int known_shape = strcmp(shape, "apply") == 0 || strcmp(shape, "import") == 0;
+    if (count == 0 || *end != '\0' || count > UINT32_MAX || !known_shape) {
+        fprintf(stderr, "usage: apply_reference N PATH [apply|import]   (PATH: a copy of an empty store)\n");
         return 2;
+    }
+    if (strcmp(shape, "import") == 0) {
+        origin_count = 1;
+        field_names = import_fields;
+        searchable = import_searchable;
+        sentences = 1;
     }
     const char *path = argv[2];
 
     generate(count);
 
     /* Open as Store.open does, issuing the PRAGMAs its connection ends up with: GRDB's set-up
-     * (foreign keys), Store's `prepareDatabase` (a 64 MiB page cache), GRDB's WAL set-up, then
+     * (foreign keys), Store's `prepareDatabase` (an 8 MiB page cache), GRDB's WAL set-up, then
      * Store's `synchronous = FULL`, re-asserted after GRDB's WAL set-up lowered it to NORMAL. */
     check(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), path);
     sqlite3_busy_timeout(db, 60 * 1000);
     execute("PRAGMA foreign_keys = ON");
-    execute("PRAGMA cache_size = -65536");
+    execute("PRAGMA cache_size = -8192"); /* Store.pageCacheKiB */
     execute("PRAGMA journal_mode = WAL");
     execute("PRAGMA synchronous = FULL");
 

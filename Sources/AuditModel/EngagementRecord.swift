@@ -4,7 +4,11 @@ import Replication
 /// queries read. Pure: built from snapshots, no store access.
 public struct EngagementRecord: Sendable {
     public let engagement: Engagement
-    public let catalog: Catalog
+    /// The catalog the engagement audits against: the one this replica knows by the engagement's
+    /// standard id, else the copy recorded in the engagement, else ISO/IEC 42001. Resolved on
+    /// first use.
+    public var catalog: Catalog { resolvedCatalog.value }
+    private let resolvedCatalog: Resolved<Catalog>
     public let members: [TeamMember]
     public let applicability: [ApplicabilityStatement]
     public let systems: [AISystem]
@@ -22,14 +26,19 @@ public struct EngagementRecord: Sendable {
     /// Projects the snapshots of one engagement (the engagement's own and every entity in it).
     ///
     /// Entities appear in id order, which for UUIDv7 ids is the order they were created in.
+    /// `catalogs` lists the catalogs the reader knows; it is called only if `catalog` is read.
     /// Returns `nil` if no snapshot is the engagement itself.
-    public init?(engagement id: EntityID, snapshots: [EntitySnapshot], catalogs: [Catalog] = Catalog.builtIn) {
+    public init?(
+        engagement id: EntityID, snapshots: [EntitySnapshot], catalogs: @escaping @Sendable () -> [Catalog] = { Catalog.builtIn }
+    ) {
         let ordered = snapshots.sorted { $0.id < $1.id }
         guard let engagement = ordered.first(where: { $0.id == id }).flatMap(Engagement.init) else { return nil }
         self.engagement = engagement
         let recorded = ordered.first { $0.id == id }?.text(Engagement.Field.catalog.rawValue)
-            .flatMap { try? Catalog.decode(Data($0.utf8)) }
-        catalog = catalogs.first { $0.id == engagement.standard } ?? recorded ?? .iso42001
+        let standard = engagement.standard
+        resolvedCatalog = Resolved {
+            catalogs().first { $0.id == standard } ?? recorded.flatMap { try? Catalog.decode(Data($0.utf8)) } ?? .iso42001
+        }
         members = ordered.compactMap(TeamMember.init)
         applicability = ordered.compactMap(ApplicabilityStatement.init)
         systems = ordered.compactMap(AISystem.init)

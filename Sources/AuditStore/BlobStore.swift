@@ -141,6 +141,12 @@ public struct BlobStore: Sendable {
         return removed
     }
 
+    /// Removes a stored blob, if present. Only for a blob nothing references (the state, an
+    /// import in progress): evidence whose blob is missing fails `verify`.
+    public func remove(_ digest: BlobDigest) {
+        unlink(path(of: digest))
+    }
+
     /// Re-hashes a stored blob: `true` when present and intact.
     public func verify(_ digest: BlobDigest) -> Bool {
         (try? hash(of: path(of: digest))) == digest

@@ -41,7 +41,10 @@ final class ChangeApplier {
     }
 
     private var chains: [ReplicaID: Chain] = [:]
+    /// Entities seen in this transaction (a cache of the `entity` table), emptied whenever it
+    /// reaches `entityCacheLimit` so that an import's memory does not grow with its size.
     private var entities: [EntityID: (kind: String, engagement: EntityID)] = [:]
+    private static let entityCacheLimit = 4096
 
     init(_ db: Database, searchableFields: Set<String> = []) throws(StoreError) {
         self.searchableFields = searchableFields
@@ -315,6 +318,7 @@ final class ChangeApplier {
         if let known = entities[change.entity] {
             return try check(change, against: known)
         }
+        if entities.count >= Self.entityCacheLimit { entities.removeAll(keepingCapacity: true) }
         selectEntity.bind(blob: change.entity.bytes, at: 1)
         defer { selectEntity.reset() }
         if try selectEntity.step() {

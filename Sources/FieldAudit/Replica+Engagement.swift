@@ -58,7 +58,8 @@ extension Replica {
             guard let kinds else { return try store.snapshots(engagement: engagement) }
             return try store.snapshots(engagement: engagement, kinds: ([.engagement, .member] + kinds).map(\.rawValue))
         }
-        guard let record = EngagementRecord(engagement: engagement, snapshots: snapshots, catalogs: catalogs()) else {
+        let directory = location.directory
+        guard let record = EngagementRecord(engagement: engagement, snapshots: snapshots, catalogs: { Self.catalogs(in: directory) }) else {
             throw .notFound(kind: "engagement", id: engagement.description)
         }
         return record
@@ -141,7 +142,12 @@ extension Replica {
 
     /// The catalogs this replica knows: built in, plus those imported into the store directory.
     public func catalogs() -> [Catalog] {
-        let directory = location.directory + "/catalogs"
+        Self.catalogs(in: location.directory)
+    }
+
+    /// The catalogs built in, plus those imported into the store directory `directory`.
+    private static func catalogs(in storeDirectory: String) -> [Catalog] {
+        let directory = storeDirectory + "/catalogs"
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         let imported = files.filter { $0.hasSuffix(".json") }.sorted().compactMap { name in
             FileManager.default.contents(atPath: directory + "/" + name).flatMap { try? Catalog.decode($0) }

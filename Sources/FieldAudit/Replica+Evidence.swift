@@ -27,9 +27,25 @@ extension Replica {
             stored.append((file, try perform { () throws(StoreError) in try blobs.put(contentsOf: file) }))
         }
         let added = stored.map { AddedEvidence(id: makeEntityID(), digest: $0.blob.digest, size: $0.blob.size, isNewBlob: $0.blob.isNew) }
-        try write(in: record.engagement.id) { writer in
-            for (item, file) in zip(added, stored) {
-                let name = (file.path as NSString).lastPathComponent
+        do throws(FieldAuditError) {
+            try recordEvidence(added, from: stored.map(\.path), in: record.engagement.id, requirement: requirement, linked: linked, description: description)
+        } catch {
+            // Nothing was recorded: give back the space of the files this call stored (on a full
+            // disk it matters), unless another command has meanwhile recorded the same content.
+            discardUnreferenced(added.filter(\.isNewBlob).map(\.digest))
+            throw error
+        }
+        return added
+    }
+
+    /// Records stored files as evidence, with their links, in one transaction.
+    private func recordEvidence(
+        _ added: [AddedEvidence], from paths: [String], in engagement: EntityID, requirement: String?,
+        linked: (target: String, kind: String)?, description: String?
+    ) throws(FieldAuditError) {
+        try write(in: engagement) { writer in
+            for (item, path) in zip(added, paths) {
+                let name = (path as NSString).lastPathComponent
                 try writer.put(
                     Evidence.writes(
                         digest: item.digest, name: name, size: item.size, mediaType: Evidence.mediaType(forFileNamed: name),
@@ -47,7 +63,14 @@ extension Replica {
                 }
             }
         }
-        return added
+    }
+
+    /// Removes stored blobs that the state does not reference. A command that recorded the same
+    /// content between the check and the removal would find its file missing (`verify` says so,
+    /// and importing or adding it again restores it); the window is a few microseconds.
+    private func discardUnreferenced(_ digests: [BlobDigest]) {
+        guard !digests.isEmpty, let referenced = try? Set(store.referencedBlobs()) else { return }
+        for digest in digests where !referenced.contains(digest) { blobs.remove(digest) }
     }
 
     /// Links existing evidence to a target (test, finding, interview id or requirement reference).

@@ -7,6 +7,7 @@ import Replication
 extension FieldAuditCommand.BundleCommand {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inspect",
             abstract: "Show a bundle's header, exporter, origins and seq ranges, counts, and whether its digest and signature hold.")
         @Argument(help: "The bundle file.") var file: String
         @Flag(help: "Print JSON.") var json = false

@@ -6,6 +6,7 @@ extension FieldAuditCommand {
     /// `fieldaudit capture`: an interactive session for a live interview.
     struct Capture: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "capture",
             abstract: "Capture a live interview: each line is a note, slash commands do the rest.",
             discussion: """
                 Every plain line becomes a note on the interview in progress (and on the requirement set \

@@ -13,7 +13,7 @@ extension FieldAuditCommand {
 
 extension FieldAuditCommand.CatalogCommand {
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List clauses and controls, with their EU AI Act cross-references.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List clauses and controls, with their EU AI Act cross-references.")
         @Flag(help: "Only the Annex A controls.") var annexA = false
         @Option(help: "Only one clause or Annex A area (for example 6 or A.6).") var clause: String?
         @Option(help: "The catalog (default: the current engagement's, else ISO/IEC 42001:2023).") var catalog: String?
@@ -62,6 +62,7 @@ extension FieldAuditCommand.CatalogCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import a catalog file (format: Fixtures/catalogs/FORMAT.md) so engagements can use it.")
         @Argument(help: "The catalog JSON file.") var file: String
         @OptionGroup var store: StoreOptions

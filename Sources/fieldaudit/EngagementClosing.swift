@@ -8,6 +8,7 @@ extension FieldAuditCommand.EngagementCommand {
     /// `fieldaudit engagement close`: freeze the conclusion.
     struct Close: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "close",
             abstract: "Close the engagement, freezing the report's conclusion and recommendation (lead only).",
             discussion: """
                 Without --recommendation, the recommendation is the one the findings propose: certify \

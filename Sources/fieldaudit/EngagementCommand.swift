@@ -16,6 +16,7 @@ extension FieldAuditCommand {
 extension FieldAuditCommand.EngagementCommand {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create an engagement that you lead, and make it current.")
 
         @Option(help: "The client organisation.") var client: String
@@ -42,7 +43,7 @@ extension FieldAuditCommand.EngagementCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the engagements this replica holds.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the engagements this replica holds.")
         @OptionGroup var output: OutputOptions
         @OptionGroup var store: StoreOptions
 
@@ -65,7 +66,7 @@ extension FieldAuditCommand.EngagementCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an engagement: client, scope, team, inventory.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an engagement: client, scope, team, inventory.")
         @Argument(help: "The engagement (default: the current one).") var id: String?
         @OptionGroup var output: OutputOptions
         @OptionGroup var store: StoreOptions
@@ -108,7 +109,7 @@ extension FieldAuditCommand.EngagementCommand {
     }
 
     struct Use: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make an engagement current, so capture commands need no --engagement.")
+        static let configuration = CommandConfiguration(commandName: "use", abstract: "Make an engagement current, so capture commands need no --engagement.")
         @Argument(help: "The engagement's id or a unique prefix of it.") var id: String
         @OptionGroup var store: StoreOptions
 

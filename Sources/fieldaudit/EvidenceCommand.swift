@@ -14,6 +14,7 @@ extension FieldAuditCommand {
 extension FieldAuditCommand.EvidenceCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Store files as evidence: hashed (SHA-256), stored once, linked to a test, finding, interview or requirement.")
         @Argument(help: "The files.") var files: [String]
         @Option(name: .customLong("for"), help: "A test, finding or interview id (or prefix), or a requirement, to link to.") var target: String?
@@ -36,7 +37,7 @@ extension FieldAuditCommand.EvidenceCommand {
     }
 
     struct Link: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Link stored evidence to a test, finding, interview or requirement.")
+        static let configuration = CommandConfiguration(commandName: "link", abstract: "Link stored evidence to a test, finding, interview or requirement.")
         @Argument(help: "The evidence ids (or prefixes).") var evidence: [String]
         @Option(name: .customLong("to"), help: "The test, finding or interview id, or a requirement.") var target: String
         @OptionGroup var engagement: EngagementOption
@@ -49,7 +50,7 @@ extension FieldAuditCommand.EvidenceCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List evidence.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List evidence.")
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
         @OptionGroup var store: StoreOptions
@@ -69,7 +70,7 @@ extension FieldAuditCommand.EvidenceCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one evidence item and what it is linked to.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one evidence item and what it is linked to.")
         @Argument(help: "The evidence id (or prefix).") var id: String
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
@@ -102,7 +103,7 @@ extension FieldAuditCommand.EvidenceCommand {
     }
 
     struct Extract: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Copy a stored evidence file out, checking its hash.")
+        static let configuration = CommandConfiguration(commandName: "extract", abstract: "Copy a stored evidence file out, checking its hash.")
         @Argument(help: "The evidence id (or prefix).") var id: String
         @Option(name: .shortAndLong, help: "Where to write the file.") var output: String
         @OptionGroup var engagement: EngagementOption

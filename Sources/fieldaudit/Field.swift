@@ -6,6 +6,7 @@ extension FieldAuditCommand {
     /// `fieldaudit field`: plumbing to write and read single fields, for scripts and diagnosis.
     struct Field: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "field",
             abstract: "Low-level: write or show single fields of any entity.",
             discussion: "The audit commands are built on the same change log; use these for scripts and diagnosis.",
             subcommands: [Set.self, Show.self])
@@ -20,6 +21,7 @@ enum ValueType: String, ExpressibleByArgument, CaseIterable {
 extension FieldAuditCommand.Field {
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "Write one field; the write supersedes every value of it you can see.")
 
         @Argument(help: "The entity id (a UUID), or 'new' for a new entity.")
@@ -62,7 +64,7 @@ extension FieldAuditCommand.Field {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show every field of an entity, conflicts included.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show every field of an entity, conflicts included.")
 
         @Argument(help: "The entity id (a UUID).")
         var entity: String

@@ -14,6 +14,7 @@ extension FieldAuditCommand {
 extension FieldAuditCommand.FindingCommand {
     struct Raise: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "raise",
             abstract: "Raise a finding. A major or minor nonconformity needs objective evidence.")
         @Option(help: "The grade.") var grade: FindingGrade
         @Option(name: .customLong("ref"), help: "A requirement concerned (repeat, or comma-separate, for several).") var refs: [String]
@@ -33,7 +34,7 @@ extension FieldAuditCommand.FindingCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List findings, flagging any in conflict.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List findings, flagging any in conflict.")
         @Option(help: "Only findings of this grade.") var grade: FindingGrade?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
@@ -56,7 +57,7 @@ extension FieldAuditCommand.FindingCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a finding with its evidence; every value of a field in conflict.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a finding with its evidence; every value of a field in conflict.")
         @Argument(help: "The finding id (or prefix).") var id: String
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
@@ -100,6 +101,7 @@ extension FieldAuditCommand.FindingCommand {
 
     struct Edit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "edit",
             abstract: "Edit a finding. Writing a field that is in conflict resolves the conflict.")
         @Argument(help: "The finding id (or prefix).") var id: String
         @Option(help: "A new grade.") var grade: FindingGrade?
@@ -126,7 +128,7 @@ extension FieldAuditCommand.FindingCommand {
     }
 
     struct Discuss: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record that the finding was discussed with the auditee, and their position.")
+        static let configuration = CommandConfiguration(commandName: "discuss", abstract: "Record that the finding was discussed with the auditee, and their position.")
         @Argument(help: "The finding id (or prefix).") var id: String
         @Option(help: "The auditee's position.") var position: String
         @OptionGroup var engagement: EngagementOption

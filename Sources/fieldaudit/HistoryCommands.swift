@@ -8,6 +8,7 @@ extension FieldAuditCommand {
     /// `fieldaudit search`: full-text search.
     struct Search: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "search",
             abstract: "Search notes, statements, conclusions and evidence descriptions (SQLite FTS5).",
             discussion: "Plain words match entries containing all of them; FTS5 syntax (\"a phrase\", word*, OR, NOT) works too.")
         @Argument(help: "What to look for.") var query: [String]
@@ -30,7 +31,7 @@ extension FieldAuditCommand {
 
     /// `fieldaudit log`: who changed what.
     struct Log: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show who changed what, when, from which replica.")
+        static let configuration = CommandConfiguration(commandName: "log", abstract: "Show who changed what, when, from which replica.")
         @Option(help: "Only the history of this entity (id or prefix).") var entity: String?
         @Option(help: "How many recent changes to show without --entity.") var limit = 50
         @OptionGroup var engagement: EngagementOption
@@ -61,6 +62,7 @@ extension FieldAuditCommand {
     /// `fieldaudit conflicts`: fields edited concurrently.
     struct Conflicts: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "conflicts",
             abstract: "List fields edited concurrently: every value is kept and shown, winner first.")
         @Flag(help: "Every engagement, not only the current one.") var all = false
         @OptionGroup var engagement: EngagementOption
@@ -96,6 +98,7 @@ extension FieldAuditCommand {
     /// `fieldaudit resolve`: settle a conflict.
     struct Resolve: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resolve",
             abstract: "Resolve a conflict by keeping one of its values or writing a new one; every replica that imports it agrees.")
         @Argument(help: "The entity id (or prefix).") var entity: String
         @Argument(help: "The field in conflict.") var field: String

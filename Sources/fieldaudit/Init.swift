@@ -5,6 +5,7 @@ extension FieldAuditCommand {
     /// `fieldaudit init`: creates this laptop's replica and its signing key.
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create a replica: an empty store and a new signing key.",
             discussion: "Refuses to touch an existing replica. The private key file is created with mode 0600.")
 

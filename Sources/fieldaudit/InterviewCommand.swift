@@ -36,7 +36,7 @@ extension FieldAuditCommand {
 
 extension FieldAuditCommand.InterviewCommand {
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start an interview; notes go to it until it ends.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start an interview; notes go to it until it ends.")
         @Option(name: .customLong("with"), help: "The interviewee.") var interviewee: String
         @Option(help: "The interviewee's role or function.") var role: String?
         @Option(help: "Requirements discussed, comma-separated (for example 6.1.2,A.5.2).") var topics: String?
@@ -51,7 +51,7 @@ extension FieldAuditCommand.InterviewCommand {
     }
 
     struct End: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "End the interview in progress.")
+        static let configuration = CommandConfiguration(commandName: "end", abstract: "End the interview in progress.")
         @Argument(help: "An interview to end instead of the current one.") var id: String?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
@@ -63,7 +63,7 @@ extension FieldAuditCommand.InterviewCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List interviews.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List interviews.")
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
         @OptionGroup var store: StoreOptions
@@ -83,7 +83,7 @@ extension FieldAuditCommand.InterviewCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an interview with its notes.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an interview with its notes.")
         @Argument(help: "The interview (default: the one in progress).") var id: String?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions

@@ -19,7 +19,7 @@ extension FieldAuditCommand {
 
 extension FieldAuditCommand.SoACommand {
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Declare whether a control applies, why, and its implementation status.")
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Declare whether a control applies, why, and its implementation status.")
         @Argument(help: "The control (for example A.6.2.8).") var ref: String
         @Option(help: "Whether the control applies.") var applicable: YesNo?
         @Option(help: "The auditee's justification.") var justification: String?
@@ -36,6 +36,7 @@ extension FieldAuditCommand.SoACommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Load a Statement of Applicability from CSV: ref,applicable,justification,status (with a header line).")
         @Argument(help: "The CSV file.") var file: String
         @OptionGroup var engagement: EngagementOption
@@ -48,7 +49,7 @@ extension FieldAuditCommand.SoACommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the Statement of Applicability.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the Statement of Applicability.")
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
         @OptionGroup var store: StoreOptions
@@ -67,7 +68,7 @@ extension FieldAuditCommand.SoACommand {
 
 extension FieldAuditCommand.SystemCommand {
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add an AI system to the inventory.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an AI system to the inventory.")
         @Option(help: "The system's name.") var name: String
         @Option(help: "What the system is for.") var purpose: String?
         @Option(help: "The organisation's role towards it.") var role: AISystemRole
@@ -82,7 +83,7 @@ extension FieldAuditCommand.SystemCommand {
     }
 
     struct Import: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Load an AI-system inventory from CSV: name,purpose,role,risk (with a header line).")
+        static let configuration = CommandConfiguration(commandName: "import", abstract: "Load an AI-system inventory from CSV: name,purpose,role,risk (with a header line).")
         @Argument(help: "The CSV file.") var file: String
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
@@ -94,7 +95,7 @@ extension FieldAuditCommand.SystemCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the AI-system inventory.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the AI-system inventory.")
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
         @OptionGroup var store: StoreOptions

@@ -6,6 +6,7 @@ extension FieldAuditCommand {
     /// `fieldaudit status`: coverage of clauses and Annex A, counts, conflicts.
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show the audit's coverage of every clause and applicable control, counts and conflicts.")
         @Flag(help: "Only the summary counts, not the coverage table.") var brief = false
         @OptionGroup var engagement: EngagementOption

@@ -9,6 +9,7 @@ extension FieldAuditCommand {
     /// `fieldaudit export`: a bundle for a peer, a USB stick or a pipe.
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write a bundle of what a peer lacks: compressed, signed, optionally sealed.",
             discussion: """
                 Without --since or --all, the peer's holdings come from the last bundle it sent (or \
@@ -85,6 +86,7 @@ extension FieldAuditCommand {
     /// `fieldaudit import`: bundles from peers, in any order.
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import bundles, in any order; each is verified whole before anything of it is applied.")
         @Argument(help: "Bundle files, or '-' for standard input.") var files: [String]
         @Flag(help: "Print JSON.") var json = false
@@ -156,7 +158,7 @@ extension FieldAuditCommand {
 
     /// `fieldaudit vector`: this replica's holdings, for a peer to export against.
     struct Vector: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write this replica's version vector, for a peer's `export --since`.")
+        static let configuration = CommandConfiguration(commandName: "vector", abstract: "Write this replica's version vector, for a peer's `export --since`.")
         @Option(name: .shortAndLong, help: "The file, or '-' for standard output.") var output: String = "-"
         @OptionGroup var store: StoreOptions
 
@@ -173,6 +175,7 @@ extension FieldAuditCommand {
     /// `fieldaudit trust`: accept a key before any roster names it.
     struct Trust: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "trust",
             abstract: "Trust an identity card's key: its bundles, and the engagements it founds, are accepted.",
             discussion: "Compare the fingerprint with its owner (in person or by phone) before you trust it.")
         @Argument(help: "The identity card file.") var card: String

@@ -13,6 +13,7 @@ extension FieldAuditCommand {
 extension FieldAuditCommand.TeamCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a member from their identity card (lead only).",
             discussion: "The card comes from `fieldaudit whoami --card -o FILE` on the member's laptop.")
         @Argument(help: "The member's identity card file.") var card: String
@@ -29,6 +30,7 @@ extension FieldAuditCommand.TeamCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a member from the team (lead only); the work they did until now stays valid.")
         @Argument(help: "The member's identity card file or replica id.") var member: String
         @OptionGroup var engagement: EngagementOption
@@ -42,7 +44,7 @@ extension FieldAuditCommand.TeamCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the audit team.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the audit team.")
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
         @OptionGroup var store: StoreOptions

@@ -12,7 +12,7 @@ extension FieldAuditCommand {
 
 extension FieldAuditCommand.TestCommand {
     struct Record: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a test of a requirement or control.")
+        static let configuration = CommandConfiguration(commandName: "record", abstract: "Record a test of a requirement or control.")
         @Argument(help: "The requirement or control tested (for example A.6.2.8).") var ref: String
         @Option(help: "How it was tested.") var method: TestMethod
         @Option(help: "What the test found.") var result: TestResult
@@ -39,7 +39,7 @@ extension FieldAuditCommand.TestCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List control tests.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List control tests.")
         @Option(help: "Only tests of this requirement.") var ref: String?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions

@@ -6,6 +6,7 @@ extension FieldAuditCommand {
     /// `fieldaudit verify`: checks every hash chain and the state against the log.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check the store: hash chains, and the state rebuilt from the log.",
             discussion: """
                 Re-derives every origin's hash chain, rebuilds the state in a scratch copy and compares \

@@ -6,6 +6,7 @@ extension FieldAuditCommand {
     /// `fieldaudit whoami`: this replica's name, id and key fingerprint, or its identity card.
     struct Whoami: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "whoami",
             abstract: "Show this replica's identity, or write its public identity card.")
 
         @Flag(help: "Write the public identity card (JSON) instead of the summary.")

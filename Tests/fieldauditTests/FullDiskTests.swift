@@ -116,12 +116,9 @@ struct FullDiskTests {
                 #expect(result.status == 74, "\(command): \(result.status) \(result.stderr)")
                 #expect(result.stderr.contains("disk") && result.stderr.contains("full"), "\(command): \(result.stderr)")
             }
-            // A stored blob is whole (its name is its SHA-256); a failed `evidence add` may leave
-            // one unreferenced, never a partial or temporary file.
-            for blob in blobFiles(lead) {
-                let name = blob.replacingOccurrences(of: "/", with: "")
-                #expect(try sha256(lead + "/blobs/" + blob) == name, "left in the blobs folder: \(blob)")
-            }
+            // Nothing is left in the blobs folder: no partial or temporary file, and not even the
+            // whole file a failed `evidence add` stored before its record could not be written.
+            #expect(blobFiles(lead).isEmpty, "left in the blobs folder: \(blobFiles(lead))")
             try FileManager.default.removeItem(atPath: disk + "/filler")
             #expect(try digest(lead) == before)
 
@@ -129,6 +126,9 @@ struct FullDiskTests {
             try succeed(["import", file("day.fabundle")], store: lead)
             try succeed(["evidence", "add", evidence, "--ref", "A.6.2.8"], store: lead)
             #expect(blobFiles(lead).count == 1)
+            for blob in blobFiles(lead) {
+                #expect(try sha256(lead + "/blobs/" + blob) == blob.replacingOccurrences(of: "/", with: ""), "\(blob) is not whole")
+            }
         }
     }
 }
