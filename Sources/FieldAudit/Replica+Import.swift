@@ -178,7 +178,9 @@ extension Replica {
     private func apply(_ verified: VerifiedBundle, from path: String, stagedEvidence: String) throws -> ImportSummary {
         let entitiesBefore = try store.entityCount()
         let conflictsBefore = try store.conflictCount()
-        let (reader, handle) = try openBundle(path)
+        var stream: BundleReader<FileHandleSource>?
+        let handle: FileHandle
+        (stream, handle) = try openBundle(path)
         defer { try? handle.close() }
         var holds = VersionVector()
         for range in verified.header.ranges { holds[range.origin] = range.through }
@@ -186,13 +188,15 @@ extension Replica {
         let trusted = Set(try store.trustedReplicas().keys)
         let signerKnown = try isKnownSigner(verified.header.exporter, trusted: trusted)
         let report = try store.importLinks({ () throws -> IncomingLink? in
-            while let record = try reader.next() {
+            while let record = try stream?.next() {
                 switch record {
                 case let .change(change): return .change(change)
                 case let .redacted(id, content): return .withheld(id, content)
                 case .checkpoint, .blobChunk: continue
                 }
             }
+            // Read to the end: let its reference tables go before the roster pass reads the file again.
+            stream = nil
             return nil
         }, bookkeeping: bookkeeping) { view in
             let rosters = try authorize(path, engagements: verified.engagements, trusted: trusted, view: view)
