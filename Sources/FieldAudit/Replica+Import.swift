@@ -51,6 +51,20 @@ extension Replica {
         var checkpoints: [StoredCheckpoint]
         var evidence: [BlobDigest]
         var engagements: Set<EntityID>
+        /// What the roster check needs: see `Authorship`.
+        var authorship: [Authorship: ChangeID]
+    }
+
+    /// One kind of write by one author in one engagement. A roster refuses a change for its
+    /// author, entity kind and field, and for its seq only beyond a removed member's last allowed
+    /// seq; so among a bundle's changes with one `Authorship`, if any is refused, the one with the
+    /// highest seq is. Keeping that one per key lets the roster check run without reading the
+    /// bundle again, in memory bounded by the schema, not by the bundle.
+    struct Authorship: Hashable {
+        var engagement: EntityID
+        var author: ReplicaID
+        var kind: String
+        var field: String
     }
 
     /// Opens a bundle for reading with this replica's agreement key.
@@ -70,6 +84,7 @@ extension Replica {
         var chains: [ReplicaID: (seq: UInt64, hash: ChangeHash)] = [:]
         var checkpoints: [ReplicaID: Checkpoint] = [:]
         var engagements = Set<EntityID>()
+        var authorship: [Authorship: ChangeID] = [:]
         var staged: [BlobDigest: (path: String, size: UInt64, written: UInt64)] = [:]
         var count = 0
 
@@ -100,6 +115,8 @@ extension Replica {
             case let .change(change):
                 try extend(change.id, content: change.contentDigest)
                 engagements.insert(change.engagement)
+                let key = Authorship(engagement: change.engagement, author: change.origin, kind: change.kind, field: change.field)
+                if (authorship[key]?.seq ?? 0) < change.seq { authorship[key] = change.id }
             case let .redacted(id, content):
                 try extend(id, content: content)
             case let .checkpoint(checkpoint):
@@ -129,7 +146,7 @@ extension Replica {
             checkpoints: checkpoints.values.filter { chains[$0.origin] != nil }.map {
                 StoredCheckpoint(origin: $0.origin, seq: $0.seq, hash: $0.hash, publicKey: $0.signerPublicKey, signature: $0.signature)
             },
-            evidence: evidence, engagements: engagements)
+            evidence: evidence, engagements: engagements, authorship: authorship)
     }
 
     /// Writes an evidence chunk into its staging file.
@@ -174,7 +191,7 @@ extension Replica {
     }
 
     /// Pass two: applies the bundle in one transaction and, before it commits, checks every change
-    /// against its engagement's roster (pass three over the file); then keeps the staged evidence.
+    /// against its engagement's roster as the bundle leaves it; then keeps the staged evidence.
     private func apply(_ verified: VerifiedBundle, from path: String, stagedEvidence: String) throws -> ImportSummary {
         let entitiesBefore = try store.entityCount()
         let conflictsBefore = try store.conflictCount()
@@ -195,11 +212,11 @@ extension Replica {
                 case .checkpoint, .blobChunk: continue
                 }
             }
-            // Read to the end: let its reference tables go before the roster pass reads the file again.
+            // Read to the end: let its reference tables go before the transaction commits.
             stream = nil
             return nil
         }, bookkeeping: bookkeeping) { view in
-            let rosters = try authorize(path, engagements: verified.engagements, trusted: trusted, view: view)
+            let rosters = try authorize(path, verified, trusted: trusted, view: view)
             guard signerKnown || rosters.contains(where: { $0.canRead(verified.header.exporter) }) else {
                 throw FieldAuditError.untrustedSigner(verified.header.exporter, path: path)
             }
@@ -216,13 +233,14 @@ extension Replica {
     }
 
     /// Checks, inside the import's transaction, that each engagement has a trusted founder and
-    /// that every change of the bundle was its author's to make (pass three over the file).
+    /// that every change of the bundle was its author's to make (through `verified.authorship`,
+    /// the change most likely refused of each author, kind and field).
     ///
     /// Runs inside the store's write transaction: it reads only through `view`.
     /// Returns the rosters it checked against.
-    private func authorize(_ path: String, engagements: Set<EntityID>, trusted: Set<ReplicaID>, view: ImportView) throws -> [Roster] {
+    private func authorize(_ path: String, _ verified: VerifiedBundle, trusted: Set<ReplicaID>, view: ImportView) throws -> [Roster] {
         var rosters: [EntityID: Roster] = [:]
-        for engagement in engagements {
+        for engagement in verified.engagements {
             let snapshots = try view.rosterSnapshots(engagement: engagement)
             var founder = try view.founder(of: engagement)
             if founder == nil {
@@ -235,11 +253,12 @@ extension Replica {
             }
             rosters[engagement] = Roster(engagement: engagement, founder: founder, snapshots: snapshots)
         }
-        let (reader, handle) = try openBundle(path)
-        defer { try? handle.close() }
-        while let record = try reader.next() {
-            guard case let .change(change) = record, let roster = rosters[change.engagement] else { continue }
-            if let refusal = roster.refusal(of: change) { throw FieldAuditError.unauthorized(refusal, path: path) }
+        // Sorted by change id, so every replica names the same refused change.
+        for (key, id) in verified.authorship.sorted(by: { $0.value < $1.value }) {
+            guard let roster = rosters[key.engagement] else { continue }
+            if let refusal = roster.refusal(of: id, kind: key.kind, field: key.field) {
+                throw FieldAuditError.unauthorized(refusal, path: path)
+            }
         }
         return Array(rosters.values)
     }
