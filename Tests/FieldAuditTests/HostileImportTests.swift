@@ -200,4 +200,27 @@ struct TeamRemovalTests {
         #expect(try lead.store.digest() == before)
         #expect(try lead.search("before", engagement: nil).count == 1)
     }
+
+    /// The roster check keeps one change per engagement, author, kind and field (the highest
+    /// seq), not every change: a bundle mixing a removed member's earlier, allowed notes with a
+    /// later one is still refused as a whole, and the earlier notes alone are still accepted.
+    @Test func aBundleMixingWorkFromBeforeAndAfterARemovalIsRefused() throws {
+        let (lead, ben, _) = try sync.team()
+        _ = try ben.addNote("before removal", ref: "5.1", engagement: nil)
+        let earlier = try sync.bundle(from: ben, all: true)
+        _ = try lead.importBundle(at: try sync.bundle(from: ben, for: lead))
+        _ = try lead.removeMember(ben.identity.id, engagement: nil)
+        _ = try ben.addNote("after removal", ref: "5.1", engagement: nil)
+        let before = try lead.store.digest()
+        #expect {
+            _ = try lead.importBundle(at: try sync.bundle(from: ben, all: true))
+        } throws: { error in
+            guard case let FieldAuditError.unauthorized(refusal, _) = error, case let .removed(change, _) = refusal else { return false }
+            return change.origin == ben.identity.id
+        }
+        #expect(try lead.store.digest() == before)
+        let replay = try lead.importBundle(at: earlier)
+        #expect(replay.newChanges == 0)
+        #expect(try lead.store.digest() == before)
+    }
 }
