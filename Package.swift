@@ -35,8 +35,7 @@ let package = Package(
         // The audit domain: engagements, catalogs, interviews, tests, evidence, findings.
         .target(
             name: "AuditModel",
-            dependencies: ["Replication"],
-            resources: [.copy("Resources/iso-iec-42001-2023.json")]),
+            dependencies: ["Replication"]),
         // Reports: pure projections of the domain into Markdown, HTML, CSV and OSCAL JSON.
         .target(
             name: "AuditReports",

@@ -65,13 +65,14 @@ public struct Catalog: Codable, Hashable, Sendable {
     /// The identifier of the built-in ISO/IEC 42001:2023 catalog.
     public static let iso42001ID = "iso-iec-42001-2023"
 
-    /// ISO/IEC 42001:2023, from the module's resource file.
+    /// ISO/IEC 42001:2023, decoded from the catalog file compiled in (`Catalog+ISO42001.swift`;
+    /// `CatalogTests` decodes it, so a broken edit fails the tests, not an auditor's command).
     public static let iso42001: Catalog = {
-        guard let url = Bundle.module.url(forResource: iso42001ID, withExtension: "json"),
-              let data = try? Data(contentsOf: url),
-              let catalog = try? Catalog.decode(data)
-        else { fatalError("the built-in ISO/IEC 42001 catalog is missing from the AuditModel resources") }
-        return catalog
+        do {
+            return try Catalog.decode(Data(iso42001JSON.utf8))
+        } catch {
+            fatalError("the built-in ISO/IEC 42001 catalog does not decode: \(error)")
+        }
     }()
 
     /// The catalogs built into this build.

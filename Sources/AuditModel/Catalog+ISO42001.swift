@@ -1,3 +1,9 @@
+/// ISO/IEC 42001:2023 as a catalog file (format: `Fixtures/catalogs/FORMAT.md`), compiled into the
+/// binary so that `fieldaudit` is one self-contained file: a resource bundle beside it could go
+/// missing when the binary is copied, and every engagement needs its catalog. The summaries are
+/// our own words, not the standard's text.
+extension Catalog {
+    static let iso42001JSON = #"""
 {
   "format": "fieldaudit-catalog",
   "version": 1,
@@ -103,4 +109,6 @@
     {"framework": "EU AI Act", "article": "Article 14", "title": "Human oversight", "refs": ["A.6.2.6", "A.9.2", "A.9.3", "A.9.4"]},
     {"framework": "EU AI Act", "article": "Article 27", "title": "Fundamental rights impact assessment for high-risk AI systems", "refs": ["6.1.4", "8.4", "A.5.2", "A.5.3", "A.5.4", "A.5.5"]}
   ]
+}
+"""#
 }
