@@ -19,9 +19,9 @@ public struct StoredCheckpoint: Hashable, Sendable {
     }
 }
 
-/// One link of an origin's chain as exported: a full change, or the content digest of a change
-/// withheld from the peer (or from this replica).
-public enum ExportLink: Sendable {
+/// One link of an origin's chain as it travels between replicas (exported, then imported): a full
+/// change, or the id and content digest of a change withheld from the peer (or from this replica).
+public enum SyncLink: Sendable {
     case change(Change)
     case withheld(ChangeID, ContentDigest)
 }
@@ -39,12 +39,6 @@ public struct ImportBookkeeping: Sendable {
         self.exporterHolds = exporterHolds
         self.checkpoints = checkpoints
     }
-}
-
-/// A change or withheld change arriving in a bundle.
-public enum IncomingLink: Sendable {
-    case change(Change)
-    case withheld(ChangeID, ContentDigest)
 }
 
 /// Read access to the state inside an import's transaction, for authorisation checks that must
@@ -89,7 +83,7 @@ extension Store {
     ///
     /// - Complexity: O(through − after): a range scan of the log's primary key.
     public func forEachLink(
-        of origin: ReplicaID, after: UInt64, through: UInt64, _ body: (ExportLink) throws -> Void
+        of origin: ReplicaID, after: UInt64, through: UInt64, _ body: (SyncLink) throws -> Void
     ) throws(StoreError) {
         try readTransaction { db in
             try Self.forEachRow(db, """
@@ -145,7 +139,7 @@ extension Store {
     /// - Throws: whatever `next` or `authorize` throws (unchanged), or `StoreError`.
     @discardableResult
     public func importLinks(
-        _ next: () throws -> IncomingLink?, bookkeeping: ImportBookkeeping, authorize: (ImportView) throws -> Void
+        _ next: () throws -> SyncLink?, bookkeeping: ImportBookkeeping, authorize: (ImportView) throws -> Void
     ) throws -> ApplyReport {
         do {
             return try queue.write { db in

@@ -204,7 +204,7 @@ extension Replica {
         let bookkeeping = ImportBookkeeping(exporter: verified.header.exporter, exporterHolds: holds, checkpoints: verified.checkpoints)
         let trusted = Set(try store.trustedReplicas().keys)
         let signerKnown = try isKnownSigner(verified.header.exporter, trusted: trusted)
-        let report = try store.importLinks({ () throws -> IncomingLink? in
+        let report = try store.importLinks({ () throws -> SyncLink? in
             while let record = try stream?.next() {
                 switch record {
                 case let .change(change): return .change(change)

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the built `fieldaudit` binary the way a user types it.
 public struct FieldAuditCLI: Sendable {
@@ -81,5 +82,16 @@ public struct FieldAuditCLI: Sendable {
     @discardableResult
     public func run(_ arguments: [String], store: String, input: String? = nil) throws -> Result {
         try run(arguments + ["--store", store], input: input)
+    }
+
+    /// `run` with `--store directory` appended, expecting success: an issue names the command and
+    /// its standard error otherwise. Returns standard output.
+    @discardableResult
+    public func succeed(
+        _ arguments: [String], store: String, input: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> String {
+        let result = try run(arguments, store: store, input: input)
+        #expect(result.status == 0, "`fieldaudit \(arguments.joined(separator: " "))` failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return result.stdout
     }
 }

@@ -18,13 +18,6 @@ struct CrashSafetyTests {
 
     func file(_ name: String) -> String { directory.file(name) }
 
-    @discardableResult
-    func succeed(_ arguments: [String], store: String, input: String? = nil) throws -> String {
-        let result = try cli.run(arguments, store: store, input: input)
-        #expect(result.status == 0, "`fieldaudit \(arguments.joined(separator: " "))` failed: \(result.stderr)")
-        return result.stdout
-    }
-
     /// What `verify --json` says of a store.
     struct Verification: Decodable, Equatable {
         var ok: Bool
@@ -42,23 +35,23 @@ struct CrashSafetyTests {
     /// evidence file of a few MiB) for the lead.
     func scenario() throws -> (lead: String, bundle: String) {
         let lead = file("lead"), ben = file("ben")
-        try succeed(["init", "--name", "Ada Lead"], store: lead)
-        try succeed(["init", "--name", "Ben Auditor"], store: ben)
-        try succeed(["whoami", "--card", "-o", file("ada.card.json")], store: lead)
-        try succeed(["whoami", "--card", "-o", file("ben.card.json")], store: ben)
-        try succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], store: lead)
-        try succeed(["team", "add", file("ben.card.json")], store: lead)
-        try succeed(["export", "--for", file("ben.card.json"), "-o", file("kickoff.fabundle")], store: lead)
-        try succeed(["trust", file("ada.card.json")], store: ben)
-        try succeed(["import", file("kickoff.fabundle")], store: ben)
-        let engagement = try #require(try succeed(["engagement", "list"], store: ben).firstMatch(of: /([0-9a-f]{8})  Helix/)).1
-        try succeed(["engagement", "use", String(engagement)], store: ben)
+        try cli.succeed(["init", "--name", "Ada Lead"], store: lead)
+        try cli.succeed(["init", "--name", "Ben Auditor"], store: ben)
+        try cli.succeed(["whoami", "--card", "-o", file("ada.card.json")], store: lead)
+        try cli.succeed(["whoami", "--card", "-o", file("ben.card.json")], store: ben)
+        try cli.succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], store: lead)
+        try cli.succeed(["team", "add", file("ben.card.json")], store: lead)
+        try cli.succeed(["export", "--for", file("ben.card.json"), "-o", file("kickoff.fabundle")], store: lead)
+        try cli.succeed(["trust", file("ada.card.json")], store: ben)
+        try cli.succeed(["import", file("kickoff.fabundle")], store: ben)
+        let engagement = try #require(try cli.succeed(["engagement", "list"], store: ben).firstMatch(of: /([0-9a-f]{8})  Helix/)).1
+        try cli.succeed(["engagement", "use", String(engagement)], store: ben)
         let notes = (0..<300).map { "observation \($0): access reviews are logged but not signed off" }
-        try succeed(["capture"], store: ben, input: "/ref A.6.2.8\n" + notes.joined(separator: "\n") + "\n/quit\n")
+        try cli.succeed(["capture"], store: ben, input: "/ref A.6.2.8\n" + notes.joined(separator: "\n") + "\n/quit\n")
         var generator = SeededGenerator(seed: 7)
         try Data(generator.bytes(6 << 20)).write(to: URL(fileURLWithPath: file("model-weights.bin")))
-        try succeed(["evidence", "add", file("model-weights.bin"), "--ref", "A.6.2.8"], store: ben)
-        try succeed(["export", "--for", file("ada.card.json"), "-o", file("BIG.fabundle")], store: ben)
+        try cli.succeed(["evidence", "add", file("model-weights.bin"), "--ref", "A.6.2.8"], store: ben)
+        try cli.succeed(["export", "--for", file("ada.card.json"), "-o", file("BIG.fabundle")], store: ben)
         return (lead, file("BIG.fabundle"))
     }
 
@@ -85,7 +78,7 @@ struct CrashSafetyTests {
         let copy = file("whole-\(UUID().uuidString.prefix(6))")
         try FileManager.default.copyItem(atPath: store, toPath: copy)
         let start = Date()
-        try succeed(arguments, store: copy)
+        try cli.succeed(arguments, store: copy)
         let seconds = Date().timeIntervalSince(start)
         return (seconds, try verify(copy))
     }
@@ -108,7 +101,7 @@ struct CrashSafetyTests {
             // Staging files of the killed process may stay in the blobs folder; never at a blob's path.
             leftovers += ((try? FileManager.default.contentsOfDirectory(atPath: copy + "/blobs")) ?? []).filter { $0.hasPrefix(".incoming") }.count
             // Importing again finishes the job.
-            try succeed(["import", bundle], store: copy)
+            try cli.succeed(["import", bundle], store: copy)
             #expect(try verify(copy).digest == after.digest, "trial \(trial): the import after the crash")
             try FileManager.default.removeItem(atPath: copy)
         }
@@ -117,8 +110,8 @@ struct CrashSafetyTests {
 
     @Test func aNoteKilledAtAnyMomentLeavesTheStateBeforeOrAfterIt() throws {
         let lead = file("lead")
-        try succeed(["init", "--name", "Ada Lead"], store: lead)
-        try succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], store: lead)
+        try cli.succeed(["init", "--name", "Ada Lead"], store: lead)
+        try cli.succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], store: lead)
         let before = try verify(lead)
         // A note's id and time are fresh each run, so the state after is recognised by its change
         // count (the changes of exactly one note) with `verify` passing, rather than by one digest.

@@ -13,13 +13,6 @@ struct FullDiskTests {
 
     func file(_ name: String) -> String { directory.file(name) }
 
-    @discardableResult
-    func succeed(_ arguments: [String], store: String, input: String? = nil) throws -> String {
-        let result = try cli.run(arguments, store: store, input: input)
-        #expect(result.status == 0, "`fieldaudit \(arguments.joined(separator: " "))` failed: \(result.stderr)")
-        return result.stdout
-    }
-
     func digest(_ store: String) throws -> String {
         let result = try cli.run(["verify", "--json"], store: store)
         #expect(result.status == 0, "verify failed: \(result.stdout) \(result.stderr)")
@@ -86,24 +79,24 @@ struct FullDiskTests {
     func importAndEvidenceOnAFullDiskFailClearlyAndChangeNothing(room: Int) throws {
         // Given Ben's bundle with notes and a 256 KiB evidence file for the lead,
         let ben = file("ben")
-        try succeed(["init", "--name", "Ben Auditor"], store: ben)
-        try succeed(["whoami", "--card", "-o", file("ben.card.json")], store: ben)
-        try succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], store: ben)
-        try succeed(["capture"], store: ben, input: "/ref A.6.2.8\n" + (0..<100).map { "note \($0) on logging" }.joined(separator: "\n") + "\n")
+        try cli.succeed(["init", "--name", "Ben Auditor"], store: ben)
+        try cli.succeed(["whoami", "--card", "-o", file("ben.card.json")], store: ben)
+        try cli.succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], store: ben)
+        try cli.succeed(["capture"], store: ben, input: "/ref A.6.2.8\n" + (0..<100).map { "note \($0) on logging" }.joined(separator: "\n") + "\n")
         var generator = SeededGenerator(seed: 3)
         let evidence = file("logs.bin")
         try Data(generator.bytes(256 << 10)).write(to: URL(fileURLWithPath: evidence))
-        try succeed(["evidence", "add", evidence, "--ref", "A.6.2.8"], store: ben)
+        try cli.succeed(["evidence", "add", evidence, "--ref", "A.6.2.8"], store: ben)
 
         try withSmallDisk(size: "2m") { disk in
             // and the lead's replica on a small disk that is then filled,
             let lead = disk + "/lead"
-            try succeed(["init", "--name", "Ada Lead"], store: lead)
-            try succeed(["engagement", "create", "--client", "Orbit Labs"], store: lead)
-            try succeed(["whoami", "--card", "-o", file("ada.card.json")], store: lead)
-            try succeed(["trust", file("ben.card.json")], store: lead)
-            try succeed(["team", "add", file("ada.card.json")], store: ben)
-            try succeed(["export", "--for", file("ada.card.json"), "-o", file("day.fabundle")], store: ben)
+            try cli.succeed(["init", "--name", "Ada Lead"], store: lead)
+            try cli.succeed(["engagement", "create", "--client", "Orbit Labs"], store: lead)
+            try cli.succeed(["whoami", "--card", "-o", file("ada.card.json")], store: lead)
+            try cli.succeed(["trust", file("ben.card.json")], store: lead)
+            try cli.succeed(["team", "add", file("ada.card.json")], store: ben)
+            try cli.succeed(["export", "--for", file("ada.card.json"), "-o", file("day.fabundle")], store: ben)
             let before = try digest(lead)
             fill(disk, leaving: room)
 
@@ -123,8 +116,8 @@ struct FullDiskTests {
             #expect(try digest(lead) == before)
 
             // With room again, both succeed.
-            try succeed(["import", file("day.fabundle")], store: lead)
-            try succeed(["evidence", "add", evidence, "--ref", "A.6.2.8"], store: lead)
+            try cli.succeed(["import", file("day.fabundle")], store: lead)
+            try cli.succeed(["evidence", "add", evidence, "--ref", "A.6.2.8"], store: lead)
             #expect(blobFiles(lead).count == 1)
             for blob in blobFiles(lead) {
                 #expect(try sha256(lead + "/blobs/" + blob) == blob.replacingOccurrences(of: "/", with: ""), "\(blob) is not whole")
