@@ -47,6 +47,8 @@ extension Replica {
         }
     }
 
+    // MARK: - Verify
+
     /// Opens a bundle for reading with this replica's agreement key.
     func openBundle(_ path: String) throws -> (BundleReader<FileHandleSource>, FileHandle) {
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -64,17 +66,7 @@ extension Replica {
         return try verifier.verify(reader, from: path, stagingEvidenceIn: staging, progress: progress)
     }
 
-    /// Whether a bundle's signer is known before its import: this replica, a trusted key, or the
-    /// founder or a member of an engagement held here. (A signer on the roster of an engagement
-    /// the bundle itself brings is accepted too, once that roster checks out.)
-    func isKnownSigner(_ exporter: ReplicaID, trusted: Set<ReplicaID>) throws -> Bool {
-        if exporter == identity.id || trusted.contains(exporter) { return true }
-        for engagement in try store.snapshots(ofKind: EntityKind.engagement.rawValue) {
-            let roster = try roster(of: engagement.id)
-            if roster.founder == exporter || roster.members[exporter] != nil { return true }
-        }
-        return false
-    }
+    // MARK: - Apply, with the roster check before commit
 
     /// Pass two: applies the bundle in one transaction and, before it commits, checks the signer
     /// and every change against its engagement's roster as the bundle leaves it (`authorize`).
@@ -113,15 +105,16 @@ extension Replica {
             newConflicts: max(0, try store.conflictCount() - conflictsBefore), flaggedStamps: report.flaggedStamps.count)
     }
 
-    /// Last: files the verified evidence from its staging directory into the blob store.
-    /// Returns how many files were new.
-    private func file(_ evidence: [BlobDigest], stagedIn staging: String) throws -> Int {
-        var newEvidence = 0
-        for digest in evidence where !blobs.contains(digest) {
-            _ = try blobs.put(contentsOf: "\(staging)/\(digest.hex)")
-            newEvidence += 1
+    /// Whether a bundle's signer is known before its import: this replica, a trusted key, or the
+    /// founder or a member of an engagement held here. (A signer on the roster of an engagement
+    /// the bundle itself brings is accepted too, once that roster checks out.)
+    func isKnownSigner(_ exporter: ReplicaID, trusted: Set<ReplicaID>) throws -> Bool {
+        if exporter == identity.id || trusted.contains(exporter) { return true }
+        for engagement in try store.snapshots(ofKind: EntityKind.engagement.rawValue) {
+            let roster = try roster(of: engagement.id)
+            if roster.founder == exporter || roster.members[exporter] != nil { return true }
         }
-        return newEvidence
+        return false
     }
 
     /// Checks, inside the import's transaction, that each engagement has a trusted founder and
@@ -153,5 +146,18 @@ extension Replica {
             }
         }
         return Array(rosters.values)
+    }
+
+    // MARK: - File the evidence
+
+    /// Last: files the verified evidence from its staging directory into the blob store.
+    /// Returns how many files were new.
+    private func file(_ evidence: [BlobDigest], stagedIn staging: String) throws -> Int {
+        var newEvidence = 0
+        for digest in evidence where !blobs.contains(digest) {
+            _ = try blobs.put(contentsOf: "\(staging)/\(digest.hex)")
+            newEvidence += 1
+        }
+        return newEvidence
     }
 }
