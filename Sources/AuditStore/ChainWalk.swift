@@ -57,21 +57,19 @@ extension Store {
 
     /// Derives every origin's chain from the log: the gap-free prefix, its head, and each
     /// change's hash (placeholders bring their own).
-    static func deriveChains(_ db: Database) throws -> (chains: [ReplicaID: (contiguous: UInt64, head: ChangeHash)], hashes: [(ChangeID, ChangeHash)]) {
-        var chains: [ReplicaID: (contiguous: UInt64, head: ChangeHash)] = [:]
+    static func deriveChains(_ db: Database) throws -> (chains: [ReplicaID: OriginChain], hashes: [(ChangeID, ChangeHash)]) {
+        var chains: [ReplicaID: OriginChain] = [:]
         var hashes: [(ChangeID, ChangeHash)] = []
         try forEachLink(db) { link in
             guard let origin = link.origin else { return }
-            var chain = chains[origin] ?? (0, .genesis)
+            var chain = chains[origin] ?? OriginChain(origin: origin)
             defer { chains[origin] = chain }
-            guard link.seq == chain.contiguous + 1 else { return }
             switch link {
-            case let .change(change, _):
-                chain = (change.seq, ChangeHash.of(change, after: chain.head))
-                hashes.append((change.id, chain.head))
-            case let .redacted(id, hash):
-                chain = (id.seq, hash)
-            case .unreadable:
+            case let .change(change, _) where chain.isNext(change.id):
+                hashes.append((change.id, try chain.extend(by: change)))
+            case let .redacted(id, hash) where chain.isNext(id):
+                try chain.adopt(id, recorded: hash)
+            case .change, .redacted, .unreadable:
                 return
             }
         }

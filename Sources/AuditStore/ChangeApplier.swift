@@ -32,9 +32,9 @@ final class ChangeApplier {
 
     /// An origin's chain as this transaction sees it.
     private struct Chain {
-        var contiguous: UInt64
-        var head: ChangeHash
-        /// Whether the log may hold changes of this origin beyond `contiguous`.
+        /// The gap-free prefix and its head.
+        var links: OriginChain
+        /// Whether the log may hold changes of this origin beyond the gap-free prefix.
         var mayHaveMore: Bool
         /// Whether this origin has redacted placeholders that a full change could replace.
         var hasRedacted: Bool = false
@@ -87,12 +87,13 @@ final class ChangeApplier {
     func add(_ change: Change) throws(StoreError) -> ApplyOutcome {
         do { try change.validate() } catch { throw .rejected(error) }
         var chain = try self.chain(of: change.origin)
-        if chain.hasRedacted, change.seq <= chain.contiguous, let placeholder = try redactedHash(change.id) {
+        if chain.hasRedacted, change.seq <= chain.links.seq, let placeholder = try redactedHash(change.id) {
             try replacePlaceholder(placeholder, with: change)
             return .applied
         }
-        let inOrder = change.seq == chain.contiguous + 1
-        let hash = inOrder ? ChangeHash.of(change, after: chain.head) : nil
+        // A change next in its chain gets its hash now; one beyond a gap when the gap closes.
+        var extended = chain.links
+        let hash = extended.isNext(change.id) ? try rejecting { () throws(ReplicationError) in try extended.extend(by: change) } : nil
 
         ChangeColumns.bind(change, to: insertChange)
         if let hash { insertChange.bind(blob: hash.bytes, at: 12) } else { insertChange.bindNull(at: 12) }
@@ -103,10 +104,9 @@ final class ChangeApplier {
         }
 
         try materialise(change)
-        if let hash {
-            chain.contiguous = change.seq
-            chain.head = hash
-            if chain.mayHaveMore { try closeGap(&chain, origin: change.origin) }
+        if hash != nil {
+            chain.links = extended
+            if chain.mayHaveMore { try closeGap(&chain) }
         } else {
             chain.mayHaveMore = true
         }
@@ -121,24 +121,21 @@ final class ChangeApplier {
     ///   under its id.
     func addRedacted(_ id: ChangeID, content: ContentDigest) throws(StoreError) -> ApplyOutcome {
         var chain = try self.chain(of: id.origin)
-        if id.seq <= chain.contiguous {
-            let previous = id.seq == 1 ? ChangeHash.genesis : try storedHash(ChangeID(origin: id.origin, seq: id.seq - 1))
-            guard let previous, try storedHash(id) == ChangeHash.link(previous, content) else { throw .rejected(.equivocation(id)) }
+        if id.seq <= chain.links.seq {
+            try checkHeld(id, content: content, recorded: try storedHash(id))
             return .duplicate
         }
-        guard id.seq == chain.contiguous + 1 else {
-            throw .rejected(.invalidChange(id, reason: "a withheld change must follow seq \(chain.contiguous) of its origin, which this replica holds"))
+        guard chain.links.isNext(id) else {
+            throw .rejected(.invalidChange(id, reason: "a withheld change must follow seq \(chain.links.seq) of its origin, which this replica holds"))
         }
-        let hash = ChangeHash.link(chain.head, content)
+        let hash = try rejecting { () throws(ReplicationError) in try chain.links.extend(by: id, content: content) }
         insertRedacted.bind(blob: id.origin.bytes, at: 1)
         insertRedacted.bind(id.seq, at: 2)
         insertRedacted.bind(blob: content.bytes, at: 3)
         insertRedacted.bind(blob: hash.bytes, at: 4)
         try insertRedacted.run()
-        chain.contiguous = id.seq
-        chain.head = hash
         chain.hasRedacted = true
-        if chain.mayHaveMore { try closeGap(&chain, origin: id.origin) }
+        if chain.mayHaveMore { try closeGap(&chain) }
         chains[id.origin] = chain
         return .applied
     }
@@ -161,12 +158,25 @@ final class ChangeApplier {
         return try? ChangeHash(bytes: selectRedacted.blob(0))
     }
 
+    /// Checks that the link `id` with `content`, extending the chain held before it, has the hash
+    /// held for it (`recorded`): the same change or placeholder arriving again.
+    ///
+    /// - Throws: `StoreError.rejected(.equivocation)` if it does not, or if its predecessor or its
+    ///   own hash is not held.
+    private func checkHeld(_ id: ChangeID, content: ContentDigest, recorded: ChangeHash?) throws(StoreError) {
+        guard let recorded, var chain = try OriginChain.before(id, hashOf: storedHash),
+              (try? chain.extend(by: id, content: content, recorded: recorded)) != nil
+        else { throw .rejected(.equivocation(id)) }
+    }
+
+    /// Runs a chain step, turning its refusal into `StoreError.rejected`.
+    private func rejecting<T>(_ step: () throws(ReplicationError) -> T) throws(StoreError) -> T {
+        do { return try step() } catch { throw .rejected(error) }
+    }
+
     /// Puts a full change in place of its placeholder, if its derived hash is the placeholder's.
     private func replacePlaceholder(_ placeholder: ChangeHash, with change: Change) throws(StoreError) {
-        let previous = change.seq == 1 ? ChangeHash.genesis : try storedHash(ChangeID(origin: change.origin, seq: change.seq - 1))
-        guard let previous, ChangeHash.of(change, after: previous) == placeholder else {
-            throw .rejected(.equivocation(change.id))
-        }
+        try checkHeld(change.id, content: change.contentDigest, recorded: placeholder)
         deleteRedacted.bind(blob: change.origin.bytes, at: 1)
         deleteRedacted.bind(change.seq, at: 2)
         try deleteRedacted.run()
@@ -229,15 +239,15 @@ final class ChangeApplier {
     func finish() throws(StoreError) {
         for (origin, chain) in chains {
             upsertOrigin.bind(blob: origin.bytes, at: 1)
-            upsertOrigin.bind(chain.contiguous, at: 2)
-            upsertOrigin.bind(blob: chain.head.bytes, at: 3)
+            upsertOrigin.bind(chain.links.seq, at: 2)
+            upsertOrigin.bind(blob: chain.links.head.bytes, at: 3)
             try upsertOrigin.run()
         }
     }
 
     /// Rebuild support: sets an origin's chain as derived from the log, for `finish()` to write.
-    func setChain(of origin: ReplicaID, contiguous: UInt64, head: ChangeHash) {
-        chains[origin] = Chain(contiguous: contiguous, head: head, mayHaveMore: false)
+    func setChain(_ links: OriginChain) {
+        chains[links.origin] = Chain(links: links, mayHaveMore: false)
     }
 
     /// Sets the derived hash of a change in the log.
@@ -282,15 +292,14 @@ final class ChangeApplier {
         if let chain = chains[origin] { return chain }
         selectOrigin.bind(blob: origin.bytes, at: 1)
         defer { selectOrigin.reset() }
-        var chain = Chain(contiguous: 0, head: .genesis, mayHaveMore: false)
+        var chain = Chain(links: OriginChain(origin: origin), mayHaveMore: false)
         if try selectOrigin.step() {
-            chain.contiguous = selectOrigin.uint64(0)
-            do { chain.head = try ChangeHash(bytes: selectOrigin.blob(1)) } catch {
+            do { chain.links = OriginChain(origin: origin, seq: selectOrigin.uint64(0), head: try ChangeHash(bytes: selectOrigin.blob(1))) } catch {
                 throw .corruptRow(table: "origin", reason: error.description)
             }
         }
         probeBeyond.bind(blob: origin.bytes, at: 1)
-        probeBeyond.bind(chain.contiguous, at: 2)
+        probeBeyond.bind(chain.links.seq, at: 2)
         chain.mayHaveMore = try probeBeyond.step()
         probeBeyond.reset()
         chain.hasRedacted = try hasAnyRedacted(origin)
@@ -305,11 +314,10 @@ final class ChangeApplier {
     }
 
     /// Follows the chain through changes that arrived early, hashing each as the gap closes.
-    private func closeGap(_ chain: inout Chain, origin: ReplicaID) throws(StoreError) {
-        while let next = try heldChange(ChangeID(origin: origin, seq: chain.contiguous + 1)) {
-            chain.head = ChangeHash.of(next, after: chain.head)
-            chain.contiguous = next.seq
-            try storeHash(chain.head, of: next.id)
+    private func closeGap(_ chain: inout Chain) throws(StoreError) {
+        while let next = try heldChange(chain.links.next) {
+            let hash = try rejecting { () throws(ReplicationError) in try chain.links.extend(by: next) }
+            try storeHash(hash, of: next.id)
         }
     }
 

@@ -28,7 +28,7 @@ extension Store {
         // The log is written only once the scan above has finished reading it.
         let derived = try deriveChains(db)
         for (id, hash) in derived.hashes { try applier.storeHash(hash, of: id) }
-        for (origin, chain) in derived.chains { applier.setChain(of: origin, contiguous: chain.contiguous, head: chain.head) }
+        for chain in derived.chains.values { applier.setChain(chain) }
         try applier.finish()
     }
 }

@@ -42,13 +42,15 @@ public struct ImportBookkeeping: Sendable {
 }
 
 /// Read access to the state inside an import's transaction, for authorisation checks that must
-/// see the bundle's own roster changes before the transaction commits.
+/// see the bundle's own changes before the transaction commits. The store knows no domain words:
+/// the caller names the entity kinds its rules read.
 public struct ImportView {
     let db: Database
 
-    /// The engagement entity and its team members, with their fields, as the transaction sees them.
-    public func rosterSnapshots(engagement: EntityID) throws -> [EntitySnapshot] {
-        try Store.snapshots(db, where: "e.engagement = ?1 AND e.kind IN ('engagement', 'member')", bind: { $0.bind(blob: engagement.bytes, at: 1) })
+    /// The entities of some kinds in an engagement (for a roster: the engagement and its team
+    /// members), with their fields, as the transaction sees them.
+    public func snapshots(engagement: EntityID, kinds: [String]) throws -> [EntitySnapshot] {
+        try Store.snapshots(db, engagement: engagement, kinds: kinds)
     }
 
     /// The engagement's founding lead, if recorded.

@@ -46,37 +46,40 @@ extension Store {
     /// predecessor, so an altered change is named alone rather than with all that follow it.
     static func checkChains(_ db: Database) throws -> [VerificationReport.Problem] {
         var problems: [VerificationReport.Problem] = []
-        var contiguous: [ReplicaID: UInt64] = [:]
-        var recordedHead: [ReplicaID: ChangeHash] = [:]
+        // Each chain as recorded: a change's recorded hash (its derived one if none) is the head
+        // its successor is checked against.
+        var recordedChains: [ReplicaID: OriginChain] = [:]
         try forEachLink(db) { link in
             if case let .unreadable(_, seq, reason) = link {
                 problems.append(.unreadableRow(table: "change", reason: "seq \(seq): \(reason)"))
                 return
             }
-            guard let origin = link.origin, link.seq == (contiguous[origin] ?? 0) + 1 else { return }
-            contiguous[origin] = link.seq
+            guard let origin = link.origin else { return }
+            var chain = recordedChains[origin] ?? OriginChain(origin: origin)
             switch link {
-            case let .change(change, recorded):
-                let hash = ChangeHash.of(change, after: recordedHead[origin] ?? .genesis)
+            case let .change(change, recorded) where chain.isNext(change.id):
+                var derived = chain
+                let hash = try derived.extend(by: change)
                 if recorded != hash {
                     problems.append(.brokenChain(
                         change: change.id, entity: change.entity, field: change.field,
                         recorded: recorded?.hex ?? "nothing", derived: hash.hex))
                 }
-                recordedHead[origin] = recorded ?? hash
-            case let .redacted(_, hash):
-                recordedHead[origin] = hash
-            case .unreadable:
-                break
+                try chain.adopt(change.id, recorded: recorded ?? hash)
+            case let .redacted(id, hash) where chain.isNext(id):
+                try chain.adopt(id, recorded: hash)
+            case .change, .redacted, .unreadable:
+                return
             }
+            recordedChains[origin] = chain
         }
         let derived = try deriveChains(db).chains
         try forEachRow(db, "SELECT replica, contiguous, head FROM origin ORDER BY replica", table: "origin") { row in
             let origin = try ReplicaID(bytes: row.blob(0))
             let recorded = "\(row.uint64(1)) changes, head \(Hex.encode(row.blob(2)).prefix(16))…"
-            let chain = derived[origin] ?? (contiguous: 0, head: .genesis)
-            let expected = "\(chain.contiguous) changes, head \(chain.head.hex.prefix(16))…"
-            if row.uint64(1) != chain.contiguous || row.blob(2) != chain.head.bytes {
+            let chain = derived[origin] ?? OriginChain(origin: origin)
+            let expected = "\(chain.seq) changes, head \(chain.head.hex.prefix(16))…"
+            if row.uint64(1) != chain.seq || row.blob(2) != chain.head.bytes {
                 problems.append(.originMismatch(origin: origin, recorded: recorded, derived: expected))
             }
         }

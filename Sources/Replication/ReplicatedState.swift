@@ -11,7 +11,7 @@ public struct ReplicatedState: Sendable {
     private var superseded: [FieldKey: Set<ChangeID>] = [:]
     private var visible: [FieldKey: [ChangeID: VisibleValue]] = [:]
     private var entities: [EntityID: (kind: String, engagement: EntityID)] = [:]
-    private var chains: [ReplicaID: (contiguous: UInt64, head: ChangeHash)] = [:]
+    private var chains: [ReplicaID: OriginChain] = [:]
 
     public init() {}
 
@@ -42,15 +42,14 @@ public struct ReplicatedState: Sendable {
         if superseded[key]?.contains(change.id) != true {
             visible[key, default: [:]][change.id] = VisibleValue(id: change.id, stamp: change.stamp, value: change.value)
         }
-        advanceChain(of: change.origin)
+        try advanceChain(of: change.origin)
         return .applied
     }
 
-    private mutating func advanceChain(of origin: ReplicaID) {
-        var chain = chains[origin] ?? (contiguous: 0, head: .genesis)
-        while let next = changes[ChangeID(origin: origin, seq: chain.contiguous + 1)] {
-            chain = (contiguous: next.seq, head: ChangeHash.of(next, after: chain.head))
-        }
+    /// Extends the origin's chain through every held change that is next in it.
+    private mutating func advanceChain(of origin: ReplicaID) throws(ReplicationError) {
+        var chain = chains[origin] ?? OriginChain(origin: origin)
+        while let next = changes[chain.next] { try chain.extend(by: next) }
         chains[origin] = chain
     }
 
@@ -74,7 +73,7 @@ public struct ReplicatedState: Sendable {
 
     /// Per origin, the highest seq held without gaps.
     public var vector: VersionVector {
-        VersionVector(chains.mapValues(\.contiguous))
+        VersionVector(chains.mapValues(\.seq))
     }
 
     /// The hash of the last gap-free change of `origin` (genesis if none).
@@ -99,7 +98,7 @@ public struct ReplicatedState: Sendable {
         }
         for origin in chains.keys.sorted() {
             let chain = chains[origin]!
-            builder.addOrigin(origin, contiguous: chain.contiguous, head: chain.head)
+            builder.addOrigin(origin, contiguous: chain.seq, head: chain.head)
         }
         return builder.finalize()
     }

@@ -8,6 +8,12 @@ public enum ReplicationError: Error, Equatable, Sendable, CustomStringConvertibl
     case equivocation(ChangeID)
     /// A change names an entity under another kind or engagement than its earlier changes gave it.
     case entityMismatch(ChangeID, entity: EntityID, held: String, found: String)
+    /// A link is not the next of its origin's chain (`expected`): it leaves a gap, or repeats or
+    /// reorders links already chained.
+    case notNextLink(ChangeID, expected: ChangeID)
+    /// A link's derived chain hash is not the one recorded for it: the change, or one before it,
+    /// differs from what the recorder chained.
+    case chainHashMismatch(ChangeID, recorded: ChangeHash, derived: ChangeHash)
 
     public var description: String {
         switch self {
@@ -19,6 +25,10 @@ public enum ReplicationError: Error, Equatable, Sendable, CustomStringConvertibl
             "two different changes claim the id \(id); the origin's history was forked or tampered with, so neither copy can be trusted without checking its signature"
         case let .entityMismatch(id, entity, held, found):
             "change \(id) writes entity \(entity) as a \(found), but it is a \(held)"
+        case let .notNextLink(id, expected):
+            "change \(id) does not extend its origin's chain: seq \(expected.seq) comes next"
+        case let .chainHashMismatch(id, recorded, derived):
+            "change \(id) does not extend its origin's chain: its hash is \(derived.hex.prefix(16))…, but \(recorded.hex.prefix(16))… was recorded; the change or one before it was altered"
         }
     }
 }

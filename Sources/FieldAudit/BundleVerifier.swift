@@ -1,0 +1,165 @@
+import AuditStore
+import BundleFormat
+import Foundation
+import Replication
+
+/// What verifying a bundle needs to know of the replica it is for: where each origin's chain
+/// stands there. `Store` provides it; so can any other store of the same log.
+protocol HeldChains {
+    /// Per origin, the highest seq held without gaps.
+    func vector() throws -> VersionVector
+    /// The chain hash of a held change or placeholder; `nil` if it is not held (or is held beyond a gap).
+    func chainHash(of id: ChangeID) throws -> ChangeHash?
+}
+
+extension Store: HeldChains {}
+
+/// The whole-bundle verification pass of an import (`Sync/PROTOCOL.md` §21, step 1), before
+/// anything is applied: it reads the bundle once, checking each origin's chain from what the
+/// replica holds to a checkpoint signed by that origin, stages the evidence files hash-checked,
+/// and notes what the roster check needs.
+///
+/// The reader has already checked format, limits, checkpoint signatures, digest and the
+/// exporter's signature as it reads. Trust and authorisation are not checked here: they need the
+/// state the bundle produces, inside the import's transaction.
+struct BundleVerifier {
+    /// Where each origin's chain stands in the replica the bundle is for.
+    let held: any HeldChains
+    /// The SHA-256 of a staged evidence file, as the blob store files it.
+    let hashFile: (String) throws -> BlobDigest
+
+    /// What the verification pass learned.
+    struct VerifiedBundle {
+        var header: BundleHeader
+        /// The checkpoints that cover the bundle's chains, to keep for relaying.
+        var checkpoints: [StoredCheckpoint]
+        /// The evidence files staged, each complete and matching its digest.
+        var evidence: [BlobDigest]
+        /// The engagements the bundle's changes belong to.
+        var engagements: Set<EntityID>
+        /// What the roster check needs: see `Authorship`.
+        var authorship: [Authorship: ChangeID]
+    }
+
+    /// One kind of write by one author in one engagement. A roster refuses a change for its
+    /// author, entity kind and field, and for its seq only beyond a removed member's last allowed
+    /// seq; so among a bundle's changes with one `Authorship`, if any is refused, the one with the
+    /// highest seq is. Keeping that one per key lets the roster check run without reading the
+    /// bundle again, in memory bounded by the schema, not by the bundle.
+    struct Authorship: Hashable {
+        var engagement: EntityID
+        var author: ReplicaID
+        var kind: String
+        var field: String
+    }
+
+    /// A staged evidence file: where it is, its announced size and the bytes written so far.
+    private typealias StagedFile = (path: String, size: UInt64, written: UInt64)
+
+    /// Reads the whole bundle and verifies it, staging its evidence files in `staging`.
+    ///
+    /// `path` names the bundle in errors; `progress` gets the bytes read now and then.
+    ///
+    /// - Throws: `FieldAuditError.bundleGap` if an origin's first link lies beyond what the
+    ///   replica holds, `.brokenChain` if links are not consecutive, start after a predecessor not
+    ///   held, or do not end at a checkpoint of their origin with an equal hash,
+    ///   `.evidenceMismatch` if an evidence file is incomplete or does not match its digest;
+    ///   `BundleError` from the reader; `HeldChains`' errors.
+    func verify<Source: ByteSource>(
+        _ reader: BundleReader<Source>, from path: String, stagingEvidenceIn staging: String, progress: (Int) -> Void = { _ in }
+    ) throws -> VerifiedBundle {
+        let holds = try held.vector()
+        var chains: [ReplicaID: OriginChain] = [:]
+        var checkpoints: [ReplicaID: Checkpoint] = [:]
+        var engagements = Set<EntityID>()
+        var authorship: [Authorship: ChangeID] = [:]
+        var staged: [BlobDigest: StagedFile] = [:]
+        var count = 0
+
+        /// The chain an origin's first link in the bundle must extend: the replica's, up to it.
+        func chain(before id: ChangeID) throws -> OriginChain {
+            guard id.seq <= holds[id.origin] + 1 else {
+                throw FieldAuditError.bundleGap(origin: id.origin, holds: holds[id.origin], startsAt: id.seq, path: path)
+            }
+            guard let chain = try OriginChain.before(id, hashOf: held.chainHash) else {
+                throw FieldAuditError.brokenChain(origin: id.origin, seq: id.seq, reason: "its predecessor is not held here", path: path)
+            }
+            return chain
+        }
+
+        func extend(_ id: ChangeID, content: ContentDigest) throws {
+            var chain = try chains[id.origin] ?? chain(before: id)
+            do { try chain.extend(by: id, content: content) } catch {
+                throw FieldAuditError.brokenChain(origin: id.origin, seq: id.seq, reason: "expected seq \(chain.next.seq) next", path: path)
+            }
+            chains[id.origin] = chain
+            count += 1
+            if count % 4096 == 0 { progress(reader.bytesRead) }
+        }
+
+        while let record = try reader.next() {
+            switch record {
+            case let .change(change):
+                try extend(change.id, content: change.contentDigest)
+                engagements.insert(change.engagement)
+                let key = Authorship(engagement: change.engagement, author: change.origin, kind: change.kind, field: change.field)
+                if (authorship[key]?.seq ?? 0) < change.seq { authorship[key] = change.id }
+            case let .redacted(id, content):
+                try extend(id, content: content)
+            case let .checkpoint(checkpoint):
+                checkpoints[checkpoint.origin] = checkpoint
+            case let .blobChunk(chunk):
+                try stage(chunk, in: staging, staged: &staged, path: path)
+            }
+        }
+        for (origin, chain) in chains {
+            guard let checkpoint = checkpoints[origin], checkpoint.seq == chain.seq else {
+                throw FieldAuditError.brokenChain(
+                    origin: origin, seq: chain.seq, reason: "no checkpoint signed by that replica covers its last change", path: path)
+            }
+            guard checkpoint.hash == chain.head else {
+                throw FieldAuditError.brokenChain(origin: origin, seq: chain.seq, reason: "the chain does not end at the signed hash", path: path)
+            }
+        }
+        var evidence: [BlobDigest] = []
+        for (digest, file) in staged {
+            guard file.written == file.size, (try? hashFile(file.path)) == digest else {
+                throw FieldAuditError.evidenceMismatch(digest: digest.hex, path: path)
+            }
+            evidence.append(digest)
+        }
+        return VerifiedBundle(
+            header: reader.header,
+            checkpoints: checkpoints.values.filter { chains[$0.origin] != nil }.map {
+                StoredCheckpoint(origin: $0.origin, seq: $0.seq, hash: $0.hash, publicKey: $0.signerPublicKey, signature: $0.signature)
+            },
+            evidence: evidence, engagements: engagements, authorship: authorship)
+    }
+
+    /// Writes an evidence chunk into its staging file; chunks of a file must come in order.
+    private func stage(_ chunk: BlobChunk, in staging: String, staged: inout [BlobDigest: StagedFile], path: String) throws {
+        if staged[chunk.digest] == nil {
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            let file = "\(staging)/\(chunk.digest.hex)"
+            guard FileManager.default.createFile(atPath: file, contents: nil) else {
+                throw FieldAuditError.store(.blobUnwritable(path: file, reason: "the file cannot be created"))
+            }
+            staged[chunk.digest] = (file, chunk.totalSize, 0)
+        }
+        guard var entry = staged[chunk.digest], entry.size == chunk.totalSize, chunk.offset == entry.written else {
+            throw FieldAuditError.evidenceMismatch(digest: chunk.digest.hex, path: path)
+        }
+        guard let handle = FileHandle(forWritingAtPath: entry.path) else {
+            throw FieldAuditError.store(.blobUnwritable(path: entry.path, reason: "the file cannot be opened"))
+        }
+        defer { try? handle.close() }
+        do {
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(chunk.bytes))
+        } catch {
+            throw FieldAuditError.store(.blobUnwritable(path: entry.path, reason: error.localizedDescription))
+        }
+        entry.written += UInt64(chunk.bytes.count)
+        staged[chunk.digest] = entry
+    }
+}

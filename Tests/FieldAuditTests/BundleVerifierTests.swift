@@ -1,0 +1,184 @@
+import BundleFormat
+import Foundation
+import Replication
+import TestSupport
+import Testing
+
+@testable import FieldAudit
+
+/// An import's verification pass on its own, without a replica: chains from what is held to each
+/// origin's signed checkpoint, evidence hash-checked, the summary the roster check uses.
+struct BundleVerifierTests {
+    let directory = TemporaryDirectory()
+    let author = testIdentity(2)
+    let engagement = testEntity(20)
+
+    /// What a replica holds, as the verifier asks for it: origins' gap-free prefixes and their hashes.
+    struct HeldLinks: HeldChains {
+        var holds = VersionVector()
+        var hashes: [ChangeID: ChangeHash] = [:]
+
+        /// Holds `changes`, the first ones of their origin, in seq order.
+        init(holding changes: [Change] = []) throws {
+            var chains: [ReplicaID: OriginChain] = [:]
+            for change in changes {
+                var chain = chains[change.origin] ?? OriginChain(origin: change.origin)
+                hashes[change.id] = try chain.extend(by: change)
+                holds[change.origin] = change.seq
+                chains[change.origin] = chain
+            }
+        }
+
+        func vector() -> VersionVector { holds }
+        func chainHash(of id: ChangeID) -> ChangeHash? { hashes[id] }
+    }
+
+    /// `count` changes by the author, notes and findings of the engagement, in seq order.
+    func changes(_ count: Int) -> [Change] {
+        var writer = ChangeWriter(origin: author.id, lastSeq: 0, clock: HybridLogicalClock(last: .zero), now: 1_764_000_000_000)
+        return (0..<count).map { index in
+            let (kind, field) = index % 2 == 0 ? ("note", "text") : ("finding", "statement")
+            return writer.write(
+                .text("entry \(index)"), to: FieldKey(entity: testEntity(UInt64(100 + index)), field: field),
+                kind: kind, engagement: engagement, over: nil)
+        }
+    }
+
+    /// The chain head after `changes`, starting from the empty chain.
+    func head(after changes: [Change]) throws -> (seq: UInt64, hash: ChangeHash) {
+        var chain = OriginChain(origin: author.id)
+        for change in changes { try chain.extend(by: change) }
+        return (chain.seq, chain.head)
+    }
+
+    /// A bundle signed by the author carrying `links` (a `nil` content sends the change whole, a
+    /// digest sends it withheld), a checkpoint if given, and evidence files.
+    func bundle(
+        _ links: [Change], withheld: Set<ChangeID> = [], checkpoint: (seq: UInt64, hash: ChangeHash)?,
+        evidence: [(digest: BlobDigest, bytes: [UInt8])] = []
+    ) throws -> BundleReader<MemorySource> {
+        let header = BundleHeader(
+            exporterKey: author.publicKey, createdAt: 1, engagements: [engagement],
+            ranges: [OriginRange(origin: author.id, after: links.first!.seq - 1, through: links.last!.seq)],
+            includesEvidence: !evidence.isEmpty)
+        let writer = try BundleWriter(header: header, exporter: author, sink: MemorySink())
+        for change in links {
+            if withheld.contains(change.id) {
+                try writer.appendRedacted(change.id, content: change.contentDigest)
+            } else {
+                try writer.append(change)
+            }
+        }
+        for file in evidence {
+            try writer.appendBlobChunk(digest: file.digest, totalSize: UInt64(file.bytes.count), offset: 0, bytes: file.bytes)
+        }
+        if let checkpoint { try writer.append(Checkpoint.sign(seq: checkpoint.seq, hash: checkpoint.hash, by: author)) }
+        try writer.finish()
+        return try BundleReader(source: MemorySource(writer.sink.bytes))
+    }
+
+    func verify(_ reader: BundleReader<MemorySource>, held: HeldLinks) throws -> BundleVerifier.VerifiedBundle {
+        let verifier = BundleVerifier(held: held, hashFile: { path in
+            var hasher = BlobHasher()
+            hasher.update([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+            return hasher.finalize()
+        })
+        return try verifier.verify(reader, from: "day1.fabundle", stagingEvidenceIn: directory.file("staging"))
+    }
+
+    func digest(of bytes: [UInt8]) -> BlobDigest {
+        var hasher = BlobHasher()
+        hasher.update(bytes)
+        return hasher.finalize()
+    }
+
+    /// Whether `error` is a refusal of the author's chain at `seq` whose reason contains `reason`.
+    func isBrokenChain(_ error: any Error, at seq: UInt64, _ reason: String) -> Bool {
+        guard case let FieldAuditError.brokenChain(origin, at, why, path) = error else { return false }
+        return origin == author.id && at == seq && why.contains(reason) && path == "day1.fabundle"
+    }
+
+    @Test func aValidBundleVerifiesWithItsCheckpointEvidenceAndAuthorship() throws {
+        let all = changes(6)
+        let file: [UInt8] = Array("retention: 7d\n".utf8)
+        let signed = try head(after: all)
+        let reader = try bundle(Array(all[2...]), withheld: [all[3].id], checkpoint: signed, evidence: [(digest(of: file), file)])
+
+        let verified = try verify(reader, held: try HeldLinks(holding: Array(all[..<2])))
+
+        #expect(verified.header.exporter == author.id)
+        #expect(verified.checkpoints.map(\.seq) == [6] && verified.checkpoints.first?.hash == signed.hash)
+        #expect(verified.evidence == [digest(of: file)])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory.file("staging/\(digest(of: file).hex)"))) == Data(file))
+        #expect(verified.engagements == [engagement])
+        // The withheld seq 4 brings no authorship; per kind and field, the highest seq is kept.
+        let note = BundleVerifier.Authorship(engagement: engagement, author: author.id, kind: "note", field: "text")
+        let finding = BundleVerifier.Authorship(engagement: engagement, author: author.id, kind: "finding", field: "statement")
+        #expect(verified.authorship == [note: all[4].id, finding: all[5].id])
+    }
+
+    @Test func aBundleStartingBeyondWhatIsHeldIsSetAsideAsAGap() throws {
+        let all = changes(5)
+        let reader = try bundle(Array(all[3...]), checkpoint: try head(after: all))
+        #expect {
+            _ = try verify(reader, held: try HeldLinks(holding: Array(all[..<2])))
+        } throws: { error in
+            guard case let FieldAuditError.bundleGap(origin, holds, startsAt, _) = error else { return false }
+            return origin == author.id && holds == 2 && startsAt == 4
+        }
+    }
+
+    @Test func aChangeMissingFromTheMiddleBreaksTheChain() throws {
+        let all = changes(5)
+        var dropped = all
+        dropped.remove(at: 2)
+        let reader = try bundle(dropped, checkpoint: try head(after: all))
+        #expect { _ = try verify(reader, held: try HeldLinks()) } throws: { isBrokenChain($0, at: 4, "expected seq 3 next") }
+    }
+
+    @Test func aPredecessorTheReplicaDoesNotHoldBreaksTheChain() throws {
+        let all = changes(4)
+        var held = try HeldLinks(holding: Array(all[..<2]))
+        held.hashes[all[1].id] = nil
+        let reader = try bundle(Array(all[2...]), checkpoint: try head(after: all))
+        #expect { _ = try verify(reader, held: held) } throws: { isBrokenChain($0, at: 3, "predecessor is not held") }
+    }
+
+    @Test func aChainThatDoesNotEndAtTheSignedHashIsRefused() throws {
+        let all = changes(4)
+        var altered = all
+        altered[1].value = .text("altered by a relay")
+        let reader = try bundle(altered, checkpoint: try head(after: all))
+        #expect { _ = try verify(reader, held: try HeldLinks()) } throws: { isBrokenChain($0, at: 4, "does not end at the signed hash") }
+    }
+
+    @Test func aHeldChainThatDiffersFromTheSignedOneIsRefused() throws {
+        let all = changes(4)
+        var held = try HeldLinks(holding: Array(all[..<2]))
+        held.hashes[all[1].id] = try ChangeHash(bytes: [UInt8](repeating: 9, count: 32))
+        let reader = try bundle(Array(all[2...]), checkpoint: try head(after: all))
+        #expect { _ = try verify(reader, held: held) } throws: { isBrokenChain($0, at: 4, "does not end at the signed hash") }
+    }
+
+    @Test func aChainWithoutACheckpointAtItsLastChangeIsRefused() throws {
+        let all = changes(4)
+        for (checkpoint, why) in [(nil, "none"), (try head(after: Array(all[..<3])), "one short")] as [((UInt64, ChangeHash)?, String)] {
+            let reader = try bundle(all, checkpoint: checkpoint)
+            #expect(Comment(rawValue: why)) {
+                _ = try verify(reader, held: try HeldLinks())
+            } throws: { isBrokenChain($0, at: 4, "no checkpoint signed by that replica covers its last change") }
+        }
+    }
+
+    @Test func evidenceThatDoesNotMatchItsDigestIsRefused() throws {
+        let all = changes(2)
+        let announced: [UInt8] = Array("retention: 2y\n".utf8), sent: [UInt8] = Array("retention: 7d\n".utf8)
+        let reader = try bundle(all, checkpoint: try head(after: all), evidence: [(digest(of: announced), sent)])
+        #expect {
+            _ = try verify(reader, held: try HeldLinks())
+        } throws: { error in
+            guard case let FieldAuditError.evidenceMismatch(digest, _) = error else { return false }
+            return digest == self.digest(of: announced).hex
+        }
+    }
+}
