@@ -47,11 +47,18 @@ struct FieldSafetyFileTests {
     /// Runs `fieldaudit arguments…` in `folder` with nothing on standard input, killing it after
     /// `seconds` (a command that hangs then fails the test rather than the run).
     func run(_ arguments: [String], in folder: String, seconds: Double = 60) throws -> (status: Int32, stdout: Data, stderr: String, killed: Bool) {
+        try launch(cli.executable, arguments + ["--store", store], in: folder, seconds: seconds)
+    }
+
+    /// Runs a program in `folder`, its outputs in files, killed after `seconds`.
+    func launch(
+        _ executable: String, _ arguments: [String], in folder: String, seconds: Double = 60, environment: [String: String]? = nil
+    ) throws -> (status: Int32, stdout: Data, stderr: String, killed: Bool) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: cli.executable)
-        process.arguments = arguments + ["--store", store]
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        process.environment = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1", "TZ": "UTC"]) { _, new in new }
+        process.environment = environment ?? ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1", "TZ": "UTC"]) { _, new in new }
         let out = file("run-\(UUID().uuidString).out"), err = out + ".err"
         FileManager.default.createFile(atPath: out, contents: nil)
         FileManager.default.createFile(atPath: err, contents: nil)
@@ -173,6 +180,11 @@ struct FieldSafetyFileTests {
         #expect(try names(in: tables) == ["coverage.csv", "evidence.csv", "findings.csv", "interviews.csv", "notes.txt", "tests.csv"])
         #expect(contents(tables + "/notes.txt") == Data("keep me".utf8))
         #expect(contents(tables + "/findings.csv") != Data("my own findings".utf8))
+
+        // The Markdown report into the same directory: beside the tables, under the client's name.
+        try succeed(["report", "-o", tables])
+        #expect(try names(in: tables).contains("helix-diagnostics-ltd-report-\(Self.today).md"))
+        #expect(contents(tables + "/notes.txt") == Data("keep me".utf8))
     }
 
     @Test func evidenceExtractToDashWritesStandardOutputAndNoFileNamedDash() throws {
@@ -197,17 +209,9 @@ struct FieldSafetyFileTests {
         // script(1) gives the command a terminal for standard output and error; NO_COLOR is unset.
         func onTerminal(_ arguments: [String]) throws -> (status: Int32, output: String) {
             let command = ([cli.executable] + arguments + ["--store", store]).map { "'\($0)'" }.joined(separator: " ")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-            process.arguments = ["-qec", command, "/dev/null"]
-            process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "NO_COLOR" }.merging(["TZ": "UTC"]) { _, new in new }
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let output = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+            let environment = ProcessInfo.processInfo.environment.filter { $0.key != "NO_COLOR" }.merging(["TZ": "UTC"]) { _, new in new }
+            let result = try launch("/usr/bin/script", ["-qec", command, "/dev/null"], in: directory.path, environment: environment)
+            return (result.status, String(decoding: result.stdout, as: UTF8.self))
         }
         let extract = try onTerminal(["evidence", "extract", evidence, "-o", "-"])
         #expect(extract.status == 64 && extract.output.contains("terminal") && !extract.output.contains("retention: 7d"), "\(extract.output)")
