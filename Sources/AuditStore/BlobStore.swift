@@ -35,25 +35,33 @@ public struct BlobStore: Sendable {
         public let isNew: Bool
     }
 
-    /// Stores a copy of the file at `source`, hashing it as it is copied.
+    /// Stores a copy of the regular file at `source`, hashing it as it is copied; `progress`
+    /// hears the bytes copied so far after each piece.
     ///
-    /// - Throws: `StoreError.blobUnreadable` if the file cannot be read (nothing is stored), or
-    ///   `.diskFull`/`.blobUnwritable` if the copy cannot be written (nothing is left behind).
-    public func put(contentsOf source: String) throws(StoreError) -> Stored {
-        let input = Foundation.open(source, O_RDONLY)
+    /// The file is opened without blocking and refused unless it is a regular file, before a byte
+    /// is read: a FIFO would wait for a writer forever and a device such as `/dev/zero` never ends.
+    ///
+    /// - Throws: `StoreError.blobUnreadable` if the file cannot be read or is not a regular file
+    ///   (nothing is stored), or `.diskFull`/`.blobUnwritable` if the copy cannot be written
+    ///   (nothing is left behind).
+    public func put(contentsOf source: String, progress: (Int64) -> Void = { _ in }) throws(StoreError) -> Stored {
+        let input = Foundation.open(source, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
         guard input >= 0 else { throw .blobUnreadable(path: source, reason: String(cString: strerror(errno))) }
         defer { close(input) }
         var info = stat()
-        if fstat(input, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-            throw .blobUnreadable(path: source, reason: "it is a directory")
-        }
+        guard fstat(input, &info) == 0 else { throw .blobUnreadable(path: source, reason: String(cString: strerror(errno))) }
+        let kind = FileKind(mode: info.st_mode)
+        guard kind == .regular else { throw .blobUnreadable(path: source, reason: "it is \(kind), not a regular file") }
         return try write { sink throws(StoreError) in
             var buffer = [UInt8](repeating: 0, count: Self.chunkSize)
+            var copied: Int64 = 0
             while true {
-                let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+                let count = buffer.withUnsafeMutableBytes { Foundation.read(input, $0.baseAddress, $0.count) }
                 if count < 0 { throw .blobUnreadable(path: source, reason: String(cString: strerror(errno))) }
                 if count == 0 { return }
                 try sink(buffer[..<count])
+                copied += Int64(count)
+                progress(copied)
             }
         }
     }
@@ -123,22 +131,51 @@ public struct BlobStore: Sendable {
         ".incoming-\(getpid())-\(UUID().uuidString)"
     }
 
+    /// A scratch file or folder in the blob directory whose process is gone: what an `evidence
+    /// add` or `import` that was killed left behind. It is not part of the audit.
+    public struct AbandonedScratch: Sendable, Equatable, Encodable {
+        /// Its path.
+        public let path: String
+        /// The process that made it, no longer running.
+        public let pid: Int32
+        /// Its size in bytes (a folder's: the sum of its files').
+        public let bytes: Int64
+    }
+
+    /// The scratch files and folders left by processes that no longer run (a `.incoming-PID-…`
+    /// name whose PID is gone). Scratch of running processes, this one included, is not listed.
+    public func abandonedScratch() -> [AbandonedScratch] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.sorted().compactMap { name in
+            guard name.hasPrefix(".incoming-") else { return nil }
+            let parts = name.dropFirst(".incoming-".count).split(separator: "-", maxSplits: 1)
+            guard let pid = parts.first.flatMap({ Int32($0) }), pid > 0, pid != getpid() else { return nil }
+            // kill(pid, 0) fails with ESRCH when no such process exists.
+            guard kill(pid, 0) != 0, errno == ESRCH else { return nil }
+            let path = "\(directory)/\(name)"
+            return AbandonedScratch(path: path, pid: pid, bytes: Self.size(of: path))
+        }
+    }
+
+    /// The bytes of a file, or of the files under a folder.
+    private static func size(of path: String) -> Int64 {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return 0 }
+        guard FileKind(mode: info.st_mode) == .directory else { return Int64(info.st_size) }
+        let names = (try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []
+        return names.reduce(0) { total, name in
+            var entry = stat()
+            return lstat("\(path)/\(name)", &entry) == 0 && FileKind(mode: entry.st_mode) == .regular ? total + Int64(entry.st_size) : total
+        }
+    }
+
     /// Removes scratch files and folders left by processes that were killed (their PID no longer
-    /// runs). Nothing at a blob's path is ever touched.
+    /// runs): every writing command calls this. Nothing at a blob's path is ever touched.
     ///
     /// - Returns: how many were removed.
     @discardableResult
     public func removeAbandonedScratch() -> Int {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        var removed = 0
-        for name in names where name.hasPrefix(".incoming-") {
-            let parts = name.dropFirst(".incoming-".count).split(separator: "-", maxSplits: 1)
-            guard let pid = parts.first.flatMap({ Int32($0) }), pid > 0, pid != getpid() else { continue }
-            // kill(pid, 0) fails with ESRCH when no such process exists.
-            guard kill(pid, 0) != 0, errno == ESRCH else { continue }
-            if (try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")) != nil { removed += 1 }
-        }
-        return removed
+        abandonedScratch().filter { (try? FileManager.default.removeItem(atPath: $0.path)) != nil }.count
     }
 
     /// Removes a stored blob, if present. Only for a blob nothing references (the state, an
@@ -152,31 +189,30 @@ public struct BlobStore: Sendable {
         (try? hash(of: path(of: digest))) == digest
     }
 
-    /// Copies a stored blob to `destination`, checking its hash on the way.
+    /// Reads a stored blob in pieces, handing each to `consume`, and checks its hash at the end.
     ///
-    /// - Throws: `StoreError.blobMissing` or `.blobCorrupt`; a partial destination is removed.
-    public func extract(_ digest: BlobDigest, to destination: String) throws(StoreError) {
+    /// `consume` has seen every byte when the hash turns out wrong: a caller writing a file
+    /// discards it then (`OutputFile` does), and one writing to a stream checks with
+    /// `verify(_:)` first.
+    ///
+    /// - Throws: `StoreError.blobMissing`, `.blobUnreadable` or `.blobCorrupt`; what `consume` throws.
+    public func read(_ digest: BlobDigest, into consume: (Data) throws -> Void) throws -> Void {
         let source = path(of: digest)
-        guard let input = FileHandle(forReadingAtPath: source) else { throw .blobMissing(digest: digest.hex) }
+        guard let input = FileHandle(forReadingAtPath: source) else { throw StoreError.blobMissing(digest: digest.hex) }
         defer { try? input.close() }
-        guard FileManager.default.createFile(atPath: destination, contents: nil),
-              let output = FileHandle(forWritingAtPath: destination)
-        else { throw .blobUnwritable(path: destination, reason: "the file cannot be created") }
         var hasher = BlobHasher()
-        do {
-            while let data = try input.read(upToCount: Self.chunkSize), !data.isEmpty {
-                data.withUnsafeBytes { hasher.update($0) }
-                try output.write(contentsOf: data)
+        while true {
+            let data: Data
+            do {
+                guard let piece = try input.read(upToCount: Self.chunkSize), !piece.isEmpty else { break }
+                data = piece
+            } catch {
+                throw StoreError.blobUnreadable(path: source, reason: error.localizedDescription)
             }
-            try output.close()
-        } catch {
-            try? FileManager.default.removeItem(atPath: destination)
-            throw .blobUnwritable(path: destination, reason: error.localizedDescription)
+            data.withUnsafeBytes { hasher.update($0) }
+            try consume(data)
         }
-        guard hasher.finalize() == digest else {
-            try? FileManager.default.removeItem(atPath: destination)
-            throw .blobCorrupt(digest: digest.hex)
-        }
+        guard hasher.finalize() == digest else { throw StoreError.blobCorrupt(digest: digest.hex) }
     }
 
     /// The SHA-256 of a file, read in pieces.

@@ -13,6 +13,9 @@ public struct VerificationReport: Sendable {
     /// Evidence files checked against their SHA-256, and those referenced but not held yet.
     public var evidenceChecked = 0
     public var evidenceMissing = 0
+    /// Scratch files and folders left in the blob folder by killed processes: not damage, and
+    /// not part of the audit; the next writing command removes them.
+    public var abandonedScratch: [BlobStore.AbandonedScratch] = []
     /// Everything that is not as it should be; empty when the store is sound.
     public var problems: [Problem]
 

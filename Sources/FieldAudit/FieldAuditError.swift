@@ -62,6 +62,15 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case brokenChain(origin: ReplicaID, seq: UInt64, reason: String, path: String)
     /// A bundle's evidence file does not match its SHA-256 or size.
     case evidenceMismatch(digest: String, path: String)
+    /// Files a command would write already exist, and `--force` was not given.
+    case outputExists(paths: [String])
+    /// A command cannot write its output there: a folder cannot be made, the path is a device
+    /// or a FIFO, the write failed.
+    case outputUnusable(path: String, reason: String)
+    /// Output that does not belong on a terminal (a bundle, an evidence file) was sent to one.
+    case terminalOutput(what: String, pipeTo: String)
+    /// A file to read is a directory, a FIFO, a device or a socket rather than a regular file.
+    case notARegularFile(path: String, kind: FileKind)
 
     public var description: String {
         switch self {
@@ -117,6 +126,16 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "\(path) was refused: replica \(origin.short)'s changes do not check out at seq \(seq) (\(reason)); the bundle was altered, reordered or forged. Nothing was imported."
         case let .evidenceMismatch(digest, path):
             "\(path) carries evidence that does not match its SHA-256 \(digest.prefix(16))…; the bundle is damaged. Nothing was imported."
+        case let .outputExists(paths):
+            "\(paths.joined(separator: ", ")) already exist\(paths.count == 1 ? "s" : ""); nothing was written. Choose another name, or add --force to replace \(paths.count == 1 ? "it" : "them")."
+        case let .outputUnusable(path, reason):
+            "cannot write \(path): \(reason); nothing was written there."
+        case let .terminalOutput(what, pipeTo):
+            "standard output is a terminal, which \(what) would garble; nothing was written. Redirect it (`-o - > FILE`, or `-o - | \(pipeTo)`) or give -o FILE."
+        case let .notARegularFile(path, .directory):
+            "\(path) is a directory, not a file; nothing was recorded. Add the files in it instead (`fieldaudit evidence add \(path)/*`)."
+        case let .notARegularFile(path, kind):
+            "\(path) is \(kind), not a regular file; nothing was read from it and nothing was recorded. Copy what you want to keep into a regular file first, and add that file."
         case let .notPermitted(action, role):
             "your role here is \(role), which may not \(action). Ask the lead."
         case let .alreadyClosed(engagement, closedAt):

@@ -4,62 +4,115 @@ import Foundation
 import Replication
 
 extension Replica {
-    /// What `addEvidence` recorded for one file.
+    /// What `addEvidence` did with one file.
     public struct AddedEvidence: Sendable {
+        /// The evidence: new, or the one already recorded with the same bytes.
         public let id: EntityID
         public let digest: BlobDigest
         public let size: Int64
         /// `false` when an identical file was already in the blob store.
         public let isNewBlob: Bool
+        /// The recorded name of the evidence that already held these bytes in the engagement
+        /// (or earlier in the same call); `nil` when the file became new evidence.
+        public let alreadyStoredAs: String?
+        /// What this call linked the evidence to, as `kind target` (`requirement A.6.2.8`,
+        /// `finding 3f2a9c1d`); links the evidence already had are left out.
+        public let newLinks: [String]
+        /// When the description of evidence already stored was replaced: the one it had (`""` for none).
+        public let replacedDescription: String?
     }
 
     /// Stores files as evidence (hashed, stored once) and links them to a test, finding or
-    /// interview (`target`) and/or a requirement. All files are stored before anything is
-    /// recorded, and all are recorded in one transaction.
+    /// interview (`target`) and/or a requirement.
+    ///
+    /// Every file is checked to be a regular file before any is read (a FIFO would block, a
+    /// device never end). Bytes the engagement already holds as evidence are not recorded twice:
+    /// that evidence is linked to the targets instead (and given the description, if one is new).
+    /// All files are stored before anything is recorded, and all are recorded in one transaction.
+    /// `progress` hears each file's bytes copied so far.
+    ///
+    /// - Throws: `FieldAuditError.notARegularFile`, `.store(.blobUnreadable)` for a file that
+    ///   cannot be read, or what the write throws; nothing is then recorded and the files this
+    ///   call stored are removed again.
     public func addEvidence(
-        files: [String], target: String?, ref: String?, description: String?, engagement reference: String?
+        files: [String], target: String?, ref: String?, description: String?, engagement reference: String?,
+        progress: (_ file: String, _ bytes: Int64) -> Void = { _, _ in }
     ) throws(FieldAuditError) -> [AddedEvidence] {
-        let record = try capturing(in: reference, kinds: target == nil ? [] : [.test, .finding, .interview])
+        let record = try capturing(in: reference, kinds: target == nil ? [.evidence, .link] : [.evidence, .link, .test, .finding, .interview])
         let requirement = try ref.map { reference throws(FieldAuditError) in try checkedRefs([reference], in: record)[0] }
         let linked = try target.map { reference throws(FieldAuditError) in try linkTarget(reference, in: record) }
-        var stored: [(path: String, blob: BlobStore.Stored)] = []
         for file in files {
-            stored.append((file, try perform { () throws(StoreError) in try blobs.put(contentsOf: file) }))
+            if let kind = FileKind.of(file), kind != .regular { throw .notARegularFile(path: file, kind: kind) }
         }
-        let added = stored.map { AddedEvidence(id: makeEntityID(), digest: $0.blob.digest, size: $0.blob.size, isNewBlob: $0.blob.isNew) }
+        var stored: [(path: String, blob: BlobStore.Stored)] = []
         do throws(FieldAuditError) {
-            try recordEvidence(added, from: stored.map(\.path), in: record.engagement.id, requirement: requirement, linked: linked, description: description)
+            for file in files {
+                stored.append((file, try perform { () throws(StoreError) in try blobs.put(contentsOf: file) { progress(file, $0) } }))
+            }
+            let plan = evidencePlan(stored, in: record, targets: [linked, requirement.map { ($0, "requirement") }].compactMap { $0 }, description: description)
+            try recordEvidence(plan, in: record.engagement.id, requirement: requirement, description: description)
+            return plan.map(\.added)
         } catch {
             // Nothing was recorded: give back the space of the files this call stored (on a full
             // disk it matters), unless another command has meanwhile recorded the same content.
-            discardUnreferenced(added.filter(\.isNewBlob).map(\.digest))
+            discardUnreferenced(stored.filter(\.blob.isNew).map(\.blob.digest))
             throw error
         }
-        return added
+    }
+
+    /// One stored file and what recording it writes.
+    private struct EvidencePlan {
+        var added: AddedEvidence
+        var path: String
+        /// Whether the evidence entity is new (else only links and a description are written).
+        var isNew: Bool
+        var links: [(target: String, kind: String)]
+    }
+
+    /// Decides, for each stored file, whether it is new evidence or evidence the engagement
+    /// (or an earlier file of the call) already holds, and which links are new.
+    private func evidencePlan(
+        _ stored: [(path: String, blob: BlobStore.Stored)], in record: EngagementRecord, targets: [(target: String, kind: String)],
+        description: String?
+    ) -> [EvidencePlan] {
+        var known: [BlobDigest: (id: EntityID, name: String, description: String?)] = [:]
+        for item in record.evidence.sorted(by: { ($0.capturedAt ?? 0, $0.id) < ($1.capturedAt ?? 0, $1.id) }) {
+            if let digest = item.digest, known[digest] == nil { known[digest] = (item.id, item.name, item.description) }
+        }
+        var linked = Set(record.links.map { "\($0.evidence) \($0.target)" })
+        return stored.map { path, blob in
+            let existing = known[blob.digest]
+            let id = existing?.id ?? makeEntityID()
+            let links = targets.filter { linked.insert("\(id) \($0.target)").inserted }
+            let replaces = existing != nil && description != nil && description != existing?.description
+            if existing == nil { known[blob.digest] = (id, (path as NSString).lastPathComponent, description) }
+            let added = AddedEvidence(
+                id: id, digest: blob.digest, size: blob.size, isNewBlob: blob.isNew, alreadyStoredAs: existing?.name,
+                newLinks: links.map { "\($0.kind) \($0.kind == "requirement" ? $0.target : String($0.target.suffix(8)))" },
+                replacedDescription: replaces ? existing?.description ?? "" : nil)
+            return EvidencePlan(added: added, path: path, isNew: existing == nil, links: links)
+        }
     }
 
     /// Records stored files as evidence, with their links, in one transaction.
-    private func recordEvidence(
-        _ added: [AddedEvidence], from paths: [String], in engagement: EntityID, requirement: String?,
-        linked: (target: String, kind: String)?, description: String?
-    ) throws(FieldAuditError) {
+    private func recordEvidence(_ plan: [EvidencePlan], in engagement: EntityID, requirement: String?, description: String?) throws(FieldAuditError) {
+        guard plan.contains(where: { $0.isNew || !$0.links.isEmpty || $0.added.replacedDescription != nil }) else { return }
         try write(in: engagement) { writer in
-            for (item, path) in zip(added, paths) {
-                let name = (path as NSString).lastPathComponent
-                try writer.put(
-                    Evidence.writes(
-                        digest: item.digest, name: name, size: item.size, mediaType: Evidence.mediaType(forFileNamed: name),
-                        description: description, capturedBy: self.name, at: now, ref: requirement),
-                    entity: item.id, kind: .evidence)
-                if let linked {
+            for item in plan {
+                let name = (item.path as NSString).lastPathComponent
+                if item.isNew {
                     try writer.put(
-                        EvidenceLink.writes(evidence: item.id, target: linked.target, targetKind: linked.kind),
-                        entity: EvidenceLink.id(evidence: item.id, target: linked.target), kind: .link)
+                        Evidence.writes(
+                            digest: item.added.digest, name: name, size: item.added.size, mediaType: Evidence.mediaType(forFileNamed: name),
+                            description: description, capturedBy: self.name, at: now, ref: requirement),
+                        entity: item.added.id, kind: .evidence)
+                } else if item.added.replacedDescription != nil, let description {
+                    try writer.put([(Evidence.Field.description.rawValue, .text(description))], entity: item.added.id, kind: .evidence)
                 }
-                if let requirement {
+                for link in item.links {
                     try writer.put(
-                        EvidenceLink.writes(evidence: item.id, target: requirement, targetKind: "requirement"),
-                        entity: EvidenceLink.id(evidence: item.id, target: requirement), kind: .link)
+                        EvidenceLink.writes(evidence: item.added.id, target: link.target, targetKind: link.kind),
+                        entity: EvidenceLink.id(evidence: item.added.id, target: link.target), kind: .link)
                 }
             }
         }
@@ -88,15 +141,31 @@ extension Replica {
         }
     }
 
-    /// Copies a stored evidence file out, checking its hash.
-    public func extractEvidence(_ reference: String, to destination: String, engagement: String?) throws(FieldAuditError) -> Evidence {
+    /// Copies a stored evidence file out, checking its hash: to the file or directory `argument`
+    /// names (in a directory, under its recorded name made safe), or to standard output for `-`
+    /// (refused when that is a terminal). See `OutputFile` for what is never replaced.
+    ///
+    /// - Returns: the evidence, and where it was written.
+    /// - Throws: `OutputFile`'s errors, `.store(.blobMissing)` or `.store(.blobCorrupt)`: a file
+    ///   destination is then as it was, and nothing reaches standard output.
+    public func extractEvidence(
+        _ reference: String, to argument: String, force: Bool = false, engagement: String?
+    ) throws(FieldAuditError) -> (evidence: Evidence, output: OutputFile) {
         let record = try record(of: try engagementID(engagement), kinds: [.evidence])
         let id = try resolve(reference, among: record.evidence.map(\.id), kind: "evidence")
         guard let evidence = record.evidence.first(where: { $0.id == id }), let digest = evidence.digest else {
             throw .notFound(kind: "evidence", id: reference)
         }
-        try perform { () throws(StoreError) in try blobs.extract(digest, to: destination) }
-        return evidence
+        let output = try OutputFile.resolve(
+            argument, defaultName: OutputFile.safeName(evidence.name, fallback: "evidence-\(id.short)"), force: force,
+            refusingTerminal: ("an evidence file", "less"))
+        if output.path == nil {
+            // Bytes sent to a stream cannot be taken back: check the hash before the first one.
+            guard blobs.contains(digest) else { throw .store(.blobMissing(digest: digest.hex)) }
+            guard blobs.verify(digest) else { throw .store(.blobCorrupt(digest: digest.hex)) }
+        }
+        try output.write { handle in try blobs.read(digest) { try handle.write(contentsOf: $0) } }
+        return (evidence, output)
     }
 
     /// A link target: a requirement reference, or the id (or unique prefix) of a test, finding or interview.

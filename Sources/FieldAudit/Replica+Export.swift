@@ -54,6 +54,30 @@ extension Replica {
         }
     }
 
+    /// Writes a bundle of everything the peer lacks to `output`: a file, written atomically
+    /// (see `OutputFile`), or standard output.
+    ///
+    /// - Throws: what `export(_:to:progress:)` throws, or `OutputFile`'s errors; a file
+    ///   destination is then as it was.
+    public func export(_ request: ExportRequest, to output: OutputFile, progress: (UInt64) -> Void = { _ in }) throws(FieldAuditError) -> ExportSummary {
+        try output.write { handle in try export(request, to: FileHandleSink(handle), progress: progress) }
+    }
+
+    /// The name a bundle gets in a directory: the exporter's name, the peer's (or `all`) and
+    /// today's date, `ada-lead-to-ben-auditor-2026-12-01.fabundle`.
+    public func defaultBundleName(peer: String?, timeZone: TimeZone = .current) -> String {
+        OutputFile.fileName([name.isEmpty ? identity.id.short : name, peer.map { "to \($0)" } ?? "all", Self.day(now, in: timeZone)], extension: "fabundle")
+    }
+
+    /// A Unix-millisecond time's calendar date, `YYYY-MM-DD`.
+    static func day(_ milliseconds: Int64, in timeZone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+
     private func exportThrowing<Sink: ByteSink>(_ request: ExportRequest, to sink: Sink, progress: (UInt64) -> Void) throws -> ExportSummary {
         let readable = try readableEngagements(for: request)
         var ranges: [OriginRange] = []

@@ -7,7 +7,9 @@ extension Replica {
     /// store holds.
     ///
     /// Changes nothing. The report names every problem with its change, entity and field, or the
-    /// evidence file's digest; evidence not received yet is counted, not a problem.
+    /// evidence file's digest; evidence not received yet is counted, not a problem, and so are
+    /// scratch files that killed processes left in the blob folder (`abandonedScratch`), which
+    /// the next writing command removes.
     public func verify() throws(FieldAuditError) -> VerificationReport {
         var report = try perform { () throws(StoreError) in try store.verify() }
         for digest in try perform({ () throws(StoreError) in try store.referencedBlobs() }) {
@@ -18,6 +20,7 @@ extension Replica {
             report.evidenceChecked += 1
             if !blobs.verify(digest) { report.problems.append(.evidenceCorrupt(digest: digest)) }
         }
+        report.abandonedScratch = blobs.abandonedScratch()
         return report
     }
 }

@@ -28,6 +28,8 @@ public struct EntityWriter {
 extension Replica {
     /// Runs one command's writes in one durable transaction in `engagement`.
     func write<T>(in engagement: EntityID, _ body: (inout EntityWriter) throws -> T) throws(FieldAuditError) -> T {
+        // Every writing command clears what killed ones left in the blob folder (`verify` lists it).
+        blobs.removeAbandonedScratch()
         do {
             return try store.write(as: identity.id) { transaction in
                 var writer = EntityWriter(transaction: transaction, engagement: engagement)

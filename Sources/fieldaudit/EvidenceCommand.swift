@@ -28,11 +28,36 @@ extension FieldAuditCommand.EvidenceCommand {
         }
 
         func run() throws {
+            var shown: (file: String, progress: Progress)?
             let added = try store.openReplica().addEvidence(
-                files: files, target: target, ref: ref, description: describe, engagement: engagement.engagement)
-            for (file, item) in zip(files, added) {
-                Terminal.print("\(item.id.short)  \(file)  \(item.size) bytes  sha256:\(item.digest.hex)\(item.isNewBlob ? "" : "  (identical file already stored)")")
+                files: files, target: target, ref: ref, description: describe, engagement: engagement.engagement
+            ) { file, bytes in
+                // Files of a few MiB are stored in a blink; larger ones show how far the copy is.
+                guard bytes >= Self.progressThreshold else { return }
+                if shown?.file != file {
+                    shown?.progress.finish()
+                    shown = (file, Progress(label: "storing \(file)"))
+                }
+                shown?.progress.bytes(UInt64(bytes))
             }
+            shown?.progress.finish()
+            for (file, item) in zip(files, added) { Terminal.print(Self.describe(item, file: file)) }
+        }
+
+        /// Bytes copied after which a file's progress shows.
+        static let progressThreshold: Int64 = 4 << 20
+
+        /// One line for one file: stored as new evidence, or already stored and what it was linked to.
+        static func describe(_ item: Replica.AddedEvidence, file: String) -> String {
+            guard let existing = item.alreadyStoredAs else {
+                return "\(item.id.short)  \(file)  \(item.size) bytes  sha256:\(item.digest.hex)\(item.isNewBlob ? "" : "  (identical file already stored)")"
+            }
+            var line = "\(file): identical file already stored as evidence \(item.id.short) (\(existing)); "
+            line += item.newLinks.isEmpty ? "no new link" : "linked it to \(item.newLinks.joined(separator: ", "))"
+            if let previous = item.replacedDescription {
+                line += previous.isEmpty ? "; description set" : "; description replaced (it was: \(previous))"
+            }
+            return line + "."
         }
     }
 
@@ -103,15 +128,23 @@ extension FieldAuditCommand.EvidenceCommand {
     }
 
     struct Extract: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "extract", abstract: "Copy a stored evidence file out, checking its hash.")
+        static let configuration = CommandConfiguration(
+            commandName: "extract", abstract: "Copy a stored evidence file out, checking its hash.",
+            discussion: """
+                -o names a file, a directory (the file goes in under its recorded name, made unique), or \
+                '-' for standard output (not a terminal). An existing file is replaced only with --force.
+                """)
         @Argument(help: "The evidence id (or prefix).") var id: String
-        @Option(name: .shortAndLong, help: "Where to write the file.") var output: String
+        @Option(name: .shortAndLong, help: ArgumentHelp("Where to write: a file, a directory, or '-' for standard output.", valueName: "path"))
+        var output: String
+        @Flag(help: "Replace an existing file.") var force = false
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let item = try store.openReplica().extractEvidence(id, to: output, engagement: engagement.engagement)
-            Terminal.print("Wrote \(item.name) (\(item.size) bytes, hash verified) to \(output).")
+            let (item, written) = try store.openReplica().extractEvidence(id, to: output, force: force, engagement: engagement.engagement)
+            let message = "Wrote \(item.name) (\(item.size) bytes, hash verified) to \(written)."
+            if written.path == nil { Terminal.note(message) } else { Terminal.print(message) }
         }
     }
 }

@@ -37,6 +37,9 @@ enum ExitStatus: Int32 {
         case .noCurrentEngagement, .noCurrentInterview: .usage
         case .notOnTeam, .notPermitted, .untrustedSigner, .unauthorized, .untrustedFounder: .permission
         case .bundle, .bundleGap, .brokenChain, .evidenceMismatch: .dataError
+        case .outputExists, .outputUnusable: .cannotCreate
+        case .terminalOutput: .usage
+        case .notARegularFile: .noInput
         case let .store(error):
             switch error {
             case .diskFull: .ioError

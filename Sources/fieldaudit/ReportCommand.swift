@@ -13,6 +13,16 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case csv
     /// An OSCAL assessment-results JSON document.
     case oscal
+
+    /// The extension of the file a report of this format gets in a directory.
+    var fileExtension: String {
+        switch self {
+        case .markdown: "md"
+        case .html: "html"
+        case .csv: "csv"
+        case .oscal: "oscal.json"
+        }
+    }
 }
 
 extension FieldAuditCommand {
@@ -31,8 +41,10 @@ extension FieldAuditCommand {
 
         @Option(help: "The format.") var format: ReportFormat = .markdown
         @Option(name: .shortAndLong, help: ArgumentHelp(
-            "Where to write: a file ('-' or none for standard output); for csv, a directory (created if missing).", valueName: "path"))
+            "Where to write: a file, or a directory to write it in under a name made of the client and the date ('-' or none for standard output); for csv, a directory (created if missing).",
+            valueName: "path"))
         var output: String?
+        @Flag(help: "Replace existing files (for csv, only the tables' own files; nothing else in the directory is touched).") var force = false
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 
@@ -47,9 +59,9 @@ extension FieldAuditCommand {
             let source = try replica.reportSource(
                 engagement: engagement.engagement, generator: "fieldaudit \(FieldAuditCommand.configuration.version)")
             switch format {
-            case .markdown: try emit(Data(MarkdownReport.render(source.record, context: source.context).utf8))
-            case .html: try emit(Data(HTMLReport.render(source.record, context: source.context).utf8))
-            case .oscal: try emit(OSCALAssessmentResults.document(source.record, context: source.context))
+            case .markdown: try emit(Data(MarkdownReport.render(source.record, context: source.context).utf8), source: source)
+            case .html: try emit(Data(HTMLReport.render(source.record, context: source.context).utf8), source: source)
+            case .oscal: try emit(OSCALAssessmentResults.document(source.record, context: source.context), source: source)
             case .csv: try writeTables(CSVExport.tables(source.record, context: source.context))
             }
             let conflicts = source.record.conflicts.reduce(0) { $0 + $1.fields.count }
@@ -62,36 +74,25 @@ extension FieldAuditCommand {
             }
         }
 
-        /// Writes one file, or to standard output.
-        func emit(_ data: Data) throws {
-            guard let output, output != "-" else { return FileHandle.standardOutput.write(data) }
-            try write(data, to: output)
-            Terminal.note("Wrote the \(format.rawValue) report to \(output)")
+        /// Writes one file (see `OutputFile`), or to standard output.
+        func emit(_ data: Data, source: ReportSource) throws {
+            let day = Terminal.time(source.context.generatedAt).prefix(10)
+            let destination = try OutputFile.resolve(
+                output ?? "-", defaultName: OutputFile.fileName([source.record.engagement.client, "report", String(day)], extension: format.fileExtension),
+                force: force)
+            try destination.write(data)
+            if destination.path != nil { Terminal.note("Wrote the \(format.rawValue) report to \(destination)") }
         }
 
-        /// Writes the CSV tables into the output directory.
+        /// Writes the CSV tables into the output directory: every table's file is checked before
+        /// any is written, and nothing else in the directory is touched.
         func writeTables(_ tables: [String: String]) throws {
             guard let directory = output else { return }
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw FieldAuditError.io(path: directory, reason: "the directory cannot be created (\(error.localizedDescription))")
-            }
-            for name in CSVExport.fileNames {
-                try write(Data((tables[name] ?? "").utf8), to: (directory as NSString).appendingPathComponent(name))
+            let files = try OutputFile.files(CSVExport.fileNames, in: directory, force: force)
+            for (name, file) in zip(CSVExport.fileNames, files) {
+                try file.write(Data((tables[name] ?? "").utf8))
             }
             Terminal.note("Wrote \(CSVExport.fileNames.joined(separator: ", ")) to \(directory)")
-        }
-
-        /// Writes atomically, creating the file's folder if it is missing.
-        func write(_ data: Data, to path: String) throws {
-            do {
-                let folder = (path as NSString).deletingLastPathComponent
-                if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                throw FieldAuditError.io(path: path, reason: "the file cannot be written (\(error.localizedDescription))")
-            }
         }
     }
 }

@@ -22,21 +22,25 @@ extension FieldAuditCommand {
         @Option(help: "Only this engagement.") var engagement: String?
         @Flag(help: "Seal the bundle so only the engagements' team members can read it.") var encrypt = false
         @Flag(help: "Leave evidence files out (a later bundle can bring them).") var noEvidence = false
-        @Option(name: .shortAndLong, help: "The bundle file, or '-' for standard output.") var output: String
+        @Option(name: .shortAndLong, help: ArgumentHelp(
+            "The bundle file; a directory to write it in under a name made of yours, the peer's and the date; or '-' for standard output.",
+            valueName: "path"))
+        var output: String
+        @Flag(help: "Replace an existing bundle file.") var force = false
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
             if all && since != nil { throw ValidationError("--all and --since exclude each other.") }
-            if output == "-" && isatty(STDOUT_FILENO) == 1 {
-                throw ValidationError("standard output is a terminal; redirect it (-o - > FILE, or | fieldaudit import -) or give -o FILE.")
-            }
         }
 
         func run() throws {
             let replica = try store.openReplica()
             var request = ExportRequest(encrypt: encrypt, includeEvidence: !noEvidence)
+            var peerName: String?
             if let peer {
-                request.peer = try Self.peerID(peer)
+                let known = try Self.peer(peer)
+                request.peer = known.id
+                peerName = known.name
             }
             if let since {
                 let file = try VectorFile.load(from: since)
@@ -46,40 +50,30 @@ extension FieldAuditCommand {
                 request.peerHolds = try replica.peerVector(of: known)
             }
             if let engagement { request.engagement = try replica.engagementID(engagement) }
-            let summary: ExportSummary
+            let destination = try OutputFile.resolve(
+                output, defaultName: replica.defaultBundleName(peer: peerName ?? request.peer?.short), force: force,
+                refusingTerminal: ("a bundle", "fieldaudit import -"))
             let progress = Progress(label: "exporting")
-            if output == "-" {
-                summary = try replica.export(request, to: FileHandleSink(.standardOutput), progress: progress.bytes)
-            } else {
-                let temporary = output + ".partial"
-                guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-                    throw FieldAuditError.io(path: output, reason: "the file cannot be created")
-                }
-                do {
-                    summary = try replica.export(request, to: FileHandleSink(handle), progress: progress.bytes)
-                    try handle.synchronize()
-                    try handle.close()
-                    try? FileManager.default.removeItem(atPath: output)
-                    try FileManager.default.moveItem(atPath: temporary, toPath: output)
-                } catch {
-                    try? handle.close()
-                    try? FileManager.default.removeItem(atPath: temporary)
-                    throw error
-                }
-            }
+            let summary = try replica.export(request, to: destination, progress: progress.bytes)
             progress.finish()
             let message = "Exported \(summary.changes) changes"
                 + (summary.withheld > 0 ? " (+\(summary.withheld) withheld as hashes)" : "")
                 + ", \(summary.evidenceFiles) evidence files, \(summary.checkpoints) signed checkpoints: \(summary.bytes) bytes"
                 + (summary.sealedFor > 0 ? ", sealed for \(summary.sealedFor) team members" : "")
-                + (output == "-" ? "." : " in \(output).")
-            if output == "-" { Terminal.note(message) } else { Terminal.print(message) }
+                + (destination.path == nil ? "." : " in \(destination).")
+            if destination.path == nil { Terminal.note(message) } else { Terminal.print(message) }
+        }
+
+        /// A peer's replica id, and its name when given as a card file.
+        static func peer(_ text: String) throws -> (id: ReplicaID, name: String?) {
+            if let id = try? ReplicaID(hex: text) { return (id, nil) }
+            let card = try IdentityCard.load(from: text)
+            return (ReplicaID(publicKey: try card.verifiedKey(path: text)), card.name)
         }
 
         /// A replica id from a card file or a hex id.
         static func peerID(_ text: String) throws -> ReplicaID {
-            if let id = try? ReplicaID(hex: text) { return id }
-            return ReplicaID(publicKey: try IdentityCard.load(from: text).verifiedKey(path: text))
+            try peer(text).id
         }
     }
 

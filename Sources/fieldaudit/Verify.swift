@@ -11,7 +11,9 @@ extension FieldAuditCommand {
             discussion: """
                 Re-derives every origin's hash chain, rebuilds the state in a scratch copy and compares \
                 digests. Prints the state digest; replicas holding the same changes print the same one. \
-                Exits with status 1 if anything is wrong, naming each change, entity and field involved.
+                Exits with status 1 if anything is wrong, naming each change, entity and field involved. \
+                Scratch files that a killed command left in the blob folder are listed as a warning \
+                (status 0): they are not part of the audit, and the next writing command removes them.
                 """)
 
         @Flag(help: "Print JSON.")
@@ -28,6 +30,7 @@ extension FieldAuditCommand {
             var evidenceChecked: Int
             var evidenceMissing: Int
             var problems: [String]
+            var abandonedScratch: [BlobStore.AbandonedScratch]
         }
 
         func run() throws {
@@ -35,7 +38,8 @@ extension FieldAuditCommand {
             let output = Output(
                 ok: report.isSound, digest: report.digest.hex, rebuiltDigest: report.rebuiltDigest?.hex,
                 changes: report.changeCount, origins: report.originCount, evidenceChecked: report.evidenceChecked,
-                evidenceMissing: report.evidenceMissing, problems: report.problems.map(\.description))
+                evidenceMissing: report.evidenceMissing, problems: report.problems.map(\.description),
+                abandonedScratch: report.abandonedScratch)
             if json {
                 try Terminal.printJSON(output)
             } else {
@@ -50,8 +54,18 @@ extension FieldAuditCommand {
                     Terminal.print("\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s"):")
                     for problem in output.problems { Terminal.print("  - \(problem)") }
                 }
+                if !report.abandonedScratch.isEmpty { Terminal.print(Self.describe(report.abandonedScratch)) }
             }
             if !report.isSound { throw ExitCode(ExitStatus.checkFailed.rawValue) }
+        }
+
+        /// The warning about scratch that killed commands left: what it is, and what removes it.
+        static func describe(_ scratch: [BlobStore.AbandonedScratch]) -> String {
+            let bytes = scratch.reduce(0) { $0 + $1.bytes }
+            return "warning: \(scratch.count) scratch file\(scratch.count == 1 ? "" : "s") (\(bytes) bytes) left in the blob folder by "
+                + "killed fieldaudit commands. \(scratch.count == 1 ? "It is" : "They are") not part of the audit and no evidence is damaged; "
+                + "the next writing command (note, evidence add, import, …) removes \(scratch.count == 1 ? "it" : "them"):\n"
+                + scratch.map { "  - \($0.path) (process \($0.pid), \($0.bytes) bytes)" }.joined(separator: "\n")
         }
     }
 }
