@@ -98,8 +98,11 @@ public struct LateChange: Hashable, Sendable, Encodable {
     public let change: String
     /// The author's name on the team, or the start of the replica id.
     public let author: String
+    /// The kind of entity the change wrote (`finding`, `test`, …; see `EntityKind`).
     public let kind: String
+    /// The entity the change wrote.
     public let entity: EntityID
+    /// The field the change wrote.
     public let field: String
     /// The value written, as text.
     public let value: String
@@ -110,6 +113,7 @@ public struct LateChange: Hashable, Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey { case change, author, kind, entity, field, value, at }
 
+    /// Describes a late change for history and reports; `author` is the name the roster gives its origin.
     public init(_ change: Change, author: String) {
         self.change = change.id.description
         self.author = author

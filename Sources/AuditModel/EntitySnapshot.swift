@@ -31,13 +31,12 @@ extension EntitySnapshot {
 
     /// The change that wrote the winning value of a field.
     public func author(of field: String) -> ReplicaID? { fields[field]?.winner.id.origin }
-
-    /// The earliest stamp among the entity's visible values: when it was created, near enough.
-    public var firstStamp: Timestamp? { fields.values.flatMap(\.values).map(\.stamp).min() }
 }
 
 /// How lists travel in fields: as JSON arrays of strings, sorted keys, no extra spaces.
 public enum FieldCoding {
+    /// A list as a `.json` value: a JSON array of strings, escaped so the text is the same on every
+    /// replica (two equal lists always make equal values, hence equal hashes).
     public static func encodeStrings(_ strings: [String]) -> Value {
         let escaped = strings.map { string -> String in
             var out = "\""
@@ -57,6 +56,8 @@ public enum FieldCoding {
         return .json("[" + escaped.joined(separator: ",") + "]")
     }
 
+    /// Reads a list written by `encodeStrings`; text that is not a JSON array reads as empty, and
+    /// elements that are not strings are left out.
     public static func decodeStrings(_ json: String) -> [String] {
         guard let data = json.data(using: .utf8),
               let array = try? JSONSerialization.jsonObject(with: data) as? [Any]
