@@ -9,6 +9,7 @@ public enum ReplicationError: Error, Equatable, Sendable, CustomStringConvertibl
     /// A change names an entity under another kind or engagement than its earlier changes gave it.
     case entityMismatch(ChangeID, entity: EntityID, held: String, found: String)
 
+    /// The message a user reads: which value or change, and what was wrong with it.
     public var description: String {
         switch self {
         case let .malformed(what, reason):
