@@ -179,7 +179,7 @@ public struct Catalog: Codable, Hashable, Sendable {
 
     /// Up to three references closest to `ref`: fewest edits first, then, among references of
     /// the same shape, the nearest number (`A.6.2.9` suggests `A.6.2.8`, not `A.6.2.2`).
-    public func nearest(to ref: String) -> [String] {
+    func nearest(to ref: String) -> [String] {
         let target = ref.uppercased()
         let scored = requirements.map { requirement in
             (ref: requirement.ref, edits: Self.distance(Array(target), Array(requirement.ref.uppercased())),

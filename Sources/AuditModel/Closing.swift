@@ -26,7 +26,7 @@ public struct Closing: Hashable, Sendable {
     public let acceptedLateUpTo: VersionVector
 
     /// The engagement fields that closing and accepting write: these are never late.
-    public static let bookkeepingFields: Set<String> = [
+    static let bookkeepingFields: Set<String> = [
         Engagement.Field.status.rawValue, Engagement.Field.recommendation.rawValue, Engagement.Field.conclusion.rawValue,
         Engagement.Field.closedAt.rawValue, Engagement.Field.closedThrough.rawValue, Engagement.Field.acceptedLateUpTo.rawValue,
     ]

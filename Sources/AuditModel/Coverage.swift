@@ -57,7 +57,7 @@ public struct Coverage: Sendable {
     }
 
     /// Rows of applicable requirements (and controls the Statement of Applicability does not mention).
-    public var applicableRows: [Row] { rows.filter { $0.applicable != false } }
+    var applicableRows: [Row] { rows.filter { $0.applicable != false } }
 
     /// How many applicable requirements of a kind have at least one test or finding.
     public func covered(_ kind: Catalog.Kind) -> (covered: Int, of: Int) {

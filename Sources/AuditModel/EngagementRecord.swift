@@ -31,7 +31,7 @@ public struct EngagementRecord: Sendable {
     /// Every entity of the engagement with a field in conflict, with those fields.
     public let conflicts: [(kind: String, id: EntityID, fields: [String])]
     /// Every visible value of each field in conflict, so no view has to pick one side.
-    public let conflictStates: [FieldKey: FieldState]
+    let conflictStates: [FieldKey: FieldState]
 
     /// Projects the snapshots of one engagement (the engagement's own and every entity in it).
     ///

@@ -14,7 +14,7 @@ extension EntitySnapshot {
     public func flag(_ field: String) -> Bool { self[field]?.isTrue ?? false }
 
     /// The winning value parsed as a closed choice.
-    public func choice<C: Choice>(_ field: String, as type: C.Type = C.self) -> C? {
+    func choice<C: Choice>(_ field: String, as type: C.Type = C.self) -> C? {
         text(field).flatMap { C(rawValue: $0) }
     }
 
@@ -25,7 +25,7 @@ extension EntitySnapshot {
     }
 
     /// The fields with more than one visible value, sorted.
-    public var conflictedFields: [String] {
+    var conflictedFields: [String] {
         fields.filter { $0.value.isConflict }.keys.sorted()
     }
 
