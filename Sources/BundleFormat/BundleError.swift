@@ -65,6 +65,8 @@ public enum BundleError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A byte sink or source failed.
     case io(String)
 
+    /// The message a user reads: what is wrong with the bundle (with the frame, origin or seq where
+    /// known) and what to do next, such as asking the exporter for a new bundle.
     public var description: String {
         switch self {
         case let .notABundle(found):
