@@ -21,7 +21,7 @@ public struct AISystem: Hashable, Sendable, Encodable {
     /// Reads a system from its entity's snapshot, taking each field's winning value.
     ///
     /// Returns `nil` when the snapshot is not a `system` entity or has been deleted.
-    public init?(_ snapshot: EntitySnapshot) {
+    init?(_ snapshot: EntitySnapshot) {
         guard snapshot.kind == EntityKind.system.rawValue, !snapshot.deleted else { return nil }
         id = snapshot.id
         name = snapshot.text(Field.name.rawValue) ?? ""

@@ -26,7 +26,7 @@ public struct ApplicabilityStatement: Hashable, Sendable, Encodable {
     /// Reads an entry from its entity's snapshot, taking each field's winning value.
     ///
     /// Returns `nil` when the snapshot is not a `soa` entity, is deleted, or names no control.
-    public init?(_ snapshot: EntitySnapshot) {
+    init?(_ snapshot: EntitySnapshot) {
         guard snapshot.kind == EntityKind.soa.rawValue, !snapshot.deleted, let ref = snapshot.text(Field.ref.rawValue) else { return nil }
         id = snapshot.id
         self.ref = ref

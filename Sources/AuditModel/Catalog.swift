@@ -217,9 +217,9 @@ public struct Catalog: Codable, Hashable, Sendable {
     }
 
     /// The clauses, in catalog order.
-    public var clauses: [Requirement] { requirements.filter { $0.kind == .clause } }
+    var clauses: [Requirement] { requirements.filter { $0.kind == .clause } }
     /// The controls, in catalog order.
-    public var controls: [Requirement] { requirements.filter { $0.kind == .control } }
+    var controls: [Requirement] { requirements.filter { $0.kind == .control } }
 
     /// The cross-references that cite a requirement.
     public func crossReferences(of ref: String) -> [CrossReference] {

@@ -80,7 +80,7 @@ public struct Closing: Hashable, Sendable {
     }
 
     /// A vector as compact JSON with sorted keys: origin (32 hex digits) to seq.
-    public static func encode(_ vector: VersionVector) -> Value {
+    static func encode(_ vector: VersionVector) -> Value {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return .json(String(decoding: (try? encoder.encode(vector)) ?? Data("{}".utf8), as: UTF8.self))

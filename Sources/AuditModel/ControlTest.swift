@@ -31,7 +31,7 @@ public struct ControlTest: Hashable, Sendable, Encodable {
     /// Reads a test from its entity's snapshot, taking each field's winning value.
     ///
     /// Returns `nil` when the snapshot is not a `test` entity or has been deleted.
-    public init?(_ snapshot: EntitySnapshot) {
+    init?(_ snapshot: EntitySnapshot) {
         guard snapshot.kind == EntityKind.test.rawValue, !snapshot.deleted else { return nil }
         id = snapshot.id
         ref = snapshot.text(Field.ref.rawValue) ?? ""

@@ -153,11 +153,11 @@ public struct EngagementDraft: Sendable {
 }
 
 /// Calendar dates as `YYYY-MM-DD` text.
-public enum Dates {
+enum Dates {
     /// Checks that `value` is a real calendar date written `YYYY-MM-DD` (leap years included).
     ///
     /// - Throws: `AuditModelError.invalidDate` naming `field`, the field's name in messages.
-    public static func check(_ value: String, field: String) throws(AuditModelError) {
+    static func check(_ value: String, field: String) throws(AuditModelError) {
         let parts = value.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),

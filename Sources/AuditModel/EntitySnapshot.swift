@@ -2,16 +2,16 @@ import Replication
 
 extension EntitySnapshot {
     /// The winning value of a field.
-    public subscript(field: String) -> Value? { fields[field]?.winner.value }
+    subscript(field: String) -> Value? { fields[field]?.winner.value }
 
     /// The winning value as text.
-    public func text(_ field: String) -> String? { self[field]?.text }
+    func text(_ field: String) -> String? { self[field]?.text }
 
     /// The winning value as an integer.
-    public func integer(_ field: String) -> Int64? { self[field]?.integer }
+    func integer(_ field: String) -> Int64? { self[field]?.integer }
 
     /// The winning value as a boolean (false when absent).
-    public func flag(_ field: String) -> Bool { self[field]?.isTrue ?? false }
+    func flag(_ field: String) -> Bool { self[field]?.isTrue ?? false }
 
     /// The winning value parsed as a closed choice.
     func choice<C: Choice>(_ field: String, as type: C.Type = C.self) -> C? {
@@ -19,7 +19,7 @@ extension EntitySnapshot {
     }
 
     /// The winning value as a JSON array of strings.
-    public func strings(_ field: String) -> [String] {
+    func strings(_ field: String) -> [String] {
         guard let json = self[field]?.text else { return [] }
         return FieldCoding.decodeStrings(json)
     }
@@ -30,7 +30,7 @@ extension EntitySnapshot {
     }
 
     /// The change that wrote the winning value of a field.
-    public func author(of field: String) -> ReplicaID? { fields[field]?.winner.id.origin }
+    func author(of field: String) -> ReplicaID? { fields[field]?.winner.id.origin }
 }
 
 /// How lists travel in fields: as JSON arrays of strings, sorted keys, no extra spaces.

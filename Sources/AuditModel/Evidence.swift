@@ -27,7 +27,7 @@ public struct Evidence: Hashable, Sendable, Encodable {
     /// Reads an evidence file's description from its entity's snapshot, taking each field's winning value.
     ///
     /// Returns `nil` when the snapshot is not an `evidence` entity or has been deleted.
-    public init?(_ snapshot: EntitySnapshot) {
+    init?(_ snapshot: EntitySnapshot) {
         guard snapshot.kind == EntityKind.evidence.rawValue, !snapshot.deleted else { return nil }
         id = snapshot.id
         if case let .blob(digest) = snapshot[Field.digest.rawValue] { self.digest = digest } else { digest = nil }
@@ -90,7 +90,7 @@ public struct EvidenceLink: Hashable, Sendable, Encodable {
     ///
     /// Returns `nil` when the snapshot is not a `link` entity, is deleted, or lacks a readable
     /// evidence id or a target.
-    public init?(_ snapshot: EntitySnapshot) {
+    init?(_ snapshot: EntitySnapshot) {
         guard snapshot.kind == EntityKind.link.rawValue, !snapshot.deleted,
               let evidence = snapshot.text(Field.evidence.rawValue).flatMap({ try? EntityID($0) }),
               let target = snapshot.text(Field.target.rawValue)

@@ -43,7 +43,7 @@ public struct Finding: Hashable, Sendable, Encodable {
     /// Reads a finding from its entity's snapshot, taking each field's winning value.
     ///
     /// Returns `nil` when the snapshot is not a `finding` entity or has been deleted.
-    public init?(_ snapshot: EntitySnapshot) {
+    init?(_ snapshot: EntitySnapshot) {
         guard snapshot.kind == EntityKind.finding.rawValue, !snapshot.deleted else { return nil }
         id = snapshot.id
         grade = snapshot.choice(Field.grade.rawValue)
