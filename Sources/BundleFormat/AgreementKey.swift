@@ -32,7 +32,7 @@ public struct AgreementKey: Sendable {
     }
 
     /// Wraps an X25519 private key.
-    public init(privateKey: Curve25519.KeyAgreement.PrivateKey) {
+    init(privateKey: Curve25519.KeyAgreement.PrivateKey) {
         self.privateKey = privateKey
     }
 }

@@ -23,7 +23,7 @@ public struct BundleSealing: Sendable {
     /// Seals for `recipients` with keys drawn from `generator`.
     ///
     /// - Throws: `BundleError.refused` if there are no recipients or more than `BundleLayout.maximumRecipients`.
-    public init<Generator: RandomNumberGenerator>(
+    init<Generator: RandomNumberGenerator>(
         recipients: [Curve25519.KeyAgreement.PublicKey], using generator: inout Generator
     ) throws(BundleError) {
         let keys = Set(recipients.map { Array($0.rawRepresentation) }).sorted { $0.lexicographicallyPrecedes($1) }
