@@ -14,31 +14,33 @@ extension ReportDocument.Builder {
         ])]
         let conflicts = content.conflicts
         if !conflicts.isEmpty {
-            blocks.append(.alert(title: "Open conflicts: \(count(conflicts.count, "field")) with unresolved concurrent values", blocks: [
-                .paragraph(
-                    "Auditors recorded different values for the fields below without seeing each other's, and nobody has chosen between them yet. "
-                        + "This report takes no side: it shows every value, here and wherever the field appears further on. "
-                        + "The lead settles each one with `fieldaudit conflicts` and `fieldaudit resolve` before the report is final."),
-                .table(
-                    header: ["Item", "Field", "Values (author, time)"],
-                    rows: conflicts.map { line in
-                        [line.subject, line.field, line.values.map { "“\($0.text)” (\($0.author), \($0.at))" }.joined(separator: "\n")]
-                    }),
-            ]))
+            blocks.append(alert(
+                "Open conflicts: \(count(conflicts.count, "field")) with unresolved concurrent values",
+                "Auditors recorded different values for the fields below without seeing each other's, and nobody has chosen between them yet. "
+                    + "This report takes no side: it shows every value, here and wherever the field appears further on. "
+                    + "The lead settles each one with `fieldaudit conflicts` and `fieldaudit resolve` before the report is final.",
+                header: ["Item", "Field", "Values (author, time)"],
+                rows: conflicts.map { line in
+                    [line.subject, line.field, line.values.map { "“\($0.text)” (\($0.author), \($0.at))" }.joined(separator: "\n")]
+                }))
         }
         let late = content.lateLines
         if !late.isEmpty {
-            blocks.append(.alert(title: "Changes after closing: \(count(late.count, "change")) not yet accepted by the lead", blocks: [
-                .paragraph(
-                    "These changes reached this replica after the lead closed the engagement; they were written by auditors who had not yet learned of the closing, or after it. "
-                        + "They are kept, never dropped, and the rest of this report takes them into account, but the conclusion and recommendation the lead recorded were frozen without them. "
-                        + "The lead reviews them and accepts them with `fieldaudit engagement accept-late`."),
-                .table(
-                    header: ["Change", "Item", "Field", "Value", "By", "Written"],
-                    rows: late.map { [$0.change, $0.subject, $0.field, $0.value, $0.author, $0.at] }),
-            ]))
+            blocks.append(alert(
+                "Changes after closing: \(count(late.count, "change")) not yet accepted by the lead",
+                "These changes reached this replica after the lead closed the engagement; they were written by auditors who had not yet learned of the closing, or after it. "
+                    + "They are kept, never dropped, and the rest of this report takes them into account, but the conclusion and recommendation the lead recorded were frozen without them. "
+                    + "The lead reviews them and accepts them with `fieldaudit engagement accept-late`.",
+                header: ["Change", "Item", "Field", "Value", "By", "Written"],
+                rows: late.map { [$0.change, $0.subject, $0.field, $0.value, $0.author, $0.at] }))
         }
         return blocks
+    }
+
+    /// An alert: its title, a paragraph saying what happened and what the lead does about it, then
+    /// the table of what it concerns.
+    func alert(_ title: String, _ explanation: String, header: [String], rows: [[String]]) -> Block {
+        .alert(title: title, blocks: [.paragraph(explanation), .table(header: header, rows: rows)])
     }
 
     var status: String {
