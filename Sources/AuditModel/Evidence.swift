@@ -106,7 +106,8 @@ public struct EvidenceLink: Hashable, Sendable, Encodable {
         .derived(namespace: "fieldaudit.link", evidence.bytes, Array(target.utf8))
     }
 
-    /// The fields of a link; writing them again for the same pair changes nothing.
+    /// The fields of a link; the same pair always has the same id (`id(evidence:target:)`), so
+    /// linking it twice still makes one link.
     public static func writes(evidence: EntityID, target: String, targetKind: String) -> FieldWrites {
         [
             (Field.evidence.rawValue, .text(evidence.description)), (Field.target.rawValue, .text(target)),
