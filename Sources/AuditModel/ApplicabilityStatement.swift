@@ -5,16 +5,28 @@ import Replication
 ///
 /// Its id is derived from the engagement and the control, so one control has one entry.
 public struct ApplicabilityStatement: Hashable, Sendable, Encodable {
+    /// The field names a Statement of Applicability entry's change records use.
     public enum Field: String, CaseIterable { case ref, applicable, justification, status }
 
+    /// The entry's id, derived from the engagement and the control (`id(engagement:ref:)`).
     public let id: EntityID
+    /// The Annex A control the entry declares, as the catalog writes it (`A.6.2.8`).
     public var ref: String
+    /// Whether the auditee declares the control applicable; `false` also when the entry never said.
+    ///
+    /// ISO/IEC 42001 §6.1.3 asks the organisation to justify every exclusion: see `justification`.
     public var applicable: Bool
+    /// Why the control is included or excluded, as the auditee wrote it.
     public var justification: String?
+    /// How far the auditee says the control is implemented; `nil` if not declared.
     public var status: ImplementationStatus?
+    /// Fields edited concurrently and not yet resolved, sorted.
     public var conflicts: [String]
 
-    public init?(_ snapshot: EntitySnapshot) {
+    /// Reads an entry from its entity's snapshot, taking each field's winning value.
+    ///
+    /// Returns `nil` when the snapshot is not a `soa` entity, is deleted, or names no control.
+    init?(_ snapshot: EntitySnapshot) {
         guard snapshot.kind == EntityKind.soa.rawValue, !snapshot.deleted, let ref = snapshot.text(Field.ref.rawValue) else { return nil }
         id = snapshot.id
         self.ref = ref

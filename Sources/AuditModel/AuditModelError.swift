@@ -17,6 +17,7 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
     /// A date that is not `YYYY-MM-DD`.
     case invalidDate(String, field: String)
 
+    /// The message a user reads: what was refused, with the offending value, and what to write instead.
     public var description: String {
         switch self {
         case let .unknownRequirement(reference, catalog, suggestions):

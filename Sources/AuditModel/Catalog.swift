@@ -10,7 +10,9 @@ public struct Catalog: Codable, Hashable, Sendable {
 
     /// A clause or an Annex A area.
     public struct Group: Codable, Hashable, Sendable {
+        /// The group's reference: a clause number (`6`) or an Annex A area (`A.6`).
         public var ref: String
+        /// The group's heading (`Planning`, `AI system life cycle`).
         public var title: String
     }
 
@@ -21,35 +23,57 @@ public struct Catalog: Codable, Hashable, Sendable {
 
     /// One requirement an auditor tests.
     public struct Requirement: Codable, Hashable, Sendable {
+        /// The reference auditors cite (`6.1.2`, `A.6.2.8`); unique within the catalog.
         public var ref: String
+        /// Whether it is a management-system clause (always applicable) or an Annex A control (applicable
+        /// as the Statement of Applicability declares).
         public var kind: Kind
+        /// The `ref` of the group the requirement belongs to; `validate()` checks that the group exists.
         public var group: String
+        /// The requirement's short heading, in the catalog's own words.
         public var title: String
+        /// What an auditor looks for to judge the requirement met; the built-in catalog's summaries are our
+        /// own words, not the standard's text.
         public var summary: String?
     }
 
     /// A mapping of requirements to an article of another framework (for example the EU AI Act).
     public struct CrossReference: Codable, Hashable, Sendable {
+        /// The other framework's name (`EU AI Act`).
         public var framework: String
+        /// The article cited (`Article 12`).
         public var article: String
+        /// The article's heading (`Record-keeping`).
         public var title: String
+        /// The references of the requirements that relate to the article; each must be in the catalog.
         public var refs: [String]
     }
 
+    /// The file format's name; always `fieldaudit-catalog`, checked by `decode(_:)`.
     public var format: String
+    /// The file format version the catalog was written in; never above `currentVersion`.
     public var version: Int
+    /// The catalog's identifier (`iso-iec-42001-2023`): letters, digits, `-` and `.` only. Engagements
+    /// record it as their standard.
     public var id: String
     /// A short name for messages (`ISO/IEC 42001:2023`); the title when absent.
     public var name: String?
+    /// The standard's full title, as reports print it.
     public var title: String
+    /// The clauses and Annex A areas, in the standard's order; never empty, no two with one `ref`.
     public var groups: [Group]
+    /// Every requirement, in the standard's order; never empty, no two with one `ref`.
     public var requirements: [Requirement]
+    /// Mappings to other frameworks' articles; empty when the file has none.
     public var crossReferences: [CrossReference]
 
     enum CodingKeys: String, CodingKey {
         case format, version, id, name, title, groups, requirements, crossReferences
     }
 
+    /// Decodes the fields of a catalog file; a missing `crossReferences` reads as none.
+    ///
+    /// This checks shapes only: use `decode(_:)`, which also checks the format, version and references.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         format = try container.decode(String.self, forKey: .format)
@@ -104,7 +128,11 @@ public struct Catalog: Codable, Hashable, Sendable {
         return catalog
     }
 
-    /// Checks the catalog's internal references.
+    /// Checks the catalog's internal references: a well-formed id, groups and requirements present,
+    /// each reference unique, each requirement's group defined, each cross-reference citing a
+    /// requirement of the catalog.
+    ///
+    /// - Throws: `AuditModelError.invalidCatalog` naming the first problem found.
     public func validate() throws(AuditModelError) {
         guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) else {
             throw .invalidCatalog("\"id\" must be letters, digits, '-' and '.' only")
@@ -151,7 +179,7 @@ public struct Catalog: Codable, Hashable, Sendable {
 
     /// Up to three references closest to `ref`: fewest edits first, then, among references of
     /// the same shape, the nearest number (`A.6.2.9` suggests `A.6.2.8`, not `A.6.2.2`).
-    public func nearest(to ref: String) -> [String] {
+    func nearest(to ref: String) -> [String] {
         let target = ref.uppercased()
         let scored = requirements.map { requirement in
             (ref: requirement.ref, edits: Self.distance(Array(target), Array(requirement.ref.uppercased())),
@@ -189,9 +217,9 @@ public struct Catalog: Codable, Hashable, Sendable {
     }
 
     /// The clauses, in catalog order.
-    public var clauses: [Requirement] { requirements.filter { $0.kind == .clause } }
+    var clauses: [Requirement] { requirements.filter { $0.kind == .clause } }
     /// The controls, in catalog order.
-    public var controls: [Requirement] { requirements.filter { $0.kind == .control } }
+    var controls: [Requirement] { requirements.filter { $0.kind == .control } }
 
     /// The cross-references that cite a requirement.
     public func crossReferences(of ref: String) -> [CrossReference] {

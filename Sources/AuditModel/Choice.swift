@@ -14,9 +14,12 @@ extension Choice {
     }
 }
 
-/// The kind of audit (ISO/IEC 17021-1).
+/// The kind of audit in the certification cycle (ISO/IEC 17021-1 §9.3 and §9.6): Stage 1 reviews
+/// readiness and documents, Stage 2 evaluates implementation and effectiveness, surveillance audits
+/// follow in the years between, and recertification renews the certificate.
 public enum AuditType: String, Choice, Codable {
     case stage1, stage2, surveillance, recertification
+    /// The field's name in messages.
     public static let fieldName = "audit type"
 
     /// How reports name it.
@@ -30,15 +33,20 @@ public enum AuditType: String, Choice, Codable {
     }
 }
 
-/// A team member's role; only the lead changes the team and signs off findings.
+/// A team member's role (ISO/IEC 17021-1 §9.2.2): the audit team leader, auditors, technical
+/// experts who advise without auditing, and observers. Only the lead changes the team and signs
+/// off findings.
 public enum TeamRole: String, Choice, Codable {
     case lead, auditor, expert, observer
+    /// The field's name in messages.
     public static let fieldName = "team role"
 }
 
-/// How a control was tested (ISO 19011 audit methods).
+/// How a control was tested (audit methods, ISO 19011 Annex A): asking (inquiry), watching
+/// (observation), examining records (inspection), or redoing the work (reperformance).
 public enum TestMethod: String, Choice, Codable {
     case inquiry, observation, inspection, reperformance
+    /// The field's name in messages.
     public static let fieldName = "test method"
 }
 
@@ -47,13 +55,17 @@ public enum TestResult: String, Choice, Codable {
     case conforming, nonconforming
     case notTested = "not-tested"
     case notApplicable = "not-applicable"
+    /// The field's name in messages.
     public static let fieldName = "test result"
 }
 
-/// The grade of a finding.
+/// The grade of a finding. Major and minor are nonconformities (ISO/IEC 17021-1 §3.12, §3.13): a
+/// major one puts the management system's ability to achieve its intended results in doubt and
+/// holds certification back until closed. The other grades ask for no corrective action.
 public enum FindingGrade: String, Choice, Codable {
     case major, minor, ofi, observation
     case goodPractice = "good-practice"
+    /// The field's name in messages.
     public static let fieldName = "finding grade"
 
     /// Whether the grade is a nonconformity, which must rest on objective evidence.
@@ -74,12 +86,14 @@ public enum FindingGrade: String, Choice, Codable {
 /// The organisation's role towards an AI system.
 public enum AISystemRole: String, Choice, Codable {
     case developer, provider, user
+    /// The field's name in messages.
     public static let fieldName = "AI role"
 }
 
 /// The EU AI Act risk class of an AI system.
 public enum RiskClass: String, Choice, Codable {
     case unacceptable, high, limited, minimal
+    /// The field's name in messages.
     public static let fieldName = "risk class"
 }
 
@@ -87,17 +101,20 @@ public enum RiskClass: String, Choice, Codable {
 public enum ImplementationStatus: String, Choice, Codable {
     case implemented, partial, planned
     case notImplemented = "not-implemented"
+    /// The field's name in messages.
     public static let fieldName = "implementation status"
 }
 
 /// Where an engagement stands.
 public enum EngagementStatus: String, Choice, Codable {
     case planned, active, closed
+    /// The field's name in messages.
     public static let fieldName = "engagement status"
 }
 
 /// Where a finding stands.
 public enum FindingStatus: String, Choice, Codable {
     case open, closed
+    /// The field's name in messages.
     public static let fieldName = "finding status"
 }

@@ -26,7 +26,7 @@ public struct Closing: Hashable, Sendable {
     public let acceptedLateUpTo: VersionVector
 
     /// The engagement fields that closing and accepting write: these are never late.
-    public static let bookkeepingFields: Set<String> = [
+    static let bookkeepingFields: Set<String> = [
         Engagement.Field.status.rawValue, Engagement.Field.recommendation.rawValue, Engagement.Field.conclusion.rawValue,
         Engagement.Field.closedAt.rawValue, Engagement.Field.closedThrough.rawValue, Engagement.Field.acceptedLateUpTo.rawValue,
     ]
@@ -80,7 +80,7 @@ public struct Closing: Hashable, Sendable {
     }
 
     /// A vector as compact JSON with sorted keys: origin (32 hex digits) to seq.
-    public static func encode(_ vector: VersionVector) -> Value {
+    static func encode(_ vector: VersionVector) -> Value {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return .json(String(decoding: (try? encoder.encode(vector)) ?? Data("{}".utf8), as: UTF8.self))
@@ -98,8 +98,11 @@ public struct LateChange: Hashable, Sendable, Encodable {
     public let change: String
     /// The author's name on the team, or the start of the replica id.
     public let author: String
+    /// The kind of entity the change wrote (`finding`, `test`, …; see `EntityKind`).
     public let kind: String
+    /// The entity the change wrote.
     public let entity: EntityID
+    /// The field the change wrote.
     public let field: String
     /// The value written, as text.
     public let value: String
@@ -110,6 +113,7 @@ public struct LateChange: Hashable, Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey { case change, author, kind, entity, field, value, at }
 
+    /// Describes a late change for history and reports; `author` is the name the roster gives its origin.
     public init(_ change: Change, author: String) {
         self.change = change.id.description
         self.author = author

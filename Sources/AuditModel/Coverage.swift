@@ -3,14 +3,20 @@
 public struct Coverage: Sendable {
     /// One requirement's line.
     public struct Row: Sendable, Equatable {
+        /// The requirement's reference.
         public let ref: String
+        /// Clause or control.
         public let kind: Catalog.Kind
+        /// The requirement's heading, from the catalog.
         public let title: String
         /// Clauses always apply; a control applies unless the Statement of Applicability excludes it.
         /// `nil` when the Statement of Applicability does not mention the control.
         public let applicable: Bool?
+        /// How many tests of the requirement concluded each result; a result no test reached is absent.
         public let tests: [TestResult: Int]
+        /// How many findings citing the requirement have each grade; a grade no finding has is absent.
         public let findings: [FindingGrade: Int]
+        /// How many interview notes concern the requirement.
         public let notes: Int
         /// Names of the testers and finding authors, sorted.
         public let workedOnBy: [String]
@@ -27,8 +33,13 @@ public struct Coverage: Sendable {
         }
     }
 
+    /// One row per requirement of the engagement's catalog, in catalog order, applicable or not.
     public let rows: [Row]
 
+    /// Counts the tests, findings and notes of each requirement of the record's catalog.
+    ///
+    /// A finding counts for every requirement it cites; a test for the one it tests. Tests without a
+    /// result and findings without a grade are not counted.
     public init(_ record: EngagementRecord) {
         rows = record.catalog.requirements.map { requirement in
             let ref = requirement.ref
@@ -46,7 +57,7 @@ public struct Coverage: Sendable {
     }
 
     /// Rows of applicable requirements (and controls the Statement of Applicability does not mention).
-    public var applicableRows: [Row] { rows.filter { $0.applicable != false } }
+    var applicableRows: [Row] { rows.filter { $0.applicable != false } }
 
     /// How many applicable requirements of a kind have at least one test or finding.
     public func covered(_ kind: Catalog.Kind) -> (covered: Int, of: Int) {

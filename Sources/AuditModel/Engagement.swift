@@ -3,24 +3,37 @@ import Replication
 /// An audit engagement: the client, the standard, the audit type, scope and dates. Its creator
 /// is its lead auditor.
 public struct Engagement: Hashable, Sendable, Encodable {
+    /// The field names an engagement's change records use.
     public enum Field: String, CaseIterable {
         case client, address, standard, auditType, scope, sites, startDate, endDate, criteria, objectives, status
         case lead, catalog
         case recommendation, conclusion, closedAt, closedThrough, acceptedLateUpTo
     }
 
+    /// The engagement's entity id, a UUIDv7 minted at creation; every change in it carries this id as
+    /// its engagement.
     public let id: EntityID
+    /// The audited organisation (`Helix Diagnostics Ltd`).
     public var client: String
+    /// The client's address, as the report prints it.
     public var address: String?
     /// The catalog id of the audited standard.
     public var standard: String
+    /// Stage 1, Stage 2, surveillance or recertification; `nil` if not recorded.
     public var auditType: AuditType?
+    /// The scope of certification under audit, in the engagement's words (ISO 19011 §6.2.2).
     public var scope: String?
+    /// The sites audited, in the order given.
     public var sites: [String]
+    /// The first day on site, `YYYY-MM-DD`.
     public var startDate: String?
+    /// The last day on site, `YYYY-MM-DD`.
     public var endDate: String?
+    /// The audit criteria (ISO 19011 §3.7): by default the standard and the auditee's Statement of Applicability.
     public var criteria: String?
+    /// The audit objectives (ISO 19011 §6.2.2), in the lead's words.
     public var objectives: String?
+    /// Planned, active or closed; `planned` until a change says otherwise.
     public var status: EngagementStatus
     /// The replica that created the engagement: its lead auditor and the root of its roster.
     public var lead: ReplicaID?
@@ -37,6 +50,10 @@ public struct Engagement: Hashable, Sendable, Encodable {
     /// Fields edited concurrently and not yet resolved.
     public var conflicts: [String]
 
+    /// Reads an engagement from its entity's snapshot, taking each field's winning value.
+    ///
+    /// Returns `nil` when the snapshot is not an `engagement` entity. A missing standard reads as
+    /// ISO/IEC 42001; an unreadable lead or vector reads as `nil`.
     public init?(_ snapshot: EntitySnapshot) {
         guard snapshot.kind == EntityKind.engagement.rawValue else { return nil }
         id = snapshot.id
@@ -63,17 +80,29 @@ public struct Engagement: Hashable, Sendable, Encodable {
 
 /// What `engagement create` asks for.
 public struct EngagementDraft: Sendable {
+    /// The audited organisation; must not be empty.
     public var client: String
+    /// The client's address.
     public var address: String?
+    /// The standard audited against; a catalog that is not built in is recorded whole in the engagement,
+    /// so every replica can read it.
     public var catalog: Catalog
+    /// Stage 1, Stage 2, surveillance or recertification.
     public var auditType: AuditType
+    /// The scope of certification under audit.
     public var scope: String?
+    /// The sites audited.
     public var sites: [String]
+    /// The first day on site; must be a real date written `YYYY-MM-DD`.
     public var startDate: String?
+    /// The last day on site; must be a real date written `YYYY-MM-DD`.
     public var endDate: String?
+    /// The audit criteria; `nil` writes the default (the standard and the Statement of Applicability).
     public var criteria: String?
+    /// The audit objectives.
     public var objectives: String?
 
+    /// A draft for a client and audit type; the standard defaults to the built-in ISO/IEC 42001:2023.
     public init(
         client: String, address: String? = nil, catalog: Catalog = .iso42001, auditType: AuditType, scope: String? = nil,
         sites: [String] = [], startDate: String? = nil, endDate: String? = nil, criteria: String? = nil, objectives: String? = nil
@@ -124,9 +153,11 @@ public struct EngagementDraft: Sendable {
 }
 
 /// Calendar dates as `YYYY-MM-DD` text.
-public enum Dates {
-    /// Checks that `value` is a real calendar date written `YYYY-MM-DD`.
-    public static func check(_ value: String, field: String) throws(AuditModelError) {
+enum Dates {
+    /// Checks that `value` is a real calendar date written `YYYY-MM-DD` (leap years included).
+    ///
+    /// - Throws: `AuditModelError.invalidDate` naming `field`, the field's name in messages.
+    static func check(_ value: String, field: String) throws(AuditModelError) {
         let parts = value.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
@@ -145,7 +176,7 @@ public enum Dates {
 
 extension Catalog {
     /// The catalog as compact JSON with sorted keys, for recording it in an engagement.
-    public func encodedJSON() -> String {
+    func encodedJSON() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)

@@ -3,25 +3,35 @@ import Replication
 /// Everything recorded in one engagement, projected from its entities: what status, reports and
 /// queries read. Pure: built from snapshots, no store access.
 public struct EngagementRecord: Sendable {
+    /// The engagement itself.
     public let engagement: Engagement
     /// The catalog the engagement audits against: the one this replica knows by the engagement's
     /// standard id, else the copy recorded in the engagement, else ISO/IEC 42001. Resolved on
     /// first use.
     public var catalog: Catalog { resolvedCatalog.value }
     private let resolvedCatalog: Resolved<Catalog>
+    /// The audit team, lead included.
     public let members: [TeamMember]
+    /// The auditee's Statement of Applicability, one entry per control declared.
     public let applicability: [ApplicabilityStatement]
+    /// The auditee's AI-system inventory.
     public let systems: [AISystem]
+    /// Every interview, open or ended.
     public let interviews: [Interview]
+    /// Every interview note.
     public let notes: [Note]
+    /// Every control test.
     public let tests: [ControlTest]
+    /// Every evidence file's description (the files themselves are in the blob store).
     public let evidence: [Evidence]
+    /// What each evidence file supports.
     public let links: [EvidenceLink]
+    /// Every finding, signed off or not.
     public let findings: [Finding]
     /// Every entity of the engagement with a field in conflict, with those fields.
     public let conflicts: [(kind: String, id: EntityID, fields: [String])]
     /// Every visible value of each field in conflict, so no view has to pick one side.
-    public let conflictStates: [FieldKey: FieldState]
+    let conflictStates: [FieldKey: FieldState]
 
     /// Projects the snapshots of one engagement (the engagement's own and every entity in it).
     ///

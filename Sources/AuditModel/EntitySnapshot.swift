@@ -2,42 +2,41 @@ import Replication
 
 extension EntitySnapshot {
     /// The winning value of a field.
-    public subscript(field: String) -> Value? { fields[field]?.winner.value }
+    subscript(field: String) -> Value? { fields[field]?.winner.value }
 
     /// The winning value as text.
-    public func text(_ field: String) -> String? { self[field]?.text }
+    func text(_ field: String) -> String? { self[field]?.text }
 
     /// The winning value as an integer.
-    public func integer(_ field: String) -> Int64? { self[field]?.integer }
+    func integer(_ field: String) -> Int64? { self[field]?.integer }
 
     /// The winning value as a boolean (false when absent).
-    public func flag(_ field: String) -> Bool { self[field]?.isTrue ?? false }
+    func flag(_ field: String) -> Bool { self[field]?.isTrue ?? false }
 
     /// The winning value parsed as a closed choice.
-    public func choice<C: Choice>(_ field: String, as type: C.Type = C.self) -> C? {
+    func choice<C: Choice>(_ field: String, as type: C.Type = C.self) -> C? {
         text(field).flatMap { C(rawValue: $0) }
     }
 
     /// The winning value as a JSON array of strings.
-    public func strings(_ field: String) -> [String] {
+    func strings(_ field: String) -> [String] {
         guard let json = self[field]?.text else { return [] }
         return FieldCoding.decodeStrings(json)
     }
 
     /// The fields with more than one visible value, sorted.
-    public var conflictedFields: [String] {
+    var conflictedFields: [String] {
         fields.filter { $0.value.isConflict }.keys.sorted()
     }
 
     /// The change that wrote the winning value of a field.
-    public func author(of field: String) -> ReplicaID? { fields[field]?.winner.id.origin }
-
-    /// The earliest stamp among the entity's visible values: when it was created, near enough.
-    public var firstStamp: Timestamp? { fields.values.flatMap(\.values).map(\.stamp).min() }
+    func author(of field: String) -> ReplicaID? { fields[field]?.winner.id.origin }
 }
 
 /// How lists travel in fields: as JSON arrays of strings, sorted keys, no extra spaces.
 public enum FieldCoding {
+    /// A list as a `.json` value: a JSON array of strings, escaped so the text is the same on every
+    /// replica (two equal lists always make equal values, hence equal hashes).
     public static func encodeStrings(_ strings: [String]) -> Value {
         let escaped = strings.map { string -> String in
             var out = "\""
@@ -57,6 +56,8 @@ public enum FieldCoding {
         return .json("[" + escaped.joined(separator: ",") + "]")
     }
 
+    /// Reads a list written by `encodeStrings`; text that is not a JSON array reads as empty, and
+    /// elements that are not strings are left out.
     public static func decodeStrings(_ json: String) -> [String] {
         guard let data = json.data(using: .utf8),
               let array = try? JSONSerialization.jsonObject(with: data) as? [Any]

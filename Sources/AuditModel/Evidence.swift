@@ -2,14 +2,20 @@ import Replication
 
 /// An evidence file: stored once by SHA-256 in the blob store, described here.
 public struct Evidence: Hashable, Sendable, Encodable {
+    /// The field names an evidence file's change records use.
     public enum Field: String, CaseIterable { case digest, name, size, mediaType, description, capturedBy, capturedAt, ref }
 
+    /// The evidence's entity id, a UUIDv7 minted when the file was added.
     public let id: EntityID
+    /// The file's SHA-256, its key in the blob store; `nil` if the field is not a blob value.
     public var digest: BlobDigest?
     /// The file's original name.
     public var name: String
+    /// The file's size in bytes.
     public var size: Int64
+    /// The file's media type (`application/pdf`), guessed from its name at capture.
     public var mediaType: String?
+    /// What the file shows, in the auditor's words.
     public var description: String?
     /// The name of the auditor who captured it.
     public var capturedBy: String?
@@ -18,7 +24,10 @@ public struct Evidence: Hashable, Sendable, Encodable {
     /// A requirement the evidence bears on, if given at capture.
     public var ref: String?
 
-    public init?(_ snapshot: EntitySnapshot) {
+    /// Reads an evidence file's description from its entity's snapshot, taking each field's winning value.
+    ///
+    /// Returns `nil` when the snapshot is not an `evidence` entity or has been deleted.
+    init?(_ snapshot: EntitySnapshot) {
         guard snapshot.kind == EntityKind.evidence.rawValue, !snapshot.deleted else { return nil }
         id = snapshot.id
         if case let .blob(digest) = snapshot[Field.digest.rawValue] { self.digest = digest } else { digest = nil }
@@ -31,6 +40,7 @@ public struct Evidence: Hashable, Sendable, Encodable {
         ref = snapshot.text(Field.ref.rawValue)
     }
 
+    /// The fields that describe a newly captured file; `time` is Unix milliseconds.
     public static func writes(
         digest: BlobDigest, name: String, size: Int64, mediaType: String, description: String?, capturedBy: String,
         at time: Int64, ref: String?
@@ -64,15 +74,23 @@ public struct Evidence: Hashable, Sendable, Encodable {
 /// Links are entities of their own, with an id derived from both ends, so two auditors linking
 /// the same pair at once make one link, and linking never conflicts with other edits.
 public struct EvidenceLink: Hashable, Sendable, Encodable {
+    /// The field names an evidence link's change records use.
     public enum Field: String, CaseIterable { case evidence, target, targetKind }
 
+    /// The link's id, derived from both ends (`id(evidence:target:)`).
     public let id: EntityID
+    /// The evidence file linked.
     public var evidence: EntityID
     /// An entity id, or a requirement reference when `targetKind` is `requirement`.
     public var target: String
+    /// What the target is: an entity kind (`test`, `finding`, `interview`) or `requirement`.
     public var targetKind: String
 
-    public init?(_ snapshot: EntitySnapshot) {
+    /// Reads a link from its entity's snapshot.
+    ///
+    /// Returns `nil` when the snapshot is not a `link` entity, is deleted, or lacks a readable
+    /// evidence id or a target.
+    init?(_ snapshot: EntitySnapshot) {
         guard snapshot.kind == EntityKind.link.rawValue, !snapshot.deleted,
               let evidence = snapshot.text(Field.evidence.rawValue).flatMap({ try? EntityID($0) }),
               let target = snapshot.text(Field.target.rawValue)
@@ -83,10 +101,13 @@ public struct EvidenceLink: Hashable, Sendable, Encodable {
         targetKind = snapshot.text(Field.targetKind.rawValue) ?? ""
     }
 
+    /// The link's id for a pair: the same on every replica, so linking one pair twice makes one link.
     public static func id(evidence: EntityID, target: String) -> EntityID {
         .derived(namespace: "fieldaudit.link", evidence.bytes, Array(target.utf8))
     }
 
+    /// The fields of a link; the same pair always has the same id (`id(evidence:target:)`), so
+    /// linking it twice still makes one link.
     public static func writes(evidence: EntityID, target: String, targetKind: String) -> FieldWrites {
         [
             (Field.evidence.rawValue, .text(evidence.description)), (Field.target.rawValue, .text(target)),

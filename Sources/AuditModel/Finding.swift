@@ -3,31 +3,47 @@ import Replication
 /// An audit finding: its grade, the requirements it concerns, the statement and its objective
 /// evidence, the auditee's position, and the lead's sign-off.
 public struct Finding: Hashable, Sendable, Encodable {
+    /// The field names a finding's change records use.
     public enum Field: String, CaseIterable {
         case grade, refs, statement, objectiveEvidence, systems, discussed, auditeePosition, status, raisedBy
         case signedOffBy, signedOffAt
     }
 
+    /// The finding's entity id, a UUIDv7 minted when it was raised.
     public let id: EntityID
+    /// Major or minor nonconformity, opportunity for improvement, observation or good practice;
+    /// `nil` if not recorded.
     public var grade: FindingGrade?
+    /// The requirements the finding concerns, in the order given; the first titles it in reports.
     public var refs: [String]
+    /// The statement of the finding: what the auditors found against which requirement (ISO 19011
+    /// §6.4.8); empty only if no change ever wrote one.
     public var statement: String
+    /// The objective evidence in words, beside or instead of linked evidence files.
     public var objectiveEvidence: String?
     /// Ids of the AI systems concerned.
     public var systems: [String]
+    /// Whether the finding was discussed with the auditee, as ISO/IEC 17021-1 §9.4.5 asks for nonconformities.
     public var discussed: Bool
+    /// The auditee's position on the finding, as recorded after the discussion.
     public var auditeePosition: String?
+    /// Open or closed (a nonconformity is closed once corrected); `open` until a change says otherwise.
     public var status: FindingStatus
+    /// The name of the auditor who raised the finding.
     public var raisedBy: String?
     /// The lead's replica id, once signed off.
     public var signedOffBy: String?
+    /// When the lead signed the finding off, Unix milliseconds.
     public var signedOffAt: Int64?
     /// Fields edited concurrently and not yet resolved.
     public var conflicts: [String]
     /// Every visible statement when the statement is in conflict, winner first.
     public var statementVersions: [String]
 
-    public init?(_ snapshot: EntitySnapshot) {
+    /// Reads a finding from its entity's snapshot, taking each field's winning value.
+    ///
+    /// Returns `nil` when the snapshot is not a `finding` entity or has been deleted.
+    init?(_ snapshot: EntitySnapshot) {
         guard snapshot.kind == EntityKind.finding.rawValue, !snapshot.deleted else { return nil }
         id = snapshot.id
         grade = snapshot.choice(Field.grade.rawValue)
@@ -50,13 +66,20 @@ public struct Finding: Hashable, Sendable, Encodable {
 
     /// What `finding raise` asks for.
     public struct Draft: Sendable {
+        /// The finding's grade; a major or minor nonconformity needs evidence.
         public var grade: FindingGrade
+        /// The requirements the finding concerns; at least one, checked by the caller against the catalog.
         public var refs: [String]
+        /// The statement of the finding; must not be empty.
         public var statement: String
+        /// Evidence files to link to the finding.
         public var evidence: [EntityID]
+        /// The objective evidence in words; blank text counts as none.
         public var objectiveEvidence: String?
+        /// The AI systems concerned, as inventory ids.
         public var systems: [EntityID]
 
+        /// A draft; only a grade, the requirements and the statement are required.
         public init(
             grade: FindingGrade, refs: [String], statement: String, evidence: [EntityID] = [], objectiveEvidence: String? = nil,
             systems: [EntityID] = []
@@ -69,6 +92,12 @@ public struct Finding: Hashable, Sendable, Encodable {
             self.systems = systems
         }
 
+        /// The fields of a new, open finding raised by `raisedBy` (the auditor's name), not yet
+        /// discussed with the auditee.
+        ///
+        /// A nonconformity must rest on objective evidence (ISO/IEC 17021-1 §9.4.5): a major or
+        /// minor needs linked evidence or objective-evidence text; other grades need neither.
+        ///
         /// - Throws: `AuditModelError.nonconformityWithoutEvidence` for a major or minor without
         ///   evidence links or objective-evidence text; `.missing` for an empty statement or no reference.
         public func writes(raisedBy: String) throws(AuditModelError) -> FieldWrites {

@@ -7,6 +7,7 @@ public enum Recommendation: String, Choice, Codable {
     case certify
     case certifyAfterClosure = "certify-after-closure"
     case doNotCertify = "do-not-certify"
+    /// The field's name in messages.
     public static let fieldName = "recommendation"
 
     /// How reports word it.

@@ -1,5 +1,6 @@
 /// The fields whose text `fieldaudit search` finds: what auditors wrote in their own words.
 public enum Searchable {
+    /// The field names the store indexes for full-text search, across entity kinds.
     public static let fields: Set<String> = [
         Note.Field.text.rawValue,
         Finding.Field.statement.rawValue, Finding.Field.objectiveEvidence.rawValue, Finding.Field.auditeePosition.rawValue,

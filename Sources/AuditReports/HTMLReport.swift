@@ -13,7 +13,7 @@ public enum HTMLReport {
     }
 
     /// A report document as an HTML file.
-    public static func render(_ document: ReportDocument) -> String {
+    static func render(_ document: ReportDocument) -> String {
         var body = "<header>\n<h1>\(inline(document.title))</h1>\n"
         for block in document.front { body += render(block, depth: 2) }
         body += "</header>\n<nav class=\"contents\">\n<h2>Contents</h2>\n<ol>\n"

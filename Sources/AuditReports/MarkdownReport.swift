@@ -12,7 +12,7 @@ public enum MarkdownReport {
     }
 
     /// A report document as Markdown, ending with one newline.
-    public static func render(_ document: ReportDocument) -> String {
+    static func render(_ document: ReportDocument) -> String {
         var out = "# \(inline(document.title))\n"
         for block in document.front { out += "\n" + render(block, depth: 2) }
         for (number, section) in document.sections.enumerated() {

@@ -6,15 +6,15 @@ import Foundation
 ///
 /// OSCAL accepts only version 4 (random) and version 5 UUIDs; entity ids are version 7, so every
 /// UUID an OSCAL document carries is derived from an entity id (or another stable name) here.
-public enum NameBasedUUID {
+enum NameBasedUUID {
     /// The RFC 9562 namespace for URLs, `6ba7b811-9dad-11d1-80b4-00c04fd430c8`.
-    public static let urlNamespace = UUID(uuidString: "6ba7b811-9dad-11d1-80b4-00c04fd430c8")!
+    static let urlNamespace = UUID(uuidString: "6ba7b811-9dad-11d1-80b4-00c04fd430c8")!
 
     /// FieldAudit's namespace: the version 5 UUID of the URL of our OSCAL namespace.
-    public static let fieldAuditNamespace = make(urlNamespace, name: OSCALAssessmentResults.namespace)
+    static let fieldAuditNamespace = make(urlNamespace, name: OSCALAssessmentResults.namespace)
 
     /// The version 5 UUID of `name` in `namespace`.
-    public static func make(_ namespace: UUID, name: String) -> UUID {
+    static func make(_ namespace: UUID, name: String) -> UUID {
         var hasher = Insecure.SHA1()
         withUnsafeBytes(of: namespace.uuid) { hasher.update(bufferPointer: $0) }
         hasher.update(data: Array(name.utf8))
@@ -28,7 +28,7 @@ public enum NameBasedUUID {
 
     /// The lowercase text of the version 5 UUID of `parts` joined by `:` in FieldAudit's namespace
     /// (`uuid("finding", id.description)`).
-    public static func uuid(_ parts: String...) -> String {
+    static func uuid(_ parts: String...) -> String {
         make(fieldAuditNamespace, name: parts.joined(separator: ":")).uuidString.lowercased()
     }
 }

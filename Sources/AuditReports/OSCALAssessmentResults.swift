@@ -22,9 +22,9 @@ import Replication
 /// clause reference becomes `clause-5.2` (`controlID(for:)`); controls keep theirs (`A.6.2.8`).
 public enum OSCALAssessmentResults {
     /// The namespace of FieldAudit's OSCAL properties.
-    public static let namespace = "https://fieldaudit.example/ns/oscal"
+    static let namespace = "https://fieldaudit.example/ns/oscal"
     /// The OSCAL version the document is written against.
-    public static let oscalVersion = "1.1.3"
+    static let oscalVersion = "1.1.3"
 
     /// The document as pretty-printed JSON with sorted keys, ending with a newline.
     public static func document(_ record: EngagementRecord, context: ReportContext) -> Data {
@@ -36,7 +36,7 @@ public enum OSCALAssessmentResults {
 
     /// The OSCAL identifier of a requirement reference: the reference itself when it starts with a
     /// letter, else `clause-` and the reference.
-    public static func controlID(for ref: String) -> String {
+    static func controlID(for ref: String) -> String {
         ref.first?.isLetter == true ? ref : "clause-" + ref
     }
 }

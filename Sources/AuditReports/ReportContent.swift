@@ -9,11 +9,11 @@ import Replication
 /// every value with its author, and findings whose grade is in conflict are grouped apart rather
 /// than under one of their grades. Lists come in an order that does not depend on ids made at
 /// random: catalog order, time order, names.
-public struct ReportContent: Sendable {
+struct ReportContent: Sendable {
     /// A group of findings of one grade.
-    public struct FindingGroup: Sendable {
+    struct FindingGroup: Sendable {
         /// What the findings of the group share.
-        public enum Kind: Hashable, Sendable {
+        enum Kind: Hashable, Sendable {
             /// Auditors graded the finding differently and nobody has resolved it yet.
             case gradeInConflict
             case grade(FindingGrade)
@@ -21,11 +21,11 @@ public struct ReportContent: Sendable {
             case ungraded
         }
 
-        public let kind: Kind
-        public let findings: [Finding]
+        let kind: Kind
+        let findings: [Finding]
 
         /// The group's heading.
-        public var title: String {
+        var title: String {
             switch kind {
             case .gradeInConflict: "Findings whose grade is in conflict"
             case let .grade(grade): grade.pluralTitle
@@ -47,7 +47,7 @@ public struct ReportContent: Sendable {
         }
 
         /// Whether the group holds nonconformities (or may, when the grade is disputed).
-        public var mayBeNonconformity: Bool {
+        var mayBeNonconformity: Bool {
             switch kind {
             case .gradeInConflict, .ungraded: true
             case let .grade(grade): grade.isNonconformity
@@ -56,56 +56,56 @@ public struct ReportContent: Sendable {
     }
 
     /// Someone the auditors interviewed, with every interview they gave.
-    public struct Participant: Sendable {
-        public let name: String
+    struct Participant: Sendable {
+        let name: String
         /// Their role or roles, as the interviews recorded them.
-        public let roles: [String]
-        public let interviews: [Interview]
+        let roles: [String]
+        let interviews: [Interview]
         /// The auditors present, by name.
-        public let auditors: [String]
+        let auditors: [String]
     }
 
     /// A field whose concurrent values nobody has resolved yet.
-    public struct ConflictLine: Sendable {
+    struct ConflictLine: Sendable {
         /// The entity, in words (`finding Minor 1 (1a2b3c4d)`).
-        public let subject: String
-        public let field: String
+        let subject: String
+        let field: String
         /// Every visible value in display order, with its author and time.
-        public let values: [(text: String, author: String, at: String)]
+        let values: [(text: String, author: String, at: String)]
     }
 
     /// What the engagement's recommendation is and how firm it is.
-    public struct RecommendationState: Sendable {
+    struct RecommendationState: Sendable {
         /// What the findings propose.
-        public let proposed: Recommendation
+        let proposed: Recommendation
         /// What the lead recorded: one value, several when leads disagreed, none while open.
-        public let recorded: [Recommendation]
+        let recorded: [Recommendation]
         /// Whether the engagement is closed, which freezes the recorded recommendation.
-        public let isFinal: Bool
+        let isFinal: Bool
     }
 
-    public let record: EngagementRecord
-    public let context: ReportContext
-    public let coverage: Coverage
+    let record: EngagementRecord
+    let context: ReportContext
+    let coverage: Coverage
     /// The engagement's closing, when it is closed.
-    public let closing: Closing?
+    let closing: Closing?
     /// The findings by group: disputed grades first, then major, minor, OFI, observation, good
     /// practice; in each group in the order they were raised. Empty groups are left out.
-    public let findingGroups: [FindingGroup]
+    let findingGroups: [FindingGroup]
     /// Each finding's label: its group's prefix and its place in the group.
-    public let labels: [EntityID: String]
+    let labels: [EntityID: String]
     /// The AI systems, by name.
-    public let systems: [AISystem]
+    let systems: [AISystem]
     /// The interviews, by start time.
-    public let interviews: [Interview]
+    let interviews: [Interview]
     /// The auditee's people the auditors interviewed, in order of their first interview.
-    public let participants: [Participant]
+    let participants: [Participant]
     /// The evidence files, in the order they were captured.
-    public let evidence: [Evidence]
+    let evidence: [Evidence]
     /// The entities a late change touched.
-    public let lateEntities: Set<EntityID>
+    let lateEntities: Set<EntityID>
 
-    public init(record: EngagementRecord, context: ReportContext) {
+    init(record: EngagementRecord, context: ReportContext) {
         self.record = record
         self.context = context
         coverage = Coverage(record)
@@ -143,7 +143,7 @@ public struct ReportContent: Sendable {
     }
 
     /// Every unresolved conflict, as the report lists it.
-    public var conflicts: [ConflictLine] {
+    var conflicts: [ConflictLine] {
         record.conflicts.flatMap { conflict in
             conflict.fields.map { field in
                 ConflictLine(
@@ -159,7 +159,7 @@ public struct ReportContent: Sendable {
 
     /// A field's value for the report: its only value, or every value when it is in conflict,
     /// marked as such; `nil` when it was never written.
-    public func text(of entity: EntityID, _ field: String, winner: String?) -> String? {
+    func text(of entity: EntityID, _ field: String, winner: String?) -> String? {
         guard let values = record.conflictingValues(of: entity, field) else { return winner }
         return "CONFLICT, unresolved: " + values.map { value in
             "“\(describe(value.value, field: field))” (\(record.memberName(value.id.origin)))"
@@ -167,7 +167,7 @@ public struct ReportContent: Sendable {
     }
 
     /// A value in words, as its field means it: times, lists, yes and no, members' names.
-    public func describe(_ value: Value, field: String) -> String {
+    func describe(_ value: Value, field: String) -> String {
         switch field {
         case Interview.Field.startedAt.rawValue, Interview.Field.endedAt.rawValue, Finding.Field.signedOffAt.rawValue,
              Evidence.Field.capturedAt.rawValue, Note.Field.at.rawValue, Engagement.Field.closedAt.rawValue:
@@ -187,7 +187,7 @@ public struct ReportContent: Sendable {
     }
 
     /// An entity in words, so a reader can find it in the report (`finding Minor 1`, `test of A.6.2.8`).
-    public func subject(kind: String, id: EntityID) -> String {
+    func subject(kind: String, id: EntityID) -> String {
         switch EntityKind(rawValue: kind) {
         case .engagement: "the engagement"
         case .finding: "finding \(labels[id] ?? id.short)"
@@ -204,7 +204,7 @@ public struct ReportContent: Sendable {
     }
 
     /// A Unix-millisecond time as `YYYY-MM-DD HH:MM` and its zone (`UTC` or an offset); `—` when absent.
-    public func time(_ milliseconds: Int64?) -> String {
+    func time(_ milliseconds: Int64?) -> String {
         guard let milliseconds else { return "—" }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -219,7 +219,7 @@ public struct ReportContent: Sendable {
 
     /// When something started and ended: `2026-12-01 09:30–10:15 UTC` on one day, both times in
     /// full otherwise; `—` without a start.
-    public func span(_ start: Int64?, _ end: Int64?) -> String {
+    func span(_ start: Int64?, _ end: Int64?) -> String {
         guard let start else { return "—" }
         let from = time(start)
         guard let end else { return from + ", not ended" }
@@ -232,7 +232,7 @@ public struct ReportContent: Sendable {
     // MARK: - Derived facts
 
     /// The organisation's roles towards its AI systems, each with the systems concerned.
-    public var aiRoles: [(role: AISystemRole, systems: [String])] {
+    var aiRoles: [(role: AISystemRole, systems: [String])] {
         AISystemRole.allCases.compactMap { role in
             let names = systems.filter { $0.role == role }.map(\.name)
             return names.isEmpty ? nil : (role, names)
@@ -240,7 +240,7 @@ public struct ReportContent: Sendable {
     }
 
     /// The team, lead first, then by role and name.
-    public var team: [TeamMember] {
+    var team: [TeamMember] {
         let order: [TeamRole?] = [.lead, .auditor, .expert, .observer, nil]
         return record.members.sorted { left, right in
             let (l, r) = (order.firstIndex(of: left.role) ?? 4, order.firstIndex(of: right.role) ?? 4)
@@ -249,11 +249,11 @@ public struct ReportContent: Sendable {
     }
 
     /// The findings in report order.
-    public var findings: [Finding] { findingGroups.flatMap(\.findings) }
+    var findings: [Finding] { findingGroups.flatMap(\.findings) }
 
     /// The evidence a finding rests on: files linked to the finding, then files linked to its
     /// requirements; each with the requirement it came through (`nil` for the finding itself).
-    public func evidence(citedBy finding: Finding) -> [(evidence: Evidence, via: String?)] {
+    func evidence(citedBy finding: Finding) -> [(evidence: Evidence, via: String?)] {
         var cited: [(Evidence, String?)] = []
         var seen = Set<EntityID>()
         for (target, via) in [(finding.id.description, nil)] + finding.refs.map({ ($0, Optional($0)) }) {
@@ -267,37 +267,37 @@ public struct ReportContent: Sendable {
     }
 
     /// The tests of a requirement, in the order they were recorded.
-    public func tests(of ref: String) -> [ControlTest] {
+    func tests(of ref: String) -> [ControlTest] {
         record.tests.filter { $0.ref == ref }.sorted { $0.id < $1.id }
     }
 
     /// Every EU AI Act (or other framework) article the findings' requirements map to.
-    public var crossReferences: [(finding: Finding, ref: String, reference: Catalog.CrossReference)] {
+    var crossReferences: [(finding: Finding, ref: String, reference: Catalog.CrossReference)] {
         findings.flatMap { finding in
             finding.refs.flatMap { ref in record.catalog.crossReferences(of: ref).map { (finding, ref, $0) } }
         }
     }
 
     /// The recommendation: proposed from the findings, recorded by the lead when closing.
-    public var recommendation: RecommendationState {
+    var recommendation: RecommendationState {
         let recorded = record.conflictingTexts(of: record.engagement.id, Engagement.Field.recommendation.rawValue)?
             .compactMap(Recommendation.init(rawValue:)) ?? [record.engagement.recommendation].compactMap { $0 }
         return RecommendationState(proposed: .proposed(for: record), recorded: recorded, isFinal: closing != nil)
     }
 
     /// The findings the lead has not signed off yet.
-    public var unsignedFindings: [Finding] { findings.filter { !$0.isSignedOff } }
+    var unsignedFindings: [Finding] { findings.filter { !$0.isSignedOff } }
 
     /// A requirement's title from the catalog.
-    public func title(of ref: String) -> String { record.catalog.requirement(ref)?.title ?? "" }
+    func title(of ref: String) -> String { record.catalog.requirement(ref)?.title ?? "" }
 
     /// A member's name from the replica id a sign-off records.
-    public func signer(of finding: Finding) -> String? {
+    func signer(of finding: Finding) -> String? {
         finding.signedOffBy.map { text in (try? ReplicaID(hex: text)).map(record.memberName) ?? text }
     }
 
     /// The late changes, each described as the report lists it.
-    public var lateLines: [(subject: String, field: String, value: String, author: String, at: String, change: String)] {
+    var lateLines: [(subject: String, field: String, value: String, author: String, at: String, change: String)] {
         context.lateChanges.sorted { ($0.at, $0.change) < ($1.at, $1.change) }.map { late in
             let value = describe(late.written, field: late.field)
             return (subject(kind: late.kind, id: late.entity), late.field, value, late.author, time(late.at), late.change)

@@ -10,7 +10,7 @@ import Replication
 /// The public half goes on the replica's identity card, for exporters to seal bundles to.
 public struct AgreementKey: Sendable {
     /// The HKDF info string of the derivation.
-    public static let derivationInfo = Array("fieldaudit-agreement-key-v1".utf8)
+    static let derivationInfo = Array("fieldaudit-agreement-key-v1".utf8)
 
     /// The X25519 private key.
     public let privateKey: Curve25519.KeyAgreement.PrivateKey
@@ -32,7 +32,7 @@ public struct AgreementKey: Sendable {
     }
 
     /// Wraps an X25519 private key.
-    public init(privateKey: Curve25519.KeyAgreement.PrivateKey) {
+    init(privateKey: Curve25519.KeyAgreement.PrivateKey) {
         self.privateKey = privateKey
     }
 }

@@ -65,6 +65,9 @@ public enum BundleError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A byte sink or source failed.
     case io(String)
 
+    /// The message a user reads: what is wrong with the bundle (with the byte offset, frame or
+    /// change where known) and what to do next: copy it again, update fieldaudit, or refuse it as
+    /// altered.
     public var description: String {
         switch self {
         case let .notABundle(found):

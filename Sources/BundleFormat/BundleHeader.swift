@@ -116,17 +116,18 @@ public struct BundleCapability: Hashable, Sendable, CustomStringConvertible {
     public var isRequired: Bool
 
     /// A capability named `name`.
-    public init(name: String, isRequired: Bool) {
+    init(name: String, isRequired: Bool) {
         self.name = name
         self.isRequired = isRequired
     }
 
     /// The body is encrypted for a list of recipients (`Sync/PROTOCOL.md` §16); always required.
-    public static let sealedBody = BundleCapability(name: "sealed-body-v1", isRequired: true)
+    static let sealedBody = BundleCapability(name: "sealed-body-v1", isRequired: true)
 
     /// The capabilities this build understands.
-    public static let known: Set<String> = [sealedBody.name]
+    static let known: Set<String> = [sealedBody.name]
 
+    /// The name, marked `(required)` when a reader must know it, as `bundle inspect` lists it.
     public var description: String { isRequired ? "\(name) (required)" : name }
 
     /// Whether `name` is spelled as the format allows.

@@ -10,39 +10,39 @@ public enum BundleLayout {
     public static let formatVersion: UInt16 = 1
 
     /// The largest header (the fields after the header length), in bytes.
-    public static let maximumHeaderLength = 4 << 20
+    static let maximumHeaderLength = 4 << 20
     /// The most engagements a header may list.
-    public static let maximumEngagements = 65_536
+    static let maximumEngagements = 65_536
     /// The most origin ranges a header may list.
-    public static let maximumRanges = 65_536
+    static let maximumRanges = 65_536
     /// The most capabilities a header may list.
-    public static let maximumCapabilities = 255
+    static let maximumCapabilities = 255
     /// The longest capability name, in bytes.
-    public static let maximumCapabilityNameLength = 64
+    static let maximumCapabilityNameLength = 64
     /// The most recipients a sealed bundle may name.
-    public static let maximumRecipients = 4_096
+    static let maximumRecipients = 4_096
 
     /// The largest frame payload, in bytes (16 MiB).
-    public static let maximumFrameLength = 16 << 20
+    static let maximumFrameLength = 16 << 20
     /// The largest evidence blob chunk, in bytes (256 KiB).
     public static let maximumBlobChunkLength = 256 << 10
     /// The longest entity kind or field name, in bytes (as `Change.validate()` requires).
-    public static let maximumNameLength = 255
+    static let maximumNameLength = 255
     /// The capacity of the name (entity kind and field name) reference table.
-    public static let nameTableCapacity = 4_096
+    static let nameTableCapacity = 4_096
     /// The capacity of the entity id reference table.
-    public static let entityTableCapacity = 65_536
+    static let entityTableCapacity = 65_536
 
     /// The size of the compressed pieces the writer emits and of the reads the reader makes.
-    public static let streamChunkLength = 64 << 10
+    static let streamChunkLength = 64 << 10
     /// The plaintext length of every sealed body chunk but the last (64 KiB).
-    public static let sealedChunkLength = 64 << 10
+    static let sealedChunkLength = 64 << 10
 
     /// The trailer: a 32-byte SHA-256 digest and a 64-byte Ed25519 signature.
-    public static let trailerLength = 96
+    static let trailerLength = 96
 
     /// The prefix of the message the exporter signs: ASCII `fieldaudit-bundle-v1`, then the digest.
-    public static let bundleSignatureDomain: [UInt8] = Array("fieldaudit-bundle-v1".utf8)
+    static let bundleSignatureDomain: [UInt8] = Array("fieldaudit-bundle-v1".utf8)
     /// The prefix of the message an origin signs for a checkpoint.
-    public static let checkpointSignatureDomain: [UInt8] = Array("fieldaudit-checkpoint-v1".utf8)
+    static let checkpointSignatureDomain: [UInt8] = Array("fieldaudit-checkpoint-v1".utf8)
 }

@@ -102,15 +102,6 @@ public final class BundleReader<Source: ByteSource> {
     /// The bytes of the file read so far, for progress reports.
     public var bytesRead: Int { input.offset }
 
-    /// Reads every remaining record, verifying the bundle, and returns its summary.
-    ///
-    /// - Throws: as `next()`.
-    @discardableResult
-    public func verifyRemaining() throws(BundleError) -> BundleSummary {
-        while try next() != nil {}
-        return summary!
-    }
-
     // MARK: - Frames
 
     private func readRecord() throws(BundleError) -> BundleRecord? {

@@ -29,7 +29,7 @@ public struct BlobChunk: Hashable, Sendable {
     public var bytes: [UInt8]
 
     /// Bytes `offset ..< offset + bytes.count` of the file with `digest` and `totalSize`.
-    public init(digest: BlobDigest, totalSize: UInt64, offset: UInt64, bytes: [UInt8]) {
+    init(digest: BlobDigest, totalSize: UInt64, offset: UInt64, bytes: [UInt8]) {
         self.digest = digest
         self.totalSize = totalSize
         self.offset = offset
@@ -66,5 +66,5 @@ public struct BundleSummary: Hashable, Sendable {
     public var byteCount: UInt64 = 0
 
     /// An empty summary.
-    public init() {}
+    init() {}
 }

@@ -23,7 +23,7 @@ public struct BundleSealing: Sendable {
     /// Seals for `recipients` with keys drawn from `generator`.
     ///
     /// - Throws: `BundleError.refused` if there are no recipients or more than `BundleLayout.maximumRecipients`.
-    public init<Generator: RandomNumberGenerator>(
+    init<Generator: RandomNumberGenerator>(
         recipients: [Curve25519.KeyAgreement.PublicKey], using generator: inout Generator
     ) throws(BundleError) {
         let keys = Set(recipients.map { Array($0.rawRepresentation) }).sorted { $0.lexicographicallyPrecedes($1) }
@@ -60,7 +60,7 @@ public struct BundleSealing: Sendable {
 /// content key wrapped for it. These are not secret.
 public struct BundleSeal: Hashable, Sendable {
     /// The writer's ephemeral X25519 public key, 32 bytes.
-    public let ephemeralPublicKey: [UInt8]
+    let ephemeralPublicKey: [UInt8]
     /// One entry per recipient, ascending by recipient key.
     public let recipients: [WrappedContentKey]
 
@@ -124,7 +124,7 @@ public struct WrappedContentKey: Hashable, Sendable {
     /// The recipient's X25519 public key, 32 bytes.
     public let recipient: [UInt8]
     /// ChaCha20-Poly1305 ciphertext (32 bytes) and tag (16 bytes) of the content key.
-    public let wrappedKey: [UInt8]
+    let wrappedKey: [UInt8]
 }
 
 /// The sealed body's chunks (`Sync/PROTOCOL.md` §16.3): each holds up to 64 KiB of the compressed

@@ -12,6 +12,9 @@ public struct FileHandleSink: ByteSink {
         self.handle = handle
     }
 
+    /// Writes `bytes` at the handle's position.
+    ///
+    /// - Throws: `BundleError.io` with the system's reason (a full disk, a closed pipe).
     public mutating func write(_ bytes: ArraySlice<UInt8>) throws(BundleError) {
         do {
             try handle.write(contentsOf: Data(bytes))
@@ -33,6 +36,9 @@ public struct FileHandleSource: ByteSource {
         self.handle = handle
     }
 
+    /// Reads up to `count` bytes from the handle; an empty result is the end of the file or pipe.
+    ///
+    /// - Throws: `BundleError.io` with the system's reason.
     public mutating func read(upTo count: Int) throws(BundleError) -> [UInt8] {
         do {
             guard let data = try handle.read(upToCount: max(count, 1)) else { return [] }

@@ -20,15 +20,16 @@ public protocol ByteSource {
     mutating func read(upTo count: Int) throws(BundleError) -> [UInt8]
 }
 
-/// A sink that keeps every byte in memory, for tests and small bundles.
-public struct MemorySink: ByteSink, Sendable {
+/// A sink that keeps every byte in memory, for tests.
+struct MemorySink: ByteSink, Sendable {
     /// The bytes written so far.
-    public private(set) var bytes: [UInt8] = []
+    private(set) var bytes: [UInt8] = []
 
     /// An empty sink.
-    public init() {}
+    init() {}
 
-    public mutating func write(_ bytes: ArraySlice<UInt8>) throws(BundleError) {
+    /// Appends `bytes`; never throws.
+    mutating func write(_ bytes: ArraySlice<UInt8>) throws(BundleError) {
         self.bytes.append(contentsOf: bytes)
     }
 }
@@ -43,6 +44,7 @@ public struct MemorySource: ByteSource, Sendable {
         self.bytes = bytes
     }
 
+    /// Returns the next `count` bytes, fewer at the end, none after it; never throws.
     public mutating func read(upTo count: Int) throws(BundleError) -> [UInt8] {
         let end = min(bytes.count, position + max(count, 0))
         defer { position = end }

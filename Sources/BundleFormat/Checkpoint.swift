@@ -63,10 +63,10 @@ public struct Checkpoint: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The change the checkpoint vouches for.
-    public var changeID: ChangeID { ChangeID(origin: origin, seq: seq) }
+    var changeID: ChangeID { ChangeID(origin: origin, seq: seq) }
 
     /// Whether `signature` is the signer's signature of (origin, seq, hash).
-    public var isValid: Bool {
+    var isValid: Bool {
         guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: signerPublicKey) else { return false }
         return key.isValidSignature(signature, for: Self.message(origin: origin, seq: seq, hash: hash))
     }

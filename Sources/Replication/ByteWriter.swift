@@ -6,12 +6,15 @@ public struct ByteWriter: Sendable {
     /// The bytes written so far.
     public private(set) var bytes: [UInt8] = []
 
+    /// An empty writer with room for `capacity` bytes before it grows.
     public init(capacity: Int = 128) {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Appends one byte (a tag or a flag).
     public mutating func write(_ byte: UInt8) { bytes.append(byte) }
 
+    /// Appends bytes as they are, with no length prefix: only for fields of fixed size (ids, digests).
     public mutating func write<Bytes: Sequence<UInt8>>(raw: Bytes) { bytes.append(contentsOf: raw) }
 
     /// Writes `value` as 8 bytes, most significant first.

@@ -35,6 +35,8 @@ public struct Change: Hashable, Sendable {
             && lhs.field.utf8.elementsEqual(rhs.field.utf8) && lhs.value == rhs.value && lhs.supersedes == rhs.supersedes
     }
 
+    /// Hashes the change's id, entity, field (by UTF-8 bytes) and value: a subset of what `==`
+    /// compares, so equal changes hash alike.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(origin)
         hasher.combine(seq)
@@ -93,18 +95,23 @@ public struct Change: Hashable, Sendable {
 ///
 /// Field names compare by their UTF-8 bytes, as SQLite compares them, never by Unicode equivalence.
 public struct FieldKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The entity the field belongs to.
     public let entity: EntityID
+    /// The field's name, compared by UTF-8 bytes.
     public let field: String
 
+    /// Names the field `field` of `entity`.
     public init(entity: EntityID, field: String) {
         self.entity = entity
         self.field = field
     }
 
+    /// Keys are equal when their entities are and their field names have the same UTF-8 bytes.
     public static func == (lhs: FieldKey, rhs: FieldKey) -> Bool {
         lhs.entity == rhs.entity && lhs.field.utf8.elementsEqual(rhs.field.utf8)
     }
 
+    /// Hashes the entity and the field's UTF-8 bytes, as `==` compares them.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(entity)
         for byte in field.utf8 { hasher.combine(byte) }
@@ -116,5 +123,6 @@ public struct FieldKey: Hashable, Comparable, Sendable, CustomStringConvertible 
         return lhs.field.utf8.lexicographicallyPrecedes(rhs.field.utf8)
     }
 
+    /// `entity-uuid.field`, for logs and errors.
     public var description: String { "\(entity).\(field)" }
 }

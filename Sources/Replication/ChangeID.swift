@@ -14,6 +14,7 @@ public struct ChangeID: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.seq = seq
     }
 
+    /// Orders by origin bytes, then seq: the order of `supersedes` lists and of the state digest.
     public static func < (lhs: ChangeID, rhs: ChangeID) -> Bool {
         lhs.origin != rhs.origin ? lhs.origin < rhs.origin : lhs.seq < rhs.seq
     }

@@ -81,8 +81,11 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
         }
     }
 
+    /// Ids are equal when their 16 bytes are.
     public static func == (lhs: EntityID, rhs: EntityID) -> Bool { lhs.bytes == rhs.bytes }
 
+    /// Orders by bytes, as SQLite's BINARY collation orders the stored blobs; for UUIDv7 ids that is
+    /// creation order, to the millisecond.
     public static func < (lhs: EntityID, rhs: EntityID) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }

@@ -7,6 +7,7 @@ public struct VisibleValue: Hashable, Sendable {
     /// The value written.
     public let value: Value
 
+    /// A visible value written by change `id` at `stamp`.
     public init(id: ChangeID, stamp: Timestamp, value: Value) {
         self.id = id
         self.stamp = stamp

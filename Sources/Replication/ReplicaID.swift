@@ -43,6 +43,7 @@ public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The first 8 hex digits: enough to tell the replicas of one team apart on screen.
     public var short: String { String(hex.prefix(8)) }
 
+    /// The 32 hex digits, as `hex`.
     public var description: String { hex }
 
     /// Hashes the 16 bytes as two 64-bit words rather than byte by byte (a hot path of bulk apply).
@@ -53,8 +54,10 @@ public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible
         }
     }
 
+    /// Ids are equal when their 16 bytes are.
     public static func == (lhs: ReplicaID, rhs: ReplicaID) -> Bool { lhs.bytes == rhs.bytes }
 
+    /// Orders by bytes: the order of origins in version vectors, bundles and the state digest.
     public static func < (lhs: ReplicaID, rhs: ReplicaID) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }

@@ -15,6 +15,7 @@ public enum ReplicationError: Error, Equatable, Sendable, CustomStringConvertibl
     /// differs from what the recorder chained.
     case chainHashMismatch(ChangeID, recorded: ChangeHash, derived: ChangeHash)
 
+    /// The message a user reads: which value or change, and what was wrong with it.
     public var description: String {
         switch self {
         case let .malformed(what, reason):

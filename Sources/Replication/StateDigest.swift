@@ -6,7 +6,9 @@ public struct StateDigest: Hashable, Sendable, CustomStringConvertible {
     /// The 32 digest bytes.
     public let bytes: [UInt8]
 
+    /// 64 lowercase hex digits, as `verify` prints them for replicas to compare.
     public var hex: String { Hex.encode(bytes) }
+    /// The 64 hex digits, as `hex`.
     public var description: String { hex }
 
     /// Feeds the state's rows, section by section, each section sorted as the protocol says.
@@ -16,6 +18,7 @@ public struct StateDigest: Hashable, Sendable, CustomStringConvertible {
         private var hasher = SHA256()
         private var writer = ByteWriter(capacity: 256)
 
+        /// A builder that has fed nothing yet.
         public init() {}
 
         private mutating func flush() {

@@ -27,6 +27,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The smallest stamp.
     public static let zero = Timestamp(rawValue: 0)
 
+    /// Orders by the packed value: milliseconds first, then the counter.
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// `milliseconds.counter`, for logs and errors.

@@ -16,6 +16,8 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     /// A JSON document, kept as the exact UTF-8 text its author wrote.
     case json(String)
 
+    /// Values are equal when their canonical encodings are: same case, reals by bit pattern, text and
+    /// JSON by UTF-8 bytes.
     public static func == (lhs: Value, rhs: Value) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
@@ -28,6 +30,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Hashes the case and the exact bytes `==` compares, so equal values hash alike.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(tag)
         switch self {
@@ -77,6 +80,8 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     /// `true` for integers other than 0.
     public var isTrue: Bool { (integer ?? 0) != 0 }
 
+    /// The value as text for messages and tables: text and JSON as written, bytes as their count, a
+    /// blob as `blob:` and its hex digest.
     public var description: String {
         switch self {
         case .null: "null"
@@ -115,8 +120,10 @@ public struct BlobDigest: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     /// 64 lowercase hex digits.
     public var hex: String { Hex.encode(bytes) }
+    /// The 64 hex digits, as `hex`.
     public var description: String { hex }
 
+    /// Orders by bytes, which is also the order of the hex text.
     public static func < (lhs: BlobDigest, rhs: BlobDigest) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }
@@ -126,12 +133,16 @@ public struct BlobDigest: Hashable, Comparable, Sendable, CustomStringConvertibl
 public struct BlobHasher: Sendable {
     private var hasher = SHA256()
 
+    /// A hasher that has fed nothing yet.
     public init() {}
 
+    /// Feeds the next bytes (a read buffer), without copying them.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
 
+    /// Feeds the next bytes.
     public mutating func update(_ bytes: [UInt8]) { hasher.update(data: bytes) }
 
+    /// The digest of every byte fed so far.
     public func finalize() -> BlobDigest { try! BlobDigest(bytes: Array(hasher.finalize())) }
 }
 

@@ -6,6 +6,7 @@ public struct VersionVector: Hashable, Sendable, Sequence {
     /// The gap-free prefix length per origin; origins with nothing held are absent.
     public private(set) var entries: [ReplicaID: UInt64]
 
+    /// A vector holding `entries`; origins with seq 0 are dropped, so equal holdings make equal vectors.
     public init(_ entries: [ReplicaID: UInt64] = [:]) {
         self.entries = entries.filter { $0.value > 0 }
     }
@@ -34,6 +35,7 @@ public struct VersionVector: Hashable, Sendable, Sequence {
         entries.sorted { $0.key < $1.key }.map { (origin: $0.key, seq: $0.value) }
     }
 
+    /// Iterates the entries sorted by origin, as `sorted` lists them.
     public func makeIterator() -> some IteratorProtocol<(origin: ReplicaID, seq: UInt64)> {
         sorted.makeIterator()
     }

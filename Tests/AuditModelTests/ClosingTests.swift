@@ -1,4 +1,4 @@
-import AuditModel
+@testable import AuditModel
 import Replication
 import TestSupport
 import Testing

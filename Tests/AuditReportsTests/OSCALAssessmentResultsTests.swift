@@ -1,5 +1,5 @@
 import AuditModel
-import AuditReports
+@testable import AuditReports
 import Foundation
 import Replication
 import TestSupport

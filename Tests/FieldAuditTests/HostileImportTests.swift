@@ -1,6 +1,6 @@
 import AuditModel
 import AuditStore
-import BundleFormat
+@testable import BundleFormat
 import FieldAudit
 import Foundation
 import Replication

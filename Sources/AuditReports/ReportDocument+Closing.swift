@@ -1,0 +1,61 @@
+import AuditModel
+import Replication
+
+/// Sections 9–11: sampling and limitations, the conclusion and recommendation, and the sign-off.
+extension ReportDocument.Builder {
+    var sampling: [Block] {
+        let sized = record.tests.filter { $0.sampleSize != nil }
+        return [
+            .paragraph(
+                "An audit examines samples of the information available, in limited time. The findings rest on the evidence the auditors saw: "
+                    + "the samples listed under the tests performed (\(count(record.tests.count, "test")), \(sized.count) with a recorded sample size), "
+                    + "\(count(record.interviews.count, "interview")) and \(count(record.evidence.count, "evidence file")). "
+                    + "Nonconformities may exist in what was not sampled, and a requirement without a finding is not thereby shown to be met in full."),
+        ]
+    }
+
+    var conclusion: [Block] {
+        let state = content.recommendation
+        let majors = content.findings.filter { $0.grade == .major }.count, minors = content.findings.filter { $0.grade == .minor }.count
+        let clauses = content.coverage.covered(.clause), controls = content.coverage.covered(.control)
+        var blocks: [Block] = [.paragraph(
+            "The audit team covered \(clauses.covered) of \(clauses.of) clause requirements and \(controls.covered) of \(controls.of) applicable controls, "
+                + "and raised \(count(majors, "major nonconformity", plural: "major nonconformities")) and \(count(minors, "minor nonconformity", plural: "minor nonconformities"))."
+                + (content.conflicts.isEmpty ? "" : " Some of the team's records are still in conflict (see the top of the report), so this conclusion is provisional."))]
+        if let words = content.text(of: engagement.id, Engagement.Field.conclusion.rawValue, winner: engagement.conclusion) {
+            blocks.append(.subsection(id: nil, title: "The lead auditor's conclusion", blocks: [.paragraph(words)]))
+        }
+        let reason = state.proposed == .certifyAfterClosure
+            ? "at least one major nonconformity (or a finding that some auditor graded major) is open"
+            : "no major nonconformity is open"
+        var facts = [Fact("Proposed from the findings", "\(state.proposed.title), because \(reason)")]
+        switch (state.recorded.count, state.isFinal) {
+        case (0, false):
+            facts.append(Fact("Recommendation", "not recorded yet: the lead records it when closing the engagement (`fieldaudit engagement close --recommendation …`)"))
+        case (0, true):
+            facts.append(Fact("Recommendation", "none was recorded when the engagement was closed"))
+        case (1, _):
+            facts.append(Fact("Recommendation", state.recorded[0].title + (state.isFinal ? " (recorded by the lead when closing)" : " (recorded, the engagement is open)")))
+        default:
+            facts.append(Fact("Recommendation", content.text(of: engagement.id, Engagement.Field.recommendation.rawValue, winner: nil) ?? "—"))
+        }
+        blocks.append(.facts(facts))
+        return blocks
+    }
+
+    var signOff: [Block] {
+        let findings = content.findings
+        var facts = [
+            Fact("Engagement", content.closing.map { "closed on \(content.time($0.closedAt))" } ?? "open"),
+            Fact("Findings signed off", "\(findings.count - content.unsignedFindings.count) of \(findings.count)"),
+        ]
+        if content.closing != nil {
+            facts.append(Fact("Changes after closing awaiting acceptance", content.context.lateChanges.isEmpty ? "none" : String(content.context.lateChanges.count)))
+        }
+        var blocks: [Block] = [.facts(facts)]
+        if !findings.isEmpty {
+            blocks.append(.table(header: ["Finding", "Sign-off"], rows: findings.map { [content.labels[$0.id] ?? $0.id.short, signOffText($0)] }))
+        }
+        return blocks
+    }
+}

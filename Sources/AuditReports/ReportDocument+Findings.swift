@@ -1,0 +1,101 @@
+import AuditModel
+import Replication
+
+/// Sections 6–8: the findings (nonconformities first), the auditee's positions on those not yet
+/// signed off, and the EU AI Act articles the findings' requirements map to.
+extension ReportDocument.Builder {
+    var findings: [Block] {
+        let all = content.findings
+        let byGrade = FindingGrade.allCases.map { grade in
+            count(all.filter { $0.grade == grade }.count, grade.title.lowercased(), plural: grade.pluralTitle.lowercased())
+        }
+        var blocks: [Block] = [.paragraph(all.isEmpty ? "No finding was raised." : "\(count(all.count, "finding")): \(byGrade.joined(separator: ", ")).")]
+        let nonconformities = content.findingGroups.filter(\.mayBeNonconformity)
+        let others = content.findingGroups.filter { !$0.mayBeNonconformity }
+        blocks.append(.subsection(id: "nonconformities", title: "Nonconformities", blocks: nonconformities.isEmpty
+            ? [.paragraph("No nonconformity was raised.")]
+            : nonconformities.map { group in .subsection(id: nil, title: group.title, blocks: group.findings.flatMap(entry)) }))
+        blocks.append(.subsection(id: "other-findings", title: "Opportunities for improvement, observations and good practice", blocks: [
+            .paragraph("These are not nonconformities: they require no corrective action and do not bear on the recommendation."),
+        ] + (others.isEmpty ? [.paragraph("None was recorded.")] : others.map { group in
+            .subsection(id: nil, title: group.title, blocks: group.findings.flatMap(entry))
+        })))
+        return blocks
+    }
+
+    func entry(_ finding: Finding) -> [Block] {
+        typealias F = Finding.Field
+        let label = content.labels[finding.id] ?? finding.id.short
+        var facts = [
+            Fact("Grade", content.text(of: finding.id, F.grade.rawValue, winner: finding.grade?.title) ?? "—"),
+            Fact("Requirements", content.text(of: finding.id, F.refs.rawValue, winner: finding.refs.map { "\($0) \(content.title(of: $0))" }.joined(separator: "; ")) ?? "—"),
+            Fact("Statement", content.text(of: finding.id, F.statement.rawValue, winner: finding.statement) ?? "—"),
+            Fact("Objective evidence", content.text(of: finding.id, F.objectiveEvidence.rawValue, winner: finding.objectiveEvidence) ?? "—"),
+        ]
+        if !finding.systems.isEmpty || record.conflictingValues(of: finding.id, F.systems.rawValue) != nil {
+            facts.append(Fact("AI systems", content.text(of: finding.id, F.systems.rawValue, winner: systemNames(finding.systems)) ?? "—"))
+        }
+        facts += [
+            Fact("Raised by", finding.raisedBy ?? "—"),
+            Fact("Discussed with the auditee", content.text(of: finding.id, F.discussed.rawValue, winner: finding.discussed ? "yes" : "no") ?? "no"),
+            Fact("Auditee's position", content.text(of: finding.id, F.auditeePosition.rawValue, winner: finding.auditeePosition) ?? "not recorded"),
+            Fact("Status", content.text(of: finding.id, F.status.rawValue, winner: finding.status.rawValue) ?? "—"),
+            Fact("Sign-off", signOffText(finding)),
+            Fact("Id", finding.id.description),
+        ]
+        if content.lateEntities.contains(finding.id) {
+            facts.append(Fact("Changed after closing", "yes: see the changes after closing at the top of the report"))
+        }
+        let files = content.evidence(citedBy: finding)
+        if !files.isEmpty {
+            let cited = files.map { item in
+                "\(item.evidence.name), SHA-256 \(item.evidence.digest?.hex ?? "unknown")"
+                    + (item.via.map { " (on \($0))" } ?? "")
+                    + (item.evidence.digest.map { content.context.missingEvidence.contains($0) } == true ? ", file not held by this replica" : "")
+            }
+            facts.insert(Fact("Evidence files", cited.joined(separator: "\n")), at: 4)
+        }
+        let blocks: [Block] = [.facts(facts)]
+        let title = "\(label): " + (finding.refs.first.map { "\($0) \(content.title(of: $0))" } ?? "no requirement")
+        return [.subsection(id: "finding-\(finding.id.short)", title: title, blocks: blocks)]
+    }
+
+    var opinions: [Block] {
+        let open = content.findings.filter { !$0.isSignedOff }
+        let disputed = content.conflicts.filter { $0.subject.hasPrefix("finding") }
+        var blocks: [Block] = []
+        if open.isEmpty {
+            blocks.append(.paragraph("No diverging opinion remains open: the lead has signed off every finding after its discussion with the auditee."))
+        } else {
+            blocks.append(.paragraph(
+                "Until the lead signs a finding off, the auditee's position on it is not settled. "
+                    + "The table lists every such finding, whether it was discussed with the auditee, and the position the auditee took."))
+            blocks.append(.table(header: ["Finding", "Discussed", "Auditee's position"], rows: open.map { finding in
+                [
+                    content.labels[finding.id] ?? finding.id.short,
+                    content.text(of: finding.id, Finding.Field.discussed.rawValue, winner: finding.discussed ? "yes" : "not yet") ?? "not yet",
+                    content.text(of: finding.id, Finding.Field.auditeePosition.rawValue, winner: finding.auditeePosition) ?? "not recorded",
+                ]
+            }))
+        }
+        if !disputed.isEmpty {
+            blocks.append(.paragraph("The audit team itself disagrees on \(count(disputed.count, "field")) of its findings: see the open conflicts at the top of the report."))
+        }
+        return blocks
+    }
+
+    var crossReference: [Block] {
+        let references = content.crossReferences
+        guard !references.isEmpty else {
+            return [.paragraph("None of the requirements the findings concern maps to an article of the EU AI Act in the catalog.")]
+        }
+        return [
+            .paragraph(
+                "The articles of the EU AI Act (Regulation (EU) 2024/1689) that the catalog relates to the requirements the findings concern. "
+                    + "The mapping helps the reader see where a finding may matter for the Act; it is not a legal assessment."),
+            .table(header: ["Finding", "Requirement", "Framework", "Article"], rows: references.map { item in
+                [content.labels[item.finding.id] ?? item.finding.id.short, item.ref, item.reference.framework, "\(item.reference.article): \(item.reference.title)"]
+            }),
+        ]
+    }
+}
