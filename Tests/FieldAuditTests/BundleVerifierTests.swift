@@ -1,4 +1,4 @@
-import BundleFormat
+@testable import BundleFormat
 import Foundation
 import Replication
 import TestSupport
