@@ -31,14 +31,20 @@ public final class Store: Sendable {
 
     /// Opens the store at `path`, creating it (and migrating it to the current schema) if needed.
     ///
-    /// `searchableFields` names the fields whose text values `search` finds.
+    /// `searchableFields` names the fields whose text values `search` finds. A store whose file or
+    /// folder this process cannot write (`chmod a-w`, a read-only mount) is opened read-only, so
+    /// every read works and the first write throws `StoreError.readOnly`; it is opened immutable
+    /// (no locks, no `-shm` file) unless a write-ahead log is left to read.
     ///
-    /// - Throws: `StoreError.cannotOpen` if the file cannot be opened, `StoreError.newerSchema` if
-    ///   a newer FieldAudit wrote it.
+    /// - Throws: `StoreError.damaged` if the file is not a readable SQLite store,
+    ///   `StoreError.cannotOpen` if it cannot be opened, `StoreError.newerSchema` if a newer
+    ///   FieldAudit wrote it, `StoreError.readOnly` if a read-only store needs a schema upgrade.
     public static func open(
         at path: String, clock: any WallClock = SystemClock(), searchableFields: Set<String> = []
     ) throws(StoreError) -> Store {
+        let readOnly = FileManager.default.fileExists(atPath: path) && !isWritable(path)
         var configuration = Configuration()
+        configuration.readonly = readOnly
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
@@ -50,17 +56,41 @@ public final class Store: Sendable {
         }
         let queue: DatabaseQueue
         do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            // GRDB's WAL set-up runs after `prepareDatabase` and lowers `synchronous` to NORMAL;
-            // a capture must be durable when the command returns, so set FULL afterwards.
-            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            if readOnly {
+                queue = try openReadOnly(path, configuration: configuration)
+            } else {
+                queue = try DatabaseQueue(path: path, configuration: configuration)
+                // GRDB's WAL set-up runs after `prepareDatabase` and lowers `synchronous` to NORMAL;
+                // a capture must be durable when the command returns, so set FULL afterwards.
+                try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            }
         } catch {
             if Self.isDiskFull(error, at: path) { throw .diskFull(path: path) }
+            if let damage = Self.damage(error) { throw .damaged(path: path, reason: damage) }
             throw .cannotOpen(path: path, reason: Self.describe(error))
         }
         let store = Store(path: path, queue: queue, clock: clock, searchableFields: searchableFields)
-        try store.migrate()
+        try store.migrate(readOnly: readOnly)
         return store
+    }
+
+    /// Whether this process may write the store file and create files beside it (the WAL).
+    static func isWritable(_ path: String) -> Bool {
+        access(path, W_OK) == 0 && access((path as NSString).deletingLastPathComponent, W_OK) == 0
+    }
+
+    /// Opens an unwritable store for reading: immutable when no write-ahead log is left (SQLite
+    /// could not create its `-shm` file otherwise), else read-only so the log's changes are read.
+    private static func openReadOnly(_ path: String, configuration: Configuration) throws -> DatabaseQueue {
+        let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        if log == 0 {
+            let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["?", "#", "%"])) ?? path
+            if let queue = try? DatabaseQueue(path: "file:\(escaped)?immutable=1", configuration: configuration),
+               (try? queue.read({ db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") })) != nil {
+                return queue
+            }
+        }
+        return try DatabaseQueue(path: path, configuration: configuration)
     }
 
     /// A store in memory, for tests and scratch work.
@@ -72,14 +102,17 @@ public final class Store: Sendable {
         return store
     }
 
-    private func migrate() throws(StoreError) {
+    private func migrate(readOnly: Bool = false) throws(StoreError) {
         let migrator = Self.migrator
         try perform {
-            let unknown = try queue.read { db in
-                try migrator.hasBeenSuperseded(db)
-                    ? Set(try migrator.appliedIdentifiers(db)).subtracting(migrator.migrations) : []
+            let (unknown, complete) = try queue.read { db in
+                (try migrator.hasBeenSuperseded(db)
+                    ? Set(try migrator.appliedIdentifiers(db)).subtracting(migrator.migrations) : [],
+                 try migrator.hasCompletedMigrations(db))
             }
             guard unknown.isEmpty else { throw StoreError.newerSchema(path: path, unknownMigrations: unknown.sorted()) }
+            guard !complete else { return }
+            guard !readOnly else { throw StoreError.readOnly(path: path) }
             try migrator.migrate(queue)
         }
     }
@@ -114,12 +147,19 @@ public final class Store: Sendable {
             switch error.resultCode {
             case .SQLITE_FULL: return StoreError.diskFull(path: path)
             case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.busy(path: path)
+            case .SQLITE_READONLY: return StoreError.readOnly(path: path)
             case _ where Self.isDiskFull(error, at: path): return StoreError.diskFull(path: path)
+            case _ where Self.damage(error) != nil: return StoreError.damaged(path: path, reason: Self.damage(error)!)
             default: return StoreError.sqlite(code: error.extendedResultCode.rawValue, message: error.message ?? "", sql: error.sql ?? "")
             }
         case let error as StoreError:
-            if case let .sqlite(code, _, _) = error, code & 0xff == SQLITE_FULL { return StoreError.diskFull(path: path) }
-            return error
+            guard case let .sqlite(code, message, _) = error else { return error }
+            switch code & 0xff {
+            case SQLITE_FULL: return StoreError.diskFull(path: path)
+            case SQLITE_READONLY: return StoreError.readOnly(path: path)
+            case SQLITE_CORRUPT, SQLITE_NOTADB: return StoreError.damaged(path: path, reason: "SQLite: \(message)")
+            default: return error
+            }
         default:
             return error
         }
@@ -134,6 +174,15 @@ public final class Store: Sendable {
         guard error.resultCode == .SQLITE_IOERR else { return false }
         var info = statvfs()
         return statvfs((path as NSString).deletingLastPathComponent, &info) == 0 && info.f_bavail == 0
+    }
+
+    /// What SQLite says when `error` means the file is damaged (`SQLITE_CORRUPT`,
+    /// `SQLITE_NOTADB`), or nil.
+    static func damage(_ error: any Error) -> String? {
+        guard let error = error as? DatabaseError, error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB else {
+            return nil
+        }
+        return "SQLite: \(error.message ?? "database disk image is malformed")"
     }
 
     private static func describe(_ error: any Error) -> String {
