@@ -65,9 +65,10 @@ public final class Store: Sendable {
                 try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             }
         } catch {
-            if Self.isDiskFull(error, at: path) { throw .diskFull(path: path) }
-            if let damage = Self.damage(error) { throw .damaged(path: path, reason: damage) }
-            throw .cannotOpen(path: path, reason: Self.describe(error))
+            switch Self.classify(error, at: path) {
+            case let condition? where condition.isStoreCondition: throw condition
+            default: throw .cannotOpen(path: path, reason: Self.describe(error))
+            }
         }
         let store = Store(path: path, queue: queue, clock: clock, searchableFields: searchableFields)
         try store.migrate(readOnly: readOnly)
@@ -140,28 +141,32 @@ public final class Store: Sendable {
 
     /// Turns SQLite's and the core's errors into `StoreError`; leaves any other error as it is.
     func translate(_ error: any Error) -> any Error {
+        if let error = error as? ReplicationError { return StoreError.rejected(error) }
+        return Self.classify(error, at: path) ?? error
+    }
+
+    /// What an error from SQLite (through GRDB or a raw statement) means for the store at `path`:
+    /// a full disk, a lock held too long, a read-only or a damaged store, or else a plain SQLite
+    /// error; nil for an error that is not SQLite's. The one place result codes are read.
+    static func classify(_ error: any Error, at path: String) -> StoreError? {
+        let code: Int32, message: String, sql: String
         switch error {
-        case let error as ReplicationError:
-            return StoreError.rejected(error)
         case let error as DatabaseError:
-            switch error.resultCode {
-            case .SQLITE_FULL: return StoreError.diskFull(path: path)
-            case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.busy(path: path)
-            case .SQLITE_READONLY: return StoreError.readOnly(path: path)
-            case _ where Self.isDiskFull(error, at: path): return StoreError.diskFull(path: path)
-            case _ where Self.damage(error) != nil: return StoreError.damaged(path: path, reason: Self.damage(error)!)
-            default: return StoreError.sqlite(code: error.extendedResultCode.rawValue, message: error.message ?? "", sql: error.sql ?? "")
-            }
+            if isDiskFull(error, at: path) { return .diskFull(path: path) }
+            (code, message, sql) = (error.extendedResultCode.rawValue, error.message ?? "", error.sql ?? "")
+        case let StoreError.sqlite(rawCode, rawMessage, rawSQL):
+            (code, message, sql) = (rawCode, rawMessage, rawSQL)
         case let error as StoreError:
-            guard case let .sqlite(code, message, _) = error else { return error }
-            switch code & 0xff {
-            case SQLITE_FULL: return StoreError.diskFull(path: path)
-            case SQLITE_READONLY: return StoreError.readOnly(path: path)
-            case SQLITE_CORRUPT, SQLITE_NOTADB: return StoreError.damaged(path: path, reason: "SQLite: \(message)")
-            default: return error
-            }
-        default:
             return error
+        default:
+            return nil
+        }
+        switch code & 0xff {
+        case SQLITE_FULL: return .diskFull(path: path)
+        case SQLITE_BUSY, SQLITE_LOCKED: return .busy(path: path)
+        case SQLITE_READONLY: return .readOnly(path: path)
+        case SQLITE_CORRUPT, SQLITE_NOTADB: return .damaged(path: path, reason: "SQLite: \(message)")
+        default: return .sqlite(code: code, message: message, sql: sql)
         }
     }
 
@@ -174,15 +179,6 @@ public final class Store: Sendable {
         guard error.resultCode == .SQLITE_IOERR else { return false }
         var info = statvfs()
         return statvfs((path as NSString).deletingLastPathComponent, &info) == 0 && info.f_bavail == 0
-    }
-
-    /// What SQLite says when `error` means the file is damaged (`SQLITE_CORRUPT`,
-    /// `SQLITE_NOTADB`), or nil.
-    static func damage(_ error: any Error) -> String? {
-        guard let error = error as? DatabaseError, error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB else {
-            return nil
-        }
-        return "SQLite: \(error.message ?? "database disk image is malformed")"
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -35,6 +35,15 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// Something failed that FieldAudit did not expect; the message says what.
     case unexpected(String)
 
+    /// Whether this is a condition of the store itself (full disk, lock, read-only, damaged)
+    /// rather than a failure of one statement.
+    var isStoreCondition: Bool {
+        switch self {
+        case .diskFull, .busy, .readOnly, .damaged: true
+        default: false
+        }
+    }
+
     public var description: String {
         switch self {
         case let .cannotOpen(path, reason):
