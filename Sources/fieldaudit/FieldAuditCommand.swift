@@ -25,6 +25,7 @@ struct FieldAuditCommand: ParsableCommand {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
+            try checkArgumentsAreUTF8()
             var command = try parseAsRoot()
             try command.run()
         } catch let error as FieldAuditError {
@@ -39,6 +40,17 @@ struct FieldAuditCommand: ParsableCommand {
                 Foundation.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)
+        }
+    }
+
+    /// Refuses an argument that is not UTF-8, which Swift would otherwise read with U+FFFD in
+    /// place of its bytes, silently changing the text recorded.
+    ///
+    /// - Throws: `FieldAuditError.invalidInput` naming the argument.
+    static func checkArgumentsAreUTF8() throws(FieldAuditError) {
+        for index in 1..<Int(CommandLine.argc) {
+            guard let raw = CommandLine.unsafeArgv[index], String(validatingCString: raw) == nil else { continue }
+            throw .invalidInput(source: "argument \(index) (\(CommandLine.arguments[index]))", reason: "it is not UTF-8 text")
         }
     }
 

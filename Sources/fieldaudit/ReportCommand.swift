@@ -64,7 +64,7 @@ extension FieldAuditCommand {
 
         /// Writes one file, or to standard output.
         func emit(_ data: Data) throws {
-            guard let output, output != "-" else { return FileHandle.standardOutput.write(data) }
+            guard let output, output != "-" else { return Terminal.output(data) }
             try write(data, to: output)
             Terminal.note("Wrote the \(format.rawValue) report to \(output)")
         }

@@ -10,7 +10,9 @@ import Foundation
 /// - `print`, `prompt`, `note` and `error` pass everything through `guarded(_:)` as a last line
 ///   of defence, so no control character reaches the terminal raw, whatever the caller forgot;
 /// - `printJSON` keeps every value exact, with controls and bidirectional formatting characters
-///   as JSON `\uXXXX` escapes.
+///   as JSON `\uXXXX` escapes;
+/// - `output` writes a document (a report) byte for byte into a pipe or a file, and guarded on a
+///   terminal.
 /// Stored values themselves are never changed: only their display is.
 enum Terminal {
     /// Prints to standard output.
@@ -32,6 +34,13 @@ enum Terminal {
     /// Prints `fieldaudit: error: …` to standard error.
     static func error(_ message: String) {
         FileHandle.standardError.write(Data("fieldaudit: error: \(guarded(message))\n".utf8))
+    }
+
+    /// Writes a document (a report, a card) to standard output: byte for byte into a pipe or a
+    /// file, through `guarded` when standard output is a terminal.
+    static func output(_ data: Data) {
+        guard isatty(STDOUT_FILENO) == 1 else { return FileHandle.standardOutput.write(data) }
+        FileHandle.standardOutput.write(Data(guarded(String(decoding: data, as: UTF8.self)).utf8))
     }
 
     /// Prints a value as pretty JSON with sorted keys. Values stay exact: besides the controls

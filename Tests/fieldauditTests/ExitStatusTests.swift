@@ -55,6 +55,11 @@ struct ExitStatusTests {
         let note = try cli.run(["note", "-", "--store", store], inputData: Data([0x52, 0xff, 0xfe, 0x28]))
         #expect(note.status == 65, "\(note.stderr)")
         #expect(note.stderr.contains("not UTF-8"))
+        // An argument with a byte that is not UTF-8 (which only a shell can pass): refused, not stored with U+FFFD.
+        var shell = cli
+        shell.launcher = ["/bin/sh", "-c", #"exec "$0" "$@" "$(printf 'bad \377 byte')""#]
+        let argument = try shell.run(["note", "--store", store, "--"])
+        #expect(argument.status == 65 && argument.stderr.contains("argument 5") && argument.stderr.contains("not UTF-8"), "\(argument.status) \(argument.stderr)")
         let csv = file("soa.csv")
         try Data([0x72, 0x65, 0x66, 0x0a, 0x41, 0x2e, 0x35, 0xc3, 0x28]).write(to: URL(fileURLWithPath: csv))
         let soa = try run(["soa", "import", csv])

@@ -130,6 +130,20 @@ struct HostileTextTests {
         #expect(Self.hazards(in: jsonText).isEmpty, "--json wrote \(Self.hazards(in: jsonText))")
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "script (util-linux) gives the binary a terminal"))
+    func aReportPrintedOnATerminalIsGuardedAndExactThroughAPipe() throws {
+        try start(interviewee: "Eve\u{1B}7owned\u{07}Rao")
+        let piped = try succeed(["report"])
+        #expect(piped.contains("Eve\u{1B}7owned\u{07}Rao"))
+        // `script` runs it on a pseudo-terminal and copies what it wrote.
+        var terminal = cli
+        terminal.launcher = ["/bin/sh", "-c", #"exec /usr/bin/script -qec "$0 report --store $1" /dev/null"#]
+        let shown = try terminal.run([store])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("Eve\\e7owned\\u{07}Rao"), "\(shown.stdout.prefix(600))")
+        #expect(!shown.stdout.contains("\u{1B}7") && !shown.stdout.contains("\u{07}"))
+    }
+
     // MARK: - CSV injection (issue 12, item 9)
 
     @Test func csvCellsASpreadsheetWouldEvaluateAreNeutralised() throws {
