@@ -36,7 +36,7 @@ struct FieldAuditCommand: ParsableCommand {
                 let message = exitCode(for: error) == .success
                     ? "fieldaudit: error: \(shellQuoted(text)) is not an option (read as options, it holds -h, a request for help); nothing was done."
                     : fullMessage(for: error)
-                FileHandle.standardError.write(Data("\(Terminal.guarded(message))\n\(Terminal.guarded(textHint(text, in: arguments)))\n".utf8))
+                Terminal.note(message + "\n" + textHint(text, in: arguments))
                 Foundation.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)
