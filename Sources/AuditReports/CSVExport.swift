@@ -5,7 +5,8 @@ import Replication
 /// and coverage, one file each.
 ///
 /// RFC 4180: fields with a comma, a quote or a line break are quoted and their quotes doubled;
-/// records end with CRLF; the first record is the header. Text is UTF-8 without a byte-order
+/// records end with CRLF; the first record is the header. Fields a spreadsheet would evaluate as
+/// formulas are neutralised with a leading single quote (see `field(_:)`). Text is UTF-8 without a byte-order
 /// mark. The columns and their order are stable: new columns are only ever appended. A field in
 /// conflict holds every value (see `ReportContent.text(of:_:winner:)`), and each table of
 /// entities says in its `conflicts` column which fields are in conflict and in its `late` column
@@ -128,10 +129,23 @@ public enum CSVExport {
         ([header] + rows).map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
     }
 
-    /// One field, quoted when it holds a comma, a quote, a line break, or leading or trailing space.
+    /// One field, quoted when it holds a comma, a quote, a line break, or leading or trailing
+    /// space, and neutralised when a spreadsheet would evaluate it (OWASP's rule for CSV
+    /// injection): a field beginning with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+    /// single quote before it, and is quoted. A field that is only a number (`-5`, `+2.5`) is left
+    /// as it is: a spreadsheet reads it as that number and nothing else.
     public static func field(_ text: String) -> String {
-        let needsQuotes = text.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        let neutralised = isFormula(text) ? "'" + text : text
+        let needsQuotes = neutralised != text
+            || text.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
             || text.first?.isWhitespace == true || text.last?.isWhitespace == true
-        return needsQuotes ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        return needsQuotes ? "\"" + neutralised.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : neutralised
+    }
+
+    /// Whether a spreadsheet would take `text` for a formula: it begins with `=`, `+`, `-`, `@`,
+    /// a tab or a carriage return, and is not just a decimal number.
+    static func isFormula(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return false }
+        return text.wholeMatch(of: /[+-]?[0-9]+(\.[0-9]+)?/) == nil
     }
 }

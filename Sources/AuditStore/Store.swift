@@ -31,14 +31,20 @@ public final class Store: Sendable {
 
     /// Opens the store at `path`, creating it (and migrating it to the current schema) if needed.
     ///
-    /// `searchableFields` names the fields whose text values `search` finds.
+    /// `searchableFields` names the fields whose text values `search` finds. A store whose file or
+    /// folder this process cannot write (`chmod a-w`, a read-only mount) is opened read-only, so
+    /// every read works and the first write throws `StoreError.readOnly`; it is opened immutable
+    /// (no locks, no `-shm` file) unless a write-ahead log is left to read.
     ///
-    /// - Throws: `StoreError.cannotOpen` if the file cannot be opened, `StoreError.newerSchema` if
-    ///   a newer FieldAudit wrote it.
+    /// - Throws: `StoreError.damaged` if the file is not a readable SQLite store,
+    ///   `StoreError.cannotOpen` if it cannot be opened, `StoreError.newerSchema` if a newer
+    ///   FieldAudit wrote it, `StoreError.readOnly` if a read-only store needs a schema upgrade.
     public static func open(
         at path: String, clock: any WallClock = SystemClock(), searchableFields: Set<String> = []
     ) throws(StoreError) -> Store {
+        let readOnly = FileManager.default.fileExists(atPath: path) && !isWritable(path)
         var configuration = Configuration()
+        configuration.readonly = readOnly
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
@@ -50,17 +56,42 @@ public final class Store: Sendable {
         }
         let queue: DatabaseQueue
         do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            // GRDB's WAL set-up runs after `prepareDatabase` and lowers `synchronous` to NORMAL;
-            // a capture must be durable when the command returns, so set FULL afterwards.
-            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            if readOnly {
+                queue = try openReadOnly(path, configuration: configuration)
+            } else {
+                queue = try DatabaseQueue(path: path, configuration: configuration)
+                // GRDB's WAL set-up runs after `prepareDatabase` and lowers `synchronous` to NORMAL;
+                // a capture must be durable when the command returns, so set FULL afterwards.
+                try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            }
         } catch {
-            if Self.isDiskFull(error, at: path) { throw .diskFull(path: path) }
-            throw .cannotOpen(path: path, reason: Self.describe(error))
+            switch Self.classify(error, at: path) {
+            case let condition? where condition.isStoreCondition: throw condition
+            default: throw .cannotOpen(path: path, reason: Self.describe(error))
+            }
         }
         let store = Store(path: path, queue: queue, clock: clock, searchableFields: searchableFields)
-        try store.migrate()
+        try store.migrate(readOnly: readOnly)
         return store
+    }
+
+    /// Whether this process may write the store file and create files beside it (the WAL).
+    static func isWritable(_ path: String) -> Bool {
+        access(path, W_OK) == 0 && access((path as NSString).deletingLastPathComponent, W_OK) == 0
+    }
+
+    /// Opens an unwritable store for reading: immutable when no write-ahead log is left (SQLite
+    /// could not create its `-shm` file otherwise), else read-only so the log's changes are read.
+    private static func openReadOnly(_ path: String, configuration: Configuration) throws -> DatabaseQueue {
+        let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        if log == 0 {
+            let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["?", "#", "%"])) ?? path
+            if let queue = try? DatabaseQueue(path: "file:\(escaped)?immutable=1", configuration: configuration),
+               (try? queue.read({ db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") })) != nil {
+                return queue
+            }
+        }
+        return try DatabaseQueue(path: path, configuration: configuration)
     }
 
     /// A store in memory, for tests and scratch work.
@@ -72,14 +103,17 @@ public final class Store: Sendable {
         return store
     }
 
-    private func migrate() throws(StoreError) {
+    private func migrate(readOnly: Bool = false) throws(StoreError) {
         let migrator = Self.migrator
         try perform {
-            let unknown = try queue.read { db in
-                try migrator.hasBeenSuperseded(db)
-                    ? Set(try migrator.appliedIdentifiers(db)).subtracting(migrator.migrations) : []
+            let (unknown, complete) = try queue.read { db in
+                (try migrator.hasBeenSuperseded(db)
+                    ? Set(try migrator.appliedIdentifiers(db)).subtracting(migrator.migrations) : [],
+                 try migrator.hasCompletedMigrations(db))
             }
             guard unknown.isEmpty else { throw StoreError.newerSchema(path: path, unknownMigrations: unknown.sorted()) }
+            guard !complete else { return }
+            guard !readOnly else { throw StoreError.readOnly(path: path) }
             try migrator.migrate(queue)
         }
     }
@@ -107,21 +141,32 @@ public final class Store: Sendable {
 
     /// Turns SQLite's and the core's errors into `StoreError`; leaves any other error as it is.
     func translate(_ error: any Error) -> any Error {
+        if let error = error as? ReplicationError { return StoreError.rejected(error) }
+        return Self.classify(error, at: path) ?? error
+    }
+
+    /// What an error from SQLite (through GRDB or a raw statement) means for the store at `path`:
+    /// a full disk, a lock held too long, a read-only or a damaged store, or else a plain SQLite
+    /// error; nil for an error that is not SQLite's. The one place result codes are read.
+    static func classify(_ error: any Error, at path: String) -> StoreError? {
+        let code: Int32, message: String, sql: String
         switch error {
-        case let error as ReplicationError:
-            return StoreError.rejected(error)
         case let error as DatabaseError:
-            switch error.resultCode {
-            case .SQLITE_FULL: return StoreError.diskFull(path: path)
-            case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.busy(path: path)
-            case _ where Self.isDiskFull(error, at: path): return StoreError.diskFull(path: path)
-            default: return StoreError.sqlite(code: error.extendedResultCode.rawValue, message: error.message ?? "", sql: error.sql ?? "")
-            }
+            if isDiskFull(error, at: path) { return .diskFull(path: path) }
+            (code, message, sql) = (error.extendedResultCode.rawValue, error.message ?? "", error.sql ?? "")
+        case let StoreError.sqlite(rawCode, rawMessage, rawSQL):
+            (code, message, sql) = (rawCode, rawMessage, rawSQL)
         case let error as StoreError:
-            if case let .sqlite(code, _, _) = error, code & 0xff == SQLITE_FULL { return StoreError.diskFull(path: path) }
             return error
         default:
-            return error
+            return nil
+        }
+        switch code & 0xff {
+        case SQLITE_FULL: return .diskFull(path: path)
+        case SQLITE_BUSY, SQLITE_LOCKED: return .busy(path: path)
+        case SQLITE_READONLY: return .readOnly(path: path)
+        case SQLITE_CORRUPT, SQLITE_NOTADB: return .damaged(path: path, reason: "SQLite: \(message)")
+        default: return .sqlite(code: code, message: message, sql: sql)
         }
     }
 

@@ -6,6 +6,12 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     /// The store was written by a newer FieldAudit whose schema this build does not know.
     case newerSchema(path: String, unknownMigrations: [String])
+    /// The store file is damaged (`SQLITE_CORRUPT`, `SQLITE_NOTADB`, or an empty file where a
+    /// store was): nothing was changed, and `export --all` may still rescue its change log.
+    case damaged(path: String, reason: String)
+    /// The store cannot be written (`SQLITE_READONLY`: its file or folder is read-only); read
+    /// commands still work on it.
+    case readOnly(path: String)
     /// The disk is full (`SQLITE_FULL`); the transaction was rolled back.
     case diskFull(path: String)
     /// Another process held the store longer than the busy timeout allows.
@@ -29,12 +35,25 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// Something failed that FieldAudit did not expect; the message says what.
     case unexpected(String)
 
+    /// Whether this is a condition of the store itself (full disk, lock, read-only, damaged)
+    /// rather than a failure of one statement.
+    var isStoreCondition: Bool {
+        switch self {
+        case .diskFull, .busy, .readOnly, .damaged: true
+        default: false
+        }
+    }
+
     public var description: String {
         switch self {
         case let .cannotOpen(path, reason):
             "cannot open the store at \(path): \(reason). Check the path and its permissions, or pass another with --store."
         case let .newerSchema(path, migrations):
             "the store at \(path) was written by a newer FieldAudit (unknown schema steps: \(migrations.joined(separator: ", "))). Upgrade fieldaudit to open it; nothing was changed."
+        case let .damaged(path, reason):
+            "the store at \(path) is damaged (\(reason)); nothing was changed. Rescue what it still holds with `fieldaudit export --all -o rescue.fabundle` and import that bundle into a new replica or a teammate's (`fieldaudit import rescue.fabundle`), or restore the store's folder from a backup."
+        case let .readOnly(path):
+            "the store at \(path) cannot be written (it or its folder is read-only); nothing was written. Read commands (status, search, log, report, verify) still work; to write, make it writable again (`chmod -R u+w` its folder) or work as its owner."
         case let .diskFull(path):
             "the disk holding \(path) is full; nothing was written. Free some space and run the command again."
         case let .busy(path):

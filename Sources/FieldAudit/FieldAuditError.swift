@@ -22,6 +22,11 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case invalidVectorFile(path: String, reason: String)
     /// A file has a format version newer than this build reads.
     case unsupportedVersion(what: String, path: String, found: Int, supported: Int)
+    /// A file the user named as input does not exist or cannot be read (see `InputFile`).
+    case unreadableInput(path: String, reason: String)
+    /// An input (a file, standard input, an editor's text) was read but cannot be used: it is not
+    /// UTF-8 text, or a line of it is malformed.
+    case invalidInput(source: String, reason: String)
     /// A file could not be read or written.
     case io(path: String, reason: String)
     /// The store reported an error.
@@ -90,6 +95,10 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "\(path) is not a usable identity card: \(reason). Ask its owner to run `fieldaudit whoami --card -o FILE` again."
         case let .unsupportedVersion(what, path, found, supported):
             "\(path) is a \(what) of version \(found), but this fieldaudit reads up to version \(supported). Upgrade fieldaudit to read it."
+        case let .unreadableInput(path, reason):
+            "cannot read \(path): \(reason); nothing was changed. Check the path, and that the file is readable."
+        case let .invalidInput(source, reason):
+            "\(source) cannot be used: \(reason); nothing was changed. Correct it and run the command again."
         case let .io(path, reason):
             "cannot access \(path): \(reason)"
         case let .store(error):

@@ -65,9 +65,7 @@ public struct IdentityCard: Codable, Hashable, Sendable {
     /// - Throws: `FieldAuditError` if the file is missing, is not a card, is of a newer version,
     ///   or its id does not match its key.
     public static func load(from path: String) throws(FieldAuditError) -> IdentityCard {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .io(path: path, reason: "no such file, or it cannot be read")
-        }
+        let data = try InputFile.contents(of: path)
         struct Header: Decodable { var format: String?; var version: Int? }
         guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == formatName else {
             throw .invalidCard(path: path, reason: "it is not a FieldAudit identity card (JSON with \"format\": \"\(formatName)\")")

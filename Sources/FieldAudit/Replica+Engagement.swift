@@ -157,7 +157,7 @@ extension Replica {
 
     /// Imports a catalog file so engagements can audit against it.
     public func importCatalog(from path: String) throws(FieldAuditError) -> Catalog {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, reason: "no such file, or it cannot be read") }
+        let data = try InputFile.contents(of: path)
         let catalog = try validate { () throws(AuditModelError) in try Catalog.decode(data) }
         let directory = location.directory + "/catalogs"
         do {

@@ -51,9 +51,7 @@ extension Replica {
 
     /// Opens a bundle for reading with this replica's agreement key.
     func openBundle(_ path: String) throws -> (BundleReader<FileHandleSource>, FileHandle) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw FieldAuditError.io(path: path, reason: "no such file, or it cannot be read")
-        }
+        let handle = try InputFile.open(path)
         return (try BundleReader(source: FileHandleSource(handle), agreementKey: AgreementKey.derive(from: identity)), handle)
     }
 

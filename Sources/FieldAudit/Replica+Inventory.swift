@@ -26,7 +26,7 @@ extension Replica {
         var entries: [(EntityID, FieldWrites)] = []
         for (number, row) in rows.enumerated() {
             let line = number + 2
-            guard row.count >= 2 else { throw .io(path: path, reason: "line \(line) needs at least ref and applicable") }
+            guard row.count >= 2 else { throw .invalidInput(source: path, reason: "line \(line) needs at least ref and applicable") }
             let requirement = try validate { () throws(AuditModelError) in try record.catalog.check(row[0]) }
             let applicable = try parseYesNo(row[1], path: path, line: line)
             let status = try row.count > 3 && !row[3].isEmpty
@@ -58,7 +58,7 @@ extension Replica {
         let record = try capturing(in: reference)
         var systems: [FieldWrites] = []
         for (number, row) in try CSVFile.read(path).enumerated() {
-            guard row.count >= 4 else { throw .io(path: path, reason: "line \(number + 2) needs name, purpose, role and risk") }
+            guard row.count >= 4 else { throw .invalidInput(source: path, reason: "line \(number + 2) needs name, purpose, role and risk") }
             systems.append(try validate { () throws(AuditModelError) in
                 try AISystem.writes(
                     name: row[0], purpose: row[1].isEmpty ? nil : row[1], role: try AISystemRole.parse(row[2]),
@@ -88,7 +88,7 @@ extension Replica {
         switch text.lowercased() {
         case "yes", "y", "true", "1": return true
         case "no", "n", "false", "0": return false
-        default: throw .io(path: path, reason: "line \(line): applicable must be yes or no, not '\(text)'")
+        default: throw .invalidInput(source: path, reason: "line \(line): applicable must be yes or no, not '\(text)'")
         }
     }
 }
@@ -97,9 +97,7 @@ extension Replica {
 enum CSVFile {
     /// The rows after the header line, each a list of fields.
     static func read(_ path: String) throws(FieldAuditError) -> [[String]] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, reason: "no such file, or it cannot be read") }
-        guard let text = String(data: data, encoding: .utf8) else { throw .io(path: path, reason: "it is not UTF-8 text") }
-        return Array(parse(text).dropFirst())
+        Array(parse(try InputFile.text(of: path)).dropFirst())
     }
 
     static func parse(_ text: String) -> [[String]] {

@@ -51,9 +51,16 @@ extension Replica {
         return changes.map { HistoryEntry(change: $0, author: record.memberName($0.origin)) }
     }
 
-    /// Full-text search over notes, statements, conclusions and evidence descriptions.
-    public func search(_ query: String, engagement reference: String?) throws(FieldAuditError) -> [SearchHit] {
+    /// Full-text search over notes, statements, conclusions and evidence descriptions: the best
+    /// `limit` hits (nil: all of them).
+    public func search(_ query: String, engagement reference: String?, limit: Int? = 50) throws(FieldAuditError) -> [SearchHit] {
         let scope = try reference.map { reference throws(FieldAuditError) in try engagementID(reference) }
-        return try perform { () throws(StoreError) in try store.search(query, engagement: scope) }
+        return try perform { () throws(StoreError) in try store.search(query, engagement: scope, limit: limit) }
+    }
+
+    /// How many hits `search` finds without a limit.
+    public func searchCount(_ query: String, engagement reference: String?) throws(FieldAuditError) -> Int {
+        let scope = try reference.map { reference throws(FieldAuditError) in try engagementID(reference) }
+        return try perform { () throws(StoreError) in try store.searchCount(query, engagement: scope) }
     }
 }

@@ -65,12 +65,19 @@ public final class Replica: Sendable {
 
     /// Opens an existing replica.
     ///
+    /// A store this process cannot write is opened read-only (see `Store.open`): read commands
+    /// work, and a write fails with `StoreError.readOnly`.
+    ///
     /// - Throws: `FieldAuditError.noReplica` if there is none; `.keyFileExposed` if the key file
     ///   is readable by others; `.keyMismatch` if the key belongs to another replica; `.store` if
-    ///   the store cannot be opened.
+    ///   the store cannot be opened (`StoreError.damaged` for a damaged or emptied file).
     public static func open(at location: StoreLocation, clock: any WallClock = SystemClock()) throws(FieldAuditError) -> Replica {
         guard FileManager.default.fileExists(atPath: location.database) else { throw .noReplica(path: location.directory) }
         let identity = try KeyFile.load(from: location.keyFile)
+        // SQLite would take an empty file for a new store and write a fresh schema into it.
+        if (try? FileManager.default.attributesOfItem(atPath: location.database)[.size] as? Int) == 0 {
+            throw .store(.damaged(path: location.database, reason: "the file is empty: it was truncated"))
+        }
         let store: Store
         let name: String
         do {

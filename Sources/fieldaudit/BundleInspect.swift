@@ -37,7 +37,7 @@ extension FieldAuditCommand.BundleCommand {
         }
 
         func run() throws {
-            guard let handle = FileHandle(forReadingAtPath: file) else { throw FieldAuditError.io(path: file, reason: "no such file, or it cannot be read") }
+            let handle = try InputFile.open(file)
             defer { try? handle.close() }
             let agreement = (try? store.openReplica()).map { AgreementKey.derive(from: $0.identity) }
             let reader: BundleReader<FileHandleSource>

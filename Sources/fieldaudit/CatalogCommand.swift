@@ -37,12 +37,12 @@ extension FieldAuditCommand.CatalogCommand {
             var lastGroup = ""
             for requirement in requirements {
                 if requirement.group != lastGroup, let group = chosen.group(requirement.group) {
-                    Terminal.print("\(group.ref) \(group.title)")
+                    Terminal.print("\(Terminal.shown(group.ref)) \(Terminal.shown(group.title))")
                     lastGroup = requirement.group
                 }
                 let acts = chosen.crossReferences(of: requirement.ref).map(\.article)
-                Terminal.print("  \(requirement.ref.padding(toLength: 8, withPad: " ", startingAt: 0)) \(requirement.title)"
-                    + (acts.isEmpty ? "" : "  [EU AI Act \(acts.joined(separator: ", "))]"))
+                Terminal.print("  \(Terminal.shown(requirement.ref).padding(toLength: 8, withPad: " ", startingAt: 0)) \(Terminal.shown(requirement.title))"
+                    + (acts.isEmpty ? "" : "  [EU AI Act \(Terminal.shown(acts.joined(separator: ", ")))]"))
             }
         }
 
@@ -69,7 +69,7 @@ extension FieldAuditCommand.CatalogCommand {
 
         func run() throws {
             let catalog = try store.openReplica().importCatalog(from: file)
-            Terminal.print("Imported \(catalog.title) (\(catalog.id)): \(catalog.requirements.count) requirements. Use it with `engagement create --standard \(catalog.id)`.")
+            Terminal.print("Imported \(Terminal.shown(catalog.title)) (\(Terminal.shown(catalog.id))): \(catalog.requirements.count) requirements. Use it with `engagement create --standard \(Terminal.shown(catalog.id))`.")
         }
     }
 }

@@ -18,7 +18,7 @@ extension FieldAuditCommand.EngagementCommand {
                 `fieldaudit engagement accept-late`.
                 """)
         @Option(help: "The recommendation on certification (default: the one the findings propose).") var recommendation: Recommendation?
-        @Option(help: "Your conclusion in words, for the report.") var conclusion: String?
+        @Option(parsing: .unconditional, help: "Your conclusion in words, for the report.") var conclusion: String?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 

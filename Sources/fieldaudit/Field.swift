@@ -90,10 +90,10 @@ extension FieldAuditCommand.Field {
             for name in shown.keys.sorted() {
                 let values = shown[name]!
                 if values.count == 1 {
-                    Terminal.print("\(name): \(values[0].value)")
+                    Terminal.print("\(Terminal.shown(name)): \(Terminal.shown(values[0].value))")
                 } else {
-                    Terminal.print("\(name): CONFLICT, \(values.count) values (winner first)")
-                    for value in values { Terminal.print("  [\(value.change)] \(value.value)") }
+                    Terminal.print("\(Terminal.shown(name)): CONFLICT, \(values.count) values (winner first)")
+                    for value in values { Terminal.print("  [\(value.change)] \(Terminal.shown(value.value))") }
                 }
             }
         }

@@ -23,14 +23,63 @@ struct FieldAuditCommand: ParsableCommand {
 
     /// Runs the command line, mapping every error to its message and exit code in one place.
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
         do {
+            try checkArgumentsAreUTF8()
             var command = try parseAsRoot()
             try command.run()
         } catch let error as FieldAuditError {
             Terminal.error(error.description)
             Foundation.exit(ExitStatus.of(error).rawValue)
         } catch {
+            if let text = misreadText(error, in: arguments) {
+                let message = exitCode(for: error) == .success
+                    ? "fieldaudit: error: \(shellQuoted(text)) is not an option (read as options, it holds -h, a request for help); nothing was done."
+                    : fullMessage(for: error)
+                Terminal.note(message + "\n" + textHint(text, in: arguments))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
             exit(withError: error)
         }
+    }
+
+    /// Refuses an argument that is not UTF-8, which Swift would otherwise read with U+FFFD in
+    /// place of its bytes, silently changing the text recorded.
+    ///
+    /// - Throws: `FieldAuditError.invalidInput` naming the argument.
+    static func checkArgumentsAreUTF8() throws(FieldAuditError) {
+        for index in 1..<Int(CommandLine.argc) {
+            guard let raw = CommandLine.unsafeArgv[index], String(validatingCString: raw) == nil else { continue }
+            throw .invalidInput(source: "argument \(index) (\(CommandLine.arguments[index]))", reason: "it is not UTF-8 text")
+        }
+    }
+
+    /// The argument the parser took for options though it may be text that begins with `-`
+    /// (`note '-5% drop'`): an unknown option, or a cluster of short flags holding an `h` that
+    /// would otherwise print the help and exit 0 with nothing recorded. Nil for other errors and
+    /// for a real request for help (`-h`, `-help`, `--help`).
+    static func misreadText(_ error: any Error, in arguments: [String]) -> String? {
+        let options = arguments.prefix { $0 != "--" }
+        if exitCode(for: error) == .success {
+            guard !options.contains(where: { ["-h", "-help", "--help"].contains($0) }) else { return nil }
+            return options.first { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("h") }
+        }
+        guard let match = message(for: error).firstMatch(of: /Unknown option '([^']+)'/) else { return nil }
+        let name = String(match.1)
+        return options.first { $0 == name || ($0.hasPrefix(name) && !$0.hasPrefix("--")) }
+    }
+
+    /// How to pass `text` as text: after `--`, as git and Taskwarrior take it, with the other
+    /// arguments before it.
+    static func textHint(_ text: String, in arguments: [String]) -> String {
+        let rest = arguments.filter { $0 != text && $0 != "--" }
+        return "If \(shellQuoted(text)) is text, not an option, put -- before it, after every option: "
+            + "fieldaudit \((rest + ["--", text]).map(shellQuoted).joined(separator: " "))"
+    }
+
+    /// `word` as a POSIX shell reads it back: as it is when plain, else in single quotes.
+    static func shellQuoted(_ word: String) -> String {
+        guard word.isEmpty || word.contains(where: { !($0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0)) }) else { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

@@ -18,9 +18,9 @@ extension FieldAuditCommand.FindingCommand {
             abstract: "Raise a finding. A major or minor nonconformity needs objective evidence.")
         @Option(help: "The grade.") var grade: FindingGrade
         @Option(name: .customLong("ref"), help: "A requirement concerned (repeat, or comma-separate, for several).") var refs: [String]
-        @Option(help: "The finding's statement ('-' reads it from standard input).") var statement: String
+        @Option(parsing: .unconditional, help: "The finding's statement ('-' reads it from standard input).") var statement: String
         @Option(help: "Evidence supporting it, by id or prefix (repeat for several).") var evidence: [String] = []
-        @Option(help: "Objective evidence in words.") var objectiveEvidence: String?
+        @Option(parsing: .unconditional, help: "Objective evidence in words.") var objectiveEvidence: String?
         @Option(name: .customLong("system"), help: "An AI system concerned, by name or id (repeat for several).") var systems: [String] = []
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
@@ -106,8 +106,8 @@ extension FieldAuditCommand.FindingCommand {
         @Argument(help: "The finding id (or prefix).") var id: String
         @Option(help: "A new grade.") var grade: FindingGrade?
         @Option(name: .customLong("ref"), help: "New requirement references (replace the old ones).") var refs: [String] = []
-        @Option(help: "A new statement ('-' reads it from standard input).") var statement: String?
-        @Option(help: "New objective evidence in words.") var objectiveEvidence: String?
+        @Option(parsing: .unconditional, help: "A new statement ('-' reads it from standard input).") var statement: String?
+        @Option(parsing: .unconditional, help: "New objective evidence in words.") var objectiveEvidence: String?
         @Option(help: "A new status.") var status: FindingStatus?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
@@ -130,7 +130,7 @@ extension FieldAuditCommand.FindingCommand {
     struct Discuss: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "discuss", abstract: "Record that the finding was discussed with the auditee, and their position.")
         @Argument(help: "The finding id (or prefix).") var id: String
-        @Option(help: "The auditee's position.") var position: String
+        @Option(parsing: .unconditional, help: "The auditee's position.") var position: String
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 

@@ -13,19 +13,35 @@ extension FieldAuditCommand {
             discussion: "Plain words match entries containing all of them; FTS5 syntax (\"a phrase\", word*, OR, NOT) works too.")
         @Argument(help: "What to look for.") var query: [String]
         @Flag(help: "Search every engagement, not only the current one.") var all = false
+        @Option(help: "Show at most this many matches, best first (0 shows all).") var limit = 50
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
         @OptionGroup var store: StoreOptions
 
         struct Hit: Encodable { var entity: String; var kind: String; var field: String; var snippet: String }
 
+        func validate() throws {
+            if limit < 0 { throw ValidationError("--limit must be 0 (all matches) or more, not \(limit).") }
+        }
+
         func run() throws {
             let replica = try store.openReplica()
             let scope: String? = all ? nil : try replica.engagementID(engagement.engagement).description
-            let hits = try replica.search(query.joined(separator: " "), engagement: scope)
-            if output.json { return try Terminal.printJSON(hits.map { Hit(entity: $0.entity.description, kind: $0.kind, field: $0.field, snippet: $0.snippet) }) }
-            if hits.isEmpty { return Terminal.print("No matches.") }
-            for hit in hits { Terminal.print("\(hit.kind) \(hit.entity.short) \(hit.field): \(hit.snippet)") }
+            let text = query.joined(separator: " ")
+            let hits = try replica.search(text, engagement: scope, limit: limit == 0 ? nil : limit)
+            let total = limit > 0 && hits.count == limit ? try replica.searchCount(text, engagement: scope) : hits.count
+            if output.json {
+                try Terminal.printJSON(hits.map { Hit(entity: $0.entity.description, kind: $0.kind, field: $0.field, snippet: $0.snippet) })
+            } else if hits.isEmpty {
+                Terminal.print("No matches.")
+            } else {
+                for hit in hits { Terminal.print("\(Terminal.shown(hit.kind)) \(hit.entity.short) \(Terminal.shown(hit.field)): \(Terminal.shown(hit.snippet))") }
+            }
+            if total > hits.count {
+                // On standard error with --json, so the JSON stays parseable and the user still learns of the rest.
+                let more = "… and \(total - hits.count) more; --limit 0 shows all (\(total) matches)."
+                if output.json { Terminal.note(more) } else { Terminal.print(more) }
+            }
         }
     }
 
@@ -86,11 +102,11 @@ extension FieldAuditCommand {
             if output.json { return try Terminal.printJSON(view) }
             if view.isEmpty { return Terminal.print("No conflicts.") }
             for conflict in view {
-                Terminal.print("\(conflict.kind) \(conflict.entity.suffix(8)) \(conflict.field):")
+                Terminal.print("\(Terminal.shown(conflict.kind)) \(conflict.entity.suffix(8)) \(Terminal.shown(conflict.field)):")
                 for candidate in conflict.values {
-                    Terminal.print("  [\(candidate.take)] \(candidate.value)  — \(candidate.author), \(candidate.change)")
+                    Terminal.print("  [\(candidate.take)] \(Terminal.shown(candidate.value))  — \(Terminal.shown(candidate.author)), \(candidate.change)")
                 }
-                Terminal.print("  resolve: fieldaudit resolve \(conflict.entity.suffix(8)) \(conflict.field) --take N")
+                Terminal.print("  resolve: fieldaudit resolve \(conflict.entity.suffix(8)) \(Terminal.shown(conflict.field)) --take N")
             }
         }
     }
@@ -103,7 +119,7 @@ extension FieldAuditCommand {
         @Argument(help: "The entity id (or prefix).") var entity: String
         @Argument(help: "The field in conflict.") var field: String
         @Option(help: "Keep value N as `fieldaudit conflicts` numbers them.") var take: Int?
-        @Option(help: "Write this text instead.") var value: String?
+        @Option(parsing: .unconditional, help: "Write this text instead.") var value: String?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 
@@ -114,7 +130,7 @@ extension FieldAuditCommand {
         func run() throws {
             let change = try store.openReplica().resolve(
                 entity: entity, field: field, take: take, value: value.map { .text($0) }, engagement: engagement.engagement)
-            Terminal.print("Resolved \(field) of \(change.entity.short) to: \(change.value) (change \(change.id)).")
+            Terminal.print("Resolved \(Terminal.shown(field)) of \(change.entity.short) to: \(Terminal.shown(change.value.description)) (change \(change.id)).")
         }
     }
 }

@@ -114,7 +114,7 @@ extension FieldAuditCommand.InterviewCommand {
                 ("auditors", chosen.auditors.joined(separator: ", ")), ("topics", chosen.topics.joined(separator: ", ")),
             ]))
             for note in notes {
-                Terminal.print("  \(Terminal.time(note.at, timeOnly: true))\(note.ref.map { " [\($0)]" } ?? "") \(note.text)")
+                Terminal.print("  \(Terminal.time(note.at, timeOnly: true))\(note.ref.map { " [\(Terminal.shown($0))]" } ?? "") \(Terminal.shown(note.text, multiline: true, indent: "        "))")
             }
         }
     }
@@ -129,7 +129,7 @@ enum TextInput {
         if text == nil, isatty(STDIN_FILENO) == 1 { return try edit(purpose: purpose) }
         let data = FileHandle.standardInput.readDataToEndOfFile()
         guard let input = String(data: data, encoding: .utf8) else {
-            throw ValidationError("the \(purpose) on standard input is not UTF-8 text; nothing was recorded.")
+            throw FieldAuditError.invalidInput(source: "standard input", reason: "the \(purpose) is not UTF-8 text")
         }
         return input.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -148,7 +148,7 @@ enum TextInput {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw ValidationError("the editor exited with status \(process.terminationStatus); nothing was recorded.") }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ValidationError("the \(purpose) is not UTF-8 text; nothing was recorded.")
+            throw FieldAuditError.invalidInput(source: "the text from \(editor)", reason: "the \(purpose) is not UTF-8 text")
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }

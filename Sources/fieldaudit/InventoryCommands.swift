@@ -22,7 +22,7 @@ extension FieldAuditCommand.SoACommand {
         static let configuration = CommandConfiguration(commandName: "set", abstract: "Declare whether a control applies, why, and its implementation status.")
         @Argument(help: "The control (for example A.6.2.8).") var ref: String
         @Option(help: "Whether the control applies.") var applicable: YesNo?
-        @Option(help: "The auditee's justification.") var justification: String?
+        @Option(parsing: .unconditional, help: "The auditee's justification.") var justification: String?
         @Option(help: "The implementation status the auditee declares.") var status: ImplementationStatus?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
@@ -69,8 +69,8 @@ extension FieldAuditCommand.SoACommand {
 extension FieldAuditCommand.SystemCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an AI system to the inventory.")
-        @Option(help: "The system's name.") var name: String
-        @Option(help: "What the system is for.") var purpose: String?
+        @Option(parsing: .unconditional, help: "The system's name.") var name: String
+        @Option(parsing: .unconditional, help: "What the system is for.") var purpose: String?
         @Option(help: "The organisation's role towards it.") var role: AISystemRole
         @Option(help: "Its EU AI Act risk class.") var risk: RiskClass
         @OptionGroup var engagement: EngagementOption
@@ -78,7 +78,7 @@ extension FieldAuditCommand.SystemCommand {
 
         func run() throws {
             let id = try store.openReplica().addSystem(name: name, purpose: purpose, role: role, riskClass: risk, engagement: engagement.engagement)
-            Terminal.print("Added AI system \(name) as \(id.short).")
+            Terminal.print("Added AI system \(Terminal.shown(name)) as \(id.short).")
         }
     }
 

@@ -74,14 +74,15 @@ extension FieldAuditCommand {
             }
         }
 
-        /// Writes one file (see `OutputFile`), or to standard output.
+        /// Writes one file (see `OutputFile`), or to standard output (escaped on a terminal).
         func emit(_ data: Data, source: ReportSource) throws {
+            guard let output, output != "-" else { return Terminal.output(data) }
             let day = Terminal.time(source.context.generatedAt).prefix(10)
             let destination = try OutputFile.resolve(
-                output ?? "-", defaultName: OutputFile.fileName([source.record.engagement.client, "report", String(day)], extension: format.fileExtension),
+                output, defaultName: OutputFile.fileName([source.record.engagement.client, "report", String(day)], extension: format.fileExtension),
                 force: force)
             try destination.write(data)
-            if destination.path != nil { Terminal.note("Wrote the \(format.rawValue) report to \(destination)") }
+            Terminal.note("Wrote the \(format.rawValue) report to \(destination)")
         }
 
         /// Writes the CSV tables into the output directory: every table's file is checked before

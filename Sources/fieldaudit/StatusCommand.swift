@@ -63,7 +63,7 @@ extension FieldAuditCommand {
                 lateChanges: status.late)
             if output.json { return try Terminal.printJSON(view) }
 
-            Terminal.print("\(record.engagement.client) — \(record.engagement.auditType?.title ?? "audit") against \(record.catalog.displayName)")
+            Terminal.print("\(Terminal.shown(record.engagement.client)) — \(record.engagement.auditType?.title ?? "audit") against \(Terminal.shown(record.catalog.displayName))")
             if !brief {
                 Terminal.print(Terminal.columns(
                     ["ref", "applies", "result", "tests", "findings", "notes", "by"],

@@ -16,11 +16,11 @@ extension FieldAuditCommand.TestCommand {
         @Argument(help: "The requirement or control tested (for example A.6.2.8).") var ref: String
         @Option(help: "How it was tested.") var method: TestMethod
         @Option(help: "What the test found.") var result: TestResult
-        @Option(help: "What was sampled.") var sample: String?
+        @Option(parsing: .unconditional, help: "What was sampled.") var sample: String?
         @Option(help: "How many items were sampled.") var sampleSize: Int?
         @Option(help: "How many items the sample was drawn from.") var population: Int?
         @Option(name: .customLong("system"), help: "An AI system sampled, by name or id (repeat for several).") var systems: [String] = []
-        @Option(help: "The tester's conclusion.") var conclusion: String?
+        @Option(parsing: .unconditional, help: "The tester's conclusion.") var conclusion: String?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 

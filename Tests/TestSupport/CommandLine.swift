@@ -15,6 +15,9 @@ public struct FieldAuditCLI: Sendable {
     public let executable: String
     /// Extra environment for every run (the store, mostly).
     public var environment: [String: String]
+    /// A command the binary runs under, for example `["/usr/bin/setpriv", "--reuid=65534", …]`
+    /// to run it as another user; empty to run it directly.
+    public var launcher: [String] = []
 
     public init(environment: [String: String] = [:]) {
         self.executable = Self.locate()
@@ -42,8 +45,8 @@ public struct FieldAuditCLI: Sendable {
     @discardableResult
     public func run(_ arguments: [String], inputData: Data?, environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? executable)
+        process.arguments = launcher.isEmpty ? arguments : launcher.dropFirst() + [executable] + arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env.merge(environment) { _, new in new }
