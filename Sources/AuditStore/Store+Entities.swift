@@ -12,8 +12,13 @@ extension Store {
     /// The entities of some kinds in an engagement, with all their fields (rosters need only the
     /// engagement and its members, not its thousands of notes).
     public func snapshots(engagement: EntityID, kinds: [String]) throws(StoreError) -> [EntitySnapshot] {
+        try readTransaction { db in try Self.snapshots(db, engagement: engagement, kinds: kinds) }
+    }
+
+    /// The entities of some kinds in an engagement, read on a connection already in a transaction.
+    static func snapshots(_ db: Database, engagement: EntityID, kinds: [String]) throws -> [EntitySnapshot] {
         let placeholders = kinds.map { _ in "?" }.joined(separator: ", ")
-        return try snapshots(where: "e.engagement = ? AND e.kind IN (\(placeholders))", bind: { statement in
+        return try snapshots(db, where: "e.engagement = ? AND e.kind IN (\(placeholders))", bind: { statement in
             statement.bind(blob: engagement.bytes, at: 1)
             for (index, kind) in kinds.enumerated() { statement.bind(kind, at: Int32(index + 2)) }
         })

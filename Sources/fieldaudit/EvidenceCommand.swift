@@ -12,7 +12,7 @@ extension FieldAuditCommand {
 }
 
 extension FieldAuditCommand.EvidenceCommand {
-    struct Add: ParsableCommand {
+    struct Add: ReplicaCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
             abstract: "Store files as evidence: hashed (SHA-256), stored once, linked to a test, finding, interview or requirement.")
@@ -27,8 +27,8 @@ extension FieldAuditCommand.EvidenceCommand {
             if files.isEmpty { throw ValidationError("name at least one file.") }
         }
 
-        func run() throws {
-            let added = try store.openReplica().addEvidence(
+        func run(on replica: Replica) throws {
+            let added = try replica.addEvidence(
                 files: files, target: target, ref: ref, description: describe, engagement: engagement.engagement)
             for (file, item) in zip(files, added) {
                 Terminal.print("\(item.id.short)  \(file)  \(item.size) bytes  sha256:\(item.digest.hex)\(item.isNewBlob ? "" : "  (identical file already stored)")")
