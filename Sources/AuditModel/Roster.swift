@@ -73,15 +73,6 @@ public struct Roster: Sendable {
         /// The engagement's founder is not known, so nobody's rights can be checked.
         case unknownFounder(ChangeID, engagement: EntityID)
 
-        /// The refused change.
-        public var change: ChangeID {
-            switch self {
-            case let .notOnRoster(change, _), let .removed(change, _), let .founderOnly(change, _, _),
-                 let .leadOnly(change, _, _), let .observer(change), let .unknownFounder(change, _):
-                change
-            }
-        }
-
         public var description: String {
             switch self {
             case let .notOnRoster(change, engagement):

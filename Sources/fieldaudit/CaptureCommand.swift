@@ -54,8 +54,8 @@ extension FieldAuditCommand {
 /// One capture session: its engagement, its own interview and requirement, and its line handling.
 ///
 /// Every line runs on the one replica the session opened, in the engagement fixed when it
-/// started: notes go to the session's own interview (`InterviewSlot.session`), never to one another
-/// session or the command line started meanwhile, and `/end` ends only that one.
+/// started: notes go to the session's own interview (`InterviewSlot.session`), never to one that
+/// another session or the command line started meanwhile, and `/end` ends only the session's own.
 struct CaptureSession {
     let replica: Replica
     /// The engagement's id, fixed when the session starts.
