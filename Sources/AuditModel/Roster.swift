@@ -6,7 +6,8 @@ import Replication
 /// The roster is replicated state rooted at the engagement's founder, the replica that created it
 /// and its lead:
 /// - the founder may write anything in the engagement;
-/// - only the founder writes the roster (`member` entities) and the engagement's `lead` field;
+/// - only the founder writes the roster (`member` entities) and the engagement's `lead` field,
+///   whatever role another member has;
 /// - members with the role `lead` may also edit the engagement's own fields and sign findings off;
 /// - `auditor` and `expert` members write everything else; `observer` members write nothing;
 /// - a member removed from the team keeps the changes it made before: those with seq up to the
@@ -44,27 +45,53 @@ public struct Roster: Sendable {
         self.members = members
     }
 
-    /// Why a change is refused, naming the change, its author and the rule.
+    /// The roster as a replica that holds the engagement sees it: founded by the founder it
+    /// recorded, else by the founding claim in the engagement's snapshot (`foundingClaim`).
+    public init(engagement: EntityID, recordedFounder: ReplicaID?, snapshots: [EntitySnapshot]) {
+        let founder = recordedFounder ?? snapshots.first { $0.id == engagement }.flatMap(Self.foundingClaim)
+        self.init(engagement: engagement, founder: founder, snapshots: snapshots)
+    }
+
+    /// The entity kinds a roster is read from: the engagement and its members.
+    public static let kinds = [EntityKind.engagement.rawValue, EntityKind.member.rawValue]
+
+    /// Why a change is refused: the change, what it does, who may do that, and what its author is.
+    ///
+    /// The same words serve a local command refused before it commits and an imported bundle
+    /// refused by a peer, so an author reads what any peer would answer.
     public enum Refusal: Error, Hashable, Sendable, CustomStringConvertible {
+        /// The author is neither the founder nor a member of the team.
         case notOnRoster(ChangeID, engagement: EntityID)
+        /// The author was removed from the team before making the change.
         case removed(ChangeID, removedAfter: UInt64)
+        /// Only the founding lead may do this (change the team, claim to found the engagement).
+        case founderOnly(ChangeID, what: String, role: TeamRole)
+        /// Only a lead may do this (edit the engagement, sign a finding off).
         case leadOnly(ChangeID, what: String, role: TeamRole)
+        /// Observers watch; they write nothing.
         case observer(ChangeID)
+        /// The engagement's founder is not known, so nobody's rights can be checked.
         case unknownFounder(ChangeID, engagement: EntityID)
 
         public var description: String {
             switch self {
             case let .notOnRoster(change, engagement):
-                "change \(change) comes from replica \(change.origin.short), which is not on the team of engagement \(engagement)"
+                "change \(change) writes in engagement \(engagement), which only its team may do; its author, replica \(change.origin.short), is not on the team"
             case let .removed(change, removedAfter):
-                "change \(change) was made after its author left the team (its changes are accepted up to seq \(removedAfter))"
+                "change \(change) writes in the engagement, which only its team may do; its author, replica \(change.origin.short), was removed from the team (its changes up to seq \(removedAfter) stay accepted)"
+            case let .founderOnly(change, what, role):
+                "change \(change) \(what), which only the engagement's founding lead may do; its author is \(Self.article(role))"
             case let .leadOnly(change, what, role):
-                "change \(change) \(what), which only the lead may do; its author is \(role == .lead ? "a lead" : "an \(role.rawValue)")"
+                "change \(change) \(what), which only a lead may do; its author is \(Self.article(role))"
             case let .observer(change):
-                "change \(change) comes from an observer, who may not write"
+                "change \(change) records audit work, which only leads, auditors and experts may do; its author is an observer"
             case let .unknownFounder(change, engagement):
-                "change \(change) belongs to engagement \(engagement), whose founding lead is not known here"
+                "change \(change) belongs to engagement \(engagement), whose founding lead is not known here, so no one's right to write in it can be checked"
             }
+        }
+
+        private static func article(_ role: TeamRole) -> String {
+            role == .auditor || role == .expert || role == .observer ? "an \(role.rawValue)" : "a \(role.rawValue)"
         }
     }
 
@@ -77,19 +104,21 @@ public struct Roster: Sendable {
     public func refusal(of id: ChangeID, kind: String, field: String) -> Refusal? {
         guard let founder else { return .unknownFounder(id, engagement: engagement) }
         if id.origin == founder { return nil }
-        if kind == EntityKind.member.rawValue {
-            return .leadOnly(id, what: "changes the team", role: members[id.origin]?.role ?? .observer)
-        }
         guard let membership = members[id.origin] else { return .notOnRoster(id, engagement: engagement) }
         if let removedAfter = membership.removedAfter, id.seq > removedAfter {
             return .removed(id, removedAfter: removedAfter)
+        }
+        if kind == EntityKind.member.rawValue {
+            return .founderOnly(id, what: "changes the team", role: membership.role)
+        }
+        if kind == EntityKind.engagement.rawValue && field == Engagement.Field.lead.rawValue {
+            return .founderOnly(id, what: "claims to found the engagement", role: membership.role)
         }
         switch membership.role {
         case .observer:
             return .observer(id)
         case .lead:
-            return kind == EntityKind.engagement.rawValue && field == Engagement.Field.lead.rawValue
-                ? .leadOnly(id, what: "claims to found the engagement", role: .lead) : nil
+            return nil
         case .auditor, .expert:
             if kind == EntityKind.engagement.rawValue {
                 return .leadOnly(id, what: "edits the engagement", role: membership.role)
@@ -100,6 +129,29 @@ public struct Roster: Sendable {
             }
             return nil
         }
+    }
+
+    /// The first of `changes` that its engagement's roster refuses, in change-id order, so that
+    /// every replica names the same change; changes of engagements missing from `rosters` are not
+    /// judged. The one judge of both local writes and imported bundles.
+    public static func firstRefusal(
+        among changes: some Sequence<(id: ChangeID, engagement: EntityID, kind: String, field: String)>,
+        rosters: [EntityID: Roster]
+    ) -> Refusal? {
+        for change in changes.sorted(by: { $0.id < $1.id }) {
+            guard let roster = rosters[change.engagement] else { continue }
+            if let refusal = roster.refusal(of: change.id, kind: change.kind, field: change.field) { return refusal }
+        }
+        return nil
+    }
+
+    /// The members with the role `lead` who are still on the team.
+    ///
+    /// A roster without one is valid (the founder keeps every right whatever its member role),
+    /// but a replica refuses to write it locally: nobody could then be shown, or promoted, as lead
+    /// without knowing that rule.
+    public var leads: [ReplicaID] {
+        members.filter { $0.value.role == .lead && $0.value.removedAfter == nil }.map(\.key).sorted()
     }
 
     /// Whether a replica may read the engagement: its founder, or a member not removed.

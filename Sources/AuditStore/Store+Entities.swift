@@ -15,6 +15,7 @@ extension Store {
         try readTransaction { db in try Self.snapshots(db, engagement: engagement, kinds: kinds) }
     }
 
+    /// The entities of some kinds in an engagement, read on a connection already in a transaction.
     static func snapshots(_ db: Database, engagement: EntityID, kinds: [String]) throws -> [EntitySnapshot] {
         let placeholders = kinds.map { _ in "?" }.joined(separator: ", ")
         return try snapshots(db, where: "e.engagement = ? AND e.kind IN (\(placeholders))", bind: { statement in

@@ -7,6 +7,7 @@ import Replication
 /// Each `set` reads the field's visible values, writes a change that supersedes them all (so it
 /// also resolves a conflict), and applies it at once, so later reads in the same command see it.
 public struct LocalTransaction {
+    let db: Database
     let applier: ChangeApplier
     var writer: ChangeWriter
 
@@ -42,6 +43,23 @@ public struct LocalTransaction {
 
     /// The changes written so far in this transaction.
     public var written: [Change] { writer.written }
+
+    /// The entities of some kinds in an engagement, with all their fields, as this transaction
+    /// leaves them (its own writes included): what a check before commit reads. Its errors reach
+    /// the caller of `Store.write` as `StoreError`.
+    public func snapshots(engagement: EntityID, kinds: [String]) throws -> [EntitySnapshot] {
+        try Store.snapshots(db, engagement: engagement, kinds: kinds)
+    }
+
+    /// The founding lead recorded for an engagement, if any.
+    public func founder(of engagement: EntityID) throws -> ReplicaID? {
+        try Store.founder(db, of: engagement)
+    }
+
+    /// Records this transaction's author as the founding lead of an engagement it founds.
+    public func recordFounder(of engagement: EntityID) throws {
+        try ImportView(db: db).recordFounder(writer.origin, of: engagement)
+    }
 }
 
 extension Store {
@@ -58,7 +76,7 @@ extension Store {
             let lastSeq = try UInt64(bitPattern: Int64.fetchOne(
                 db, sql: "SELECT MAX(seq) FROM change WHERE origin = ?", arguments: [Data(origin.bytes)]) ?? 0)
             var transaction = LocalTransaction(
-                applier: applier,
+                db: db, applier: applier,
                 writer: ChangeWriter(origin: origin, lastSeq: lastSeq, clock: try loadClock(db), now: clock.now()))
             let result = try body(&transaction)
             try applier.finish()

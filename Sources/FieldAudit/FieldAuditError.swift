@@ -41,8 +41,6 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case notFound(kind: String, id: String)
     /// An id prefix matches several entities.
     case ambiguous(kind: String, prefix: String, matches: [String])
-    /// This replica is not on the engagement's team.
-    case notOnTeam(engagement: String)
     /// An action needs a field's conflict resolved first.
     case unresolvedConflict(entity: String, field: String)
     /// The field has no conflict to resolve, or no such value.
@@ -76,6 +74,14 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case terminalOutput(what: String, pipeTo: String)
     /// A file to read is a directory, a FIFO, a device or a socket rather than a regular file.
     case notARegularFile(path: String, kind: FileKind)
+    /// The engagement's roster refuses a change this replica was about to write, as every peer
+    /// would refuse it on import; nothing was written.
+    case refused(Roster.Refusal)
+    /// A change to the team would leave it without a lead; nothing was written.
+    case noLeadLeft(engagement: EntityID)
+    /// An interview is still in progress where another would start (on the command line, or in
+    /// the same capture session).
+    case interviewInProgress(id: String, interviewee: String, inSession: Bool)
 
     public var description: String {
         switch self {
@@ -108,13 +114,11 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
         case .noCurrentEngagement:
             "no current engagement. Run `fieldaudit engagement use ID` (see `fieldaudit engagement list`) or pass --engagement ID."
         case .noCurrentInterview:
-            "no interview in progress. Start one with `fieldaudit interview start --with NAME --role ROLE`, or give --ref for a note on a requirement."
+            "no interview in progress. Start one with `fieldaudit interview start --with NAME --role ROLE` (in a capture session: /interview --with NAME), or give --ref (/ref REF) for a note on a requirement."
         case let .notFound(kind, id):
             "no \(kind) matches '\(id)'; `fieldaudit \(kind) list` shows them."
         case let .ambiguous(kind, prefix, matches):
             "'\(prefix)' matches \(matches.count) \(kind)s (\(matches.prefix(4).joined(separator: ", "))); type more of the id."
-        case let .notOnTeam(engagement):
-            "this replica is not on the team of engagement \(engagement); ask the lead to add you with `fieldaudit team add CARD --role auditor`."
         case let .unresolvedConflict(entity, field):
             "the \(field) of \(entity) has concurrent values; resolve it first: `fieldaudit conflicts`, then `fieldaudit resolve \(entity) \(field) --take N`."
         case let .nothingToResolve(entity, field, reason):
@@ -151,6 +155,30 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "engagement \(engagement) was closed at \(Self.utc(closedAt)) and its conclusion is frozen. Changes that arrive later are flagged as late; review them with `fieldaudit status` and accept them with `fieldaudit engagement accept-late` (which may also revise the recommendation)."
         case let .notClosed(engagement):
             "engagement \(engagement) is not closed, so no change is late. Close it with `fieldaudit engagement close`."
+        case let .refused(refusal):
+            "\(refusal); every peer would refuse it, so nothing was written. \(Self.nextStep(after: refusal))"
+        case let .noLeadLeft(engagement):
+            "that would leave engagement \(engagement) without a lead; nothing was changed. Make another member lead first (`fieldaudit team add CARD --role lead`), then change this one."
+        case let .interviewInProgress(id, interviewee, inSession):
+            "the interview with \(interviewee) (\(id)) is still in progress; nothing was started. End it first with \(inSession ? "/end" : "`fieldaudit interview end`"), then start the next one."
+        }
+    }
+
+    /// What the author of a refused change can do about it.
+    private static func nextStep(after refusal: Roster.Refusal) -> String {
+        switch refusal {
+        case .notOnRoster:
+            "Ask the lead to add you: send your card (`fieldaudit whoami --card -o FILE`) for `fieldaudit team add CARD --role auditor`."
+        case .removed:
+            "Ask the lead to add you back if you are still to record work here."
+        case .founderOnly:
+            "Ask the lead who created the engagement to do it."
+        case .leadOnly:
+            "Ask a lead to do it."
+        case .observer:
+            "Ask the lead for the role auditor if you are to record work."
+        case .unknownFounder:
+            "Trust the lead's card (`fieldaudit trust CARD`) and import the lead's kickoff bundle first."
         }
     }
 }

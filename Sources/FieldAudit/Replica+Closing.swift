@@ -19,14 +19,14 @@ extension Replica {
     /// elsewhere that the vector does not cover are still imported and kept, and are late
     /// (`Closing`) until the lead accepts them.
     ///
-    /// - Throws: `.notPermitted` unless this replica leads the engagement; `.alreadyClosed`;
+    /// - Throws: `.refused` unless this replica may edit the engagement (a lead, `Roster`); `.alreadyClosed`;
     ///   `.unresolvedConflict` naming the first field in conflict anywhere in the engagement,
     ///   since a frozen conclusion must not rest on a side nobody chose.
     public func closeEngagement(
         recommendation: Recommendation?, conclusion: String?, engagement reference: String?
     ) throws(FieldAuditError) -> Closing {
         let record = try record(of: try engagementID(reference))
-        try requireLead(record, to: "close the engagement")
+        try requirePermission(toWrite: .engagement, field: Engagement.Field.status.rawValue, in: record.engagement.id)
         if let closedAt = record.engagement.closedAt, record.engagement.status == .closed {
             throw .alreadyClosed(engagement: record.engagement.id.description, closedAt: closedAt)
         }
@@ -49,10 +49,10 @@ extension Replica {
     /// Acceptance records the version vector this replica holds, so changes that arrive after it
     /// are late in their turn.
     ///
-    /// - Throws: `.notPermitted` unless this replica leads the engagement; `.notClosed`.
+    /// - Throws: `.refused` unless this replica may edit the engagement (a lead, `Roster`); `.notClosed`.
     public func acceptLateChanges(recommendation: Recommendation?, engagement reference: String?) throws(FieldAuditError) -> LateAcceptance {
         let record = try record(of: try engagementID(reference))
-        try requireLead(record, to: "accept late changes")
+        try requirePermission(toWrite: .engagement, field: Engagement.Field.acceptedLateUpTo.rawValue, in: record.engagement.id)
         guard Closing(record.engagement) != nil else { throw .notClosed(engagement: record.engagement.id.description) }
         let late = try lateChanges(in: record)
         if late.isEmpty, recommendation == nil { return .nothingLate }

@@ -7,8 +7,8 @@ extension Replica {
     static let currentEngagementKey = "current_engagement"
     static let currentInterviewKey = "current_interview"
 
-    /// Creates an engagement led by this replica, puts its owner on the team as lead, and makes
-    /// it the current engagement.
+    /// Creates an engagement founded and led by this replica, puts its owner on the team as lead,
+    /// and makes it the current engagement.
     public func createEngagement(_ draft: EngagementDraft) throws(FieldAuditError) -> EntityID {
         let writes = try validate { () throws(AuditModelError) in try draft.writes(lead: identity.id) }
         let id = makeEntityID()
@@ -18,7 +18,6 @@ extension Replica {
                 TeamMember.writes(replica: identity.id, name: name, publicKey: card.publicKey, agreementKey: card.agreementKey, role: .lead),
                 entity: TeamMember.id(engagement: id, replica: identity.id), kind: .member)
         }
-        try perform { () throws(StoreError) in try store.recordFounder(identity.id, of: id) }
         try use(engagement: id)
         return id
     }
@@ -80,54 +79,70 @@ extension Replica {
         return first
     }
 
-    /// The role of this replica in an engagement, or `.notOnTeam`.
-    func role(in record: EngagementRecord) throws(FieldAuditError) -> TeamRole {
-        guard let role = record.role(of: identity.id) else { throw .notOnTeam(engagement: record.engagement.id.description) }
-        return role
-    }
-
-    /// Refuses unless this replica leads the engagement.
-    func requireLead(_ record: EngagementRecord, to action: String) throws(FieldAuditError) {
-        let role = try role(in: record)
-        guard role == .lead else { throw .notPermitted(action: action, role: role.rawValue) }
-    }
-
-    /// The record of an engagement this replica may write in, for a capture command.
+    /// The record of an engagement for a capture command: the engagement, its team and the
+    /// entities of `kinds` only.
     ///
-    /// It holds the engagement, its team and the entities of `kinds` only.
+    /// Who may write what is the roster's question, answered before the write commits
+    /// (`write(in:)`); here only a closed engagement is refused.
     ///
-    /// - Throws: `.notOnTeam`, or `.notPermitted` for an observer, who watches but does not write.
+    /// - Throws: `.notPermitted` once the engagement is closed (its conclusion is frozen).
     func capturing(in reference: String?, kinds: [EntityKind] = []) throws(FieldAuditError) -> EngagementRecord {
         let record = try record(of: try engagementID(reference), kinds: kinds)
-        let role = try role(in: record)
-        if role == .observer { throw .notPermitted(action: "record audit work (observers watch only)", role: "observer") }
         if record.engagement.status == .closed {
-            throw .notPermitted(action: "record work in a closed engagement (its conclusion is frozen)", role: role.rawValue)
+            throw .notPermitted(
+                action: "record work in a closed engagement (its conclusion is frozen)",
+                role: record.role(of: identity.id)?.rawValue ?? "none")
         }
         return record
     }
 
-    /// Adds a team member from an identity card, with a role. Lead only.
-    public func addMember(_ card: IdentityCard, role: TeamRole, engagement reference: String?) throws(FieldAuditError) -> EntityID {
+    /// What `addMember` did.
+    public enum MemberAddition: Equatable, Sendable {
+        /// The card's owner joined the team with this role.
+        case added(TeamRole)
+        /// The card's owner was already on the team with this role, and no other was asked for:
+        /// nothing was written.
+        case alreadyOnTeam(TeamRole)
+        /// The card's owner was on the team and now has the role asked for.
+        case roleChanged(from: TeamRole, to: TeamRole)
+    }
+
+    /// Adds a team member from an identity card; with `role`, sets the member's role.
+    ///
+    /// A card already on the team changes nothing unless a role is asked for; a new member gets
+    /// `role`, by default `auditor`; a member removed earlier is restored. Only the engagement's
+    /// founder changes the team (`Roster`), and the team keeps a lead.
+    ///
+    /// - Throws: `.refused` unless this replica founded the engagement; `.noLeadLeft` when the
+    ///   change would demote the last lead.
+    public func addMember(_ card: IdentityCard, role: TeamRole?, engagement reference: String?) throws(FieldAuditError) -> (id: EntityID, outcome: MemberAddition) {
         let record = try capturing(in: reference)
-        try requireLead(record, to: "change the team")
         let key = try card.verifiedKey()
         let replica = ReplicaID(publicKey: key)
         let id = TeamMember.id(engagement: record.engagement.id, replica: replica)
+        let current = record.members.first { $0.replica == replica }?.role
+        if let current, role == nil || role == current { return (id, .alreadyOnTeam(current)) }
+        let wanted = role ?? .auditor
+        let removed = try perform { () throws(StoreError) in try store.snapshot(id) }?.deleted ?? false
         try write(in: record.engagement.id) { writer in
+            if current != nil {
+                try writer.put([(TeamMember.Field.role.rawValue, .text(wanted.rawValue))], entity: id, kind: .member)
+                return
+            }
             try writer.put(
-                TeamMember.writes(replica: replica, name: card.name, publicKey: card.publicKey, agreementKey: card.agreementKey, role: role),
+                TeamMember.writes(replica: replica, name: card.name, publicKey: card.publicKey, agreementKey: card.agreementKey, role: wanted),
                 entity: id, kind: .member)
+            if removed { try writer.restore(id, kind: .member) }
         }
-        return id
+        return (id, current.map { .roleChanged(from: $0, to: wanted) } ?? .added(wanted))
     }
 
-    /// Removes a member from the team. Lead only. The member's changes up to the last one this
-    /// replica holds stay valid everywhere; later ones are refused (`Roster`).
+    /// Removes a member from the team. The member's changes up to the last one this replica
+    /// holds stay valid everywhere; later ones are refused (`Roster`). Only the engagement's
+    /// founder changes the team, never removes itself, and the team keeps a lead.
     public func removeMember(_ replica: ReplicaID, engagement reference: String?) throws(FieldAuditError) -> UInt64 {
         let record = try capturing(in: reference)
-        try requireLead(record, to: "change the team")
-        guard replica != identity.id else { throw .notPermitted(action: "remove the founding lead", role: "lead") }
+        guard replica != identity.id else { throw .notPermitted(action: "remove yourself from the team", role: "lead") }
         guard record.members.contains(where: { $0.replica == replica }) else {
             throw .notFound(kind: "team member", id: replica.hex)
         }

@@ -3,10 +3,17 @@ import AuditStore
 import Replication
 
 extension Replica {
-    /// Starts an interview and makes it current, so notes go to it.
+    /// Starts an interview in a slot: on the command line it becomes the replica's current
+    /// interview; a capture session keeps the returned id as its own.
+    ///
+    /// - Throws: `.interviewInProgress` when the slot's interview has not ended: nothing is
+    ///   started, so no interview is left open for ever.
     public func startInterview(
-        with interviewee: String, role: String?, topics: [String], engagement reference: String?
+        with interviewee: String, role: String?, topics: [String], engagement reference: String?, in slot: InterviewSlot = .commandLine
     ) throws(FieldAuditError) -> EntityID {
+        if let open = try interview(in: slot), open.isOpen {
+            throw .interviewInProgress(id: open.id.short, interviewee: open.interviewee, inSession: slot.isSession)
+        }
         let record = try capturing(in: reference)
         let refs = try checkedRefs(topics, in: record)
         let writes = try validate { () throws(AuditModelError) in
@@ -14,24 +21,41 @@ extension Replica {
         }
         let id = makeEntityID()
         try write(in: record.engagement.id) { writer in try writer.put(writes, entity: id, kind: .interview) }
-        try perform { () throws(StoreError) in try store.setMetadata(Self.currentInterviewKey, to: id.description) }
+        if slot == .commandLine {
+            try perform { () throws(StoreError) in try store.setMetadata(Self.currentInterviewKey, to: id.description) }
+        }
         return id
     }
 
-    /// The interview in progress, if any.
+    /// The command line's current interview, if any (ended or not).
     public func currentInterview() throws(FieldAuditError) -> EntityID? {
         try perform { () throws(StoreError) in try store.metadata(Self.currentInterviewKey) }.flatMap { try? EntityID($0) }
     }
 
-    /// Ends the interview in progress (or the one named).
-    public func endInterview(_ reference: String? = nil, engagement: String?) throws(FieldAuditError) -> EntityID {
+    /// The id of the interview a slot holds, if any (ended or not).
+    func interviewID(in slot: InterviewSlot) throws(FieldAuditError) -> EntityID? {
+        switch slot {
+        case .commandLine: try currentInterview()
+        case let .session(own): own
+        }
+    }
+
+    /// The interview a slot holds, read from the store, if any (ended or not).
+    public func interview(in slot: InterviewSlot) throws(FieldAuditError) -> Interview? {
+        guard let id = try interviewID(in: slot) else { return nil }
+        return try perform { () throws(StoreError) in try store.snapshot(id) }.flatMap(Interview.init)
+    }
+
+    /// Ends the slot's interview (or the one named). The command line's current interview is
+    /// cleared when it is the one ended.
+    public func endInterview(_ reference: String? = nil, engagement: String?, in slot: InterviewSlot = .commandLine) throws(FieldAuditError) -> EntityID {
         let record = try capturing(in: engagement, kinds: [.interview])
         let id: EntityID
         if let reference {
             id = try resolve(reference, among: record.interviews.map(\.id), kind: "interview")
         } else {
-            guard let current = try currentInterview() else { throw .noCurrentInterview }
-            id = current
+            guard let own = try interviewID(in: slot) else { throw .noCurrentInterview }
+            id = own
         }
         try write(in: record.engagement.id) { writer in
             try writer.put([(Interview.Field.endedAt.rawValue, .integer(now))], entity: id, kind: .interview)
@@ -42,12 +66,13 @@ extension Replica {
         return id
     }
 
-    /// Adds a note to the interview in progress and/or to a requirement. Notes are append-only.
+    /// Adds a note to the slot's interview and/or to a requirement. Notes are append-only.
     ///
-    /// - Throws: `.noCurrentInterview` when there is neither an interview in progress nor a reference.
-    public func addNote(_ text: String, ref: String?, engagement reference: String?) throws(FieldAuditError) -> EntityID {
+    /// - Throws: `.noCurrentInterview` when the slot holds no interview of the engagement and no
+    ///   reference is given.
+    public func addNote(_ text: String, ref: String?, engagement reference: String?, in slot: InterviewSlot = .commandLine) throws(FieldAuditError) -> EntityID {
         let record = try capturing(in: reference, kinds: [.interview])
-        let interview = try currentInterview().flatMap { id in record.interviews.contains { $0.id == id } ? id : nil }
+        let interview = try interviewID(in: slot).flatMap { id in record.interviews.contains { $0.id == id } ? id : nil }
         let checked = try ref.map { reference throws(FieldAuditError) in try checkedRefs([reference], in: record)[0] }
         guard interview != nil || checked != nil else { throw .noCurrentInterview }
         let writes = try validate { () throws(AuditModelError) in try Note.writes(text: text, interview: interview, ref: checked, at: now) }

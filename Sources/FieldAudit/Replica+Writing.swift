@@ -23,18 +23,67 @@ public struct EntityWriter {
     mutating func delete(_ entity: EntityID, kind: EntityKind) throws {
         try transaction.delete(entity, kind: kind.rawValue, engagement: engagement)
     }
+
+    /// Clears an entity's deletion mark.
+    mutating func restore(_ entity: EntityID, kind: EntityKind) throws {
+        try transaction.restore(entity, kind: kind.rawValue, engagement: engagement)
+    }
 }
 
 extension Replica {
-    /// Runs one command's writes in one durable transaction in `engagement`.
+    /// Runs one command's writes in one durable transaction in `engagement`, and commits them
+    /// only if the engagement's roster, as the transaction leaves it, allows every one of them
+    /// (`Roster`): the rules peers apply on import, so nothing written here is refused elsewhere.
+    ///
+    /// A transaction that writes into an engagement nobody founded yet (no founder recorded, no
+    /// engagement entity) founds it: this replica becomes its founder.
+    ///
+    /// - Throws: `.refused` naming the first change the roster refuses; `.noLeadLeft` when the
+    ///   transaction changes the team and leaves it without a lead. Nothing is written then.
     func write<T>(in engagement: EntityID, _ body: (inout EntityWriter) throws -> T) throws(FieldAuditError) -> T {
         // Every writing command clears what killed ones left in the blob folder (`verify` lists it).
         blobs.removeAbandonedScratch()
         do {
             return try store.write(as: identity.id) { transaction in
+                let founding = try transaction.founder(of: engagement) == nil
+                    && transaction.snapshots(engagement: engagement, kinds: [EntityKind.engagement.rawValue]).isEmpty
                 var writer = EntityWriter(transaction: transaction, engagement: engagement)
                 defer { transaction = writer.transaction }
-                return try body(&writer)
+                let result = try body(&writer)
+                if founding { try writer.transaction.recordFounder(of: engagement) }
+                try authorize(writer.transaction, in: engagement)
+                return result
+            }
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    /// Checks every change of a local transaction against its engagement's roster as the
+    /// transaction leaves it, before it commits.
+    private func authorize(_ transaction: LocalTransaction, in engagement: EntityID) throws {
+        let written = transaction.written
+        guard !written.isEmpty else { return }
+        let roster = Roster(
+            engagement: engagement, recordedFounder: try transaction.founder(of: engagement),
+            snapshots: try transaction.snapshots(engagement: engagement, kinds: Roster.kinds))
+        let changes = written.map { (id: $0.id, engagement: $0.engagement, kind: $0.kind, field: $0.field) }
+        if let refusal = Roster.firstRefusal(among: changes, rosters: [engagement: roster]) {
+            throw FieldAuditError.refused(refusal)
+        }
+        if written.contains(where: { $0.kind == EntityKind.member.rawValue }), roster.leads.isEmpty {
+            throw FieldAuditError.noLeadLeft(engagement: engagement)
+        }
+    }
+
+    /// Refuses at once what the roster would refuse when the write commits, for a command that
+    /// may end without writing (or should not do its work first): this replica's next change to
+    /// `field` of an entity of `kind` in `engagement`.
+    func requirePermission(toWrite kind: EntityKind, field: String, in engagement: EntityID) throws(FieldAuditError) {
+        do {
+            let next = ChangeID(origin: identity.id, seq: try store.vector()[identity.id] + 1)
+            if let refusal = try roster(of: engagement).refusal(of: next, kind: kind.rawValue, field: field) {
+                throw FieldAuditError.refused(refusal)
             }
         } catch {
             throw Self.wrap(error)

@@ -12,7 +12,7 @@ extension FieldAuditCommand {
 }
 
 extension FieldAuditCommand.EvidenceCommand {
-    struct Add: ParsableCommand {
+    struct Add: ReplicaCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
             abstract: "Store files as evidence: hashed (SHA-256), stored once, linked to a test, finding, interview or requirement.")
@@ -27,9 +27,9 @@ extension FieldAuditCommand.EvidenceCommand {
             if files.isEmpty { throw ValidationError("name at least one file.") }
         }
 
-        func run() throws {
+        func run(on replica: Replica) throws {
             var shown: (file: String, progress: Progress)?
-            let added = try store.openReplica().addEvidence(
+            let added = try replica.addEvidence(
                 files: files, target: target, ref: ref, description: describe, engagement: engagement.engagement
             ) { file, bytes in
                 // Files of a few MiB are stored in a blink; larger ones show how far the copy is.

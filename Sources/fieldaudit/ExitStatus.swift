@@ -35,8 +35,8 @@ enum ExitStatus: Int32 {
         case .io: .ioError
         case .model, .notFound, .ambiguous, .nothingToResolve, .unresolvedConflict: .dataError
         case .alreadyClosed, .notClosed: .dataError
-        case .noCurrentEngagement, .noCurrentInterview: .usage
-        case .notOnTeam, .notPermitted, .untrustedSigner, .unauthorized, .untrustedFounder: .permission
+        case .noCurrentEngagement, .noCurrentInterview, .interviewInProgress: .usage
+        case .notPermitted, .refused, .noLeadLeft, .untrustedSigner, .unauthorized, .untrustedFounder: .permission
         case .bundle, .bundleGap, .brokenChain, .evidenceMismatch: .dataError
         case .outputExists, .outputUnusable: .cannotCreate
         case .terminalOutput: .usage

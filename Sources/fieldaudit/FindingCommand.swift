@@ -12,7 +12,7 @@ extension FieldAuditCommand {
 }
 
 extension FieldAuditCommand.FindingCommand {
-    struct Raise: ParsableCommand {
+    struct Raise: ReplicaCommand {
         static let configuration = CommandConfiguration(
             commandName: "raise",
             abstract: "Raise a finding. A major or minor nonconformity needs objective evidence.")
@@ -25,8 +25,8 @@ extension FieldAuditCommand.FindingCommand {
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 
-        func run() throws {
-            let id = try store.openReplica().raiseFinding(
+        func run(on replica: Replica) throws {
+            let id = try replica.raiseFinding(
                 grade: grade, refs: refs, statement: try TextInput.read(statement, purpose: "statement"), evidence: evidence,
                 objectiveEvidence: objectiveEvidence, systems: systems, engagement: engagement.engagement)
             Terminal.print("Raised \(grade.title.lowercased()) \(id.short) against \(refs.joined(separator: ", ")).")

@@ -26,7 +26,9 @@ extension FieldAuditCommand {
                 Created replica \(replica.identity.id.hex) for \(replica.name)
                 store:       \(replica.location.directory)
                 fingerprint: \(replica.identity.fingerprint)
-                Next: share your identity card with your lead: fieldaudit whoami --card -o \(cardFileName(replica.name))
+                Next, if you lead the audit: fieldaudit engagement create --client NAME (you are on its team as lead;
+                      add the others' cards with fieldaudit team add CARD --role auditor, never your own).
+                Otherwise: send your identity card to your lead: fieldaudit whoami --card -o \(cardFileName(replica.name))
                 """)
         }
 

@@ -36,7 +36,8 @@ extension FieldAuditCommand {
 
 extension FieldAuditCommand.InterviewCommand {
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start an interview; notes go to it until it ends.")
+        static let configuration = CommandConfiguration(
+            commandName: "start", abstract: "Start an interview; notes go to it until it ends (one at a time).")
         @Option(name: .customLong("with"), help: "The interviewee.") var interviewee: String
         @Option(help: "The interviewee's role or function.") var role: String?
         @Option(help: "Requirements discussed, comma-separated (for example 6.1.2,A.5.2).") var topics: String?
@@ -44,9 +45,16 @@ extension FieldAuditCommand.InterviewCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let id = try store.openReplica().startInterview(
-                with: interviewee, role: role, topics: topics.map { [$0] } ?? [], engagement: engagement.engagement)
-            Terminal.print("Interview with \(interviewee) started (\(id.short)); notes go to it until `fieldaudit interview end`.")
+            _ = try start(on: store.openReplica(), in: .commandLine, engagement: engagement.engagement)
+        }
+
+        /// Starts the interview in a slot (the command line's, or a capture session's), says so,
+        /// and returns the slot holding it.
+        func start(on replica: Replica, in slot: InterviewSlot, engagement: String?) throws -> InterviewSlot {
+            let id = try replica.startInterview(
+                with: interviewee, role: role, topics: topics.map { [$0] } ?? [], engagement: engagement, in: slot)
+            Terminal.print("Interview with \(interviewee) started (\(id.short)); notes go to it until \(slot.isSession ? "/end" : "`fieldaudit interview end`").")
+            return slot.isSession ? .session(id) : .commandLine
         }
     }
 

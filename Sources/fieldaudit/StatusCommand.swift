@@ -4,7 +4,7 @@ import FieldAudit
 
 extension FieldAuditCommand {
     /// `fieldaudit status`: coverage of clauses and Annex A, counts, conflicts.
-    struct Status: ParsableCommand {
+    struct Status: ReplicaCommand {
         static let configuration = CommandConfiguration(
             commandName: "status",
             abstract: "Show the audit's coverage of every clause and applicable control, counts and conflicts.")
@@ -39,8 +39,8 @@ extension FieldAuditCommand {
             }
         }
 
-        func run() throws {
-            let status = try store.openReplica().status(engagement: engagement.engagement)
+        func run(on replica: Replica) throws {
+            let status = try replica.status(engagement: engagement.engagement)
             let record = status.record
             let clauses = status.coverage.covered(.clause), controls = status.coverage.covered(.control)
             let view = View(

@@ -14,24 +14,35 @@ extension FieldAuditCommand.TeamCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
-            abstract: "Add a member from their identity card (lead only).",
-            discussion: "The card comes from `fieldaudit whoami --card -o FILE` on the member's laptop.")
+            abstract: "Add a member from their identity card, or change a member's role (the founding lead only).",
+            discussion: """
+                The card comes from `fieldaudit whoami --card -o FILE` on the member's laptop. The lead who \
+                created the engagement is on its team already. A card already on the team changes nothing \
+                unless --role asks for another role; the last lead cannot be demoted.
+                """)
         @Argument(help: "The member's identity card file.") var card: String
-        @Option(help: "The member's role.") var role: TeamRole = .auditor
+        @Option(help: "The member's role (a new member: default auditor; a member already on the team: the new role).") var role: TeamRole?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 
         func run() throws {
             let identity = try IdentityCard.load(from: card)
-            _ = try store.openReplica().addMember(identity, role: role, engagement: engagement.engagement)
-            Terminal.print("Added \(identity.name) (\(identity.replicaID.prefix(8)), \(identity.fingerprint)) as \(role.rawValue).")
+            let who = "\(identity.name) (\(identity.replicaID.prefix(8)), \(identity.fingerprint))"
+            switch try store.openReplica().addMember(identity, role: role, engagement: engagement.engagement).outcome {
+            case let .added(role):
+                Terminal.print("Added \(who) as \(role.rawValue).")
+            case let .alreadyOnTeam(role):
+                Terminal.print("\(who) is already on the team as \(role.rawValue); nothing changed. To change the role: fieldaudit team add \(card) --role ROLE.")
+            case let .roleChanged(from, to):
+                Terminal.print("\(who) was \(from.rawValue), now \(to.rawValue).")
+            }
         }
     }
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "remove",
-            abstract: "Remove a member from the team (lead only); the work they did until now stays valid.")
+            abstract: "Remove a member from the team (the founding lead only); the work they did until now stays valid.")
         @Argument(help: "The member's identity card file or replica id.") var member: String
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions

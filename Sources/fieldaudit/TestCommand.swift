@@ -11,7 +11,7 @@ extension FieldAuditCommand {
 }
 
 extension FieldAuditCommand.TestCommand {
-    struct Record: ParsableCommand {
+    struct Record: ReplicaCommand {
         static let configuration = CommandConfiguration(commandName: "record", abstract: "Record a test of a requirement or control.")
         @Argument(help: "The requirement or control tested (for example A.6.2.8).") var ref: String
         @Option(help: "How it was tested.") var method: TestMethod
@@ -30,8 +30,8 @@ extension FieldAuditCommand.TestCommand {
             }
         }
 
-        func run() throws {
-            let id = try store.openReplica().recordTest(
+        func run(on replica: Replica) throws {
+            let id = try replica.recordTest(
                 ref: ref, method: method, result: result, sample: sample, sampleSize: sampleSize, population: population,
                 systems: systems, conclusion: conclusion, engagement: engagement.engagement)
             Terminal.print("Recorded test \(id.short) of \(ref): \(result.rawValue) by \(method.rawValue).")

@@ -97,7 +97,7 @@ struct ClosingTests {
     @Test func onlyTheLeadClosesAndAcceptsAndOnlyOnce() throws {
         let (lead, auditor, engagement) = try team()
         #expect { try auditor.closeEngagement(recommendation: .certify, conclusion: nil, engagement: nil) } throws: { error in
-            guard case .notPermitted = error as? FieldAuditError else { return false }
+            guard case .refused(.leadOnly(_, "edits the engagement", .auditor)) = error as? FieldAuditError else { return false }
             return true
         }
         #expect { try lead.acceptLateChanges(recommendation: nil, engagement: nil) } throws: { error in
@@ -111,7 +111,7 @@ struct ClosingTests {
         }
         try sync(lead, to: auditor)
         #expect { try auditor.acceptLateChanges(recommendation: nil, engagement: nil) } throws: { error in
-            guard case .notPermitted = error as? FieldAuditError else { return false }
+            guard case .refused(.leadOnly(_, "edits the engagement", .auditor)) = error as? FieldAuditError else { return false }
             return true
         }
         #expect(try auditor.record(of: engagement).engagement.recommendation == .doNotCertify)

@@ -73,12 +73,12 @@ struct TeamWorkTests {
         #expect {
             _ = try auditor.addMember(stranger.card, role: .auditor, engagement: nil)
         } throws: { error in
-            if case FieldAuditError.notPermitted(_, "auditor") = error { true } else { false }
+            if case FieldAuditError.refused(.founderOnly(_, "changes the team", .auditor)) = error { true } else { false }
         }
         #expect {
             _ = try auditor.signOffFinding(finding.short, engagement: nil)
         } throws: { error in
-            if case FieldAuditError.notPermitted(_, "auditor") = error { true } else { false }
+            if case FieldAuditError.refused(.leadOnly(_, "signs a finding off", .auditor)) = error { true } else { false }
         }
         try sync(auditor, to: lead)
         _ = try lead.signOffFinding(finding.short, engagement: nil)
@@ -107,7 +107,7 @@ struct TeamWorkTests {
         #expect {
             _ = try stranger.addNote("x", ref: "5.1", engagement: engagement.description)
         } throws: { error in
-            if case FieldAuditError.notOnTeam = error { true } else { false }
+            if case FieldAuditError.refused(.notOnRoster(_, engagement)) = error { true } else { false }
         }
     }
 
