@@ -55,7 +55,7 @@ extension Replica {
     public func record(of engagement: EntityID, kinds: [EntityKind]? = nil) throws(FieldAuditError) -> EngagementRecord {
         let snapshots = try perform { () throws(StoreError) in
             guard let kinds else { return try store.snapshots(engagement: engagement) }
-            return try store.snapshots(engagement: engagement, kinds: ([.engagement, .member] + kinds).map(\.rawValue))
+            return try store.snapshots(engagement: engagement, kinds: Roster.kinds + kinds.map(\.rawValue))
         }
         let directory = location.directory
         guard let record = EngagementRecord(engagement: engagement, snapshots: snapshots, catalogs: { Self.catalogs(in: directory) }) else {

@@ -160,10 +160,9 @@ extension Replica {
 
     /// The roster of an engagement as this replica holds it.
     func roster(of engagement: EntityID) throws -> Roster {
-        let snapshots = try store.snapshots(engagement: engagement, kinds: [EntityKind.engagement.rawValue, EntityKind.member.rawValue])
-        let founder = try store.founder(of: engagement)
-            ?? snapshots.first { $0.id == engagement }.flatMap(Roster.foundingClaim)
-        return Roster(engagement: engagement, founder: founder, snapshots: snapshots)
+        Roster(
+            engagement: engagement, recordedFounder: try store.founder(of: engagement),
+            snapshots: try store.snapshots(engagement: engagement, kinds: Roster.kinds))
     }
 
     /// The X25519 keys of everyone on the teams of `engagements`, this replica included.

@@ -124,7 +124,7 @@ extension Replica {
     private func authorize(_ path: String, _ verified: BundleVerifier.VerifiedBundle, trusted: Set<ReplicaID>, view: ImportView) throws -> [Roster] {
         var rosters: [EntityID: Roster] = [:]
         for engagement in verified.engagements {
-            let snapshots = try view.snapshots(engagement: engagement, kinds: Roster.entityKinds.map(\.rawValue))
+            let snapshots = try view.snapshots(engagement: engagement, kinds: Roster.kinds)
             var founder = try view.founder(of: engagement)
             if founder == nil {
                 let claim = snapshots.first { $0.id == engagement }.flatMap(Roster.foundingClaim)
@@ -136,12 +136,10 @@ extension Replica {
             }
             rosters[engagement] = Roster(engagement: engagement, founder: founder, snapshots: snapshots)
         }
-        // Sorted by change id, so every replica names the same refused change.
-        for (key, id) in verified.authorship.sorted(by: { $0.value < $1.value }) {
-            guard let roster = rosters[key.engagement] else { continue }
-            if let refusal = roster.refusal(of: id, kind: key.kind, field: key.field) {
-                throw FieldAuditError.unauthorized(refusal, path: path)
-            }
+        // In change-id order, so every replica names the same refused change.
+        let changes = verified.authorship.map { (id: $0.value, engagement: $0.key.engagement, kind: $0.key.kind, field: $0.key.field) }
+        if let refusal = Roster.firstRefusal(among: changes, rosters: rosters) {
+            throw FieldAuditError.unauthorized(refusal, path: path)
         }
         return Array(rosters.values)
     }
