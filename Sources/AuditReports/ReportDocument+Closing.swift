@@ -5,11 +5,13 @@ import Replication
 extension ReportDocument.Builder {
     var sampling: [Block] {
         let sized = record.tests.filter { $0.sampleSize != nil }
+        let tests = record.tests.isEmpty
+            ? "no test was recorded"
+            : "the samples listed under the tests performed (\(count(record.tests.count, "test")), \(sized.count) with a recorded sample size)"
         return [
             .paragraph(
                 "An audit examines samples of the information available, in limited time. The findings rest on the evidence the auditors saw: "
-                    + "the samples listed under the tests performed (\(count(record.tests.count, "test")), \(sized.count) with a recorded sample size), "
-                    + "\(count(record.interviews.count, "interview")) and \(count(record.evidence.count, "evidence file")). "
+                    + "\(tests), \(count(record.interviews.count, "interview")) and \(count(record.evidence.count, "evidence file")). "
                     + "Nonconformities may exist in what was not sampled, and a requirement without a finding is not thereby shown to be met in full."),
         ]
     }
@@ -17,18 +19,17 @@ extension ReportDocument.Builder {
     var conclusion: [Block] {
         let state = content.recommendation
         let majors = content.findings.filter { $0.grade == .major }.count, minors = content.findings.filter { $0.grade == .minor }.count
-        let clauses = content.coverage.covered(.clause), controls = content.coverage.covered(.control)
+        let clauses = content.coverage.tally(.clause), controls = content.coverage.tally(.control)
+        let unconcluded = clauses.of - clauses.concluded + controls.of - controls.concluded
         var blocks: [Block] = [.paragraph(
-            "The audit team covered \(clauses.covered) of \(clauses.of) clause requirements and \(controls.covered) of \(controls.of) applicable controls, "
-                + "and raised \(count(majors, "major nonconformity", plural: "major nonconformities")) and \(count(minors, "minor nonconformity", plural: "minor nonconformities"))."
+            "The audit team recorded a conclusion on \(clauses.concluded) of \(clauses.of) clause requirements and \(controls.concluded) of \(controls.of) applicable controls"
+                + (unconcluded == 0 ? "" : " (\(clauses.examined + controls.examined) more examined without a recorded conclusion, \(clauses.notExamined + controls.notExamined) not examined)")
+                + ", and raised \(count(majors, "major nonconformity", plural: "major nonconformities")) and \(count(minors, "minor nonconformity", plural: "minor nonconformities"))."
                 + (content.conflicts.isEmpty ? "" : " Some of the team's records are still in conflict (see the top of the report), so this conclusion is provisional."))]
         if let words = content.text(of: engagement.id, Engagement.Field.conclusion.rawValue, winner: engagement.conclusion) {
             blocks.append(.subsection(id: nil, title: "The lead auditor's conclusion", blocks: [.paragraph(words)]))
         }
-        let reason = state.proposed == .certifyAfterClosure
-            ? "at least one major nonconformity (or a finding that some auditor graded major) is open"
-            : "no major nonconformity is open"
-        var facts = [Fact("Proposed from the findings", "\(state.proposed.title), because \(reason)")]
+        var facts = [Fact("Proposed from the findings", "\(state.proposed.title), because \(proposalReason)")]
         switch (state.recorded.count, state.isFinal) {
         case (0, false):
             facts.append(Fact("Recommendation", "not recorded yet: the lead records it when closing the engagement (`fieldaudit engagement close --recommendation …`)"))
@@ -41,6 +42,29 @@ extension ReportDocument.Builder {
         }
         blocks.append(.facts(facts))
         return blocks
+    }
+
+    /// Why the findings propose what they propose, from the findings that make it so.
+    var proposalReason: String {
+        let open = content.findings.filter { finding in
+            let statuses = record.conflictingTexts(of: finding.id, Finding.Field.status.rawValue) ?? [finding.status.rawValue]
+            return statuses.contains { $0 != FindingStatus.closed.rawValue }
+        }
+        let majors = open.filter { $0.grade == .major && record.conflictingValues(of: $0.id, Finding.Field.grade.rawValue) == nil }
+        let disputed = open.filter { finding in
+            (record.conflictingTexts(of: finding.id, Finding.Field.grade.rawValue) ?? []).contains(FindingGrade.major.rawValue)
+        }
+        let labels = { (findings: [Finding]) in findings.map { content.labels[$0.id] ?? $0.id.short }.joined(separator: ", ") }
+        switch (majors.isEmpty, disputed.isEmpty) {
+        case (false, true): return "\(count(majors.count, "major nonconformity", plural: "major nonconformities")) \(majors.count == 1 ? "is" : "are") open (\(labels(majors)))"
+        case (true, false): return "an auditor graded \(labels(disputed)) major and the grade is in conflict, so the proposal takes the cautious side"
+        case (false, false):
+            return "\(count(majors.count, "major nonconformity", plural: "major nonconformities")) \(majors.count == 1 ? "is" : "are") open (\(labels(majors))), "
+                + "and an auditor graded \(labels(disputed)) major (the grade is in conflict)"
+        case (true, true):
+            let closedMajors = content.findings.filter { $0.grade == .major }.count
+            return closedMajors == 0 ? "no major nonconformity was raised" : "every major nonconformity raised is closed"
+        }
     }
 
     var signOff: [Block] {
