@@ -27,7 +27,10 @@ public struct Coverage: Sendable {
         /// How many tests of the requirement concluded each result; a result no test reached is absent.
         public let tests: [TestResult: Int]
         /// How many findings citing the requirement have each grade; a grade no finding has is absent.
+        /// A finding whose grade is in conflict is counted in `disputedFindings`, under none of its grades.
         public let findings: [FindingGrade: Int]
+        /// How many findings citing the requirement have a grade in conflict (auditors graded it differently).
+        public let disputedFindings: Int
         /// How many interview notes concern the requirement.
         public let notes: Int
         /// How many interviews named the requirement among their topics.
@@ -44,9 +47,10 @@ public struct Coverage: Sendable {
         /// Names of the testers and finding authors, sorted.
         public let workedOnBy: [String]
 
-        /// Whether a conclusion was recorded: a test with a result other than `not-tested`, or a graded finding.
+        /// Whether a conclusion was recorded: a test with a result other than `not-tested`, or a graded
+        /// finding (its grade in conflict or not).
         public var isConcluded: Bool {
-            !findings.isEmpty || tests.contains { $0.key != .notTested }
+            !findings.isEmpty || disputedFindings > 0 || tests.contains { $0.key != .notTested }
         }
 
         /// Whether anything at all concerns the requirement.
@@ -63,10 +67,11 @@ public struct Coverage: Sendable {
         public var isCovered: Bool { isConcluded }
 
         /// The conclusion when one was recorded: `nonconforming` if any test or nonconformity says
-        /// so, else `conforming`, else `not-applicable`; otherwise the state (`examined`,
-        /// `not-examined`).
+        /// so, else `grade in conflict` while a finding's grade is disputed, else `conforming`, else
+        /// `not-applicable`, else `no nonconformity`; otherwise the state (`examined`, `not-examined`).
         public var result: String {
             if findings[.major] != nil || findings[.minor] != nil || tests[.nonconforming] != nil { return "nonconforming" }
+            if disputedFindings > 0 { return "grade in conflict" }
             if tests[.conforming] != nil { return "conforming" }
             if tests[.notApplicable] != nil { return "not-applicable" }
             if isConcluded { return "no nonconformity" }
@@ -120,6 +125,7 @@ public struct Coverage: Sendable {
             let ref = requirement.ref
             let tests = record.tests.filter { $0.ref == ref }
             let findings = record.findings.filter { $0.refs.contains(ref) }
+            let disputed = findings.filter { record.conflictingValues(of: $0.id, Finding.Field.grade.rawValue) != nil }
             let applicable: Bool? = requirement.kind == .clause ? true : record.applicability(of: ref)?.applicable
             let names = tests.compactMap(\.tester) + findings.compactMap(\.raisedBy)
             let targets = Set([ref] + tests.map(\.id.description) + findings.map(\.id.description))
@@ -128,7 +134,10 @@ public struct Coverage: Sendable {
             return Row(
                 ref: ref, kind: requirement.kind, title: requirement.title, applicable: applicable,
                 tests: tests.reduce(into: [:]) { counts, test in if let result = test.result { counts[result, default: 0] += 1 } },
-                findings: findings.reduce(into: [:]) { counts, finding in if let grade = finding.grade { counts[grade, default: 0] += 1 } },
+                findings: findings.reduce(into: [:]) { counts, finding in
+                    if let grade = finding.grade, !disputed.contains(finding) { counts[grade, default: 0] += 1 }
+                },
+                disputedFindings: disputed.count,
                 notes: record.notes.filter { $0.ref == ref }.count,
                 interviews: record.interviews.filter { $0.topics.contains(ref) }.count,
                 evidence: evidence.intersection(record.evidence.map(\.id)).count,

@@ -18,13 +18,16 @@ extension ReportDocument.Builder {
 
     var conclusion: [Block] {
         let state = content.recommendation
-        let majors = content.findings.filter { $0.grade == .major }.count, minors = content.findings.filter { $0.grade == .minor }.count
+        // Findings whose grade is in conflict are counted apart, under neither of their grades.
+        let grouped = { (kind: ReportContent.FindingGroup.Kind) in content.findingGroups.first { $0.kind == kind }?.findings.count ?? 0 }
+        let majors = grouped(.grade(.major)), minors = grouped(.grade(.minor)), disputed = grouped(.gradeInConflict)
         let clauses = content.coverage.tally(.clause), controls = content.coverage.tally(.control)
         let unconcluded = clauses.of - clauses.concluded + controls.of - controls.concluded
         var blocks: [Block] = [.paragraph(
             "The audit team recorded a conclusion on \(clauses.concluded) of \(clauses.of) clause requirements and \(controls.concluded) of \(controls.of) applicable controls"
                 + (unconcluded == 0 ? "" : " (\(clauses.examined + controls.examined) more examined without a recorded conclusion, \(clauses.notExamined + controls.notExamined) not examined)")
-                + ", and raised \(count(majors, "major nonconformity", plural: "major nonconformities")) and \(count(minors, "minor nonconformity", plural: "minor nonconformities"))."
+                + ", and raised \(count(majors, "major nonconformity", plural: "major nonconformities")) and \(count(minors, "minor nonconformity", plural: "minor nonconformities"))"
+                + (disputed == 0 ? "." : ", besides \(count(disputed, "finding")) whose grade is in conflict.")
                 + (content.conflicts.isEmpty ? "" : " Some of the team's records are still in conflict (see the top of the report), so this conclusion is provisional."))]
         if let words = content.text(of: engagement.id, Engagement.Field.conclusion.rawValue, winner: engagement.conclusion) {
             blocks.append(.subsection(id: nil, title: "The lead auditor's conclusion", blocks: [.paragraph(words)]))

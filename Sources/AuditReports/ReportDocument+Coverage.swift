@@ -11,7 +11,7 @@ extension ReportDocument.Builder {
                     row.ref, row.title,
                     row.applicable.map { $0 ? "yes" : "no (SoA)" } ?? "not declared",
                     row.summary,
-                    counts(row.findings.map { ($0.key.rawValue, $0.value) }),
+                    counts(row.findings.map { ($0.key.rawValue, $0.value) } + (row.disputedFindings == 0 ? [] : [("with the grade in conflict", row.disputedFindings)])),
                     row.workedOnBy.joined(separator: ", "),
                 ]
             }),
@@ -41,7 +41,7 @@ extension ReportDocument.Builder {
         }
         return "A requirement is examined when an interview took it as a topic, or a note, an evidence file, a test or a finding concerns it; "
             + "it is concluded when a test of it reached a result or a graded finding cites it. "
-            + "Of \(record.catalog.displayName): \(line(clauses, "clause requirements")); \(line(controls, "applicable controls")). "
+            + "In \(record.catalog.displayName), \(line(clauses, "clause requirements")); \(line(controls, "applicable controls")). "
             + "The table lists every requirement, with what was examined and the conclusion recorded."
     }
 

@@ -108,4 +108,15 @@ struct CoverageTests {
         let training = try row("7.2", builder.record)
         #expect(training.state == .concluded && training.summary == "1 finding: no nonconformity")
     }
+
+    @Test func aFindingWhoseGradeIsInConflictIsCountedUnderNeitherGrade() throws {
+        var builder = RecordBuilder()
+        let finding = builder.id(9, minutes: 80)
+        builder.put(.finding, finding, ["refs": FieldCoding.encodeStrings(["7.2"]), "statement": .text("Training not tracked"), "status": .text("open")])
+        builder.set(.finding, finding, "grade", [(.text("minor"), builder.ada), (.text("ofi"), builder.ben)])
+        let training = try row("7.2", builder.record)
+        #expect(training.findings.isEmpty && training.disputedFindings == 1)
+        #expect(training.state == .concluded && training.summary == "1 finding: grade in conflict")
+        #expect(MarkdownReport.render(builder.record, context: builder.context()).contains("| 1 finding: grade in conflict | 1 with the grade in conflict |"))
+    }
 }
