@@ -49,21 +49,15 @@ extension ReportDocument.Builder {
 
     /// Why the findings propose what they propose, from the findings that make it so.
     var proposalReason: String {
-        let open = content.findings.filter { finding in
-            let statuses = record.conflictingTexts(of: finding.id, Finding.Field.status.rawValue) ?? [finding.status.rawValue]
-            return statuses.contains { $0 != FindingStatus.closed.rawValue }
-        }
-        let majors = open.filter { $0.grade == .major && record.conflictingValues(of: $0.id, Finding.Field.grade.rawValue) == nil }
-        let disputed = open.filter { finding in
-            (record.conflictingTexts(of: finding.id, Finding.Field.grade.rawValue) ?? []).contains(FindingGrade.major.rawValue)
-        }
+        let (majors, disputed) = record.openMajorFindings()
         let labels = { (findings: [Finding]) in findings.map { content.labels[$0.id] ?? $0.id.short }.joined(separator: ", ") }
+        let grades = disputed.count == 1 ? "the grade is" : "the grades are"
         switch (majors.isEmpty, disputed.isEmpty) {
         case (false, true): return "\(count(majors.count, "major nonconformity", plural: "major nonconformities")) \(majors.count == 1 ? "is" : "are") open (\(labels(majors)))"
-        case (true, false): return "an auditor graded \(labels(disputed)) major and the grade is in conflict, so the proposal takes the cautious side"
+        case (true, false): return "an auditor graded \(labels(disputed)) major and \(grades) in conflict, so the proposal takes the cautious side"
         case (false, false):
             return "\(count(majors.count, "major nonconformity", plural: "major nonconformities")) \(majors.count == 1 ? "is" : "are") open (\(labels(majors))), "
-                + "and an auditor graded \(labels(disputed)) major (the grade is in conflict)"
+                + "and an auditor graded \(labels(disputed)) major (\(grades) in conflict)"
         case (true, true):
             let closedMajors = content.findings.filter { $0.grade == .major }.count
             return closedMajors == 0 ? "no major nonconformity was raised" : "every major nonconformity raised is closed"

@@ -20,30 +20,16 @@ struct PrintedReportTests {
     }()
     static let inCI = ProcessInfo.processInfo.environment["CI"] == "true"
 
-    /// Runs a program to its end: its status and standard output.
-    func execute(_ program: String, _ arguments: [String]) throws -> (status: Int32, stdout: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     /// The report printed to PDF, as the text of each page.
     func printedPages(_ name: String, pdftotext: String) throws -> [String] {
         let html = session.directory.file("\(name).html"), pdf = session.directory.file("\(name).pdf")
         let report = try session.run(["report", "--format", "html", "-o", html])
         #expect(report.status == 0, "\(report.stderr)")
-        let render = try execute("\(packageRoot)/scripts/render-report", [html, "--pdf", pdf])
-        #expect(render.status == 0, "scripts/render-report failed")
+        let render = try FieldAuditCLI.execute("\(packageRoot)/scripts/render-report", [html, "--pdf", pdf])
+        #expect(render.status == 0, "scripts/render-report failed: \(render.stderr)")
         let bytes = try #require(FileManager.default.contents(atPath: pdf))
         #expect(bytes.starts(with: Data("%PDF".utf8)))
-        let text = try execute(pdftotext, ["-layout", pdf, "-"])
+        let text = try FieldAuditCLI.execute(pdftotext, ["-layout", pdf, "-"])
         #expect(text.status == 0)
         // pdftotext ends every page with a form feed.
         return text.stdout.split(separator: "\u{0C}", omittingEmptySubsequences: false).dropLast().map(String.init)
