@@ -83,10 +83,12 @@ extension ReportDocument.Builder {
             if !signedUndiscussed.isEmpty {
                 blocks.append(.paragraph("Signed off without being recorded as discussed with the auditee: \(signedUndiscussed.map(label).joined(separator: ", "))."))
             }
+            let notDiscussed = content.closing == nil ? "not yet" : "no"
             blocks.append(.table(header: ["Finding", "Discussed", "Auditee's position"], rows: open.map { finding in
                 [
                     content.labels[finding.id] ?? finding.id.short,
-                    content.text(of: finding.id, Finding.Field.discussed.rawValue, winner: finding.discussed ? "yes" : "not yet") ?? "not yet",
+                    // "not yet" while the engagement is open; once it is closed, a discussion not recorded did not happen.
+                    content.text(of: finding.id, Finding.Field.discussed.rawValue, winner: finding.discussed ? "yes" : notDiscussed) ?? notDiscussed,
                     content.text(of: finding.id, Finding.Field.auditeePosition.rawValue, winner: finding.auditeePosition) ?? "not recorded",
                 ]
             }))

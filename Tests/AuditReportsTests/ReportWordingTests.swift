@@ -42,6 +42,13 @@ struct ReportWordingTests {
         #expect(report.contains("Signed off without being recorded as discussed with the auditee: Minor 1."))
     }
 
+    @Test func afterClosingAnUndiscussedFindingIsNotDiscussedRatherThanNotYet() {
+        var (builder, _, _) = RecordBuilder.stage2Day()
+        #expect(markdown(builder).contains("| OFI 1 | not yet | not recorded |"))
+        builder.put(.engagement, builder.engagement, ["status": .text("closed"), "closedAt": .integer(builder.at(7 * 60))])
+        #expect(markdown(builder).contains("| OFI 1 | no | not recorded |"))
+    }
+
     @Test func aDayWithoutFindingsSaysNoneWasRaisedEverywhere() {
         var builder = RecordBuilder()
         builder.put(.interview, builder.id(3, minutes: 10), [
