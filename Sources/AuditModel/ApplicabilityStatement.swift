@@ -1,3 +1,4 @@
+import Foundation
 import Replication
 
 /// One line of the auditee's Statement of Applicability: is an Annex A control applicable, why,
@@ -41,7 +42,29 @@ public struct ApplicabilityStatement: Hashable, Sendable, Encodable {
         .derived(namespace: "fieldaudit.soa", engagement.bytes, Array(ref.utf8))
     }
 
-    /// The fields of an entry; `nil` leaves a field as it is.
+    /// The fields of an entry for a requirement, checked against the rule of ISO/IEC 42001 §6.1.3:
+    /// clauses are mandatory and cannot be excluded; a control may be excluded only with a
+    /// justification, given here or already recorded in `existing`. `nil` leaves a field as it is.
+    ///
+    /// `soa set` and `soa import` both write through this, so they accept and refuse the same entries.
+    /// - Throws: `AuditModelError.mandatoryRequirement` for an excluded clause,
+    ///   `.exclusionWithoutJustification` for an excluded control that has no justification.
+    public static func checkedWrites(
+        for requirement: Catalog.Requirement, in catalog: Catalog, applicable: Bool?, justification: String?, status: ImplementationStatus?,
+        existing: ApplicabilityStatement?
+    ) throws(AuditModelError) -> FieldWrites {
+        if applicable == false {
+            guard requirement.kind == .control else { throw .mandatoryRequirement(requirement.ref, catalog: catalog.displayName) }
+            let reason = justification ?? existing?.justification
+            guard let reason, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw .exclusionWithoutJustification(requirement.ref)
+            }
+        }
+        return writes(ref: requirement.ref, applicable: applicable, justification: justification, status: status)
+    }
+
+    /// The fields of an entry, unchecked; `nil` leaves a field as it is. Writers use
+    /// `checkedWrites(for:in:applicable:justification:status:existing:)`.
     public static func writes(ref: String, applicable: Bool?, justification: String?, status: ImplementationStatus?) -> FieldWrites {
         var writes: FieldWrites = [(Field.ref.rawValue, .text(ref))]
         if let applicable { writes.append((Field.applicable.rawValue, .bool(applicable))) }

@@ -16,6 +16,10 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
     case missing(field: String)
     /// A date that is not `YYYY-MM-DD`.
     case invalidDate(String, field: String)
+    /// A Statement of Applicability entry that excludes a clause, which every organisation must meet.
+    case mandatoryRequirement(String, catalog: String)
+    /// A Statement of Applicability entry that excludes a control without saying why.
+    case exclusionWithoutJustification(String)
 
     /// The message a user reads: what was refused, with the offending value, and what to write instead.
     public var description: String {
@@ -37,6 +41,12 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
             "\(field) is required and must not be empty."
         case let .invalidDate(value, field):
             "'\(value)' is not a valid \(field); write dates as YYYY-MM-DD."
+        case let .mandatoryRequirement(reference, catalog):
+            "\(reference) is a clause of \(catalog), and clauses are mandatory: every organisation must meet them, so it cannot be excluded. "
+                + "Only Annex A controls may be excluded, each with a justification; declare \(reference) applicable or leave it out of the Statement of Applicability."
+        case let .exclusionWithoutJustification(reference):
+            "excluding \(reference) needs a justification (ISO/IEC 42001 §6.1.3 asks for one for every excluded control): "
+                + "give it with --justification TEXT, or in the justification column of the CSV."
         }
     }
 

@@ -95,6 +95,18 @@ public struct EngagementRecord: Sendable {
         return evidence.filter { ids.contains($0.id) }
     }
 
+    /// The findings not closed (in any of their visible status values) that an auditor graded
+    /// major: `settled` when the grade is major and not in conflict, `disputed` when major is one
+    /// of the values of a grade in conflict. What makes the proposal "certify after closure".
+    public func openMajorFindings() -> (settled: [Finding], disputed: [Finding]) {
+        let open = findings.filter { finding in
+            (conflictingTexts(of: finding.id, Finding.Field.status.rawValue) ?? [finding.status.rawValue]).contains { $0 != FindingStatus.closed.rawValue }
+        }
+        let disputed = open.filter { (conflictingTexts(of: $0.id, Finding.Field.grade.rawValue) ?? []).contains(FindingGrade.major.rawValue) }
+        let settled = open.filter { $0.grade == .major && conflictingValues(of: $0.id, Finding.Field.grade.rawValue) == nil }
+        return (settled, disputed)
+    }
+
     /// The name of a team member by replica id, or the id's first digits.
     public func memberName(_ replica: ReplicaID) -> String {
         members.first { $0.replica == replica }?.name ?? replica.short

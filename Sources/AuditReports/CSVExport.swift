@@ -105,11 +105,13 @@ public enum CSVExport {
         return table(header, rows)
     }
 
-    /// One requirement per row, in catalog order: every clause and every control.
+    /// One requirement per row, in catalog order: every clause and every control. `result` is the
+    /// conclusion, or `examined` / `not-examined` when none was recorded (`Coverage.Row.result`);
+    /// `examined` lists what was examined, in words.
     static func coverage(_ content: ReportContent) -> String {
         let header = [
             "ref", "kind", "title", "applicable", "conforming_tests", "nonconforming_tests", "other_tests", "major", "minor", "ofi",
-            "observation", "good_practice", "notes", "result", "worked_on_by",
+            "observation", "good_practice", "notes", "result", "worked_on_by", "interviews", "evidence", "examined",
         ]
         let rows = content.coverage.rows.map { row -> [String] in
             let other = row.tests.filter { $0.key != .conforming && $0.key != .nonconforming }.values.reduce(0, +)
@@ -118,7 +120,7 @@ public enum CSVExport {
                 String(row.tests[.conforming] ?? 0), String(row.tests[.nonconforming] ?? 0), String(other),
                 String(row.findings[.major] ?? 0), String(row.findings[.minor] ?? 0), String(row.findings[.ofi] ?? 0),
                 String(row.findings[.observation] ?? 0), String(row.findings[.goodPractice] ?? 0), String(row.notes),
-                row.isCovered ? row.result : "not covered", row.workedOnBy.joined(separator: "; "),
+                row.result, row.workedOnBy.joined(separator: "; "), String(row.interviews), String(row.evidence), row.examined,
             ]
         }
         return table(header, rows)

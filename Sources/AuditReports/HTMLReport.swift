@@ -3,9 +3,12 @@ import AuditModel
 /// The audit report as one self-contained, print-ready HTML file: inline CSS, no scripts, fonts,
 /// images or links to anything outside the file.
 ///
-/// On screen it reads as one page; in print (`@media print`) each numbered section starts on a
-/// new page, table headers repeat on every page, and rows and alerts are not split across pages.
-/// `scripts/render-report` prints it to PDF or PNG with headless Chromium.
+/// On screen it reads as one page. In print the sections flow one after another on A4 pages, and
+/// every page carries, in its margins (CSS paged media `@page` margin boxes), a running header with
+/// the client, the engagement and the report's status, and "Page n of N"; until the engagement is
+/// closed every page is marked DRAFT. Table headers repeat on every page, rows are never split, and
+/// a heading is never left alone at the foot of a page. `scripts/render-report` prints it to PDF or
+/// PNG with headless Chromium.
 public enum HTMLReport {
     /// The report of an engagement.
     public static func render(_ record: EngagementRecord, context: ReportContext) -> String {
@@ -14,7 +17,8 @@ public enum HTMLReport {
 
     /// A report document as an HTML file.
     static func render(_ document: ReportDocument) -> String {
-        var body = "<header>\n<h1>\(inline(document.title))</h1>\n"
+        var body = document.runningHeader.isDraft ? "<div class=\"draft-mark\" aria-hidden=\"true\">DRAFT</div>\n" : ""
+        body += "<header>\n<h1>\(inline(document.title))</h1>\n"
         for block in document.front { body += render(block, depth: 2) }
         body += "</header>\n<nav class=\"contents\">\n<h2>Contents</h2>\n<ol>\n"
         for section in document.sections { body += "<li><a href=\"#\(escape(section.id))\">\(inline(section.title))</a></li>\n" }
@@ -33,6 +37,7 @@ public enum HTMLReport {
             <title>\(escape(document.title))</title>
             <style>
             \(stylesheet)
+            \(pageRules(document.runningHeader))
             </style>
             </head>
             <body>
@@ -95,7 +100,37 @@ public enum HTMLReport {
         return out
     }
 
-    /// The inline stylesheet: system fonts only, A4 pages in print.
+    /// The printed page: A4, with the running header (engagement on the left, status on the right)
+    /// and "Page n of N" in its margin boxes, which Chromium renders since version 131.
+    static func pageRules(_ header: ReportDocument.RunningHeader) -> String {
+        let margin = "font-family: \"DejaVu Sans\", Arial, sans-serif; font-size: 7.5pt; color: #57606a;"
+        let statusColour = header.isDraft ? "#9a3412; font-weight: bold" : "#1b1f24"
+        return """
+            @page {
+              size: A4; margin: 20mm 16mm 18mm;
+              @top-left { content: \(cssString(header.engagement)); \(margin) vertical-align: bottom; padding-bottom: 4mm; }
+              @top-right { content: \(cssString(header.status)); \(margin) color: \(statusColour); vertical-align: bottom; padding-bottom: 4mm; white-space: nowrap; }
+              @bottom-right { content: "Page " counter(page) " of " counter(pages); \(margin) vertical-align: top; padding-top: 4mm; white-space: nowrap; }
+            }
+            """
+    }
+
+    /// Text as a CSS string literal: every character other than ASCII letters, digits, space and
+    /// plain punctuation is written as a CSS escape (`\3C `), so no text can close the string or
+    /// the `<style>` element it stands in.
+    static func cssString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || " .,:;()-_/+#".unicodeScalars.contains(scalar) {
+                out.unicodeScalars.append(scalar)
+            } else {
+                out += "\\" + String(scalar.value, radix: 16, uppercase: true) + " "
+            }
+        }
+        return out + "\""
+    }
+
+    /// The inline stylesheet: system fonts only; in print, sections flow and nothing breaks badly.
     static let stylesheet = """
         :root { color-scheme: light; --ink: #1b1f24; --muted: #57606a; --rule: #d0d7de; --alert: #9a3412; --alert-bg: #fff4e5; }
         html { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; font-size: 11pt; color: var(--ink); background: #fff; }
@@ -118,18 +153,22 @@ public enum HTMLReport {
         nav.contents ol { columns: 2; margin: 0.4em 0; }
         nav.contents a { color: var(--ink); text-decoration: none; }
         .part { margin-left: 0; }
-        @page { size: A4; margin: 18mm 16mm 20mm; }
+        .draft-mark { display: none; }
         @media print {
           html { font-size: 9.5pt; }
           body { max-width: none; margin: 0; padding: 0; }
-          nav.contents { break-after: page; page-break-after: always; }
-          section { break-before: page; page-break-before: always; }
-          h2, h3, h4, h5, h6 { break-after: avoid; page-break-after: avoid; }
+          h1, h2, h3, h4, h5, h6 { break-after: avoid; page-break-after: avoid; }
+          h2 { margin-top: 1.2em; }
+          p { orphans: 3; widows: 3; }
           thead { display: table-header-group; }
-          tr, .alert, dl.facts { break-inside: avoid; page-break-inside: avoid; }
+          tr, dl.facts > dt, dl.facts > dd { break-inside: avoid; page-break-inside: avoid; }
           a { color: inherit; text-decoration: none; }
           tbody tr:nth-child(even) td { background: none; }
           .alert { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+          .draft-mark {
+            display: block; position: fixed; top: 42%; left: 0; right: 0; z-index: -1; text-align: center;
+            font-size: 110pt; font-weight: bold; letter-spacing: 0.1em; color: rgba(154, 52, 18, 0.07); transform: rotate(-32deg);
+          }
         }
         """
 }

@@ -157,7 +157,8 @@ private struct Projection {
             }.joined(separator: "; ") + ".")
         }
         if !content.context.lateChanges.isEmpty {
-            remarks.append("\(content.context.lateChanges.count) changes arrived after the engagement was closed and await the lead's acceptance.")
+            let late = content.context.lateChanges.count
+            remarks.append("\(late) \(late == 1 ? "change" : "changes") arrived after the engagement was closed and \(late == 1 ? "awaits" : "await") the lead's acceptance.")
         }
         if let words = engagement.conclusion { remarks.append("Lead auditor's conclusion: \(words)") }
         return OSCAL.Result(
@@ -277,7 +278,9 @@ private struct Projection {
                 uuid: observationUUID("finding", finding.id),
                 title: line("Objective evidence for \(content.labels[finding.id] ?? finding.id.short)"),
                 description: content.text(of: finding.id, Finding.Field.objectiveEvidence.rawValue, winner: finding.objectiveEvidence)
-                    ?? "No objective evidence was recorded in words; see the evidence files.",
+                    ?? (content.evidence(citedBy: finding).isEmpty
+                        ? "No objective evidence was recorded, in words or as a file."
+                        : "No objective evidence was recorded in words; see the evidence files."),
                 methods: ["EXAMINE"],
                 types: ["finding"],
                 origins: origins([party(named: finding.raisedBy)].compactMap { $0 }),
@@ -343,7 +346,7 @@ private struct Projection {
             findings.append(OSCAL.Finding(
                 uuid: NameBasedUUID.uuid("requirement", engagement.id.description, row.ref),
                 title: line("\(row.ref) \(row.title)"),
-                description: "Tested \(tests.count) time\(tests.count == 1 ? "" : "s") (\(row.tests.map { "\($0.value) \($0.key.rawValue)" }.sorted().joined(separator: ", "))); no finding was raised.",
+                description: "Examined: \(row.summary); no finding was raised.",
                 props: [property("requirement", row.ref), property("result", row.result)].compactMap { $0 }.nonEmpty,
                 origins: origins(row.workedOnBy.compactMap { party(named: $0) }),
                 target: OSCAL.Target(

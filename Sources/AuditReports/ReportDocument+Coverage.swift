@@ -4,18 +4,14 @@ import Replication
 /// Section 5: the coverage of every requirement, and the tests performed.
 extension ReportDocument.Builder {
     var coverage: [Block] {
-        let clauses = content.coverage.covered(.clause), controls = content.coverage.covered(.control)
         return [
-            .paragraph(
-                "A requirement is covered when at least one test or finding concerns it. Covered: \(clauses.covered) of \(clauses.of) clause requirements "
-                    + "and \(controls.covered) of \(controls.of) applicable controls. The table lists every requirement of \(record.catalog.displayName)."),
-            .table(header: ["Ref", "Requirement", "Applicable", "Tests", "Findings", "Result", "By"], rows: content.coverage.rows.map { row in
+            .paragraph(coverageStatement),
+            .table(header: ["Ref", "Requirement", "Applicable", "What was examined: conclusion", "Findings", "By"], rows: content.coverage.rows.map { row in
                 [
                     row.ref, row.title,
                     row.applicable.map { $0 ? "yes" : "no (SoA)" } ?? "not declared",
-                    counts(row.tests.map { ($0.key.rawValue, $0.value) }),
-                    counts(row.findings.map { ($0.key.rawValue, $0.value) }),
-                    row.isCovered ? row.result : "not covered",
+                    row.summary,
+                    counts(row.findings.map { ($0.key.rawValue, $0.value) } + (row.disputedFindings == 0 ? [] : [("with the grade in conflict", row.disputedFindings)])),
                     row.workedOnBy.joined(separator: ", "),
                 ]
             }),
@@ -33,6 +29,20 @@ extension ReportDocument.Builder {
                 }),
             ]),
         ]
+    }
+
+    /// How many applicable requirements were concluded, examined without a conclusion, and not
+    /// examined, as one paragraph.
+    var coverageStatement: String {
+        let clauses = content.coverage.tally(.clause), controls = content.coverage.tally(.control)
+        func line(_ tally: (concluded: Int, examined: Int, notExamined: Int, of: Int), _ noun: String) -> String {
+            "of the \(tally.of) \(noun), \(tally.concluded) concluded, \(tally.examined) examined without a recorded conclusion "
+                + "and \(tally.notExamined) not examined"
+        }
+        return "A requirement is examined when an interview took it as a topic, or a note, an evidence file, a test or a finding concerns it; "
+            + "it is concluded when a test of it reached a result or a graded finding cites it. "
+            + "In \(record.catalog.displayName), \(line(clauses, "clause requirements")); \(line(controls, "applicable controls")). "
+            + "The table lists every requirement, with what was examined and the conclusion recorded."
     }
 
     func sampleText(_ test: ControlTest) -> String {

@@ -64,16 +64,31 @@ extension ReportDocument.Builder {
         let open = content.findings.filter { !$0.isSignedOff }
         let disputed = content.conflicts.filter { $0.subject.hasPrefix("finding") }
         var blocks: [Block] = []
-        if open.isEmpty {
-            blocks.append(.paragraph("No diverging opinion remains open: the lead has signed off every finding after its discussion with the auditee."))
+        let all = content.findings
+        let label = { (finding: Finding) in content.labels[finding.id] ?? finding.id.short }
+        if all.isEmpty {
+            blocks.append(.paragraph("No finding was raised, so the auditee had no position to take on one."))
+        } else if open.isEmpty {
+            let undiscussed = all.filter { !$0.discussed || record.conflictingValues(of: $0.id, Finding.Field.discussed.rawValue) != nil }
+            blocks.append(.paragraph(
+                "The lead has signed off every finding, so no auditee position remains open. "
+                    + (undiscussed.isEmpty
+                        ? (all.count == 1 ? "The finding was discussed with the auditee." : "Each was discussed with the auditee.")
+                        : "Not recorded as discussed with the auditee: \(undiscussed.map(label).joined(separator: ", ")).")))
         } else {
             blocks.append(.paragraph(
                 "Until the lead signs a finding off, the auditee's position on it is not settled. "
                     + "The table lists every such finding, whether it was discussed with the auditee, and the position the auditee took."))
+            let signedUndiscussed = all.filter { $0.isSignedOff && (!$0.discussed || record.conflictingValues(of: $0.id, Finding.Field.discussed.rawValue) != nil) }
+            if !signedUndiscussed.isEmpty {
+                blocks.append(.paragraph("Signed off without being recorded as discussed with the auditee: \(signedUndiscussed.map(label).joined(separator: ", "))."))
+            }
+            let notDiscussed = content.closing == nil ? "not yet" : "no"
             blocks.append(.table(header: ["Finding", "Discussed", "Auditee's position"], rows: open.map { finding in
                 [
                     content.labels[finding.id] ?? finding.id.short,
-                    content.text(of: finding.id, Finding.Field.discussed.rawValue, winner: finding.discussed ? "yes" : "not yet") ?? "not yet",
+                    // "not yet" while the engagement is open; once it is closed, a discussion not recorded did not happen.
+                    content.text(of: finding.id, Finding.Field.discussed.rawValue, winner: finding.discussed ? "yes" : notDiscussed) ?? notDiscussed,
                     content.text(of: finding.id, Finding.Field.auditeePosition.rawValue, winner: finding.auditeePosition) ?? "not recorded",
                 ]
             }))
@@ -87,7 +102,9 @@ extension ReportDocument.Builder {
     var crossReference: [Block] {
         let references = content.crossReferences
         guard !references.isEmpty else {
-            return [.paragraph("None of the requirements the findings concern maps to an article of the EU AI Act in the catalog.")]
+            return [.paragraph(content.findings.isEmpty
+                ? "No finding was raised, so no requirement is cross-referenced to the EU AI Act here."
+                : "None of the requirements the findings concern maps to an article of the EU AI Act in the catalog.")]
         }
         return [
             .paragraph(

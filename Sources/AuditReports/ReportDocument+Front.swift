@@ -43,6 +43,22 @@ extension ReportDocument.Builder {
         .alert(title: title, blocks: [.paragraph(explanation), .table(header: header, rows: rows)])
     }
 
+    /// The running header of every printed page, from the same facts as the report's status.
+    var runningHeader: ReportDocument.RunningHeader {
+        let dates = [engagement.startDate, engagement.endDate].compactMap { $0 }
+        let when = Set(dates).count <= 1 ? dates.first : "\(dates[0]) to \(dates[1])"
+        let audit = [engagement.auditType?.title ?? "Audit", when].compactMap { $0 }.joined(separator: " ")
+        let parts = [field(.client, engagement.client) ?? "—", audit, "engagement \(engagement.id.short)"]
+        guard let closing = content.closing else {
+            return .init(engagement: parts.joined(separator: " · "), status: "DRAFT: engagement open, not final", isDraft: true)
+        }
+        let late = content.context.lateChanges.count
+        let closed = String(content.time(closing.closedAt).prefix(10))
+        return .init(
+            engagement: parts.joined(separator: " · "),
+            status: "FINAL: closed \(closed)" + (late == 0 ? "" : ", \(count(late, "late change")) not accepted"), isDraft: false)
+    }
+
     var status: String {
         guard let closing = content.closing else {
             return "Draft: the engagement is open, so findings and the recommendation may still change"

@@ -34,7 +34,7 @@ struct ReportDocument: Sendable {
         }
     }
 
-    /// A numbered section; each starts a new page in print.
+    /// A numbered section; in print, sections flow one after another.
     struct Section: Sendable {
         /// The anchor (`coverage`, `findings`).
         let id: String
@@ -42,10 +42,23 @@ struct ReportDocument: Sendable {
         let blocks: [Block]
     }
 
+    /// What a printed page repeats in its margins: which audit the page belongs to and how final
+    /// the report is.
+    struct RunningHeader: Sendable, Equatable {
+        /// The client and the engagement: `Helix Diagnostics Ltd · Stage 2 audit 2026-12-01 to 2026-12-03 · engagement 1a2b3c4d`.
+        let engagement: String
+        /// The report's status in a few words: `DRAFT: engagement open`, `FINAL: closed 2026-12-03`.
+        let status: String
+        /// Whether the report is a draft (the engagement is not closed): every printed page says so.
+        let isDraft: Bool
+    }
+
     let title: String
     /// What comes before the sections: the report's identity, then any alerts.
     let front: [Block]
     let sections: [Section]
+    /// What every printed page repeats.
+    let runningHeader: RunningHeader
 
     /// The Stage 2 (or other audit type's) report of an engagement.
     init(_ content: ReportContent) {
@@ -53,6 +66,7 @@ struct ReportDocument: Sendable {
         title = builder.title
         front = builder.front
         sections = builder.sections
+        runningHeader = builder.runningHeader
     }
 }
 

@@ -7,34 +7,42 @@ extension Replica {
     public func setApplicability(
         ref: String, applicable: Bool?, justification: String?, status: ImplementationStatus?, engagement reference: String?
     ) throws(FieldAuditError) -> EntityID {
-        let record = try capturing(in: reference)
-        let requirement = try validate { () throws(AuditModelError) in try record.catalog.check(ref) }
-        let id = ApplicabilityStatement.id(engagement: record.engagement.id, ref: requirement.ref)
-        try write(in: record.engagement.id) { writer in
-            try writer.put(
-                ApplicabilityStatement.writes(ref: requirement.ref, applicable: applicable, justification: justification, status: status),
-                entity: id, kind: .soa)
+        let record = try capturing(in: reference, kinds: [.soa])
+        let (requirement, writes) = try validate { () throws(AuditModelError) in
+            let requirement = try record.catalog.check(ref)
+            return (requirement, try ApplicabilityStatement.checkedWrites(
+                for: requirement, in: record.catalog, applicable: applicable, justification: justification, status: status,
+                existing: record.applicability(of: requirement.ref)))
         }
+        let id = ApplicabilityStatement.id(engagement: record.engagement.id, ref: requirement.ref)
+        try write(in: record.engagement.id) { writer in try writer.put(writes, entity: id, kind: .soa) }
         return id
     }
 
     /// Loads a Statement of Applicability from CSV (`ref,applicable,justification,status`, a header
-    /// line first) in one transaction: every line is checked before anything is written.
+    /// line first) in one transaction: every line is checked before anything is written, by the
+    /// same rules as `setApplicability`, and the first line refused is named.
     public func importApplicability(from path: String, engagement reference: String?) throws(FieldAuditError) -> Int {
-        let record = try capturing(in: reference)
+        let record = try capturing(in: reference, kinds: [.soa])
         let rows = try CSVFile.read(path)
         var entries: [(EntityID, FieldWrites)] = []
         for (number, row) in rows.enumerated() {
             let line = number + 2
             guard row.count >= 2 else { throw .invalidInput(source: path, reason: "line \(line) needs at least ref and applicable") }
-            let requirement = try validate { () throws(AuditModelError) in try record.catalog.check(row[0]) }
             let applicable = try parseYesNo(row[1], path: path, line: line)
-            let status = try row.count > 3 && !row[3].isEmpty
-                ? validate { () throws(AuditModelError) in try ImplementationStatus.parse(row[3]) } : nil
             let justification = row.count > 2 && !row[2].isEmpty ? row[2] : nil
-            entries.append((
-                ApplicabilityStatement.id(engagement: record.engagement.id, ref: requirement.ref),
-                ApplicabilityStatement.writes(ref: requirement.ref, applicable: applicable, justification: justification, status: status)))
+            do throws(AuditModelError) {
+                let requirement = try record.catalog.check(row[0])
+                let status = try row.count > 3 && !row[3].isEmpty ? ImplementationStatus.parse(row[3]) : nil
+                entries.append((
+                    ApplicabilityStatement.id(engagement: record.engagement.id, ref: requirement.ref),
+                    try ApplicabilityStatement.checkedWrites(
+                        for: requirement, in: record.catalog, applicable: applicable, justification: justification, status: status,
+                        existing: record.applicability(of: requirement.ref))))
+            } catch {
+                let reason = error.description.hasSuffix(".") ? String(error.description.dropLast()) : error.description
+                throw .invalidInput(source: path, reason: "line \(line) (\(row[0])): \(reason)")
+            }
         }
         try write(in: record.engagement.id) { writer in
             for (id, writes) in entries { try writer.put(writes, entity: id, kind: .soa) }

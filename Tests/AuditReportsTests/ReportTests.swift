@@ -31,7 +31,7 @@ struct ReportTests {
         // The finding is filed under neither grade, and the proposal takes the cautious side.
         #expect(markdown.contains("#### Findings whose grade is in conflict"))
         #expect(!markdown.contains("#### Minor nonconformities"))
-        #expect(markdown.contains("Certify after closure of major nonconformities, because at least one major nonconformity"))
+        #expect(markdown.contains("Certify after closure of major nonconformities, because an auditor graded Disputed 1 major and the grade is in conflict"))
         // The winner of the display order (the latest write) comes first, but every value is there.
         #expect(markdown.contains("CONFLICT, unresolved: “Logs kept 7 days; the safety case needs 2 years” (Ben Auditor) / “Inference logs are kept for 7 days, not 2 years” (Ada Lead)"))
 
@@ -98,7 +98,8 @@ struct ReportTests {
         let (builder, _, _) = RecordBuilder.stage2Day()
         let html = HTMLReport.render(builder.record, context: builder.context())
         #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<meta charset=\"utf-8\">"))
-        #expect(html.contains("@media print") && html.contains("section { break-before: page; page-break-before: always; }"))
+        #expect(html.contains("@media print") && html.contains("thead { display: table-header-group; }") && html.contains("@page {"))
+        #expect(html.contains("tr, dl.facts > dt, dl.facts > dd { break-inside: avoid; page-break-inside: avoid; }"))
         for external in ["<link", "<script", "src=", "url(", "@import", "http://", "https://"] {
             #expect(!html.contains(external), "the HTML must not load \(external)")
         }

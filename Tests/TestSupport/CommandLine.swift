@@ -44,14 +44,25 @@ public struct FieldAuditCLI: Sendable {
     /// Runs `fieldaudit arguments…`, feeding raw bytes on standard input.
     @discardableResult
     public func run(_ arguments: [String], inputData: Data?, environment extra: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: launcher.first ?? executable)
-        process.arguments = launcher.isEmpty ? arguments : launcher.dropFirst() + [executable] + arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env.merge(environment) { _, new in new }
         env.merge(extra) { _, new in new }
-        process.environment = env
+        return try Self.execute(
+            launcher.first ?? executable, launcher.isEmpty ? arguments : launcher.dropFirst() + [executable] + arguments,
+            environment: env, inputData: inputData)
+    }
+
+    /// Runs any program to its end (a tool a test drives beside `fieldaudit`, such as
+    /// `scripts/render-report` or `pdftotext`), feeding `inputData` on standard input and reading
+    /// both pipes; `environment` replaces the inherited one when given.
+    public static func execute(
+        _ program: String, _ arguments: [String], environment: [String: String]? = nil, inputData: Data? = nil
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
         let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr

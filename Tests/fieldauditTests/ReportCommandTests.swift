@@ -93,28 +93,6 @@ struct ReportCommandTests {
         #expect(!(try team.succeed(["report"], as: "lead")).contains("**Changes after closing:"))
         #expect(try team.succeed(["status", "--brief"], as: "lead").contains(/late\s+none/))
     }
-
-    @Test(.enabled(if: ReportCommandTests.chromium != nil, "needs Chromium (apt-get install chromium)"))
-    func theHTMLReportRendersToPDFInHeadlessChromium() throws {
-        try session.runSession()
-        let html = session.directory.file("report.html"), pdf = session.directory.file("report.pdf")
-        _ = try succeed(["report", "--format", "html", "-o", html])
-        let page = try String(contentsOfFile: html, encoding: .utf8)
-        #expect(page.contains("@media print") && page.contains("break-before: page"))
-        #expect(!page.contains("src=") && !page.contains("<link") && !page.contains("<script"))
-        let render = Process()
-        render.executableURL = URL(fileURLWithPath: "\(packageRoot)/scripts/render-report")
-        render.arguments = [html, "--pdf", pdf]
-        render.standardError = FileHandle.nullDevice
-        try render.run()
-        render.waitUntilExit()
-        #expect(render.terminationStatus == 0)
-        let bytes = try #require(FileManager.default.contents(atPath: pdf))
-        #expect(bytes.starts(with: Data("%PDF".utf8)) && bytes.count > 10_000)
-    }
-
-    /// The system's Chromium, if installed.
-    static let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
 }
 
 /// Replaces what differs between two runs of the same session with placeholders: UUIDs by
