@@ -76,9 +76,15 @@ struct FrameDecoder {
             if code == 0 {
                 supersedes.append(ChangeID(origin: range.origin, seq: seq &- UInt64(bitPattern: try cursor.zigzag("superseded seq"))))
             } else if code <= rangeCount {
+                guard Int(code - 1) != origin else {
+                    throw cursor.fail("superseded origin code \(code) names the change's own origin, which is written as code 0")
+                }
                 supersedes.append(ChangeID(origin: header.ranges[Int(code - 1)].origin, seq: try cursor.varint("superseded seq")))
             } else if code == rangeCount + 1 {
                 let other = try cursor.take(ReplicaID.byteCount, "superseded origin", as: { try ReplicaID(bytes: $0) })
+                guard rangeIndex[other] == nil else {
+                    throw cursor.fail("superseded origin \(other) is written in full, but it has a range in the header, so it is written as its range code")
+                }
                 supersedes.append(ChangeID(origin: other, seq: try cursor.varint("superseded seq")))
             } else {
                 throw cursor.fail("superseded origin code \(code) is undefined")
@@ -131,7 +137,12 @@ struct FrameDecoder {
         }
         guard let known = entities.value(at: code / 2) else { throw cursor.fail("entity reference \(code / 2) names nothing") }
         guard code & 1 == 1 else { return known }
-        return (known.entity, try readName(&cursor, "entity kind"), try readEngagement(&cursor))
+        // The table entry keeps the kind and engagement it entered with (§13.4, field 6).
+        let (kind, engagement) = (try readName(&cursor, "entity kind"), try readEngagement(&cursor))
+        guard Array(kind.utf8) != Array(known.kind.utf8) || engagement != known.engagement else {
+            throw cursor.fail("entity code \(code) repeats the kind and engagement the entity entered the table with, which code \(code - 1) says")
+        }
+        return (known.entity, kind, engagement)
     }
 
     private func readEngagement(_ cursor: inout ByteCursor) throws(BundleError) -> EntityID {
