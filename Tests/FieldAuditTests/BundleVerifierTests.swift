@@ -57,24 +57,11 @@ struct BundleVerifierTests {
         _ links: [Change], withheld: Set<ChangeID> = [], checkpoint: (seq: UInt64, hash: ChangeHash)?,
         evidence: [(digest: BlobDigest, bytes: [UInt8])] = []
     ) throws -> BundleReader<MemorySource> {
-        let header = BundleHeader(
-            exporterKey: author.publicKey, createdAt: 1, engagements: [engagement],
-            ranges: [OriginRange(origin: author.id, after: links.first!.seq - 1, through: links.last!.seq)],
-            includesEvidence: !evidence.isEmpty)
-        let writer = try BundleWriter(header: header, exporter: author, sink: MemorySink())
-        for change in links {
-            if withheld.contains(change.id) {
-                try writer.appendRedacted(change.id, content: change.contentDigest)
-            } else {
-                try writer.append(change)
-            }
-        }
-        for file in evidence {
-            try writer.appendBlobChunk(digest: file.digest, totalSize: UInt64(file.bytes.count), offset: 0, bytes: file.bytes)
-        }
-        if let checkpoint { try writer.append(Checkpoint.sign(seq: checkpoint.seq, hash: checkpoint.hash, by: author)) }
-        try writer.finish()
-        return try BundleReader(source: MemorySource(writer.sink.bytes))
+        let bytes = try bundle(
+            links, checkpoints: checkpoint.map { [$0] } ?? [],
+            chunks: evidence.map { BlobChunk(digest: $0.digest, totalSize: UInt64($0.bytes.count), offset: 0, bytes: $0.bytes) },
+            withheld: { withheld.contains($0.id) ? $0.contentDigest : nil })
+        return try BundleReader(source: MemorySource(bytes))
     }
 
     func verify(_ reader: BundleReader<MemorySource>, held: HeldLinks) throws -> BundleVerifier.VerifiedBundle {
@@ -182,10 +169,12 @@ struct BundleVerifierTests {
         }
     }
 
-    /// A bundle of the author's `links`, then checkpoints of the author at each `(seq, hash)` in
-    /// order, then `chunks` of evidence, written as given.
+    /// A bundle of the author's `links` (each sent whole, or withheld as the content digest
+    /// `withheld` gives for it), then checkpoints of the author at each `(seq, hash)` in order,
+    /// then `chunks` of evidence, written as given.
     func bundle(
-        _ links: [Change], checkpoints: [(seq: UInt64, hash: ChangeHash)], chunks: [BlobChunk] = [], withheldContent: ContentDigest? = nil
+        _ links: [Change], checkpoints: [(seq: UInt64, hash: ChangeHash)], chunks: [BlobChunk] = [],
+        withheld: (Change) -> ContentDigest? = { _ in nil }
     ) throws -> [UInt8] {
         let header = BundleHeader(
             exporterKey: author.publicKey, createdAt: 1, engagements: [engagement],
@@ -193,7 +182,7 @@ struct BundleVerifierTests {
             includesEvidence: !chunks.isEmpty)
         let writer = try BundleWriter(header: header, exporter: author, sink: MemorySink())
         for change in links {
-            if let withheldContent { try writer.appendRedacted(change.id, content: withheldContent) } else { try writer.append(change) }
+            if let content = withheld(change) { try writer.appendRedacted(change.id, content: content) } else { try writer.append(change) }
         }
         for checkpoint in checkpoints { try writer.append(Checkpoint.sign(seq: checkpoint.seq, hash: checkpoint.hash, by: author)) }
         for chunk in chunks {
@@ -260,7 +249,8 @@ struct BundleVerifierTests {
         let links = (0..<50_000).map { index in
             writer.write(.integer(Int64(index)), to: FieldKey(entity: testEntity(100), field: "text"), kind: "note", engagement: engagement, over: nil)
         }
-        let bytes = try bundle(links, checkpoints: [], withheldContent: try ContentDigest(bytes: [UInt8](repeating: 1, count: 32)))
+        let content = try ContentDigest(bytes: [UInt8](repeating: 1, count: 32))
+        let bytes = try bundle(links, checkpoints: [], withheld: { _ in content })
         let size = UInt64(bytes.count)
         let limit = BundleLayout.maximumRedactedChanges(inBundleOf: size)
         let reader = try BundleReader(source: MemorySource(bytes))
