@@ -72,17 +72,21 @@ extension Replica {
 
     /// Whether a bundle with this header could pass the exporter check at the end of its import
     /// (`Sync/PROTOCOL.md` §21, step 0), decided from the header alone: the exporter is known
-    /// (`isKnownSigner`), on the roster of an engagement the header lists, or could join one in
-    /// this very bundle, which needs a change by someone who may write a roster: an origin with
-    /// a range in the header that is this replica, a trusted key, or the recorded founder of an
-    /// engagement the header lists.
+    /// (`isKnownSigner`), the founder or on the roster of an engagement the header lists, or
+    /// could join a roster in this very bundle, which needs a change by someone who may write
+    /// one: an origin with a range in the header that is this replica, a trusted key, or the
+    /// recorded founder of an engagement the header lists. `false` means the bundle would be
+    /// refused whatever its body holds.
     func mayBeAccepted(_ header: BundleHeader, trusted: Set<ReplicaID>) throws -> Bool {
         if try isKnownSigner(header.exporter, trusted: trusted) { return true }
         var rosterWriters = trusted.union([identity.id])
         for engagement in header.engagements {
             let roster = try roster(of: engagement)
             if roster.members[header.exporter] != nil { return true }
-            if let founder = try store.founder(of: engagement) { rosterWriters.insert(founder) }
+            if let founder = try store.founder(of: engagement) {
+                if founder == header.exporter { return true }
+                rosterWriters.insert(founder)
+            }
         }
         return header.ranges.contains { rosterWriters.contains($0.origin) }
     }
