@@ -48,6 +48,10 @@ public enum BundleError: Error, Equatable, Sendable, CustomStringConvertible {
     case forgedCheckpoint(origin: ReplicaID, seq: UInt64, frame: Int?)
     /// The body ended (or its end frame was reached) with something missing or extra.
     case incompleteBody(afterFrame: Int, reason: String)
+    /// The bundle carries more redacted changes than its size allows
+    /// (`BundleLayout.maximumRedactedChanges(inBundleOf:)`): it would make the receiver store far
+    /// more than it sent.
+    case tooManyRedactedChanges(found: UInt64, limit: UInt64, bundleBytes: UInt64)
 
     // MARK: - Sealed bodies
 
@@ -106,6 +110,8 @@ public enum BundleError: Error, Equatable, Sendable, CustomStringConvertible {
             "the checkpoint for \(origin.short):\(seq)\(frame.map { " in frame \($0)" } ?? "") is not signed by \(origin.short)'s key: it was forged or altered; do not import the bundle"
         case let .incompleteBody(afterFrame, reason):
             "the bundle's body is incomplete after frame \(afterFrame): \(reason); copy it again from its source"
+        case let .tooManyRedactedChanges(found, limit, bundleBytes):
+            "the bundle carries \(found) withheld changes in \(bundleBytes) bytes, more than the \(limit) a bundle of its size may carry (one per \(BundleLayout.bytesPerRedactedChange) bytes): it would make this replica store far more than it sent, so it was crafted or made by a faulty exporter; do not import it"
         case let .sealed(recipients):
             "the bundle is sealed for \(recipients) recipient(s); open it with the agreement key of one of them"
         case let .notARecipient(recipients):

@@ -32,6 +32,19 @@ public enum BundleLayout {
     static let nameTableCapacity = 4_096
     /// The capacity of the entity id reference table.
     static let entityTableCapacity = 65_536
+    /// The most checkpoint frames one origin may have in a bundle (`Sync/PROTOCOL.md` §15).
+    public static let maximumCheckpointsPerOrigin = 16
+    /// The bundle bytes each redacted change frame needs at least: a bundle of n bytes may carry
+    /// at most n / 16 of them (`Sync/PROTOCOL.md` §17). A redacted change makes a receiver keep
+    /// a placeholder of about 100 bytes; honestly made, it carries a 32-byte SHA-256 digest no
+    /// compression shrinks, so this bounds what a bundle can make a receiver store by a small
+    /// multiple of the bundle's own size, with room to spare for every honest bundle.
+    public static let bytesPerRedactedChange: UInt64 = 16
+
+    /// The most redacted change frames a bundle of `byteCount` bytes may carry.
+    public static func maximumRedactedChanges(inBundleOf byteCount: UInt64) -> UInt64 {
+        byteCount / bytesPerRedactedChange
+    }
 
     /// The size of the compressed pieces the writer emits and of the reads the reader makes.
     static let streamChunkLength = 64 << 10

@@ -35,9 +35,13 @@ public final class BundleReader<Source: ByteSource> {
     private var compressedEnded = false
     private var frameNumber = 0
     private var counts = BundleSummary()
+    /// The redacted change frames read so far.
+    public private(set) var redactedChanges: UInt64 = 0
     private var failure: BundleError?
     /// The most decompressed bytes buffered at once, for the memory-bound tests.
     private(set) var peakBufferedBytes = 0
+    /// How many checkpoint signatures were verified, for the tests that bound the work.
+    var checkpointSignatureChecks: Int { decoder.signatureChecks }
 
     private struct Opener {
         let key: SymmetricKey
@@ -144,6 +148,7 @@ public final class BundleReader<Source: ByteSource> {
             case .redacted:
                 let (id, content) = try decoder.decodeRedacted(&cursor, frame: frameNumber)
                 counts.changes += 1
+                redactedChanges += 1
                 return .redacted(id, content)
             case .end:
                 let recorded = try FrameDecoder.decodeEnd(&cursor)
@@ -166,12 +171,16 @@ public final class BundleReader<Source: ByteSource> {
                 guard byte != 0 || position == 0 else {
                     throw .malformedFrame(frame: frameNumber, offset: frameOffset, reason: "the frame length varint is not minimal")
                 }
-                guard length <= UInt64(BundleLayout.maximumFrameLength) else { break }
+                guard length <= UInt64(BundleLayout.maximumFrameLength) else {
+                    throw .limitExceeded(
+                        what: "frame length", found: length, limit: BundleLayout.maximumFrameLength, frame: frameNumber, offset: frameOffset)
+                }
                 return (Int(length), 2 + position)
             }
         }
-        throw .limitExceeded(
-            what: "frame length", found: length, limit: BundleLayout.maximumFrameLength, frame: frameNumber, offset: frameOffset)
+        throw .malformedFrame(
+            frame: frameNumber, offset: frameOffset,
+            reason: "the frame length varint goes on past 4 bytes, the most a length up to \(BundleLayout.maximumFrameLength) takes")
     }
 
     /// After the end frame: checks its counts, that the body ends there, and the trailer.
@@ -197,9 +206,14 @@ public final class BundleReader<Source: ByteSource> {
             throw .badSignature(exporter: header.exporter)
         }
         guard try input.isAtEnd() else { throw .trailingBytes(offset: input.offset) }
+        let byteCount = UInt64(trailerOffset + BundleLayout.trailerLength)
+        let limit = BundleLayout.maximumRedactedChanges(inBundleOf: byteCount)
+        guard redactedChanges <= limit else {
+            throw .tooManyRedactedChanges(found: redactedChanges, limit: limit, bundleBytes: byteCount)
+        }
         var summary = counts
         summary.digest = computed
-        summary.byteCount = UInt64(trailerOffset + BundleLayout.trailerLength)
+        summary.byteCount = byteCount
         self.summary = summary
     }
 

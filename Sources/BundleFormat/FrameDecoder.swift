@@ -11,11 +11,20 @@ struct FrameDecoder {
     /// Entities, with the kind and engagement they entered the table with.
     private var entities = ReferenceDecoder<(entity: EntityID, kind: String, engagement: EntityID)>(
         capacity: BundleLayout.entityTableCapacity)
+    /// Each range's index, by origin: a checkpoint must sign an origin the header has a range for.
+    private let rangeIndex: [ReplicaID: Int]
+    /// The checkpoints read so far, per range (at most `BundleLayout.maximumCheckpointsPerOrigin`
+    /// each): a copy of one already verified is not verified again.
+    private var checkpoints: [[Checkpoint]]
+    /// How many checkpoint signatures were verified, for the tests that bound the work.
+    private(set) var signatureChecks = 0
 
     init(header: BundleHeader) {
         self.header = header
         previousSeq = header.ranges.map(\.after)
         previousStamp = Array(repeating: 0, count: header.ranges.count)
+        rangeIndex = Dictionary(uniqueKeysWithValues: header.ranges.enumerated().map { ($1.origin, $0) })
+        checkpoints = Array(repeating: [], count: header.ranges.count)
     }
 
     /// Reads a frame's origin index and seq delta (fields 1–2 of change and redacted frames),
@@ -67,9 +76,15 @@ struct FrameDecoder {
             if code == 0 {
                 supersedes.append(ChangeID(origin: range.origin, seq: seq &- UInt64(bitPattern: try cursor.zigzag("superseded seq"))))
             } else if code <= rangeCount {
+                guard Int(code - 1) != origin else {
+                    throw cursor.fail("superseded origin code \(code) names the change's own origin, which is written as code 0")
+                }
                 supersedes.append(ChangeID(origin: header.ranges[Int(code - 1)].origin, seq: try cursor.varint("superseded seq")))
             } else if code == rangeCount + 1 {
                 let other = try cursor.take(ReplicaID.byteCount, "superseded origin", as: { try ReplicaID(bytes: $0) })
+                guard rangeIndex[other] == nil else {
+                    throw cursor.fail("superseded origin \(other) is written in full, but it has a range in the header, so it is written as its range code")
+                }
                 supersedes.append(ChangeID(origin: other, seq: try cursor.varint("superseded seq")))
             } else {
                 throw cursor.fail("superseded origin code \(code) is undefined")
@@ -122,7 +137,12 @@ struct FrameDecoder {
         }
         guard let known = entities.value(at: code / 2) else { throw cursor.fail("entity reference \(code / 2) names nothing") }
         guard code & 1 == 1 else { return known }
-        return (known.entity, try readName(&cursor, "entity kind"), try readEngagement(&cursor))
+        // The table entry keeps the kind and engagement it entered with (§13.4, field 6).
+        let (kind, engagement) = (try readName(&cursor, "entity kind"), try readEngagement(&cursor))
+        guard Array(kind.utf8) != Array(known.kind.utf8) || engagement != known.engagement else {
+            throw cursor.fail("entity code \(code) repeats the kind and engagement the entity entered the table with, which code \(code - 1) says")
+        }
+        return (known.entity, kind, engagement)
     }
 
     private func readEngagement(_ cursor: inout ByteCursor) throws(BundleError) -> EntityID {
@@ -180,8 +200,11 @@ struct FrameDecoder {
         return chunk
     }
 
-    /// Decodes a checkpoint frame's payload and checks its signature.
-    func decodeCheckpoint(_ cursor: inout ByteCursor, frame: Int) throws(BundleError) -> Checkpoint {
+    /// Decodes a checkpoint frame's payload and checks it (`Sync/PROTOCOL.md` §13.6, §15), cheap
+    /// checks first: its origin has a range in the header and its seq is not beyond the range's
+    /// `through`; the origin has no more than `BundleLayout.maximumCheckpointsPerOrigin`
+    /// checkpoints in the bundle; then the signature, verified once per distinct checkpoint.
+    mutating func decodeCheckpoint(_ cursor: inout ByteCursor, frame: Int) throws(BundleError) -> Checkpoint {
         let key = Array(try cursor.take(32, "signer public key"))
         let seq = try cursor.varint("checkpoint seq")
         let hash = try cursor.take(32, "checkpoint hash", as: { try ChangeHash(bytes: $0) })
@@ -189,7 +212,22 @@ struct FrameDecoder {
         try cursor.expectEnd("the checkpoint")
         if let problem = Checkpoint.problem(signerPublicKey: key, seq: seq, signature: signature) { throw cursor.fail(problem) }
         let checkpoint = try! Checkpoint(signerPublicKey: key, seq: seq, hash: hash, signature: signature)
-        guard checkpoint.isValid else { throw .forgedCheckpoint(origin: checkpoint.origin, seq: seq, frame: frame) }
+        guard let range = rangeIndex[checkpoint.origin] else {
+            throw cursor.fail("the checkpoint signs origin \(checkpoint.origin), which has no range in the header")
+        }
+        guard seq <= header.ranges[range].through else {
+            throw cursor.fail("the checkpoint signs seq \(seq), beyond the origin's range \(header.ranges[range])")
+        }
+        guard checkpoints[range].count < BundleLayout.maximumCheckpointsPerOrigin else {
+            throw cursor.tooLarge(
+                "the number of checkpoints signed by \(checkpoint.origin.short)", found: UInt64(checkpoints[range].count + 1),
+                limit: BundleLayout.maximumCheckpointsPerOrigin)
+        }
+        if !checkpoints[range].contains(checkpoint) {
+            signatureChecks += 1
+            guard checkpoint.isValid else { throw .forgedCheckpoint(origin: checkpoint.origin, seq: seq, frame: frame) }
+        }
+        checkpoints[range].append(checkpoint)
         return checkpoint
     }
 

@@ -58,17 +58,27 @@ struct BundleVerifier {
 
     /// Reads the whole bundle and verifies it, staging its evidence files in `staging`.
     ///
-    /// `path` names the bundle in errors; `progress` gets the bytes read now and then.
+    /// `path` names the bundle in errors; `progress` gets the bytes read now and then. When the
+    /// bundle's size is known (`bundleBytes`, a regular file), a bundle with more redacted changes
+    /// than its size allows is refused as soon as it has one too many, not after reading it all.
+    ///
+    /// Per origin, the checkpoint with the highest seq covers the chain (`Sync/PROTOCOL.md` §15):
+    /// the chain must end exactly at it; checkpoints with lower seqs are older statements of the
+    /// same origin and are not kept. Two checkpoints of one origin with one seq and different
+    /// hashes mean its history is forked.
     ///
     /// - Throws: `FieldAuditError.bundleGap` if an origin's first link lies beyond what the
     ///   replica holds, `.brokenChain` if links are not consecutive, start after a predecessor not
-    ///   held, or do not end at a checkpoint of their origin with an equal hash,
-    ///   `.evidenceMismatch` if an evidence file is incomplete or does not match its digest;
-    ///   `BundleError` from the reader; `HeldChains`' errors.
+    ///   held, or do not end at the highest checkpoint of their origin with an equal hash, or if
+    ///   an origin signed two hashes for one seq; `.incompleteEvidence` if an evidence file is not
+    ///   whole and in order in the bundle, `.evidenceMismatch` if it does not match its digest;
+    ///   `BundleError` from the reader (`tooManyRedactedChanges` among them); `HeldChains`' errors.
     func verify<Source: ByteSource>(
-        _ reader: BundleReader<Source>, from path: String, stagingEvidenceIn staging: String, progress: (Int) -> Void = { _ in }
+        _ reader: BundleReader<Source>, from path: String, bundleBytes: UInt64? = nil, stagingEvidenceIn staging: String,
+        progress: (Int) -> Void = { _ in }
     ) throws -> VerifiedBundle {
         let holds = try held.vector()
+        let redactedLimit = bundleBytes.map(BundleLayout.maximumRedactedChanges(inBundleOf:))
         var chains: [ReplicaID: OriginChain] = [:]
         var checkpoints: [ReplicaID: Checkpoint] = [:]
         var engagements = Set<EntityID>()
@@ -105,9 +115,20 @@ struct BundleVerifier {
                 let key = Authorship(engagement: change.engagement, author: change.origin, kind: change.kind, field: change.field)
                 if (authorship[key]?.seq ?? 0) < change.seq { authorship[key] = change.id }
             case let .redacted(id, content):
+                if let redactedLimit, let bundleBytes, reader.redactedChanges > redactedLimit {
+                    throw BundleError.tooManyRedactedChanges(found: reader.redactedChanges, limit: redactedLimit, bundleBytes: bundleBytes)
+                }
                 try extend(id, content: content)
             case let .checkpoint(checkpoint):
-                checkpoints[checkpoint.origin] = checkpoint
+                guard let kept = checkpoints[checkpoint.origin], kept.seq >= checkpoint.seq else {
+                    checkpoints[checkpoint.origin] = checkpoint
+                    continue
+                }
+                if kept.seq == checkpoint.seq, kept.hash != checkpoint.hash {
+                    throw FieldAuditError.brokenChain(
+                        origin: checkpoint.origin, seq: checkpoint.seq,
+                        reason: "that replica signed two different hashes for it: its history is forked", path: path)
+                }
             case let .blobChunk(chunk):
                 try stage(chunk, in: staging, staged: &staged, path: path)
             }
@@ -122,8 +143,12 @@ struct BundleVerifier {
             }
         }
         var evidence: [BlobDigest] = []
-        for (digest, file) in staged {
-            guard file.written == file.size, (try? hashFile(file.path)) == digest else {
+        for (digest, file) in staged.sorted(by: { $0.key.hex < $1.key.hex }) {
+            guard file.written == file.size else {
+                throw FieldAuditError.incompleteEvidence(
+                    digest: digest.hex, reason: "has only \(file.written) of its \(file.size) bytes in the bundle", path: path)
+            }
+            guard (try? hashFile(file.path)) == digest else {
                 throw FieldAuditError.evidenceMismatch(digest: digest.hex, path: path)
             }
             evidence.append(digest)
@@ -136,7 +161,8 @@ struct BundleVerifier {
             evidence: evidence, engagements: engagements, authorship: authorship)
     }
 
-    /// Writes an evidence chunk into its staging file; chunks of a file must come in order.
+    /// Writes an evidence chunk into its staging file; chunks of a file must come in order, each
+    /// starting where the one before ended (`Sync/PROTOCOL.md` §13.5).
     private func stage(_ chunk: BlobChunk, in staging: String, staged: inout [BlobDigest: StagedFile], path: String) throws {
         if staged[chunk.digest] == nil {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
@@ -146,8 +172,15 @@ struct BundleVerifier {
             }
             staged[chunk.digest] = (file, chunk.totalSize, 0)
         }
-        guard var entry = staged[chunk.digest], entry.size == chunk.totalSize, chunk.offset == entry.written else {
-            throw FieldAuditError.evidenceMismatch(digest: chunk.digest.hex, path: path)
+        guard var entry = staged[chunk.digest] else { return }
+        guard entry.size == chunk.totalSize else {
+            throw FieldAuditError.incompleteEvidence(
+                digest: chunk.digest.hex, reason: "is announced as \(entry.size) bytes and then as \(chunk.totalSize)", path: path)
+        }
+        guard chunk.offset == entry.written else {
+            throw FieldAuditError.incompleteEvidence(
+                digest: chunk.digest.hex,
+                reason: "has a chunk at byte \(chunk.offset) where the next one should start at byte \(entry.written)", path: path)
         }
         guard let handle = FileHandle(forWritingAtPath: entry.path) else {
             throw FieldAuditError.store(.blobUnwritable(path: entry.path, reason: "the file cannot be opened"))

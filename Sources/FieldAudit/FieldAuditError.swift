@@ -65,6 +65,9 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case brokenChain(origin: ReplicaID, seq: UInt64, reason: String, path: String)
     /// A bundle's evidence file does not match its SHA-256 or size.
     case evidenceMismatch(digest: String, path: String)
+    /// A bundle's evidence file is not whole in it: chunks missing, out of order or overlapping
+    /// (`Sync/PROTOCOL.md` §13.5: one bundle carries each file whole, in order).
+    case incompleteEvidence(digest: String, reason: String, path: String)
     /// Files a command would write already exist, and `--force` was not given.
     case outputExists(paths: [String])
     /// A command cannot write its output there: a folder cannot be made, the path is a device
@@ -139,6 +142,8 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "\(path) was refused: replica \(origin.short)'s changes do not check out at seq \(seq) (\(reason)); the bundle was altered, reordered or forged. Nothing was imported."
         case let .evidenceMismatch(digest, path):
             "\(path) carries evidence that does not match its SHA-256 \(digest.prefix(16))…; the bundle is damaged. Nothing was imported."
+        case let .incompleteEvidence(digest, reason, path):
+            "\(path) carries incomplete evidence: the file \(digest.prefix(16))… \(reason), and a bundle must carry each evidence file whole, in order. Nothing was imported. Ask its sender to export again with the evidence (a bundle made by fieldaudit always carries whole files)."
         case let .outputExists(paths):
             "\(paths.joined(separator: ", ")) already exist\(paths.count == 1 ? "s" : ""); nothing was written. Choose another name, or add --force to replace \(paths.count == 1 ? "it" : "them")."
         case let .outputUnusable(path, reason):

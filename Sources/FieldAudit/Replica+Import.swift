@@ -56,12 +56,46 @@ extension Replica {
     }
 
     /// Pass one: reads the whole bundle and verifies it against what this replica holds (see
-    /// `BundleVerifier`), staging its evidence files hash-checked.
+    /// `BundleVerifier`), staging its evidence files hash-checked. Before it reads any of the
+    /// body, it refuses an exporter whose bundle could not be accepted whatever the body holds
+    /// (`mayBeAccepted`), so an unknown key cannot make this replica work for nothing.
     private func verify(_ path: String, stagingEvidenceIn staging: String, progress: (Int) -> Void) throws -> BundleVerifier.VerifiedBundle {
         let (reader, handle) = try openBundle(path)
         defer { try? handle.close() }
+        guard try mayBeAccepted(reader.header, trusted: Set(try store.trustedReplicas().keys)) else {
+            throw FieldAuditError.untrustedSigner(reader.header.exporter, path: path)
+        }
         let verifier = BundleVerifier(held: store, hashFile: blobs.hash(of:))
-        return try verifier.verify(reader, from: path, stagingEvidenceIn: staging, progress: progress)
+        return try verifier.verify(
+            reader, from: path, bundleBytes: Self.regularFileSize(handle), stagingEvidenceIn: staging, progress: progress)
+    }
+
+    /// Whether a bundle with this header could pass the exporter check at the end of its import
+    /// (`Sync/PROTOCOL.md` §21, step 0), decided from the header alone: the exporter is known
+    /// (`isKnownSigner`), the founder or on the roster of an engagement the header lists, or
+    /// could join a roster in this very bundle, which needs a change by someone who may write
+    /// one: an origin with a range in the header that is this replica, a trusted key, or the
+    /// recorded founder of an engagement the header lists. `false` means the bundle would be
+    /// refused whatever its body holds.
+    func mayBeAccepted(_ header: BundleHeader, trusted: Set<ReplicaID>) throws -> Bool {
+        if try isKnownSigner(header.exporter, trusted: trusted) { return true }
+        var rosterWriters = trusted.union([identity.id])
+        for engagement in header.engagements {
+            let roster = try roster(of: engagement)
+            if roster.members[header.exporter] != nil { return true }
+            if let founder = try store.founder(of: engagement) {
+                if founder == header.exporter { return true }
+                rosterWriters.insert(founder)
+            }
+        }
+        return header.ranges.contains { rosterWriters.contains($0.origin) }
+    }
+
+    /// The size of the regular file open at `handle`; `nil` for a pipe or device.
+    private static func regularFileSize(_ handle: FileHandle) -> UInt64? {
+        var info = stat()
+        guard fstat(handle.fileDescriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return UInt64(info.st_size)
     }
 
     // MARK: - Apply, with the roster check before commit

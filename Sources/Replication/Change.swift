@@ -88,6 +88,9 @@ public struct Change: Hashable, Sendable {
             throw fail("supersedes must be sorted without duplicates")
         }
         guard !supersedes.contains(id) else { throw fail("a change cannot supersede itself") }
+        if let outside = supersedes.first(where: { $0.seq < 1 || $0.seq > UInt64(Int64.max) }) {
+            throw fail("it supersedes \(outside), whose seq lies outside 1 ..< 2^63")
+        }
     }
 }
 

@@ -37,7 +37,7 @@ enum ExitStatus: Int32 {
         case .alreadyClosed, .notClosed: .dataError
         case .noCurrentEngagement, .noCurrentInterview, .interviewInProgress: .usage
         case .notPermitted, .refused, .noLeadLeft, .untrustedSigner, .unauthorized, .untrustedFounder: .permission
-        case .bundle, .bundleGap, .brokenChain, .evidenceMismatch: .dataError
+        case .bundle, .bundleGap, .brokenChain, .evidenceMismatch, .incompleteEvidence: .dataError
         case .outputExists, .outputUnusable: .cannotCreate
         case .terminalOutput: .usage
         case .notARegularFile: .noInput

@@ -113,6 +113,11 @@ extension FieldAuditCommand {
                         progress.finish()
                         waiting.append(item)
                         lastGap = .bundleGap(origin: origin, holds: holds, startsAt: startsAt, path: item.shown)
+                    } catch FieldAuditError.untrustedSigner(let exporter, _) {
+                        // Another of these bundles may put its exporter on a team.
+                        progress.finish()
+                        waiting.append(item)
+                        lastGap = .untrustedSigner(exporter, path: item.shown)
                     } catch FieldAuditError.untrustedFounder(let engagement, nil, _) {
                         // The engagement's founding changes may be in another of these bundles.
                         progress.finish()

@@ -11,7 +11,10 @@ import Testing
 /// decode the frozen bytes and compare content; a separate test checks that today's writer makes a
 /// bundle with the same content. `RECORD_SNAPSHOTS=1` rewrites both files, deliberately.
 struct GoldenBundleTests {
-    static let names = ["changes-and-checkpoints", "evidence", "sealed"]
+    static let names = [
+        "changes-and-checkpoints", "evidence", "sealed",
+        "redacted", "several-checkpoints", "superseded-origin-without-range", "sealed-several-chunks",
+    ]
     static let directory = "\(packageRoot)/Sync/vectors/v1/bundles"
 
     @Test(arguments: names)
@@ -75,27 +78,34 @@ struct GoldenBundleTests {
             let read = try readBundle(bytes, agreementKey: openWith.map(AgreementKey.derive))
             var state = ReplicatedState()
             var heads: [ReplicaID: (seq: UInt64, hash: ChangeHash)] = [:]
+            var hashes: [ChangeID: ChangeHash] = [:]
             var records: [GoldenBundle.Record] = []
             for record in read.records {
                 switch record {
                 case let .change(change):
                     let head = heads[change.origin] ?? (0, .genesis)
                     let previous: ChangeHash? = head.seq + 1 == change.seq ? head.hash : nil
-                    if let previous { heads[change.origin] = (change.seq, ChangeHash.of(change, after: previous)) }
+                    if let previous {
+                        heads[change.origin] = (change.seq, ChangeHash.of(change, after: previous))
+                        hashes[change.id] = heads[change.origin]!.hash
+                    }
                     try state.apply(change)
                     records.append(GoldenBundle.Record(type: "change", change: ChangeJSON(change, previous: previous)))
                 case let .blobChunk(chunk):
                     records.append(GoldenBundle.Record(type: "blobChunk", blobChunk: .init(
                         digest: chunk.digest.hex, totalSize: String(chunk.totalSize), offset: String(chunk.offset), bytes: Hex.encode(chunk.bytes))))
                 case let .checkpoint(checkpoint):
-                    #expect(heads[checkpoint.origin]?.seq == checkpoint.seq && heads[checkpoint.origin]?.hash == checkpoint.hash,
+                    #expect(hashes[ChangeID(origin: checkpoint.origin, seq: checkpoint.seq)] == checkpoint.hash,
                             "checkpoint \(checkpoint) does not match the chain of the bundle's changes")
                     records.append(GoldenBundle.Record(type: "checkpoint", checkpoint: .init(
                         origin: checkpoint.origin.hex, signerPublicKey: Hex.encode(checkpoint.signerPublicKey), seq: String(checkpoint.seq),
                         hash: checkpoint.hash.hex, signature: Hex.encode(checkpoint.signature))))
                 case let .redacted(id, content):
                     let head = heads[id.origin] ?? (0, .genesis)
-                    if head.seq + 1 == id.seq { heads[id.origin] = (id.seq, ChangeHash.link(head.hash, content)) }
+                    if head.seq + 1 == id.seq {
+                        heads[id.origin] = (id.seq, ChangeHash.link(head.hash, content))
+                        hashes[id] = heads[id.origin]!.hash
+                    }
                     records.append(GoldenBundle.Record(type: "redacted", redacted: .init(origin: id.origin.hex, seq: String(id.seq), content: content.hex)))
                 }
             }
@@ -145,6 +155,12 @@ struct GoldenBundleTests {
         func checkpoint(_ identity: ReplicaIdentity) -> BundleRecord {
             .checkpoint(Checkpoint.sign(seq: state.vector[identity.id], hash: state.head(of: identity.id), by: identity))
         }
+        /// A checkpoint of `identity`'s change `seq`, its hash derived from the changes written.
+        func checkpoint(_ identity: ReplicaIdentity, at seq: UInt64) -> BundleRecord {
+            var hash = ChangeHash.genesis
+            for change in changes where change.origin == identity.id && change.seq <= seq { hash = ChangeHash.of(change, after: hash) }
+            return .checkpoint(Checkpoint.sign(seq: seq, hash: hash, by: identity))
+        }
         func header(_ exporter: ReplicaIdentity, evidence: Bool = false) -> BundleHeader {
             BundleHeader(
                 exporterKey: exporter.publicKey, createdAt: now + 1_000, engagements: [engagement],
@@ -191,6 +207,44 @@ struct GoldenBundleTests {
                 name: name, description: "An evidence file referenced by a blob value, carried in three chunks, and a checkpoint.",
                 exporter: auditor, header: header(auditor, evidence: true),
                 records: changes.map { .change($0) } + chunks + [checkpoint(auditor)])
+        case "redacted":
+            command(lead, [(engagement, "engagement", "title", .text("Stage 2 audit — Example Ltd"))])
+            command(lead, [(finding, "finding", "statement", .text("Withheld: written in an engagement the peer is not on"))])
+            command(lead, [(note, "note", "text", .text("Opening meeting held; scope confirmed."))])
+            return Scenario(
+                name: name,
+                description: "Change 2 of the lead withheld as a redacted frame (its content digest only) between two full changes; the checkpoint covers all three.",
+                exporter: lead, header: header(lead),
+                records: [.change(changes[0]), .redacted(changes[1].id, changes[1].contentDigest), .change(changes[2]), checkpoint(lead)])
+        case "several-checkpoints":
+            command(lead, [(engagement, "engagement", "title", .text("Stage 2 audit — Example Ltd"))])
+            command(lead, [
+                (finding, "finding", "statement", .text("Risk register incomplete")),
+                (finding, "finding", "grade", .text("minor")),
+            ])
+            return Scenario(
+                name: name,
+                description: "Three checkpoints of one origin: at the chain's end (seq 3), then older ones at seq 1 and 2; the highest covers the chain (PROTOCOL §15).",
+                exporter: lead, header: header(lead),
+                records: changes.map { .change($0) } + [checkpoint(lead), checkpoint(lead, at: 1), checkpoint(lead, at: 2)])
+        case "superseded-origin-without-range":
+            command(lead, [(finding, "finding", "statement", .text("Risk register incomplete"))])
+            command(auditor, [(finding, "finding", "statement", .text("Risk register lacks owners for two AI systems"))])
+            let ranges = [OriginRange(origin: auditor.id, after: 0, through: 1)]
+            return Scenario(
+                name: name,
+                description: "The auditor's edit supersedes the lead's change, whose origin has no range in the header: supersedes origin code r + 1 with the 16-byte origin (PROTOCOL §13.4 field 9).",
+                exporter: auditor,
+                header: BundleHeader(exporterKey: auditor.publicKey, createdAt: now + 1_000, engagements: [engagement], ranges: ranges),
+                records: [.change(changes[1]), checkpoint(auditor)])
+        case "sealed-several-chunks":
+            var generator = SeededGenerator(seed: 70_000)
+            command(lead, [(evidence, "evidence", "preview", .bytes(generator.bytes(70_000)))])
+            return Scenario(
+                name: name,
+                description: "A body sealed for the lead and the auditor whose zlib stream (over 65,536 bytes: 70,000 random bytes) spans two sealed chunks; openWithPrivateKey is the auditor's (test) Ed25519 key.",
+                exporter: lead, header: header(lead), records: changes.map { .change($0) } + [checkpoint(lead)],
+                sealing: ([lead, auditor], 7_007), openWith: auditor)
         default:
             command(lead, [
                 (finding, "finding", "statement", .text("Confidential: supplier AI model has no documented validation")),

@@ -57,24 +57,11 @@ struct BundleVerifierTests {
         _ links: [Change], withheld: Set<ChangeID> = [], checkpoint: (seq: UInt64, hash: ChangeHash)?,
         evidence: [(digest: BlobDigest, bytes: [UInt8])] = []
     ) throws -> BundleReader<MemorySource> {
-        let header = BundleHeader(
-            exporterKey: author.publicKey, createdAt: 1, engagements: [engagement],
-            ranges: [OriginRange(origin: author.id, after: links.first!.seq - 1, through: links.last!.seq)],
-            includesEvidence: !evidence.isEmpty)
-        let writer = try BundleWriter(header: header, exporter: author, sink: MemorySink())
-        for change in links {
-            if withheld.contains(change.id) {
-                try writer.appendRedacted(change.id, content: change.contentDigest)
-            } else {
-                try writer.append(change)
-            }
-        }
-        for file in evidence {
-            try writer.appendBlobChunk(digest: file.digest, totalSize: UInt64(file.bytes.count), offset: 0, bytes: file.bytes)
-        }
-        if let checkpoint { try writer.append(Checkpoint.sign(seq: checkpoint.seq, hash: checkpoint.hash, by: author)) }
-        try writer.finish()
-        return try BundleReader(source: MemorySource(writer.sink.bytes))
+        let bytes = try bundle(
+            links, checkpoints: checkpoint.map { [$0] } ?? [],
+            chunks: evidence.map { BlobChunk(digest: $0.digest, totalSize: UInt64($0.bytes.count), offset: 0, bytes: $0.bytes) },
+            withheld: { withheld.contains($0.id) ? $0.contentDigest : nil })
+        return try BundleReader(source: MemorySource(bytes))
     }
 
     func verify(_ reader: BundleReader<MemorySource>, held: HeldLinks) throws -> BundleVerifier.VerifiedBundle {
@@ -180,5 +167,103 @@ struct BundleVerifierTests {
             guard case let FieldAuditError.evidenceMismatch(digest, _) = error else { return false }
             return digest == self.digest(of: announced).hex
         }
+    }
+
+    /// A bundle of the author's `links` (each sent whole, or withheld as the content digest
+    /// `withheld` gives for it), then checkpoints of the author at each `(seq, hash)` in order,
+    /// then `chunks` of evidence, written as given.
+    func bundle(
+        _ links: [Change], checkpoints: [(seq: UInt64, hash: ChangeHash)], chunks: [BlobChunk] = [],
+        withheld: (Change) -> ContentDigest? = { _ in nil }
+    ) throws -> [UInt8] {
+        let header = BundleHeader(
+            exporterKey: author.publicKey, createdAt: 1, engagements: [engagement],
+            ranges: [OriginRange(origin: author.id, after: links.first!.seq - 1, through: links.last!.seq)],
+            includesEvidence: !chunks.isEmpty)
+        let writer = try BundleWriter(header: header, exporter: author, sink: MemorySink())
+        for change in links {
+            if let content = withheld(change) { try writer.appendRedacted(change.id, content: content) } else { try writer.append(change) }
+        }
+        for checkpoint in checkpoints { try writer.append(Checkpoint.sign(seq: checkpoint.seq, hash: checkpoint.hash, by: author)) }
+        for chunk in chunks {
+            try writer.appendBlobChunk(digest: chunk.digest, totalSize: chunk.totalSize, offset: chunk.offset, bytes: chunk.bytes)
+        }
+        try writer.finish()
+        return writer.sink.bytes
+    }
+
+    @Test func aChainEndingAtItsCheckpointMayBeFollowedByOlderCheckpointsOfTheSameOrigin() throws {
+        // Given a chain of 5 signed at its end, then again at seq 3 and seq 1 (older statements)
+        let all = changes(5)
+        let bytes = try bundle(
+            all, checkpoints: [try head(after: all), try head(after: Array(all[..<3])), try head(after: Array(all[..<1]))])
+
+        // Then it verifies, and the checkpoint kept is the one at the chain's end
+        let verified = try verify(try BundleReader(source: MemorySource(bytes)), held: try HeldLinks())
+        #expect(verified.checkpoints.map(\.seq) == [5])
+        #expect(verified.checkpoints.first?.hash == (try head(after: all)).hash)
+    }
+
+    @Test func anOlderCheckpointBeforeTheHighestDoesNotDecideWhereTheChainMustEnd() throws {
+        let all = changes(5)
+        let bytes = try bundle(all, checkpoints: [try head(after: Array(all[..<3])), try head(after: all)])
+        let verified = try verify(try BundleReader(source: MemorySource(bytes)), held: try HeldLinks())
+        #expect(verified.checkpoints.map(\.seq) == [5])
+    }
+
+    @Test func twoCheckpointsOfOneSeqWithDifferentHashesAreAForkAndRefused() throws {
+        let all = changes(3)
+        let forged = try ChangeHash(bytes: [UInt8](repeating: 4, count: 32))
+        let bytes = try bundle(all, checkpoints: [try head(after: all), (3, forged)])
+        #expect {
+            _ = try verify(try BundleReader(source: MemorySource(bytes)), held: try HeldLinks())
+        } throws: { isBrokenChain($0, at: 3, "signed two different hashes") }
+    }
+
+    @Test func evidenceChunksOutOfOrderAreIncompleteEvidenceNotDamage() throws {
+        let all = changes(2)
+        let file: [UInt8] = Array("minutes of the management review, 2026-03-02\n".utf8)
+        let whole = digest(of: file)
+        let first = BlobChunk(digest: whole, totalSize: UInt64(file.count), offset: 0, bytes: Array(file.prefix(20)))
+        let second = BlobChunk(digest: whole, totalSize: UInt64(file.count), offset: 20, bytes: Array(file.dropFirst(20)))
+        let cases: [([BlobChunk], String)] = [([second, first], "has a chunk at byte 20 where the next one should start at byte 0"),
+                                              ([first], "has only 20 of its \(file.count) bytes in the bundle")]
+        for (chunks, reason) in cases {
+            let bytes = try bundle(all, checkpoints: [try head(after: all)], chunks: chunks)
+            #expect(Comment(rawValue: reason)) {
+                _ = try verify(try BundleReader(source: MemorySource(bytes)), held: try HeldLinks())
+            } throws: { error in
+                guard case let FieldAuditError.incompleteEvidence(digest, why, _) = error else { return false }
+                let message = "\(error)"
+                return digest == whole.hex && why == reason && message.contains("incomplete evidence") && !message.contains("damaged")
+            }
+        }
+        // In order and whole, it verifies
+        let bytes = try bundle(all, checkpoints: [try head(after: all)], chunks: [first, second])
+        #expect(try verify(try BundleReader(source: MemorySource(bytes)), held: try HeldLinks()).evidence == [whole])
+    }
+
+    @Test func aBundleDenserInRedactedChangesThanItsSizeAllowsIsRefusedAtTheFirstOneTooMany() throws {
+        // Given 50,000 redacted changes with one digest, in a file of a few KiB
+        var writer = ChangeWriter(origin: author.id, lastSeq: 0, clock: HybridLogicalClock(last: .zero), now: 1_764_000_000_000)
+        let links = (0..<50_000).map { index in
+            writer.write(.integer(Int64(index)), to: FieldKey(entity: testEntity(100), field: "text"), kind: "note", engagement: engagement, over: nil)
+        }
+        let content = try ContentDigest(bytes: [UInt8](repeating: 1, count: 32))
+        let bytes = try bundle(links, checkpoints: [], withheld: { _ in content })
+        let size = UInt64(bytes.count)
+        let limit = BundleLayout.maximumRedactedChanges(inBundleOf: size)
+        let reader = try BundleReader(source: MemorySource(bytes))
+        let verifier = BundleVerifier(held: try HeldLinks(), hashFile: { _ in throw CocoaError(.fileNoSuchFile) })
+
+        // When the verifier is told the file's size
+        #expect {
+            _ = try verifier.verify(reader, from: "day1.fabundle", bundleBytes: size, stagingEvidenceIn: directory.file("staging"))
+        } throws: { error in
+            error as? BundleError == .tooManyRedactedChanges(found: limit + 1, limit: limit, bundleBytes: size)
+        }
+        // Then it stopped at the first one too many
+        #expect(reader.redactedChanges == limit + 1)
+        #expect(limit < 1_000)
     }
 }

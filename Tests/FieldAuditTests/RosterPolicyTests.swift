@@ -69,6 +69,27 @@ struct RosterPolicyTests {
         if imported != nil { #expect(try world.peer.store.digest() == digest) }
     }
 
+    @Test func aBundleWithAnAllowedNoteAndARefusedSignOffNamesTheSignOffItsAuthorsRoleAndTheRule() throws {
+        // Given an auditor's bundle: a note (allowed), then a sign-off forged past the local rules
+        let world = try World(author: .auditor)
+        try world.perform(.captureANote)
+        try world.forge(.signAFindingOff)
+        let signOff = try #require(try world.author.store.changes(of: world.author.identity.id).first { $0.field == Finding.Field.signedOffBy.rawValue }?.id)
+
+        // When a peer imports it
+        let path = try world.sync.bundle(from: world.author, all: true)
+        #expect {
+            _ = try world.peer.importBundle(at: path)
+        } throws: { error in
+            // Then the refusal names the sign-off (the note is not blamed), the auditor's role and the rule
+            guard case let FieldAuditError.unauthorized(refusal, _) = error else { return false }
+            let message = "\(error)"
+            return refusal == .leadOnly(signOff, what: "signs a finding off", role: .auditor)
+                && message.contains("change \(signOff) signs a finding off, which only a lead may do; its author is an auditor")
+                && !message.contains("not on the team")
+        }
+    }
+
     /// The refusal `body` meets, locally or on import; `nil` when it succeeds.
     private func refusal(_ body: () throws -> Void) throws -> Roster.Refusal? {
         do {

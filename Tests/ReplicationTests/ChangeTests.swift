@@ -24,6 +24,17 @@ struct ChangeTests {
         }
     }
 
+    @Test func aSupersededIDWhoseSeqNoChangeCanHaveIsInvalid() throws {
+        try change(seq: 2, transaction: 1, supersedes: [ChangeID(origin: team.auditor.id, seq: UInt64(Int64.max))]).validate()
+        for seq in [0, UInt64(Int64.max) + 1, .max] {
+            #expect(Comment(rawValue: "superseded seq \(seq)")) {
+                try change(seq: 2, transaction: 1, supersedes: [ChangeID(origin: team.auditor.id, seq: seq)]).validate()
+            } throws: { error in
+                "\(error)".contains("outside 1 ..< 2^63")
+            }
+        }
+    }
+
     @Test func supersedesIsSortedAndDeduplicated() {
         let a = ChangeID(origin: team.lead.id, seq: 3)
         let b = ChangeID(origin: team.auditor.id, seq: 1)
