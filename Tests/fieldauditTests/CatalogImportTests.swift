@@ -87,6 +87,13 @@ struct CatalogImportTests {
         try changed.write(toFile: path, atomically: true, encoding: .utf8)
         let refused = try run(["catalog", "import", path])
         #expect(refused.status == 65 && refused.stderr.contains("example-isms-2025 version 3 is already imported with other text"))
+
+        // An id is one framework's: another framework, or a built-in catalog's id, needs --id.
+        let taken = try run(["catalog", "import", "\(fixtures)/example-oscal-catalog.json", "--id", "example-isms-2025"])
+        #expect(taken.status == 65 && taken.stderr.contains("the id example-isms-2025 is already taken by urn:fieldaudit:risk:framework:example-isms-2025"))
+        let builtIn = try run(["catalog", "import", "\(fixtures)/example-isms-2025.yaml", "--id", "iso-iec-42001-2023"])
+        #expect(builtIn.status == 65 && builtIn.stderr.contains("iso-iec-42001-2023 is the id of a built-in catalog"))
+        #expect(try succeed(["catalog", "list", "--catalogs"]).components(separatedBy: "example-isms-2025 ").count == 3)
     }
 
     @Test func anOSCALCatalogIsImportedAndItsControlsAudited() throws {
