@@ -171,9 +171,12 @@ public struct Catalog: Codable, Hashable, Sendable {
     /// recorded without their catalog.
     public static func pick(_ reference: String, among catalogs: [Catalog]) -> Catalog? {
         if let exact = catalogs.first(where: { $0.qualifiedID == reference }) { return exact }
-        return catalogs.filter { $0.id == reference }.max { older, newer in
-            (older.edition ?? "").compare(newer.edition ?? "", options: .numeric) == .orderedAscending
-        }
+        return catalogs.filter { $0.id == reference }.max(by: listedBefore)
+    }
+
+    /// The order catalogs are listed in: by id, then by version, older first (`9` before `10`).
+    public static func listedBefore(_ a: Catalog, _ b: Catalog) -> Bool {
+        a.id != b.id ? a.id < b.id : (a.edition ?? "").compare(b.edition ?? "", options: .numeric) == .orderedAscending
     }
 
     /// The identifier of the built-in ISO/IEC 42001:2023 catalog.
@@ -220,7 +223,7 @@ public struct Catalog: Codable, Hashable, Sendable {
 
     /// Checks the catalog's internal references: a well-formed id, groups and requirements present,
     /// each reference unique, each requirement's group defined, each cross-reference citing a
-    /// requirement of the catalog.
+    /// requirement of the catalog, and a source, if any, saying what the catalog is.
     ///
     /// - Throws: `AuditModelError.invalidCatalog` naming the first problem found.
     public func validate() throws(AuditModelError) {
@@ -242,6 +245,9 @@ public struct Catalog: Codable, Hashable, Sendable {
             for ref in crossReference.refs where !seen.contains(ref) {
                 throw .invalidCatalog("\(crossReference.article) refers to \(ref), which is not a requirement")
             }
+        }
+        if let source, [source.format, source.identifier, source.version].contains(where: \.isEmpty) {
+            throw .invalidCatalog("\"source\" needs a format, an identifier and a version")
         }
     }
 

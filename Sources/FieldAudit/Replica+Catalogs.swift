@@ -26,9 +26,7 @@ extension Replica {
         let imported = files.filter { $0.hasSuffix(".json") }.sorted().compactMap { name in
             FileManager.default.contents(atPath: directory + "/" + name).flatMap { try? Catalog.decode($0) }
         }
-        return Catalog.builtIn + imported.filter { catalog in !Catalog.builtIn.contains { $0.id == catalog.id } }.sorted { a, b in
-            a.id != b.id ? a.id < b.id : (a.edition ?? "").compare(b.edition ?? "", options: .numeric) == .orderedAscending
-        }
+        return Catalog.builtIn + imported.filter { catalog in !Catalog.builtIn.contains { $0.id == catalog.id } }.sorted(by: Catalog.listedBefore)
     }
 
     /// Imports a catalog file so engagements can audit against it: FieldAudit's own JSON, an OSCAL

@@ -120,6 +120,12 @@ struct HostileCatalogFileTests {
         #expect(Self.message("- a\n- b\n") == "the catalog cannot be used: the top level must be a mapping of keys to values, not a list")
     }
 
+    @Test func aFieldAuditCatalogWithAnEmptySourceIsRefused() {
+        let catalog = #"{"format":"fieldaudit-catalog","version":1,"id":"x","title":"X","groups":[{"ref":"1","title":"G"}],"requirements":[{"ref":"1.1","kind":"clause","group":"1","title":"R"}],"source":{"format":"oscal-catalog","identifier":"","version":"1"}}"#
+        #expect(Self.message(catalog) == "the catalog cannot be used: \"source\" needs a format, an identifier and a version")
+        #expect(Self.message(catalog.replacingOccurrences(of: #""identifier":"""#, with: #""identifier":"u""#)) == nil)
+    }
+
     @Test func filesThatAreNotFrameworkLibrariesSayWhatTheyAre() {
         #expect(Self.message("") == "the catalog cannot be used: the file is empty")
         #expect(Self.message("title: notes\n") == "the catalog cannot be used: it is YAML but not a CISO Assistant library (it has no `objects`)")
