@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The CRDT core: pure values and the merge laws.
@@ -36,6 +37,10 @@ let package = Package(
         .target(
             name: "AuditModel",
             dependencies: ["Replication"]),
+        // Published catalog formats (CISO Assistant YAML libraries, OSCAL catalogs) read into catalogs.
+        .target(
+            name: "CatalogFormats",
+            dependencies: ["AuditModel", .product(name: "Yams", package: "Yams")]),
         // Reports: pure projections of the domain into Markdown, HTML, CSV and OSCAL JSON.
         .target(
             name: "AuditReports",
@@ -43,7 +48,7 @@ let package = Package(
         // The front door: a `Replica` that captures, queries and verifies.
         .target(
             name: "FieldAudit",
-            dependencies: ["Replication", "AuditStore", "AuditModel", "AuditReports", "BundleFormat"]),
+            dependencies: ["Replication", "AuditStore", "AuditModel", "AuditReports", "BundleFormat", "CatalogFormats"]),
         // The command-line tool.
         .executableTarget(
             name: "fieldaudit",
@@ -84,6 +89,10 @@ let package = Package(
         .testTarget(
             name: "AuditModelTests",
             dependencies: ["AuditModel", "Replication", "TestSupport"]),
+        .testTarget(
+            name: "CatalogFormatsTests",
+            dependencies: ["CatalogFormats", "AuditModel", "TestSupport"],
+            exclude: ["Snapshots"]),
         .testTarget(
             name: "FieldAuditTests",
             dependencies: ["FieldAudit", "AuditStore", "AuditModel", "Replication", "TestSupport"]),

@@ -2,7 +2,8 @@ import Foundation
 
 /// A standard's requirements: clauses and controls, their groups, and cross-references to other
 /// frameworks. ISO/IEC 42001:2023 ships built in; others load from JSON files of the same format
-/// (`Fixtures/catalogs/FORMAT.md`).
+/// (`Fixtures/catalogs/FORMAT.md`), or from the formats the GRC ecosystem publishes (module
+/// `CatalogFormats`: CISO Assistant libraries, OSCAL catalogs), which keep their `source`.
 public struct Catalog: Codable, Hashable, Sendable {
     /// The catalog format version this build reads and writes.
     public static let currentVersion = 1
@@ -14,6 +15,35 @@ public struct Catalog: Codable, Hashable, Sendable {
         public var ref: String
         /// The group's heading (`Planning`, `AI system life cycle`).
         public var title: String
+
+        /// A group with its reference and heading.
+        public init(ref: String, title: String) {
+            self.ref = ref
+            self.title = title
+        }
+    }
+
+    /// Where a catalog read from a published format came from: what the catalog is, whatever its
+    /// FieldAudit `id`. Two catalogs with one `identifier` and `version` hold the same requirements.
+    public struct Source: Codable, Hashable, Sendable {
+        /// The published format (`ciso-assistant-library`, `oscal-catalog`).
+        public var format: String
+        /// The framework's own identifier: a CISO Assistant framework `urn`
+        /// (`urn:intuitem:risk:framework:iso27001-2022`) or an OSCAL catalog's `uuid`.
+        public var identifier: String
+        /// The publisher's version of the text: a CISO Assistant library's `version`, an OSCAL
+        /// catalog's `metadata.version`.
+        public var version: String
+        /// The language of the titles and summaries (`en`, `fr`), when the source says.
+        public var locale: String?
+
+        /// A source from its format, identifier, version and locale.
+        public init(format: String, identifier: String, version: String, locale: String? = nil) {
+            self.format = format
+            self.identifier = identifier
+            self.version = version
+            self.locale = locale
+        }
     }
 
     /// Whether a requirement is a management-system clause or a control.
@@ -35,6 +65,26 @@ public struct Catalog: Codable, Hashable, Sendable {
         /// What an auditor looks for to judge the requirement met; the built-in catalog's summaries are our
         /// own words, not the standard's text.
         public var summary: String?
+        /// The requirement's identifier in its source (a CISO Assistant node `urn`), which mapping sets
+        /// cite; `nil` for FieldAudit's own catalogs and OSCAL controls (whose `ref` is their id).
+        public var urn: String?
+        /// The implementation groups (CISO Assistant `implementation_groups`, e.g. CIS `IG1`) the
+        /// requirement belongs to; `nil` when the source has none.
+        public var implementationGroups: [String]?
+
+        /// A requirement with its reference, kind, group, heading and, optionally, summary and source details.
+        public init(
+            ref: String, kind: Kind, group: String, title: String, summary: String? = nil, urn: String? = nil,
+            implementationGroups: [String]? = nil
+        ) {
+            self.ref = ref
+            self.kind = kind
+            self.group = group
+            self.title = title
+            self.summary = summary
+            self.urn = urn
+            self.implementationGroups = implementationGroups
+        }
     }
 
     /// A mapping of requirements to an article of another framework (for example the EU AI Act).
@@ -66,9 +116,28 @@ public struct Catalog: Codable, Hashable, Sendable {
     public var requirements: [Requirement]
     /// Mappings to other frameworks' articles; empty when the file has none.
     public var crossReferences: [CrossReference]
+    /// The published framework and version the catalog was read from; `nil` for FieldAudit's own
+    /// catalog files.
+    public var source: Source?
 
     enum CodingKeys: String, CodingKey {
-        case format, version, id, name, title, groups, requirements, crossReferences
+        case format, version, id, name, title, groups, requirements, crossReferences, source
+    }
+
+    /// A catalog in the current format; call `validate()` before using it.
+    public init(
+        id: String, name: String?, title: String, groups: [Group], requirements: [Requirement],
+        crossReferences: [CrossReference] = [], source: Source? = nil
+    ) {
+        format = Self.formatName
+        version = Self.currentVersion
+        self.id = id
+        self.name = name
+        self.title = title
+        self.groups = groups
+        self.requirements = requirements
+        self.crossReferences = crossReferences
+        self.source = source
     }
 
     /// Decodes the fields of a catalog file; a missing `crossReferences` reads as none.
@@ -84,6 +153,30 @@ public struct Catalog: Codable, Hashable, Sendable {
         groups = try container.decode([Group].self, forKey: .groups)
         requirements = try container.decode([Requirement].self, forKey: .requirements)
         crossReferences = try container.decodeIfPresent([CrossReference].self, forKey: .crossReferences) ?? []
+        source = try container.decodeIfPresent(Source.self, forKey: .source)
+    }
+
+    /// The publisher's version of the text (`source.version`), `nil` for FieldAudit's own catalogs.
+    public var edition: String? { source?.version }
+
+    /// The catalog's id with its version, `id@version` (`iso27001-2022@3`), or the id alone when the
+    /// catalog has no published version: what `pick(_:among:)` finds exactly.
+    public var qualifiedID: String { edition.map { "\(id)@\($0)" } ?? id }
+
+    /// The catalog a reference names among `catalogs`: `id@version` names that version; a bare
+    /// `id` names the newest version of that id (versions compared as numbers where they are,
+    /// `10` after `9`).
+    ///
+    /// One rule for `engagement create --standard`, `catalog list --catalog` and engagements
+    /// recorded without their catalog.
+    public static func pick(_ reference: String, among catalogs: [Catalog]) -> Catalog? {
+        if let exact = catalogs.first(where: { $0.qualifiedID == reference }) { return exact }
+        return catalogs.filter { $0.id == reference }.max(by: listedBefore)
+    }
+
+    /// The order catalogs are listed in: by id, then by version, older first (`9` before `10`).
+    public static func listedBefore(_ a: Catalog, _ b: Catalog) -> Bool {
+        a.id != b.id ? a.id < b.id : (a.edition ?? "").compare(b.edition ?? "", options: .numeric) == .orderedAscending
     }
 
     /// The identifier of the built-in ISO/IEC 42001:2023 catalog.
@@ -130,7 +223,7 @@ public struct Catalog: Codable, Hashable, Sendable {
 
     /// Checks the catalog's internal references: a well-formed id, groups and requirements present,
     /// each reference unique, each requirement's group defined, each cross-reference citing a
-    /// requirement of the catalog.
+    /// requirement of the catalog, and a source, if any, saying what the catalog is.
     ///
     /// - Throws: `AuditModelError.invalidCatalog` naming the first problem found.
     public func validate() throws(AuditModelError) {
@@ -153,6 +246,9 @@ public struct Catalog: Codable, Hashable, Sendable {
                 throw .invalidCatalog("\(crossReference.article) refers to \(ref), which is not a requirement")
             }
         }
+        if let source, [source.format, source.identifier, source.version].contains(where: \.isEmpty) {
+            throw .invalidCatalog("\"source\" needs a format, an identifier and a version")
+        }
     }
 
     /// The requirement with this reference, if any.
@@ -165,12 +261,15 @@ public struct Catalog: Codable, Hashable, Sendable {
         groups.first { $0.ref == ref }
     }
 
-    /// Checks a reference, normalising case and a missing `A.` prefix's case (`a.6.2.8` → `A.6.2.8`).
+    /// Checks a reference, normalising its case (`a.6.2.8` → `A.6.2.8`, `AC-2` → `ac-2`).
     ///
     /// - Throws: `AuditModelError.unknownRequirement` with the nearest references.
     public func check(_ ref: String) throws(AuditModelError) -> Requirement {
         let trimmed = ref.trimmingCharacters(in: .whitespaces)
-        if let found = requirement(trimmed) ?? requirement(trimmed.uppercased()) { return found }
+        if let found = requirement(trimmed) ?? requirement(trimmed.uppercased())
+            ?? requirements.first(where: { $0.ref.caseInsensitiveCompare(trimmed) == .orderedSame }) {
+            return found
+        }
         throw .unknownRequirement(trimmed, catalog: displayName, suggestions: nearest(to: trimmed))
     }
 

@@ -176,7 +176,7 @@ enum Dates {
 
 extension Catalog {
     /// The catalog as compact JSON with sorted keys, for recording it in an engagement.
-    func encodedJSON() -> String {
+    public func encodedJSON() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)

@@ -5,9 +5,10 @@ import Replication
 public struct EngagementRecord: Sendable {
     /// The engagement itself.
     public let engagement: Engagement
-    /// The catalog the engagement audits against: the one this replica knows by the engagement's
-    /// standard id, else the copy recorded in the engagement, else ISO/IEC 42001. Resolved on
-    /// first use.
+    /// The catalog the engagement audits against: the copy recorded in the engagement (so every
+    /// replica audits against the same text, whatever versions it has imported since), else the
+    /// one this replica knows by the engagement's standard id (built-in catalogs are not
+    /// recorded), else ISO/IEC 42001. Resolved on first use.
     public var catalog: Catalog { resolvedCatalog.value }
     private let resolvedCatalog: Resolved<Catalog>
     /// The audit team, lead included.
@@ -47,7 +48,7 @@ public struct EngagementRecord: Sendable {
         let recorded = ordered.first { $0.id == id }?.text(Engagement.Field.catalog.rawValue)
         let standard = engagement.standard
         resolvedCatalog = Resolved {
-            catalogs().first { $0.id == standard } ?? recorded.flatMap { try? Catalog.decode(Data($0.utf8)) } ?? .iso42001
+            recorded.flatMap { try? Catalog.decode(Data($0.utf8)) } ?? Catalog.pick(standard, among: catalogs()) ?? .iso42001
         }
         members = ordered.compactMap(TeamMember.init)
         applicability = ordered.compactMap(ApplicabilityStatement.init)

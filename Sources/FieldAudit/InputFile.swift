@@ -15,11 +15,53 @@ public enum InputFile {
         do { return try handle.readToEnd() ?? Data() } catch { throw unreadable(path) }
     }
 
+    /// The whole file, refused unread if it is larger than `limit` bytes.
+    ///
+    /// - Throws: `FieldAuditError.unreadableInput`, or `.invalidInput` naming the file's size and
+    ///   the limit, what a file of that kind cannot exceed (`what`: "a catalog file").
+    public static func contents(of path: String, atMost limit: Int, what: String) throws(FieldAuditError) -> Data {
+        let handle = try open(path)
+        defer { try? handle.close() }
+        func tooLarge(_ size: UInt64) -> FieldAuditError {
+            .invalidInput(source: path, reason: "it is \(mebibytes(size)) MiB, and \(what) is at most \(mebibytes(UInt64(limit))) MiB; check that it is the file you meant")
+        }
+        if let size = try? handle.seekToEnd(), size > UInt64(limit) { throw tooLarge(size) }
+        do {
+            try handle.seek(toOffset: 0)
+            let data = try handle.read(upToCount: limit + 1) ?? Data()
+            if data.count > limit { throw tooLarge(UInt64(data.count)) }
+            return data
+        } catch let error as FieldAuditError {
+            throw error
+        } catch {
+            throw unreadable(path)
+        }
+    }
+
+    /// Bytes in MiB with one decimal (`50.0`).
+    private static func mebibytes(_ bytes: UInt64) -> String {
+        String(format: "%.1f", Double(bytes) / Double(1 << 20))
+    }
+
+    /// The whole file as UTF-8 text, refused unread if it is larger than `limit` bytes.
+    ///
+    /// - Throws: `FieldAuditError.unreadableInput`, or `.invalidInput` if it is too large or not UTF-8.
+    public static func text(of path: String, atMost limit: Int, what: String) throws(FieldAuditError) -> String {
+        try utf8(try contents(of: path, atMost: limit, what: what), path: path)
+    }
+
     /// The whole file as UTF-8 text.
     ///
     /// - Throws: `FieldAuditError.unreadableInput`, or `.invalidInput` if it is not UTF-8.
     public static func text(of path: String) throws(FieldAuditError) -> String {
-        guard let text = String(data: try contents(of: path), encoding: .utf8) else {
+        try utf8(try contents(of: path), path: path)
+    }
+
+    /// Bytes as UTF-8 text.
+    ///
+    /// - Throws: `FieldAuditError.invalidInput` if they are not UTF-8.
+    private static func utf8(_ data: Data, path: String) throws(FieldAuditError) -> String {
+        guard let text = String(data: data, encoding: .utf8) else {
             throw .invalidInput(source: path, reason: "it is not UTF-8 text")
         }
         return text

@@ -154,39 +154,4 @@ extension Replica {
         }
         return removedAfter
     }
-
-    /// The catalogs this replica knows: built in, plus those imported into the store directory.
-    public func catalogs() -> [Catalog] {
-        Self.catalogs(in: location.directory)
-    }
-
-    /// The catalogs built in, plus those imported into the store directory `directory`.
-    private static func catalogs(in storeDirectory: String) -> [Catalog] {
-        let directory = storeDirectory + "/catalogs"
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let imported = files.filter { $0.hasSuffix(".json") }.sorted().compactMap { name in
-            FileManager.default.contents(atPath: directory + "/" + name).flatMap { try? Catalog.decode($0) }
-        }
-        return Catalog.builtIn + imported.filter { catalog in !Catalog.builtIn.contains { $0.id == catalog.id } }
-    }
-
-    /// Imports a catalog file so engagements can audit against it.
-    public func importCatalog(from path: String) throws(FieldAuditError) -> Catalog {
-        let data = try InputFile.contents(of: path)
-        let catalog = try validate { () throws(AuditModelError) in try Catalog.decode(data) }
-        let directory = location.directory + "/catalogs"
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try data.write(to: URL(fileURLWithPath: "\(directory)/\(catalog.id).json"), options: .atomic)
-        } catch {
-            throw .io(path: directory, reason: error.localizedDescription)
-        }
-        return catalog
-    }
-
-    /// The catalog with this id.
-    public func catalog(_ id: String) throws(FieldAuditError) -> Catalog {
-        guard let catalog = catalogs().first(where: { $0.id == id }) else { throw .notFound(kind: "catalog", id: id) }
-        return catalog
-    }
 }

@@ -24,8 +24,8 @@ extension FieldAuditCommand.CatalogCommand {
         func run() throws {
             let known = (try? store.openReplica().catalogs()) ?? Catalog.builtIn
             if catalogs {
-                if output.json { return try Terminal.printJSON(known.map { ["id": $0.id, "title": $0.title] }) }
-                return Terminal.print(Terminal.columns(["id", "title"], known.map { [$0.id, $0.title] }))
+                if output.json { return try Terminal.printJSON(known.map { ["id": $0.id, "version": $0.edition ?? "", "title": $0.title, "source": $0.source?.identifier ?? ""] }) }
+                return Terminal.print(Terminal.columns(["id", "version", "title", "source"], known.map { [$0.id, $0.edition ?? "", $0.title, $0.source?.identifier ?? ""] }))
             }
             let chosen = try choose(known)
             var requirements = chosen.requirements
@@ -48,7 +48,7 @@ extension FieldAuditCommand.CatalogCommand {
 
         private func choose(_ known: [Catalog]) throws -> Catalog {
             if let catalog {
-                guard let found = known.first(where: { $0.id == catalog }) else {
+                guard let found = Catalog.pick(catalog, among: known) else {
                     throw ValidationError("unknown catalog '\(catalog)'; known: \(known.map(\.id).joined(separator: ", ")).")
                 }
                 return found
@@ -63,13 +63,21 @@ extension FieldAuditCommand.CatalogCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
-            abstract: "Import a catalog file (format: Fixtures/catalogs/FORMAT.md) so engagements can use it.")
-        @Argument(help: "The catalog JSON file.") var file: String
+            abstract: "Import a catalog so engagements can use it: FieldAudit JSON (Fixtures/catalogs/FORMAT.md), an OSCAL catalog (JSON) or a CISO Assistant framework library (YAML).")
+        @Argument(help: "The catalog file.") var file: String
+        @Option(help: "The language of a CISO Assistant library's text, where it has translations.") var locale = "en"
+        @Option(help: "The id to give an OSCAL catalog or CISO Assistant library (default: made from its urn or title).") var id: String?
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let catalog = try store.openReplica().importCatalog(from: file)
-            Terminal.print("Imported \(Terminal.shown(catalog.title)) (\(Terminal.shown(catalog.id))): \(catalog.requirements.count) requirements. Use it with `engagement create --standard \(Terminal.shown(catalog.id))`.")
+            let imported = try store.openReplica().importCatalog(from: file, locale: locale, id: id)
+            let catalog = imported.catalog
+            if let missing = imported.missingLocale {
+                Terminal.print("The file has no '\(Terminal.shown(missing))' translation; its own text (\(Terminal.shown(catalog.source?.locale ?? "")) is used.")
+            }
+            let version = catalog.edition.map { ", version \(Terminal.shown($0))" } ?? ""
+            Terminal.print((imported.alreadyImported ? "Already imported, nothing changed: " : "Imported ")
+                + "\(Terminal.shown(catalog.title)) (\(Terminal.shown(catalog.id))\(version)): \(catalog.requirements.count) requirements. Use it with `engagement create --standard \(Terminal.shown(catalog.id))`.")
         }
     }
 }

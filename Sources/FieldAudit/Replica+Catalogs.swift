@@ -1,0 +1,82 @@
+import AuditModel
+import CatalogFormats
+import Foundation
+
+extension Replica {
+    /// What `importCatalog` did.
+    public struct CatalogImport: Sendable {
+        /// The catalog as it is stored and engagements use it.
+        public var catalog: Catalog
+        /// Whether this replica already held the same catalog, same version, same text: nothing was written.
+        public var alreadyImported: Bool
+        /// The locale asked for when the file has no translation into it (its own text was used).
+        public var missingLocale: String?
+    }
+
+    /// The catalogs this replica knows: built in, plus those imported into the store directory,
+    /// every version of each (ordered by id, then version).
+    public func catalogs() -> [Catalog] {
+        Self.catalogs(in: location.directory)
+    }
+
+    /// The catalogs built in, plus those imported into the store directory `storeDirectory`.
+    static func catalogs(in storeDirectory: String) -> [Catalog] {
+        let directory = storeDirectory + "/catalogs"
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let imported = files.filter { $0.hasSuffix(".json") }.sorted().compactMap { name in
+            FileManager.default.contents(atPath: directory + "/" + name).flatMap { try? Catalog.decode($0) }
+        }
+        return Catalog.builtIn + imported.filter { catalog in !Catalog.builtIn.contains { $0.id == catalog.id } }.sorted(by: Catalog.listedBefore)
+    }
+
+    /// Imports a catalog file so engagements can audit against it: FieldAudit's own JSON, an OSCAL
+    /// catalog, or a CISO Assistant framework library (read in `locale`), recognised by content.
+    ///
+    /// Each version of a published catalog is kept beside the others (`catalogs/ID@VERSION.json`),
+    /// so importing a newer one changes no engagement, which records its catalog whole anyway. A
+    /// version already held is written again only if its text is the same.
+    ///
+    /// - Parameters:
+    ///   - id: the id to give a published catalog instead of the one made from its urn or title.
+    /// - Throws: `FieldAuditError.unreadableInput` (no such file), `.invalidInput` (larger than
+    ///   `CatalogFile.maximumBytes`, not UTF-8), `.model(.invalidCatalog)` naming the first
+    ///   problem, or the same id and version already held with other text; nothing is written.
+    public func importCatalog(from path: String, locale: String = "en", id: String? = nil) throws(FieldAuditError) -> CatalogImport {
+        let text = try InputFile.text(of: path, atMost: CatalogFile.maximumBytes, what: "a catalog file")
+        let reading = try validate { () throws(AuditModelError) in try CatalogFile.read(text, locale: locale, id: id) }
+        let catalog = reading.catalog
+        if Catalog.builtIn.contains(where: { $0.id == catalog.id }) {
+            throw .model(.invalidCatalog("\(catalog.id) is the id of a built-in catalog; import it under another id (--id)"))
+        }
+        if let other = catalogs().first(where: { $0.id == catalog.id && $0.source?.identifier != catalog.source?.identifier }) {
+            throw .model(.invalidCatalog(
+                "the id \(catalog.id) is already taken by \(other.source?.identifier ?? other.displayName); import this one under another id (--id)"))
+        }
+        let directory = location.directory + "/catalogs"
+        let name = catalog.qualifiedID.map { $0 == "/" || $0 == "\\" ? "-" : $0 }
+        let file = URL(fileURLWithPath: "\(directory)/\(String(name)).json")
+        if let held = FileManager.default.contents(atPath: file.path).flatMap({ try? Catalog.decode($0) }), catalog.edition != nil {
+            guard held == catalog else {
+                throw .model(.invalidCatalog(
+                    "\(catalog.id) version \(catalog.edition ?? "") is already imported with other text; a published version never changes, so check the file's version (or import it under another id with --id)"))
+            }
+            return CatalogImport(catalog: catalog, alreadyImported: true, missingLocale: reading.missingLocale)
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Data(catalog.encodedJSON().utf8).write(to: file, options: .atomic)
+        } catch {
+            throw .io(path: directory, reason: error.localizedDescription)
+        }
+        return CatalogImport(catalog: catalog, alreadyImported: false, missingLocale: reading.missingLocale)
+    }
+
+    /// The catalog named `reference`: `ID@VERSION` for one version, `ID` for the newest one held
+    /// (`Catalog.pick`).
+    ///
+    /// - Throws: `.notFound` when no catalog has that id and version.
+    public func catalog(_ reference: String) throws(FieldAuditError) -> Catalog {
+        guard let catalog = Catalog.pick(reference, among: catalogs()) else { throw .notFound(kind: "catalog", id: reference) }
+        return catalog
+    }
+}
