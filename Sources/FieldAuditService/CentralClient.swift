@@ -97,6 +97,16 @@ public struct CentralClient: Sendable {
 
     // MARK: - Requests
 
+    /// The HTTP client: a refused connection fails at once (an offline laptop hears so without
+    /// waiting), connecting may take 10 s, redirects are not followed (a signature is for one server).
+    private static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     private func signed(_ method: String, _ path: String, bodyDigest: String) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url + path)
         request.method = HTTPMethod(rawValue: method)
@@ -107,7 +117,7 @@ public struct CentralClient: Sendable {
 
     private static func execute(_ request: HTTPClientRequest, base: String, timeout: TimeAmount) async throws(ServiceError) -> HTTPClientResponse {
         do {
-            return try await HTTPClient.shared.execute(request, timeout: timeout)
+            return try await http.execute(request, timeout: timeout)
         } catch {
             throw .unreachable(url: base, reason: reason(error))
         }

@@ -1,5 +1,6 @@
 import FieldAudit
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Replication
 
@@ -38,7 +39,7 @@ extension CentralServer {
                 try replica.writeBundle(ExportRequest(peer: client, peerHolds: holds), toNewFile: path)
             }
         } catch {
-            throw ServiceError.replicaRefused(error, shownAs: "the pulled bundle", scratch: path)
+            throw ServiceError.refusal(of: error, shownAs: "the pulled bundle", scratch: path)
         }
         return try streamAndRemove(path, length: Int(summary.bytes), headers: [
             .contentType: Self.bundleMediaType,
@@ -61,7 +62,7 @@ extension CentralServer {
         do throws(FieldAuditError) {
             summary = try await central.write { replica throws(FieldAuditError) in try replica.importBundle(at: path) }
         } catch {
-            throw ServiceError.replicaRefused(error, shownAs: "the pushed bundle", scratch: path)
+            throw ServiceError.refusal(of: error, shownAs: "the pushed bundle", scratch: path)
         }
         summary.path = "push"
         let encoder = JSONEncoder()
@@ -74,9 +75,8 @@ extension CentralServer {
     /// Checks the signature headers (before any body is read) and notes the signer for the log.
     private func admit(_ request: Request, context: CentralRequestContext) async throws(ServiceError) -> RequestSignature? {
         let signature = RequestSignature { name in HTTPField.Name(name).flatMap { request.headers[$0] } }
-        let client = try await authenticator.admit(signature)
+        _ = try await authenticator.admit(signature)
         context.account.fingerprint = signature?.signerKey.map(ReplicaIdentity.fingerprint(of:)) ?? "-"
-        _ = client
         return signature
     }
 

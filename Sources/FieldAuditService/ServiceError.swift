@@ -110,7 +110,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible, Equatable {
 
     /// The server's answer to a refusal of the replica: its message, with the status that says
     /// whose fault it is (bad data 422, not allowed 403, out of order 409, the server's own 500).
-    static func replicaRefused(_ error: FieldAuditError, shownAs name: String, scratch path: String) -> ServiceError {
+    static func refusal(of error: FieldAuditError, shownAs name: String, scratch path: String) -> ServiceError {
         let message = error.description.replacingOccurrences(of: path, with: name)
         let status: Int = switch error {
         case .untrustedSigner, .unauthorized, .untrustedFounder, .notOnTeam, .notPermitted: 403

@@ -23,9 +23,9 @@ extension ExitStatus {
 
     /// Runs a command's body, printing a `ServiceError` as `main` prints a `FieldAuditError` and
     /// exiting with its status.
-    static func reporting<T>(_ body: () throws -> T) throws -> T {
+    static func reporting(_ body: () throws -> Void) throws {
         do {
-            return try body()
+            try body()
         } catch let error as ServiceError {
             Terminal.error(error.description)
             throw ExitCode(of(error).rawValue)

@@ -24,7 +24,7 @@ extension FieldAuditCommand {
                 let remote = try RemoteList.load(for: replica.location).remote(named: name)
                 let session = try CentralSync(replica: replica, remote: remote)
                 let progress = SyncProgress()
-                let report = try Blocking.run { try await session.run(progress: progress.report) }
+                let report = try Blocking.run { try await session.run { progress.report($0, $1) } }
                 progress.finish()
                 Terminal.print("Synced with \(remote.name) (\(remote.url)): " + Self.describe(report))
             }
