@@ -1,6 +1,7 @@
 import FieldAudit
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore

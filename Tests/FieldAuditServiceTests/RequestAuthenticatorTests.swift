@@ -15,13 +15,15 @@ struct RequestAuthenticatorTests {
         RequestAuthenticator(server: central.id, window: 300, now: { now }) { known.contains($0) }
     }
 
-    func unauthenticatedReason(_ body: () async throws(ServiceError) -> Void) async -> String? {
-        do throws(ServiceError) {
+    /// The reason `body` was refused with `ServiceError.unauthenticated`; nil if it was not refused.
+    func unauthenticatedReason(_ body: () async throws -> Void) async -> String? {
+        do {
             try await body()
             return nil
-        } catch {
-            guard case let .unauthenticated(reason) = error else { return "unexpected \(error)" }
+        } catch ServiceError.unauthenticated(let reason) {
             return reason
+        } catch {
+            return "unexpected \(error)"
         }
     }
 

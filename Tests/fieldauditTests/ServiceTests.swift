@@ -53,7 +53,7 @@ struct ServiceTests {
         #expect(bens.firstMatch(of: /pushed [1-9][0-9]* changes \([1-9][0-9]* new to the central/) != nil, "\(bens)")
         let adas = try cli.succeed(["sync", "central"], store: ada)
         #expect(adas.firstMatch(of: /pulled [1-9][0-9]* new changes/) != nil, "\(adas)")
-        #expect(try cli.succeed(["search", "quarterly"], store: ada).contains("Risk register reviewed quarterly"))
+        #expect(try cli.succeed(["search", "quarterly"], store: ada).contains("Risk register reviewed [quarterly]"))
 
         let centralDigest = try digest(central)
         #expect(try digest(ada) == centralDigest)
@@ -138,7 +138,7 @@ final class ServeProcess: @unchecked Sendable {
     init(cli: FieldAuditCLI, store: String, log: String, listen: String = "127.0.0.1:0", arguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: cli.executable)
         process.arguments = ["serve", "--listen", listen, "--store", store] + arguments
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: log)
