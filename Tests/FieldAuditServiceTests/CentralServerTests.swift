@@ -12,37 +12,19 @@ import Testing
 /// The central repository's routes, through Hummingbird's router test framework: who is admitted,
 /// what a pull carries, what a push may change.
 struct CentralServerTests {
-    let directory = TemporaryDirectory("fieldaudit-service")
-    let central: Replica
-    let ben: Replica
-    let stranger: Replica
-    let helix: EntityID
-    let other: EntityID
+    let fixture: CentralFixture
+    var central: Replica { fixture.central }
+    var ben: Replica { fixture.auditors[0] }
+    var stranger: Replica { fixture.stranger }
+    var helix: EntityID { fixture.helix }
+    var directory: TemporaryDirectory { fixture.directory }
 
-    /// A central that founded two engagements, with Ben on the team of Helix only; Ben trusts the
-    /// central and holds nothing yet.
     init() throws {
-        central = try Replica.create(at: StoreLocation(directory: directory.file("central")), name: "Central", identity: testIdentity(1))
-        ben = try Replica.create(at: StoreLocation(directory: directory.file("ben")), name: "Ben Auditor", identity: testIdentity(2))
-        stranger = try Replica.create(at: StoreLocation(directory: directory.file("stranger")), name: "Stranger", identity: testIdentity(3))
-        other = try central.createEngagement(EngagementDraft(client: "Other Client plc", auditType: .stage1))
-        helix = try central.createEngagement(EngagementDraft(client: "Helix Diagnostics Ltd", auditType: .stage2))
-        try central.use(engagement: helix)
-        _ = try central.addMember(ben.card, role: .auditor, engagement: nil)
-        _ = try ben.trust(central.card)
+        fixture = try CentralFixture()
     }
 
     func server(maxUpload: Int64 = 1 << 30) throws -> some ApplicationProtocol {
-        try CentralServer(replica: central, configuration: .init(host: "127.0.0.1", port: 0, maxUpload: maxUpload)).application()
-    }
-
-    /// The four signature headers for a request by `identity`.
-    func signed(_ method: String, _ path: String, body: Data = Data(), by identity: ReplicaIdentity, at date: Date = Date(), for server: ReplicaID? = nil) -> HTTPFields {
-        let signature = RequestSignature.sign(
-            method: method, path: path, server: server ?? central.identity.id, bodyDigest: RequestSignature.digest(of: body), by: identity, at: date)
-        var fields = HTTPFields()
-        for header in signature.headers { fields[HTTPField.Name(header.name)!] = header.value }
-        return fields
+        try fixture.server(maxUpload: maxUpload)
     }
 
     func error(of response: TestResponse) throws -> (error: String, hint: String) {
@@ -52,17 +34,10 @@ struct CentralServerTests {
 
     /// Ben's bundle of a note in Helix, for the central, as `sync` would push it.
     func bensNote() throws -> Data {
-        let pulled = directory.file("pulled.fabundle")
-        _ = try central.writeBundle(ExportRequest(peer: ben.identity.id), toNewFile: pulled)
-        _ = try ben.importBundle(at: pulled)
-        try ben.use(engagement: helix)
-        _ = try ben.addNote("Risk register reviewed quarterly", ref: "6.1.2", engagement: nil)
-        let path = directory.file("push.fabundle")
-        _ = try ben.writeBundle(ExportRequest(peer: central.identity.id, peerHolds: try central.vectorFile().versionVector(path: "central")), toNewFile: path)
-        return try Data(contentsOf: URL(fileURLWithPath: path))
+        try fixture.note("Risk register reviewed quarterly", by: ben)
     }
 
-    func digest(_ replica: Replica) throws -> String { "\(try replica.verify().digest)" }
+    func digest(_ replica: Replica) throws -> String { try fixture.digest(replica) }
 
     @Test func theIdentityRouteAnswersTheCentralsCardWithoutASignature() async throws {
         try await server().test(.router) { client in
@@ -85,7 +60,7 @@ struct CentralServerTests {
 
     @Test func anUnknownKeyIsRefusedWith401() async throws {
         try await server().test(.router) { client in
-            let response = try await client.execute(uri: "/v1/vector", method: .get, headers: signed("GET", "/v1/vector", by: stranger.identity))
+            let response = try await client.execute(uri: "/v1/vector", method: .get, headers: fixture.signed("GET", "/v1/vector", by: stranger.identity))
             #expect(response.status == .unauthorized)
             #expect(try error(of: response).error.contains("\(stranger.identity.id.short)'s key is not known"))
         }
@@ -93,7 +68,7 @@ struct CentralServerTests {
 
     @Test func aMemberOfAnEngagementTheCentralHoldsIsKnownAndReadsTheVector() async throws {
         try await server().test(.router) { client in
-            let response = try await client.execute(uri: "/v1/vector", method: .get, headers: signed("GET", "/v1/vector", by: ben.identity))
+            let response = try await client.execute(uri: "/v1/vector", method: .get, headers: fixture.signed("GET", "/v1/vector", by: ben.identity))
             #expect(response.status == .ok)
             let vector = try VectorFile.decode(Data(response.body.readableBytesView), source: "answer")
             #expect(vector.replica == central.identity.id.hex)
@@ -104,16 +79,16 @@ struct CentralServerTests {
     @Test func expiredReplayedAndMisaddressedSignaturesAreRefusedWith401() async throws {
         try await server().test(.router) { client in
             let expired = try await client.execute(
-                uri: "/v1/vector", method: .get, headers: signed("GET", "/v1/vector", by: ben.identity, at: Date().addingTimeInterval(-600)))
+                uri: "/v1/vector", method: .get, headers: fixture.signed("GET", "/v1/vector", by: ben.identity, at: Date().addingTimeInterval(-600)))
             #expect(expired.status == .unauthorized)
             #expect(try error(of: expired).error.contains("more than 300 seconds"))
 
             let elsewhere = try await client.execute(
-                uri: "/v1/vector", method: .get, headers: signed("GET", "/v1/vector", by: ben.identity, for: stranger.identity.id))
+                uri: "/v1/vector", method: .get, headers: fixture.signed("GET", "/v1/vector", by: ben.identity, for: stranger.identity.id))
             #expect(elsewhere.status == .unauthorized)
             #expect(try error(of: elsewhere).error.contains("does not hold"))
 
-            let headers = signed("GET", "/v1/vector", by: ben.identity)
+            let headers = fixture.signed("GET", "/v1/vector", by: ben.identity)
             #expect(try await client.execute(uri: "/v1/vector", method: .get, headers: headers).status == .ok)
             let replayed = try await client.execute(uri: "/v1/vector", method: .get, headers: headers)
             #expect(replayed.status == .unauthorized)
@@ -125,7 +100,7 @@ struct CentralServerTests {
         let vector = try ben.vectorFile().encoded()
         let bundle = try await server().test(.router) { client in
             let response = try await client.execute(
-                uri: "/v1/pull", method: .post, headers: signed("POST", "/v1/pull", body: vector, by: ben.identity), body: ByteBuffer(bytes: vector))
+                uri: "/v1/pull", method: .post, headers: fixture.signed("POST", "/v1/pull", body: vector, by: ben.identity), body: ByteBuffer(bytes: vector))
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == CentralServer.bundleMediaType)
             #expect(Int(response.headers[HTTPField.Name("FieldAudit-Withheld")!] ?? "0")! > 0)
@@ -143,7 +118,7 @@ struct CentralServerTests {
         let bundle = try bensNote()
         try await server().test(.router) { client in
             let response = try await client.execute(
-                uri: "/v1/push", method: .post, headers: signed("POST", "/v1/push", body: bundle, by: ben.identity), body: ByteBuffer(bytes: bundle))
+                uri: "/v1/push", method: .post, headers: fixture.signed("POST", "/v1/push", body: bundle, by: ben.identity), body: ByteBuffer(bytes: bundle))
             #expect(response.status == .ok)
             let summary = try JSONDecoder().decode(PushSummary.self, from: Data(response.body.readableBytesView))
             #expect(summary.newChanges > 0)
@@ -160,7 +135,7 @@ struct CentralServerTests {
         let before = try digest(central)
         try await server().test(.router) { client in
             let response = try await client.execute(
-                uri: "/v1/push", method: .post, headers: signed("POST", "/v1/push", body: bundle, by: ben.identity), body: ByteBuffer(bytes: tampered))
+                uri: "/v1/push", method: .post, headers: fixture.signed("POST", "/v1/push", body: bundle, by: ben.identity), body: ByteBuffer(bytes: tampered))
             #expect(response.status == .unauthorized)
             #expect(try error(of: response).error.contains("does not hold"))
         }
@@ -174,7 +149,7 @@ struct CentralServerTests {
         let before = try digest(central)
         try await server().test(.router) { client in
             let response = try await client.execute(
-                uri: "/v1/push", method: .post, headers: signed("POST", "/v1/push", body: bundle, by: ben.identity), body: ByteBuffer(bytes: bundle))
+                uri: "/v1/push", method: .post, headers: fixture.signed("POST", "/v1/push", body: bundle, by: ben.identity), body: ByteBuffer(bytes: bundle))
             #expect(response.status == .unprocessableContent)
             let answer = try error(of: response)
             #expect(answer.error.hasPrefix("the pushed bundle"))
@@ -187,14 +162,14 @@ struct CentralServerTests {
         let bundle = try bensNote()
         let before = try digest(central)
         try await server(maxUpload: 256).test(.router) { client in
-            var declared = signed("POST", "/v1/push", body: bundle, by: ben.identity)
+            var declared = fixture.signed("POST", "/v1/push", body: bundle, by: ben.identity)
             declared[.contentLength] = "\(bundle.count)"
             let response = try await client.execute(uri: "/v1/push", method: .post, headers: declared, body: ByteBuffer(bytes: bundle))
             #expect(response.status == .contentTooLarge)
             #expect(try error(of: response).error.contains("256 bytes"))
             // Undeclared (chunked): refused as it streams past the limit.
             let streamed = try await client.execute(
-                uri: "/v1/push", method: .post, headers: signed("POST", "/v1/push", body: bundle, by: ben.identity), body: ByteBuffer(bytes: bundle))
+                uri: "/v1/push", method: .post, headers: fixture.signed("POST", "/v1/push", body: bundle, by: ben.identity), body: ByteBuffer(bytes: bundle))
             #expect(streamed.status == .contentTooLarge)
         }
         #expect(bundle.count > 256)
