@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+@testable import fieldaudit
 
 /// `fieldaudit serve`, `remote` and `sync`, run as a user types them: the central repository is a
 /// child process on 127.0.0.1 and a free port, stopped by each test with SIGTERM.
@@ -178,5 +179,18 @@ final class ServeProcess: @unchecked Sendable {
             return -9
         }
         return process.terminationStatus
+    }
+}
+
+/// What a server or a card says is shown without its control characters.
+struct ServiceDisplayTests {
+    @Test func textFromAServerLosesEscapeSequencesAndBidiOverridesAndIsCut() {
+        let hostile = "Central\u{1B}]0;pwned\u{07}\u{1B}[2J\u{202E}lanretnI" + String(repeating: "x", count: 200)
+        let shown = Terminal.safe(hostile)
+        #expect(!shown.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.isBidiControl })
+        #expect(shown.hasPrefix("Central\u{FFFD}]0;pwned\u{FFFD}\u{FFFD}[2J\u{FFFD}lanretnI"))
+        #expect(shown.hasSuffix("…"))
+        #expect(shown.unicodeScalars.count == 121)
+        #expect(Terminal.safe("Central — Leeds") == "Central — Leeds")
     }
 }

@@ -22,12 +22,12 @@ extension ExitStatus {
     }
 
     /// Runs a command's body, printing a `ServiceError` as `main` prints a `FieldAuditError` and
-    /// exiting with its status.
+    /// exiting with its status. The message may quote a server's answer, so it is made safe to show.
     static func reporting(_ body: () throws -> Void) throws {
         do {
             try body()
         } catch let error as ServiceError {
-            Terminal.error(error.description)
+            Terminal.error(Terminal.safe(error.description, limit: 4000))
             throw ExitCode(of(error).rawValue)
         }
     }
