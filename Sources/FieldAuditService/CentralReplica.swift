@@ -2,11 +2,12 @@ import Dispatch
 import FieldAudit
 
 /// The central repository's replica, shared by every request: writes (imports, and exports, which
-/// record what they sent) run one at a time on one queue, so laptops syncing at once wait their
-/// turn instead of meeting "busy"; reads run beside them (SQLite's WAL lets them).
+/// record what they sent) take turns on one queue, so laptops syncing at once wait their turn
+/// instead of meeting "busy"; reads (the vector, the key check) do not queue behind the writes
+/// waiting for their turn, only behind the one in progress (the store has one connection).
 ///
 /// Work runs on dispatch queues, never on the concurrency pool or an event loop, so a long import
-/// holds up neither the server's connections nor other requests' reads.
+/// holds up none of the server's connections.
 public final class CentralReplica: Sendable {
     /// The replica served.
     public let replica: Replica

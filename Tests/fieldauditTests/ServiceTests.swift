@@ -128,6 +128,35 @@ struct ServiceTests {
         #expect(result.stderr.contains("HTTP 413"), "\(result.stderr)")
         #expect(try digest(central) == before)
     }
+
+    @Test(.enabled(if: ["/usr/bin/openssl", "/usr/bin/curl"].allSatisfy(FileManager.default.isExecutableFile(atPath:)), "needs openssl and curl"))
+    func serveAnswersOverHTTPSWithTheCertificateItIsGiven() throws {
+        let central = file("central")
+        try cli.succeed(["init", "--name", "Central"], store: central)
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", file("key.pem"), "-out", file("cert.pem"),
+        ]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0)
+        let server = try ServeProcess(
+            cli: cli, store: central, log: file("serve.log"), arguments: ["--tls-cert", file("cert.pem"), "--tls-key", file("key.pem")])
+        defer { server.stop() }
+        #expect(server.url.hasPrefix("https://127.0.0.1:"))
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["--silent", "--show-error", "--max-time", "20", "--cacert", file("cert.pem"), "-o", file("card.json"), server.url + "/v1/identity"]
+        try curl.run()
+        curl.waitUntilExit()
+        #expect(curl.terminationStatus == 0)
+        let served = try String(contentsOfFile: file("card.json"), encoding: .utf8)
+        #expect(served.trimmingCharacters(in: .whitespacesAndNewlines) == (try cli.succeed(["whoami", "--card"], store: central)).trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(server.stop() == 0)
+    }
 }
 
 /// A `fieldaudit serve` child process; `stop()` sends SIGTERM and waits (at most 30 s, then SIGKILL).
@@ -159,7 +188,7 @@ final class ServeProcess: @unchecked Sendable {
             banner = text
             ready.signal()
         }
-        guard ready.wait(timeout: .now() + 60) == .success, let match = banner.firstMatch(of: /on (http:\/\/127\.0\.0\.1:[0-9]+)/) else {
+        guard ready.wait(timeout: .now() + 60) == .success, let match = banner.firstMatch(of: /on (https?:\/\/127\.0\.0\.1:[0-9]+)/) else {
             process.terminate()
             throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "fieldaudit serve did not start: \(banner)"])
         }
