@@ -39,6 +39,15 @@ struct CentralServerTests {
 
     func digest(_ replica: Replica) throws -> String { try fixture.digest(replica) }
 
+    /// The answer to Ben's push of `body`, signed over `signedBody` (by default, the body sent).
+    func push(_ body: Data, signedOver signedBody: Data? = nil, headers extra: HTTPFields = [:], maxUpload: Int64 = 1 << 30) async throws -> TestResponse {
+        var headers = fixture.signed("POST", "/v1/push", body: signedBody ?? body, by: ben.identity)
+        headers.append(contentsOf: extra)
+        return try await server(maxUpload: maxUpload).test(.router) { [headers] client in
+            try await client.execute(uri: "/v1/push", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+        }
+    }
+
     @Test func theIdentityRouteAnswersTheCentralsCardWithoutASignature() async throws {
         try await server().test(.router) { client in
             let response = try await client.execute(uri: "/v1/identity", method: .get)
@@ -115,63 +124,46 @@ struct CentralServerTests {
     }
 
     @Test func aPushIsImportedByTheImportRulesAndAnswersItsSummary() async throws {
-        let bundle = try bensNote()
-        try await server().test(.router) { client in
-            let response = try await client.execute(
-                uri: "/v1/push", method: .post, headers: fixture.signed("POST", "/v1/push", body: bundle, by: ben.identity), body: ByteBuffer(bytes: bundle))
-            #expect(response.status == .ok)
-            let summary = try JSONDecoder().decode(PushSummary.self, from: Data(response.body.readableBytesView))
-            #expect(summary.newChanges > 0)
-            #expect(summary.newEntities >= 1)
-        }
+        let response = try await push(try bensNote())
+        #expect(response.status == .ok)
+        let summary = try JSONDecoder().decode(PushSummary.self, from: Data(response.body.readableBytesView))
+        #expect(summary.newChanges > 0)
+        #expect(summary.newEntities >= 1)
         #expect(try central.search("quarterly", engagement: helix.description).count == 1)
     }
 
     @Test func aTamperedPushIsRefusedWith401AndNothingChanges() async throws {
         let bundle = try bensNote()
-        var altered = bundle
-        altered[altered.count / 2] ^= 0x01
-        let tampered = altered
+        var tampered = bundle
+        tampered[tampered.count / 2] ^= 0x01
         let before = try digest(central)
-        try await server().test(.router) { client in
-            let response = try await client.execute(
-                uri: "/v1/push", method: .post, headers: fixture.signed("POST", "/v1/push", body: bundle, by: ben.identity), body: ByteBuffer(bytes: tampered))
-            #expect(response.status == .unauthorized)
-            #expect(try error(of: response).error.contains("does not hold"))
-        }
+        let response = try await push(tampered, signedOver: bundle)
+        #expect(response.status == .unauthorized)
+        #expect(try error(of: response).error.contains("does not hold"))
         #expect(try digest(central) == before)
     }
 
     @Test func aBundleTheImportRefusesIsAnswered4xxWithTheImportsMessage() async throws {
         var damaged = try bensNote()
         damaged[damaged.count / 2] ^= 0x01  // signed as sent: the import, not the signature, refuses it
-        let bundle = damaged
         let before = try digest(central)
-        try await server().test(.router) { client in
-            let response = try await client.execute(
-                uri: "/v1/push", method: .post, headers: fixture.signed("POST", "/v1/push", body: bundle, by: ben.identity), body: ByteBuffer(bytes: bundle))
-            #expect(response.status == .unprocessableContent)
-            let answer = try error(of: response)
-            #expect(answer.error.hasPrefix("the pushed bundle"))
-            #expect(!answer.error.contains("service-scratch"))
-        }
+        let response = try await push(damaged)
+        #expect(response.status == .unprocessableContent)
+        let answer = try error(of: response)
+        #expect(answer.error.hasPrefix("the pushed bundle"))
+        #expect(!answer.error.contains("service-scratch"))
         #expect(try digest(central) == before)
     }
 
     @Test func anOversizedPushIsRefusedWith413AndNothingChanges() async throws {
         let bundle = try bensNote()
         let before = try digest(central)
-        try await server(maxUpload: 256).test(.router) { client in
-            var declared = fixture.signed("POST", "/v1/push", body: bundle, by: ben.identity)
-            declared[.contentLength] = "\(bundle.count)"
-            let response = try await client.execute(uri: "/v1/push", method: .post, headers: declared, body: ByteBuffer(bytes: bundle))
-            #expect(response.status == .contentTooLarge)
-            #expect(try error(of: response).error.contains("256 bytes"))
-            // Undeclared (chunked): refused as it streams past the limit.
-            let streamed = try await client.execute(
-                uri: "/v1/push", method: .post, headers: fixture.signed("POST", "/v1/push", body: bundle, by: ben.identity), body: ByteBuffer(bytes: bundle))
-            #expect(streamed.status == .contentTooLarge)
-        }
+        let declared = try await push(bundle, headers: [.contentLength: "\(bundle.count)"], maxUpload: 256)
+        #expect(declared.status == .contentTooLarge)
+        #expect(try error(of: declared).error.contains("256 bytes"))
+        // Undeclared (chunked): refused as it streams past the limit.
+        let streamed = try await push(bundle, maxUpload: 256)
+        #expect(streamed.status == .contentTooLarge)
         #expect(bundle.count > 256)
         #expect(try digest(central) == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: central.location.directory + "/service-scratch").isEmpty)
