@@ -7,12 +7,20 @@ let package = Package(
     products: [
         .executable(name: "fieldaudit", targets: ["fieldaudit"]),
         .library(name: "FieldAudit", targets: ["FieldAudit"]),
+        .library(name: "FieldAuditService", targets: ["FieldAuditService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The central repository's HTTP service and the laptops' client (`serve`, `sync`).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The CRDT core: pure values and the merge laws.
@@ -49,12 +57,29 @@ let package = Package(
         .target(
             name: "FieldAudit",
             dependencies: ["Replication", "AuditStore", "AuditModel", "AuditReports", "BundleFormat", "CatalogFormats"]),
+        // The central repository as an HTTP service (Hummingbird 2), and the laptops' client of it.
+        .target(
+            name: "FieldAuditService",
+            dependencies: [
+                "FieldAudit", "Replication",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // The command-line tool.
         .executableTarget(
             name: "fieldaudit",
             dependencies: [
-                "FieldAudit", "AuditModel", "AuditReports", "AuditStore", "Replication", "BundleFormat",
+                "FieldAudit", "FieldAuditService", "AuditModel", "AuditReports", "AuditStore", "Replication", "BundleFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // Benchmarks, built in release by `Benchmarks/run`; never part of the test command.
         .executableTarget(
@@ -96,6 +121,15 @@ let package = Package(
         .testTarget(
             name: "FieldAuditTests",
             dependencies: ["FieldAudit", "AuditStore", "AuditModel", "Replication", "TestSupport"]),
+        .testTarget(
+            name: "FieldAuditServiceTests",
+            dependencies: [
+                "FieldAuditService", "FieldAudit", "AuditModel", "Replication", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(
             name: "fieldauditTests",
             dependencies: [

@@ -66,6 +66,14 @@ public struct IdentityCard: Codable, Hashable, Sendable {
     ///   or its id does not match its key.
     public static func load(from path: String) throws(FieldAuditError) -> IdentityCard {
         let data = try InputFile.contents(of: path)
+        return try decode(data, source: path)
+    }
+
+    /// Reads and checks a card's JSON, received from `source` (a file or an address).
+    ///
+    /// - Throws: `FieldAuditError` if it is not a card, is of a newer version, or its id does not
+    ///   match its key.
+    public static func decode(_ data: Data, source path: String) throws(FieldAuditError) -> IdentityCard {
         struct Header: Decodable { var format: String?; var version: Int? }
         guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == formatName else {
             throw .invalidCard(path: path, reason: "it is not a FieldAudit identity card (JSON with \"format\": \"\(formatName)\")")

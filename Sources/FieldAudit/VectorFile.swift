@@ -39,6 +39,11 @@ public struct VectorFile: Codable, Sendable {
     /// Reads a vector file.
     public static func load(from path: String) throws(FieldAuditError) -> VectorFile {
         let data = try InputFile.contents(of: path)
+        return try decode(data, source: path)
+    }
+
+    /// Reads a vector file's JSON, received from `source` (a file or a request).
+    public static func decode(_ data: Data, source path: String) throws(FieldAuditError) -> VectorFile {
         struct Header: Decodable { var format: String?; var version: Int? }
         guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == formatName else {
             throw .invalidVectorFile(path: path, reason: "it is not a FieldAudit vector file")

@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Logs one line per request (key fingerprint, route, status, bytes in and out, milliseconds) and
+/// answers every error as JSON `{"error": "...", "hint": "..."}`, whatever route threw it.
+struct CentralMiddleware: RouterMiddleware {
+    typealias Context = CentralRequestContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = Self.answer(Self.serviceError(error, request: request), logger: logger)
+        }
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        logger.info("request", metadata: [
+            "key": .string(context.account.fingerprint),
+            "route": .string("\(request.method) \(request.uri.path.prefix(200))"),
+            "status": .stringConvertible(response.status.code),
+            "in": .stringConvertible(context.account.bytesIn),
+            "out": .string(response.body.contentLength.map(String.init) ?? "-"),
+            "ms": .string(String(format: "%.1f", milliseconds)),
+        ])
+        return response
+    }
+
+    /// The service's reading of any error a route threw.
+    static func serviceError(_ error: any Error, request: Request) -> ServiceError {
+        switch error {
+        case let error as ServiceError: error
+        case let error as any HTTPResponseError where error.status == .notFound:
+            .noRoute(method: "\(request.method)", path: request.uri.path)
+        case let error as any HTTPResponseError where error.status.code < 500:
+            .badRequest(reason: "\(error.status)")
+        default:
+            .replicaRefused(message: "the server failed: \(error)", status: 500)
+        }
+    }
+
+    /// A JSON error answer.
+    static func answer(_ error: ServiceError, logger: Logger) -> Response {
+        struct Body: Encodable { var error: String; var hint: String }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(Body(error: error.description, hint: error.hint))) ?? Data("{}".utf8)
+        if error.httpStatus >= 500 { logger.error("\(error.description)") }
+        return Response(
+            status: .init(code: error.httpStatus),
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

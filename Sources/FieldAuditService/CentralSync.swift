@@ -1,0 +1,71 @@
+import FieldAudit
+import Foundation
+import Replication
+
+/// What a sync brought each way.
+public struct SyncReport: Sendable {
+    /// The import of what the central sent.
+    public var pulled: ImportSummary
+    /// The size of the pulled bundle.
+    public var pulledBytes: UInt64
+    /// What was sent to the central; `nil` if it lacked nothing.
+    public var sent: ExportSummary?
+    /// The central's import of it.
+    public var pushed: PushSummary?
+}
+
+/// One sync of a laptop's replica with a central repository: check the pinned key, pull and
+/// import what the laptop lacks, then push what the central lacks.
+///
+/// Each import is one transaction on its side, so a sync cut at any byte leaves each replica as
+/// it was before or after that bundle; the next sync starts from the vectors again and completes
+/// it.
+public struct CentralSync: Sendable {
+    /// The laptop's replica.
+    public let replica: Replica
+    /// The central, as pinned.
+    public let remote: Remote
+    let client: CentralClient
+
+    public init(replica: Replica, remote: Remote) throws(ServiceError) {
+        self.replica = replica
+        self.remote = remote
+        self.client = CentralClient(url: remote.url, identity: replica.identity, server: try remote.replica)
+    }
+
+    /// Where the bundles in transit wait: `sync-scratch` in the store directory.
+    var scratch: String { replica.location.directory + "/sync-scratch" }
+
+    /// Runs the sync; `progress` hears the direction (`pulling`, `importing`, `pushing`) and bytes.
+    ///
+    /// - Throws: `ServiceError` for the network and the server (nothing is lost: the laptop's
+    ///   work stays in its store); `FieldAuditError` if the laptop's import refuses the pulled bundle.
+    public func run(progress: @escaping @Sendable (String, UInt64) -> Void = { _, _ in }) async throws -> SyncReport {
+        try await checkPinnedKey()
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let pulledPath = "\(scratch)/pulled-from-\(remote.name).fabundle"
+        try? FileManager.default.removeItem(atPath: pulledPath)
+        defer { try? FileManager.default.removeItem(atPath: pulledPath) }
+        let pulledBytes = try await client.pull(try replica.vectorFile(), to: pulledPath) { progress("pulling", $0) }
+        let pulled = try replica.importBundle(at: pulledPath) { progress("importing", UInt64($0)) }
+
+        let centralHolds = try await client.vector()
+        let pushPath = "\(scratch)/push-to-\(remote.name).fabundle"
+        try? FileManager.default.removeItem(atPath: pushPath)
+        defer { try? FileManager.default.removeItem(atPath: pushPath) }
+        let sent = try replica.writeBundle(ExportRequest(peer: try remote.replica, peerHolds: centralHolds), toNewFile: pushPath)
+        guard sent.changes + sent.withheld + sent.evidenceFiles > 0 else {
+            return SyncReport(pulled: pulled, pulledBytes: pulledBytes)
+        }
+        let pushed = try await client.push(bundleAt: pushPath) { progress("pushing", $0) }
+        return SyncReport(pulled: pulled, pulledBytes: pulledBytes, sent: sent, pushed: pushed)
+    }
+
+    /// Refuses a server whose card is not the pinned one.
+    func checkPinnedKey() async throws(ServiceError) {
+        let card = try await CentralClient.identity(at: remote.url)
+        guard card.replicaID == remote.replicaID, card.publicKey == remote.publicKey else {
+            throw .serverChanged(url: remote.url, pinned: "\(remote.replicaID.prefix(8))… (\(remote.fingerprint))", presented: "\(card.replicaID.prefix(8))… (\(card.fingerprint))")
+        }
+    }
+}

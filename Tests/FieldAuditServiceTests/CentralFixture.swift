@@ -1,0 +1,67 @@
+import AuditModel
+import FieldAudit
+import FieldAuditService
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Replication
+import TestSupport
+
+/// A central repository that founded two engagements, Helix (with the auditors on its team, who
+/// trust the central and hold nothing yet) and Other (without them), and a stranger it never met.
+struct CentralFixture: Sendable {
+    let directory = TemporaryDirectory("fieldaudit-service")
+    let central: Replica
+    let auditors: [Replica]
+    let stranger: Replica
+    let helix: EntityID
+    let other: EntityID
+
+    init(auditors count: Int = 1) throws {
+        let directory = directory
+        func replica(_ name: String, seed: UInt64) throws -> Replica {
+            try Replica.create(at: StoreLocation(directory: directory.file(name)), name: name, identity: testIdentity(seed))
+        }
+        central = try replica("Central", seed: 1)
+        auditors = try (0..<count).map { try replica("Auditor \($0)", seed: UInt64(10 + $0)) }
+        stranger = try replica("Stranger", seed: 3)
+        other = try central.createEngagement(EngagementDraft(client: "Other Client plc", auditType: .stage1))
+        helix = try central.createEngagement(EngagementDraft(client: "Helix Diagnostics Ltd", auditType: .stage2))
+        try central.use(engagement: helix)
+        for auditor in auditors {
+            _ = try central.addMember(auditor.card, role: .auditor, engagement: nil)
+            _ = try auditor.trust(central.card)
+        }
+    }
+
+    /// The central's application, listening on a free port of 127.0.0.1 when run.
+    func server(maxUpload: Int64 = 1 << 30) throws -> some ApplicationProtocol {
+        try CentralServer(replica: central, configuration: .init(host: "127.0.0.1", port: 0, maxUpload: maxUpload)).application()
+    }
+
+    /// Brings `auditor` the kickoff (by a bundle, as a USB stick would) and has it note `text` in
+    /// Helix; returns its bundle of that for the central, as `sync` would push it.
+    func note(_ text: String, by auditor: Replica) throws -> Data {
+        let pulled = directory.file("kickoff-\(auditor.identity.id.short).fabundle")
+        _ = try central.writeBundle(ExportRequest(peer: auditor.identity.id), toNewFile: pulled)
+        _ = try auditor.importBundle(at: pulled)
+        try auditor.use(engagement: helix)
+        _ = try auditor.addNote(text, ref: "6.1.2", engagement: nil)
+        let path = directory.file("push-\(auditor.identity.id.short).fabundle")
+        let holds = try central.vectorFile().versionVector(path: "central")
+        _ = try auditor.writeBundle(ExportRequest(peer: central.identity.id, peerHolds: holds), toNewFile: path)
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    /// The four signature headers for a request by `identity`.
+    func signed(_ method: String, _ path: String, body: Data = Data(), by identity: ReplicaIdentity, at date: Date = Date(), for server: ReplicaID? = nil) -> HTTPFields {
+        let signature = RequestSignature.sign(
+            method: method, path: path, server: server ?? central.identity.id, bodyDigest: RequestSignature.digest(of: body), by: identity, at: date)
+        var fields = HTTPFields()
+        for header in signature.headers { fields[HTTPField.Name(header.name)!] = header.value }
+        return fields
+    }
+
+    /// A replica's state digest, from `verify`.
+    func digest(_ replica: Replica) throws -> String { "\(try replica.verify().digest)" }
+}

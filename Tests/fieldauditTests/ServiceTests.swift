@@ -1,0 +1,225 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import fieldaudit
+
+/// `fieldaudit serve`, `remote` and `sync`, run as a user types them: the central repository is a
+/// child process on 127.0.0.1 and a free port, stopped by each test with SIGTERM.
+struct ServiceTests {
+    let cli = FieldAuditCLI()
+    let directory = TemporaryDirectory("fieldaudit-service-e2e")
+
+    func file(_ name: String) -> String { directory.file(name) }
+
+    /// Three replicas: the central, which trusts Ada; Ada, the lead of an engagement with Ben as
+    /// auditor and the central as observer; Ben, who trusts Ada.
+    func team() throws -> (central: String, ada: String, ben: String) {
+        let central = file("central"), ada = file("ada"), ben = file("ben")
+        for (store, name) in [(central, "Central"), (ada, "Ada Lead"), (ben, "Ben Auditor")] {
+            try cli.succeed(["init", "--name", name], store: store)
+            try cli.succeed(["whoami", "--card", "-o", file("\(name.prefix(3).lowercased()).card.json")], store: store)
+        }
+        try cli.succeed(["trust", file("ada.card.json")], store: central)
+        try cli.succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], store: ada)
+        try cli.succeed(["team", "add", file("ben.card.json"), "--role", "auditor"], store: ada)
+        try cli.succeed(["team", "add", file("cen.card.json"), "--role", "observer"], store: ada)
+        try cli.succeed(["trust", file("ada.card.json")], store: ben)
+        return (central, ada, ben)
+    }
+
+    func digest(_ store: String) throws -> String {
+        let result = try cli.run(["verify", "--json"], store: store)
+        #expect(result.status == 0, "verify failed: \(result.stdout) \(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        return try #require(object?["digest"] as? String)
+    }
+
+    @Test func twoLaptopsSyncingThroughTheCentralReachItsDigest() throws {
+        let (central, ada, ben) = try team()
+        let server = try ServeProcess(cli: cli, store: central, log: file("serve.log"))
+        defer { server.stop() }
+        let added = try cli.succeed(["remote", "add", "central", server.url, "--yes"], store: ada)
+        #expect(added.contains(try String(contentsOfFile: file("cen.card.json"), encoding: .utf8).firstMatch(of: /SHA256:[A-Za-z0-9+\/]+/).map { String($0.0) } ?? "?"))
+        let first = try cli.succeed(["sync"], store: ada)
+        #expect(first.contains("pulled 0 new changes"), "\(first)")
+        #expect(first.firstMatch(of: /pushed [1-9][0-9]* changes/) != nil, "\(first)")
+
+        try cli.succeed(["remote", "add", "central", server.url, "--yes"], store: ben)
+        let kickoff = try cli.succeed(["sync"], store: ben)
+        #expect(kickoff.firstMatch(of: /pulled [1-9][0-9]* new changes/) != nil, "\(kickoff)")
+        let engagement = try #require(try cli.succeed(["engagement", "list"], store: ben).firstMatch(of: /([0-9a-f]{8})  Helix/)).1
+        try cli.succeed(["engagement", "use", String(engagement)], store: ben)
+        try cli.succeed(["note", "--ref", "6.1.2", "Risk register reviewed quarterly"], store: ben)
+        let bens = try cli.succeed(["sync"], store: ben)
+        #expect(bens.firstMatch(of: /pushed [1-9][0-9]* changes \([1-9][0-9]* new to the central/) != nil, "\(bens)")
+        let adas = try cli.succeed(["sync", "central"], store: ada)
+        #expect(adas.firstMatch(of: /pulled [1-9][0-9]* new changes/) != nil, "\(adas)")
+        #expect(try cli.succeed(["search", "quarterly"], store: ada).contains("Risk register reviewed [quarterly]"))
+
+        let centralDigest = try digest(central)
+        #expect(try digest(ada) == centralDigest)
+        #expect(try digest(ben) == centralDigest)
+        #expect(server.stop() == 0)
+        let log = try String(contentsOfFile: file("serve.log"), encoding: .utf8)
+        #expect(log.contains("route=POST /v1/push") && log.contains("status=200"), "\(log)")
+        #expect(!log.contains("PRIVATE KEY"))
+    }
+
+    @Test func syncWithTheCentralDownSaysItInOneLineAndExits75() throws {
+        let (central, ada, _) = try team()
+        let server = try ServeProcess(cli: cli, store: central, log: file("serve.log"))
+        try cli.succeed(["remote", "add", "central", server.url, "--yes"], store: ada)
+        #expect(server.stop() == 0)
+        let before = try digest(ada)
+        let result = try cli.run(["sync"], store: ada)
+        #expect(result.status == 75)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("central unreachable (connection refused); your work is safe here; `fieldaudit export` to a file instead"), "\(result.stderr)")
+        #expect(try digest(ada) == before)
+    }
+
+    @Test func aServerPresentingAnotherKeyThanThePinnedOneIsRefused() throws {
+        let (central, ada, _) = try team()
+        let genuine = try ServeProcess(cli: cli, store: central, log: file("serve.log"))
+        try cli.succeed(["remote", "add", "central", genuine.url, "--yes"], store: ada)
+        #expect(genuine.stop() == 0)
+        let impostor = file("impostor")
+        try cli.succeed(["init", "--name", "Central"], store: impostor)
+        let port = try #require(genuine.url.split(separator: ":").last)
+        let other = try ServeProcess(cli: cli, store: impostor, log: file("impostor.log"), listen: "127.0.0.1:\(port)")
+        defer { other.stop() }
+        let before = try digest(ada)
+        let result = try cli.run(["sync"], store: ada)
+        #expect(result.status == 77)
+        #expect(result.stderr.contains("the server at \(genuine.url) is not the one you pinned"), "\(result.stderr)")
+        #expect(try digest(ada) == before)
+        let log = try String(contentsOfFile: file("impostor.log"), encoding: .utf8)
+        #expect(!log.contains("/v1/pull") && !log.contains("/v1/push"), "nothing but the identity was asked: \(log)")
+    }
+
+    @Test func remoteAddRefusesWithoutATerminalUnlessToldYesAndRemotesCanBeListedAndRemoved() throws {
+        let (central, ada, _) = try team()
+        let server = try ServeProcess(cli: cli, store: central, log: file("serve.log"))
+        defer { server.stop() }
+        let refused = try cli.run(["remote", "add", "central", server.url], store: ada, input: "y\n")
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("not a terminal"), "\(refused.stderr)")
+        #expect(try cli.succeed(["remote", "list"], store: ada).contains("No remotes"))
+
+        try cli.succeed(["remote", "add", "central", server.url, "--yes"], store: ada)
+        let again = try cli.run(["remote", "add", "central", server.url, "--yes"], store: ada)
+        #expect(again.status == 73)
+        let listed = try JSONSerialization.jsonObject(with: Data(try cli.succeed(["remote", "list", "--json"], store: ada).utf8)) as? [[String: String]]
+        #expect(listed?.first?["url"] == server.url)
+        #expect(listed?.first?["serverName"] == "Central")
+        try cli.succeed(["remote", "remove", "central"], store: ada)
+        #expect(try cli.run(["sync"], store: ada).status == 64)
+    }
+
+    @Test func anOversizedPushIsRefusedAndTheCentralIsUnchanged() throws {
+        let (central, ada, _) = try team()
+        let server = try ServeProcess(cli: cli, store: central, log: file("serve.log"), arguments: ["--max-upload", "1KiB"])
+        defer { server.stop() }
+        try cli.succeed(["remote", "add", "central", server.url, "--yes"], store: ada)
+        let before = try digest(central)
+        let result = try cli.run(["sync"], store: ada)
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains("HTTP 413"), "\(result.stderr)")
+        #expect(try digest(central) == before)
+    }
+
+    @Test(.enabled(if: ["/usr/bin/openssl", "/usr/bin/curl"].allSatisfy(FileManager.default.isExecutableFile(atPath:)), "needs openssl and curl"))
+    func serveAnswersOverHTTPSWithTheCertificateItIsGiven() throws {
+        let central = file("central")
+        try cli.succeed(["init", "--name", "Central"], store: central)
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", file("key.pem"), "-out", file("cert.pem"),
+        ]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0)
+        let server = try ServeProcess(
+            cli: cli, store: central, log: file("serve.log"), arguments: ["--tls-cert", file("cert.pem"), "--tls-key", file("key.pem")])
+        defer { server.stop() }
+        #expect(server.url.hasPrefix("https://127.0.0.1:"))
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["--silent", "--show-error", "--max-time", "20", "--cacert", file("cert.pem"), "-o", file("card.json"), server.url + "/v1/identity"]
+        try curl.run()
+        curl.waitUntilExit()
+        #expect(curl.terminationStatus == 0)
+        let served = try String(contentsOfFile: file("card.json"), encoding: .utf8)
+        #expect(served.trimmingCharacters(in: .whitespacesAndNewlines) == (try cli.succeed(["whoami", "--card"], store: central)).trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(server.stop() == 0)
+    }
+}
+
+/// A `fieldaudit serve` child process; `stop()` sends SIGTERM and waits (at most 30 s, then SIGKILL).
+final class ServeProcess: @unchecked Sendable {
+    let process = Process()
+    /// The address it listens on, from its first line of output.
+    let url: String
+
+    init(cli: FieldAuditCLI, store: String, log: String, listen: String = "127.0.0.1:0", arguments: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: cli.executable)
+        process.arguments = ["serve", "--listen", listen, "--store", store] + arguments
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: log)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // The banner, or nothing within 60 s.
+        nonisolated(unsafe) var banner = ""
+        let ready = DispatchSemaphore(value: 0)
+        let reader = output.fileHandleForReading
+        DispatchQueue.global().async {
+            var text = ""
+            while !text.contains("\n") {
+                let data = reader.availableData
+                if data.isEmpty { break }
+                text += String(decoding: data, as: UTF8.self)
+            }
+            banner = text
+            ready.signal()
+        }
+        guard ready.wait(timeout: .now() + 60) == .success, let match = banner.firstMatch(of: /on (https?:\/\/127\.0\.0\.1:[0-9]+)/) else {
+            process.terminate()
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "fieldaudit serve did not start: \(banner)"])
+        }
+        url = String(match.1)
+    }
+
+    /// Stops the server with SIGTERM; returns its exit status (SIGKILL after 30 s: -9).
+    @discardableResult
+    func stop() -> Int32 {
+        guard process.isRunning else { return process.terminationStatus }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return -9
+        }
+        return process.terminationStatus
+    }
+}
+
+/// What a server or a card says is shown without its control characters.
+struct ServiceDisplayTests {
+    @Test func textFromAServerLosesEscapeSequencesAndBidiOverridesAndIsCut() {
+        let hostile = "Central\u{1B}]0;pwned\u{07}\u{1B}[2J\u{202E}lanretnI" + String(repeating: "x", count: 200)
+        let shown = Terminal.safe(hostile)
+        #expect(!shown.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.isBidiControl })
+        #expect(shown.hasPrefix("Central\u{FFFD}]0;pwned\u{FFFD}\u{FFFD}[2J\u{FFFD}lanretnI"))
+        #expect(shown.hasSuffix("…"))
+        #expect(shown.unicodeScalars.count == 121)
+        #expect(Terminal.safe("Central — Leeds") == "Central — Leeds")
+    }
+}
