@@ -1,0 +1,8 @@
+import ArgumentParser
+import FieldAudit
+import Replication
+
+/// The value types the `field set` command can write.
+enum ValueType: String, ExpressibleByArgument, CaseIterable {
+    case text, integer, real, json, null
+}

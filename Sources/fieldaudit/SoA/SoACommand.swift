@@ -1,0 +1,12 @@
+import ArgumentParser
+import AuditModel
+import FieldAudit
+
+extension FieldAuditCommand {
+    /// `fieldaudit soa`: the auditee's Statement of Applicability.
+    struct SoACommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "soa", abstract: "Record or list the auditee's Statement of Applicability.",
+            subcommands: [Set.self, Import.self, List.self])
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+import AuditModel
+import FieldAudit
+
+/// `--json`: machine-readable output for read commands.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+}
