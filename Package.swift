@@ -48,8 +48,7 @@ let package = Package(
         .executableTarget(
             name: "fieldaudit",
             dependencies: [
-                "FieldAudit", "AuditModel", "AuditReports", "AuditStore", "Replication", "BundleFormat",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "FieldAudit", "AuditReports", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks, built in release by `Benchmarks/run`; never part of the test command.
         .executableTarget(

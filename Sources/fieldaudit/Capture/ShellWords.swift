@@ -1,7 +1,4 @@
-import ArgumentParser
-import AuditModel
-import FieldAudit
-import Foundation
+
 
 /// Splits a line into words as a POSIX shell would: spaces separate, quotes group, `\` escapes.
 enum ShellWords {

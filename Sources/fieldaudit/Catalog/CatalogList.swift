@@ -1,6 +1,6 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
+import Foundation
 
 extension FieldAuditCommand.CatalogCommand {
     struct List: ParsableCommand {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
 
 extension FieldAuditCommand.EvidenceCommand {
@@ -17,7 +16,7 @@ extension FieldAuditCommand.EvidenceCommand {
                 record.evidence.map { item in
                     [
                         item.id.short, item.name, String(item.size), String(item.digest?.hex.prefix(16) ?? "") + "…",
-                        item.digest.map { replica.blobs.contains($0) ? "yes" : "not yet" } ?? "?", item.description ?? "",
+                        item.digest.map { replica.holdsEvidence($0) ? "yes" : "not yet" } ?? "?", item.description ?? "",
                     ]
                 }))
         }

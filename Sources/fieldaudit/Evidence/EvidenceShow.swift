@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
 
 extension FieldAuditCommand.EvidenceCommand {
@@ -22,8 +21,8 @@ extension FieldAuditCommand.EvidenceCommand {
             let chosen = try replica.resolve(id, among: record.evidence.map(\.id), kind: "evidence")
             let item = record.evidence.first { $0.id == chosen }!
             let links = record.links.filter { $0.evidence == item.id }
-            let stored = item.digest.map(replica.blobs.contains) ?? false
-            let intact = item.digest.map(replica.blobs.verify) ?? false
+            let stored = item.digest.map(replica.holdsEvidence) ?? false
+            let intact = item.digest.map(replica.evidenceIsIntact) ?? false
             if output.json { return try Terminal.printJSON(View(evidence: item, links: links, stored: stored, intact: intact)) }
             Terminal.print(Terminal.table([
                 ("evidence", item.id.description), ("name", item.name), ("size", "\(item.size) bytes"),

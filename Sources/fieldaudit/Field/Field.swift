@@ -1,6 +1,5 @@
 import ArgumentParser
 import FieldAudit
-import Replication
 
 extension FieldAuditCommand {
     /// `fieldaudit field`: plumbing to write and read single fields, for scripts and diagnosis.
@@ -9,7 +8,7 @@ extension FieldAuditCommand {
             commandName: "field",
             abstract: "Low-level: write or show single fields of any entity.",
             discussion: "The audit commands are built on the same change log; use these for scripts and diagnosis.",
-            subcommands: [Set.self, Show.self])
+            subcommands: [SetValue.self, Show.self])
     }
 }
 

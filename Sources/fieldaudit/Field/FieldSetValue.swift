@@ -1,9 +1,8 @@
 import ArgumentParser
 import FieldAudit
-import Replication
 
 extension FieldAuditCommand.Field {
-    struct Set: ParsableCommand {
+    struct SetValue: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set",
             abstract: "Write one field; the write supersedes every value of it you can see.")

@@ -1,6 +1,5 @@
 import ArgumentParser
 import FieldAudit
-import Replication
 
 extension FieldAuditCommand.Field {
     struct Show: ParsableCommand {

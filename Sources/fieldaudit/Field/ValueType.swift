@@ -1,6 +1,5 @@
 import ArgumentParser
 import FieldAudit
-import Replication
 
 /// The value types the `field set` command can write.
 enum ValueType: String, ExpressibleByArgument, CaseIterable {

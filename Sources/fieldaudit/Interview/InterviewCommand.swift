@@ -1,7 +1,5 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
-import Foundation
 
 extension FieldAuditCommand {
     /// `fieldaudit interview`: interviews and their notes.

@@ -1,7 +1,5 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
-import Foundation
 
 extension FieldAuditCommand.InterviewCommand {
     struct Show: ParsableCommand {

@@ -1,7 +1,5 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
-import Foundation
 
 extension FieldAuditCommand {
     /// `fieldaudit note`: an append-only note on the current interview or a requirement.

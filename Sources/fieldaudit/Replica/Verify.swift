@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditStore
 import FieldAudit
 
 extension FieldAuditCommand {
@@ -30,7 +29,7 @@ extension FieldAuditCommand {
             var evidenceChecked: Int
             var evidenceMissing: Int
             var problems: [String]
-            var abandonedScratch: [BlobStore.AbandonedScratch]
+            var abandonedScratch: [Verification.AbandonedScratch]
         }
 
         func run() throws {
@@ -38,7 +37,7 @@ extension FieldAuditCommand {
             let output = Output(
                 ok: report.isSound, digest: report.digest.hex, rebuiltDigest: report.rebuiltDigest?.hex,
                 changes: report.changeCount, origins: report.originCount, evidenceChecked: report.evidenceChecked,
-                evidenceMissing: report.evidenceMissing, problems: report.problems.map(\.description),
+                evidenceMissing: report.evidenceMissing, problems: report.problems,
                 abandonedScratch: report.abandonedScratch)
             if json {
                 try Terminal.printJSON(output)
@@ -60,7 +59,7 @@ extension FieldAuditCommand {
         }
 
         /// The warning about scratch that killed commands left: what it is, and what removes it.
-        static func describe(_ scratch: [BlobStore.AbandonedScratch]) -> String {
+        static func describe(_ scratch: [Verification.AbandonedScratch]) -> String {
             let bytes = scratch.reduce(0) { $0 + $1.bytes }
             return "warning: \(scratch.count) scratch file\(scratch.count == 1 ? "" : "s") (\(bytes) bytes) left in the blob folder by "
                 + "killed fieldaudit commands. \(scratch.count == 1 ? "It is" : "They are") not part of the audit and no evidence is damaged; "

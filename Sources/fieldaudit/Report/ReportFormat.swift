@@ -1,7 +1,5 @@
 import ArgumentParser
-import AuditReports
 import FieldAudit
-import Foundation
 
 /// What `fieldaudit report` writes.
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {

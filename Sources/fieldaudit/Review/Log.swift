@@ -1,8 +1,5 @@
 import ArgumentParser
-import AuditModel
-import AuditStore
 import FieldAudit
-import Replication
 
 extension FieldAuditCommand {
     /// `fieldaudit log`: who changed what.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
 
 extension FieldAuditCommand {
@@ -7,6 +6,6 @@ extension FieldAuditCommand {
     struct SoACommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "soa", abstract: "Record or list the auditee's Statement of Applicability.",
-            subcommands: [Set.self, Import.self, List.self])
+            subcommands: [SetEntry.self, Import.self, List.self])
     }
 }

@@ -1,9 +1,8 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
 
 extension FieldAuditCommand.SoACommand {
-    struct Set: ParsableCommand {
+    struct SetEntry: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set", abstract: "Declare whether a control applies, why, and its implementation status.")
         @Argument(help: "The control (for example A.6.2.8).") var ref: String
         @Option(help: "Whether the control applies.") var applicable: YesNo?

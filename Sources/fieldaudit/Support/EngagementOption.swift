@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
 
 /// `--engagement`: which engagement a command works in (default: the current one).

@@ -1,4 +1,3 @@
-import AuditStore
 import FieldAudit
 
 /// The exit statuses of `fieldaudit`, after BSD's `sysexits.h` so scripts can tell failures apart.
@@ -24,33 +23,18 @@ enum ExitStatus: Int32 {
     /// Not permitted: a file's permissions are unsafe, the store is read-only, a role rule (`EX_NOPERM`).
     case permission = 77
 
-    /// The status for an error: the one mapping from causes to statuses (README, "Exit statuses").
+    /// The status for an error: the one mapping from failure categories to statuses (README,
+    /// "Exit statuses"); `FieldAuditError.category` says which category each cause is.
     static func of(_ error: FieldAuditError) -> ExitStatus {
-        switch error {
-        case .noReplica, .unreadableInput: .noInput
+        switch error.category {
+        case .usage: .usage
         case .invalidInput: .dataError
-        case .replicaExists: .cannotCreate
-        case .keyFileExposed: .permission
-        case .keyFileUnreadable, .keyMismatch, .invalidCard, .invalidVectorFile, .unsupportedVersion: .dataError
-        case .io: .ioError
-        case .model, .notFound, .ambiguous, .nothingToResolve, .unresolvedConflict: .dataError
-        case .alreadyClosed, .notClosed: .dataError
-        case .noCurrentEngagement, .noCurrentInterview, .interviewInProgress: .usage
-        case .notPermitted, .refused, .noLeadLeft, .untrustedSigner, .unauthorized, .untrustedFounder: .permission
-        case .bundle, .bundleGap, .brokenChain, .evidenceMismatch: .dataError
-        case .outputExists, .outputUnusable: .cannotCreate
-        case .terminalOutput: .usage
-        case .notARegularFile: .noInput
-        case let .store(error):
-            switch error {
-            case .diskFull, .damaged: .ioError
-            case .readOnly: .permission
-            case .busy: .temporaryFailure
-            case .rejected, .corruptRow, .newerSchema, .blobCorrupt: .dataError
-            case .cannotOpen, .blobUnreadable, .blobMissing: .noInput
-            case .blobUnwritable: .ioError
-            case .sqlite, .closed, .unexpected: .software
-            }
+        case .missingInput: .noInput
+        case .cannotCreate: .cannotCreate
+        case .inputOutput: .ioError
+        case .temporaryFailure: .temporaryFailure
+        case .notPermitted: .permission
+        case .internalFailure: .software
         }
     }
 }

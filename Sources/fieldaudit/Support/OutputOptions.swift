@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
 
 /// `--json`: machine-readable output for read commands.

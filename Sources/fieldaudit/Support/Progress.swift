@@ -1,8 +1,4 @@
-import ArgumentParser
-import BundleFormat
-import FieldAudit
 import Foundation
-import Replication
 
 /// A progress bar on standard error, shown only when standard error is a terminal.
 final class Progress {

@@ -1,6 +1,4 @@
 import ArgumentParser
-import AuditModel
-import FieldAudit
 
 /// `yes` or `no`.
 enum YesNo: String, ExpressibleByArgument, CaseIterable {

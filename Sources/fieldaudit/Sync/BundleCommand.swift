@@ -1,9 +1,5 @@
 import ArgumentParser
-import AuditStore
-import BundleFormat
 import FieldAudit
-import Foundation
-import Replication
 
 extension FieldAuditCommand {
     /// `fieldaudit bundle`: look inside bundles.

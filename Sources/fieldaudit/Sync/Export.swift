@@ -1,9 +1,5 @@
 import ArgumentParser
-import AuditStore
-import BundleFormat
 import FieldAudit
-import Foundation
-import Replication
 
 extension FieldAuditCommand {
     /// `fieldaudit export`: a bundle for a peer, a USB stick or a pipe.

@@ -1,9 +1,6 @@
 import ArgumentParser
-import AuditStore
-import BundleFormat
 import FieldAudit
 import Foundation
-import Replication
 
 extension FieldAuditCommand {
     /// `fieldaudit import`: bundles from peers, in any order.
@@ -22,7 +19,7 @@ extension FieldAuditCommand {
         func run() throws {
             let replica = try store.openReplica()
             var pending = try files.map { file -> (shown: String, path: String) in
-                file == "-" ? ("standard input", try Self.spoolStandardInput()) : (file, file)
+                file == "-" ? ("standard input", try InputFile.spoolStandardInput()) : (file, file)
             }
             defer { for item in pending where item.shown == "standard input" { try? FileManager.default.removeItem(atPath: item.path) } }
             var summaries: [ImportSummary] = []
@@ -63,19 +60,6 @@ extension FieldAuditCommand {
             if summary.newConflicts > 0 { parts.append("\(summary.newConflicts) new conflicts — see `fieldaudit conflicts`") }
             if summary.flaggedStamps > 0 { parts.append("\(summary.flaggedStamps) changes stamped far in the future (flagged)") }
             return "\(summary.path) from \(summary.exporter.prefix(8)): " + parts.joined(separator: ", ")
-        }
-
-        /// Copies standard input to a temporary file: an import reads a bundle more than once.
-        static func spoolStandardInput() throws -> String {
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("fieldaudit-stdin-\(UUID().uuidString).fabundle").path
-            guard FileManager.default.createFile(atPath: path, contents: nil), let output = FileHandle(forWritingAtPath: path) else {
-                throw FieldAuditError.io(path: path, reason: "cannot spool standard input")
-            }
-            defer { try? output.close() }
-            while let data = try FileHandle.standardInput.read(upToCount: 1 << 20), !data.isEmpty {
-                try output.write(contentsOf: data)
-            }
-            return path
         }
     }
 }

@@ -1,9 +1,6 @@
 import ArgumentParser
-import AuditStore
-import BundleFormat
 import FieldAudit
 import Foundation
-import Replication
 
 extension FieldAuditCommand {
     /// `fieldaudit vector`: this replica's holdings, for a peer to export against.

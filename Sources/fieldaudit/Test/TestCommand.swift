@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
 
 extension FieldAuditCommand {
