@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
 import Foundation
 
@@ -34,9 +33,9 @@ extension FieldAuditCommand {
         func run() throws {
             var session = try CaptureSession(replica: store.openReplica(), engagement: engagement.engagement)
             let interactive = isatty(STDIN_FILENO) == 1
-            if interactive { Terminal.print("Capturing into \(session.client). Type /help for commands.") }
+            if interactive { Terminal.print("Capturing into \(Terminal.shown(session.client)). Type /help for commands.") }
             if let adopted = session.adopted {
-                Terminal.print("Notes go to the interview with \(adopted.interviewee) (\(adopted.id.short)), in progress; /end ends it.")
+                Terminal.print("Notes go to the interview with \(Terminal.shown(adopted.interviewee)) (\(adopted.id.short)), in progress; /end ends it.")
             }
             while true {
                 if interactive { Terminal.prompt(session.ref.map { "[\($0)] > " } ?? "> ") }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
 import Foundation
 
@@ -62,10 +61,10 @@ struct CaptureSession {
         case "ref": setRef(rest.first)
         case "interview": startInterview(rest)
         case "end": endInterview(rest)
-        case "test": run(FieldAuditCommand.TestCommand.Record.self, rest)
-        case "evidence": run(FieldAuditCommand.EvidenceCommand.Add.self, rest)
-        case "finding": run(FieldAuditCommand.FindingCommand.Raise.self, rest)
-        case "status": run(FieldAuditCommand.Status.self, ["--brief"] + rest)
+        case "test": run(FieldAuditCommand.TestCommand.Record.self, rest, typed: "/test")
+        case "evidence": run(FieldAuditCommand.EvidenceCommand.Add.self, rest, typed: "/evidence")
+        case "finding": run(FieldAuditCommand.FindingCommand.Raise.self, rest, typed: "/finding")
+        case "status": run(FieldAuditCommand.Status.self, ["--brief"] + rest, typed: "/status")
         default: failed(ValidationError("unknown command /\(command); type /help for the list. Nothing was done."))
         }
         return .next
@@ -99,7 +98,7 @@ struct CaptureSession {
         do {
             interview = try Start.parse(arguments).start(on: replica, in: interview, engagement: engagement)
         } catch {
-            failed(error, parsing: Start.self)
+            failed(error, parsing: Start.self, arguments: arguments, typed: "/interview")
         }
     }
 
@@ -119,22 +118,31 @@ struct CaptureSession {
 
     /// Parses a slash command's options as its command line would, and runs it on the session's
     /// replica, in the session's engagement unless it names another.
-    private mutating func run<Command: ReplicaCommand>(_ type: Command.Type, _ arguments: [String]) {
+    private mutating func run<Command: ReplicaCommand>(_ type: Command.Type, _ arguments: [String], typed: String) {
         do {
             var command = try type.parse(arguments)
             if command.engagement.engagement == nil { command.engagement.engagement = engagement }
             try command.run(on: replica)
         } catch {
-            failed(error, parsing: type)
+            failed(error, parsing: type, arguments: arguments, typed: typed)
         }
     }
 
-    /// Prints why a line failed and counts it, keeping the exit status of the first failure.
-    private mutating func failed(_ error: any Error, parsing command: any ParsableArguments.Type = FieldAuditCommand.self) {
+    /// Prints why a line failed and counts it, keeping the exit status of the first failure. An
+    /// argument the parser misread as options (text that begins with `-`) gets the command line's
+    /// hint: put `--` before it.
+    private mutating func failed(
+        _ error: any Error, parsing command: any ParsableArguments.Type = FieldAuditCommand.self,
+        arguments: [String] = [], typed: String = ""
+    ) {
         let status: Int32
         if let error = error as? FieldAuditError {
             Terminal.error(error.description)
             status = ExitStatus.of(error).rawValue
+        } else if let text = FieldAuditCommand.misreadText(error, in: arguments, parsing: command) {
+            let message = command.exitCode(for: error) == .success ? FieldAuditCommand.helpMisread(text) : command.message(for: error)
+            Terminal.error(message + "\n" + FieldAuditCommand.textHint(text, in: arguments, typed: typed))
+            status = ExitStatus.usage.rawValue
         } else {
             Terminal.error(command.message(for: error))
             status = command.exitCode(for: error).rawValue

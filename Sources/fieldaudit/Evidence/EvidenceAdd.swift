@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
 
 extension FieldAuditCommand.EvidenceCommand {
@@ -10,7 +9,7 @@ extension FieldAuditCommand.EvidenceCommand {
         @Argument(help: "The files.") var files: [String]
         @Option(name: .customLong("for"), help: "A test, finding or interview id (or prefix), or a requirement, to link to.") var target: String?
         @Option(help: "A requirement the evidence bears on.") var ref: String?
-        @Option(help: "What the evidence shows.") var describe: String?
+        @Option(parsing: .unconditional, help: "What the evidence shows.") var describe: String?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 

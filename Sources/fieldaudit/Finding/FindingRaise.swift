@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
 
 extension FieldAuditCommand.FindingCommand {
@@ -12,7 +11,7 @@ extension FieldAuditCommand.FindingCommand {
         @Option(parsing: .unconditional, help: "The finding's statement ('-' reads it from standard input).") var statement: String
         @Option(help: "Evidence supporting it, by id or prefix (repeat for several).") var evidence: [String] = []
         @Option(parsing: .unconditional, help: "Objective evidence in words.") var objectiveEvidence: String?
-        @Option(name: .customLong("system"), help: "An AI system concerned, by name or id (repeat for several).") var systems: [String] = []
+        @Option(name: .customLong("system"), parsing: .unconditionalSingleValue, help: "An AI system concerned, by name or id (repeat for several).") var systems: [String] = []
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 

@@ -1,14 +1,12 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
-import Foundation
 
 extension FieldAuditCommand.InterviewCommand {
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "start", abstract: "Start an interview; notes go to it until it ends (one at a time).")
-        @Option(name: .customLong("with"), help: "The interviewee.") var interviewee: String
-        @Option(help: "The interviewee's role or function.") var role: String?
+        @Option(name: .customLong("with"), parsing: .unconditional, help: "The interviewee.") var interviewee: String
+        @Option(parsing: .unconditional, help: "The interviewee's role or function.") var role: String?
         @Option(help: "Requirements discussed, comma-separated (for example 6.1.2,A.5.2).") var topics: String?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
@@ -22,7 +20,7 @@ extension FieldAuditCommand.InterviewCommand {
         func start(on replica: Replica, in slot: InterviewSlot, engagement: String?) throws -> InterviewSlot {
             let id = try replica.startInterview(
                 with: interviewee, role: role, topics: topics.map { [$0] } ?? [], engagement: engagement, in: slot)
-            Terminal.print("Interview with \(interviewee) started (\(id.short)); notes go to it until \(slot.isSession ? "/end" : "`fieldaudit interview end`").")
+            Terminal.print("Interview with \(Terminal.shown(interviewee)) started (\(id.short)); notes go to it until \(slot.isSession ? "/end" : "`fieldaudit interview end`").")
             return slot.isSession ? .session(id) : .commandLine
         }
     }

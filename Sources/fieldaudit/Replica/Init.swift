@@ -10,7 +10,7 @@ extension FieldAuditCommand {
             abstract: "Create a replica: an empty store and a new signing key.",
             discussion: "Refuses to touch an existing replica. The private key file is created with mode 0600.")
 
-        @Option(help: "Your name, as it will appear in the audit's records.")
+        @Option(parsing: .unconditional, help: "Your name, as it will appear in the audit's records.")
         var name: String
 
         @OptionGroup var options: StoreOptions

@@ -1,9 +1,5 @@
 import ArgumentParser
-import AuditStore
-import BundleFormat
 import FieldAudit
-import Foundation
-import Replication
 
 extension FieldAuditCommand {
     /// `fieldaudit trust`: accept a key before any roster names it.
@@ -18,7 +14,7 @@ extension FieldAuditCommand {
         func run() throws {
             let identity = try IdentityCard.load(from: card)
             let replica = try store.openReplica().trust(identity)
-            Terminal.print("Trusted \(identity.name) (\(replica.short), \(identity.fingerprint)).")
+            Terminal.print("Trusted \(Terminal.shown(identity.name)) (\(replica.short), \(identity.fingerprint)).")
         }
     }
 }

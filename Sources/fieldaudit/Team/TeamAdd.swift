@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
 
 extension FieldAuditCommand.TeamCommand {
@@ -19,7 +18,7 @@ extension FieldAuditCommand.TeamCommand {
 
         func run() throws {
             let identity = try IdentityCard.load(from: card)
-            let who = "\(identity.name) (\(identity.replicaID.prefix(8)), \(identity.fingerprint))"
+            let who = "\(Terminal.shown(identity.name)) (\(identity.replicaID.prefix(8)), \(identity.fingerprint))"
             switch try store.openReplica().addMember(identity, role: role, engagement: engagement.engagement).outcome {
             case let .added(role):
                 Terminal.print("Added \(who) as \(role.rawValue).")

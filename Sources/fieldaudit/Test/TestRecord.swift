@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditModel
 import FieldAudit
 
 extension FieldAuditCommand.TestCommand {
@@ -11,7 +10,7 @@ extension FieldAuditCommand.TestCommand {
         @Option(parsing: .unconditional, help: "What was sampled.") var sample: String?
         @Option(help: "How many items were sampled.") var sampleSize: Int?
         @Option(help: "How many items the sample was drawn from.") var population: Int?
-        @Option(name: .customLong("system"), help: "An AI system sampled, by name or id (repeat for several).") var systems: [String] = []
+        @Option(name: .customLong("system"), parsing: .unconditionalSingleValue, help: "An AI system sampled, by name or id (repeat for several).") var systems: [String] = []
         @Option(parsing: .unconditional, help: "The tester's conclusion.") var conclusion: String?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
