@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.CatalogCommand {
+    /// `fieldaudit catalog import`: import a catalog file (format: Fixtures/catalogs/FORMAT.md) so engagements can use it.
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",

@@ -3,6 +3,7 @@ import FieldAudit
 import Foundation
 
 extension FieldAuditCommand.CatalogCommand {
+    /// `fieldaudit catalog list`: list clauses and controls, with their EU AI Act cross-references.
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List clauses and controls, with their EU AI Act cross-references.")
         @Flag(help: "Only the Annex A controls.") var annexA = false

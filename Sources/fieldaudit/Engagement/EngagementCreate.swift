@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.EngagementCommand {
+    /// `fieldaudit engagement create`: create an engagement that you lead, and make it current.
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "create",

@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.EngagementCommand {
+    /// `fieldaudit engagement list`: list the engagements this replica holds.
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the engagements this replica holds.")
         @OptionGroup var output: OutputOptions

@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.EngagementCommand {
+    /// `fieldaudit engagement show`: show an engagement: client, scope, team, inventory.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an engagement: client, scope, team, inventory.")
         @Argument(help: "The engagement (default: the current one).") var id: String?

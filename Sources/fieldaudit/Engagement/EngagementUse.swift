@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.EngagementCommand {
+    /// `fieldaudit engagement use`: make an engagement current, so capture commands need no --engagement.
     struct Use: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "use", abstract: "Make an engagement current, so capture commands need no --engagement.")
         @Argument(help: "The engagement's id or a unique prefix of it.") var id: String

@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.EvidenceCommand {
+    /// `fieldaudit evidence add`: store files as evidence: hashed (SHA-256), stored once, linked to a test, finding, interview or requirement.
     struct Add: ReplicaCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",

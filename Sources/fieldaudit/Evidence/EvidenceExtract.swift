@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.EvidenceCommand {
+    /// `fieldaudit evidence extract`: copy a stored evidence file out, checking its hash.
     struct Extract: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "extract", abstract: "Copy a stored evidence file out, checking its hash.",

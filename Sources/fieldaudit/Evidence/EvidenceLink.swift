@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.EvidenceCommand {
+    /// `fieldaudit evidence link`: link stored evidence to a test, finding, interview or requirement.
     struct Link: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "link", abstract: "Link stored evidence to a test, finding, interview or requirement.")
         @Argument(help: "The evidence ids (or prefixes).") var evidence: [String]

@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.EvidenceCommand {
+    /// `fieldaudit evidence list`: list evidence.
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List evidence.")
         @OptionGroup var engagement: EngagementOption

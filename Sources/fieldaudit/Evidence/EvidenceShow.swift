@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.EvidenceCommand {
+    /// `fieldaudit evidence show`: show one evidence item and what it is linked to.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one evidence item and what it is linked to.")
         @Argument(help: "The evidence id (or prefix).") var id: String

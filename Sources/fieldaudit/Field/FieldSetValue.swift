@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.Field {
+    /// `fieldaudit field set`: write one field; the write supersedes every value of it you can see.
     struct SetValue: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set",
@@ -25,8 +26,8 @@ extension FieldAuditCommand.Field {
 
         func run() throws {
             let replica = try options.openReplica()
-            let id = entity == "new" ? replica.makeEntityID() : try parseEntity(entity, option: "entity")
-            let engagementID = engagement == "self" ? id : try parseEntity(engagement, option: "--engagement")
+            let id = entity == "new" ? replica.makeEntityID() : try FieldAuditCommand.Field.entityID(entity, option: "entity")
+            let engagementID = engagement == "self" ? id : try FieldAuditCommand.Field.entityID(engagement, option: "--engagement")
             let change = try replica.set(try typedValue(), field: field, of: id, kind: kind, engagement: engagementID)
             Terminal.print("\(id) \(field) written as change \(change.id)")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.Field {
+    /// `fieldaudit field show`: show every field of an entity, conflicts included.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show every field of an entity, conflicts included.")
 
@@ -19,7 +20,7 @@ extension FieldAuditCommand.Field {
         }
 
         func run() throws {
-            let id = try parseEntity(entity, option: "entity")
+            let id = try FieldAuditCommand.Field.entityID(entity, option: "entity")
             let fields = try options.openReplica().fields(of: id)
             let shown = fields.mapValues { state in
                 state.values.map { ShownValue(value: $0.value.description, type: "\($0.value.tag)", change: $0.id.description, stamp: $0.stamp.rawValue) }

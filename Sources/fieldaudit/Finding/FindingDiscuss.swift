@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.FindingCommand {
+    /// `fieldaudit finding discuss`: record that the finding was discussed with the auditee, and their position.
     struct Discuss: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "discuss", abstract: "Record that the finding was discussed with the auditee, and their position.")
         @Argument(help: "The finding id (or prefix).") var id: String

@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.FindingCommand {
+    /// `fieldaudit finding edit`: edit a finding. Writing a field that is in conflict resolves the conflict.
     struct Edit: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "edit",

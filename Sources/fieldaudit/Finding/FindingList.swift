@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.FindingCommand {
+    /// `fieldaudit finding list`: list findings, flagging any in conflict.
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List findings, flagging any in conflict.")
         @Option(help: "Only findings of this grade.") var grade: FindingGrade?

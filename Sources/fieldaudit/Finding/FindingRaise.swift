@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.FindingCommand {
+    /// `fieldaudit finding raise`: raise a finding. A major or minor nonconformity needs objective evidence.
     struct Raise: ReplicaCommand {
         static let configuration = CommandConfiguration(
             commandName: "raise",

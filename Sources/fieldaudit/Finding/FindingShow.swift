@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.FindingCommand {
+    /// `fieldaudit finding show`: show a finding with its evidence; every value of a field in conflict.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a finding with its evidence; every value of a field in conflict.")
         @Argument(help: "The finding id (or prefix).") var id: String

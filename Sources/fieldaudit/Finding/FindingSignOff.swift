@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.FindingCommand {
+    /// `fieldaudit finding sign-off`: sign a finding off (lead only).
     struct SignOff: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "sign-off", abstract: "Sign a finding off (lead only).")
         @Argument(help: "The finding id (or prefix).") var id: String

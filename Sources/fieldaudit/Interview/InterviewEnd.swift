@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.InterviewCommand {
+    /// `fieldaudit interview end`: end the interview in progress.
     struct End: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "end", abstract: "End the interview in progress.")
         @Argument(help: "An interview to end instead of the current one.") var id: String?

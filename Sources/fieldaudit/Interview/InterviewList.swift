@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.InterviewCommand {
+    /// `fieldaudit interview list`: list interviews.
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List interviews.")
         @OptionGroup var engagement: EngagementOption

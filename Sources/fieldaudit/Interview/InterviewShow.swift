@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.InterviewCommand {
+    /// `fieldaudit interview show`: show an interview with its notes.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an interview with its notes.")
         @Argument(help: "The interview (default: the one in progress).") var id: String?

@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.InterviewCommand {
+    /// `fieldaudit interview start`: start an interview; notes go to it until it ends (one at a time).
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "start", abstract: "Start an interview; notes go to it until it ends (one at a time).")

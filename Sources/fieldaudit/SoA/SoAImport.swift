@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.SoACommand {
+    /// `fieldaudit soa import`: load a Statement of Applicability from CSV: ref,applicable,justification,status (with a header line).
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",

@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.SoACommand {
+    /// `fieldaudit soa list`: list the Statement of Applicability.
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the Statement of Applicability.")
         @OptionGroup var engagement: EngagementOption

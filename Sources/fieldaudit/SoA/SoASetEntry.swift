@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.SoACommand {
+    /// `fieldaudit soa set`: declare whether a control applies, why, and its implementation status.
     struct SetEntry: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set", abstract: "Declare whether a control applies, why, and its implementation status.")
         @Argument(help: "The control (for example A.6.2.8).") var ref: String

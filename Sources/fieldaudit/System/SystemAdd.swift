@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.SystemCommand {
+    /// `fieldaudit system add`: add an AI system to the inventory.
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an AI system to the inventory.")
         @Option(parsing: .unconditional, help: "The system's name.") var name: String

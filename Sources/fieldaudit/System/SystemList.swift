@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.SystemCommand {
+    /// `fieldaudit system list`: list the AI-system inventory.
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the AI-system inventory.")
         @OptionGroup var engagement: EngagementOption

@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.TeamCommand {
+    /// `fieldaudit team add`: add a member from their identity card, or change a member's role (the founding lead only).
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",

@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.TeamCommand {
+    /// `fieldaudit team list`: list the audit team.
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the audit team.")
         @OptionGroup var engagement: EngagementOption

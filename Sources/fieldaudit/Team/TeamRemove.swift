@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.TeamCommand {
+    /// `fieldaudit team remove`: remove a member from the team (the founding lead only); the work they did until now stays valid.
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "remove",

@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.TestCommand {
+    /// `fieldaudit test list`: list control tests.
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List control tests.")
         @Option(help: "Only tests of this requirement.") var ref: String?

@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.TestCommand {
+    /// `fieldaudit test record`: record a test of a requirement or control.
     struct Record: ReplicaCommand {
         static let configuration = CommandConfiguration(commandName: "record", abstract: "Record a test of a requirement or control.")
         @Argument(help: "The requirement or control tested (for example A.6.2.8).") var ref: String
