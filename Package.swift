@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "fieldaudit",
             dependencies: [
-                "FieldAudit", "FieldAuditService", "AuditModel", "AuditReports", "AuditStore", "Replication", "BundleFormat",
+                "FieldAudit", "FieldAuditService", "AuditReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

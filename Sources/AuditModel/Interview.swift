@@ -2,20 +2,27 @@ import Replication
 
 /// An interview: who was interviewed, in what role, when, by whom, on which requirements.
 public struct Interview: Hashable, Sendable, Encodable {
+    /// The fields an interview entity writes, by their stored names.
     public enum Field: String, CaseIterable { case interviewee, role, startedAt, endedAt, auditors, topics }
 
+    /// The interview's entity id.
     public let id: EntityID
+    /// Who was interviewed (the winning value; text someone typed).
     public var interviewee: String
+    /// The interviewee's role or function, if given.
     public var role: String?
     /// Unix milliseconds.
     public var startedAt: Int64?
+    /// When it ended, Unix milliseconds; nil while it is in progress.
     public var endedAt: Int64?
     /// Names of the auditors present.
     public var auditors: [String]
     /// Requirement references discussed.
     public var topics: [String]
+    /// The fields with concurrent values, for `fieldaudit conflicts`.
     public var conflicts: [String]
 
+    /// The interview a snapshot holds; nil if it is not a live interview entity.
     public init?(_ snapshot: EntitySnapshot) {
         guard snapshot.kind == EntityKind.interview.rawValue, !snapshot.deleted else { return nil }
         id = snapshot.id
@@ -50,17 +57,23 @@ public struct Interview: Hashable, Sendable, Encodable {
 ///
 /// Notes are written once and never edited, so they never conflict.
 public struct Note: Hashable, Sendable, Encodable {
+    /// The fields a note entity writes, by their stored names.
     public enum Field: String, CaseIterable { case text, interview, ref, author, at }
 
+    /// The note's entity id.
     public let id: EntityID
+    /// What was noted, as typed (text someone wrote).
     public var text: String
+    /// The interview the note was taken in, if any.
     public var interview: EntityID?
+    /// The requirement the note is about, if any.
     public var ref: String?
     /// The replica that wrote it.
     public var author: ReplicaID?
     /// Unix milliseconds.
     public var at: Int64?
 
+    /// The note a snapshot holds; nil if it is not a live note entity.
     public init?(_ snapshot: EntitySnapshot) {
         guard snapshot.kind == EntityKind.note.rawValue, !snapshot.deleted else { return nil }
         id = snapshot.id
@@ -71,6 +84,9 @@ public struct Note: Hashable, Sendable, Encodable {
         at = snapshot.integer(Field.at.rawValue)
     }
 
+    /// The field writes of a new note.
+    ///
+    /// - Throws: `AuditModelError.missing` if the text is empty or only white space.
     public static func writes(text: String, interview: EntityID?, ref: String?, at time: Int64) throws(AuditModelError) -> FieldWrites {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .missing(field: "note text") }
         var writes: FieldWrites = [(Field.text.rawValue, .text(text)), (Field.at.rawValue, .integer(time))]

@@ -15,14 +15,17 @@ import Replication
 public struct Roster: Sendable {
     /// One member's standing.
     public struct Membership: Hashable, Sendable {
+        /// The member's role, as the founder recorded it.
         public let role: TeamRole
         /// Set when the member was removed: the last of its seqs the removal accepts.
         public let removedAfter: UInt64?
     }
 
+    /// The engagement whose team this is.
     public let engagement: EntityID
     /// The replica that created the engagement; `nil` while unknown.
     public let founder: ReplicaID?
+    /// Every member the founder recorded, by replica id, removed ones included.
     public let members: [ReplicaID: Membership]
 
     /// The roster as the given snapshots of the engagement describe it.
@@ -73,6 +76,7 @@ public struct Roster: Sendable {
         /// The engagement's founder is not known, so nobody's rights can be checked.
         case unknownFounder(ChangeID, engagement: EntityID)
 
+        /// Why the change was refused, naming the change, its author and what it tried.
         public var description: String {
             switch self {
             case let .notOnRoster(change, engagement):

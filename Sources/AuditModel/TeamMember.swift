@@ -5,18 +5,25 @@ import Replication
 /// Its id is derived from the engagement and the replica id, so adding the same person twice,
 /// even on two replicas at once, names one entity.
 public struct TeamMember: Hashable, Sendable, Encodable {
+    /// The fields a team member entity writes, by their stored names.
     public enum Field: String, CaseIterable { case replica, name, publicKey, agreementKey, role, removedAfter }
 
+    /// The member's entity id, derived from the engagement and the replica id.
     public let id: EntityID
+    /// The member's replica; nil if the stored id cannot be read.
     public var replica: ReplicaID?
+    /// The owner's name, from their identity card (text someone wrote).
     public var name: String
     /// Base64 of the 32-byte Ed25519 public key.
     public var publicKey: String
     /// Base64 of the 32-byte X25519 key bundles are sealed to, when the card carried one.
     public var agreementKey: String?
+    /// The member's role; nil if the stored value is not a known role.
     public var role: TeamRole?
+    /// The fields with concurrent values.
     public var conflicts: [String]
 
+    /// The member a snapshot holds; nil if it is not a live member entity.
     public init?(_ snapshot: EntitySnapshot) {
         guard snapshot.kind == EntityKind.member.rawValue, !snapshot.deleted else { return nil }
         id = snapshot.id

@@ -12,6 +12,7 @@ public struct BlobStore: Sendable {
     /// The size of the pieces files are read and written in.
     static let chunkSize = 1 << 20
 
+    /// A blob store in `directory` (created by the replica; nothing is touched here).
     public init(directory: String) {
         self.directory = directory
     }
@@ -29,7 +30,9 @@ public struct BlobStore: Sendable {
 
     /// What `put` did.
     public struct Stored: Equatable, Sendable {
+        /// The file's SHA-256.
         public let digest: BlobDigest
+        /// The file's size in bytes.
         public let size: Int64
         /// `false` when an identical file was already stored.
         public let isNew: Bool

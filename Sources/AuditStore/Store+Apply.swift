@@ -12,6 +12,7 @@ public struct ApplyReport: Equatable, Sendable {
     /// Changes whose stamp was too far ahead of the local clock: kept, but the clock ignored them.
     public var flaggedStamps: [ChangeID] = []
 
+    /// A report of nothing applied yet.
     public init() {}
 }
 

@@ -15,8 +15,11 @@ public struct FieldConflict: Hashable, Sendable {
 
 /// An entity as the store holds it.
 public struct EntityRecord: Hashable, Sendable {
+    /// The entity's id.
     public let id: EntityID
+    /// The entity's kind, as its first change named it.
     public let kind: String
+    /// The engagement the entity belongs to.
     public let engagement: EntityID
     /// Whether the winner of its `deleted` field is true.
     public let deleted: Bool

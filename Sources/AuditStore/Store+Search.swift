@@ -3,9 +3,13 @@ import Replication
 
 /// A full-text match: the entity and field, and a snippet with the matched words in brackets.
 public struct SearchHit: Hashable, Sendable {
+    /// The entity whose text matched.
     public let entity: EntityID
+    /// The entity's kind.
     public let kind: String
+    /// The engagement the entity belongs to.
     public let engagement: EntityID
+    /// The field whose text matched.
     public let field: String
     /// The matching text with `[` `]` around each matched word, cut to about 16 words.
     public let snippet: String

@@ -4,12 +4,18 @@ import Replication
 
 /// A checkpoint an origin signed: its chain hash at `seq`, with the key and signature that prove it.
 public struct StoredCheckpoint: Hashable, Sendable {
+    /// The origin whose chain the checkpoint signs.
     public let origin: ReplicaID
+    /// The last seq the checkpoint covers.
     public let seq: UInt64
+    /// The origin's chain hash at `seq`.
     public let hash: ChangeHash
+    /// The signer's Ed25519 public key (32 bytes).
     public let publicKey: [UInt8]
+    /// The Ed25519 signature over the origin, `seq` and `hash`.
     public let signature: [UInt8]
 
+    /// A checkpoint as a bundle carried it; `Checkpoint` checks its signature before it is kept.
     public init(origin: ReplicaID, seq: UInt64, hash: ChangeHash, publicKey: [UInt8], signature: [UInt8]) {
         self.origin = origin
         self.seq = seq
@@ -28,12 +34,14 @@ public enum SyncLink: Sendable {
 
 /// What an import brings, besides its changes: kept in the same transaction.
 public struct ImportBookkeeping: Sendable {
-    /// The exporter, and what its bundle proves it holds.
+    /// The exporter.
     public var exporter: ReplicaID
+    /// What the exporter's bundle proves it holds (its version vector).
     public var exporterHolds: VersionVector
     /// Checkpoints to keep for relaying (the latest per origin wins).
     public var checkpoints: [StoredCheckpoint]
 
+    /// The bookkeeping of one imported bundle.
     public init(exporter: ReplicaID, exporterHolds: VersionVector, checkpoints: [StoredCheckpoint]) {
         self.exporter = exporter
         self.exporterHolds = exporterHolds
@@ -218,11 +226,6 @@ extension Store {
     /// The founding lead of an engagement, if recorded.
     public func founder(of engagement: EntityID) throws(StoreError) -> ReplicaID? {
         try readTransaction { db in try Self.founder(db, of: engagement) }
-    }
-
-    /// Records the founding lead of an engagement this replica creates.
-    public func recordFounder(_ founder: ReplicaID, of engagement: EntityID) throws(StoreError) {
-        try writeTransaction { db in try ImportView(db: db).recordFounder(founder, of: engagement) }
     }
 
     static func founder(_ db: Database, of engagement: EntityID) throws -> ReplicaID? {

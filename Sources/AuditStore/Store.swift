@@ -17,10 +17,10 @@ public final class Store: Sendable {
     let searchableFields: Set<String>
 
     /// How long a writer waits for another process's transaction before giving up.
-    public static let busyTimeout: TimeInterval = 60
+    static let busyTimeout: TimeInterval = 60
 
     /// Each connection's SQLite page cache, in KiB (`PRAGMA cache_size`).
-    public static let pageCacheKiB = 8192
+    static let pageCacheKiB = 8192
 
     private init(path: String, queue: DatabaseQueue, clock: any WallClock, searchableFields: Set<String>) {
         self.path = path
@@ -95,7 +95,7 @@ public final class Store: Sendable {
     }
 
     /// A store in memory, for tests and scratch work.
-    public static func inMemory(clock: any WallClock = SystemClock(), searchableFields: Set<String> = []) throws(StoreError) -> Store {
+    static func inMemory(clock: any WallClock = SystemClock(), searchableFields: Set<String> = []) throws(StoreError) -> Store {
         let queue: DatabaseQueue
         do { queue = try DatabaseQueue() } catch { throw .cannotOpen(path: ":memory:", reason: Self.describe(error)) }
         let store = Store(path: ":memory:", queue: queue, clock: clock, searchableFields: searchableFields)
@@ -186,7 +186,7 @@ public final class Store: Sendable {
     }
 
     /// The connection's `PRAGMA synchronous` level (2 is FULL), for checking durability settings.
-    public func synchronousLevel() throws(StoreError) -> Int {
+    func synchronousLevel() throws(StoreError) -> Int {
         try readTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 

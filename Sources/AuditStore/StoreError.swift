@@ -44,6 +44,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// What happened and what to do next, naming the file or value involved.
     public var description: String {
         switch self {
         case let .cannotOpen(path, reason):

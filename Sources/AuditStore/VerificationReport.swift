@@ -10,12 +10,6 @@ public struct VerificationReport: Sendable {
     public var changeCount: Int
     /// How many origins wrote them.
     public var originCount: Int
-    /// Evidence files checked against their SHA-256, and those referenced but not held yet.
-    public var evidenceChecked = 0
-    public var evidenceMissing = 0
-    /// Scratch files and folders left in the blob folder by killed processes: not damage, and
-    /// not part of the audit; the next writing command removes them.
-    public var abandonedScratch: [BlobStore.AbandonedScratch] = []
     /// Everything that is not as it should be; empty when the store is sound.
     public var problems: [Problem]
 
@@ -34,9 +28,11 @@ public struct VerificationReport: Sendable {
         case stateMismatch(entity: EntityID?, field: String?, change: ChangeID?, detail: String)
         /// Rebuilding from the log failed.
         case rebuildFailed(reason: String)
-        /// A stored evidence file no longer matches the SHA-256 it is stored under.
+        /// A stored evidence file no longer matches the SHA-256 it is stored under (found by the
+        /// replica's check of its blob store, which words its problem with this case).
         case evidenceCorrupt(digest: BlobDigest)
 
+        /// The problem in one sentence, naming the change, entity and field, or the file.
         public var description: String {
             switch self {
             case let .brokenChain(change, entity, field, recorded, derived):

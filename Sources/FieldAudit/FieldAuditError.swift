@@ -86,6 +86,7 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     /// the same capture session).
     case interviewInProgress(id: String, interviewee: String, inSession: Bool)
 
+    /// What happened and what to do next, naming the file or value involved.
     public var description: String {
         switch self {
         case let .noReplica(path):

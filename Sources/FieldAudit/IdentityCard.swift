@@ -18,7 +18,9 @@ public struct IdentityCard: Codable, Hashable, Sendable {
     public static let currentVersion = 1
     static let formatName = "fieldaudit-identity-card"
 
+    /// The card format's name, checked when a card is read.
     public var format = IdentityCard.formatName
+    /// The card format's version; a newer one is refused with `unsupportedVersion`.
     public var version = IdentityCard.currentVersion
     /// The owner's name, as given to `init`.
     public var name: String

@@ -86,4 +86,26 @@ public enum InputFile {
             : "it cannot be read (permission denied?)"
         return .unreadableInput(path: path, reason: reason)
     }
+
+    /// Copies standard input to a new temporary file and returns its path, for a reader that
+    /// reads its input more than once (an import verifies a bundle whole before applying it).
+    /// The caller removes the file when done.
+    ///
+    /// - Throws: `FieldAuditError.io` if the copy cannot be made.
+    public static func spoolStandardInput() throws(FieldAuditError) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fieldaudit-stdin-\(UUID().uuidString).fabundle").path
+        guard FileManager.default.createFile(atPath: path, contents: nil), let output = FileHandle(forWritingAtPath: path) else {
+            throw .io(path: path, reason: "cannot spool standard input")
+        }
+        defer { try? output.close() }
+        do {
+            while let data = try FileHandle.standardInput.read(upToCount: 1 << 20), !data.isEmpty {
+                try output.write(contentsOf: data)
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw .io(path: "standard input", reason: (error as NSError).localizedDescription)
+        }
+        return path
+    }
 }

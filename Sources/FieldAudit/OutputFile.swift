@@ -27,7 +27,7 @@ public struct OutputFile: Sendable, Equatable, CustomStringConvertible {
     /// Where the bytes go.
     public let destination: Destination
     /// Whether a file already at the path is replaced.
-    public let replacesExisting: Bool
+    let replacesExisting: Bool
 
     /// The path written, or `nil` for standard output.
     public var path: String? {
@@ -137,7 +137,7 @@ public struct OutputFile: Sendable, Equatable, CustomStringConvertible {
     /// recorded name): slashes, control and format characters (bidirectional overrides among
     /// them) become `-`, leading dots go (no hidden or parent names), at most 200 bytes.
     /// `fallback` when nothing is left.
-    public static func safeName(_ text: String, fallback: String = "output") -> String {
+    static func safeName(_ text: String, fallback: String = "output") -> String {
         let scalars = text.unicodeScalars.map { scalar -> Character in
             switch scalar.properties.generalCategory {
             case .control, .format, .lineSeparator, .paragraphSeparator: "-"

@@ -4,8 +4,11 @@ import Replication
 
 /// A field edited concurrently, with every value kept.
 public struct Conflict: Sendable {
+    /// The entity's kind.
     public let kind: String
+    /// The entity whose field is in conflict.
     public let entity: EntityID
+    /// The field in conflict.
     public let field: String
     /// Every visible value, winner first, with who wrote it.
     public let values: [(value: Value, change: ChangeID, author: String, stamp: Timestamp)]

@@ -8,7 +8,9 @@ extension Replica {
     public struct AddedEvidence: Sendable {
         /// The evidence: new, or the one already recorded with the same bytes.
         public let id: EntityID
+        /// The file's SHA-256.
         public let digest: BlobDigest
+        /// The file's size in bytes.
         public let size: Int64
         /// `false` when an identical file was already in the blob store.
         public let isNewBlob: Bool
@@ -175,5 +177,19 @@ extension Replica {
             + record.interviews.map { ($0.id, "interview") }
         let id = try resolve(reference, among: candidates.map(\.0), kind: "test, finding or interview")
         return (id.description, candidates.first { $0.0 == id }!.1)
+    }
+}
+
+extension Replica {
+    /// Whether this replica holds the evidence file with `digest` (without re-hashing it); a file
+    /// recorded by a peer arrives with a bundle that includes evidence.
+    public func holdsEvidence(_ digest: BlobDigest) -> Bool {
+        blobs.contains(digest)
+    }
+
+    /// Whether the evidence file with `digest` is held and its bytes still hash to it (reads the
+    /// whole file).
+    public func evidenceIsIntact(_ digest: BlobDigest) -> Bool {
+        blobs.verify(digest)
     }
 }

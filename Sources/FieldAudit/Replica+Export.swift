@@ -18,6 +18,7 @@ public struct ExportRequest: Sendable {
     /// Carry the evidence files the exported changes reference.
     public var includeEvidence: Bool
 
+    /// A request; by default everything this replica holds, for no particular peer, unsealed, with evidence.
     public init(peer: ReplicaID? = nil, peerHolds: VersionVector = VersionVector(), engagement: EntityID? = nil, encrypt: Bool = false, includeEvidence: Bool = true) {
         self.peer = peer
         self.peerHolds = peerHolds
@@ -29,13 +30,21 @@ public struct ExportRequest: Sendable {
 
 /// What an export wrote.
 public struct ExportSummary: Sendable, Encodable {
+    /// Changes carried in full.
     public var changes = 0
+    /// Changes of engagements the peer is not on, carried as hashes.
     public var withheld = 0
+    /// Evidence files carried.
     public var evidenceFiles = 0
+    /// Bytes of evidence carried.
     public var evidenceBytes: UInt64 = 0
+    /// Signed checkpoints carried.
     public var checkpoints = 0
+    /// The bundle's size in bytes.
     public var bytes: UInt64 = 0
+    /// The engagements carried in full.
     public var engagements: [EntityID] = []
+    /// For how many team members the bundle is sealed; 0 if it is not.
     public var sealedFor = 0
 }
 

@@ -28,12 +28,18 @@ extension Replica {
 
     /// What `finding edit` may change; `nil` leaves a field as it is.
     public struct FindingEdit: Sendable {
+        /// A new grade.
         public var grade: FindingGrade?
+        /// New requirement references, replacing the old ones.
         public var refs: [String]?
+        /// A new statement.
         public var statement: String?
+        /// New objective evidence in words.
         public var objectiveEvidence: String?
+        /// A new status.
         public var status: FindingStatus?
 
+        /// An edit; each field left nil stays as it is.
         public init(grade: FindingGrade? = nil, refs: [String]? = nil, statement: String? = nil, objectiveEvidence: String? = nil, status: FindingStatus? = nil) {
             self.grade = grade
             self.refs = refs

@@ -6,7 +6,9 @@ import Replication
 
 /// What an import did.
 public struct ImportSummary: Sendable, Encodable {
+    /// The bundle as the caller named it (the caller may set it, as the command line does for standard input).
     public var path: String
+    /// The exporting replica's id, in hex.
     public var exporter: String
     /// Changes new to this replica.
     public var newChanges = 0

@@ -5,7 +5,9 @@ import Replication
 
 /// An engagement's record with the context a report needs, ready for any `AuditReports` format.
 public struct ReportSource: Sendable {
+    /// Everything recorded in the engagement.
     public let record: EngagementRecord
+    /// Who made the report, and when, for its front page.
     public let context: ReportContext
 }
 
@@ -22,7 +24,7 @@ extension Replica {
     }
 
     /// The context of a report of `record` made now.
-    public func reportContext(
+    func reportContext(
         for record: EngagementRecord, timeZone: TimeZone = .current, generator: String = "fieldaudit"
     ) throws(FieldAuditError) -> ReportContext {
         let missing = Set(record.evidence.compactMap(\.digest).filter { !blobs.contains($0) })

@@ -4,8 +4,11 @@ import Replication
 
 /// The state of an engagement's audit at a glance.
 public struct AuditStatus: Sendable {
+    /// Everything recorded in the engagement.
     public let record: EngagementRecord
+    /// The coverage of clauses and Annex A.
     public let coverage: Coverage
+    /// Fields with concurrent values in the engagement.
     public let conflicts: Int
     /// Changes this replica wrote that no bundle has carried away yet.
     public let unexported: Int
@@ -19,7 +22,9 @@ public struct AuditStatus: Sendable {
 
 /// A line of an entity's history: who changed what, when, from which replica.
 public struct HistoryEntry: Sendable {
+    /// The change.
     public let change: Change
+    /// Its author's name on the team, or its replica id when not on it (text someone wrote).
     public let author: String
 }
 
@@ -55,7 +60,7 @@ extension Replica {
     /// `limit` hits (nil: all of them).
     public func search(_ query: String, engagement reference: String?, limit: Int? = 50) throws(FieldAuditError) -> [SearchHit] {
         let scope = try reference.map { reference throws(FieldAuditError) in try engagementID(reference) }
-        return try perform { () throws(StoreError) in try store.search(query, engagement: scope, limit: limit) }
+        return try perform { () throws(StoreError) in try store.search(query, engagement: scope, limit: limit) }.map { SearchHit($0) }
     }
 
     /// How many hits `search` finds without a limit.

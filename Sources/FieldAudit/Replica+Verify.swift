@@ -6,21 +6,23 @@ extension Replica {
     /// compare digests, and re-hashes every evidence file the state references and the blob
     /// store holds.
     ///
-    /// Changes nothing. The report names every problem with its change, entity and field, or the
+    /// Changes nothing. The result names every problem with its change, entity and field, or the
     /// evidence file's digest; evidence not received yet is counted, not a problem, and so are
     /// scratch files that killed processes left in the blob folder (`abandonedScratch`), which
     /// the next writing command removes.
-    public func verify() throws(FieldAuditError) -> VerificationReport {
-        var report = try perform { () throws(StoreError) in try store.verify() }
+    public func verify() throws(FieldAuditError) -> Verification {
+        var verification = Verification(try perform { () throws(StoreError) in try store.verify() })
         for digest in try perform({ () throws(StoreError) in try store.referencedBlobs() }) {
             guard blobs.contains(digest) else {
-                report.evidenceMissing += 1
+                verification.evidenceMissing += 1
                 continue
             }
-            report.evidenceChecked += 1
-            if !blobs.verify(digest) { report.problems.append(.evidenceCorrupt(digest: digest)) }
+            verification.evidenceChecked += 1
+            if !blobs.verify(digest) { verification.problems.append(VerificationReport.Problem.evidenceCorrupt(digest: digest).description) }
         }
-        report.abandonedScratch = blobs.abandonedScratch()
-        return report
+        verification.abandonedScratch = blobs.abandonedScratch().map {
+            Verification.AbandonedScratch(path: $0.path, pid: $0.pid, bytes: $0.bytes)
+        }
+        return verification
     }
 }

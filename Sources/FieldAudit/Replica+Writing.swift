@@ -3,7 +3,7 @@ import AuditStore
 import Replication
 
 /// Writes entities' fields inside one store transaction: one command, one transaction.
-public struct EntityWriter {
+struct EntityWriter {
     var transaction: LocalTransaction
     let engagement: EntityID
 

@@ -15,10 +15,10 @@ public final class Replica: Sendable {
     public let identity: ReplicaIdentity
     /// The owner's name, as given to `init`.
     public let name: String
-    /// The store.
-    public let store: Store
-    /// The evidence files.
-    public let blobs: BlobStore
+    /// The store: internal, so every caller goes through the replica's use cases.
+    let store: Store
+    /// The evidence files: internal, as the store.
+    let blobs: BlobStore
     let clock: any WallClock
 
     private init(location: StoreLocation, identity: ReplicaIdentity, name: String, store: Store, clock: any WallClock) {

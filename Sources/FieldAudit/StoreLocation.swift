@@ -7,6 +7,7 @@ public struct StoreLocation: Hashable, Sendable, CustomStringConvertible {
     /// The directory.
     public let directory: String
 
+    /// The location of a replica in `directory`.
     public init(directory: String) {
         self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
     }
@@ -26,5 +27,6 @@ public struct StoreLocation: Hashable, Sendable, CustomStringConvertible {
     /// The content-addressed evidence files.
     public var blobs: String { directory + "/blobs" }
 
+    /// The directory.
     public var description: String { directory }
 }

@@ -4,16 +4,20 @@ import Replication
 /// A replica's version vector written to a file (`fieldaudit vector -o FILE`), for a peer to
 /// export against (`fieldaudit export --since FILE`).
 public struct VectorFile: Codable, Sendable {
+    /// The version this build writes and reads.
     public static let currentVersion = 1
     static let formatName = "fieldaudit-vector"
 
+    /// The vector file format's name, checked when a file is read.
     public var format = VectorFile.formatName
+    /// The format's version; a newer one is refused with `unsupportedVersion`.
     public var version = VectorFile.currentVersion
     /// The replica whose holdings these are.
     public var replica: String
     /// Per origin (32 hex digits), the highest seq held without gaps.
     public var vector: [String: UInt64]
 
+    /// The vector file of `replica`, holding `vector`.
     public init(replica: ReplicaID, vector: VersionVector) {
         self.replica = replica.hex
         self.vector = Dictionary(uniqueKeysWithValues: vector.sorted.map { ($0.origin.hex, $0.seq) })

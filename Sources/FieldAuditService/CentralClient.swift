@@ -21,6 +21,8 @@ public struct CentralClient: Sendable {
     /// The longest a request may take; a bundle's transfer included.
     let timeout: TimeAmount
 
+    /// A client of the central at `url` (trailing slashes dropped), signing as `identity` for the
+    /// central `server`; a request (a bundle's transfer included) may take up to `timeout`.
     public init(url: String, identity: ReplicaIdentity, server: ReplicaID, timeout: TimeAmount = .seconds(600)) {
         self.url = Self.normalized(url)
         self.identity = identity

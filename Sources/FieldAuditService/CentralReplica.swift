@@ -14,6 +14,7 @@ public final class CentralReplica: Sendable {
     private let writer = DispatchQueue(label: "fieldaudit.central.writer")
     private let readers = DispatchQueue(label: "fieldaudit.central.readers", attributes: .concurrent)
 
+    /// Serves `replica`: imports one at a time on one writer queue, reads beside them.
     public init(_ replica: Replica) {
         self.replica = replica
     }

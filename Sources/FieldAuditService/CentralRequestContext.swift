@@ -21,9 +21,11 @@ public struct CentralRequestContext: RequestContext {
         }
     }
 
+    /// Hummingbird's per-request storage (logger, channel, allocator).
     public var coreContext: CoreRequestContextStorage
     let account = Account()
 
+    /// A context for one request arriving through `source`.
     public init(source: Source) {
         self.coreContext = .init(source: source)
     }

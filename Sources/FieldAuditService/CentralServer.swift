@@ -27,6 +27,7 @@ public struct CentralServer: Sendable {
         /// How far a request's date may be from the server's clock, in seconds.
         public var window: TimeInterval
 
+        /// Settings; by default loopback port 8443 without TLS, 1 GiB uploads, 1 MiB vectors, ±300 s.
         public init(
             host: String = "127.0.0.1", port: Int = 8443, tls: (certificate: String, key: String)? = nil,
             maxUpload: Int64 = 1 << 30, maxVector: Int64 = 1 << 20, window: TimeInterval = 300

@@ -27,6 +27,9 @@ public struct CentralSync: Sendable {
     public let remote: Remote
     let client: CentralClient
 
+    /// A sync of `replica` with the pinned central `remote`.
+    ///
+    /// - Throws: `ServiceError` if the remote's URL or pinned key cannot be used.
     public init(replica: Replica, remote: Remote) throws(ServiceError) {
         self.replica = replica
         self.remote = remote

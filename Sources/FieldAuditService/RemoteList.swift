@@ -8,11 +8,14 @@ public struct RemoteList: Codable, Sendable, Equatable {
     public static let currentVersion = 1
     static let formatName = "fieldaudit-remotes"
 
+    /// The file's format name, `fieldaudit-remotes`.
     public var format = RemoteList.formatName
+    /// The version the file was written in.
     public var version = RemoteList.currentVersion
     /// The remotes, in the order they were added.
     public var remotes: [Remote] = []
 
+    /// A list of `remotes`.
     public init(remotes: [Remote] = []) {
         self.remotes = remotes
     }

@@ -53,6 +53,8 @@ public struct RequestSignature: Sendable, Equatable {
             signature: Data(identity.sign(Data(text.utf8))).base64EncodedString())
     }
 
+    /// The four header values as received: the signer's base64 Ed25519 key, the RFC 3339 date, the
+    /// nonce and the base64 signature (checked by `RequestAuthenticator`, not here).
     public init(publicKey: String, date: String, nonce: String, signature: String) {
         self.publicKey = publicKey
         self.date = date

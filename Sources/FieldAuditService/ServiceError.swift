@@ -49,6 +49,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The TLS certificate or key cannot be used.
     case tls(reason: String)
 
+    /// What went wrong and what to do next, in one sentence for the terminal or the log.
     public var description: String {
         switch self {
         case let .unauthenticated(reason): "the request was not admitted: \(reason)"
@@ -109,14 +110,19 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     /// The server's answer to a refusal of the replica: its message, with the status that says
-    /// whose fault it is (bad data 422, not allowed 403, out of order 409, the server's own 500).
+    /// whose fault it is (bad data 422, not allowed 403, out of order 409, the store busy 503, the server's own 500),
+    /// from the error's category: the one mapping of causes the command line uses too.
     static func refusal(of error: FieldAuditError, shownAs name: String, scratch path: String) -> ServiceError {
         let message = error.description.replacingOccurrences(of: path, with: name)
         let status: Int = switch error {
-        case .untrustedSigner, .unauthorized, .untrustedFounder, .notOnTeam, .notPermitted: 403
         case .bundleGap: 409
-        case .bundle, .brokenChain, .evidenceMismatch, .invalidVectorFile, .invalidCard, .unsupportedVersion, .model: 422
-        default: 500
+        default:
+            switch error.category {
+            case .notPermitted: 403
+            case .invalidInput: 422
+            case .temporaryFailure: 503
+            default: 500
+            }
         }
         return .replicaRefused(message: message, status: status)
     }

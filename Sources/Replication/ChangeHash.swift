@@ -38,7 +38,9 @@ public struct ChangeHash: Hashable, Sendable, CustomStringConvertible {
         return ChangeHash(unchecked: Array(hasher.finalize()))
     }
 
+    /// The hash as 64 lowercase hex digits.
     public var hex: String { Hex.encode(bytes) }
+    /// The hash in hex, as `hex`.
     public var description: String { hex }
 }
 
@@ -57,7 +59,9 @@ public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
         self.bytes = Array(bytes)
     }
 
+    /// The digest as 64 lowercase hex digits.
     public var hex: String { Hex.encode(bytes) }
+    /// The digest in hex, as `hex`.
     public var description: String { hex }
 }
 

@@ -13,6 +13,7 @@ public struct ReplicatedState: Sendable {
     private var entities: [EntityID: (kind: String, engagement: EntityID)] = [:]
     private var chains: [ReplicaID: OriginChain] = [:]
 
+    /// An empty state: no changes, no chains, no entities.
     public init() {}
 
     /// Adds one change: duplicates are ignored, gaps and any order are fine.

@@ -35,9 +35,11 @@ enum SyncCommands {
         let fields = ["text", "statement", "conclusion", "sample", "ref"]
         let start = ContinuousClock.now
         var written = 0
+        // The store itself, as the bench measures it: a second connection to the replica's file.
+        let store = try Store.open(at: location.database, searchableFields: Searchable.fields)
         while written < count {
             let batch = min(10_000, count - written)
-            try replica.store.write(as: replica.identity.id) { transaction in
+            try store.write(as: replica.identity.id) { transaction in
                 for _ in 0..<batch {
                     let entity = entities.randomElement(using: &generator)!
                     let field = fields.randomElement(using: &generator)!
@@ -60,10 +62,11 @@ enum SyncCommands {
     /// `ndjson DIR`: every change of the replica in DIR as one JSON object per line, on standard output.
     static func ndjson(directory: String) throws {
         let replica = try Replica.open(at: StoreLocation(directory: directory))
+        let store = try Store.open(at: replica.location.database, searchableFields: Searchable.fields)
         let output = FileHandle.standardOutput
         var buffer = Data()
-        for head in try replica.store.originHeads() {
-            try replica.store.forEachLink(of: head.origin, after: 0, through: head.contiguous) { link in
+        for head in try store.originHeads() {
+            try store.forEachLink(of: head.origin, after: 0, through: head.contiguous) { link in
                 guard case let .change(change) = link else { return }
                 let object: [String: Any] = [
                     "origin": change.origin.hex, "seq": change.seq, "stamp": change.stamp.rawValue, "txn": change.transaction,

@@ -34,9 +34,7 @@ struct FieldAuditCommand: ParsableCommand {
             Foundation.exit(ExitStatus.of(error).rawValue)
         } catch {
             if let text = misreadText(error, in: arguments) {
-                let message = exitCode(for: error) == .success
-                    ? "fieldaudit: error: \(shellQuoted(text)) is not an option (read as options, it holds -h, a request for help); nothing was done."
-                    : fullMessage(for: error)
+                let message = exitCode(for: error) == .success ? "fieldaudit: error: " + helpMisread(text) : fullMessage(for: error)
                 Terminal.note(message + "\n" + textHint(text, in: arguments))
                 Foundation.exit(ExitStatus.usage.rawValue)
             }
@@ -58,24 +56,33 @@ struct FieldAuditCommand: ParsableCommand {
     /// The argument the parser took for options though it may be text that begins with `-`
     /// (`note '-5% drop'`): an unknown option, or a cluster of short flags holding an `h` that
     /// would otherwise print the help and exit 0 with nothing recorded. Nil for other errors and
-    /// for a real request for help (`-h`, `-help`, `--help`).
-    static func misreadText(_ error: any Error, in arguments: [String]) -> String? {
+    /// for a real request for help (`-h`, `-help`, `--help`). `command` is the command that
+    /// parsed `arguments` (a capture session's slash command parses its own).
+    static func misreadText(
+        _ error: any Error, in arguments: [String], parsing command: any ParsableArguments.Type = FieldAuditCommand.self
+    ) -> String? {
         let options = arguments.prefix { $0 != "--" }
-        if exitCode(for: error) == .success {
+        if command.exitCode(for: error) == .success {
             guard !options.contains(where: { ["-h", "-help", "--help"].contains($0) }) else { return nil }
             return options.first { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("h") }
         }
-        guard let match = message(for: error).firstMatch(of: /Unknown option '([^']+)'/) else { return nil }
+        guard let match = command.message(for: error).firstMatch(of: /Unknown option '([^']+)'/) else { return nil }
         let name = String(match.1)
         return options.first { $0 == name || ($0.hasPrefix(name) && !$0.hasPrefix("--")) }
     }
 
+    /// Why `text`, read as options, did nothing: it holds `h`, which asked for help.
+    static func helpMisread(_ text: String) -> String {
+        "\(shellQuoted(text)) is not an option (read as options, it holds -h, a request for help); nothing was done."
+    }
+
     /// How to pass `text` as text: after `--`, as git and Taskwarrior take it, with the other
-    /// arguments before it.
-    static func textHint(_ text: String, in arguments: [String]) -> String {
+    /// arguments before it. `typed` is what the user typed before the arguments (`fieldaudit`, or
+    /// a capture session's `/finding`).
+    static func textHint(_ text: String, in arguments: [String], typed: String = "fieldaudit") -> String {
         let rest = arguments.filter { $0 != text && $0 != "--" }
         return "If \(shellQuoted(text)) is text, not an option, put -- before it, after every option: "
-            + "fieldaudit \((rest + ["--", text]).map(shellQuoted).joined(separator: " "))"
+            + "\(typed) \((rest + ["--", text]).map(shellQuoted).joined(separator: " "))"
     }
 
     /// `word` as a POSIX shell reads it back: as it is when plain, else in single quotes.

@@ -1,4 +1,4 @@
-import AuditStore
+@testable import AuditStore
 import Replication
 import TestSupport
 import Testing

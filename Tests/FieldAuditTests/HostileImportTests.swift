@@ -1,7 +1,7 @@
 import AuditModel
 import AuditStore
 @testable import BundleFormat
-import FieldAudit
+@testable import FieldAudit
 import Foundation
 import Replication
 import TestSupport

@@ -1,5 +1,5 @@
 import AuditStore
-import FieldAudit
+@testable import FieldAudit
 import Foundation
 import TestSupport
 import Testing

@@ -1,7 +1,7 @@
 import AuditModel
 import AuditStore
 import BundleFormat
-import FieldAudit
+@testable import FieldAudit
 import Foundation
 import Replication
 import TestSupport

@@ -1,6 +1,6 @@
 import AuditModel
 import AuditStore
-import FieldAudit
+@testable import FieldAudit
 import Foundation
 import Replication
 import TestSupport

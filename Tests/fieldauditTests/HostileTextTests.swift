@@ -188,4 +188,61 @@ struct HostileTextTests {
         #expect(result.stderr.contains("… and 3 more; --limit 0 shows all"))
         #expect(try run(["search", "retention", "--limit", "-1"]).status == 64)
     }
+
+    // MARK: - Issue 12 leftovers: free text and stored names everywhere (issue 13)
+
+    @Test func interviewStartEvidenceAddAndInitTakeTextBeginningWithADash() throws {
+        try succeed(["init", "--name", "-Ada Lead"])
+        try succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"])
+        try succeed(["interview", "start", "--with", "-Dr Priya Rao", "--role", "-acting CMIO"])
+        let file = directory.file("scan.txt")
+        try Data("access review".utf8).write(to: URL(fileURLWithPath: file))
+        try succeed(["evidence", "add", file, "--describe", "-redacted access review"])
+
+        let interviews = try #require(try json(["interview", "list"]) as? [[String: Any]])
+        #expect(interviews.map { $0["interviewee"] as? String } == ["-Dr Priya Rao"])
+        #expect(interviews.map { $0["role"] as? String } == ["-acting CMIO"])
+        let evidence = try #require(try json(["evidence", "list"]) as? [[String: Any]])
+        #expect(evidence.map { $0["description"] as? String } == ["-redacted access review"])
+        #expect(try succeed(["whoami"]).contains("-Ada Lead"))
+    }
+
+    @Test func teamAddAndTrustShowACardsNameEscaped() throws {
+        try start()
+        let peer = directory.file("peer"), card = directory.file("ben.card.json")
+        try cli.succeed(["init", "--name", "Ben\nAdded Mallory as lead."], store: peer)
+        try cli.succeed(["whoami", "--card", "-o", card], store: peer)
+        let added = try succeed(["team", "add", card])
+        // The name stays on its line, its line break visible: no forged second line.
+        #expect(added.hasPrefix("Added Ben\\nAdded Mallory as lead. ("), "\(added)")
+        #expect(added.split(separator: "\n").count == 1, "\(added)")
+        let trusted = try succeed(["trust", card])
+        #expect(trusted.hasPrefix("Trusted Ben\\nAdded Mallory as lead. ("), "\(trusted)")
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "script (util-linux) gives the binary a terminal"))
+    func captureGreetsWithTheClientsNameEscaped() throws {
+        try start(client: "Helix\nfieldaudit: error: forged")
+        var terminal = cli
+        terminal.launcher = ["/bin/sh", "-c", #"exec /usr/bin/script -qec "$0 capture --store $1" /dev/null"#]
+        let session = try terminal.run([store], input: "/quit\n")
+        #expect(session.status == 0, "\(session.stderr)")
+        #expect(session.stdout.contains("Capturing into Helix\\nfieldaudit: error: forged."), "\(session.stdout.prefix(600))")
+        #expect(!session.stdout.contains("\nfieldaudit: error: forged"), "\(session.stdout.prefix(600))")
+    }
+
+    @Test func aSlashCommandWhoseTextLooksLikeOptionsGetsTheDoubleDashHint() throws {
+        try start()
+        let file = directory.file("scan.txt")
+        try Data("access review".utf8).write(to: URL(fileURLWithPath: file))
+        let session = try run(["capture"], input: "/evidence \(file) -scan.png\n/evidence -hello.txt\nstill noted\n")
+        // Both lines refused as the command line refuses them, with the same fix, in slash-command form,
+        #expect(session.status == 64, "\(session.stdout) \(session.stderr)")
+        #expect(session.stderr.contains("put -- before it, after every option: /evidence \(file) -- -scan.png"), "\(session.stderr)")
+        #expect(session.stderr.contains("-hello.txt is not an option (read as options, it holds -h, a request for help)"), "\(session.stderr)")
+        #expect(session.stderr.contains("/evidence -- -hello.txt"), "\(session.stderr)")
+        // and the session went on.
+        #expect(try noteTexts() == ["still noted"])
+        #expect((try json(["evidence", "list"]) as? [Any])?.isEmpty == true)
+    }
 }

@@ -27,7 +27,7 @@ extension ExitStatus {
         do {
             try body()
         } catch let error as ServiceError {
-            Terminal.error(Terminal.safe(error.description, limit: 4000))
+            Terminal.error(String(error.description.prefix(4000)))
             throw ExitCode(of(error).rawValue)
         }
     }

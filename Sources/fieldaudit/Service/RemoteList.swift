@@ -16,7 +16,7 @@ extension FieldAuditCommand.RemoteCommand {
                 guard !remotes.isEmpty else { return Terminal.print("No remotes; add one with `fieldaudit remote add central URL`.") }
                 Terminal.print(Terminal.columns(
                     ["NAME", "URL", "SERVER", "FINGERPRINT"],
-                    remotes.map { [$0.name, $0.url, Terminal.safe($0.serverName), $0.fingerprint] }))
+                    remotes.map { [$0.name, $0.url, $0.serverName, $0.fingerprint] }))
             }
         }
     }

@@ -1,0 +1,53 @@
+import AuditStore
+
+extension FieldAuditError {
+    /// The kind of failure an error is, for a caller that maps failures to its own codes (the
+    /// command line's exit statuses, a service's responses) without knowing every case, nor the
+    /// store's or the bundle format's errors.
+    public enum Category: Sendable, Equatable, CaseIterable {
+        /// The request was incomplete: no current engagement or interview, one already in progress,
+        /// output meant for a file sent to a terminal.
+        case usage
+        /// The input was wrong: malformed, refused by the domain or the store, a broken bundle.
+        case invalidInput
+        /// An input file or the replica does not exist or cannot be read.
+        case missingInput
+        /// The output cannot be created: it exists already, or cannot be written there.
+        case cannotCreate
+        /// Reading or writing failed, the disk is full, or the store is damaged.
+        case inputOutput
+        /// Another process held the store: try again later.
+        case temporaryFailure
+        /// Not permitted: unsafe key permissions, a read-only store, a role or roster rule.
+        case notPermitted
+        /// Something FieldAudit did not expect.
+        case internalFailure
+    }
+
+    /// The kind of failure this is: the one mapping from causes to categories.
+    public var category: Category {
+        switch self {
+        case .noReplica, .unreadableInput, .notARegularFile: .missingInput
+        case .invalidInput, .keyFileUnreadable, .keyMismatch, .invalidCard, .invalidVectorFile, .unsupportedVersion: .invalidInput
+        case .model, .notFound, .ambiguous, .nothingToResolve, .unresolvedConflict, .alreadyClosed, .notClosed: .invalidInput
+        case .bundle, .bundleGap, .brokenChain, .evidenceMismatch, .incompleteEvidence: .invalidInput
+        case .replicaExists, .outputExists, .outputUnusable: .cannotCreate
+        case .keyFileExposed, .notPermitted, .refused, .noLeadLeft, .untrustedSigner, .unauthorized, .untrustedFounder: .notPermitted
+        case .io: .inputOutput
+        case .noCurrentEngagement, .noCurrentInterview, .interviewInProgress, .terminalOutput: .usage
+        case let .store(error): Self.category(of: error)
+        }
+    }
+
+    /// The category of a store error.
+    private static func category(of error: StoreError) -> Category {
+        switch error {
+        case .diskFull, .damaged, .blobUnwritable: .inputOutput
+        case .readOnly: .notPermitted
+        case .busy: .temporaryFailure
+        case .rejected, .corruptRow, .newerSchema, .blobCorrupt: .invalidInput
+        case .cannotOpen, .blobUnreadable, .blobMissing: .missingInput
+        case .sqlite, .closed, .unexpected: .internalFailure
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import FieldAudit
+import Foundation
+
+extension FieldAuditCommand.CatalogCommand {
+    /// `fieldaudit catalog list`: list clauses and controls, with their EU AI Act cross-references.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List clauses and controls, with their EU AI Act cross-references.")
+        @Flag(help: "Only the Annex A controls.") var annexA = false
+        @Option(help: "Only one clause or Annex A area (for example 6 or A.6).") var clause: String?
+        @Option(help: "The catalog (default: the current engagement's, else ISO/IEC 42001:2023).") var catalog: String?
+        @Flag(help: "List the catalogs instead.") var catalogs = false
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let known = (try? store.openReplica().catalogs()) ?? Catalog.builtIn
+            if catalogs {
+                if output.json { return try Terminal.printJSON(known.map { ["id": $0.id, "version": $0.edition ?? "", "title": $0.title, "source": $0.source?.identifier ?? ""] }) }
+                return Terminal.print(Terminal.columns(["id", "version", "title", "source"], known.map { [$0.id, $0.edition ?? "", $0.title, $0.source?.identifier ?? ""] }))
+            }
+            let chosen = try choose(known)
+            var requirements = chosen.requirements
+            if annexA { requirements = requirements.filter { $0.kind == .control } }
+            if let clause {
+                requirements = requirements.filter { $0.group == clause || $0.ref == clause || $0.ref.hasPrefix(clause + ".") }
+            }
+            if output.json { return try Terminal.printJSON(requirements) }
+            var lastGroup = ""
+            for requirement in requirements {
+                if requirement.group != lastGroup, let group = chosen.group(requirement.group) {
+                    Terminal.print("\(Terminal.shown(group.ref)) \(Terminal.shown(group.title))")
+                    lastGroup = requirement.group
+                }
+                let acts = chosen.crossReferences(of: requirement.ref).map(\.article)
+                Terminal.print("  \(Terminal.shown(requirement.ref).padding(toLength: 8, withPad: " ", startingAt: 0)) \(Terminal.shown(requirement.title))"
+                    + (acts.isEmpty ? "" : "  [EU AI Act \(Terminal.shown(acts.joined(separator: ", ")))]"))
+            }
+        }
+
+        private func choose(_ known: [Catalog]) throws -> Catalog {
+            if let catalog {
+                guard let found = Catalog.pick(catalog, among: known) else {
+                    throw ValidationError("unknown catalog '\(catalog)'; known: \(known.map(\.id).joined(separator: ", ")).")
+                }
+                return found
+            }
+            if let replica = try? store.openReplica(), let id = try? replica.engagementID(nil), let record = try? replica.record(of: id) {
+                return record.catalog
+            }
+            return .iso42001
+        }
+    }
+}

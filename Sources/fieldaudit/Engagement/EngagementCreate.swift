@@ -1,0 +1,33 @@
+import ArgumentParser
+import FieldAudit
+
+extension FieldAuditCommand.EngagementCommand {
+    /// `fieldaudit engagement create`: create an engagement that you lead, and make it current.
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create",
+            abstract: "Create an engagement that you lead, and make it current.")
+
+        @Option(parsing: .unconditional, help: "The client organisation.") var client: String
+        @Option(parsing: .unconditional, help: "The client's address.") var address: String?
+        @Option(help: "The audited standard's catalog id (see `fieldaudit catalog list --catalogs`).")
+        var standard: String = Catalog.iso42001ID
+        @Option(help: "The audit type.") var type: AuditType = .stage2
+        @Option(parsing: .unconditional, help: "The scope statement.") var scope: String?
+        @Option(name: .customLong("site"), parsing: .unconditionalSingleValue, help: "A site visited (repeat for several).") var sites: [String] = []
+        @Option(help: "First audit day, YYYY-MM-DD.") var start: String?
+        @Option(help: "Last audit day, YYYY-MM-DD.") var end: String?
+        @Option(parsing: .unconditional, help: "Audit criteria (default: the standard and the Statement of Applicability).") var criteria: String?
+        @Option(parsing: .unconditional, help: "Audit objectives.") var objectives: String?
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let replica = try store.openReplica()
+            let draft = EngagementDraft(
+                client: client, address: address, catalog: try replica.catalog(standard), auditType: type, scope: scope,
+                sites: sites, startDate: start, endDate: end, criteria: criteria, objectives: objectives)
+            let id = try replica.createEngagement(draft)
+            Terminal.print("Created engagement \(id) for \(Terminal.shown(client)) (\(type.title), \(draft.catalog.displayName)); it is now current.")
+        }
+    }
+}

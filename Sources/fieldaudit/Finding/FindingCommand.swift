@@ -1,0 +1,11 @@
+import ArgumentParser
+import FieldAudit
+
+extension FieldAuditCommand {
+    /// `fieldaudit finding`: findings from raise to sign-off.
+    struct FindingCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "finding", abstract: "Raise, list, show, edit, discuss and sign off findings.",
+            subcommands: [Raise.self, List.self, Show.self, Edit.self, Discuss.self, SignOff.self])
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import FieldAudit
+
+extension FieldAuditCommand.InterviewCommand {
+    /// `fieldaudit interview list`: list interviews.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List interviews.")
+        @OptionGroup var engagement: EngagementOption
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let record = try engagement.open(store).record
+            if output.json { return try Terminal.printJSON(record.interviews) }
+            Terminal.print(Terminal.columns(
+                ["id", "interviewee", "role", "started", "notes", "topics"],
+                record.interviews.map { interview in
+                    [
+                        interview.id.short, interview.interviewee, interview.role ?? "", Terminal.time(interview.startedAt),
+                        String(record.notes.filter { $0.interview == interview.id }.count), interview.topics.joined(separator: ","),
+                    ]
+                }))
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import FieldAudit
+
+extension FieldAuditCommand.SoACommand {
+    /// `fieldaudit soa list`: list the Statement of Applicability.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the Statement of Applicability.")
+        @OptionGroup var engagement: EngagementOption
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let record = try engagement.open(store).record
+            let order = Dictionary(uniqueKeysWithValues: record.catalog.requirements.enumerated().map { ($1.ref, $0) })
+            let entries = record.applicability.sorted { (order[$0.ref] ?? .max) < (order[$1.ref] ?? .max) }
+            if output.json { return try Terminal.printJSON(entries) }
+            Terminal.print(Terminal.columns(
+                ["control", "applies", "status", "justification"],
+                entries.map { [$0.ref, $0.applicable ? "yes" : "no", $0.status?.rawValue ?? "", $0.justification ?? ""] }))
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import FieldAudit
+
+extension FieldAuditCommand {
+    /// `fieldaudit export`: a bundle for a peer, a USB stick or a pipe.
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export",
+            abstract: "Write a bundle of what a peer lacks: compressed, signed, optionally sealed.",
+            discussion: """
+                Without --since or --all, the peer's holdings come from the last bundle it sent (or \
+                nothing is assumed). With --for, only engagements the peer is on the team of travel \
+                in full; changes of others travel as hashes, so the peer's chains stay whole.
+                """)
+        @Option(name: .customLong("for"), help: "The peer: an identity card file or a replica id.") var peer: String?
+        @Option(help: "A vector file the peer wrote with `fieldaudit vector`.") var since: String?
+        @Flag(help: "Send everything, whatever the peer holds.") var all = false
+        @Option(help: "Only this engagement.") var engagement: String?
+        @Flag(help: "Seal the bundle so only the engagements' team members can read it.") var encrypt = false
+        @Flag(help: "Leave evidence files out (a later bundle can bring them).") var noEvidence = false
+        @Option(name: .shortAndLong, help: ArgumentHelp(
+            "The bundle file; a directory to write it in under a name made of yours, the peer's and the date; or '-' for standard output.",
+            valueName: "path"))
+        var output: String
+        @Flag(help: "Replace an existing bundle file.") var force = false
+        @OptionGroup var store: StoreOptions
+
+        func validate() throws {
+            if all && since != nil { throw ValidationError("--all and --since exclude each other.") }
+        }
+
+        func run() throws {
+            let replica = try store.openReplica()
+            var request = ExportRequest(encrypt: encrypt, includeEvidence: !noEvidence)
+            var peerName: String?
+            if let peer {
+                let known = try Self.peer(peer)
+                request.peer = known.id
+                peerName = known.name
+            }
+            if let since {
+                let file = try VectorFile.load(from: since)
+                request.peerHolds = try file.versionVector(path: since)
+                request.peer = request.peer ?? (try? ReplicaID(hex: file.replica))
+            } else if !all, let known = request.peer {
+                request.peerHolds = try replica.peerVector(of: known)
+            }
+            if let engagement { request.engagement = try replica.engagementID(engagement) }
+            let destination = try OutputFile.resolve(
+                output, defaultName: replica.defaultBundleName(peer: peerName ?? request.peer?.short), force: force,
+                refusingTerminal: ("a bundle", "fieldaudit import -"))
+            let progress = Progress(label: "exporting")
+            let summary = try replica.export(request, to: destination, progress: progress.bytes)
+            progress.finish()
+            let message = "Exported \(summary.changes) changes"
+                + (summary.withheld > 0 ? " (+\(summary.withheld) withheld as hashes)" : "")
+                + ", \(summary.evidenceFiles) evidence files, \(summary.checkpoints) signed checkpoints: \(summary.bytes) bytes"
+                + (summary.sealedFor > 0 ? ", sealed for \(summary.sealedFor) team members" : "")
+                + (destination.path == nil ? "." : " in \(destination).")
+            if destination.path == nil { Terminal.note(message) } else { Terminal.print(message) }
+        }
+
+        /// A peer's replica id, and its name when given as a card file.
+        static func peer(_ text: String) throws -> (id: ReplicaID, name: String?) {
+            if let id = try? ReplicaID(hex: text) { return (id, nil) }
+            let card = try IdentityCard.load(from: text)
+            return (ReplicaID(publicKey: try card.verifiedKey(path: text)), card.name)
+        }
+
+        /// A replica id from a card file or a hex id.
+        static func peerID(_ text: String) throws -> ReplicaID {
+            try peer(text).id
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import FieldAudit
+import Foundation
+
+extension FieldAuditCommand {
+    /// `fieldaudit import`: bundles from peers, in any order.
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Import bundles, in any order; each is verified whole before anything of it is applied.")
+        @Argument(help: "Bundle files, or '-' for standard input.") var files: [String]
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var store: StoreOptions
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("name at least one bundle file.") }
+        }
+
+        func run() throws {
+            let replica = try store.openReplica()
+            var pending = try files.map { file -> (shown: String, path: String) in
+                file == "-" ? ("standard input", try InputFile.spoolStandardInput()) : (file, file)
+            }
+            defer { for item in pending where item.shown == "standard input" { try? FileManager.default.removeItem(atPath: item.path) } }
+            var summaries: [ImportSummary] = []
+            // Bundles that continue a chain another one starts wait for it: any order works.
+            while !pending.isEmpty {
+                var waiting: [(shown: String, path: String)] = []
+                var lastGap: FieldAuditError?
+                for item in pending {
+                    let progress = Progress(label: "importing \(item.shown)")
+                    do {
+                        var summary = try replica.importBundle(at: item.path) { progress.bytes(UInt64($0)) }
+                        progress.finish()
+                        summary.path = item.shown
+                        summaries.append(summary)
+                        if !json { Terminal.print(Self.describe(summary)) }
+                    } catch FieldAuditError.bundleGap(let origin, let holds, let startsAt, _) {
+                        progress.finish()
+                        waiting.append(item)
+                        lastGap = .bundleGap(origin: origin, holds: holds, startsAt: startsAt, path: item.shown)
+                    } catch FieldAuditError.untrustedSigner(let exporter, _) {
+                        // Another of these bundles may put its exporter on a team.
+                        progress.finish()
+                        waiting.append(item)
+                        lastGap = .untrustedSigner(exporter, path: item.shown)
+                    } catch FieldAuditError.untrustedFounder(let engagement, nil, _) {
+                        // The engagement's founding changes may be in another of these bundles.
+                        progress.finish()
+                        waiting.append(item)
+                        lastGap = .untrustedFounder(engagement: engagement, founder: nil, path: item.shown)
+                    }
+                }
+                if waiting.count == pending.count, let lastGap { throw lastGap }
+                pending = waiting
+            }
+            if json { try Terminal.printJSON(summaries) }
+        }
+
+        static func describe(_ summary: ImportSummary) -> String {
+            var parts = ["\(summary.newChanges) new changes", "\(summary.knownChanges) already known"]
+            if summary.withheld > 0 { parts.append("\(summary.withheld) withheld (other engagements)") }
+            parts.append("\(summary.newEntities) new entities")
+            parts.append("\(summary.newEvidence) new evidence files")
+            if summary.newConflicts > 0 { parts.append("\(summary.newConflicts) new conflicts — see `fieldaudit conflicts`") }
+            if summary.flaggedStamps > 0 { parts.append("\(summary.flaggedStamps) changes stamped far in the future (flagged)") }
+            return "\(summary.path) from \(summary.exporter.prefix(8)): " + parts.joined(separator: ", ")
+        }
+    }
+}

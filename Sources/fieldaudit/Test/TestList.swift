@@ -1,0 +1,28 @@
+import ArgumentParser
+import FieldAudit
+
+extension FieldAuditCommand.TestCommand {
+    /// `fieldaudit test list`: list control tests.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List control tests.")
+        @Option(help: "Only tests of this requirement.") var ref: String?
+        @OptionGroup var engagement: EngagementOption
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let record = try engagement.open(store).record
+            let tests = record.tests.filter { ref == nil || $0.ref == ref }
+            if output.json { return try Terminal.printJSON(tests) }
+            Terminal.print(Terminal.columns(
+                ["id", "ref", "method", "result", "sample", "tester", "conclusion"],
+                tests.map { test in
+                    [
+                        test.id.short, test.ref, test.method?.rawValue ?? "", test.result?.rawValue ?? "",
+                        [test.sampleSize.map(String.init), test.population.map { "of \($0)" }].compactMap { $0 }.joined(separator: " "),
+                        test.tester ?? "", test.conclusion ?? "",
+                    ]
+                }))
+        }
+    }
+}
