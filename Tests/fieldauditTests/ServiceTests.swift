@@ -129,7 +129,12 @@ struct ServiceTests {
         #expect(try digest(central) == before)
     }
 
-    @Test(.enabled(if: ["/usr/bin/openssl", "/usr/bin/curl"].allSatisfy(FileManager.default.isExecutableFile(atPath:)), "needs openssl and curl"))
+    // Needs openssl and curl (`.ci/run` installs them): skipped on a developer's machine without
+    // them, never in CI, where it runs and fails if they are missing.
+    @Test(.enabled(
+        if: ProcessInfo.processInfo.environment["CI"] == "true"
+            || ["/usr/bin/openssl", "/usr/bin/curl"].allSatisfy(FileManager.default.isExecutableFile(atPath:)),
+        "needs openssl and curl"))
     func serveAnswersOverHTTPSWithTheCertificateItIsGiven() throws {
         let central = file("central")
         try cli.succeed(["init", "--name", "Central"], store: central)
