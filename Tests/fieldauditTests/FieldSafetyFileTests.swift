@@ -289,4 +289,39 @@ struct FieldSafetyFileTests {
         #expect(added.contains("b.txt: identical file already stored as evidence") && added.contains("(a.txt)"), "\(added)")
         #expect((try JSONSerialization.jsonObject(with: Data(try succeed(["evidence", "list", "--json"]).utf8)) as? [Any])?.count == 2)
     }
+
+    @Test func vectorAndCardFilesAreNeverReplacedWithoutForce() throws {
+        try succeed(["init", "--name", "Ada Lead"])
+        for (name, command) in [("mine.vector.json", ["vector", "-o"]), ("mine.card.json", ["whoami", "--card", "-o"])] {
+            try write("the user's own file\n", to: name)
+            let refused = try run(command + [file(name)])
+            #expect(refused.status == 73, "\(command): \(refused.stderr)")
+            #expect(refused.stderr.contains("--force"))
+            #expect(contents(file(name)) == Data("the user's own file\n".utf8))
+            try succeed(command + [file(name), "--force"])
+            #expect(contents(file(name)) != Data("the user's own file\n".utf8))
+        }
+        // A directory gets the file inside it under a default name, and nothing else is touched.
+        try FileManager.default.createDirectory(atPath: file("usb"), withIntermediateDirectories: true)
+        try write("keep\n", to: "usb/notes.txt")
+        try succeed(["vector", "-o", file("usb")])
+        try succeed(["whoami", "--card", "-o", file("usb")])
+        #expect(try names(in: file("usb")) == ["ada-lead.card.json", "ada-lead.vector.json", "notes.txt"])
+    }
+
+    @Test func importFromStandardInputRemovesOnlyItsOwnSpoolFile() throws {
+        try engagement()
+        // A bundle of the user's whose name is the words the tool shows for standard input.
+        try succeed(["export", "--all", "-o", file("standard input")])
+        let other = directory.file("ben")
+        try cli.succeed(["init", "--name", "Ben Auditor"], store: other)
+        try succeed(["whoami", "--card", "-o", file("ada.card.json")])
+        try cli.succeed(["trust", file("ada.card.json")], store: other)
+        // Named as typed in its own folder, the bundle's name is the words the tool shows for `-`.
+        var inFolder = cli
+        inFolder.launcher = ["/usr/bin/env", "-C", directory.path]
+        let imported = try inFolder.run(["import", "standard input"], store: other)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(FileManager.default.fileExists(atPath: file("standard input")))
+    }
 }

@@ -12,8 +12,11 @@ extension FieldAuditCommand {
         @Flag(help: "Write the public identity card (JSON) instead of the summary.")
         var card = false
 
-        @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the card ('-' for standard output).", valueName: "file"))
+        @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the card (a file, a directory to write it in, or '-' for standard output).", valueName: "file"))
         var output: String?
+
+        @Flag(help: "Replace the card file if it exists.")
+        var force = false
 
         @Flag(help: "Print JSON.")
         var json = false
@@ -36,14 +39,10 @@ extension FieldAuditCommand {
             let replica = try options.openReplica()
             if card {
                 let data = replica.card.encoded()
-                guard let output, output != "-" else {
-                    FileHandle.standardOutput.write(data)
-                    return
-                }
-                guard FileManager.default.createFile(atPath: output, contents: data) else {
-                    throw FieldAuditError.io(path: output, reason: "the file cannot be created")
-                }
-                Terminal.print("Wrote the identity card of \(replica.name) to \(output)")
+                guard let output, output != "-" else { return Terminal.output(data) }
+                let file = try OutputFile.resolve(output, defaultName: OutputFile.fileName([replica.name], extension: "card.json"), force: force)
+                try file.write(data)
+                Terminal.print("Wrote the identity card of \(replica.name) to \(file)")
                 return
             }
             let summary = Summary(

@@ -25,7 +25,7 @@ extension FieldAuditCommand.RemoteCommand {
                 let card = try Blocking.run { try await CentralClient.identity(at: url) }
                 Terminal.print("The server at \(url) presents:")
                 Terminal.print(Terminal.table([
-                    ("  name", Terminal.shown(card.name)), ("  replica", card.replicaID), ("  fingerprint", card.fingerprint),
+                    ("  name", card.name), ("  replica", card.replicaID), ("  fingerprint", card.fingerprint),
                 ]))
                 if !yes { try confirm() }
                 let remote = Remote(name: name, url: url, card: card)

@@ -6,8 +6,9 @@ final class Progress {
     private let enabled = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
     private var shown = false
 
+    /// A bar labelled `label`, which may name a user's file: it is shown escaped (`Terminal.shown`).
     init(label: String) {
-        self.label = label
+        self.label = Terminal.shown(label)
     }
 
     /// Reports bytes processed so far.

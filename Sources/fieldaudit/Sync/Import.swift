@@ -18,10 +18,14 @@ extension FieldAuditCommand {
 
         func run() throws {
             let replica = try store.openReplica()
+            var spooled: [String] = []
+            defer { for path in spooled { try? FileManager.default.removeItem(atPath: path) } }
             var pending = try files.map { file -> (shown: String, path: String) in
-                file == "-" ? ("standard input", try InputFile.spoolStandardInput()) : (file, file)
+                guard file == "-" else { return (file, file) }
+                let path = try InputFile.spoolStandardInput()
+                spooled.append(path)
+                return ("standard input", path)
             }
-            defer { for item in pending where item.shown == "standard input" { try? FileManager.default.removeItem(atPath: item.path) } }
             var summaries: [ImportSummary] = []
             // Bundles that continue a chain another one starts wait for it: any order works.
             while !pending.isEmpty {
