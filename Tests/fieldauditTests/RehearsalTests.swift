@@ -46,8 +46,8 @@ struct RehearsalTests {
     }
 
     @Test func theRehearsalRunsAWholeStage2AuditAndEveryReplicaAgrees() throws {
-        let (status, text) = try rehearse(binary: cli.executable)
-        #expect(status == 0, "the rehearsal failed:\n\(text.suffix(2_000))")
+        let (exitStatus, text) = try rehearse(binary: cli.executable)
+        #expect(exitStatus == 0, "the rehearsal failed:\n\(text.suffix(2_000))")
 
         // It prints the commands it runs.
         #expect(text.contains("[ada]$ fieldaudit engagement create"))
