@@ -18,12 +18,13 @@ struct RehearsalTests {
         try JSONSerialization.jsonObject(with: Data(try fieldaudit(arguments + ["--json"], in: replica).utf8))
     }
 
-    @Test func theRehearsalRunsAWholeStage2AuditAndEveryReplicaAgrees() throws {
+    /// Runs `scripts/rehearsal` in `work/` with `binary`; its status and its output (both streams).
+    func rehearse(binary: String) throws -> (status: Int32, text: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["\(packageRoot)/scripts/rehearsal"]
         var environment = ProcessInfo.processInfo.environment
-        environment["FIELDAUDIT_BIN"] = cli.executable
+        environment["FIELDAUDIT_BIN"] = binary
         environment["REHEARSAL_DIR"] = directory.file("work")
         environment["NO_COLOR"] = "1"
         environment["TZ"] = "UTC"
@@ -34,7 +35,19 @@ struct RehearsalTests {
         try process.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "the rehearsal failed:\n\(text.suffix(2_000))")
+        return (process.terminationStatus, text)
+    }
+
+    /// The central's server is gone: a laptop's `sync` finds it unreachable (exit 75).
+    func expectCentralStopped(_ replica: String) throws {
+        let sync = try cli.run(["sync"], store: directory.file("work/\(replica)"))
+        #expect(sync.status == 75, "\(sync.stdout) \(sync.stderr)")
+        #expect(sync.stderr.contains("central unreachable"), "\(sync.stderr)")
+    }
+
+    @Test func theRehearsalRunsAWholeStage2AuditAndEveryReplicaAgrees() throws {
+        let (exitStatus, text) = try rehearse(binary: cli.executable)
+        #expect(exitStatus == 0, "the rehearsal failed:\n\(text.suffix(2_000))")
 
         // It prints the commands it runs.
         #expect(text.contains("[ada]$ fieldaudit engagement create"))
@@ -45,6 +58,41 @@ struct RehearsalTests {
         #expect(text.contains("all three replicas hold the same state"))
         #expect(text.contains("the central replica agrees with the team"))
 
+        // The central runs as a service on 127.0.0.1; Ada and Ben sync with it over HTTP, Cara
+        // still hands Ada a USB bundle.
+        #expect(text.contains("[central]$ fieldaudit init --name Central"))
+        #expect(text.contains("[ada]$ fieldaudit team add central.card.json --role observer"))
+        #expect(text.contains("[central]$ fieldaudit trust ada.card.json"))
+        #expect(text.contains("[central]$ fieldaudit serve --listen 127.0.0.1:0 --store "))
+        let url = try #require(text.firstMatch(of: /Serving Central \([^)]*\) on (http:\/\/127\.0\.0\.1:[1-9][0-9]*);/)?.1)
+        for replica in ["ada", "ben"] {
+            #expect(text.contains("[\(replica)]$ fieldaudit remote add central \(url) --yes"), "\(replica)")
+        }
+        let synced = text.matches(of: /Synced with central \(([^)]*)\): pulled ([0-9]+) new changes ([^\n]*)/)
+        #expect(synced.count == 5, "three syncs by Ada, two by Ben: \(synced.map { String($0.0) })")
+        #expect(synced.allSatisfy { $0.1 == url })
+        // Ben's first sync pushes his day's work; Ada's next one pulls it and meets Cara's edit.
+        #expect(text.firstMatch(of: /\[ben\]\$ fieldaudit sync\nSynced with central[^\n]*pushed [1-9][0-9]* changes \([1-9][0-9]* new to the central/) != nil)
+        #expect(text.firstMatch(of: /\[ada\]\$ fieldaudit sync\nSynced with central[^\n]*pulled [1-9][0-9]* new changes[^\n]*1 new conflicts/) != nil)
+        #expect(text.contains("[cara]$ fieldaudit export --for ada.card.json -o cara-day1.fabundle"))
+        #expect(text.contains("[ada]$ fieldaudit import cara-day1.fabundle"))
+        #expect(text.contains("[cara]$ fieldaudit import consolidated-cara.fabundle"))
+        #expect(!text.contains("[cara]$ fieldaudit sync") && !text.contains("[cara]$ fieldaudit remote"))
+
+        // One digest printed for all three replicas and the central, the one each store verifies to.
+        var printed: [String: String] = [:]
+        for match in text.matches(of: /^(ada|ben|cara|central) +([0-9a-f]{16,})$/.anchorsMatchLineEndings()) { printed[String(match.1)] = String(match.2) }
+        #expect(printed.keys.sorted() == ["ada", "ben", "cara", "central"], "\(printed)")
+        #expect(Set(printed.values).count == 1, "\(printed)")
+
+        // The server was stopped with SIGTERM and exited 0, after logging the syncs' requests.
+        #expect(text.contains("the central's server stopped cleanly (exit status 0)"))
+        let log = try String(contentsOfFile: directory.file("work/central-serve.log"), encoding: .utf8)
+        #expect(log.contains("route=POST /v1/push") && log.contains("route=POST /v1/pull") && log.contains("status=200"), "\(log)")
+        #expect(!log.contains("status=401") && !log.contains("status=500"), "\(log)")
+        #expect(log.contains("Stopped; every import in progress finished or rolled back."), "\(log)")
+        try expectCentralStopped("ada")
+
         // Every replica holds the same digest; no conflict is left anywhere.
         var digests = Set<String>()
         for replica in ["ada", "ben", "cara", "central"] {
@@ -54,6 +102,7 @@ struct RehearsalTests {
             #expect(try fieldaudit(["conflicts", "--all"], in: replica).contains("No conflicts."))
         }
         #expect(digests.count == 1)
+        #expect(digests == Set(printed.values))
 
         // The counts at the central replica.
         let status = try #require(try json(["status"], in: "central") as? [String: Any])
@@ -86,5 +135,20 @@ struct RehearsalTests {
         let references = OSCALReferences(oscal)
         #expect(references.unresolved.isEmpty && references.duplicates.isEmpty && references.malformedHashes.isEmpty)
         #expect(!references.hashes.isEmpty)
+    }
+
+    @Test func aRehearsalThatFailsMidwayStillStopsTheCentralsServer() throws {
+        // A `fieldaudit` that fails the lead's `resolve`, after the server started and both syncs ran.
+        let wrapper = directory.file("failing-fieldaudit")
+        try "#!/bin/bash\n[ \"$1\" = resolve ] && { echo 'injected failure' >&2; exit 70; }\nexec '\(cli.executable)' \"$@\"\n"
+            .write(toFile: wrapper, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper)
+        let (status, text) = try rehearse(binary: wrapper)
+        #expect(status == 70, "\(text.suffix(2_000))")
+        #expect(text.contains("injected failure") && text.contains("[ada]$ fieldaudit sync"))
+        #expect(text.contains("rehearsal failed (status 70): stopped the central's server (exit status 0)"), "\(text.suffix(2_000))")
+        let log = try String(contentsOfFile: directory.file("work/central-serve.log"), encoding: .utf8)
+        #expect(log.contains("Stopped; every import in progress finished or rolled back."), "\(log)")
+        try expectCentralStopped("ada")
     }
 }
