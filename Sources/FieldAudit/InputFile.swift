@@ -94,7 +94,7 @@ public enum InputFile {
     /// - Throws: `FieldAuditError.io` if the copy cannot be made.
     public static func spoolStandardInput() throws(FieldAuditError) -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fieldaudit-stdin-\(UUID().uuidString).fabundle").path
-        guard FileManager.default.createFile(atPath: path, contents: nil), let output = FileHandle(forWritingAtPath: path) else {
+        guard let output = ScratchFile.create(at: path) else {
             throw .io(path: path, reason: "cannot spool standard input")
         }
         defer { try? output.close() }

@@ -21,10 +21,9 @@ extension Replica {
     ///
     /// - Throws: `FieldAuditError.io` if the file cannot be created; any export error.
     public func writeBundle(_ request: ExportRequest, toNewFile path: String, progress: (UInt64) -> Void = { _ in }) throws(FieldAuditError) -> ExportSummary {
-        // O_EXCL: a file already at `path` is never truncated.
-        let descriptor = createExclusively(path)
-        guard descriptor >= 0 else { throw .io(path: path, reason: "the file cannot be created (it exists, or the folder is not writable)") }
-        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        guard let handle = ScratchFile.create(at: path) else {
+            throw .io(path: path, reason: "the file cannot be created (it exists, or the folder is not writable)")
+        }
         defer { try? handle.close() }
         do {
             return try export(request, to: FileHandleSink(handle), progress: progress)
@@ -35,8 +34,3 @@ extension Replica {
     }
 }
 
-/// Creates `path` for writing, mode 0600, failing if anything is there (`open(2)` with `O_EXCL`);
-/// the descriptor, or -1.
-private func createExclusively(_ path: String) -> Int32 {
-    open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-}

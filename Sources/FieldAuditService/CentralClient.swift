@@ -53,9 +53,7 @@ public struct CentralClient: Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         let response = try await Self.execute(request, base: url, timeout: timeout)
         try await Self.check(response, base: url)
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let handle = FileHandle(forWritingAtPath: path)
-        else { throw .invalidResponse(url: url, reason: "the pulled bundle cannot be written to \(path)") }
+        guard let handle = ScratchFile.create(at: path) else { throw .invalidResponse(url: url, reason: "the pulled bundle cannot be written to \(path)") }
         defer { try? handle.close() }
         var received: UInt64 = 0
         do {

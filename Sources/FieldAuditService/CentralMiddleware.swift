@@ -1,4 +1,5 @@
 import Foundation
+import FieldAudit
 import Hummingbird
 import Logging
 
@@ -20,7 +21,7 @@ struct CentralMiddleware: RouterMiddleware {
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         logger.info("request", metadata: [
             "key": .string(context.account.fingerprint),
-            "route": .string("\(request.method) \(request.uri.path.prefix(200))"),
+            "route": .string(DisplayText.shown("\(request.method) \(request.uri.path.prefix(200))")),
             "status": .stringConvertible(response.status.code),
             "in": .stringConvertible(context.account.bytesIn),
             "out": .string(response.body.contentLength.map(String.init) ?? "-"),
@@ -48,7 +49,7 @@ struct CentralMiddleware: RouterMiddleware {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(Body(error: error.description, hint: error.hint))) ?? Data("{}".utf8)
-        if error.httpStatus >= 500 { logger.error("\(error.description)") }
+        if error.httpStatus >= 500 { logger.error("\(DisplayText.guarded(error.description))") }
         return Response(
             status: .init(code: error.httpStatus),
             headers: [.contentType: "application/json; charset=utf-8"],

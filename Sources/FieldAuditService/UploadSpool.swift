@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import FieldAudit
 import Hummingbird
 
 /// Streams a request body to a new scratch file, hashing it on the way and refusing it as soon as
@@ -16,9 +17,7 @@ struct UploadSpool {
     /// - Throws: `ServiceError.tooLarge` beyond `limit` bytes (the file is removed), or
     ///   `.replicaRefused` with status 500 if the file cannot be written.
     static func spool(_ body: RequestBody, to path: String, limit: Int64) async throws -> Spooled {
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let handle = FileHandle(forWritingAtPath: path)
-        else { throw ServiceError.replicaRefused(message: "the server cannot write its scratch file", status: 500) }
+        guard let handle = ScratchFile.create(at: path) else { throw ServiceError.replicaRefused(message: "the server cannot write its scratch file", status: 500) }
         var hasher = SHA256()
         var length: Int64 = 0
         do {

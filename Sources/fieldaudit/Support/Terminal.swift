@@ -1,4 +1,5 @@
 import Foundation
+import FieldAudit
 
 /// Standard output and error, the only place the tool writes to the terminal.
 ///
@@ -62,61 +63,23 @@ enum Terminal {
         print(json)
     }
 
-    /// How `text` written by someone else is shown: every control character (C0, DEL, C1),
-    /// bidirectional formatting character and line or paragraph separator escaped, visibly and
-    /// unambiguously (`\e`, `\t`, `\r`, `\0`, `\n`, `\u{7F}`, `\u{202E}`), and `\` doubled. A
-    /// bidirectional override or isolate (which could make text read in another order than it is
-    /// stored) shows as its escape, in place: the flag the reader sees.
-    ///
-    /// With `multiline`, line breaks stay line breaks, each following line indented by `indent`
-    /// (for `show` commands); otherwise they show as `\n` (table cells, one-line listings).
+    /// How `text` written by someone else is shown: `DisplayText.shown`, the one escaping rule
+    /// (controls, bidirectional formatting characters and separators escaped, `\` doubled). With
+    /// `multiline`, line breaks stay line breaks, indented by `indent` (for `show` commands);
+    /// otherwise they show as `\n` (table cells, one-line listings).
     static func shown(_ text: String, multiline: Bool = false, indent: String = "  ") -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            if scalar == "\n" && multiline {
-                result += "\n" + indent
-            } else if scalar == "\\" {
-                result += "\\\\"
-            } else if isHazard(scalar) {
-                result += escape(scalar)
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
+        DisplayText.shown(text, multiline: multiline, indent: indent)
     }
 
-    /// `text` with every control character except the line feed escaped as `shown` does (but
-    /// backslashes left alone): what `print`, `note` and `error` apply to everything they write.
+    /// `text` with every control character except the line feed escaped (`DisplayText.guarded`):
+    /// what `print`, `note` and `error` apply to everything they write.
     static func guarded(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0 != "\n" && isHazard($0) }) else { return text }
-        var result = ""
-        for scalar in text.unicodeScalars {
-            if scalar != "\n" && isHazard(scalar) { result += escape(scalar) } else { result.unicodeScalars.append(scalar) }
-        }
-        return result
+        DisplayText.guarded(text)
     }
 
-    /// Whether a terminal could act on `scalar` rather than show it: C0 and C1 controls, DEL,
-    /// the bidirectional formatting characters (U+061C, U+200E–U+200F, U+202A–U+202E,
-    /// U+2066–U+2069) and the line and paragraph separators (U+2028, U+2029).
+    /// Whether a terminal could act on `scalar` rather than show it (`DisplayText.isHazard`).
     static func isHazard(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F, 0x061C, 0x200E...0x200F, 0x2028...0x202E, 0x2066...0x2069: true
-        default: false
-        }
-    }
-
-    /// The visible spelling of a hazardous scalar.
-    private static func escape(_ scalar: Unicode.Scalar) -> String {
-        switch scalar {
-        case "\u{1B}": "\\e"
-        case "\n": "\\n"
-        case "\r": "\\r"
-        case "\t": "\\t"
-        case "\0": "\\0"
-        default: "\\u{" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 2) + "}"
-        }
+        DisplayText.isHazard(scalar)
     }
 
     /// A table with a header row, columns padded to their widest cell. Every cell is escaped
