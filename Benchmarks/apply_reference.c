@@ -35,8 +35,23 @@
  * fields FieldAudit searches (4 of the 5 here), every such value also inserted into the FTS5
  * `search` table.
  *
+ * Workload "minimal" (the physical limit): the "apply" workload's changes held in the least SQL
+ * that can hold the same merged state, in a schema of its own (PATH names a new, empty file):
+ *
+ *   log   (origin, seq, stamp, entity, field, value, hash)  WITHOUT ROWID, key (origin, seq):
+ *         the append-only log, one INSERT per change;
+ *   state (entity, field, origin, seq, stamp, value)        WITHOUT ROWID, key (entity, field):
+ *         one upsert-if-newer per change (`ON CONFLICT … DO UPDATE … WHERE excluded.stamp >
+ *         state.stamp`), the last-writer-wins register of each field.
+ *
+ * Two statements a change, no entity table, no superseded set (a register keeps one value, so it
+ * cannot show concurrent values as conflicts, which FieldAudit must), no origin rows and no
+ * full-text index: what any design must at least write to keep the log and the merged fields.
+ * Same PRAGMAs, same single transaction, same durability.
+ *
  * Build: cc -std=c11 -O2 -o apply_reference apply_reference.c -lsqlite3
- * Usage: apply_reference N PATH [apply|import]   (PATH: a copy of an empty store)
+ * Usage: apply_reference N PATH [apply|import|minimal]
+ *   (PATH: a copy of an empty store; for "minimal", a new file)
  * Prints: c_apply changes=N seconds=S rate=R wall=W wall_rate=WR
  *   S and R time the transaction alone (as `fieldaudit-bench apply` times `Store.apply`); W and WR
  *   time opening the store, the transaction and closing it (the part of a whole `fieldaudit
@@ -50,6 +65,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum {
     MAX_ORIGINS = 4,
@@ -356,13 +372,59 @@ static void apply(uint64_t count) {
     execute("COMMIT");
 }
 
+/* ---- The least SQL: the log and one last-writer-wins register per field (workload "minimal"). ---- */
+
+static void create_minimal_schema(void) {
+    execute("CREATE TABLE IF NOT EXISTS log (origin BLOB NOT NULL, seq INTEGER NOT NULL, stamp INTEGER NOT NULL, "
+            "entity BLOB NOT NULL, field TEXT NOT NULL, value, hash BLOB NOT NULL, PRIMARY KEY (origin, seq)) "
+            "WITHOUT ROWID");
+    execute("CREATE TABLE IF NOT EXISTS state (entity BLOB NOT NULL, field TEXT NOT NULL, origin BLOB NOT NULL, "
+            "seq INTEGER NOT NULL, stamp INTEGER NOT NULL, value, PRIMARY KEY (entity, field)) WITHOUT ROWID");
+}
+
+static void apply_minimal(uint64_t count) {
+    execute("BEGIN IMMEDIATE TRANSACTION");
+    sqlite3_stmt *insert_log = prepare(
+        "INSERT INTO log (origin, seq, stamp, entity, field, value, hash) VALUES (?,?,?,?,?,?,?)");
+    sqlite3_stmt *upsert_state = prepare(
+        "INSERT INTO state (entity, field, origin, seq, stamp, value) VALUES (?,?,?,?,?,?) "
+        "ON CONFLICT (entity, field) DO UPDATE SET origin = excluded.origin, seq = excluded.seq, "
+        "stamp = excluded.stamp, value = excluded.value WHERE excluded.stamp > state.stamp");
+    for (uint64_t i = 0; i < count; i++) {
+        const Row *row = &rows[i];
+        const uint8_t *origin = origins[row->origin];
+        const uint8_t *entity = entities[row->entity];
+        sqlite3_bind_blob(insert_log, 1, origin, ID_BYTES, SQLITE_STATIC);
+        sqlite3_bind_int64(insert_log, 2, (sqlite3_int64)row->seq);
+        sqlite3_bind_int64(insert_log, 3, row->stamp);
+        sqlite3_bind_blob(insert_log, 4, entity, ID_BYTES, SQLITE_STATIC);
+        sqlite3_bind_text(insert_log, 5, field_names[row->field], -1, SQLITE_STATIC);
+        sqlite3_bind_text(insert_log, 6, row->value, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(insert_log, 7, row->hash, HASH_BYTES, SQLITE_STATIC);
+        run(insert_log);
+
+        sqlite3_bind_blob(upsert_state, 1, entity, ID_BYTES, SQLITE_STATIC);
+        sqlite3_bind_text(upsert_state, 2, field_names[row->field], -1, SQLITE_STATIC);
+        sqlite3_bind_blob(upsert_state, 3, origin, ID_BYTES, SQLITE_STATIC);
+        sqlite3_bind_int64(upsert_state, 4, (sqlite3_int64)row->seq);
+        sqlite3_bind_int64(upsert_state, 5, row->stamp);
+        sqlite3_bind_text(upsert_state, 6, row->value, -1, SQLITE_STATIC);
+        run(upsert_state);
+    }
+    sqlite3_finalize(insert_log);
+    sqlite3_finalize(upsert_state);
+    execute("COMMIT");
+}
+
 int main(int argc, char **argv) {
     char *end = NULL;
     unsigned long long count = argc == 3 || argc == 4 ? strtoull(argv[1], &end, 10) : 0;
     const char *shape = argc == 4 ? argv[3] : "apply";
-    int known_shape = strcmp(shape, "apply") == 0 || strcmp(shape, "import") == 0;
+    int minimal = strcmp(shape, "minimal") == 0;
+    int known_shape = strcmp(shape, "apply") == 0 || strcmp(shape, "import") == 0 || minimal;
     if (count == 0 || *end != '\0' || count > UINT32_MAX || !known_shape) {
-        fprintf(stderr, "usage: apply_reference N PATH [apply|import]   (PATH: a copy of an empty store)\n");
+        fprintf(stderr, "usage: apply_reference N PATH [apply|import|minimal]   "
+                        "(PATH: a copy of an empty store; for minimal, a new file)\n");
         return 2;
     }
     if (strcmp(shape, "import") == 0) {
@@ -372,6 +434,10 @@ int main(int argc, char **argv) {
         sentences = 1;
     }
     const char *path = argv[2];
+    if (minimal && access(path, F_OK) == 0) {
+        fprintf(stderr, "apply_reference: %s exists; the minimal workload writes a new file\n", path);
+        return 1;
+    }
 
     generate(count);
 
@@ -379,14 +445,15 @@ int main(int argc, char **argv) {
      * (foreign keys), Store's `prepareDatabase` (an 8 MiB page cache), GRDB's WAL set-up, then
      * Store's `synchronous = FULL`, re-asserted after GRDB's WAL set-up lowered it to NORMAL. */
     double opened = now_seconds();
-    check(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), path);
+    check(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | (minimal ? SQLITE_OPEN_CREATE : 0), NULL), path);
     sqlite3_busy_timeout(db, 60 * 1000);
     execute("PRAGMA foreign_keys = ON");
     execute("PRAGMA cache_size = -8192"); /* Store.pageCacheKiB */
     execute("PRAGMA journal_mode = WAL");
     execute("PRAGMA synchronous = FULL");
+    if (minimal) create_minimal_schema();
 
-    sqlite3_stmt *count_changes = prepare("SELECT count(*) FROM change");
+    sqlite3_stmt *count_changes = prepare(minimal ? "SELECT count(*) FROM log" : "SELECT count(*) FROM change");
     if (!step(count_changes) || sqlite3_column_int64(count_changes, 0) != 0) {
         fprintf(stderr, "apply_reference: %s already holds changes; pass an empty store\n", path);
         return 1;
@@ -394,7 +461,7 @@ int main(int argc, char **argv) {
     sqlite3_reset(count_changes);
 
     double start = now_seconds();
-    apply(count);
+    if (minimal) apply_minimal(count); else apply(count);
     double seconds = now_seconds() - start;
 
     if (!step(count_changes) || (unsigned long long)sqlite3_column_int64(count_changes, 0) != count) {
@@ -404,8 +471,9 @@ int main(int argc, char **argv) {
     sqlite3_finalize(count_changes);
     check(sqlite3_close(db), "close");
     double wall = now_seconds() - opened;
-    printf("c_apply changes=%llu seconds=%.3f rate=%.0f wall=%.3f wall_rate=%.0f\n", count, seconds,
-           (double)count / seconds, wall, (double)count / wall);
+    printf(minimal ? "c_minimal changes=%llu seconds=%.3f rate=%.0f wall=%.3f wall_rate=%.0f\n"
+                   : "c_apply changes=%llu seconds=%.3f rate=%.0f wall=%.3f wall_rate=%.0f\n",
+           count, seconds, (double)count / seconds, wall, (double)count / wall);
     free(rows);
     free(entities);
     return 0;
