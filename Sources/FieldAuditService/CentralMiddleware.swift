@@ -35,7 +35,11 @@ struct CentralMiddleware: RouterMiddleware {
         switch error {
         case let error as ServiceError: error
         case let error as any HTTPResponseError where error.status == .notFound:
-            .noRoute(method: "\(request.method)", path: request.uri.path)
+            if let allowed = CentralServer.routes[request.uri.path] {
+                .methodNotAllowed(method: "\(request.method)", path: request.uri.path, allowed: allowed)
+            } else {
+                .noRoute(method: "\(request.method)", path: request.uri.path)
+            }
         case let error as any HTTPResponseError where error.status.code < 500:
             .badRequest(reason: "\(error.status)")
         default:
@@ -54,6 +58,7 @@ struct CentralMiddleware: RouterMiddleware {
         if error.httpStatus >= 500 && error.httpStatus != 503 { logger.error("\(DisplayText.guarded(error.description))") }
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if case let .busy(_, retryAfter) = error { headers[.retryAfter] = "\(retryAfter)" }
+        if case let .methodNotAllowed(_, _, allowed) = error { headers[.allow] = allowed }
         return Response(status: .init(code: error.httpStatus), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

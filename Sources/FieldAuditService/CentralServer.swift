@@ -69,6 +69,9 @@ public struct CentralServer: Sendable {
         }
     }
 
+    /// Each route's path and the one method it takes; another method is answered 405.
+    static let routes = ["/v1/identity": "GET", "/v1/vector": "GET", "/v1/pull": "POST", "/v1/push": "POST"]
+
     /// The media type of a bundle.
     public static let bundleMediaType = "application/vnd.fieldaudit.bundle"
 

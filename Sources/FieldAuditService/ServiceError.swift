@@ -18,6 +18,8 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible, Equatable {
     case badRequest(reason: String)
     /// No such route.
     case noRoute(method: String, path: String)
+    /// The route exists, but not with this method; `allowed` is the one it takes.
+    case methodNotAllowed(method: String, path: String, allowed: String)
     /// An import or export of the replica refused the request (the replica's own message), or the
     /// server failed; `category` is the cause's (`FieldAuditError.category`).
     case replicaRefused(message: String, status: Int, category: FieldAuditError.Category)
@@ -63,6 +65,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible, Equatable {
         case let .tooLarge(limit): "the request's body is larger than this server accepts (\(limit) bytes); nothing was read or changed"
         case let .badRequest(reason): "the request is malformed: \(reason)"
         case let .noRoute(method, path): "there is no \(method) \(path.prefix(200)) here"
+        case let .methodNotAllowed(method, path, allowed): "\(path) does not take \(method.prefix(20)), only \(allowed)"
         case let .replicaRefused(message, _, _): message
         case let .busy(reason, retryAfter): "the central repository is busy (\(reason)); nothing was changed; try again in \(retryAfter) seconds"
         case let .unreachable(url, reason):
@@ -101,7 +104,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible, Equatable {
             "Sign every request with your replica key (see Sync/PROTOCOL.md, part three); the central's operator must trust your card (`fieldaudit trust CARD`) unless you are on the team of an engagement it holds."
         case .tooLarge: "Push less at once (export with --engagement, or --no-evidence and then the evidence), or ask the operator to raise --max-upload."
         case .badRequest: "See Sync/PROTOCOL.md, part three, for what each route takes."
-        case .noRoute: "The routes are GET /v1/identity, POST /v1/pull, GET /v1/vector and POST /v1/push."
+        case .noRoute, .methodNotAllowed: "The routes are GET /v1/identity, POST /v1/pull, GET /v1/vector and POST /v1/push."
         case .replicaRefused: "Nothing was changed on the central repository."
         case .busy: "`fieldaudit sync` waits and tries again by itself; if it keeps failing, sync later: your work is safe on your laptop."
         default: ""
@@ -115,6 +118,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible, Equatable {
         case .tooLarge: 413
         case .badRequest: 400
         case .noRoute: 404
+        case .methodNotAllowed: 405
         case let .replicaRefused(_, status, _): status
         case .busy: 503
         default: 500
@@ -126,7 +130,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible, Equatable {
         switch self {
         case .unauthenticated, .serverChanged: .notPermitted
         case .tooLarge, .badRequest, .invalidResponse, .pullTooLarge, .remotesFile: .invalidInput
-        case .noRoute, .unknownRemote, .whichRemote, .invalidRemoteName, .invalidURL, .notConfirmed, .invalidListenAddress: .usage
+        case .noRoute, .methodNotAllowed, .unknownRemote, .whichRemote, .invalidRemoteName, .invalidURL, .notConfirmed, .invalidListenAddress: .usage
         case let .replicaRefused(_, _, category): category
         case .busy, .unreachable: .temporaryFailure
         case let .refused(_, status, _, _, category):

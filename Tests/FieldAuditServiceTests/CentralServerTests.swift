@@ -188,6 +188,15 @@ struct CentralServerTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: central.location.directory + "/service-scratch").isEmpty)
     }
 
+    @Test func aRouteAskedWithAnotherMethodIsAnswered405NamingTheOneItTakes() async throws {
+        try await server().test(.router) { client in
+            let response = try await client.execute(uri: "/v1/push", method: .put)
+            #expect(response.status == .methodNotAllowed)
+            #expect(response.headers[.allow] == "POST")
+            #expect(try error(of: response).error.contains("only POST"))
+        }
+    }
+
     @Test func anUnknownRouteIsAnswered404AsJSON() async throws {
         try await server().test(.router) { client in
             let response = try await client.execute(uri: "/v1/../../etc/passwd", method: .get)

@@ -7,7 +7,7 @@ extension ExitStatus {
     /// names, so a failure inside the central is not reported as "unreachable".
     static func of(_ error: ServiceError) -> ExitStatus {
         switch error {
-        case .unauthenticated, .tooLarge, .badRequest, .noRoute, .replicaRefused, .busy: .software  // the server's own; never thrown at a laptop
+        case .unauthenticated, .tooLarge, .badRequest, .noRoute, .methodNotAllowed, .replicaRefused, .busy: .software  // the server's own; never thrown at a laptop
         default: of(error.category)
         }
     }
