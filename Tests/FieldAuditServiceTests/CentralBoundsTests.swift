@@ -152,6 +152,18 @@ struct CentralBoundsTests {
         #expect(try fixture.central.search("quarterly", engagement: fixture.helix.description).isEmpty)
     }
 
+    @Test func aRequestHeadBeyond16KiBIsRefusedBeforeItIsHeldInMemory() async throws {
+        try await fixture.server { _ in }.test(.live) { client in
+            let connection = try RawConnection(port: try #require(client.port))
+            // Given a head with one 32 KiB header field
+            connection.send("GET /v1/vector HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: \(String(repeating: "a", count: 32 << 10))\r\n\r\n")
+            // Then it is refused and the connection closed
+            let head = await connection.readHeadInBackground()
+            #expect(head.hasPrefix("HTTP/1.1 400") || head.isEmpty, "\(head)")
+            #expect(await eventually { connection.isClosedByServer })
+        }
+    }
+
     @Test func aPulledBundleBeyondTheLaptopsCapIsRefusedAndLeavesNoFile() async throws {
         try await fixture.server { _ in }.test(.live) { client in
             let url = "http://127.0.0.1:\(try #require(client.port))"
