@@ -96,6 +96,21 @@ struct ServiceTests {
         #expect(asMember.stderr.contains("engagement file --central"), "\(asMember.stderr)")
     }
 
+    @Test func aPulledBundleBeyondMaxPullIsRefusedWithNothingImportedAndExits65() throws {
+        let (central, ada, ben) = try team()
+        let server = try ServeProcess(cli: cli, store: central, log: file("serve.log"))
+        defer { server.stop() }
+        try cli.succeed(["remote", "add", "central", server.url, "--yes"], store: ada)
+        try cli.succeed(["sync"], store: ada)
+        try cli.succeed(["remote", "add", "central", server.url, "--yes"], store: ben)
+        let before = try digest(ben)
+        let result = try cli.run(["sync", "--max-pull", "1KiB"], store: ben)
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains("larger than this laptop accepts (1024 bytes); nothing was imported"), "\(result.stderr)")
+        #expect(try digest(ben) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: file("ben") + "/sync-scratch").isEmpty)
+    }
+
     @Test func syncWithTheCentralDownSaysItInOneLineAndExits75() throws {
         let (central, ada, _) = try team()
         let server = try ServeProcess(cli: cli, store: central, log: file("serve.log"))
