@@ -52,10 +52,12 @@ struct UploadSpool {
         }
     }
 
-    /// Collects a small body in memory, refusing it beyond `limit` bytes.
+    /// Collects a small body in memory, refusing it beyond `limit` bytes (`.tooLarge`), or when it
+    /// breaks off (`.badRequest`).
     static func collect(_ body: RequestBody, limit: Int64) async throws -> Data {
         var data = Data()
-        for try await buffer in body {
+        var buffers = body.makeAsyncIterator()
+        while let buffer = try await next(of: &buffers) {
             guard Int64(data.count + buffer.readableBytes) <= limit else { throw ServiceError.tooLarge(limit: limit) }
             data.append(contentsOf: buffer.readableBytesView)
         }

@@ -81,7 +81,7 @@ struct CentralFilingTests {
         let change = ChangeID(origin: central.identity.id, seq: 1_000)
         #expect(roster.refusal(of: change, kind: EntityKind.note.rawValue, field: "text") == .centralRepository(change))
         #expect(roster.canRead(central.identity.id))
-        _ = ben
+        #expect(roster.refusal(of: ChangeID(origin: ben.identity.id, seq: 1_000), kind: EntityKind.note.rawValue, field: "text") == nil)
     }
 
     @Test func aTeamMemberCannotBeFiledAsTheCentralWithoutLeavingTheTeam() throws {
