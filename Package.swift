@@ -124,11 +124,12 @@ let package = Package(
         .testTarget(
             name: "FieldAuditServiceTests",
             dependencies: [
-                "FieldAuditService", "FieldAudit", "AuditModel", "Replication", "TestSupport",
+                "FieldAuditService", "FieldAudit", "AuditModel", "AuditStore", "Replication", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "fieldauditTests",

@@ -36,8 +36,14 @@ public enum AuditType: String, Choice, Codable {
 /// A team member's role (ISO/IEC 17021-1 §9.2.2): the audit team leader, auditors, technical
 /// experts who advise without auditing, and observers. Only the lead changes the team and signs
 /// off findings.
+///
+/// `central` is not a role on the audit team: it records that the engagement is filed with the
+/// certification body's central repository, which then reads the whole engagement, authors
+/// nothing in it, and is never listed with the team (`EngagementRecord.members` leaves it out).
 public enum TeamRole: String, Choice, Codable {
     case lead, auditor, expert, observer
+    /// The central repository the engagement is filed with (not a team member).
+    case central
     /// The field's name in messages.
     public static let fieldName = "team role"
 }

@@ -11,8 +11,11 @@ public struct EngagementRecord: Sendable {
     /// recorded), else ISO/IEC 42001. Resolved on first use.
     public var catalog: Catalog { resolvedCatalog.value }
     private let resolvedCatalog: Resolved<Catalog>
-    /// The audit team, lead included.
+    /// The audit team, lead included; never the central repositories it is filed with.
     public let members: [TeamMember]
+    /// The central repositories the engagement is filed with (member entities with the role
+    /// `central`): they receive the whole engagement, but are not on the team.
+    public let centrals: [TeamMember]
     /// The auditee's Statement of Applicability, one entry per control declared.
     public let applicability: [ApplicabilityStatement]
     /// The auditee's AI-system inventory.
@@ -50,7 +53,9 @@ public struct EngagementRecord: Sendable {
         resolvedCatalog = Resolved {
             recorded.flatMap { try? Catalog.decode(Data($0.utf8)) } ?? Catalog.pick(standard, among: catalogs()) ?? .iso42001
         }
-        members = ordered.compactMap(TeamMember.init)
+        let everyone = ordered.compactMap(TeamMember.init)
+        members = everyone.filter { $0.role != .central }
+        centrals = everyone.filter { $0.role == .central }
         applicability = ordered.compactMap(ApplicabilityStatement.init)
         systems = ordered.compactMap(AISystem.init)
         interviews = ordered.compactMap(Interview.init)

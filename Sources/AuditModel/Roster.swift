@@ -10,6 +10,8 @@ import Replication
 ///   whatever role another member has;
 /// - members with the role `lead` may also edit the engagement's own fields and sign findings off;
 /// - `auditor` and `expert` members write everything else; `observer` members write nothing;
+/// - a central repository the engagement is filed with (role `central`) reads everything and
+///   writes nothing;
 /// - a member removed from the team keeps the changes it made before: those with seq up to the
 ///   `removedAfter` the founder recorded; later ones are refused.
 public struct Roster: Sendable {
@@ -73,6 +75,8 @@ public struct Roster: Sendable {
         case leadOnly(ChangeID, what: String, role: TeamRole)
         /// Observers watch; they write nothing.
         case observer(ChangeID)
+        /// The central repository the engagement is filed with keeps it; it authors nothing.
+        case centralRepository(ChangeID)
         /// The engagement's founder is not known, so nobody's rights can be checked.
         case unknownFounder(ChangeID, engagement: EntityID)
 
@@ -89,6 +93,8 @@ public struct Roster: Sendable {
                 "change \(change) \(what), which only a lead may do; its author is \(Self.article(role))"
             case let .observer(change):
                 "change \(change) records audit work, which only leads, auditors and experts may do; its author is an observer"
+            case let .centralRepository(change):
+                "change \(change) records audit work, which only leads, auditors and experts may do; its author is the central repository the engagement is filed with, which keeps the engagement but authors nothing in it"
             case let .unknownFounder(change, engagement):
                 "change \(change) belongs to engagement \(engagement), whose founding lead is not known here, so no one's right to write in it can be checked"
             }
@@ -121,6 +127,8 @@ public struct Roster: Sendable {
         switch membership.role {
         case .observer:
             return .observer(id)
+        case .central:
+            return .centralRepository(id)
         case .lead:
             return nil
         case .auditor, .expert:
@@ -158,7 +166,8 @@ public struct Roster: Sendable {
         members.filter { $0.value.role == .lead && $0.value.removedAfter == nil }.map(\.key).sorted()
     }
 
-    /// Whether a replica may read the engagement: its founder, or a member not removed.
+    /// Whether a replica may read the engagement: its founder, or a member not removed (the
+    /// central repository the engagement is filed with included).
     public func canRead(_ replica: ReplicaID) -> Bool {
         replica == founder || (members[replica].map { $0.removedAfter == nil } ?? false)
     }

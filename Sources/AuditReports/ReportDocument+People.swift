@@ -27,6 +27,7 @@ extension ReportDocument.Builder {
         case .auditor: "Auditor"
         case .expert: "Technical expert"
         case .observer: "Observer"
+        case .central: "Central repository"
         }
     }
 }

@@ -183,6 +183,8 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "Ask a lead to do it."
         case .observer:
             "Ask the lead for the role auditor if you are to record work."
+        case .centralRepository:
+            "Record audit work on an auditor's laptop and sync it to the central; the central repository only keeps the engagement."
         case .unknownFounder:
             "Trust the lead's card (`fieldaudit trust CARD`) and import the lead's kickoff bundle first."
         }

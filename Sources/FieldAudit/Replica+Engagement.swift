@@ -120,7 +120,7 @@ extension Replica {
         let key = try card.verifiedKey()
         let replica = ReplicaID(publicKey: key)
         let id = TeamMember.id(engagement: record.engagement.id, replica: replica)
-        let current = record.members.first { $0.replica == replica }?.role
+        let current = (record.members + record.centrals).first { $0.replica == replica }?.role
         if let current, role == nil || role == current { return (id, .alreadyOnTeam(current)) }
         let wanted = role ?? .auditor
         let removed = try perform { () throws(StoreError) in try store.snapshot(id) }?.deleted ?? false
@@ -143,7 +143,7 @@ extension Replica {
     public func removeMember(_ replica: ReplicaID, engagement reference: String?) throws(FieldAuditError) -> UInt64 {
         let record = try capturing(in: reference)
         guard replica != identity.id else { throw .notPermitted(action: "remove yourself from the team", role: "lead") }
-        guard record.members.contains(where: { $0.replica == replica }) else {
+        guard (record.members + record.centrals).contains(where: { $0.replica == replica }) else {
             throw .notFound(kind: "team member", id: replica.hex)
         }
         let removedAfter = try perform { () throws(StoreError) in try store.vector() }[replica]

@@ -34,3 +34,34 @@ extension Replica {
     }
 }
 
+
+extension Replica {
+    /// What `file(with:engagement:)` did.
+    public enum Filing: Equatable, Sendable {
+        /// The engagement is now filed with the central repository.
+        case filed
+        /// It already was: nothing was written.
+        case alreadyFiled
+    }
+
+    /// Files an engagement with the certification body's central repository whose card this is:
+    /// a member entity with the role `central`, written by the founder like any roster change, so
+    /// it replicates and conflicts like everything else. The central then reads the whole
+    /// engagement (`Roster.canRead`), authors nothing in it (`Roster` refuses), and is never
+    /// listed with the team (`EngagementRecord.members`).
+    ///
+    /// - Throws: `.refused` unless this replica founded the engagement; `.invalidCard`;
+    ///   `.invalidInput` if the card's owner is on the audit team (remove it first).
+    public func file(with card: IdentityCard, engagement reference: String?) throws(FieldAuditError) -> Filing {
+        let record = try capturing(in: reference)
+        let owner = ReplicaID(publicKey: try card.verifiedKey())
+        if record.centrals.contains(where: { $0.replica == owner }) { return .alreadyFiled }
+        if let member = record.members.first(where: { $0.replica == owner }) {
+            throw .invalidInput(
+                source: "the central's card",
+                reason: "its owner (\(owner.short)) is on the audit team as \(member.role?.rawValue ?? "a member"), and a central repository is not a team member; remove it from the team first (`fieldaudit team remove`), then file the engagement with it")
+        }
+        _ = try addMember(card, role: .central, engagement: reference)
+        return .filed
+    }
+}

@@ -20,48 +20,77 @@ public struct CentralClient: Sendable {
     let server: ReplicaID
     /// The longest a request may take; a bundle's transfer included.
     let timeout: TimeAmount
+    /// The largest bundle a pull may bring, in bytes.
+    public let maxPull: UInt64
+    /// How many times a request answered 503 (busy) is sent again before the laptop gives up.
+    let busyRetries: Int
 
     /// A client of the central at `url` (trailing slashes dropped), signing as `identity` for the
-    /// central `server`; a request (a bundle's transfer included) may take up to `timeout`.
-    public init(url: String, identity: ReplicaIdentity, server: ReplicaID, timeout: TimeAmount = .seconds(600)) {
+    /// central `server`; a request (a bundle's transfer included) may take up to `timeout`, a
+    /// pulled bundle may be up to `maxPull` bytes (default 4 GiB), and a busy server is asked
+    /// again up to `busyRetries` times, waiting its `Retry-After` (at most 10 s) each time.
+    public init(url: String, identity: ReplicaIdentity, server: ReplicaID, timeout: TimeAmount = .seconds(600), maxPull: UInt64 = 4 << 30, busyRetries: Int = 8) {
         self.url = Self.normalized(url)
         self.identity = identity
         self.server = server
         self.timeout = timeout
+        self.maxPull = maxPull
+        self.busyRetries = busyRetries
     }
 
-    /// The central's identity card (`GET /v1/identity`, unsigned).
+    /// The central's identity card (`GET /v1/identity?challenge=…`, unsigned), accepted only if
+    /// the server proves it holds the card's key by signing a fresh random challenge
+    /// (`IdentityProof`).
     ///
-    /// - Throws: `ServiceError.unreachable`, `.refused`, or `.invalidResponse` if it is not a card.
+    /// - Throws: `ServiceError.unreachable`, `.refused`, or `.invalidResponse` if it is not a card
+    ///   or the proof is missing or does not hold.
     public static func identity(at url: String, timeout: TimeAmount = .seconds(30)) async throws(ServiceError) -> IdentityCard {
         let base = normalized(url)
-        let response = try await execute(HTTPClientRequest(url: base + "/v1/identity"), base: base, timeout: timeout)
+        let challenge = IdentityProof.newChallenge()
+        let response = try await execute(HTTPClientRequest(url: base + "/v1/identity?\(IdentityProof.parameter)=\(challenge)"), base: base, timeout: timeout)
         let data = try await collect(response, base: base, limit: 64 << 10)
+        let card: IdentityCard
         do throws(FieldAuditError) {
-            return try IdentityCard.decode(data, source: base + "/v1/identity")
+            card = try IdentityCard.decode(data, source: base + "/v1/identity")
         } catch {
             throw .invalidResponse(url: base, reason: error.description)
         }
+        guard let proof = response.headers.first(name: IdentityProof.header), IdentityProof.holds(proof, challenge: challenge, card: card) else {
+            throw .invalidResponse(url: base, reason: "it did not prove that it holds the key on the identity card it presents (\(IdentityProof.header) is missing or does not hold); nothing was pinned or sent")
+        }
+        return card
     }
 
     /// `POST /v1/pull`: writes the bundle of what `holdings` lacks to a new file at `path`;
     /// returns its size.
+    ///
+    /// - Throws: `ServiceError.pullTooLarge` beyond `maxPull` (declared or as it streams; the
+    ///   partial file is removed); `.unreachable` if the connection breaks.
     public func pull(_ holdings: VectorFile, to path: String, progress: @escaping @Sendable (UInt64) -> Void = { _ in }) async throws(ServiceError) -> UInt64 {
         let body = holdings.encoded()
-        var request = signed("POST", "/v1/pull", bodyDigest: RequestSignature.digest(of: body))
-        request.body = .bytes(ByteBuffer(bytes: body))
-        request.headers.add(name: "Content-Type", value: "application/json")
-        let response = try await Self.execute(request, base: url, timeout: timeout)
+        let response = try await send {
+            var request = signed("POST", "/v1/pull", bodyDigest: RequestSignature.digest(of: body))
+            request.body = .bytes(ByteBuffer(bytes: body))
+            request.headers.add(name: "Content-Type", value: "application/json")
+            return request
+        }
         try await Self.check(response, base: url)
+        if let declared = response.headers.first(name: "Content-Length").flatMap(UInt64.init), declared > maxPull {
+            throw .pullTooLarge(url: url, limit: maxPull)
+        }
         guard let handle = ScratchFile.create(at: path) else { throw .invalidResponse(url: url, reason: "the pulled bundle cannot be written to \(path)") }
         defer { try? handle.close() }
         var received: UInt64 = 0
         do {
             for try await buffer in response.body {
-                try handle.write(contentsOf: Data(buffer.readableBytesView))
                 received += UInt64(buffer.readableBytes)
+                guard received <= maxPull else { throw ServiceError.pullTooLarge(url: url, limit: maxPull) }
+                try handle.write(contentsOf: Data(buffer.readableBytesView))
                 progress(received)
             }
+        } catch let error as ServiceError {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
         } catch {
             try? FileManager.default.removeItem(atPath: path)
             throw .unreachable(url: url, reason: "the connection broke during the pull: \(Self.reason(error))")
@@ -71,8 +100,7 @@ public struct CentralClient: Sendable {
 
     /// `GET /v1/vector`: what the central holds.
     public func vector() async throws(ServiceError) -> VersionVector {
-        let request = signed("GET", "/v1/vector", bodyDigest: RequestSignature.digest(of: Data()))
-        let response = try await Self.execute(request, base: url, timeout: timeout)
+        let response = try await send { signed("GET", "/v1/vector", bodyDigest: RequestSignature.digest(of: Data())) }
         let data = try await Self.collect(response, base: url, limit: 16 << 20)
         do throws(FieldAuditError) {
             return try VectorFile.decode(data, source: url + "/v1/vector").versionVector(path: url + "/v1/vector")
@@ -84,10 +112,12 @@ public struct CentralClient: Sendable {
     /// `POST /v1/push`: uploads the bundle file at `path`; returns the central's import summary.
     public func push(bundleAt path: String, progress: @escaping @Sendable (UInt64) -> Void = { _ in }) async throws(ServiceError) -> PushSummary {
         let (digest, length) = try Self.digest(ofFile: path)
-        var request = signed("POST", "/v1/push", bodyDigest: digest)
-        request.headers.add(name: "Content-Type", value: CentralServer.bundleMediaType)
-        request.body = .stream(FileChunks(path: path, progress: progress), length: .known(Int64(length)))
-        let response = try await Self.execute(request, base: url, timeout: timeout)
+        let response = try await send {
+            var request = signed("POST", "/v1/push", bodyDigest: digest)
+            request.headers.add(name: "Content-Type", value: CentralServer.bundleMediaType)
+            request.body = .stream(FileChunks(path: path, progress: progress), length: .known(Int64(length)))
+            return request
+        }
         let data = try await Self.collect(response, base: url, limit: 1 << 20)
         guard let summary = try? JSONDecoder().decode(PushSummary.self, from: data) else {
             throw .invalidResponse(url: url, reason: "the push's answer is not an import summary")
@@ -106,6 +136,21 @@ public struct CentralClient: Sendable {
         configuration.redirectConfiguration = .disallow
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
+
+    /// Sends the request `make` builds (signed anew each time: a new nonce and date), again while
+    /// the server answers 503 (busy), at most `busyRetries` times, waiting its `Retry-After`
+    /// (1 to 10 s); returns the first other answer, or the last busy one.
+    private func send(_ make: () -> HTTPClientRequest) async throws(ServiceError) -> HTTPClientResponse {
+        var attempt = 0
+        while true {
+            let response = try await Self.execute(make(), base: url, timeout: timeout)
+            guard response.status == .serviceUnavailable, attempt < busyRetries else { return response }
+            attempt += 1
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            let wait = min(max(response.headers.first(name: "Retry-After").flatMap(Int.init) ?? 1, 1), 10)
+            try? await Task.sleep(for: .seconds(wait))
+        }
+    }
 
     private func signed(_ method: String, _ path: String, bodyDigest: String) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url + path)
@@ -126,12 +171,14 @@ public struct CentralClient: Sendable {
     /// Throws the server's JSON error for any status but 200.
     private static func check(_ response: HTTPClientResponse, base: String) async throws(ServiceError) {
         guard response.status != .ok else { return }
-        struct Answer: Decodable { var error: String; var hint: String? }
+        struct Answer: Decodable { var error: String; var hint: String?; var category: String? }
         let data = (try? await response.body.collect(upTo: 1 << 20)).map { Data($0.readableBytesView) } ?? Data()
         guard let answer = try? JSONDecoder().decode(Answer.self, from: data) else {
             throw .invalidResponse(url: base, reason: "HTTP \(response.status.code) without a FieldAudit error")
         }
-        throw .refused(url: base, status: Int(response.status.code), error: answer.error, hint: answer.hint ?? "")
+        throw .refused(
+            url: base, status: Int(response.status.code), error: answer.error, hint: answer.hint ?? "",
+            category: answer.category.flatMap(FieldAuditError.Category.init(wireName:)))
     }
 
     /// The body of a 200 answer, at most `limit` bytes.

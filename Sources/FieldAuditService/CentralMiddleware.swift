@@ -35,24 +35,30 @@ struct CentralMiddleware: RouterMiddleware {
         switch error {
         case let error as ServiceError: error
         case let error as any HTTPResponseError where error.status == .notFound:
-            .noRoute(method: "\(request.method)", path: request.uri.path)
+            if let allowed = CentralServer.routes[request.uri.path] {
+                .methodNotAllowed(method: "\(request.method)", path: request.uri.path, allowed: allowed)
+            } else {
+                .noRoute(method: "\(request.method)", path: request.uri.path)
+            }
         case let error as any HTTPResponseError where error.status.code < 500:
             .badRequest(reason: "\(error.status)")
         default:
-            .replicaRefused(message: "the server failed: \(error)", status: 500)
+            .replicaRefused(message: "the server failed: \(error)", status: 500, category: .internalFailure)
         }
     }
 
-    /// A JSON error answer.
+    /// A JSON error answer: `error`, `hint` and `category` (the cause's, by its wire name), with
+    /// `Retry-After` when the server is busy.
     static func answer(_ error: ServiceError, logger: Logger) -> Response {
-        struct Body: Encodable { var error: String; var hint: String }
+        struct Body: Encodable { var error: String; var hint: String; var category: String }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(Body(error: error.description, hint: error.hint))) ?? Data("{}".utf8)
-        if error.httpStatus >= 500 { logger.error("\(DisplayText.guarded(error.description))") }
-        return Response(
-            status: .init(code: error.httpStatus),
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        let body = Body(error: error.description, hint: error.hint, category: error.category.wireName)
+        let data = (try? encoder.encode(body)) ?? Data("{}".utf8)
+        if error.httpStatus >= 500 && error.httpStatus != 503 { logger.error("\(DisplayText.guarded(error.description))") }
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if case let .busy(_, retryAfter) = error { headers[.retryAfter] = "\(retryAfter)" }
+        if case let .methodNotAllowed(_, _, allowed) = error { headers[.allow] = allowed }
+        return Response(status: .init(code: error.httpStatus), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -26,8 +26,23 @@ public struct CentralServer: Sendable {
         public var maxVector: Int64
         /// How far a request's date may be from the server's clock, in seconds.
         public var window: TimeInterval
+        /// The most pushes uploading at once, in all.
+        public var maxUploads: Int = 16
+        /// The most pushes uploading at once by one key.
+        public var maxUploadsPerKey: Int = 2
+        /// The most connections open at once; more wait in the listen backlog.
+        public var maxConnections: Int = 256
+        /// How long a connection may go without a complete request head, or a request without any
+        /// of its body arriving, in seconds, before it is closed.
+        public var idleTimeout: TimeInterval = 30
+        /// The slowest a request body may arrive, in bytes per second, once the server has waited
+        /// `bodyGrace` seconds for it; slower, the connection is closed.
+        public var minimumBodyRate: Int64 = 1024
+        /// How long a body may arrive slower than `minimumBodyRate`, in seconds of the server's waiting.
+        public var bodyGrace: TimeInterval = 10
 
-        /// Settings; by default loopback port 8443 without TLS, 1 GiB uploads, 1 MiB vectors, ±300 s.
+        /// Settings; by default loopback port 8443 without TLS, 1 GiB uploads, 1 MiB vectors, ±300 s;
+        /// 16 uploads at once (2 per key), 256 connections, 30 s idle, bodies at 1 KiB/s or faster.
         public init(
             host: String = "127.0.0.1", port: Int = 8443, tls: (certificate: String, key: String)? = nil,
             maxUpload: Int64 = 1 << 30, maxVector: Int64 = 1 << 20, window: TimeInterval = 300
@@ -54,6 +69,9 @@ public struct CentralServer: Sendable {
         }
     }
 
+    /// Each route's path and the one method it takes; another method is answered 405.
+    static let routes = ["/v1/identity": "GET", "/v1/vector": "GET", "/v1/pull": "POST", "/v1/push": "POST"]
+
     /// The media type of a bundle.
     public static let bundleMediaType = "application/vnd.fieldaudit.bundle"
 
@@ -61,6 +79,8 @@ public struct CentralServer: Sendable {
     let configuration: Configuration
     let authenticator: RequestAuthenticator
     let logger: Logger
+    /// The pushes uploading now.
+    let uploads: UploadGate
     /// Where request bodies and outgoing bundles wait: `service-scratch` in the store's directory.
     let scratch: String
 
@@ -72,6 +92,7 @@ public struct CentralServer: Sendable {
         self.central = central
         self.configuration = configuration
         self.logger = logger
+        self.uploads = UploadGate(total: configuration.maxUploads, perKey: configuration.maxUploadsPerKey)
         self.authenticator = RequestAuthenticator(server: replica.identity.id, window: configuration.window, now: now) { client in
             try await central.read { replica throws(FieldAuditError) in try replica.knows(client) }
         }
@@ -80,7 +101,7 @@ public struct CentralServer: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw .replicaRefused(message: "cannot create \(scratch): \(error.localizedDescription)", status: 500)
+            throw .replicaRefused(message: "cannot create \(scratch): \(error.localizedDescription)", status: 500, category: .inputOutput)
         }
     }
 
@@ -88,7 +109,7 @@ public struct CentralServer: Sendable {
     public func router() -> Router<CentralRequestContext> {
         let router = Router(context: CentralRequestContext.self)
         router.add(middleware: CentralMiddleware(logger: logger))
-        router.get("v1/identity") { _, _ in self.identity() }
+        router.get("v1/identity") { request, _ in try self.identity(request) }
         router.get("v1/vector") { request, context in try await self.vector(request, context: context) }
         router.post("v1/pull") { request, context in try await self.pull(request, context: context) }
         router.post("v1/push") { request, context in try await self.push(request, context: context) }
@@ -101,13 +122,25 @@ public struct CentralServer: Sendable {
     /// finish (an import either commits or rolls back whole).
     ///
     /// - Throws: `ServiceError.tls` if the certificate or key cannot be read.
+    /// Bounds: connections beyond `maxConnections` wait in the backlog; a connection without a
+    /// complete head, or a body without a byte, for `idleTimeout` is closed, and so is one whose
+    /// body trickles slower than `minimumBodyRate` (`SlowBodyHandler`); a request's headers may
+    /// take 16 KiB, and bodies stream with backpressure, so memory per connection stays bounded.
+    ///
+    /// - Throws: `ServiceError.tls` if the certificate or key cannot be read.
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws(ServiceError) -> some ApplicationProtocol {
-        var server: HTTPServerBuilder = .http1()
+        let grace = TimeAmount.nanoseconds(Int64(configuration.bodyGrace * 1e9))
+        let rate = configuration.minimumBodyRate
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [SlowBodyHandler(grace: grace, minimumRate: rate)],
+            idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 8 << 10, maxHeaderListSize: 16 << 10, maxHeaderFieldCount: 100))
+        var server: HTTPServerBuilder = .http1(configuration: http1)
         if let tls = configuration.tls {
             do {
                 let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
                 let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
-                server = try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+                server = try .tls(.http1(configuration: http1), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
             } catch {
                 throw .tls(reason: "\(error)")
             }
@@ -115,7 +148,9 @@ public struct CentralServer: Sendable {
         let port = configuration.port
         return Application(
             router: router(), server: server,
-            configuration: .init(address: .hostname(configuration.host, port: port), serverName: nil),
+            configuration: .init(
+                address: .hostname(configuration.host, port: port), serverName: nil,
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger)
     }

@@ -27,13 +27,14 @@ public struct CentralSync: Sendable {
     public let remote: Remote
     let client: CentralClient
 
-    /// A sync of `replica` with the pinned central `remote`.
+    /// A sync of `replica` with the pinned central `remote`, accepting a pulled bundle of up to
+    /// `maxPull` bytes.
     ///
     /// - Throws: `ServiceError` if the remote's URL or pinned key cannot be used.
-    public init(replica: Replica, remote: Remote) throws(ServiceError) {
+    public init(replica: Replica, remote: Remote, maxPull: UInt64 = 4 << 30) throws(ServiceError) {
         self.replica = replica
         self.remote = remote
-        self.client = CentralClient(url: remote.url, identity: replica.identity, server: try remote.replica)
+        self.client = CentralClient(url: remote.url, identity: replica.identity, server: try remote.replica, maxPull: maxPull)
     }
 
     /// Where the bundles in transit wait: `sync-scratch` in the store directory.
@@ -64,7 +65,7 @@ public struct CentralSync: Sendable {
         return SyncReport(pulled: pulled, pulledBytes: pulledBytes, sent: sent, pushed: pushed)
     }
 
-    /// Refuses a server whose card is not the pinned one.
+    /// Refuses a server whose card is not the pinned one, or that does not prove it holds its key.
     func checkPinnedKey() async throws(ServiceError) {
         let card = try await CentralClient.identity(at: remote.url)
         guard card.replicaID == remote.replicaID, card.publicKey == remote.publicKey else {

@@ -3,8 +3,9 @@ import Foundation
 import Replication
 
 /// The signature a laptop puts on every authenticated request to the central repository
-/// (Sync/PROTOCOL.md, part three): four headers, the last an Ed25519 signature by the laptop's
-/// replica key over `canonicalString`.
+/// (Sync/PROTOCOL.md, part three): five headers, one an Ed25519 signature by the laptop's
+/// replica key over `canonicalString`, one the body's SHA-256 that the signature covers, so the
+/// server checks the signature before it reads any of the body and the body as it streams.
 ///
 /// The signature binds the method, the path, the central's replica id (so a request made for one
 /// central cannot be replayed to another), the date, a nonce and the SHA-256 of the body.
@@ -19,6 +20,9 @@ public struct RequestSignature: Sendable, Equatable {
         public static let nonce = "FieldAudit-Nonce"
         /// Base64 of the 64-byte Ed25519 signature over the canonical string.
         public static let signature = "FieldAudit-Signature"
+        /// The body's SHA-256 as 64 lowercase hex digits (the empty body's for a request without
+        /// one): the value the canonical string's last line holds.
+        public static let bodyDigest = "FieldAudit-Body-SHA256"
     }
 
     /// The first line of the canonical string: the scheme and its version.
@@ -32,6 +36,8 @@ public struct RequestSignature: Sendable, Equatable {
     public var nonce: String
     /// The signature header's value.
     public var signature: String
+    /// The body digest header's value: the SHA-256 the signature covers.
+    public var bodyDigest: String
 
     /// The bytes signed: seven lines, each ended by a line feed (0x0A), UTF-8:
     /// the scheme, the method (upper case), the path as sent (with its query, if any), the
@@ -50,29 +56,35 @@ public struct RequestSignature: Sendable, Equatable {
         let text = canonicalString(method: method, path: path, server: server, date: date, nonce: nonce, bodyDigest: bodyDigest)
         return RequestSignature(
             publicKey: identity.publicKey.rawRepresentation.base64EncodedString(), date: date, nonce: nonce,
-            signature: Data(identity.sign(Data(text.utf8))).base64EncodedString())
+            signature: Data(identity.sign(Data(text.utf8))).base64EncodedString(), bodyDigest: bodyDigest)
     }
 
-    /// The four header values as received: the signer's base64 Ed25519 key, the RFC 3339 date, the
-    /// nonce and the base64 signature (checked by `RequestAuthenticator`, not here).
-    public init(publicKey: String, date: String, nonce: String, signature: String) {
+    /// The five header values as received: the signer's base64 Ed25519 key, the RFC 3339 date, the
+    /// nonce, the base64 signature and the body's SHA-256 (checked by `RequestAuthenticator`, not here).
+    public init(publicKey: String, date: String, nonce: String, signature: String, bodyDigest: String) {
         self.publicKey = publicKey
         self.date = date
         self.nonce = nonce
         self.signature = signature
+        self.bodyDigest = bodyDigest
     }
 
-    /// Reads the four headers; `nil` if any is missing.
+    /// Reads the five headers; `nil` if any is missing.
     public init?(header: (String) -> String?) {
         guard let key = header(Header.key), let date = header(Header.date), let nonce = header(Header.nonce),
-              let signature = header(Header.signature)
+              let signature = header(Header.signature), let bodyDigest = header(Header.bodyDigest)
         else { return nil }
-        self.init(publicKey: key, date: date, nonce: nonce, signature: signature)
+        self.init(publicKey: key, date: date, nonce: nonce, signature: signature, bodyDigest: bodyDigest)
     }
 
     /// The headers, name and value.
     public var headers: [(name: String, value: String)] {
-        [(Header.key, publicKey), (Header.date, date), (Header.nonce, nonce), (Header.signature, signature)]
+        [(Header.key, publicKey), (Header.date, date), (Header.nonce, nonce), (Header.signature, signature), (Header.bodyDigest, bodyDigest)]
+    }
+
+    /// Whether the body digest header is 64 lowercase hex digits.
+    public var bodyDigestIsWellFormed: Bool {
+        bodyDigest.utf8.count == 64 && bodyDigest.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
     /// The signer's key, if the header holds one.
@@ -92,7 +104,12 @@ public struct RequestSignature: Sendable, Equatable {
         nonce.utf8.count == 32 && nonce.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
-    /// Whether the signature holds over the request described.
+    /// Whether the signature holds over the request described, with the body digest it declares.
+    public func holds(method: String, path: String, server: ReplicaID) -> Bool {
+        holds(method: method, path: path, server: server, bodyDigest: bodyDigest)
+    }
+
+    /// Whether the signature holds over the request described, with the body digest given.
     public func holds(method: String, path: String, server: ReplicaID, bodyDigest: String) -> Bool {
         guard let key = signerKey, signature.utf8.count <= 100, let raw = Data(base64Encoded: signature) else { return false }
         let text = Self.canonicalString(method: method, path: path, server: server, date: date, nonce: nonce, bodyDigest: bodyDigest)

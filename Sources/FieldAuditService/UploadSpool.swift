@@ -14,19 +14,25 @@ struct UploadSpool {
 
     /// Writes `body` to `path` (created with mode 0600).
     ///
-    /// - Throws: `ServiceError.tooLarge` beyond `limit` bytes (the file is removed), or
-    ///   `.replicaRefused` with status 500 if the file cannot be written.
+    /// - Throws: `ServiceError.tooLarge` beyond `limit` bytes, `.badRequest` if the body breaks
+    ///   off (the connection closed, or was closed for being too slow), or `.replicaRefused` with
+    ///   status 500 if the file cannot be written; the file is removed in every case.
     static func spool(_ body: RequestBody, to path: String, limit: Int64) async throws -> Spooled {
-        guard let handle = ScratchFile.create(at: path) else { throw ServiceError.replicaRefused(message: "the server cannot write its scratch file", status: 500) }
+        guard let handle = ScratchFile.create(at: path) else { throw ServiceError.replicaRefused(message: "the server cannot write its scratch file", status: 500, category: .inputOutput) }
         var hasher = SHA256()
         var length: Int64 = 0
         do {
             defer { try? handle.close() }
-            for try await buffer in body {
+            var buffers = body.makeAsyncIterator()
+            while let buffer = try await next(of: &buffers) {
                 length += Int64(buffer.readableBytes)
                 guard length <= limit else { throw ServiceError.tooLarge(limit: limit) }
                 buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                try handle.write(contentsOf: Data(buffer.readableBytesView))
+                do {
+                    try handle.write(contentsOf: Data(buffer.readableBytesView))
+                } catch {
+                    throw ServiceError.replicaRefused(message: "the server cannot write its scratch file: \(error.localizedDescription)", status: 500, category: .inputOutput)
+                }
             }
         } catch {
             try? FileManager.default.removeItem(atPath: path)
@@ -35,10 +41,23 @@ struct UploadSpool {
         return Spooled(digest: RequestSignature.hex(hasher.finalize()), length: length)
     }
 
-    /// Collects a small body in memory, refusing it beyond `limit` bytes.
+    /// The body's next piece; a body that breaks off is the client's doing, not the server's.
+    private static func next(of buffers: inout RequestBody.AsyncIterator) async throws(ServiceError) -> ByteBuffer? {
+        do {
+            return try await buffers.next()
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            throw .badRequest(reason: "the body broke off before its end (\(error)); nothing was kept")
+        }
+    }
+
+    /// Collects a small body in memory, refusing it beyond `limit` bytes (`.tooLarge`), or when it
+    /// breaks off (`.badRequest`).
     static func collect(_ body: RequestBody, limit: Int64) async throws -> Data {
         var data = Data()
-        for try await buffer in body {
+        var buffers = body.makeAsyncIterator()
+        while let buffer = try await next(of: &buffers) {
             guard Int64(data.count + buffer.readableBytes) <= limit else { throw ServiceError.tooLarge(limit: limit) }
             data.append(contentsOf: buffer.readableBytesView)
         }

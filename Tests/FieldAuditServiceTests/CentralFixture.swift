@@ -4,6 +4,7 @@ import FieldAuditService
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import Replication
 import TestSupport
 
@@ -39,6 +40,18 @@ struct CentralFixture: Sendable {
         try CentralServer(replica: central, configuration: .init(host: "127.0.0.1", port: 0, maxUpload: maxUpload)).application()
     }
 
+    /// The central's application with its configuration adjusted by `configure`, logging to `logger`.
+    func server(logger: Logger = Logger(label: "test"), _ configure: (inout CentralServer.Configuration) -> Void) throws -> some ApplicationProtocol {
+        var configuration = CentralServer.Configuration(host: "127.0.0.1", port: 0)
+        configure(&configuration)
+        return try CentralServer(replica: central, configuration: configuration, logger: logger).application()
+    }
+
+    /// The files in the central's scratch directory.
+    func scratchFiles() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: central.location.directory + "/service-scratch")
+    }
+
     /// Brings `auditor` the kickoff (by a bundle, as a USB stick would) and has it note `text` in
     /// Helix; returns its bundle of that for the central, as `sync` would push it.
     func note(_ text: String, by auditor: Replica) throws -> Data {
@@ -53,7 +66,7 @@ struct CentralFixture: Sendable {
         return try Data(contentsOf: URL(fileURLWithPath: path))
     }
 
-    /// The four signature headers for a request by `identity`.
+    /// The five signature headers for a request by `identity`.
     func signed(_ method: String, _ path: String, body: Data = Data(), by identity: ReplicaIdentity, at date: Date = Date(), for server: ReplicaID? = nil) -> HTTPFields {
         let signature = RequestSignature.sign(
             method: method, path: path, server: server ?? central.identity.id, bodyDigest: RequestSignature.digest(of: body), by: identity, at: date)

@@ -27,9 +27,9 @@ struct CentralServerTests {
         try fixture.server(maxUpload: maxUpload)
     }
 
-    func error(of response: TestResponse) throws -> (error: String, hint: String) {
+    func error(of response: TestResponse) throws -> (error: String, hint: String, category: String) {
         let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: String]
-        return (try #require(object?["error"]), try #require(object?["hint"]))
+        return (try #require(object?["error"]), try #require(object?["hint"]), try #require(object?["category"]))
     }
 
     /// Ben's bundle of a note in Helix, for the central, as `sync` would push it.
@@ -54,6 +54,22 @@ struct CentralServerTests {
             #expect(response.status == .ok)
             let card = try IdentityCard.decode(Data(response.body.readableBytesView), source: "answer")
             #expect(card == central.card)
+            #expect(response.headers[HTTPField.Name(IdentityProof.header)!] == nil)
+        }
+    }
+
+    @Test func theIdentityRouteProvesTheCentralHoldsItsCardsKeyBySigningTheLaptopsChallenge() async throws {
+        let challenge = IdentityProof.newChallenge()
+        try await server().test(.router) { client in
+            let response = try await client.execute(uri: "/v1/identity?challenge=\(challenge)", method: .get)
+            #expect(response.status == .ok)
+            let proof = try #require(response.headers[HTTPField.Name(IdentityProof.header)!])
+            #expect(IdentityProof.holds(proof, challenge: challenge, card: central.card))
+            #expect(!IdentityProof.holds(proof, challenge: IdentityProof.newChallenge(), card: central.card))
+            #expect(!IdentityProof.holds(proof, challenge: challenge, card: stranger.card))
+            let malformed = try await client.execute(uri: "/v1/identity?challenge=ABC", method: .get)
+            #expect(malformed.status == .badRequest)
+            #expect(try error(of: malformed).category == "invalid-input")
         }
     }
 
@@ -72,6 +88,7 @@ struct CentralServerTests {
             let response = try await client.execute(uri: "/v1/vector", method: .get, headers: fixture.signed("GET", "/v1/vector", by: stranger.identity))
             #expect(response.status == .unauthorized)
             #expect(try error(of: response).error.contains("\(stranger.identity.id.short)'s key is not known"))
+            #expect(try error(of: response).category == "not-permitted")
         }
     }
 
@@ -139,7 +156,8 @@ struct CentralServerTests {
         let before = try digest(central)
         let response = try await push(tampered, signedOver: bundle)
         #expect(response.status == .unauthorized)
-        #expect(try error(of: response).error.contains("does not hold"))
+        #expect(try error(of: response).error.contains("does not match its signed FieldAudit-Body-SHA256"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: central.location.directory + "/service-scratch").isEmpty)
         #expect(try digest(central) == before)
     }
 
@@ -151,6 +169,7 @@ struct CentralServerTests {
         #expect(response.status == .unprocessableContent)
         let answer = try error(of: response)
         #expect(answer.error.hasPrefix("the pushed bundle"))
+        #expect(answer.category == "invalid-input")
         #expect(!answer.error.contains("service-scratch"))
         #expect(try digest(central) == before)
     }
@@ -167,6 +186,15 @@ struct CentralServerTests {
         #expect(bundle.count > 256)
         #expect(try digest(central) == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: central.location.directory + "/service-scratch").isEmpty)
+    }
+
+    @Test func aRouteAskedWithAnotherMethodIsAnswered405NamingTheOneItTakes() async throws {
+        try await server().test(.router) { client in
+            let response = try await client.execute(uri: "/v1/push", method: .put)
+            #expect(response.status == .methodNotAllowed)
+            #expect(response.headers[.allow] == "POST")
+            #expect(try error(of: response).error.contains("only POST"))
+        }
     }
 
     @Test func anUnknownRouteIsAnswered404AsJSON() async throws {

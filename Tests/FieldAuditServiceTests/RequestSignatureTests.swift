@@ -18,6 +18,20 @@ struct RequestSignatureTests {
         #expect(text == "FIELDAUDIT-HTTP-SIGNATURE-V1\nPOST\n/v1/push\n\(central.id.hex)\n2026-12-01T09:30:00Z\n00112233445566778899aabbccddeeff\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n")
     }
 
+    @Test func theBodyDigestTravelsInItsOwnHeaderAndIsWhatTheSignatureCovers() {
+        let digest = RequestSignature.digest(of: Data("bundle".utf8))
+        let signature = RequestSignature.sign(method: "POST", path: "/v1/push", server: central.id, bodyDigest: digest, by: laptop)
+        let headers = Dictionary(uniqueKeysWithValues: signature.headers.map { ($0.name, $0.value) })
+        #expect(headers[RequestSignature.Header.bodyDigest] == digest)
+        let read = RequestSignature(header: { headers[$0] })
+        #expect(read == signature)
+        #expect(read?.holds(method: "POST", path: "/v1/push", server: central.id) == true)
+        var altered = signature
+        altered.bodyDigest = empty
+        #expect(!altered.holds(method: "POST", path: "/v1/push", server: central.id))
+        #expect(RequestSignature(header: { $0 == RequestSignature.Header.bodyDigest ? nil : headers[$0] }) == nil)
+    }
+
     @Test func aSignatureHoldsOverTheRequestItWasMadeFor() {
         let signature = RequestSignature.sign(method: "GET", path: "/v1/vector", server: central.id, bodyDigest: empty, by: laptop)
         #expect(signature.holds(method: "GET", path: "/v1/vector", server: central.id, bodyDigest: empty))
@@ -39,10 +53,11 @@ struct RequestSignatureTests {
     }
 
     @Test func malformedHeadersAreReadAsNothing() {
-        let signature = RequestSignature(publicKey: "not a key", date: "yesterday", nonce: "ZZ", signature: "!!")
+        let signature = RequestSignature(publicKey: "not a key", date: "yesterday", nonce: "ZZ", signature: "!!", bodyDigest: "??")
         #expect(signature.signerKey == nil)
         #expect(signature.signedAt == nil)
         #expect(!signature.nonceIsWellFormed)
+        #expect(!signature.bodyDigestIsWellFormed)
         #expect(!signature.holds(method: "GET", path: "/v1/vector", server: central.id, bodyDigest: empty))
         #expect(RequestSignature(header: { $0 == RequestSignature.Header.key ? "x" : nil }) == nil)
     }

@@ -13,6 +13,8 @@ struct RosterPolicyTests {
     /// Where the author stands in the engagement.
     enum Standing: String, CaseIterable, Sendable {
         case founder, promotedLead, auditor, expert, observer, removedMember, stranger
+        /// The central repository the engagement is filed with (role `central`).
+        case filedCentral
 
         /// The seed of the author's identity (the founder's is 1).
         var seed: UInt64 { UInt64(Self.allCases.firstIndex(of: self)!) + 1 }
@@ -25,7 +27,7 @@ struct RosterPolicyTests {
 
     /// An answer, without the change it names.
     enum Verdict: Equatable {
-        case allowed, founderOnly, leadOnly, observer, removed, notOnRoster
+        case allowed, founderOnly, leadOnly, observer, removed, notOnRoster, centralRepository
 
         init(_ refusal: Roster.Refusal?) {
             switch refusal {
@@ -33,6 +35,7 @@ struct RosterPolicyTests {
             case .founderOnly: self = .founderOnly
             case .leadOnly: self = .leadOnly
             case .observer: self = .observer
+            case .centralRepository: self = .centralRepository
             case .removed: self = .removed
             case .notOnRoster: self = .notOnRoster
             case .unknownFounder: Issue.record("the founder should be known"); self = .notOnRoster
@@ -49,6 +52,7 @@ struct RosterPolicyTests {
         .observer: [.founderOnly, .observer, .observer, .observer, .observer, .observer],
         .removedMember: Array(repeating: .removed, count: Action.allCases.count),
         .stranger: Array(repeating: .notOnRoster, count: Action.allCases.count),
+        .filedCentral: [.founderOnly] + Array(repeating: .centralRepository, count: Action.allCases.count - 1),
     ]
 
     @Test(arguments: Standing.allCases, Action.allCases)
@@ -116,7 +120,7 @@ struct RosterPolicyTests {
             func card(_ standing: Standing) -> IdentityCard {
                 IdentityCard(name: standing.rawValue, identity: testIdentity(standing.seed))
             }
-            for (member, role) in [(Standing.promotedLead, TeamRole.auditor), (.auditor, .auditor), (.expert, .expert), (.observer, .observer), (.removedMember, .auditor)] {
+            for (member, role) in [(Standing.promotedLead, TeamRole.auditor), (.auditor, .auditor), (.expert, .expert), (.observer, .observer), (.removedMember, .auditor), (.filedCentral, .central)] {
                 _ = try founder.addMember(card(member), role: role, engagement: nil)
             }
             #expect(try founder.addMember(card(.promotedLead), role: .lead, engagement: nil).outcome == .roleChanged(from: .auditor, to: .lead))

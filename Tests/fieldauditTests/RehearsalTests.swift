@@ -61,7 +61,7 @@ struct RehearsalTests {
         // The central runs as a service on 127.0.0.1; Ada and Ben sync with it over HTTP, Cara
         // still hands Ada a USB bundle.
         #expect(text.contains("[central]$ fieldaudit init --name Central"))
-        #expect(text.contains("[ada]$ fieldaudit team add central.card.json --role observer"))
+        #expect(text.contains("[ada]$ fieldaudit engagement file --central central.card.json"))
         #expect(text.contains("[central]$ fieldaudit trust ada.card.json"))
         #expect(text.contains("[central]$ fieldaudit serve --listen 127.0.0.1:0 --store "))
         let url = try #require(text.firstMatch(of: /Serving Central \([^)]*\) on (http:\/\/127\.0\.0\.1:[1-9][0-9]*);/)?.1)
@@ -103,6 +103,10 @@ struct RehearsalTests {
         }
         #expect(digests.count == 1)
         #expect(digests == Set(printed.values))
+
+        // The central holds the whole engagement but is not on its team.
+        let team = try #require(try json(["team", "list"], in: "central") as? [[String: Any]])
+        #expect(Set(team.compactMap { $0["name"] as? String }) == ["Ada Lead", "Ben Auditor", "Cara Auditor"])
 
         // The counts at the central replica.
         let status = try #require(try json(["status"], in: "central") as? [String: Any])

@@ -12,7 +12,7 @@ struct ServiceTests {
     func file(_ name: String) -> String { directory.file(name) }
 
     /// Three replicas: the central, which trusts Ada; Ada, the lead of an engagement with Ben as
-    /// auditor and the central as observer; Ben, who trusts Ada.
+    /// auditor, filed with the central; Ben, who trusts Ada.
     func team() throws -> (central: String, ada: String, ben: String) {
         let central = file("central"), ada = file("ada"), ben = file("ben")
         for (store, name) in [(central, "Central"), (ada, "Ada Lead"), (ben, "Ben Auditor")] {
@@ -22,7 +22,7 @@ struct ServiceTests {
         try cli.succeed(["trust", file("ada.card.json")], store: central)
         try cli.succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], store: ada)
         try cli.succeed(["team", "add", file("ben.card.json"), "--role", "auditor"], store: ada)
-        try cli.succeed(["team", "add", file("cen.card.json"), "--role", "observer"], store: ada)
+        try cli.succeed(["engagement", "file", "--central", file("cen.card.json")], store: ada)
         try cli.succeed(["trust", file("ada.card.json")], store: ben)
         return (central, ada, ben)
     }
@@ -63,6 +63,52 @@ struct ServiceTests {
         let log = try String(contentsOfFile: file("serve.log"), encoding: .utf8)
         #expect(log.contains("route=POST /v1/push") && log.contains("status=200"), "\(log)")
         #expect(!log.contains("PRIVATE KEY"))
+    }
+
+    @Test func theCentralAnEngagementIsFiledWithHoldsItWholeIsNotOnTheTeamAndCannotWriteInIt() throws {
+        let (central, ada, _) = try team()
+        let server = try ServeProcess(cli: cli, store: central, log: file("serve.log"))
+        defer { server.stop() }
+        try cli.succeed(["remote", "add", "central", server.url, "--yes"], store: ada)
+        try cli.succeed(["note", "--ref", "6.1.2", "Risk register reviewed quarterly"], store: ada)
+        let synced = try cli.succeed(["sync"], store: ada)
+        #expect(!synced.contains("withheld as hashes"), "\(synced)")
+        // The central holds the engagement in full
+        let engagement = try #require(try cli.succeed(["engagement", "list"], store: central).firstMatch(of: /([0-9a-f]{8})  Helix/)).1
+        try cli.succeed(["engagement", "use", String(engagement)], store: central)
+        #expect(try cli.succeed(["search", "quarterly"], store: central).contains("Risk register reviewed [quarterly]"))
+        // It is listed with the team nowhere
+        for store in [central, ada] {
+            let team = try cli.succeed(["team", "list"], store: store)
+            #expect(team.contains("Ada Lead") && team.contains("Ben Auditor") && !team.contains("Central"), "\(team)")
+        }
+        let report = try cli.succeed(["report", "--format", "markdown"], store: central)
+        #expect(!report.contains("Central"), "\(report)")
+        // And it cannot write in it
+        let before = try digest(central)
+        let note = try cli.run(["note", "--ref", "6.1.2", "The central's own note"], store: central)
+        #expect(note.status == 77, "\(note.stderr)")
+        #expect(note.stderr.contains("the central repository the engagement is filed with"), "\(note.stderr)")
+        #expect(try digest(central) == before)
+        // Nor be put on the team by the back door
+        let asMember = try cli.run(["team", "add", file("cen.card.json"), "--role", "central"], store: ada)
+        #expect(asMember.status == 64, "\(asMember.stderr)")
+        #expect(asMember.stderr.contains("engagement file --central"), "\(asMember.stderr)")
+    }
+
+    @Test func aPulledBundleBeyondMaxPullIsRefusedWithNothingImportedAndExits65() throws {
+        let (central, ada, ben) = try team()
+        let server = try ServeProcess(cli: cli, store: central, log: file("serve.log"))
+        defer { server.stop() }
+        try cli.succeed(["remote", "add", "central", server.url, "--yes"], store: ada)
+        try cli.succeed(["sync"], store: ada)
+        try cli.succeed(["remote", "add", "central", server.url, "--yes"], store: ben)
+        let before = try digest(ben)
+        let result = try cli.run(["sync", "--max-pull", "1KiB"], store: ben)
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains("larger than this laptop accepts (1024 bytes); nothing was imported"), "\(result.stderr)")
+        #expect(try digest(ben) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: file("ben") + "/sync-scratch").isEmpty)
     }
 
     @Test func syncWithTheCentralDownSaysItInOneLineAndExits75() throws {

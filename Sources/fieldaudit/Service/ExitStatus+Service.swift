@@ -2,22 +2,13 @@ import ArgumentParser
 import FieldAuditService
 
 extension ExitStatus {
-    /// The status for an error of the central repository's service or of a sync with it.
+    /// The status for an error of the central repository's service or of a sync with it: that of
+    /// its category (`ServiceError.category`), which for the server's answers is the category it
+    /// names, so a failure inside the central is not reported as "unreachable".
     static func of(_ error: ServiceError) -> ExitStatus {
         switch error {
-        case .unreachable: .temporaryFailure
-        case .serverChanged: .permission
-        case let .refused(_, status, _, _):
-            switch status {
-            case 401, 403: .permission
-            case 500...: .temporaryFailure
-            default: .dataError
-            }
-        case .invalidResponse, .remotesFile: .dataError
-        case .unknownRemote, .whichRemote, .invalidURL, .invalidRemoteName, .notConfirmed, .invalidListenAddress: .usage
-        case .remoteExists: .cannotCreate
-        case .tls: .noInput
-        case .unauthenticated, .tooLarge, .badRequest, .noRoute, .replicaRefused: .software
+        case .unauthenticated, .tooLarge, .badRequest, .noRoute, .methodNotAllowed, .replicaRefused, .busy: .software  // the server's own; never thrown at a laptop
+        default: of(error.category)
         }
     }
 

@@ -8,7 +8,7 @@ extension FieldAuditCommand.RemoteCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
-            abstract: "Add a central repository: show its key's fingerprint, and on confirmation pin and trust the key.",
+            abstract: "Add a central repository: once it proves it holds the key on its card, show the key's fingerprint, and on confirmation pin and trust the key.",
             discussion: "Compare the fingerprint with the central's operator (`fieldaudit whoami` on the central) before you confirm.")
         @Argument(help: "A name for it, e.g. central.") var name: String
         @Argument(help: "Its address, e.g. https://central.example:8443.") var url: String

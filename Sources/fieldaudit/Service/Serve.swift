@@ -20,10 +20,16 @@ extension FieldAuditCommand {
         @Option(help: ArgumentHelp("The TLS certificate chain (PEM), for HTTPS.", valueName: "file")) var tlsCert: String?
         @Option(help: ArgumentHelp("The TLS private key (PEM).", valueName: "file")) var tlsKey: String?
         @Option(help: "The largest bundle a push may upload (bytes, or with KiB, MiB, GiB).") var maxUpload = ByteCount(bytes: 1 << 30)
+        @Option(help: "The most pushes uploading at once (in all); more are answered 503 and retried.") var maxUploads = 16
+        @Option(help: "The most connections open at once; more wait.") var maxConnections = 256
+        @Option(help: "Seconds a connection may wait without a complete request, or a body without a byte.") var idleTimeout = 30
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
             if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together.") }
+            if maxUploads < 1 || maxConnections < 1 || idleTimeout < 1 {
+                throw ValidationError("--max-uploads, --max-connections and --idle-timeout must be at least 1.")
+            }
         }
 
         func run() throws {
@@ -32,9 +38,11 @@ extension FieldAuditCommand {
                 let (host, port) = try CentralServer.Configuration.parse(listen: listen)
                 let tls = tlsCert.flatMap { cert in tlsKey.map { (certificate: cert, key: $0) } }
                 LoggingSystem.bootstrap(StreamLogHandler.standardError)
-                let server = try CentralServer(
-                    replica: replica,
-                    configuration: .init(host: host, port: port, tls: tls, maxUpload: maxUpload.bytes))
+                var configuration = CentralServer.Configuration(host: host, port: port, tls: tls, maxUpload: maxUpload.bytes)
+                configuration.maxUploads = maxUploads
+                configuration.maxConnections = maxConnections
+                configuration.idleTimeout = TimeInterval(idleTimeout)
+                let server = try CentralServer(replica: replica, configuration: configuration)
                 let scheme = tls == nil ? "http" : "https"
                 let shownHost = host.contains(":") ? "[\(host)]" : host
                 let banner = "Serving \(replica.name) (\(replica.identity.id.short), \(replica.identity.fingerprint))"

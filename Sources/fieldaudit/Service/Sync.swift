@@ -16,13 +16,14 @@ extension FieldAuditCommand {
                 the next one completes it. Offline, it says so and exits 75; your work stays here.
                 """)
         @Argument(help: "The remote (default: the only one, or the one named central).") var name: String?
+        @Option(help: "The largest bundle to accept from the central (bytes, or with KiB, MiB, GiB).") var maxPull = ByteCount(bytes: 4 << 30)
         @OptionGroup var store: StoreOptions
 
         func run() throws {
             try ExitStatus.reporting {
                 let replica = try store.openReplica()
                 let remote = try RemoteList.load(for: replica.location).remote(named: name)
-                let session = try CentralSync(replica: replica, remote: remote)
+                let session = try CentralSync(replica: replica, remote: remote, maxPull: UInt64(maxPull.bytes))
                 let progress = SyncProgress()
                 let report = try Blocking.run { try await session.run { progress.report($0, $1) } }
                 progress.finish()

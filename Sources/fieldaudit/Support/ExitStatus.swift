@@ -26,7 +26,12 @@ enum ExitStatus: Int32 {
     /// The status for an error: the one mapping from failure categories to statuses (README,
     /// "Exit statuses"); `FieldAuditError.category` says which category each cause is.
     static func of(_ error: FieldAuditError) -> ExitStatus {
-        switch error.category {
+        of(error.category)
+    }
+
+    /// The status for a failure category (one a central repository's error answer names, too).
+    static func of(_ category: FieldAuditError.Category) -> ExitStatus {
+        switch category {
         case .usage: .usage
         case .invalidInput: .dataError
         case .missingInput: .noInput

@@ -17,6 +17,12 @@ extension FieldAuditCommand.TeamCommand {
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 
+        func validate() throws {
+            if role == .central {
+                throw ValidationError("A central repository is not a team member: file the engagement with it instead, with `fieldaudit engagement file --central CARD`.")
+            }
+        }
+
         func run() throws {
             let identity = try IdentityCard.load(from: card)
             let who = "\(Terminal.shown(identity.name)) (\(identity.replicaID.prefix(8)), \(identity.fingerprint))"
