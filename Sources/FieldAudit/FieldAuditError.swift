@@ -85,6 +85,9 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     /// An interview is still in progress where another would start (on the command line, or in
     /// the same capture session).
     case interviewInProgress(id: String, interviewee: String, inSession: Bool)
+    /// Rows of a CSV table were refused (each named, with its line, in the import's report);
+    /// the others were recorded only when `recordedOthers` (`--skip-bad-rows`).
+    case rowsRefused(path: String, refused: Int, recordedOthers: Bool)
 
     /// What happened and what to do next, naming the file or value involved.
     public var description: String {
@@ -167,6 +170,10 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "that would leave engagement \(engagement) without a lead; nothing was changed. Make another member lead first (`fieldaudit team add CARD --role lead`), then change this one."
         case let .interviewInProgress(id, interviewee, inSession):
             "the interview with \(interviewee) (\(id)) is still in progress; nothing was started. End it first with \(inSession ? "/end" : "`fieldaudit interview end`"), then start the next one."
+        case let .rowsRefused(path, refused, recordedOthers):
+            recordedOthers
+                ? "\(path): \(refused) row\(refused == 1 ? " was" : "s were") refused (see above) and not recorded; the other rows were recorded. Correct the refused rows and import the file again."
+                : "\(path): \(refused) row\(refused == 1 ? " was" : "s were") refused (see above), so nothing was recorded. Correct \(refused == 1 ? "it" : "them") and import again, or add --skip-bad-rows to record the other rows now."
         }
     }
 
@@ -183,6 +190,8 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "Ask a lead to do it."
         case .observer:
             "Ask the lead for the role auditor if you are to record work."
+        case .notAuthor:
+            "Ask its author or a lead to do it."
         case .unknownFounder:
             "Trust the lead's card (`fieldaudit trust CARD`) and import the lead's kickoff bundle first."
         }

@@ -25,7 +25,7 @@ struct RosterPolicyTests {
 
     /// An answer, without the change it names.
     enum Verdict: Equatable {
-        case allowed, founderOnly, leadOnly, observer, removed, notOnRoster
+        case allowed, founderOnly, leadOnly, observer, removed, notOnRoster, notAuthor
 
         init(_ refusal: Roster.Refusal?) {
             switch refusal {
@@ -35,6 +35,7 @@ struct RosterPolicyTests {
             case .observer: self = .observer
             case .removed: self = .removed
             case .notOnRoster: self = .notOnRoster
+            case .notAuthor: self = .notAuthor
             case .unknownFounder: Issue.record("the founder should be known"); self = .notOnRoster
             }
         }
