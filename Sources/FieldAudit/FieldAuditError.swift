@@ -122,6 +122,10 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "no current engagement. Run `fieldaudit engagement use ID` (see `fieldaudit engagement list`) or pass --engagement ID."
         case .noCurrentInterview:
             "no interview in progress. Start one with `fieldaudit interview start --with NAME --role ROLE` (in a capture session: /interview --with NAME), or give --ref (/ref REF) for a note on a requirement."
+        case let .notFound("entity", id):
+            "nothing in this engagement has an id matching '\(id)'; `fieldaudit log` shows recent changes with their entities' ids, and `fieldaudit search TEXT` finds notes, findings and tests."
+        case let .notFound(kind, id) where kind == "note" || kind == "link":
+            "no \(kind) matches '\(id)'; `fieldaudit log` shows recent changes with their entities' ids (`interview show ID` shows an interview's notes, `evidence show ID` an evidence file's links)."
         case let .notFound(kind, id):
             "no \(kind) matches '\(id)'; `fieldaudit \(kind) list` shows them."
         case let .ambiguous(kind, prefix, matches):
