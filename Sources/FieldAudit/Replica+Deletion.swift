@@ -74,16 +74,7 @@ extension Replica {
         }
         let snapshot = try find(reference, kind: kind, among: snapshots, in: record)
         guard snapshot.deleted != deleted else { return (describe(snapshot, in: record), false) }
-        // History comes oldest stamp first: its first change's author created the entity.
-        let creator = try perform { () throws(StoreError) in try store.history(of: snapshot.id) }.first?.origin
-        let refusal: Roster.Refusal?
-        do {
-            let next = ChangeID(origin: identity.id, seq: try store.vector()[identity.id] + 1)
-            refusal = try roster(of: record.engagement.id).refusal(ofDeleting: next, kind: kind.rawValue, creator: creator)
-        } catch {
-            throw Self.wrap(error)
-        }
-        if let refusal { throw .refused(refusal) }
+        // Who may delete what is the roster's rule, checked as the write commits (`write(in:)`).
         try write(in: record.engagement.id) { writer in
             if deleted {
                 try writer.delete(snapshot.id, kind: kind)

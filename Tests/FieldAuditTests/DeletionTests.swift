@@ -77,6 +77,35 @@ struct DeletionTests {
         #expect(fields.filter { $0 == Change.deletedField }.count == 2 && fields.contains(Replica.deletionReasonField))
     }
 
+    @Test func anAuditorsDeletionOfAnotherMembersEntityIsRefusedOnImportAsItIsLocally() throws {
+        let sync = SyncTests()
+        let (lead, ben, cara) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        let system = try lead.addSystem(name: "TriageNet", purpose: nil, role: .provider, riskClass: .high, engagement: nil)
+        _ = try cara.importBundle(at: try sync.bundle(from: lead, for: cara))
+        let own = try test(by: cara)
+        _ = try lead.importBundle(at: try sync.bundle(from: cara, for: lead))
+        _ = try ben.importBundle(at: try sync.bundle(from: lead, for: ben))
+        // Locally, through the roster: refused before anything is written.
+        #expect(throws: FieldAuditError.self) { try ben.set(.bool(true), field: Change.deletedField, of: own, kind: "test", engagement: engagement) }
+        // A modified client writes the deletions directly into its store, past the local rules.
+        try ben.store.write(as: ben.identity.id) { transaction in
+            try transaction.delete(system, kind: "system", engagement: engagement)
+        }
+        let before = try lead.store.digest()
+        #expect {
+            _ = try lead.importBundle(at: try sync.bundle(from: ben, for: lead))
+        } throws: { error in
+            guard case let FieldAuditError.unauthorized(.notAuthor(_, kind, role), _) = error else { return false }
+            return kind == "system" && role == .auditor
+        }
+        #expect(try lead.store.digest() == before)
+        // Cara deleting her own test travels and is accepted.
+        _ = try cara.delete(.test, own.short, reason: "recorded twice", engagement: nil)
+        _ = try lead.importBundle(at: try sync.bundle(from: cara, for: lead))
+        #expect(try lead.record(of: engagement).tests.isEmpty)
+    }
+
     @Test func theTeamIsNotDeletedThroughDelete() throws {
         let (lead, _, _) = try team()
         #expect(throws: FieldAuditError.self) { try lead.delete(.member, "auditor", reason: "x", engagement: nil) }
