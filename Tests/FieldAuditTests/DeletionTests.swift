@@ -9,29 +9,11 @@ import Testing
 /// Delete and restore: changes to an entity's `deleted` field, decided by the roster (an auditor
 /// deletes what it recorded, a lead anything), converging with concurrent edits like any field.
 struct DeletionTests {
-    let directory = TemporaryDirectory()
-    let clock = ManualClock()
+    /// Two replicas of one team and their helpers (`team()`, `sync(_:to:)`, the clock).
+    let work = TeamWorkTests()
 
-    func replica(_ name: String, seed: UInt64) throws -> Replica {
-        try Replica.create(at: StoreLocation(directory: directory.file(name)), name: name, identity: testIdentity(seed), clock: clock)
-    }
-
-    /// Copies every change `source` holds into `destination`.
-    func sync(_ source: Replica, to destination: Replica) throws {
-        var changes: [Change] = []
-        for (origin, _) in try source.store.vector() { changes += try source.store.changes(of: origin) }
-        try destination.store.apply(changes)
-    }
-
-    func team() throws -> (lead: Replica, auditor: Replica, engagement: EntityID) {
-        let lead = try replica("lead", seed: 1)
-        let auditor = try replica("auditor", seed: 2)
-        let engagement = try lead.createEngagement(EngagementDraft(client: "Helix Diagnostics Ltd", auditType: .stage2))
-        _ = try lead.addMember(auditor.card, role: .auditor, engagement: nil)
-        try sync(lead, to: auditor)
-        try auditor.use(engagement: engagement)
-        return (lead, auditor, engagement)
-    }
+    func team() throws -> (lead: Replica, auditor: Replica, engagement: EntityID) { try work.team() }
+    func sync(_ source: Replica, to destination: Replica) throws { try work.sync(source, to: destination) }
 
     func test(by replica: Replica, _ ref: String = "A.6.2.8") throws -> EntityID {
         try replica.recordTest(
@@ -117,16 +99,9 @@ struct DeletionTests {
     @Test func concurrentDeletesRestoresAndEditsConvergeWhateverTheOrder() throws {
         for seed in 0..<UInt64(propertyRuns(12)) {
             var generator = SeededGenerator(seed: seed)
-            let run = TemporaryDirectory("fieldaudit-deletion-\(seed)")
-            let clock = ManualClock()
-            func replica(_ name: String, _ identity: UInt64) throws -> Replica {
-                try Replica.create(at: StoreLocation(directory: run.file(name)), name: name, identity: testIdentity(identity), clock: clock)
-            }
-            let lead = try replica("lead", 1), auditor = try replica("auditor", 2)
-            let engagement = try lead.createEngagement(EngagementDraft(client: "Helix", auditType: .stage2))
-            _ = try lead.addMember(auditor.card, role: .auditor, engagement: nil)
-            try sync(lead, to: auditor)
-            try auditor.use(engagement: engagement)
+            let run = TeamWorkTests()
+            let clock = run.clock
+            let (lead, auditor, engagement) = try run.team()
             let target = try test(by: auditor)
             try sync(auditor, to: lead)
             var lastConclusion: [String] = []

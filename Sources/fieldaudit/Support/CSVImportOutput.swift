@@ -5,6 +5,19 @@ import FieldAudit
 struct CSVImportOptions: ParsableArguments {
     @Flag(help: "Record the rows that can be recorded even when others are refused (the command still exits 65).")
     var skipBadRows = false
+
+    /// The `--help` discussion of an import: how the table is read, what identifies a row's
+    /// entity (`its name`), any rule of its own, and the columns accepted.
+    static func discussion(identity: String, rules: String = "", schema: CSVTable.Schema) -> String {
+        """
+        Columns are found by their header name (case, spaces, '_' and '-' ignored), in any order; \
+        ',', ';' or tab separated; UTF-8, with or without a byte order mark. \(identity): importing \
+        the file again changes nothing, and a changed row updates only what changed. \(rules)Blank \
+        rows are skipped. If a row is refused, nothing is recorded (exit 65) unless --skip-bad-rows. \
+        Accepted columns:
+        \(schema.help)
+        """
+    }
 }
 
 /// How an import of a CSV table reports each row: recorded, unchanged and skipped rows on
