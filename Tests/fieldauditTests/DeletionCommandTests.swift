@@ -67,6 +67,21 @@ struct DeletionCommandTests {
         #expect(try succeed(["restore", "note"]).contains("Off the record"), "restore without an id lists the deleted notes")
     }
 
+    @Test func aDeletedInterviewTakesItsNotesOutOfTheReportAndBringsThemBack() throws {
+        try engagement()
+        try succeed(["interview", "start", "--with", "Wrong Person", "--role", "Visitor", "--topics", "A.6.2.8"])
+        try succeed(["note", "Said something about retention"])
+        try succeed(["interview", "end"])
+        let interview = try #require(try json(["interview", "list"]).first?["id"] as? String)
+        try succeed(["interview", "delete", String(interview.prefix(8)), "--reason", "Started by mistake"])
+        let report = try succeed(["report"])
+        #expect(!report.contains("Wrong Person") && !report.contains("Said something about retention"), "\(report)")
+        #expect(try json(["interview", "list"]).isEmpty)
+        try succeed(["interview", "restore", String(interview.prefix(8))])
+        let restored = try succeed(["report"])
+        #expect(restored.contains("Wrong Person"))
+    }
+
     @Test func deletingNeedsAReasonAndANameThatExists() throws {
         try engagement()
         try succeed(["system", "add", "--name", "TriageNet", "--role", "provider", "--risk", "high"])

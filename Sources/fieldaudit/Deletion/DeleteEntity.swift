@@ -21,7 +21,7 @@ enum EvidenceTarget: DeletionTarget {
     static let kind = EntityKind.evidence, noun = "an evidence file's record (the stored bytes stay)", alsoNamedBy = ""
 }
 enum InterviewTarget: DeletionTarget {
-    static let kind = EntityKind.interview, noun = "an interview (its notes stay)", alsoNamedBy = ""
+    static let kind = EntityKind.interview, noun = "an interview (and, with it, its notes)", alsoNamedBy = ""
 }
 enum FindingTarget: DeletionTarget {
     static let kind = EntityKind.finding, noun = "a finding", alsoNamedBy = ""
