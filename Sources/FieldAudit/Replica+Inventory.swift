@@ -63,10 +63,18 @@ extension Replica {
     }
 
     /// Adds an AI system to the engagement's inventory.
+    ///
+    /// - Throws: `.invalidInput` when the inventory names a system so already (names are
+    ///   compared ignoring case and spaces: a system's name is its identity).
     public func addSystem(
         name: String, purpose: String?, role: AISystemRole, riskClass: RiskClass, engagement reference: String?
     ) throws(FieldAuditError) -> EntityID {
-        let record = try capturing(in: reference)
+        let record = try capturing(in: reference, kinds: [.system])
+        if let existing = record.systems.first(where: { AISystem.identity(of: $0.name) == AISystem.identity(of: name) }) {
+            throw .invalidInput(
+                source: "--name \(name)",
+                reason: "the inventory has a system named \(existing.name) already (\(existing.id.short)), and names are compared ignoring case and spaces; update it with `fieldaudit system import`, or delete it first (`fieldaudit system delete \(existing.id.short) --reason …`)")
+        }
         let writes = try validate { () throws(AuditModelError) in try AISystem.writes(name: name, purpose: purpose, role: role, riskClass: riskClass) }
         let id = makeEntityID()
         try write(in: record.engagement.id) { writer in try writer.put(writes, entity: id, kind: .system) }

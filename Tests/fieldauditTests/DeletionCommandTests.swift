@@ -37,6 +37,8 @@ struct DeletionCommandTests {
         let log = try succeed(["log"])
         #expect(log.contains("deleted") && log.contains("deletedReason") && log.contains("Not in the audit scope"), "\(log)")
         #expect(try succeed(["system", "delete", "ChestScan", "--reason", "again"]).contains("is deleted already; nothing changed"))
+        let again = try run(["system", "add", "--name", "triage net", "--role", "provider", "--risk", "high"])
+        #expect(again.status == 65 && again.stderr.contains("has a system named TriageNet already"), "a system's name is its identity: \(again.stderr)")
         #expect(try succeed(["restore", "system", "ChestScan"]).contains("Restored system"))
         #expect(try json(["system", "list"]).count == 2)
         #expect(try json(["system", "list", "--deleted"]).isEmpty)
