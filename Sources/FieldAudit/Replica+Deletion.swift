@@ -20,10 +20,18 @@ public struct DeletedEntity: Sendable, Encodable {
     public let reason: String?
 }
 
+/// The kinds of entity a user creates, which `delete` and `restore` accept. (Team members leave
+/// through `team remove`; the engagement itself is not deleted.)
+public enum DeletableKind: String, CaseIterable, Sendable {
+    case system, test, evidence, link, interview, note, finding, soa
+
+    /// The entity kind of the same name.
+    public var entityKind: EntityKind { EntityKind(rawValue: rawValue)! }
+}
+
 extension Replica {
-    /// The kinds of entity a user creates, which `delete` and `restore` accept. (Team members
-    /// leave through `team remove`; the engagement itself is not deleted.)
-    public static let deletableKinds: [EntityKind] = [.system, .test, .evidence, .link, .interview, .note, .finding, .soa]
+    /// The entity kinds `delete` and `restore` accept: `DeletableKind`'s.
+    public static let deletableKinds = DeletableKind.allCases.map(\.entityKind)
 
     /// The field that keeps why an entity was deleted; like every field, a replicated change.
     public static let deletionReasonField = "deletedReason"

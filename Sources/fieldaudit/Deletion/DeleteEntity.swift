@@ -12,7 +12,7 @@ protocol DeletionTarget {
 }
 
 enum SystemTarget: DeletionTarget {
-    static let kind = EntityKind.system, noun = "an AI system", alsoNamedBy = " or its name"
+    static let kind = EntityKind.system, noun = "an AI system", alsoNamedBy = ", or its name"
 }
 enum TestTarget: DeletionTarget {
     static let kind = EntityKind.test, noun = "a control test", alsoNamedBy = ""
@@ -27,10 +27,10 @@ enum FindingTarget: DeletionTarget {
     static let kind = EntityKind.finding, noun = "a finding", alsoNamedBy = ""
 }
 enum ApplicabilityTarget: DeletionTarget {
-    static let kind = EntityKind.soa, noun = "a Statement of Applicability entry", alsoNamedBy = " or its control (A.6.2.8)"
+    static let kind = EntityKind.soa, noun = "a Statement of Applicability entry", alsoNamedBy = ", or its control (A.6.2.8)"
 }
 
-extension EntityKind: ExpressibleByArgument {}
+extension DeletableKind: ExpressibleByArgument {}
 
 /// `fieldaudit GROUP delete ID --reason TEXT`: mark one entity deleted, as a change.
 struct DeleteEntity<Target: DeletionTarget>: ParsableCommand {
@@ -40,7 +40,7 @@ struct DeleteEntity<Target: DeletionTarget>: ParsableCommand {
             abstract: "Delete \(Target.noun): recorded as a change, kept in the history, left out of lists and reports.",
             discussion: "`restore ID` brings it back; `list --deleted` shows what is deleted. An auditor deletes what it recorded; a lead anything.")
     }
-    @Argument(help: ArgumentHelp("Its id, a unique prefix or suffix\(Target.alsoNamedBy).", valueName: "id")) var reference: String
+    @Argument(help: ArgumentHelp("Its id (a unique prefix or suffix)\(Target.alsoNamedBy).", valueName: "id")) var reference: String
     @Option(parsing: .unconditional, help: "Why it is deleted (kept with it, shown by `list --deleted` and `log`).") var reason: String
     @OptionGroup var engagement: EngagementOption
     @OptionGroup var store: StoreOptions
@@ -55,7 +55,7 @@ struct RestoreEntity<Target: DeletionTarget>: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(commandName: "restore", abstract: "Restore \(Target.noun) deleted earlier.")
     }
-    @Argument(help: ArgumentHelp("Its id, a unique prefix or suffix\(Target.alsoNamedBy).", valueName: "id")) var reference: String
+    @Argument(help: ArgumentHelp("Its id (a unique prefix or suffix)\(Target.alsoNamedBy).", valueName: "id")) var reference: String
     @OptionGroup var engagement: EngagementOption
     @OptionGroup var store: StoreOptions
 
@@ -102,14 +102,14 @@ extension FieldAuditCommand {
             commandName: "delete",
             abstract: "Delete a system, test, evidence record, evidence link, interview, note, finding or Statement of Applicability entry.",
             discussion: "Recorded as a change and kept in the history (`log`); lists and reports leave it out; `restore` brings it back. An auditor deletes what it recorded; a lead anything.")
-        @Argument(help: "What it is: system, test, evidence, link, interview, note, finding or soa.") var kind: EntityKind
-        @Argument(help: ArgumentHelp("Its id, a unique prefix or suffix (a system's name, a control for soa).", valueName: "id")) var reference: String
+        @Argument(help: "What it is.") var kind: DeletableKind
+        @Argument(help: ArgumentHelp("Its id (a unique prefix or suffix); a system's name; a control for soa.", valueName: "id")) var reference: String
         @Option(parsing: .unconditional, help: "Why it is deleted.") var reason: String
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            try DeletionOutput.delete(kind, reference, reason: reason, engagement: engagement, store: store)
+            try DeletionOutput.delete(kind.entityKind, reference, reason: reason, engagement: engagement, store: store)
         }
     }
 
@@ -117,15 +117,15 @@ extension FieldAuditCommand {
     struct Restore: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "restore", abstract: "Restore a deleted entity; without an id, list the deleted ones of that kind.")
-        @Argument(help: "What it is: system, test, evidence, link, interview, note, finding or soa.") var kind: EntityKind
-        @Argument(help: ArgumentHelp("Its id, a unique prefix or suffix (a system's name, a control for soa).", valueName: "id")) var reference: String?
+        @Argument(help: "What it is.") var kind: DeletableKind
+        @Argument(help: ArgumentHelp("Its id (a unique prefix or suffix); a system's name; a control for soa.", valueName: "id")) var reference: String?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            guard let reference else { return try DeletionOutput.list(kind, json: output.json, engagement: engagement, store: store) }
-            try DeletionOutput.restore(kind, reference, engagement: engagement, store: store)
+            guard let reference else { return try DeletionOutput.list(kind.entityKind, json: output.json, engagement: engagement, store: store) }
+            try DeletionOutput.restore(kind.entityKind, reference, engagement: engagement, store: store)
         }
     }
 }
