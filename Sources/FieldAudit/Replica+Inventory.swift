@@ -113,7 +113,9 @@ extension Replica {
                     fields[AISystem.Field.riskClass.rawValue] = system.riskClass.map { .text($0.rawValue) }
                     return fields
                 }
-                plan.add(row.line, label, id: existing?.id ?? makeEntityID(), writes: writes, existing: current)
+                plan.add(
+                    row.line, label, id: existing?.id ?? makeEntityID(), writes: writes, existing: current,
+                    columns: [AISystem.Field.riskClass.rawValue: "risk"])
             } catch {
                 plan.refuse(row.line, label, error)
             }
@@ -179,7 +181,10 @@ struct ImportPlan {
 
     /// A checked row: new when `existing` is `nil` (all of `writes` recorded), else only the
     /// fields whose value differs from `existing` (the recorded winning values).
-    mutating func add(_ line: Int, _ label: String, id: EntityID, writes: FieldWrites, existing: [String: Value]?) {
+    /// `columns` names a field by its column where the two differ (`riskClass`: `risk`).
+    mutating func add(
+        _ line: Int, _ label: String, id: EntityID, writes: FieldWrites, existing: [String: Value]?, columns: [String: String] = [:]
+    ) {
         guard let existing else {
             self.writes.append((id, writes))
             lines.append(.init(line: line, label: label, outcome: .added))
@@ -190,7 +195,7 @@ struct ImportPlan {
         for (field, value) in writes {
             guard existing[field] != value else { continue }
             changed.append((field, value))
-            said.append("\(field): \(existing[field].map { Self.text($0, field) } ?? "—") → \(Self.text(value, field))")
+            said.append("\(columns[field] ?? field): \(existing[field].map { Self.text($0, field) } ?? "—") → \(Self.text(value, field))")
         }
         if changed.isEmpty {
             lines.append(.init(line: line, label: label, outcome: .unchanged))

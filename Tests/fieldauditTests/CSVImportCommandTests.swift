@@ -55,7 +55,7 @@ struct CSVImportCommandTests {
         #expect(try run(["system", "import", changed]).status == 65, "a table without the required role column is refused")
         let result = try run(["system", "import", withRole])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("line 2 (letter draft): updated (name: LetterDraft → letter draft; riskClass: limited → high)"), "\(result.stdout)")
+        #expect(result.stdout.contains("line 2 (letter draft): updated (name: LetterDraft → letter draft; risk: limited → high)"), "\(result.stdout)")
         #expect(result.stdout.contains("line 3 (TriageNet): unchanged"))
         let letter = try #require(try systems().first { ($0["name"] as? String) == "letter draft" })
         #expect(letter["riskClass"] as? String == "high")
