@@ -207,6 +207,7 @@ public struct CSVTable: Sendable {
 
     /// What a file that is not text is, if its first bytes say so.
     static func binaryKind(_ data: Data) -> String? {
+        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) { return "UTF-16 text (what \"Unicode Text\" exports write)" }
         if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return "a ZIP archive" }
         if data.starts(with: Array("%PDF".utf8)) { return "a PDF document" }
         if data.prefix(8192).contains(0) { return "a binary file" }

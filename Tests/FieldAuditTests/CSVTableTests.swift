@@ -100,6 +100,17 @@ struct CSVTableTests {
         }
     }
 
+    @Test func utf16TextIsRefusedSayingToSaveItAsUTF8() throws {
+        let path = directory.file("unicode.csv")
+        try (Data([0xFF, 0xFE]) + "name,role,risk\n".data(using: .utf16LittleEndian)!).write(to: URL(fileURLWithPath: path))
+        #expect {
+            try CSVTable.read(path, schema: schema)
+        } throws: { error in
+            guard case let FieldAuditError.invalidInput(_, reason) = error else { return false }
+            return reason.contains("it is UTF-16 text") && reason.contains("export the table as CSV (UTF-8)")
+        }
+    }
+
     @Test func aBinaryFileIsRefusedAsNotACSVTable() throws {
         let path = directory.file("photo.csv")
         try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D]).write(to: URL(fileURLWithPath: path))
