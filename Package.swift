@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The auditee's CSV tables (Statement of Applicability, AI systems), read in one place: `CSVTable`.
+        .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
     ],
     targets: [
         // The CRDT core: pure values and the merge laws.
@@ -56,7 +58,10 @@ let package = Package(
         // The front door: a `Replica` that captures, queries and verifies.
         .target(
             name: "FieldAudit",
-            dependencies: ["Replication", "AuditStore", "AuditModel", "AuditReports", "BundleFormat", "CatalogFormats"]),
+            dependencies: [
+                "Replication", "AuditStore", "AuditModel", "AuditReports", "BundleFormat", "CatalogFormats",
+                .product(name: "CSV", package: "CSV.swift"),
+            ]),
         // The central repository as an HTTP service (Hummingbird 2), and the laptops' client of it.
         .target(
             name: "FieldAuditService",

@@ -31,6 +31,12 @@ public struct AISystem: Hashable, Sendable, Encodable {
         conflicts = snapshot.conflictedFields
     }
 
+    /// What makes two names name the same system in one engagement: the name lowercased,
+    /// without spaces (`Triage Net` and `triagenet` are one system).
+    public static func identity(of name: String) -> String {
+        String(name.lowercased().unicodeScalars.filter { !$0.properties.isWhitespace })
+    }
+
     /// The fields that add a system to the inventory; no purpose leaves that field unwritten.
     ///
     /// - Throws: `AuditModelError.missing` when `name` is empty or only spaces.

@@ -16,6 +16,10 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
     case missing(field: String)
     /// A date that is not `YYYY-MM-DD`.
     case invalidDate(String, field: String)
+    /// A date written `YYYY-MM-DD` that does not exist (`2026-02-30`), and why.
+    case impossibleDate(String, field: String, reason: String)
+    /// A last day before the first.
+    case endBeforeStart(start: String, end: String)
     /// A Statement of Applicability entry that excludes a clause, which every organisation must meet.
     case mandatoryRequirement(String, catalog: String)
     /// A Statement of Applicability entry that excludes a control without saying why.
@@ -41,6 +45,10 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
             "\(field) is required and must not be empty."
         case let .invalidDate(value, field):
             "'\(value)' is not a valid \(field); write dates as YYYY-MM-DD."
+        case let .impossibleDate(value, field, reason):
+            "'\(value)' is not a valid \(field): \(reason); check the day and the month (YYYY-MM-DD)."
+        case let .endBeforeStart(start, end):
+            "the end date \(end) is before the start date \(start); the last audit day must be on or after the first (swap them?)."
         case let .mandatoryRequirement(reference, catalog):
             "\(reference) is a clause of \(catalog), and clauses are mandatory: every organisation must meet them, so it cannot be excluded. "
                 + "Only Annex A controls may be excluded, each with a justification; declare \(reference) applicable or leave it out of the Statement of Applicability."

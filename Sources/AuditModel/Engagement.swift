@@ -128,6 +128,8 @@ public struct EngagementDraft: Sendable {
         for (value, field) in [(startDate, "start date"), (endDate, "end date")] {
             if let value { try Dates.check(value, field: field) }
         }
+        // `YYYY-MM-DD` text orders as the dates do.
+        if let startDate, let endDate, endDate < startDate { throw .endBeforeStart(start: startDate, end: endDate) }
         typealias F = Engagement.Field
         var writes: FieldWrites = [
             (F.client.rawValue, .text(client)),
@@ -156,14 +158,23 @@ public struct EngagementDraft: Sendable {
 enum Dates {
     /// Checks that `value` is a real calendar date written `YYYY-MM-DD` (leap years included).
     ///
-    /// - Throws: `AuditModelError.invalidDate` naming `field`, the field's name in messages.
+    /// - Throws: `AuditModelError.invalidDate` naming `field` (the field's name in messages) when it is not
+    ///   `YYYY-MM-DD`, `.impossibleDate` saying why when no such day exists.
     static func check(_ value: String, field: String) throws(AuditModelError) {
         let parts = value.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
         else { throw .invalidDate(value, field: field) }
+        guard (1...12).contains(month) else { throw .impossibleDate(value, field: field, reason: "there is no month \(month)") }
+        let days = daysIn(month: month, year: year)
+        guard day >= 1, day <= days else {
+            throw .impossibleDate(value, field: field, reason: "\(monthNames[month - 1]) \(year) has \(days) days")
+        }
     }
+
+    private static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    ]
 
     private static func daysIn(month: Int, year: Int) -> Int {
         switch month {

@@ -22,7 +22,7 @@ public struct EngagementRecord: Sendable {
     public let systems: [AISystem]
     /// Every interview, open or ended.
     public let interviews: [Interview]
-    /// Every interview note.
+    /// Every interview note, but those of deleted interviews.
     public let notes: [Note]
     /// Every control test.
     public let tests: [ControlTest]
@@ -59,7 +59,9 @@ public struct EngagementRecord: Sendable {
         applicability = ordered.compactMap(ApplicabilityStatement.init)
         systems = ordered.compactMap(AISystem.init)
         interviews = ordered.compactMap(Interview.init)
-        notes = ordered.compactMap(Note.init)
+        // A deleted interview takes its notes out of view with it (they stay recorded, and come back with it).
+        let deletedInterviews = Set(ordered.filter { $0.kind == EntityKind.interview.rawValue && $0.deleted }.map(\.id))
+        notes = ordered.compactMap(Note.init).filter { note in note.interview.map { !deletedInterviews.contains($0) } ?? true }
         tests = ordered.compactMap(ControlTest.init)
         evidence = ordered.compactMap(Evidence.init)
         links = ordered.compactMap(EvidenceLink.init)

@@ -12,6 +12,8 @@ import Replication
 /// - `auditor` and `expert` members write everything else; `observer` members write nothing;
 /// - a central repository the engagement is filed with (role `central`) reads everything and
 ///   writes nothing;
+/// - deleting or restoring an entity (its `deleted` field): a lead may do it to any entity, an
+///   `auditor` or `expert` only to the entities it created (`refusal(ofDeleting:kind:creator:)`);
 /// - a member removed from the team keeps the changes it made before: those with seq up to the
 ///   `removedAfter` the founder recorded; later ones are refused.
 public struct Roster: Sendable {
@@ -79,6 +81,8 @@ public struct Roster: Sendable {
         case centralRepository(ChangeID)
         /// The engagement's founder is not known, so nobody's rights can be checked.
         case unknownFounder(ChangeID, engagement: EntityID)
+        /// Only an entity's author or a lead may delete or restore it.
+        case notAuthor(ChangeID, kind: String, role: TeamRole)
 
         /// Why the change was refused, naming the change, its author and what it tried.
         public var description: String {
@@ -97,6 +101,8 @@ public struct Roster: Sendable {
                 "change \(change) records audit work, which only leads, auditors and experts may do; its author is the central repository the engagement is filed with, which keeps the engagement but authors nothing in it"
             case let .unknownFounder(change, engagement):
                 "change \(change) belongs to engagement \(engagement), whose founding lead is not known here, so no one's right to write in it can be checked"
+            case let .notAuthor(change, kind, role):
+                "change \(change) deletes or restores a \(kind) another member recorded, which only its author or a lead may do; its author is \(Self.article(role))"
             }
         }
 
@@ -141,6 +147,17 @@ public struct Roster: Sendable {
             }
             return nil
         }
+    }
+
+    /// Checks the deletion or restoration of an entity (a change to its `deleted` field) that
+    /// `creator` recorded (the origin of its first change; `nil` if unknown): beyond what
+    /// `refusal(of:kind:field:)` checks, an auditor or expert may delete only its own entities,
+    /// a lead any. `nil` when allowed.
+    public func refusal(ofDeleting id: ChangeID, kind: String, creator: ReplicaID?) -> Refusal? {
+        if let refusal = refusal(of: id, kind: kind, field: Change.deletedField) { return refusal }
+        guard let founder, id.origin != founder, let membership = members[id.origin] else { return nil }
+        if membership.role == .lead || creator == id.origin { return nil }
+        return .notAuthor(id, kind: kind, role: membership.role)
     }
 
     /// The first of `changes` that its engagement's roster refuses, in change-id order, so that

@@ -56,6 +56,11 @@ public struct LocalTransaction {
         try Store.founder(db, of: engagement)
     }
 
+    /// Who created an entity, as this transaction sees it: see `Store.creator(_:of:)`.
+    public func creator(of entity: EntityID) throws -> ReplicaID? {
+        try Store.creator(db, of: entity)
+    }
+
     /// Records this transaction's author as the founding lead of an engagement it founds.
     public func recordFounder(of engagement: EntityID) throws {
         try ImportView(db: db).recordFounder(writer.origin, of: engagement)
@@ -63,6 +68,17 @@ public struct LocalTransaction {
 }
 
 extension Store {
+    /// The origin of an entity's first change (least stamp, then origin, then seq), which
+    /// created it; `nil` when no change to it is held.
+    static func creator(_ db: Database, of entity: EntityID) throws -> ReplicaID? {
+        var creator: ReplicaID?
+        try forEachRow(
+            db, "SELECT origin FROM change WHERE entity = ? ORDER BY stamp, origin, seq LIMIT 1",
+            bind: { $0.bind(blob: entity.bytes, at: 1) }, table: "change"
+        ) { row in creator = try ReplicaID(bytes: row.blob(0)) }
+        return creator
+    }
+
     /// Runs one local command as one durable transaction of changes authored by `origin`.
     ///
     /// The changes get the origin's next seqs and fresh stamps from the persisted clock. If

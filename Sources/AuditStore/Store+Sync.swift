@@ -66,6 +66,33 @@ public struct ImportView {
         try Store.founder(db, of: engagement)
     }
 
+    /// The changes to the `deleted` field of entities of `kind` in `engagement` written by
+    /// `origin` from seq `seq` on (a bundle's own, for the rule on who may delete what), with
+    /// the entity each deletes or restores, in seq order.
+    public func deletions(
+        engagement: EntityID, kind: String, origin: ReplicaID, from seq: UInt64
+    ) throws -> [(id: ChangeID, entity: EntityID)] {
+        var found: [(ChangeID, EntityID)] = []
+        try Store.forEachRow(db, """
+            SELECT seq, entity FROM change
+            WHERE origin = ?1 AND seq >= ?2 AND field = ?3 AND engagement = ?4 AND kind = ?5 ORDER BY seq
+            """, bind: { statement in
+                statement.bind(blob: origin.bytes, at: 1)
+                statement.bind(Int64(bitPattern: seq), at: 2)
+                statement.bind(Change.deletedField, at: 3)
+                statement.bind(blob: engagement.bytes, at: 4)
+                statement.bind(kind, at: 5)
+            }, table: "change") { row in
+            found.append((ChangeID(origin: origin, seq: row.uint64(0)), try EntityID(bytes: row.blob(1))))
+        }
+        return found
+    }
+
+    /// Who created an entity, as the transaction sees it: see `Store.creator(_:of:)`.
+    public func creator(of entity: EntityID) throws -> ReplicaID? {
+        try Store.creator(db, of: entity)
+    }
+
     /// Records the founding lead of an engagement seen for the first time.
     public func recordFounder(_ founder: ReplicaID, of engagement: EntityID) throws {
         try db.execute(

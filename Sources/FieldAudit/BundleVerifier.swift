@@ -39,6 +39,9 @@ struct BundleVerifier {
         var engagements: Set<EntityID>
         /// What the roster check needs: see `Authorship`.
         var authorship: [Authorship: ChangeID]
+        /// The lowest seq of each origin's changes in the bundle, so the check of who may delete
+        /// what reads the bundle's own deletions back from the import's transaction.
+        var firstSeqs: [ReplicaID: UInt64]
     }
 
     /// One kind of write by one author in one engagement. A roster refuses a change for its
@@ -83,6 +86,7 @@ struct BundleVerifier {
         var checkpoints: [ReplicaID: Checkpoint] = [:]
         var engagements = Set<EntityID>()
         var authorship: [Authorship: ChangeID] = [:]
+        var firstSeqs: [ReplicaID: UInt64] = [:]
         var staged: [BlobDigest: StagedFile] = [:]
         var count = 0
 
@@ -114,6 +118,7 @@ struct BundleVerifier {
                 engagements.insert(change.engagement)
                 let key = Authorship(engagement: change.engagement, author: change.origin, kind: change.kind, field: change.field)
                 if (authorship[key]?.seq ?? 0) < change.seq { authorship[key] = change.id }
+                firstSeqs[change.origin] = min(firstSeqs[change.origin] ?? .max, change.seq)
             case let .redacted(id, content):
                 if let redactedLimit, let bundleBytes, reader.redactedChanges > redactedLimit {
                     throw BundleError.tooManyRedactedChanges(found: reader.redactedChanges, limit: redactedLimit, bundleBytes: bundleBytes)
@@ -158,7 +163,7 @@ struct BundleVerifier {
             checkpoints: checkpoints.values.filter { chains[$0.origin] != nil }.map {
                 StoredCheckpoint(origin: $0.origin, seq: $0.seq, hash: $0.hash, publicKey: $0.signerPublicKey, signature: $0.signature)
             },
-            evidence: evidence, engagements: engagements, authorship: authorship)
+            evidence: evidence, engagements: engagements, authorship: authorship, firstSeqs: firstSeqs)
     }
 
     /// Writes an evidence chunk into its staging file; chunks of a file must come in order, each

@@ -28,7 +28,7 @@ extension FieldAuditError {
     public var category: Category {
         switch self {
         case .noReplica, .unreadableInput, .notARegularFile: .missingInput
-        case .invalidInput, .keyFileUnreadable, .keyMismatch, .invalidCard, .invalidVectorFile, .unsupportedVersion: .invalidInput
+        case .invalidInput, .rowsRefused, .keyFileUnreadable, .keyMismatch, .invalidCard, .invalidVectorFile, .unsupportedVersion: .invalidInput
         case .model, .notFound, .ambiguous, .nothingToResolve, .unresolvedConflict, .alreadyClosed, .notClosed: .invalidInput
         case .bundle, .bundleGap, .brokenChain, .evidenceMismatch, .incompleteEvidence: .invalidInput
         case .replicaExists, .outputExists, .outputUnusable: .cannotCreate

@@ -85,6 +85,9 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     /// An interview is still in progress where another would start (on the command line, or in
     /// the same capture session).
     case interviewInProgress(id: String, interviewee: String, inSession: Bool)
+    /// Rows of a CSV table were refused (each named, with its line, in the import's report);
+    /// the others were recorded only when `recordedOthers` (`--skip-bad-rows`).
+    case rowsRefused(path: String, refused: Int, recordedOthers: Bool)
 
     /// What happened and what to do next, naming the file or value involved.
     public var description: String {
@@ -119,6 +122,10 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "no current engagement. Run `fieldaudit engagement use ID` (see `fieldaudit engagement list`) or pass --engagement ID."
         case .noCurrentInterview:
             "no interview in progress. Start one with `fieldaudit interview start --with NAME --role ROLE` (in a capture session: /interview --with NAME), or give --ref (/ref REF) for a note on a requirement."
+        case let .notFound("entity", id):
+            "nothing in this engagement has an id matching '\(id)'; `fieldaudit log` shows recent changes with their entities' ids, and `fieldaudit search TEXT` finds notes, findings and tests."
+        case let .notFound(kind, id) where kind == "note" || kind == "link":
+            "no \(kind) matches '\(id)'; `fieldaudit log` shows recent changes with their entities' ids (`interview show ID` shows an interview's notes, `evidence show ID` an evidence file's links)."
         case let .notFound(kind, id):
             "no \(kind) matches '\(id)'; `fieldaudit \(kind) list` shows them."
         case let .ambiguous(kind, prefix, matches):
@@ -167,6 +174,10 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "that would leave engagement \(engagement) without a lead; nothing was changed. Make another member lead first (`fieldaudit team add CARD --role lead`), then change this one."
         case let .interviewInProgress(id, interviewee, inSession):
             "the interview with \(interviewee) (\(id)) is still in progress; nothing was started. End it first with \(inSession ? "/end" : "`fieldaudit interview end`"), then start the next one."
+        case let .rowsRefused(path, refused, recordedOthers):
+            recordedOthers
+                ? "\(path): \(refused) row\(refused == 1 ? " was" : "s were") refused (see above) and not recorded; the other rows were recorded. Correct the refused rows and import the file again."
+                : "\(path): \(refused) row\(refused == 1 ? " was" : "s were") refused (see above), so nothing was recorded. Correct \(refused == 1 ? "it" : "them") and import again, or add --skip-bad-rows to record the other rows now."
         }
     }
 
@@ -185,6 +196,8 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "Ask the lead for the role auditor if you are to record work."
         case .centralRepository:
             "Record audit work on an auditor's laptop and sync it to the central; the central repository only keeps the engagement."
+        case .notAuthor:
+            "Ask its author or a lead to do it."
         case .unknownFounder:
             "Trust the lead's card (`fieldaudit trust CARD`) and import the lead's kickoff bundle first."
         }

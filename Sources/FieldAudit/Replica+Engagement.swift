@@ -36,6 +36,18 @@ extension Replica {
         }
     }
 
+    /// Makes the only engagement this replica holds current when none is (after importing a
+    /// kickoff bundle, say), so capture commands need no `engagement use`; returns it, or `nil`
+    /// when an engagement is current already or there are none or several.
+    public func adoptSoleEngagement() throws(FieldAuditError) -> Engagement? {
+        let all = try engagements()
+        let current = try perform { () throws(StoreError) in try store.metadata(Self.currentEngagementKey) }
+            .flatMap { try? EntityID($0) }
+        guard all.count == 1, current.map({ id in !all.contains { $0.id == id } }) ?? true else { return nil }
+        try use(engagement: all[0].id)
+        return all[0]
+    }
+
     /// The engagement named by `reference` (a full id or a unique prefix), or the current one.
     ///
     /// - Throws: `FieldAuditError.noCurrentEngagement`, `.notFound` or `.ambiguous`.

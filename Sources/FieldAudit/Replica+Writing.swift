@@ -71,6 +71,12 @@ extension Replica {
         if let refusal = Roster.firstRefusal(among: changes, rosters: [engagement: roster]) {
             throw FieldAuditError.refused(refusal)
         }
+        for change in written where change.field == Change.deletedField {
+            let creator = try transaction.creator(of: change.entity)
+            if let refusal = roster.refusal(ofDeleting: change.id, kind: change.kind, creator: creator) {
+                throw FieldAuditError.refused(refusal)
+            }
+        }
         if written.contains(where: { $0.kind == EntityKind.member.rawValue }), roster.leads.isEmpty {
             throw FieldAuditError.noLeadLeft(engagement: engagement)
         }

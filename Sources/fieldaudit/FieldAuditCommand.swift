@@ -19,7 +19,7 @@ struct FieldAuditCommand: ParsableCommand {
             SystemCommand.self, InterviewCommand.self, NoteCommand.self, Capture.self, TestCommand.self,
             EvidenceCommand.self, FindingCommand.self, Status.self, Search.self, Log.self, Conflicts.self, Resolve.self,
             Export.self, Import.self, BundleCommand.self, Vector.self, Trust.self, Verify.self, Field.self, ReportCommand.self,
-            Serve.self, RemoteCommand.self, Sync.self,
+            Serve.self, RemoteCommand.self, Sync.self, Delete.self, Restore.self,
         ])
 
     /// Runs the command line, mapping every error to its message and exit code in one place.
@@ -27,7 +27,7 @@ struct FieldAuditCommand: ParsableCommand {
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             try checkArgumentsAreUTF8()
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(storeOptionMoved(arguments))
             try command.run()
         } catch let error as FieldAuditError {
             Terminal.error(error.description)
@@ -40,6 +40,28 @@ struct FieldAuditCommand: ParsableCommand {
             }
             exit(withError: error)
         }
+    }
+
+    /// The arguments with a `--store PATH` (or `--store=PATH`) typed before the subcommand
+    /// (`fieldaudit --store X init`) moved after it, where every subcommand takes it (before a
+    /// `--`, which ends the options). Other arguments are left as they are.
+    static func storeOptionMoved(_ arguments: [String]) -> [String] {
+        var leading: [String] = [], index = 0
+        while index < arguments.count {
+            if arguments[index] == "--store", index + 1 < arguments.count {
+                leading += arguments[index...(index + 1)]
+                index += 2
+            } else if arguments[index].hasPrefix("--store=") {
+                leading.append(arguments[index])
+                index += 1
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, index < arguments.count else { return arguments }
+        var rest = Array(arguments[index...])
+        rest.insert(contentsOf: leading, at: rest.firstIndex(of: "--") ?? rest.endIndex)
+        return rest
     }
 
     /// Refuses an argument that is not UTF-8, which Swift would otherwise read with U+FFFD in

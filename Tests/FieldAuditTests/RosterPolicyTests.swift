@@ -27,7 +27,7 @@ struct RosterPolicyTests {
 
     /// An answer, without the change it names.
     enum Verdict: Equatable {
-        case allowed, founderOnly, leadOnly, observer, removed, notOnRoster, centralRepository
+        case allowed, founderOnly, leadOnly, observer, removed, notOnRoster, centralRepository, notAuthor
 
         init(_ refusal: Roster.Refusal?) {
             switch refusal {
@@ -38,6 +38,7 @@ struct RosterPolicyTests {
             case .centralRepository: self = .centralRepository
             case .removed: self = .removed
             case .notOnRoster: self = .notOnRoster
+            case .notAuthor: self = .notAuthor
             case .unknownFounder: Issue.record("the founder should be known"); self = .notOnRoster
             }
         }

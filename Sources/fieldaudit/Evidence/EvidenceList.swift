@@ -7,9 +7,11 @@ extension FieldAuditCommand.EvidenceCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List evidence.")
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
+        @OptionGroup var deletion: DeletedOption
         @OptionGroup var store: StoreOptions
 
         func run() throws {
+            if deletion.deleted { return try DeletionOutput.list(.evidence, json: output.json, engagement: engagement, store: store) }
             let (replica, record) = try engagement.open(store)
             if output.json { return try Terminal.printJSON(record.evidence) }
             Terminal.print(Terminal.columns(

@@ -6,6 +6,6 @@ extension FieldAuditCommand {
     struct FindingCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "finding", abstract: "Raise, list, show, edit, discuss and sign off findings.",
-            subcommands: [Raise.self, List.self, Show.self, Edit.self, Discuss.self, SignOff.self])
+            subcommands: [Raise.self, List.self, Show.self, Edit.self, Discuss.self, SignOff.self, DeleteEntity<FindingTarget>.self, RestoreEntity<FindingTarget>.self])
     }
 }

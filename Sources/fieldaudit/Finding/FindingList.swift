@@ -8,9 +8,11 @@ extension FieldAuditCommand.FindingCommand {
         @Option(help: "Only findings of this grade.") var grade: FindingGrade?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
+        @OptionGroup var deletion: DeletedOption
         @OptionGroup var store: StoreOptions
 
         func run() throws {
+            if deletion.deleted { return try DeletionOutput.list(.finding, json: output.json, engagement: engagement, store: store) }
             let record = try engagement.open(store).record
             let findings = record.findings.filter { grade == nil || $0.grade == grade }
             if output.json { return try Terminal.printJSON(findings) }

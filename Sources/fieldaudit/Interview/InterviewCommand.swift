@@ -6,6 +6,6 @@ extension FieldAuditCommand {
     struct InterviewCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "interview", abstract: "Start, end, list and show interviews.",
-            subcommands: [Start.self, End.self, List.self, Show.self])
+            subcommands: [Start.self, End.self, List.self, Show.self, DeleteEntity<InterviewTarget>.self, RestoreEntity<InterviewTarget>.self])
     }
 }

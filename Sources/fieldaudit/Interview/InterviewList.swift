@@ -7,9 +7,11 @@ extension FieldAuditCommand.InterviewCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List interviews.")
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
+        @OptionGroup var deletion: DeletedOption
         @OptionGroup var store: StoreOptions
 
         func run() throws {
+            if deletion.deleted { return try DeletionOutput.list(.interview, json: output.json, engagement: engagement, store: store) }
             let record = try engagement.open(store).record
             if output.json { return try Terminal.printJSON(record.interviews) }
             Terminal.print(Terminal.columns(

@@ -6,6 +6,6 @@ extension FieldAuditCommand {
     struct SoACommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "soa", abstract: "Record or list the auditee's Statement of Applicability.",
-            subcommands: [SetEntry.self, Import.self, List.self])
+            subcommands: [SetEntry.self, Import.self, List.self, DeleteEntity<ApplicabilityTarget>.self, RestoreEntity<ApplicabilityTarget>.self])
     }
 }

@@ -2,18 +2,20 @@ import ArgumentParser
 import FieldAudit
 
 extension FieldAuditCommand.SoACommand {
-    /// `fieldaudit soa import`: load a Statement of Applicability from CSV: ref,applicable,justification,status (with a header line).
+    /// `fieldaudit soa import`: load or update a Statement of Applicability from a CSV table, columns by header name.
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
-            abstract: "Load a Statement of Applicability from CSV: ref,applicable,justification,status (with a header line).")
-        @Argument(help: "The CSV file.") var file: String
+            abstract: "Load or update a Statement of Applicability from a CSV table with a header line.",
+            discussion: CSVImportOptions.discussion(identity: "An entry is known by its control", rules: "Clauses cannot be excluded; a control only with a justification. ", schema: .applicability))
+        @Argument(help: "The CSV file (a spreadsheet must be saved as CSV first).") var file: String
+        @OptionGroup var csv: CSVImportOptions
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let count = try store.openReplica().importApplicability(from: file, engagement: engagement.engagement)
-            Terminal.print("Recorded \(count) Statement of Applicability entries.")
+            let report = try store.openReplica().importApplicability(from: file, skipBadRows: csv.skipBadRows, engagement: engagement.engagement)
+            try CSVImportOutput.finish(report, noun: ("Statement of Applicability entry", "Statement of Applicability entries"))
         }
     }
 }

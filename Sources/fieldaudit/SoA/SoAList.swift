@@ -7,9 +7,11 @@ extension FieldAuditCommand.SoACommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the Statement of Applicability.")
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
+        @OptionGroup var deletion: DeletedOption
         @OptionGroup var store: StoreOptions
 
         func run() throws {
+            if deletion.deleted { return try DeletionOutput.list(.soa, json: output.json, engagement: engagement, store: store) }
             let record = try engagement.open(store).record
             let order = Dictionary(uniqueKeysWithValues: record.catalog.requirements.enumerated().map { ($1.ref, $0) })
             let entries = record.applicability.sorted { (order[$0.ref] ?? .max) < (order[$1.ref] ?? .max) }

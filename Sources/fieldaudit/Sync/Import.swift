@@ -59,6 +59,9 @@ extension FieldAuditCommand {
                 pending = waiting
             }
             if json { try Terminal.printJSON(summaries) }
+            if let adopted = try replica.adoptSoleEngagement() {
+                Terminal.note("Engagement \(adopted.id.short) (\(Terminal.shown(adopted.client))) is now current: it is the only one here.")
+            }
         }
 
         static func describe(_ summary: ImportSummary) -> String {

@@ -8,9 +8,11 @@ extension FieldAuditCommand.TestCommand {
         @Option(help: "Only tests of this requirement.") var ref: String?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
+        @OptionGroup var deletion: DeletedOption
         @OptionGroup var store: StoreOptions
 
         func run() throws {
+            if deletion.deleted { return try DeletionOutput.list(.test, json: output.json, engagement: engagement, store: store) }
             let record = try engagement.open(store).record
             let tests = record.tests.filter { ref == nil || $0.ref == ref }
             if output.json { return try Terminal.printJSON(tests) }
