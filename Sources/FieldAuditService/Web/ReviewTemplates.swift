@@ -31,9 +31,9 @@ enum ReviewTemplates {
     /// Renders the template `name` with `values`, inside the page layout.
     static func page(_ name: String, title: String, reviewer: String?, values: [String: Any], breadcrumbs: [[String: Any]] = []) -> String {
         let body = library.render(values, withTemplate: name) ?? ""
-        return library.render(
-            ["title": title, "reviewer": reviewer as Any, "body": body, "breadcrumbs": breadcrumbs, "hasBreadcrumbs": !breadcrumbs.isEmpty],
-            withTemplate: "layout") ?? ""
+        var layout: [String: Any] = ["title": title, "body": body, "breadcrumbs": breadcrumbs, "hasBreadcrumbs": !breadcrumbs.isEmpty]
+        if let reviewer { layout["reviewer"] = reviewer }
+        return library.render(layout, withTemplate: "layout") ?? ""
     }
 
     static let pragma = "{{% CONTENT_TYPE: FIELDAUDIT_HTML}}"
