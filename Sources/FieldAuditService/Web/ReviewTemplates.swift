@@ -145,6 +145,7 @@ enum ReviewTemplates {
             <dt>Statement</dt><dd>{{#statements}}<p>{{.}}</p>{{/statements}}</dd>
             <dt>Objective evidence</dt><dd>{{objectiveEvidence}}</dd>
             <dt>Evidence files</dt><dd>{{#hasEvidence}}<ul>{{#evidence}}<li><a href="/review/e/{{engagement}}/evidence/{{id}}" download>{{name}}</a> <span class="muted">({{size}})</span></li>{{/evidence}}</ul>{{/hasEvidence}}{{^hasEvidence}}none linked{{/hasEvidence}}</dd>
+            <dt>Evidence on its requirements</dt><dd>{{#hasRequirementEvidence}}<ul>{{#requirementEvidence}}<li><a href="/review/e/{{engagement}}/evidence/{{id}}" download>{{name}}</a> <span class="muted">({{size}})</span></li>{{/requirementEvidence}}</ul>{{/hasRequirementEvidence}}{{^hasRequirementEvidence}}none{{/hasRequirementEvidence}}</dd>
             <dt>Discussed with the auditee</dt><dd>{{discussed}}</dd>
             <dt>Auditee's position</dt><dd>{{position}}</dd>
             <dt>Raised by</dt><dd>{{raisedBy}}</dd>

@@ -237,9 +237,14 @@ public struct ReviewWindow: Sendable {
             let findings: [[String: Any]] = record.findings.map { finding in
                 let grades = record.conflictingTexts(of: finding.id, Finding.Field.grade.rawValue)
                 let grade = grades.map { "\($0.joined(separator: " / ")) (in conflict)" } ?? finding.grade?.title ?? "not graded"
-                let evidence: [[String: Any]] = record.evidence(linkedTo: finding.id.description).map {
-                    ["id": $0.id.description, "name": $0.name, "size": Self.bytes($0.size), "engagement": id.description]
-                }
+                let linked = record.evidence(linkedTo: finding.id.description)
+                let onRequirements = finding.refs.flatMap { ref in
+                    record.evidence.filter { $0.ref == ref } + record.evidence(linkedTo: ref)
+                }.filter { item in !linked.contains(item) }
+                let evidence: [[String: Any]] = linked.map { Self.evidenceItem($0, engagement: id) }
+                let requirementEvidence: [[String: Any]] = onRequirements.reduce(into: [Evidence]()) { unique, item in
+                    if !unique.contains(item) { unique.append(item) }
+                }.map { Self.evidenceItem($0, engagement: id) }
                 let signedOff = finding.signedOffBy.map { signer in
                     let name = (try? ReplicaID(hex: signer)).map(record.memberName) ?? signer
                     return "by \(name), \(Self.time(finding.signedOffAt))"
@@ -249,6 +254,7 @@ public struct ReviewWindow: Sendable {
                     "refs": finding.refs.joined(separator: ", "),
                     "statements": finding.statementVersions.isEmpty ? [finding.statement] : finding.statementVersions,
                     "objectiveEvidence": finding.objectiveEvidence ?? "—", "evidence": evidence, "hasEvidence": !evidence.isEmpty,
+                    "requirementEvidence": requirementEvidence, "hasRequirementEvidence": !requirementEvidence.isEmpty,
                     "discussed": finding.discussed ? "yes" : "no", "position": finding.auditeePosition ?? "—",
                     "raisedBy": finding.raisedBy ?? "—", "status": finding.status.rawValue, "signedOff": signedOff,
                     "conflicts": finding.conflicts.joined(separator: ", "), "hasConflicts": !finding.conflicts.isEmpty,
@@ -530,6 +536,10 @@ public struct ReviewWindow: Sendable {
             crumbs.append(["label": record.engagement.client])
         }
         return crumbs
+    }
+
+    static func evidenceItem(_ evidence: Evidence, engagement: EntityID) -> [String: Any] {
+        ["id": evidence.id.description, "name": evidence.name, "size": Self.bytes(evidence.size), "engagement": engagement.description]
     }
 
     static func text(_ value: Value) -> String { value.text ?? value.description }
