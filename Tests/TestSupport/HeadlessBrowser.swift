@@ -102,9 +102,9 @@ public final class HeadlessBrowser: @unchecked Sendable {
     /// The page's address now (after redirects).
     public func location() throws -> String { try evaluate("location.href") as? String ?? "" }
 
-    /// A PNG of the whole page.
-    public func screenshot() throws -> Data {
-        let answer = try call("Page.captureScreenshot", ["format": "png", "captureBeyondViewport": true])
+    /// A PNG of the window, or of the whole page.
+    public func screenshot(wholePage: Bool = false) throws -> Data {
+        let answer = try call("Page.captureScreenshot", ["format": "png", "captureBeyondViewport": wholePage])
         guard let text = answer["data"] as? String, let data = Data(base64Encoded: text) else { throw Failure("no screenshot") }
         return data
     }

@@ -97,7 +97,6 @@ struct ReviewWindowBrowserTests {
         #expect(!list.contains("Refused Client"))
         let shots = directory.file("screenshots")
         try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
-        try browser.screenshot().write(to: URL(fileURLWithPath: "\(shots)/review-engagements.png"))
 
         // Every page of the rehearsal's engagement.
         let base = "\(server.url)/review/e/\(helix)"
@@ -117,6 +116,7 @@ struct ReviewWindowBrowserTests {
             try expectNothingRan(browser, base + page.path)
             #expect(try browser.evaluate("getComputedStyle(document.body).fontFamily") as? String != "", "no stylesheet on \(page.path)")
             if page.path == "" { try browser.screenshot().write(to: URL(fileURLWithPath: "\(shots)/review-overview.png")) }
+            if page.path == "/findings" { try browser.screenshot().write(to: URL(fileURLWithPath: "\(shots)/review-findings.png")) }
         }
         // The history of the finding both auditors edited, with both statements and who wrote them.
         try browser.open(base + "/findings")
@@ -158,7 +158,7 @@ struct ReviewWindowBrowserTests {
         #expect(try browser.text().contains("This sign-in link does not work"))
 
         if ProcessInfo.processInfo.environment["RECORD_SCREENSHOTS"] == "1" {
-            for name in ["review-engagements.png", "review-overview.png"] {
+            for name in ["review-overview.png", "review-findings.png"] {
                 let target = "\(packageRoot)/docs/\(name)"
                 try? FileManager.default.removeItem(atPath: target)
                 try FileManager.default.createDirectory(atPath: "\(packageRoot)/docs", withIntermediateDirectories: true)
