@@ -70,7 +70,8 @@ struct ReviewGrantsTests {
         #expect(throws: ReviewGrantError.self) { try grants.grant(reviewer: "  ", engagements: [engagement], lifetime: day, now: start) }
         #expect(throws: ReviewGrantError.self) { try grants.grant(reviewer: "Rita", engagements: [], lifetime: day, now: start) }
         #expect(throws: ReviewGrantError.self) { try grants.grant(reviewer: "Rita", engagements: [engagement], lifetime: 0, now: start) }
-        #expect(!FileManager.default.fileExists(atPath: grants.path))
+        #expect(try grants.list().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: grants.path), "nothing is written when nothing was granted")
     }
 
     @Test func grantsMadeAtOnceFromManyWritersAreAllKept() throws {

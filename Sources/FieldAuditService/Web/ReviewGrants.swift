@@ -123,7 +123,7 @@ public struct ReviewGrants: Sendable {
 
     /// Every grant, oldest first (expired and revoked ones included).
     public func list() throws(ReviewGrantError) -> [ReviewGrant] {
-        try update { ledger in ledger.grants }
+        try read().grants
     }
 
     /// Revokes a grant: its link stops working and its sessions end at once, also in a running
@@ -194,38 +194,49 @@ public struct ReviewGrants: Sendable {
         String(format: "%08x", UInt32.random(in: .min ... .max))
     }
 
-    /// The ledger as it is on disk (empty when there is no file yet), read under the lock.
+    /// The ledger as it is on disk (empty when there is no file yet), read under a shared lock.
     func read() throws(ReviewGrantError) -> Ledger {
-        try update { ledger in ledger }
+        try locked(LOCK_SH) { () throws(ReviewGrantError) in try load().ledger }
     }
 
     /// Reads the ledger under the exclusive lock, lets `body` change it, and writes it back if it
     /// changed (to a new 0600 file renamed over the old one, so a reader never sees half a file).
     @discardableResult
     func update<T>(_ body: (inout Ledger) throws(ReviewGrantError) -> T) throws(ReviewGrantError) -> T {
+        try locked(LOCK_EX) { () throws(ReviewGrantError) in
+            var (ledger, original) = try load()
+            let result = try body(&ledger)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            guard let data = try? encoder.encode(ledger) else { throw .grantsFile(path: path, reason: "it cannot be encoded") }
+            let untouchedAbsence = original == nil && ledger.grants.isEmpty && ledger.sessions.isEmpty
+            if data != original, !untouchedAbsence { try write(data) }
+            return result
+        }
+    }
+
+    /// Runs `body` holding the lock file's `flock(2)` lock of `kind` (`LOCK_SH` or `LOCK_EX`).
+    private func locked<T>(_ kind: Int32, _ body: () throws(ReviewGrantError) -> T) throws(ReviewGrantError) -> T {
         let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lock >= 0 else { throw .grantsFile(path: lockPath, reason: String(cString: strerror(errno))) }
         defer { close(lock) }
-        guard flock(lock, LOCK_EX) == 0 else { throw .grantsFile(path: lockPath, reason: String(cString: strerror(errno))) }
+        guard flock(lock, kind) == 0 else { throw .grantsFile(path: lockPath, reason: String(cString: strerror(errno))) }
         defer { flock(lock, LOCK_UN) }
+        return try body()
+    }
+
+    /// The ledger on disk and its bytes (`nil` when there is no file yet); call under the lock.
+    private func load() throws(ReviewGrantError) -> (ledger: Ledger, original: Data?) {
         var ledger = Ledger()
-        var original = Data()
-        if FileManager.default.fileExists(atPath: path) {
-            guard let data = FileManager.default.contents(atPath: path) else { throw .grantsFile(path: path, reason: "it cannot be read") }
-            original = data
-            do {
-                ledger = try JSONDecoder().decode(Ledger.self, from: data)
-            } catch {
-                throw .grantsFile(path: path, reason: "it is not a grants file (\(error))")
-            }
-            guard ledger.version == 1 else { throw .grantsFile(path: path, reason: "its version \(ledger.version) is not known to this fieldaudit") }
+        guard FileManager.default.fileExists(atPath: path) else { return (ledger, nil) }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .grantsFile(path: path, reason: "it cannot be read") }
+        do {
+            ledger = try JSONDecoder().decode(Ledger.self, from: data)
+        } catch {
+            throw .grantsFile(path: path, reason: "it is not a grants file (\(error))")
         }
-        let result = try body(&ledger)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        guard let data = try? encoder.encode(ledger) else { throw .grantsFile(path: path, reason: "it cannot be encoded") }
-        if data != original { try write(data) }
-        return result
+        guard ledger.version == 1 else { throw .grantsFile(path: path, reason: "its version \(ledger.version) is not known to this fieldaudit") }
+        return (ledger, data)
     }
 
     private func write(_ data: Data) throws(ReviewGrantError) {

@@ -219,14 +219,11 @@ public struct ReviewWindow: Sendable {
                     "notes": "\(record.notes.filter { $0.interview == interview.id }.count)",
                 ]
             }
-            return ReviewTemplates.page(
-                "overview", title: engagement.client, reviewer: grant.reviewer,
-                values: Self.common(record, tab: "overview").merging([
+            return Self.engagementPage("overview", title: engagement.client, crumb: nil, record: record, grant: grant, values: [
                     "facts": facts.map { ["label": $0.0, "value": $0.1] }, "alerts": alerts, "hasAlerts": !alerts.isEmpty,
                     "members": members, "hasPlan": false, "plan": [String](), "interviews": interviews, "hasInterviews": !interviews.isEmpty,
                     "coverage": coverage, "coverageSummary": summary,
-                ]) { _, new in new },
-                breadcrumbs: Self.crumbs(record, nil))
+                ])
         }
         return htmlPage(html)
     }
@@ -260,10 +257,8 @@ public struct ReviewWindow: Sendable {
                     "conflicts": finding.conflicts.joined(separator: ", "), "hasConflicts": !finding.conflicts.isEmpty,
                 ]
             }
-            return ReviewTemplates.page(
-                "findings", title: "Findings · \(record.engagement.client)", reviewer: grant.reviewer,
-                values: Self.common(record, tab: "findings").merging(["findings": findings, "hasFindings": !findings.isEmpty]) { _, new in new },
-                breadcrumbs: Self.crumbs(record, "Findings"))
+            return Self.engagementPage("findings", title: "Findings · \(record.engagement.client)", crumb: "Findings", record: record, grant: grant,
+                values: ["findings": findings, "hasFindings": !findings.isEmpty])
         }
         return htmlPage(html)
     }
@@ -282,10 +277,8 @@ public struct ReviewWindow: Sendable {
                     "held": item.digest.map(replica.holdsEvidence) ?? false,
                 ]
             }
-            return ReviewTemplates.page(
-                "evidence", title: "Evidence · \(record.engagement.client)", reviewer: grant.reviewer,
-                values: Self.common(record, tab: "evidence").merging(["evidence": evidence, "hasEvidence": !evidence.isEmpty]) { _, new in new },
-                breadcrumbs: Self.crumbs(record, "Evidence"))
+            return Self.engagementPage("evidence", title: "Evidence · \(record.engagement.client)", crumb: "Evidence", record: record, grant: grant,
+                values: ["evidence": evidence, "hasEvidence": !evidence.isEmpty])
         }
         return htmlPage(html)
     }
@@ -312,12 +305,9 @@ public struct ReviewWindow: Sendable {
                     "engagement": id.description,
                 ]
             }
-            return ReviewTemplates.page(
-                "conflicts", title: "Conflicts · \(record.engagement.client)", reviewer: grant.reviewer,
-                values: Self.common(record, tab: "conflicts").merging([
+            return Self.engagementPage("conflicts", title: "Conflicts · \(record.engagement.client)", crumb: "Conflicts", record: record, grant: grant, values: [
                     "conflicts": conflicts, "hasConflicts": !conflicts.isEmpty, "late": late, "hasLate": !late.isEmpty,
-                ]) { _, new in new },
-                breadcrumbs: Self.crumbs(record, "Conflicts"))
+                ])
         }
         return htmlPage(html)
     }
@@ -346,12 +336,9 @@ public struct ReviewWindow: Sendable {
             let explanation = entity == nil
                 ? "The engagement's latest 200 changes, oldest first: who wrote what, when, from which replica. Follow an entity for its whole history."
                 : "Every change to this \(kind), oldest first, as every replica that holds them agrees."
-            return ReviewTemplates.page(
-                "history", title: "\(heading) · \(record.engagement.client)", reviewer: grant.reviewer,
-                values: Self.common(record, tab: "history").merging([
+            return Self.engagementPage("history", title: "\(heading) · \(record.engagement.client)", crumb: heading, record: record, grant: grant, values: [
                     "entries": rows, "heading": heading, "explanation": explanation,
-                ]) { _, new in new },
-                breadcrumbs: Self.crumbs(record, heading))
+                ])
         }
         guard let html else { return notFound(grant, what: "entity") }
         return htmlPage(html)
@@ -360,10 +347,8 @@ public struct ReviewWindow: Sendable {
     func downloads(_ grant: ReviewGrant, _ id: EntityID) async throws -> Response {
         let html = try await central.read { replica throws(FieldAuditError) in
             let record = try replica.record(of: id, kinds: [])
-            return ReviewTemplates.page(
-                "downloads", title: "Report · \(record.engagement.client)", reviewer: grant.reviewer,
-                values: Self.common(record, tab: "downloads").merging(["tables": CSVExport.fileNames.map { ["name": $0] }]) { _, new in new },
-                breadcrumbs: Self.crumbs(record, "Report and downloads"))
+            return Self.engagementPage("downloads", title: "Report · \(record.engagement.client)", crumb: "Report and downloads", record: record, grant: grant,
+                values: ["tables": CSVExport.fileNames.map { ["name": $0] }])
         }
         return htmlPage(html)
     }
@@ -525,6 +510,15 @@ public struct ReviewWindow: Sendable {
             "client": record.engagement.client, "engagement": record.engagement.id.description,
             "tabs": tabs.map { key, label, href -> [String: Any] in ["label": label, "href": href, "current": key == tab] },
         ]
+    }
+
+    /// A page of one engagement: its template (named as its tab) with the client, the tabs and the breadcrumbs.
+    static func engagementPage(
+        _ template: String, title: String, crumb: String?, record: EngagementRecord, grant: ReviewGrant, values: [String: Any]
+    ) -> String {
+        ReviewTemplates.page(
+            template, title: title, reviewer: grant.reviewer, values: common(record, tab: template).merging(values) { _, new in new },
+            breadcrumbs: crumbs(record, crumb))
     }
 
     static func crumbs(_ record: EngagementRecord, _ here: String?) -> [[String: Any]] {
