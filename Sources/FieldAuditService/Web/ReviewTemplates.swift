@@ -165,7 +165,7 @@ enum ReviewTemplates {
             {{#hasEvidence}}
             <table>
             <thead><tr><th scope="col">File</th><th scope="col">Description</th><th scope="col">Supports</th><th scope="col">Captured</th><th scope="col">Size</th><th scope="col">SHA-256</th></tr></thead>
-            <tbody>{{#evidence}}<tr><td>{{#held}}<a href="/review/e/{{engagement}}/evidence/{{id}}" download>{{name}}</a>{{/held}}{{^held}}{{name}} <span class="muted">(not held by the central)</span>{{/held}}</td><td>{{description}}</td><td>{{supports}}</td><td>{{capturedBy}} {{capturedAt}}</td><td>{{size}}</td><td><code class="digest">{{digest}}</code></td></tr>
+            <tbody>{{#evidence}}<tr><td>{{#held}}<a href="/review/e/{{engagement}}/evidence/{{id}}" download>{{name}}</a>{{/held}}{{^held}}{{name}} <span class="muted">(not held by the central)</span>{{/held}}</td><td>{{description}}</td><td>{{supports}}</td><td>{{capturedBy}} {{capturedAt}}</td><td>{{size}}</td><td><code class="digest">{{digest}}</code> <a href="/review/e/{{engagement}}/history/{{id}}">history</a></td></tr>
             {{/evidence}}</tbody>
             </table>
             {{/hasEvidence}}
