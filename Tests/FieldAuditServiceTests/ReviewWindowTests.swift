@@ -224,6 +224,7 @@ struct ReviewTemplatesTests {
         #expect(page.components(separatedBy: HTMLReport.escape(hostile)).count == 5, "title, reviewer, heading and message, each escaped")
         #expect(!page.contains("<script>") && !page.contains("href=\"javascript"))
         for (name, text) in ReviewTemplates.sources {
+            #expect(ReviewTemplates.library.getTemplate(named: name) != nil, "\(name) does not parse")
             #expect(text.hasPrefix("{{% CONTENT_TYPE: FIELDAUDIT_HTML}}"), "\(name) does not declare the escaping rule")
             #expect(!text.contains("<script") && !text.contains("style=") && text.firstMatch(of: /\son[a-z]+=/) == nil, "\(name)")
         }
