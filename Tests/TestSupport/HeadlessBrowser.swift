@@ -179,3 +179,27 @@ extension HeadlessBrowser {
         _ = try waitFor(event: "Page.loadEventFired", timeout: timeout)
     }
 }
+
+extension HeadlessBrowser {
+    /// Opens a URL that answers a download: the browser saves it in `directory` (under a GUID),
+    /// and this returns, once the download completed, the name the browser would give the file
+    /// and where it is.
+    public func download(_ url: String, into directory: String, timeout: TimeInterval = 30) throws -> (suggestedName: String, path: String) {
+        try call("Browser.setDownloadBehavior", ["behavior": "allowAndName", "downloadPath": directory, "eventsEnabled": true], inSession: false)
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+        _ = try call("Page.navigate", ["url": url])
+        let begun = try waitFor(event: "Browser.downloadWillBegin", timeout: timeout)
+        let params = begun["params"] as? [String: Any] ?? [:]
+        let guid = params["guid"] as? String ?? ""
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let progress = try waitFor(event: "Browser.downloadProgress", timeout: max(1, deadline.timeIntervalSinceNow))
+            let state = (progress["params"] as? [String: Any])?["state"] as? String
+            if state == "completed" { break }
+            if state == "canceled" { throw Failure("the download of \(url) was cancelled") }
+        }
+        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+        guard after.subtracting(before).contains(guid) else { throw Failure("no file for the download of \(url) in \(directory)") }
+        return (params["suggestedFilename"] as? String ?? "", "\(directory)/\(guid)")
+    }
+}

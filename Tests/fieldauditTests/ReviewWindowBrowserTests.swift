@@ -148,6 +148,17 @@ struct ReviewWindowBrowserTests {
             }
         }
 
+        // The evidence file, an HTML page with a script, is downloaded, never shown: the page stays.
+        try browser.open(hostileBase + "/evidence")
+        let href = try #require(try browser.evaluate("document.querySelector('a[download]').getAttribute('href')") as? String)
+        let downloads = directory.file("downloads")
+        try FileManager.default.createDirectory(atPath: downloads, withIntermediateDirectories: true)
+        let saved = try browser.download(server.url + href, into: downloads)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: saved.path)) == Data("<html><body>\(Self.script)</body></html>".utf8))
+        #expect(!saved.suggestedName.contains("/") && !saved.suggestedName.hasPrefix("."), "\(saved.suggestedName)")
+        #expect(try browser.location() == hostileBase + "/evidence")
+        try expectNothingRan(browser, href)
+
         // Signing out ends the session: the next page asks to sign in, and the link works no more.
         try browser.open(hostileBase)
         _ = try browser.evaluate("document.querySelector('form.signout').submit()")
