@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // The auditee's CSV tables (Statement of Applicability, AI systems), read in one place: `CSVTable`.
         .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
+        // The reviewers' window: server-rendered pages of the central repository (templates compiled in).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // The CRDT core: pure values and the merge laws.
@@ -77,6 +79,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ]),
         // The command-line tool.
         .executableTarget(

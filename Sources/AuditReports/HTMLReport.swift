@@ -83,8 +83,8 @@ public enum HTMLReport {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { inline(String($0)) }.joined(separator: "<br>")
     }
 
-    /// Escapes `&`, `<`, `>`, `"` and `'`.
-    static func escape(_ text: String) -> String {
+    /// Escapes `&`, `<`, `>`, `"` and `'`: the one HTML escaping rule (the report and the reviewers' pages).
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text {

@@ -137,7 +137,7 @@ public struct OutputFile: Sendable, Equatable, CustomStringConvertible {
     /// recorded name): slashes, control and format characters (bidirectional overrides among
     /// them) become `-`, leading dots go (no hidden or parent names), at most 200 bytes.
     /// `fallback` when nothing is left.
-    static func safeName(_ text: String, fallback: String = "output") -> String {
+    public static func safeName(_ text: String, fallback: String = "output") -> String {
         let scalars = text.unicodeScalars.map { scalar -> Character in
             switch scalar.properties.generalCategory {
             case .control, .format, .lineSeparator, .paragraphSeparator: "-"

@@ -113,6 +113,7 @@ public struct CentralServer: Sendable {
         router.get("v1/vector") { request, context in try await self.vector(request, context: context) }
         router.post("v1/pull") { request, context in try await self.pull(request, context: context) }
         router.post("v1/push") { request, context in try await self.push(request, context: context) }
+        ReviewWindow(central: central, logger: logger).register(on: router)
         return router
     }
 

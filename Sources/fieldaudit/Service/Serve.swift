@@ -5,10 +5,10 @@ import Foundation
 import Logging
 
 extension FieldAuditCommand {
-    /// `fieldaudit serve`: this replica as the central repository laptops sync with over HTTP.
+    /// `fieldaudit serve [run]`: this replica as the central repository laptops sync with over HTTP.
     struct Serve: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "serve",
+            commandName: "run",
             abstract: "Serve this replica as the central repository: laptops sync with it over HTTP(S).",
             discussion: """
                 Every request but GET /v1/identity must be signed by a replica key this replica knows \
