@@ -21,6 +21,10 @@ public struct ReportContext: Sendable {
 
     /// The context of a report made at `generatedAt` (Unix milliseconds); times are written in UTC
     /// unless `timeZone` says otherwise, and no late change or missing evidence is assumed.
+    /// The day the report is written, `YYYY-MM-DD` (UTC): what overdue corrective actions and
+    /// deadlines are judged against.
+    public var today: String { Dates.day(of: generatedAt) }
+
     public init(
         generatedAt: Int64, timeZone: TimeZone = TimeZone(identifier: "UTC")!, generator: String = "fieldaudit",
         lateChanges: [LateChange] = [], missingEvidence: Set<BlobDigest> = []

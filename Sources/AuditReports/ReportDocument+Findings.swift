@@ -28,6 +28,8 @@ extension ReportDocument.Builder {
         let label = content.labels[finding.id] ?? finding.id.short
         var facts = [
             Fact("Grade", content.text(of: finding.id, F.grade.rawValue, winner: finding.grade?.title) ?? "—"),
+            Fact("Grade justification", content.text(of: finding.id, F.gradeJustification.rawValue, winner: finding.gradeJustification)
+                ?? (finding.grade?.isNonconformity == true ? "not recorded" : "—")),
             Fact("Requirements", content.text(of: finding.id, F.refs.rawValue, winner: finding.refs.map { "\($0) \(content.title(of: $0))" }.joined(separator: "; ")) ?? "—"),
             Fact("Statement", content.text(of: finding.id, F.statement.rawValue, winner: finding.statement) ?? "—"),
             Fact("Objective evidence", content.text(of: finding.id, F.objectiveEvidence.rawValue, winner: finding.objectiveEvidence) ?? "—"),
@@ -61,7 +63,7 @@ extension ReportDocument.Builder {
     }
 
     var opinions: [Block] {
-        let open = content.findings.filter { !$0.isSignedOff }
+        let open = content.findings.filter { !$0.signOffState.stands }
         let disputed = content.conflicts.filter { $0.subject.hasPrefix("finding") }
         var blocks: [Block] = []
         let all = content.findings
