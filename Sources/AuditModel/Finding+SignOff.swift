@@ -77,7 +77,7 @@ extension Finding {
 ///
 /// Recorded as one JSON value in the finding's `verification` field, so two verifications made
 /// at once on two replicas show as one conflict, both kept.
-public struct Verification: Hashable, Sendable, Codable {
+public struct ClosureVerification: Hashable, Sendable, Codable {
     /// Accepted or rejected.
     public enum Outcome: String, Choice, Codable {
         case accepted, rejected
@@ -113,7 +113,7 @@ public struct Verification: Hashable, Sendable, Codable {
     }
 
     /// Reads a verification written by `encoded`; `nil` for text that is not one.
-    public static func decode(_ text: String) -> Verification? {
-        try? JSONDecoder().decode(Verification.self, from: Data(text.utf8))
+    public static func decode(_ text: String) -> ClosureVerification? {
+        try? JSONDecoder().decode(ClosureVerification.self, from: Data(text.utf8))
     }
 }

@@ -4,7 +4,7 @@ import Replication
 /// evidence, the auditee's position, and the lead's sign-off.
 public struct Finding: Hashable, Sendable, Encodable {
     /// The field names a finding's change records use.
-    public enum Field: String, CaseIterable {
+    public enum Field: String, CaseIterable, Sendable {
         case grade, refs, statement, objectiveEvidence, systems, discussed, auditeePosition, status, raisedBy
         case signedOffBy, signedOffAt
         case gradeJustification, number, signedOffDigest
@@ -65,7 +65,7 @@ public struct Finding: Hashable, Sendable, Encodable {
     /// The auditee's root-cause analysis.
     public var rootCause: String?
     /// The auditor's verification of the corrective actions; `nil` until one is recorded.
-    public var verification: Verification?
+    public var verification: ClosureVerification?
     /// Fields edited concurrently and not yet resolved.
     public var conflicts: [String]
     /// Every visible statement when the statement is in conflict, winner first.
@@ -97,7 +97,7 @@ public struct Finding: Hashable, Sendable, Encodable {
             .map { ContentChange(by: $0.id.origin, at: Int64($0.stamp.milliseconds)) }
         correction = snapshot.text(Field.correction.rawValue)
         rootCause = snapshot.text(Field.rootCause.rawValue)
-        verification = snapshot.text(Field.verification.rawValue).flatMap(Verification.decode)
+        verification = snapshot.text(Field.verification.rawValue).flatMap(ClosureVerification.decode)
         conflicts = snapshot.conflictedFields
         statementVersions = snapshot.fields[Field.statement.rawValue]?.values.compactMap(\.value.text) ?? []
     }

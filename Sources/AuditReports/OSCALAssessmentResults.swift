@@ -392,7 +392,7 @@ private struct Projection {
         }
     }
 
-    func verificationDescription(_ verification: Verification) -> String {
+    func verificationDescription(_ verification: ClosureVerification) -> String {
         let files = verification.evidence.compactMap { id in record.evidence.first { $0.id.description == id }?.name }
         return verification.reason + (files.isEmpty ? "" : " Evidence examined: \(files.joined(separator: ", ")).")
     }

@@ -178,7 +178,7 @@ struct ReportContent: Sendable {
         case Finding.Field.discussed.rawValue, ApplicabilityStatement.Field.applicable.rawValue:
             return value.isTrue ? "yes" : "no"
         case Finding.Field.verification.rawValue:
-            guard let verification = value.text.flatMap(Verification.decode) else { return value.description }
+            guard let verification = value.text.flatMap(ClosureVerification.decode) else { return value.description }
             return "\(verification.outcome.rawValue) by \((try? ReplicaID(hex: verification.by)).map(record.memberName) ?? verification.by) on \(time(verification.at)): \(verification.reason)"
         case Finding.Field.signedOffBy.rawValue, Engagement.Field.lead.rawValue:
             return value.text.flatMap { try? ReplicaID(hex: $0) }.map(record.memberName) ?? value.description

@@ -62,7 +62,7 @@ extension ReportDocument.Builder {
         return .subsection(id: "follow-up-\(finding.id.short)", title: "\(label): follow-up", blocks: blocks)
     }
 
-    func verificationText(_ verification: Verification) -> String {
+    func verificationText(_ verification: ClosureVerification) -> String {
         let who = (try? ReplicaID(hex: verification.by)).map(record.memberName) ?? verification.by
         let files = verification.evidence.compactMap { id in record.evidence.first { $0.id.description == id }?.name }
         return "\(verification.outcome.rawValue) by \(who) on \(content.time(verification.at)): \(verification.reason)"

@@ -99,7 +99,7 @@ extension Replica {
     /// - Throws: `.invalidInput` for a finding that is not a nonconformity, or accepting one whose
     ///   plan has no action or an action not done; `.model(.missing)` without a reason.
     public func verifyCorrectiveActions(
-        finding reference: String, outcome: Verification.Outcome, reason: String, evidence: [String], engagement: String?
+        finding reference: String, outcome: ClosureVerification.Outcome, reason: String, evidence: [String], engagement: String?
     ) throws(FieldAuditError) -> Finding {
         let record = try following(in: engagement, kinds: [.finding, .action, .evidence, .link])
         let finding = try nonconformity(reference, in: record)
@@ -124,7 +124,7 @@ extension Replica {
         if evidence.isEmpty {
             evidenceIDs = actions.flatMap { record.evidence(linkedTo: $0.id.description) }.map(\.id)
         }
-        let verification = Verification(
+        let verification = ClosureVerification(
             outcome: outcome, by: identity.id.hex, at: now, reason: reason, evidence: evidenceIDs.map(\.description).sorted())
         try write(in: record.engagement.id) { writer in
             try writer.put(

@@ -26,7 +26,7 @@ extension FieldAuditCommand.FindingCommand {
             var deadline: String?
             var overdue: Bool
             var actions: [CorrectiveAction]
-            var verification: Verification?
+            var verification: ClosureVerification?
         }
 
         func run() throws {
