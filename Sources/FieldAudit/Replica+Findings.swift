@@ -115,7 +115,7 @@ extension Replica {
         let isNonconformity = finding.grade?.isNonconformity == true
         if isNonconformity, (finding.gradeJustification ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw .model(.missing(
-                field: "a \(finding.grade!.rawValue) nonconformity's grade justification, before sign-off (fieldaudit finding edit \(finding.id.short) --grade-justification TEXT),"))
+                field: "before sign-off, a \(finding.grade!.rawValue) nonconformity's grade justification (`fieldaudit finding edit \(finding.id.short) --grade-justification TEXT`)"))
         }
         try write(in: record.engagement.id) { writer in
             typealias F = Finding.Field

@@ -18,7 +18,7 @@ extension Replica {
             throw .invalidInput(
                 source: "finding \(finding.id.short)",
                 reason: "it is graded \(finding.grade?.rawValue ?? "nothing"), not a major or minor nonconformity, so it takes no corrective action. "
-                    + "Regrade it first with `fieldaudit finding edit \(finding.id.short) --grade minor` if it is one.")
+                    + "Regrade it first with `fieldaudit finding edit \(finding.id.short) --grade minor` if it is one")
         }
         return finding
     }
@@ -111,12 +111,12 @@ extension Replica {
             guard !actions.isEmpty else {
                 throw .invalidInput(
                     source: "nonconformity \(label)",
-                    reason: "it has no corrective action to accept; record the plan with `fieldaudit finding action add \(label) --action TEXT --owner NAME --due YYYY-MM-DD`.")
+                    reason: "it has no corrective action to accept; record the plan with `fieldaudit finding action add \(label) --action TEXT --owner NAME --due YYYY-MM-DD`")
             }
             if let open = actions.first(where: { !$0.isDone }) {
                 throw .invalidInput(
                     source: "nonconformity \(label)",
-                    reason: "its action \(open.id.short) is not done; record it with `fieldaudit finding action done \(open.id.short)`, or reject with --reject.")
+                    reason: "its action \(open.id.short) is not done; record it with `fieldaudit finding action done \(open.id.short)`, or reject with --reject")
             }
         }
         var evidenceIDs: [EntityID] = []
