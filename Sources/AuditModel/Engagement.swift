@@ -173,7 +173,7 @@ public enum Dates {
 
     /// The day `days` after `date` (`YYYY-MM-DD`, proleptic Gregorian, UTC); `nil` for a date
     /// that is not one.
-    static func adding(_ days: Int, to date: String) -> String? {
+    public static func adding(_ days: Int, to date: String) -> String? {
         guard (try? check(date, field: "date")) != nil else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!

@@ -51,7 +51,7 @@ extension Finding {
         feed("fieldaudit.finding.content.v1")
         for field in contentFields {
             feed(field.rawValue)
-            let values = (snapshot.fields[field.rawValue]?.values ?? []).map { canonical($0.value) }.sorted()
+            let values = (snapshot.fields[field.rawValue]?.values ?? []).map { canonical($0.value) }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             feed(String(values.count))
             values.forEach(feed)
         }

@@ -41,7 +41,12 @@ struct NonconformityFollowUpTests {
     }
 
     @discardableResult
-    func raise(_ replica: Replica, _ grade: FindingGrade = .minor, _ statement: String, justified: Bool = true) throws -> EntityID {
+    func raise(_ replica: Replica, _ statement: String, justified: Bool = true) throws -> EntityID {
+        try raise(replica, .minor, statement, justified: justified)
+    }
+
+    @discardableResult
+    func raise(_ replica: Replica, _ grade: FindingGrade, _ statement: String, justified: Bool = true) throws -> EntityID {
         clock.advance(by: 10)
         return try replica.raiseFinding(
             grade: grade, refs: ["A.6.2.8"], statement: statement, evidence: [], objectiveEvidence: "retention_days: 7",
