@@ -16,7 +16,7 @@ extension ReportDocument.Builder {
             .paragraph(
                 "The certification body's policy for this engagement: a major nonconformity is to be closed within \(count(policy.majorDays, "day", plural: "days")), "
                     + "a minor one within \(count(policy.minorDays, "day", plural: "days")), counted from the closing day (while the engagement is open, from its last day on site). "
-                    + "On \(content.context.today): \(closed) of \(count(followUps.count, "nonconformity", plural: "nonconformities")) closed, \(overdue) overdue; "
+                    + "As of this report (\(content.time(content.context.generatedAt))): \(closed) of \(count(followUps.count, "nonconformity", plural: "nonconformities")) closed, \(overdue) overdue; "
                     + "\(count(actions.count, "corrective action")), \(actions.filter(\.isDone).count) done, "
                     + "\(followUps.reduce(0) { $0 + $1.overdueActions.count }) overdue."),
             .table(header: ["Nonconformity", "Grade", "Requirement", "Grade justification", "Deadline", "State", "Actions"], rows: followUps.map { item in
