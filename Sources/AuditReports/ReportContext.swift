@@ -19,12 +19,12 @@ public struct ReportContext: Sendable {
     /// Evidence files recorded in the engagement whose bytes this replica does not hold.
     public var missingEvidence: Set<BlobDigest>
 
-    /// The context of a report made at `generatedAt` (Unix milliseconds); times are written in UTC
-    /// unless `timeZone` says otherwise, and no late change or missing evidence is assumed.
     /// The day the report is written, `YYYY-MM-DD` (UTC): what overdue corrective actions and
     /// deadlines are judged against.
     public var today: String { Dates.day(of: generatedAt) }
 
+    /// The context of a report made at `generatedAt` (Unix milliseconds); times are written in UTC
+    /// unless `timeZone` says otherwise, and no late change or missing evidence is assumed.
     public init(
         generatedAt: Int64, timeZone: TimeZone = TimeZone(identifier: "UTC")!, generator: String = "fieldaudit",
         lateChanges: [LateChange] = [], missingEvidence: Set<BlobDigest> = []
