@@ -117,4 +117,25 @@ struct NonconformityCommandTests {
         let findings = try #require(result?["findings"] as? [[String: Any]])
         #expect(findings.contains { ($0["related-risks"] as? [[String: Any]])?.first?["risk-uuid"] as? String == risk["uuid"] as? String })
     }
+
+    @Test func hostileTextInACorrectiveActionIsEscapedOnTheTerminalAndNeutralisedInCSV() throws {
+        try succeed(["init", "--name", "Ada"], as: "ada")
+        try succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd", "--end", "2026-12-03"], as: "ada")
+        let raised = try succeed([
+            "finding", "raise", "--grade", "major", "--ref", "9.2.1", "--statement", "No internal audit", "--objective-evidence", "Empty programme",
+            "--grade-justification", "A process is missing",
+        ], as: "ada")
+        let finding = String(try #require(raised.firstMatch(of: /([0-9a-f]{8}) against/)).1)
+        #expect(try succeed(["finding", "sign-off", finding], as: "ada").contains("NC-01"))
+        try succeed(["finding", "action", "add", "NC-01", "--action", "=HYPERLINK(\"http://x\")\u{1B}[31mred", "--owner", "\u{1B}]0;owned\u{07}", "--due", "2027-01-31"], as: "ada")
+        let list = try succeed(["finding", "action", "list"], as: "ada")
+        #expect(!list.contains("\u{1B}") && !list.contains("\u{07}") && list.contains("\\e[31mred"), "\(list)")
+        try succeed(["report", "--format", "csv", "-o", file("csv")], as: "ada")
+        let csv = try String(contentsOfFile: file("csv/nonconformities.csv"), encoding: .utf8)
+        #expect(csv.contains(",\"'=HYPERLINK(\"\"http://x\"\")"), "\(csv)")
+        // A refused action leaves nothing behind: a due date that is not a date.
+        let before = try succeed(["verify", "--json"], as: "ada")
+        #expect(try run(["finding", "action", "add", "NC-01", "--action", "x", "--owner", "y", "--due", "31/01/2027"], as: "ada").status == 65)
+        #expect(try succeed(["verify", "--json"], as: "ada") == before)
+    }
 }
