@@ -24,6 +24,8 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
     case mandatoryRequirement(String, catalog: String)
     /// A Statement of Applicability entry that excludes a control without saying why.
     case exclusionWithoutJustification(String)
+    /// A number outside the range a field accepts.
+    case numberOutOfRange(Int, field: String, range: ClosedRange<Int>)
 
     /// The message a user reads: what was refused, with the offending value, and what to write instead.
     public var description: String {
@@ -55,7 +57,13 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
         case let .exclusionWithoutJustification(reference):
             "excluding \(reference) needs a justification (ISO/IEC 42001 §6.1.3 asks for one for every excluded control): "
                 + "give it with --justification TEXT, or in the justification column of the CSV."
+        case let .numberOutOfRange(value, field, range):
+            Self.outOfRange(value, field, range)
         }
+    }
+
+    private static func outOfRange(_ value: Int, _ field: String, _ range: ClosedRange<Int>) -> String {
+        "\(value) is not a valid \(field); give a whole number from \(range.lowerBound) to \(range.upperBound)."
     }
 
     private static func alternatives(_ suggestions: [String]) -> String {

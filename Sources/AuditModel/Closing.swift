@@ -41,6 +41,18 @@ public struct Closing: Hashable, Sendable {
         acceptedLateUpTo = engagement.acceptedLateUpTo ?? VersionVector()
     }
 
+    /// Whether a change records the follow-up after the audit, which goes on after closing and is
+    /// never late: corrective actions, a finding's correction, root cause, verification and
+    /// status, and the engagement's nonconformity policy.
+    public static func isFollowUp(kind: String, field: String) -> Bool {
+        switch EntityKind(rawValue: kind) {
+        case .action: true
+        case .finding: Finding.Field(rawValue: field).map(Finding.followUpFields.contains) ?? false
+        case .engagement: field == Engagement.Field.majorDays.rawValue || field == Engagement.Field.minorDays.rawValue
+        default: false
+        }
+    }
+
     /// Everything the closing and the lead's acceptances cover.
     public var covered: VersionVector { closedThrough.merging(acceptedLateUpTo) }
 
@@ -52,6 +64,7 @@ public struct Closing: Hashable, Sendable {
            Self.bookkeepingFields.contains(change.field) {
             return false
         }
+        if Self.isFollowUp(kind: change.kind, field: change.field) { return false }
         return !covered.contains(change.id)
     }
 

@@ -8,6 +8,7 @@ public struct Engagement: Hashable, Sendable, Encodable {
         case client, address, standard, auditType, scope, sites, startDate, endDate, criteria, objectives, status
         case lead, catalog
         case recommendation, conclusion, closedAt, closedThrough, acceptedLateUpTo
+        case majorDays, minorDays
     }
 
     /// The engagement's entity id, a UUIDv7 minted at creation; every change in it carries this id as
@@ -47,6 +48,8 @@ public struct Engagement: Hashable, Sendable, Encodable {
     public var closedThrough: VersionVector?
     /// The changes the lead has accepted since closing, late ones included (see `Closing`).
     public var acceptedLateUpTo: VersionVector?
+    /// The certification body's deadlines for nonconformities (`engagement policy`).
+    public var policy: NonconformityPolicy
     /// Fields edited concurrently and not yet resolved.
     public var conflicts: [String]
 
@@ -74,6 +77,9 @@ public struct Engagement: Hashable, Sendable, Encodable {
         closedAt = snapshot.integer(Field.closedAt.rawValue)
         closedThrough = snapshot.text(Field.closedThrough.rawValue).flatMap(Closing.decodeVector)
         acceptedLateUpTo = snapshot.text(Field.acceptedLateUpTo.rawValue).flatMap(Closing.decodeVector)
+        policy = NonconformityPolicy(
+            majorDays: snapshot.integer(Field.majorDays.rawValue).map { Int($0) } ?? NonconformityPolicy.standard.majorDays,
+            minorDays: snapshot.integer(Field.minorDays.rawValue).map { Int($0) } ?? NonconformityPolicy.standard.minorDays)
         conflicts = snapshot.conflictedFields
     }
 }
@@ -155,7 +161,7 @@ public struct EngagementDraft: Sendable {
 }
 
 /// Calendar dates as `YYYY-MM-DD` text.
-enum Dates {
+public enum Dates {
     /// Checks that `value` is a real calendar date written `YYYY-MM-DD` (leap years included).
     ///
     /// - Throws: `AuditModelError.invalidDate` naming `field` (the field's name in messages) when it is not
@@ -175,6 +181,29 @@ enum Dates {
     private static let monthNames = [
         "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
     ]
+    /// The day `days` after `date` (`YYYY-MM-DD`, proleptic Gregorian, UTC); `nil` for a date
+    /// that is not one.
+    public static func adding(_ days: Int, to date: String) -> String? {
+        guard (try? check(date, field: "date")) != nil else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = date.split(separator: "-").compactMap { Int($0) }
+        guard let start = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
+              let end = calendar.date(byAdding: .day, value: days, to: start)
+        else { return nil }
+        return day(of: Int64(end.timeIntervalSince1970 * 1000))
+    }
+
+    /// Whether `value` is a real calendar date written `YYYY-MM-DD`.
+    public static func isValid(_ value: String) -> Bool { (try? check(value, field: "date")) != nil }
+
+    /// The UTC day of a Unix-millisecond time, `YYYY-MM-DD`.
+    public static func day(of milliseconds: Int64) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
 
     private static func daysIn(month: Int, year: Int) -> Int {
         switch month {

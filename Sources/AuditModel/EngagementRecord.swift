@@ -32,6 +32,10 @@ public struct EngagementRecord: Sendable {
     public let links: [EvidenceLink]
     /// Every finding, signed off or not.
     public let findings: [Finding]
+    /// Every corrective action of the nonconformities.
+    public let actions: [CorrectiveAction]
+    /// The nonconformities' numbers (`NC-01`), deleted findings included so no number is reused.
+    public let numbering: NonconformityNumbering
     /// Every entity of the engagement with a field in conflict, with those fields.
     public let conflicts: [(kind: String, id: EntityID, fields: [String])]
     /// Every visible value of each field in conflict, so no view has to pick one side.
@@ -66,6 +70,8 @@ public struct EngagementRecord: Sendable {
         evidence = ordered.compactMap(Evidence.init)
         links = ordered.compactMap(EvidenceLink.init)
         findings = ordered.compactMap(Finding.init)
+        actions = ordered.compactMap(CorrectiveAction.init)
+        numbering = NonconformityNumbering(ordered)
         conflicts = ordered.filter { !$0.conflictedFields.isEmpty }.map { ($0.kind, $0.id, $0.conflictedFields) }
         var states: [FieldKey: FieldState] = [:]
         for snapshot in ordered {

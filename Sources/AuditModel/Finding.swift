@@ -4,10 +4,24 @@ import Replication
 /// evidence, the auditee's position, and the lead's sign-off.
 public struct Finding: Hashable, Sendable, Encodable {
     /// The field names a finding's change records use.
-    public enum Field: String, CaseIterable {
+    public enum Field: String, CaseIterable, Sendable {
         case grade, refs, statement, objectiveEvidence, systems, discussed, auditeePosition, status, raisedBy
         case signedOffBy, signedOffAt
+        case gradeJustification, number, signedOffDigest
+        case correction, rootCause, verification
     }
+
+    /// The fields whose values a sign-off binds (`contentDigest`): the requirements, the statement,
+    /// the objective evidence, the grade and its justification, and the AI systems concerned.
+    public static let contentFields: [Field] = [.grade, .refs, .statement, .objectiveEvidence, .gradeJustification, .systems]
+
+    /// The fields the follow-up after the audit writes (the auditee's correction and root cause,
+    /// the auditor's verification, the status it closes): never late for a closing (`Closing`).
+    public static let followUpFields: Set<Field> = [.correction, .rootCause, .verification, .status]
+
+    /// The fields only a lead writes (`Roster`): the sign-off, its digest, the number it assigns,
+    /// and the verification of closure.
+    public static let leadOnlyFields: Set<Field> = [.signedOffBy, .signedOffAt, .signedOffDigest, .number, .verification]
 
     /// The finding's entity id, a UUIDv7 minted when it was raised.
     public let id: EntityID
@@ -35,6 +49,23 @@ public struct Finding: Hashable, Sendable, Encodable {
     public var signedOffBy: String?
     /// When the lead signed the finding off, Unix milliseconds.
     public var signedOffAt: Int64?
+    /// Why the grade is what it is (ISO/IEC 17021-1 §9.4.8): required for a major or minor at sign-off.
+    public var gradeJustification: String?
+    /// The nonconformity's number, assigned at the lead's sign-off (`NonconformityNumbering`);
+    /// never freed, even when the finding is regraded or deleted.
+    public var number: Int?
+    /// The digest of the content fields (`contentFields`) the lead signed off.
+    public var signedOffDigest: String?
+    /// The digest of the content fields as they are now (every visible value, conflicts included).
+    public var contentDigest: String
+    /// The most recent write to a content field: who (replica) and when (Unix milliseconds).
+    public var lastContentChange: ContentChange?
+    /// The auditee's correction (the immediate fix), as recorded after the audit.
+    public var correction: String?
+    /// The auditee's root-cause analysis.
+    public var rootCause: String?
+    /// The auditor's verification of the corrective actions; `nil` until one is recorded.
+    public var verification: ClosureVerification?
     /// Fields edited concurrently and not yet resolved.
     public var conflicts: [String]
     /// Every visible statement when the statement is in conflict, winner first.
@@ -57,6 +88,16 @@ public struct Finding: Hashable, Sendable, Encodable {
         raisedBy = snapshot.text(Field.raisedBy.rawValue)
         signedOffBy = snapshot.text(Field.signedOffBy.rawValue)
         signedOffAt = snapshot.integer(Field.signedOffAt.rawValue)
+        gradeJustification = snapshot.text(Field.gradeJustification.rawValue)
+        number = snapshot.fields[Field.number.rawValue]?.values.compactMap(\.value.integer).min().map { Int($0) }
+        signedOffDigest = snapshot.text(Field.signedOffDigest.rawValue)
+        contentDigest = Self.contentDigest(snapshot)
+        lastContentChange = Self.contentFields.compactMap { snapshot.fields[$0.rawValue]?.values }.joined()
+            .max { VisibleValue.displayPrecedes($1, $0) }
+            .map { ContentChange(by: $0.id.origin, at: Int64($0.stamp.milliseconds)) }
+        correction = snapshot.text(Field.correction.rawValue)
+        rootCause = snapshot.text(Field.rootCause.rawValue)
+        verification = snapshot.text(Field.verification.rawValue).flatMap(ClosureVerification.decode)
         conflicts = snapshot.conflictedFields
         statementVersions = snapshot.fields[Field.statement.rawValue]?.values.compactMap(\.value.text) ?? []
     }
@@ -78,12 +119,15 @@ public struct Finding: Hashable, Sendable, Encodable {
         public var objectiveEvidence: String?
         /// The AI systems concerned, as inventory ids.
         public var systems: [EntityID]
+        /// Why the grade is what it is; blank text counts as none. A major or minor needs one by sign-off.
+        public var gradeJustification: String?
 
         /// A draft; only a grade, the requirements and the statement are required.
         public init(
             grade: FindingGrade, refs: [String], statement: String, evidence: [EntityID] = [], objectiveEvidence: String? = nil,
-            systems: [EntityID] = []
+            systems: [EntityID] = [], gradeJustification: String? = nil
         ) {
+            self.gradeJustification = gradeJustification
             self.grade = grade
             self.refs = refs
             self.statement = statement
@@ -113,6 +157,9 @@ public struct Finding: Hashable, Sendable, Encodable {
                 (Field.discussed.rawValue, .bool(false)), (Field.raisedBy.rawValue, .text(raisedBy)),
             ]
             if hasEvidenceText, let objectiveEvidence { writes.append((Field.objectiveEvidence.rawValue, .text(objectiveEvidence))) }
+            if let gradeJustification, !gradeJustification.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                writes.append((Field.gradeJustification.rawValue, .text(gradeJustification)))
+            }
             if !systems.isEmpty { writes.append((Field.systems.rawValue, FieldCoding.encodeStrings(systems.map(\.description)))) }
             return writes
         }

@@ -8,7 +8,8 @@ import Replication
 /// - the founder may write anything in the engagement;
 /// - only the founder writes the roster (`member` entities) and the engagement's `lead` field,
 ///   whatever role another member has;
-/// - members with the role `lead` may also edit the engagement's own fields and sign findings off;
+/// - members with the role `lead` may also edit the engagement's own fields, sign findings off
+///   (which numbers nonconformities) and verify corrective actions (`Finding.leadOnlyFields`);
 /// - `auditor` and `expert` members write everything else; `observer` members write nothing;
 /// - a central repository the engagement is filed with (role `central`) reads everything and
 ///   writes nothing;
@@ -141,9 +142,8 @@ public struct Roster: Sendable {
             if kind == EntityKind.engagement.rawValue {
                 return .leadOnly(id, what: "edits the engagement", role: membership.role)
             }
-            if kind == EntityKind.finding.rawValue,
-               field == Finding.Field.signedOffBy.rawValue || field == Finding.Field.signedOffAt.rawValue {
-                return .leadOnly(id, what: "signs a finding off", role: membership.role)
+            if kind == EntityKind.finding.rawValue, let leadOnly = Finding.Field(rawValue: field), Finding.leadOnlyFields.contains(leadOnly) {
+                return .leadOnly(id, what: leadOnly == .verification ? "verifies a nonconformity's corrective actions" : "signs a finding off", role: membership.role)
             }
             return nil
         }

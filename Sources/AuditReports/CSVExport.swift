@@ -13,14 +13,14 @@ import Replication
 /// whether a change after closing touched the row.
 public enum CSVExport {
     /// The file names, in the order `tables` lists them.
-    public static let fileNames = ["findings.csv", "tests.csv", "interviews.csv", "evidence.csv", "coverage.csv"]
+    public static let fileNames = ["findings.csv", "tests.csv", "interviews.csv", "evidence.csv", "coverage.csv", "nonconformities.csv"]
 
     /// Every table of an engagement, by file name.
     public static func tables(_ record: EngagementRecord, context: ReportContext) -> [String: String] {
         let content = ReportContent(record: record, context: context)
         return [
             "findings.csv": findings(content), "tests.csv": tests(content), "interviews.csv": interviews(content),
-            "evidence.csv": evidence(content), "coverage.csv": coverage(content),
+            "evidence.csv": evidence(content), "coverage.csv": coverage(content), "nonconformities.csv": nonconformities(content),
         ]
     }
 
@@ -30,6 +30,7 @@ public enum CSVExport {
         let header = [
             "id", "label", "grade", "refs", "statement", "objective_evidence", "evidence_files", "evidence_sha256", "ai_systems",
             "discussed", "auditee_position", "status", "raised_by", "signed_off_by", "signed_off_at", "eu_ai_act", "conflicts", "late",
+            "number", "grade_justification", "sign_off",
         ]
         let rows = content.findings.map { finding -> [String] in
             let files = content.evidence(citedBy: finding).map(\.evidence)
@@ -45,7 +46,48 @@ public enum CSVExport {
                 Array(Set(finding.refs.flatMap { content.record.catalog.crossReferences(of: $0) }.map { "\($0.framework) \($0.article)" })).sorted()
                     .joined(separator: "; "),
                 finding.conflicts.joined(separator: "; "), content.lateEntities.contains(finding.id) ? "yes" : "",
+                content.record.nonconformityLabel(of: finding.id) ?? "", text(.gradeJustification, finding.gradeJustification),
+                content.record.signOffSummary(of: finding, time: content.time),
             ]
+        }
+        return table(header, rows)
+    }
+
+    /// One row per corrective action of each major or minor nonconformity (one row with empty
+    /// action columns for a nonconformity without a plan), in report order: the nonconformity
+    /// register with its corrective-action plan, deadline and verification.
+    static func nonconformities(_ content: ReportContent) -> String {
+        typealias F = Finding.Field
+        let header = [
+            "number", "finding_id", "grade", "refs", "grade_justification", "deadline", "state", "overdue", "correction", "root_cause",
+            "action_id", "action", "owner", "due", "done_on", "implementation", "action_overdue", "implementation_evidence",
+            "verification", "verified_by", "verified_at", "verification_reason", "sign_off",
+        ]
+        var rows: [[String]] = []
+        for item in content.followUps {
+            let finding = item.finding
+            let text = { (field: F, winner: String?) in content.text(of: finding.id, field.rawValue, winner: winner) ?? "" }
+            let verification = finding.verification
+            let common = [
+                content.labels[finding.id] ?? "", finding.id.description, text(.grade, finding.grade?.rawValue), text(.refs, finding.refs.joined(separator: "; ")),
+                text(.gradeJustification, finding.gradeJustification), item.deadline ?? "", item.state.rawValue, item.isOverdue ? "yes" : "no",
+                text(.correction, finding.correction), text(.rootCause, finding.rootCause),
+            ]
+            let verified = [
+                item.verificationDisputed ? text(.verification, nil) : verification?.outcome.rawValue ?? "",
+                verification.map { (try? ReplicaID(hex: $0.by)).map(content.record.memberName) ?? $0.by } ?? "",
+                verification.map { content.time($0.at) } ?? "", verification?.reason ?? "",
+                content.record.signOffSummary(of: finding, time: content.time),
+            ]
+            if item.actions.isEmpty { rows.append(common + Array(repeating: "", count: 8) + verified) }
+            for action in item.actions {
+                let files = content.record.evidence(linkedTo: action.id.description)
+                rows.append(common + [
+                    action.id.description, action.action, action.owner, action.dueDate, action.doneOn ?? "", action.implementation ?? "",
+                    item.overdueActions.contains { $0.id == action.id } ? "yes" : "no",
+                    files.map { "\($0.name) sha256:\($0.digest?.hex ?? "")" }.joined(separator: "; "),
+                ] + verified)
+            }
         }
         return table(header, rows)
     }

@@ -169,6 +169,7 @@ private struct Projection {
             props: props.compactMap { $0 }.nonEmpty,
             reviewedControls: reviewedControls,
             observations: observations.nonEmpty,
+            risks: risks.nonEmpty,
             findings: findings.nonEmpty,
             remarks: remarks.nonEmpty?.joined(separator: "\n\n"))
     }
@@ -301,6 +302,101 @@ private struct Projection {
         }
     }
 
+    // MARK: - Risks: the nonconformities' remediation
+
+    func riskUUID(_ finding: EntityID) -> String { NameBasedUUID.uuid("risk", finding.description) }
+
+    static func signOffToken(_ state: Finding.SignOffState) -> String {
+        switch state {
+        case .notSignedOff: "not-signed-off"
+        case .signedOff: "signed-off"
+        case .changedSinceSignOff: "changed-since-sign-off"
+        }
+    }
+
+    /// Each major or minor nonconformity as a risk: open while no plan is recorded, remediating
+    /// until the lead accepts the corrective actions, then closed; the plan as a remediation with
+    /// one task per action; raising, sign-off, actions done and verification in the risk log.
+    var risks: [OSCAL.Risk] {
+        content.followUps.map { item in
+            let finding = item.finding
+            let label = content.labels[finding.id] ?? finding.id.short
+            let status: String = switch item.state {
+            case .awaitingPlan: "open"
+            case .actionsOpen, .awaitingVerification, .rejected: "remediating"
+            case .closed: "closed"
+            }
+            let planUUID = NameBasedUUID.uuid("remediation", finding.id.description)
+            let tasks = item.actions.map { action in
+                OSCAL.Task(
+                    uuid: NameBasedUUID.uuid("task", action.id.description), type: "action", title: line(action.action.isEmpty ? "corrective action" : action.action),
+                    description: action.implementation.map { "Implemented: \($0)" },
+                    props: [
+                        property("owner", line(action.owner)), property("done-on", action.doneOn),
+                        property("overdue", item.overdueActions.contains { $0.id == action.id } ? "yes" : "no"),
+                        property("action-id", action.id.description),
+                    ].compactMap { $0 }.nonEmpty,
+                    timing: Dates.isValid(action.dueDate) ? OSCAL.Timing(onDate: OSCAL.OnDate(date: action.dueDate + "T23:59:59Z")) : nil,
+                    remarks: record.evidence(linkedTo: action.id.description).map { "Evidence of implementation: \($0.name), SHA-256 \($0.digest?.hex ?? "unknown")" }
+                        .nonEmpty?.joined(separator: "\n"))
+            }
+            let remediation = OSCAL.Response(
+                uuid: planUUID, lifecycle: item.actions.isEmpty ? "recommendation" : (item.actions.allSatisfy(\.isDone) ? "completed" : "planned"),
+                title: line("Corrective-action plan for \(label)"),
+                description: [
+                    "Correction: \(content.text(of: finding.id, Finding.Field.correction.rawValue, winner: finding.correction) ?? "not recorded").",
+                    "Root cause: \(content.text(of: finding.id, Finding.Field.rootCause.rawValue, winner: finding.rootCause) ?? "not recorded").",
+                ].joined(separator: "\n\n"),
+                props: [property("state", item.state.rawValue)].compactMap { $0 },
+                tasks: tasks.nonEmpty)
+            var log: [OSCAL.RiskLogEntry] = [OSCAL.RiskLogEntry(
+                uuid: NameBasedUUID.uuid("risk-log", finding.id.description, "raised"), title: "Raised",
+                description: "Raised by \(finding.raisedBy ?? "an auditor") as a \(finding.grade?.rawValue ?? "") nonconformity.",
+                start: timestamp(Int64(finding.id.milliseconds)), loggedBy: party(named: finding.raisedBy).map { [OSCAL.LoggedBy(partyUUID: $0)] },
+                statusChange: "open")]
+            if let at = finding.signedOffAt {
+                log.append(OSCAL.RiskLogEntry(
+                    uuid: NameBasedUUID.uuid("risk-log", finding.id.description, "signed-off"), title: line("Signed off as \(label)"),
+                    description: record.signOffSummary(of: finding, time: content.time), start: timestamp(at),
+                    loggedBy: party(of: finding.signedOffBy.flatMap { try? ReplicaID(hex: $0) }).map { [OSCAL.LoggedBy(partyUUID: $0)] }))
+            }
+            for action in item.actions {
+                guard let done = action.doneOn, Dates.isValid(done) else { continue }
+                log.append(OSCAL.RiskLogEntry(
+                    uuid: NameBasedUUID.uuid("risk-log", action.id.description, "done"), title: line("Corrective action done: \(action.action)"),
+                    description: action.implementation, start: done + "T00:00:00Z",
+                    relatedResponses: [OSCAL.RelatedResponse(responseUUID: planUUID)]))
+            }
+            if let verification = finding.verification {
+                log.append(OSCAL.RiskLogEntry(
+                    uuid: NameBasedUUID.uuid("risk-log", finding.id.description, "verification"),
+                    title: verification.outcome == .accepted ? "Corrective actions accepted" : "Corrective actions rejected",
+                    description: verificationDescription(verification), start: timestamp(verification.at),
+                    loggedBy: party(of: try? ReplicaID(hex: verification.by)).map { [OSCAL.LoggedBy(partyUUID: $0)] },
+                    statusChange: verification.outcome == .accepted ? "closed" : "remediating",
+                    relatedResponses: [OSCAL.RelatedResponse(responseUUID: planUUID)]))
+            }
+            return OSCAL.Risk(
+                uuid: riskUUID(finding.id), title: line("\(label): \(finding.refs.first.map { "\($0) \(content.title(of: $0))" } ?? "no requirement")"),
+                description: content.text(of: finding.id, Finding.Field.statement.rawValue, winner: finding.statement) ?? "—",
+                statement: content.text(of: finding.id, Finding.Field.gradeJustification.rawValue, winner: finding.gradeJustification)
+                    .map { "Grade \(finding.grade?.rawValue ?? "?"): \($0)" } ?? "Grade \(finding.grade?.rawValue ?? "?"); no justification recorded.",
+                props: [
+                    property("nonconformity-number", record.nonconformityLabel(of: finding.id)), property("grade", finding.grade?.rawValue),
+                    property("follow-up-state", item.state.rawValue), property("overdue", item.isOverdue ? "yes" : "no"),
+                ].compactMap { $0 }.nonEmpty,
+                status: status, origins: origins([party(named: finding.raisedBy)].compactMap { $0 }),
+                deadline: item.deadline.map { $0 + "T23:59:59Z" },
+                remediations: [remediation], riskLog: OSCAL.RiskLog(entries: log),
+                relatedObservations: [OSCAL.RelatedObservation(observationUUID: observationUUID("finding", finding.id))])
+        }
+    }
+
+    func verificationDescription(_ verification: ClosureVerification) -> String {
+        let files = verification.evidence.compactMap { id in record.evidence.first { $0.id.description == id }?.name }
+        return verification.reason + (files.isEmpty ? "" : " Evidence examined: \(files.joined(separator: ", ")).")
+    }
+
     // MARK: - Findings
 
     var findings: [OSCAL.Finding] {
@@ -317,6 +413,9 @@ private struct Projection {
                     property("finding-status", finding.status.rawValue), property("discussed", finding.discussed ? "yes" : "no"),
                     property("signed-off-by", content.signer(of: finding)),
                     property("signed-off-at", finding.signedOffAt.map(timestamp)),
+                    property("nonconformity-number", record.nonconformityLabel(of: finding.id)),
+                    property("grade-justification", finding.gradeJustification.map(line)),
+                    property("sign-off-state", Self.signOffToken(finding.signOffState)),
                 ]
                 props += record.catalog.crossReferences(of: ref).map { property("eu-ai-act", "\($0.framework) \($0.article)") }
                 var remarks: [String] = []
@@ -336,6 +435,7 @@ private struct Projection {
                         status: OSCAL.Status(state: nonconformity ? "not-satisfied" : "satisfied", reason: nonconformity ? "fail" : "pass")),
                     relatedObservations: ([observationUUID("finding", finding.id)] + tests.filter { $0.ref == ref }.map { observationUUID("test", $0.id) })
                         .map(OSCAL.RelatedObservation.init),
+                    relatedRisks: finding.grade?.isNonconformity == true ? [OSCAL.RelatedRisk(riskUUID: riskUUID(finding.id))] : nil,
                     remarks: remarks.nonEmpty?.joined(separator: "\n\n")))
             }
         }

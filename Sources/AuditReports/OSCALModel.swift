@@ -81,10 +81,11 @@ enum OSCAL {
         var props: [Property]?
         var reviewedControls: ReviewedControls
         var observations: [Observation]?
+        var risks: [Risk]?
         var findings: [Finding]?
         var remarks: String?
         enum CodingKeys: String, CodingKey {
-            case uuid, title, description, start, end, props, observations, findings, remarks
+            case uuid, title, description, start, end, props, observations, risks, findings, remarks
             case reviewedControls = "reviewed-controls"
         }
     }
@@ -158,11 +159,106 @@ enum OSCAL {
         var origins: [Origin]?
         var target: Target
         var relatedObservations: [RelatedObservation]?
+        var relatedRisks: [RelatedRisk]? = nil
         var remarks: String?
         enum CodingKeys: String, CodingKey {
             case uuid, title, description, props, origins, target, remarks
-            case relatedObservations = "related-observations"
+            case relatedObservations = "related-observations", relatedRisks = "related-risks"
         }
+    }
+
+    /// A finding's link to the risk that tracks its remediation.
+    struct RelatedRisk: Encodable {
+        var riskUUID: String
+        enum CodingKeys: String, CodingKey { case riskUUID = "risk-uuid" }
+    }
+
+    /// A nonconformity as an OSCAL risk: its status, deadline, the corrective-action plan as a
+    /// remediation with tasks, and its history as the risk log (the POA&M-like fields assessment
+    /// results carry).
+    struct Risk: Encodable {
+        var uuid: String
+        var title: String
+        var description: String
+        var statement: String
+        var props: [Property]?
+        var status: String
+        var origins: [Origin]?
+        var deadline: String?
+        var remediations: [Response]?
+        var riskLog: RiskLog?
+        var relatedObservations: [RelatedObservation]?
+        enum CodingKeys: String, CodingKey {
+            case uuid, title, description, statement, props, status, origins, deadline, remediations
+            case riskLog = "risk-log", relatedObservations = "related-observations"
+        }
+    }
+
+    /// A response to a risk: here, the corrective-action plan.
+    struct Response: Encodable {
+        var uuid: String
+        var lifecycle: String
+        var title: String
+        var description: String
+        var props: [Property]?
+        var tasks: [Task]?
+        var remarks: String?
+    }
+
+    /// One corrective action, due on a date.
+    struct Task: Encodable {
+        var uuid: String
+        var type: String
+        var title: String
+        var description: String?
+        var props: [Property]?
+        var timing: Timing?
+        var remarks: String?
+    }
+
+    /// When a task is due.
+    struct Timing: Encodable {
+        var onDate: OnDate
+        enum CodingKeys: String, CodingKey { case onDate = "on-date" }
+    }
+
+    /// A date-time (with zone) on which a task is due.
+    struct OnDate: Encodable {
+        var date: String
+    }
+
+    /// A risk's history.
+    struct RiskLog: Encodable {
+        var entries: [RiskLogEntry]
+    }
+
+    /// One event in a risk's history.
+    struct RiskLogEntry: Encodable {
+        var uuid: String
+        var title: String
+        var description: String?
+        var start: String
+        var props: [Property]?
+        var loggedBy: [LoggedBy]?
+        var statusChange: String?
+        var relatedResponses: [RelatedResponse]?
+        var remarks: String?
+        enum CodingKeys: String, CodingKey {
+            case uuid, title, description, start, props, remarks
+            case loggedBy = "logged-by", statusChange = "status-change", relatedResponses = "related-responses"
+        }
+    }
+
+    /// Who logged a risk-log entry.
+    struct LoggedBy: Encodable {
+        var partyUUID: String
+        enum CodingKeys: String, CodingKey { case partyUUID = "party-uuid" }
+    }
+
+    /// A risk-log entry's link to a response.
+    struct RelatedResponse: Encodable {
+        var responseUUID: String
+        enum CodingKeys: String, CodingKey { case responseUUID = "response-uuid" }
     }
 
     struct Target: Encodable {

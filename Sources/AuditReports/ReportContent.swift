@@ -124,7 +124,10 @@ struct ReportContent: Sendable {
         findingGroups = groups
         var labels: [EntityID: String] = [:]
         for group in groups {
-            for (index, finding) in group.findings.enumerated() { labels[finding.id] = "\(group.labelPrefix) \(index + 1)" }
+            for (index, finding) in group.findings.enumerated() {
+                // A nonconformity numbered at sign-off goes by its number (`NC-01`) everywhere.
+                labels[finding.id] = record.nonconformityLabel(of: finding.id) ?? "\(group.labelPrefix) \(index + 1)"
+            }
         }
         self.labels = labels
 
@@ -174,6 +177,9 @@ struct ReportContent: Sendable {
             return time(value.integer)
         case Finding.Field.discussed.rawValue, ApplicabilityStatement.Field.applicable.rawValue:
             return value.isTrue ? "yes" : "no"
+        case Finding.Field.verification.rawValue:
+            guard let verification = value.text.flatMap(ClosureVerification.decode) else { return value.description }
+            return "\(verification.outcome.rawValue) by \((try? ReplicaID(hex: verification.by)).map(record.memberName) ?? verification.by) on \(time(verification.at)): \(verification.reason)"
         case Finding.Field.signedOffBy.rawValue, Engagement.Field.lead.rawValue:
             return value.text.flatMap { try? ReplicaID(hex: $0) }.map(record.memberName) ?? value.description
         case Engagement.Field.closedThrough.rawValue, Engagement.Field.acceptedLateUpTo.rawValue:
@@ -199,6 +205,7 @@ struct ReportContent: Sendable {
         case .evidence: "evidence \(record.evidence.first { $0.id == id }?.name ?? id.short)"
         case .note: "note \(id.short)"
         case .link: "evidence link \(id.short)"
+        case .action: "corrective action \(id.short)"
         case nil: "\(kind) \(id.short)"
         }
     }
@@ -286,7 +293,13 @@ struct ReportContent: Sendable {
     }
 
     /// The findings the lead has not signed off yet.
-    var unsignedFindings: [Finding] { findings.filter { !$0.isSignedOff } }
+    /// A finding signed off and changed since counts as not signed off: its sign-off no longer stands.
+    var unsignedFindings: [Finding] { findings.filter { !$0.signOffState.stands } }
+
+    /// Every major and minor nonconformity's follow-up, in report order, on the report's day.
+    var followUps: [NonconformityFollowUp] {
+        findings.filter { $0.grade?.isNonconformity == true }.map { NonconformityFollowUp($0, in: record, today: context.today) }
+    }
 
     /// A requirement's title from the catalog.
     func title(of ref: String) -> String { record.catalog.requirement(ref)?.title ?? "" }

@@ -19,6 +19,10 @@ public struct ReportContext: Sendable {
     /// Evidence files recorded in the engagement whose bytes this replica does not hold.
     public var missingEvidence: Set<BlobDigest>
 
+    /// The day the report is written, `YYYY-MM-DD` (UTC): what overdue corrective actions and
+    /// deadlines are judged against.
+    public var today: String { Dates.day(of: generatedAt) }
+
     /// The context of a report made at `generatedAt` (Unix milliseconds); times are written in UTC
     /// unless `timeZone` says otherwise, and no late change or missing evidence is assumed.
     public init(

@@ -32,6 +32,12 @@ extension ReportDocument.Builder {
             Fact("Statement", content.text(of: finding.id, F.statement.rawValue, winner: finding.statement) ?? "—"),
             Fact("Objective evidence", content.text(of: finding.id, F.objectiveEvidence.rawValue, winner: finding.objectiveEvidence) ?? "—"),
         ]
+        // A nonconformity's grade is justified (ISO/IEC 17021-1 §9.4.8); other grades show one only if given.
+        if finding.grade?.isNonconformity == true || finding.gradeJustification != nil
+            || record.conflictingValues(of: finding.id, F.gradeJustification.rawValue) != nil {
+            facts.insert(Fact("Grade justification", content.text(of: finding.id, F.gradeJustification.rawValue, winner: finding.gradeJustification) ?? "not recorded"), at: 1)
+        }
+        let evidenceIndex = facts.count
         if !finding.systems.isEmpty || record.conflictingValues(of: finding.id, F.systems.rawValue) != nil {
             facts.append(Fact("AI systems", content.text(of: finding.id, F.systems.rawValue, winner: systemNames(finding.systems)) ?? "—"))
         }
@@ -53,7 +59,7 @@ extension ReportDocument.Builder {
                     + (item.via.map { " (on \($0))" } ?? "")
                     + (item.evidence.digest.map { content.context.missingEvidence.contains($0) } == true ? ", file not held by this replica" : "")
             }
-            facts.insert(Fact("Evidence files", cited.joined(separator: "\n")), at: 4)
+            facts.insert(Fact("Evidence files", cited.joined(separator: "\n")), at: evidenceIndex)
         }
         let blocks: [Block] = [.facts(facts)]
         let title = "\(label): " + (finding.refs.first.map { "\($0) \(content.title(of: $0))" } ?? "no requirement")
@@ -61,7 +67,7 @@ extension ReportDocument.Builder {
     }
 
     var opinions: [Block] {
-        let open = content.findings.filter { !$0.isSignedOff }
+        let open = content.findings.filter { !$0.signOffState.stands }
         let disputed = content.conflicts.filter { $0.subject.hasPrefix("finding") }
         var blocks: [Block] = []
         let all = content.findings

@@ -116,6 +116,7 @@ extension ReportDocument {
                 .init(id: "people", title: "Audit team and auditee participants", blocks: people),
                 .init(id: "coverage", title: "Coverage of the requirements", blocks: coverage),
                 .init(id: "findings", title: "Findings", blocks: findings),
+                .init(id: "corrective-actions", title: "Nonconformity register and corrective actions", blocks: correctiveActions),
                 .init(id: "opinions", title: "Auditee positions and diverging opinions", blocks: opinions),
                 .init(id: "eu-ai-act", title: "EU AI Act cross-reference", blocks: crossReference),
                 .init(id: "sampling", title: "Sampling and limitations", blocks: sampling),
@@ -130,8 +131,7 @@ extension ReportDocument {
 
 extension ReportDocument.Builder {
     func signOffText(_ finding: Finding) -> String {
-        guard let signer = content.signer(of: finding) else { return "not signed off" }
-        return "signed off by \(signer) on \(content.time(finding.signedOffAt))"
+        record.signOffSummary(of: finding, time: content.time)
     }
 
     func systemNames(_ ids: [String]) -> String {

@@ -40,7 +40,7 @@ extension Replica {
         files: [String], target: String?, ref: String?, description: String?, engagement reference: String?,
         progress: (_ file: String, _ bytes: Int64) -> Void = { _, _ in }
     ) throws(FieldAuditError) -> [AddedEvidence] {
-        let record = try capturing(in: reference, kinds: target == nil ? [.evidence, .link] : [.evidence, .link, .test, .finding, .interview])
+        let record = try capturing(in: reference, kinds: target == nil ? [.evidence, .link] : [.evidence, .link, .test, .finding, .interview, .action])
         let requirement = try ref.map { reference throws(FieldAuditError) in try checkedRefs([reference], in: record)[0] }
         let linked = try target.map { reference throws(FieldAuditError) in try linkTarget(reference, in: record) }
         for file in files {
@@ -130,7 +130,7 @@ extension Replica {
 
     /// Links existing evidence to a target (test, finding, interview id or requirement reference).
     public func linkEvidence(_ evidence: [String], to target: String, engagement reference: String?) throws(FieldAuditError) {
-        let record = try capturing(in: reference, kinds: [.evidence, .test, .finding, .interview])
+        let record = try capturing(in: reference, kinds: [.evidence, .test, .finding, .interview, .action])
         let linked = try linkTarget(target, in: record)
         var ids: [EntityID] = []
         for item in evidence { ids.append(try resolve(item, among: record.evidence.map(\.id), kind: "evidence")) }
@@ -170,12 +170,13 @@ extension Replica {
         return (evidence, output)
     }
 
-    /// A link target: a requirement reference, or the id (or unique prefix) of a test, finding or interview.
+    /// A link target: a requirement reference, or the id (or unique prefix) of a test, finding,
+    /// interview or corrective action (evidence of its implementation).
     func linkTarget(_ reference: String, in record: EngagementRecord) throws(FieldAuditError) -> (target: String, kind: String) {
         if let requirement = try? record.catalog.check(reference) { return (requirement.ref, "requirement") }
         let candidates: [(EntityID, String)] = record.tests.map { ($0.id, "test") } + record.findings.map { ($0.id, "finding") }
-            + record.interviews.map { ($0.id, "interview") }
-        let id = try resolve(reference, among: candidates.map(\.0), kind: "test, finding or interview")
+            + record.interviews.map { ($0.id, "interview") } + record.actions.map { ($0.id, EntityKind.action.rawValue) }
+        let id = try resolve(reference, among: candidates.map(\.0), kind: "test, finding, interview or corrective action")
         return (id.description, candidates.first { $0.0 == id }!.1)
     }
 }

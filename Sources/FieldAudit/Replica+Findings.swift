@@ -5,14 +5,14 @@ extension Replica {
     /// Raises a finding; links the given evidence to it in the same transaction.
     public func raiseFinding(
         grade: FindingGrade, refs: [String], statement: String, evidence: [String], objectiveEvidence: String?,
-        systems: [String], engagement reference: String?
+        systems: [String], gradeJustification: String? = nil, engagement reference: String?
     ) throws(FieldAuditError) -> EntityID {
         let record = try capturing(in: reference, kinds: [.evidence, .system])
         var evidenceIDs: [EntityID] = []
         for item in evidence { evidenceIDs.append(try resolve(item, among: record.evidence.map(\.id), kind: "evidence")) }
         let draft = Finding.Draft(
             grade: grade, refs: try checkedRefs(refs, in: record), statement: statement, evidence: evidenceIDs,
-            objectiveEvidence: objectiveEvidence, systems: try systemIDs(systems, in: record))
+            objectiveEvidence: objectiveEvidence, systems: try systemIDs(systems, in: record), gradeJustification: gradeJustification)
         let writes = try validate { () throws(AuditModelError) in try draft.writes(raisedBy: name) }
         let id = makeEntityID()
         try write(in: record.engagement.id) { writer in
@@ -38,9 +38,15 @@ extension Replica {
         public var objectiveEvidence: String?
         /// A new status.
         public var status: FindingStatus?
+        /// A new justification of the grade.
+        public var gradeJustification: String?
 
         /// An edit; each field left nil stays as it is.
-        public init(grade: FindingGrade? = nil, refs: [String]? = nil, statement: String? = nil, objectiveEvidence: String? = nil, status: FindingStatus? = nil) {
+        public init(
+            grade: FindingGrade? = nil, refs: [String]? = nil, statement: String? = nil, objectiveEvidence: String? = nil, status: FindingStatus? = nil,
+            gradeJustification: String? = nil
+        ) {
+            self.gradeJustification = gradeJustification
             self.grade = grade
             self.refs = refs
             self.statement = statement
@@ -69,6 +75,10 @@ extension Replica {
         }
         if let text = edit.objectiveEvidence { writes.append((F.objectiveEvidence.rawValue, .text(text))) }
         if let status = edit.status { writes.append((F.status.rawValue, .text(status.rawValue))) }
+        if let text = edit.gradeJustification {
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .model(.missing(field: "the grade's justification")) }
+            writes.append((F.gradeJustification.rawValue, .text(text)))
+        }
         try write(in: record.engagement.id) { writer in try writer.put(writes, entity: finding.id, kind: .finding) }
         return finding.id
     }
@@ -86,21 +96,56 @@ extension Replica {
     }
 
     /// Signs a finding off. Only a lead may (`Roster`); a finding with an unresolved conflict cannot be signed off.
-    public func signOffFinding(_ reference: String, engagement: String?) throws(FieldAuditError) -> EntityID {
+    ///
+    /// The sign-off records the digest of the content fields signed (`Finding.contentDigest`), so a
+    /// later edit from any replica voids it (`Finding.signOffState`). A major or minor
+    /// nonconformity needs a justification of its grade, and gets its number here if it has none
+    /// (`NonconformityNumbering`): one more than any number in the engagement, read in the same
+    /// transaction. Returns the finding and its label (`NC-01`) when it is numbered.
+    ///
+    /// - Throws: `.unresolvedConflict`; `.model(.missing)` for a nonconformity without a grade
+    ///   justification; `.refused` unless this replica is a lead.
+    @discardableResult
+    public func signOffFinding(_ reference: String, engagement: String?) throws(FieldAuditError) -> (id: EntityID, label: String?) {
         let record = try capturing(in: engagement, kinds: [.finding])
         let finding = try finding(reference, in: record)
         if let field = finding.conflicts.first {
             throw .unresolvedConflict(entity: finding.id.short, field: field)
         }
-        try write(in: record.engagement.id) { writer in
-            try writer.put(
-                [(Finding.Field.signedOffBy.rawValue, .text(identity.id.hex)), (Finding.Field.signedOffAt.rawValue, .integer(now))],
-                entity: finding.id, kind: .finding)
+        let isNonconformity = finding.grade?.isNonconformity == true
+        if isNonconformity, (finding.gradeJustification ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw .model(.missing(
+                field: "before sign-off, a \(finding.grade!.rawValue) nonconformity's grade justification (`fieldaudit finding edit \(finding.id.short) --grade-justification TEXT`)"))
         }
-        return finding.id
+        try write(in: record.engagement.id) { writer in
+            typealias F = Finding.Field
+            var writes: FieldWrites = [
+                (F.signedOffBy.rawValue, .text(identity.id.hex)), (F.signedOffAt.rawValue, .integer(now)),
+                (F.signedOffDigest.rawValue, .text(finding.contentDigest)),
+            ]
+            if isNonconformity, finding.number == nil {
+                let snapshots = try writer.transaction.snapshots(engagement: record.engagement.id, kinds: [EntityKind.finding.rawValue])
+                writes.append((F.number.rawValue, .integer(Int64(NonconformityNumbering(snapshots).next))))
+            }
+            try writer.put(writes, entity: finding.id, kind: .finding)
+        }
+        return (finding.id, try self.record(of: record.engagement.id, kinds: [.finding]).nonconformityLabel(of: finding.id))
     }
 
+    /// The finding a reference names in `record`: its id (or a unique prefix or suffix), or its
+    /// nonconformity label (`NC-01`).
+    ///
+    /// - Throws: `.notFound` or `.ambiguous`.
+    public func finding(named reference: String, in record: EngagementRecord) throws(FieldAuditError) -> Finding {
+        try finding(reference, in: record)
+    }
+
+    /// The finding a reference names: its id (or a unique prefix or suffix), or its
+    /// nonconformity label (`NC-01`, case ignored).
     func finding(_ reference: String, in record: EngagementRecord) throws(FieldAuditError) -> Finding {
+        if let labelled = record.findings.first(where: { record.nonconformityLabel(of: $0.id)?.caseInsensitiveCompare(reference) == .orderedSame }) {
+            return labelled
+        }
         let id = try resolve(reference, among: record.findings.map(\.id), kind: "finding")
         return record.findings.first { $0.id == id }!
     }

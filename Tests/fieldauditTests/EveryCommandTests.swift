@@ -71,7 +71,8 @@ struct EveryCommandTests {
         #expect(shownEvidence["intact"] as? Bool == true)
         #expect((shownEvidence["links"] as? [[String: Any]])?.first?["targetKind"] as? String == "test")
 
-        let finding = try shortID(in: try succeed(["finding", "raise", "--grade", "minor", "--ref", "A.6.2.8", "--statement", "Logs kept 7 days", "--evidence", evidence]))
+        let finding = try shortID(in: try succeed(["finding", "raise", "--grade", "minor", "--ref", "A.6.2.8", "--statement", "Logs kept 7 days", "--evidence", evidence,
+            "--grade-justification", "One control lapsed"]))
         let shownFinding = try json(["finding", "show", finding])
         #expect((shownFinding["evidence"] as? [[String: Any]])?.first?["name"] as? String == "retention.yaml")
         try succeed(["evidence", "link", evidence, "--to", "7.5.3"])

@@ -69,7 +69,7 @@ struct RehearsalTests {
             #expect(text.contains("[\(replica)]$ fieldaudit remote add central \(url) --yes"), "\(replica)")
         }
         let synced = text.matches(of: /Synced with central \(([^)]*)\): pulled ([0-9]+) new changes ([^\n]*)/)
-        #expect(synced.count == 5, "three syncs by Ada, two by Ben: \(synced.map { String($0.0) })")
+        #expect(synced.count == 8, "five syncs by Ada, three by Ben: \(synced.map { String($0.0) })")
         #expect(synced.allSatisfy { $0.1 == url })
         // Ben's first sync pushes his day's work; Ada's next one pulls it and meets Cara's edit.
         #expect(text.firstMatch(of: /\[ben\]\$ fieldaudit sync\nSynced with central[^\n]*pushed [1-9][0-9]* changes \([1-9][0-9]* new to the central/) != nil)
@@ -114,11 +114,22 @@ struct RehearsalTests {
         #expect(counts["interviews"] as? Int == 2)
         #expect(counts["notes"] as? Int == 3)
         #expect(counts["tests"] as? Int == 2)
-        #expect(counts["evidence"] as? Int == 3)
+        #expect(counts["evidence"] as? Int == 4, "three from the site visit, one of the corrective action's implementation")
         #expect(counts["findings"] as? Int == 2)
         let findings = try #require(try json(["finding", "list"], in: "central") as? [[String: Any]])
         let minor = try #require(findings.first { $0["grade"] as? String == "minor" })
         #expect(minor["signedOffBy"] != nil && minor["discussed"] as? Bool == true)
+
+        // After the site visit, the lead recorded NC-01's plan and verified it, her sync carried it
+        // to the central, and every replica holds it closed.
+        #expect(text.contains("[ada]$ fieldaudit finding verify NC-01 --accept"))
+        #expect(text.contains("the follow-up reached every replica"))
+        for replica in ["ada", "ben", "cara", "central"] {
+            let status = try #require(try json(["status"], in: replica) as? [String: Any])
+            let nonconformities = try #require(status["nonconformities"] as? [[String: Any]], "\(replica)")
+            #expect(nonconformities.count == 1 && nonconformities.first?["label"] as? String == "NC-01", "\(replica)")
+            #expect(nonconformities.first?["state"] as? String == "closed" && nonconformities.first?["doneActions"] as? Int == 1, "\(replica)")
+        }
 
         // Every evidence file reached the central replica and matches its hash.
         let evidence = try #require(try json(["evidence", "list"], in: "central") as? [[String: Any]])
@@ -130,11 +141,12 @@ struct RehearsalTests {
 
         // The reports were written, and the OSCAL file's references and hashes hold.
         let reports = directory.file("work/reports")
-        for file in ["helix-stage2.md", "helix-stage2.html", "helix-stage2.oscal.json", "csv/findings.csv", "csv/coverage.csv"] {
+        for file in ["helix-stage2.md", "helix-stage2.html", "helix-stage2.oscal.json", "csv/findings.csv", "csv/coverage.csv", "csv/nonconformities.csv"] {
             #expect(FileManager.default.fileExists(atPath: "\(reports)/\(file)"), "\(file) missing")
         }
         let markdown = try String(contentsOfFile: "\(reports)/helix-stage2.md", encoding: .utf8)
         #expect(markdown.contains("Helix Diagnostics Ltd") && markdown.contains("A.6.2.8"))
+        #expect(markdown.contains("### NC-01: follow-up") && markdown.contains("accepted by Ada Lead on"))
         let oscal = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(reports)/helix-stage2.oscal.json")))
         let references = OSCALReferences(oscal)
         #expect(references.unresolved.isEmpty && references.duplicates.isEmpty && references.malformedHashes.isEmpty)

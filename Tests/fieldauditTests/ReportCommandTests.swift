@@ -26,9 +26,9 @@ struct ReportCommandTests {
         let directory = session.directory.file("tables")
         _ = try succeed(["report", "--format", "csv", "-o", directory])
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        #expect(names == ["coverage.csv", "evidence.csv", "findings.csv", "interviews.csv", "tests.csv"])
+        #expect(names == ["coverage.csv", "evidence.csv", "findings.csv", "interviews.csv", "nonconformities.csv", "tests.csv"])
         var normaliser = ReportNormaliser()
-        for name in ["findings.csv", "tests.csv", "interviews.csv", "evidence.csv", "coverage.csv"] {
+        for name in ["findings.csv", "tests.csv", "interviews.csv", "evidence.csv", "coverage.csv", "nonconformities.csv"] {
             let data = try #require(FileManager.default.contents(atPath: "\(directory)/\(name)"))
             let text = try #require(String(data: data, encoding: .utf8), "\(name) is not UTF-8")
             #expect(text.hasSuffix("\r\n") && !text.replacingOccurrences(of: "\r\n", with: "").contains("\r"), "\(name) must end its records with CRLF")

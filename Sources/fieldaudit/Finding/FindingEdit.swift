@@ -13,19 +13,20 @@ extension FieldAuditCommand.FindingCommand {
         @Option(parsing: .unconditional, help: "A new statement ('-' reads it from standard input).") var statement: String?
         @Option(parsing: .unconditional, help: "New objective evidence in words.") var objectiveEvidence: String?
         @Option(help: "A new status.") var status: FindingStatus?
+        @Option(parsing: .unconditional, help: "A new justification of the grade.") var gradeJustification: String?
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
-            if grade == nil && refs.isEmpty && statement == nil && objectiveEvidence == nil && status == nil {
-                throw ValidationError("say what to change: --grade, --ref, --statement, --objective-evidence or --status.")
+            if grade == nil && refs.isEmpty && statement == nil && objectiveEvidence == nil && status == nil && gradeJustification == nil {
+                throw ValidationError("say what to change: --grade, --ref, --statement, --objective-evidence, --grade-justification or --status.")
             }
         }
 
         func run() throws {
             let edit = Replica.FindingEdit(
                 grade: grade, refs: refs.isEmpty ? nil : refs, statement: try statement.map { try TextInput.read($0, purpose: "statement") },
-                objectiveEvidence: objectiveEvidence, status: status)
+                objectiveEvidence: objectiveEvidence, status: status, gradeJustification: gradeJustification)
             let edited = try store.openReplica().editFinding(id, edit, engagement: engagement.engagement)
             Terminal.print("Edited finding \(edited.short).")
         }

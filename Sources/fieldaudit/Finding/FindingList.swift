@@ -17,14 +17,23 @@ extension FieldAuditCommand.FindingCommand {
             let findings = record.findings.filter { grade == nil || $0.grade == grade }
             if output.json { return try Terminal.printJSON(findings) }
             Terminal.print(Terminal.columns(
-                ["id", "grade", "refs", "signed off", "statement"],
+                ["id", "number", "grade", "refs", "signed off", "statement"],
                 findings.map { finding in
                     [
-                        finding.id.short, finding.grade?.rawValue ?? "?", finding.refs.joined(separator: ","),
-                        finding.isSignedOff ? "yes" : "no",
+                        finding.id.short, record.nonconformityLabel(of: finding.id) ?? "", finding.grade?.rawValue ?? "?", finding.refs.joined(separator: ","),
+                        Self.signOff(finding.signOffState),
                         (finding.conflicts.isEmpty ? "" : "CONFLICT(\(finding.conflicts.joined(separator: ","))) ") + finding.statement,
                     ]
                 }))
+        }
+
+        /// The sign-off column: `yes`, `no`, or `CHANGED` when the finding changed after it.
+        static func signOff(_ state: Finding.SignOffState) -> String {
+            switch state {
+            case .notSignedOff: "no"
+            case .signedOff: "yes"
+            case .changedSinceSignOff: "CHANGED, needs a new sign-off"
+            }
         }
     }
 }

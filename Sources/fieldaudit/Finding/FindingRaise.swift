@@ -12,6 +12,7 @@ extension FieldAuditCommand.FindingCommand {
         @Option(parsing: .unconditional, help: "The finding's statement ('-' reads it from standard input).") var statement: String
         @Option(help: "Evidence supporting it, by id or prefix (repeat for several).") var evidence: [String] = []
         @Option(parsing: .unconditional, help: "Objective evidence in words.") var objectiveEvidence: String?
+        @Option(parsing: .unconditional, help: "Why the grade is what it is (a major or minor needs one by sign-off).") var gradeJustification: String?
         @Option(name: .customLong("system"), parsing: .unconditionalSingleValue, help: "An AI system concerned, by name or id (repeat for several).") var systems: [String] = []
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
@@ -19,7 +20,8 @@ extension FieldAuditCommand.FindingCommand {
         func run(on replica: Replica) throws {
             let id = try replica.raiseFinding(
                 grade: grade, refs: refs, statement: try TextInput.read(statement, purpose: "statement"), evidence: evidence,
-                objectiveEvidence: objectiveEvidence, systems: systems, engagement: engagement.engagement)
+                objectiveEvidence: objectiveEvidence, systems: systems, gradeJustification: gradeJustification,
+                engagement: engagement.engagement)
             Terminal.print("Raised \(grade.title.lowercased()) \(id.short) against \(refs.joined(separator: ", ")).")
         }
     }

@@ -5,7 +5,7 @@ extension FieldAuditCommand.FindingCommand {
     /// `fieldaudit finding show`: show a finding with its evidence; every value of a field in conflict.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a finding with its evidence; every value of a field in conflict.")
-        @Argument(help: "The finding id (or prefix).") var id: String
+        @Argument(help: "The finding id (or prefix, or its number: NC-01).") var id: String
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var output: OutputOptions
         @OptionGroup var store: StoreOptions
@@ -13,16 +13,38 @@ extension FieldAuditCommand.FindingCommand {
         struct View: Encodable {
             var finding: Finding
             var evidence: [Evidence]
+            /// `NC-01` once numbered.
+            var label: String?
+            /// The sign-off in words, flagged when the finding changed after it.
+            var signOff: String
+            /// For a major or minor nonconformity: its corrective actions and where it stands.
+            var followUp: FollowUp?
+        }
+
+        struct FollowUp: Encodable {
+            var state: String
+            var deadline: String?
+            var overdue: Bool
+            var actions: [CorrectiveAction]
+            var verification: ClosureVerification?
         }
 
         func run() throws {
             let (replica, record) = try engagement.open(store)
-            let chosen = try replica.resolve(id, among: record.findings.map(\.id), kind: "finding")
-            let finding = record.findings.first { $0.id == chosen }!
+            let finding = try replica.finding(named: id, in: record)
             let evidence = record.evidence(linkedTo: finding.id.description)
-            if output.json { return try Terminal.printJSON(View(finding: finding, evidence: evidence)) }
-            var rows: [(String, String)] = [
-                ("finding", finding.id.description), ("grade", finding.grade?.title ?? "—"),
+            let label = record.nonconformityLabel(of: finding.id)
+            let signOff = record.signOffSummary(of: finding) { Terminal.time($0) }
+            let followUp = finding.grade?.isNonconformity == true ? NonconformityFollowUp(finding, in: record, today: replica.today) : nil
+            if output.json {
+                return try Terminal.printJSON(View(
+                    finding: finding, evidence: evidence, label: label, signOff: signOff,
+                    followUp: followUp.map { .init(state: $0.state.rawValue, deadline: $0.deadline, overdue: $0.isOverdue, actions: $0.actions, verification: finding.verification) }))
+            }
+            var rows: [(String, String)] = [("finding", finding.id.description)]
+            if let label { rows.append(("number", label)) }
+            rows += [
+                ("grade", finding.grade?.title ?? "—"), ("grade justification", finding.gradeJustification ?? "—"),
                 ("requirements", finding.refs.joined(separator: ", ")),
             ]
             if finding.statementVersions.count > 1 {
@@ -37,12 +59,42 @@ extension FieldAuditCommand.FindingCommand {
                 ("evidence", evidence.map { "\($0.name) (sha256:\($0.digest?.hex.prefix(12) ?? "")…)" }.joined(separator: ", ")),
                 ("discussed", finding.discussed ? "yes" : "no"), ("auditee position", finding.auditeePosition ?? "—"),
                 ("status", finding.status.rawValue), ("raised by", finding.raisedBy ?? "—"),
-                ("signed off", finding.signedOffBy.map { "by \($0.prefix(8)) at \(Terminal.time(finding.signedOffAt))" } ?? "no"),
+                ("signed off", signOff),
             ]
+            if let followUp { rows += Self.followUpRows(followUp, record: record) }
             Terminal.print(Terminal.table(rows))
+            if case .changedSinceSignOff = finding.signOffState {
+                Terminal.print("the sign-off no longer stands: sign it off again with `fieldaudit finding sign-off \(label ?? finding.id.short)` once the team agrees")
+            }
             if !finding.conflicts.isEmpty {
                 Terminal.print("conflicting fields: \(finding.conflicts.joined(separator: ", ")); resolve with `fieldaudit resolve \(finding.id.short) FIELD --take N`")
             }
+        }
+
+        /// The follow-up after the audit: correction, root cause, deadline, actions, verification.
+        static func followUpRows(_ followUp: NonconformityFollowUp, record: EngagementRecord) -> [(String, String)] {
+            let finding = followUp.finding
+            var rows: [(String, String)] = [
+                ("correction", finding.correction ?? "—"), ("root cause", finding.rootCause ?? "—"),
+                ("follow-up", followUp.state.rawValue + (followUp.verificationDisputed ? " (verification in CONFLICT)" : "")),
+                ("deadline", (followUp.deadline ?? "not set (no closing or end date)") + (followUp.isOverdue ? " — OVERDUE" : "")),
+            ]
+            for (index, action) in followUp.actions.enumerated() {
+                let done = action.doneOn.map { "done \($0)" + (action.implementation.map { ": \($0)" } ?? "") } ?? "open"
+                let files = record.evidence(linkedTo: action.id.description).map(\.name)
+                rows.append((
+                    index == 0 ? "actions" : "",
+                    "\(action.id.short) \(action.action) — owner \(action.owner), due \(action.dueDate), \(done)"
+                        + (followUp.overdueActions.contains { $0.id == action.id } ? " — OVERDUE" : "")
+                        + (files.isEmpty ? "" : "; evidence: \(files.joined(separator: ", "))")))
+            }
+            if let verification = finding.verification {
+                let who = (try? ReplicaID(hex: verification.by)).map(record.memberName) ?? verification.by
+                let files = verification.evidence.compactMap { id in record.evidence.first { $0.id.description == id }?.name }
+                rows.append(("verification", "\(verification.outcome.rawValue) by \(who) at \(Terminal.time(verification.at)): \(verification.reason)"
+                    + (files.isEmpty ? "" : " (evidence: \(files.joined(separator: ", ")))")))
+            }
+            return rows
         }
     }
 }

@@ -33,6 +33,21 @@ extension FieldAuditCommand {
             /// Set once the lead closed the engagement.
             var closing: Closing?
             var lateChanges: [LateChange]
+            /// Every major and minor nonconformity's follow-up.
+            var nonconformities: [Nonconformity] = []
+            /// Corrective actions: open (overdue included), overdue, done.
+            var actions: Actions = .init(open: 0, overdue: 0, done: 0)
+            /// Findings signed off and changed since, each in words.
+            var changedSinceSignOff: [String] = []
+            /// Nonconformity numbers two leads assigned at once (`NC-03`), with the findings' labels.
+            var numberCollisions: [String] = []
+            struct Nonconformity: Encodable {
+                var finding: String, label: String?, grade: String, state: String, deadline: String?, overdue: Bool
+                var openActions: Int, overdueActions: Int, doneActions: Int
+            }
+            struct Actions: Encodable {
+                var open: Int, overdue: Int, done: Int
+            }
             struct Closing: Encodable {
                 var closedAt: Int64, recommendation: String?
             }
@@ -42,7 +57,7 @@ extension FieldAuditCommand {
             let status = try replica.status(engagement: engagement.engagement)
             let record = status.record
             let clauses = status.coverage.covered(.clause), controls = status.coverage.covered(.control)
-            let view = View(
+            var view = View(
                 engagement: record.engagement.id.description, client: record.engagement.client,
                 counts: .init(
                     interviews: record.interviews.count, notes: record.notes.count, tests: record.tests.count,
@@ -60,6 +75,23 @@ extension FieldAuditCommand {
                 },
                 closing: status.closing.map { .init(closedAt: $0.closedAt, recommendation: $0.recommendation?.rawValue) },
                 lateChanges: status.late)
+            let followUps = record.followUps(today: replica.today)
+            view.nonconformities = followUps.map { item in
+                .init(
+                    finding: item.finding.id.description, label: record.nonconformityLabel(of: item.finding.id), grade: item.finding.grade?.rawValue ?? "?",
+                    state: item.state.rawValue, deadline: item.deadline, overdue: item.isOverdue,
+                    openActions: item.actions.filter { !$0.isDone }.count, overdueActions: item.overdueActions.count,
+                    doneActions: item.actions.filter(\.isDone).count)
+            }
+            view.actions = .init(
+                open: view.nonconformities.reduce(0) { $0 + $1.openActions }, overdue: view.nonconformities.reduce(0) { $0 + $1.overdueActions },
+                done: view.nonconformities.reduce(0) { $0 + $1.doneActions })
+            view.changedSinceSignOff = record.findings.filter { !$0.signOffState.stands && $0.isSignedOff }.map { finding in
+                "\(record.nonconformityLabel(of: finding.id) ?? finding.id.short): " + record.signOffSummary(of: finding) { Terminal.time($0) }
+            }
+            view.numberCollisions = record.numbering.collisions.map { collision in
+                collision.findings.map { record.numbering.labels[$0] ?? $0.short }.joined(separator: ", ")
+            }
             if output.json { return try Terminal.printJSON(view) }
 
             Terminal.print("\(Terminal.shown(record.engagement.client)) — \(record.engagement.auditType?.title ?? "audit") against \(Terminal.shown(record.catalog.displayName))")
@@ -83,7 +115,26 @@ extension FieldAuditCommand {
                 ("findings", FindingGrade.allCases.map { "\(counts.findingsByGrade[$0.rawValue] ?? 0) \($0.rawValue)" }.joined(separator: ", ")),
                 ("conflicts", counts.conflicts == 0 ? "none" : "\(counts.conflicts) — see `fieldaudit conflicts`"),
                 ("not exported", "\(counts.unexportedChanges) of your changes"),
-            ] + closingRows(status)))
+            ] + followUpRows(view) + closingRows(status)))
+        }
+
+        /// The nonconformities after the audit: where each stands, the actions, changed sign-offs.
+        func followUpRows(_ view: View) -> [(String, String)] {
+            var rows: [(String, String)] = []
+            if !view.nonconformities.isEmpty {
+                rows.append(("nonconformities", view.nonconformities.map { item in
+                    "\(item.label ?? String(item.finding.prefix(8))) \(item.grade): \(item.state)"
+                        + (item.deadline.map { ", deadline \($0)" } ?? "") + (item.overdue ? " — OVERDUE" : "")
+                }.joined(separator: "\n")))
+                rows.append(("actions", "\(view.actions.open) open (\(view.actions.overdue) overdue), \(view.actions.done) done"))
+            }
+            if !view.changedSinceSignOff.isEmpty {
+                rows.append(("sign-offs", view.changedSinceSignOff.joined(separator: "\n")))
+            }
+            if !view.numberCollisions.isEmpty {
+                rows.append(("numbering", "two leads numbered at once: " + view.numberCollisions.joined(separator: "; ")))
+            }
+            return rows
         }
 
         /// The closing and the late changes, once the lead closed the engagement.
