@@ -85,6 +85,15 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     /// An interview is still in progress where another would start (on the command line, or in
     /// the same capture session).
     case interviewInProgress(id: String, interviewee: String, inSession: Bool)
+    /// A command to run as evidence (`evidence run`) does not exist or cannot be executed; it
+    /// did not run and nothing was recorded.
+    case commandUnavailable(command: String, reason: String)
+    /// A folder to store as an evidence set holds entries that cannot be stored as files
+    /// (symbolic links, FIFOs, devices, sockets, unreadable files or folders), each `path: reason`;
+    /// nothing was stored.
+    case unstorableEntries(directory: String, entries: [String])
+    /// A command run as evidence was interrupted (Ctrl-C); what it printed was not recorded.
+    case runInterrupted(command: String)
 
     /// What happened and what to do next, naming the file or value involved.
     public var description: String {
@@ -165,6 +174,15 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "\(refusal); every peer would refuse it, so nothing was written. \(Self.nextStep(after: refusal))"
         case let .noLeadLeft(engagement):
             "that would leave engagement \(engagement) without a lead; nothing was changed. Make another member lead first (`fieldaudit team add CARD --role lead`), then change this one."
+        case let .commandUnavailable(command, reason):
+            "cannot run \(command): \(reason); it did not run and nothing was recorded. Check the spelling and $PATH, or give the program's full path."
+        case let .unstorableEntries(directory, entries):
+            "\(directory) holds \(entries.count) entr\(entries.count == 1 ? "y" : "ies") that cannot be stored as files, so nothing was stored:\n"
+                + entries.prefix(20).map { "  \($0)" }.joined(separator: "\n")
+                + (entries.count > 20 ? "\n  … and \(entries.count - 20) more" : "")
+                + "\nCopy what you want to keep into regular files, or add --skip-unreadable to store the rest and list these in the manifest as skipped."
+        case let .runInterrupted(command):
+            "\(command) was interrupted; nothing was recorded. Run it again, or add --keep-interrupted to record what it printed until then."
         case let .interviewInProgress(id, interviewee, inSession):
             "the interview with \(interviewee) (\(id)) is still in progress; nothing was started. End it first with \(inSession ? "/end" : "`fieldaudit interview end`"), then start the next one."
         }

@@ -1,0 +1,254 @@
+import AuditModel
+import AuditStore
+import Foundation
+import Replication
+
+extension Replica {
+    /// Refuses at once what recording evidence with these links would refuse, before a command
+    /// runs or standard input is read: no engagement, a closed one, an unknown requirement or
+    /// target, a role that may not record evidence.
+    ///
+    /// - Throws: what `addEvidence` would throw for the same engagement, `target` and `ref`.
+    public func checkEvidenceDestination(target: String?, ref: String?, engagement reference: String?) throws(FieldAuditError) {
+        let record = try capturing(in: reference, kinds: target == nil ? [] : [.test, .finding, .interview])
+        if let ref { _ = try checkedRefs([ref], in: record) }
+        if let target { _ = try linkTarget(target, in: record) }
+        try requirePermission(toWrite: .evidence, field: Evidence.Field.digest.rawValue, in: record.engagement.id)
+    }
+
+    /// Records a command's combined output (already redacted) as new evidence named `name`, with
+    /// the facts of its run as fields of the same entity, linked to `target` and/or `ref`.
+    ///
+    /// A run is an event of its own: it is always new evidence, even when another run printed the
+    /// same bytes. UTF-8 output is recorded as `text/plain; charset=utf-8`, any other as
+    /// `application/octet-stream`.
+    ///
+    /// - Throws: what storing the bytes or the write throws; nothing is recorded then.
+    public func addTranscript(
+        _ output: [UInt8], run: Evidence.Run, name: String, description: String?, target: String?, ref: String?,
+        engagement reference: String?
+    ) throws(FieldAuditError) -> AddedEvidence {
+        let record = try capturing(in: reference, kinds: target == nil ? [] : [.test, .finding, .interview])
+        let requirement = try ref.map { reference throws(FieldAuditError) in try checkedRefs([reference], in: record)[0] }
+        let linked = try target.map { reference throws(FieldAuditError) in try linkTarget(reference, in: record) }
+        let stored = try perform { () throws(StoreError) in try blobs.put(bytes: output) }
+        let id = makeEntityID()
+        let targets = [linked, requirement.map { ($0, "requirement") }].compactMap { $0 }
+        do throws(FieldAuditError) {
+            try write(in: record.engagement.id) { writer in
+                let mediaType = Self.isText(output) ? "text/plain; charset=utf-8" : "application/octet-stream"
+                try writer.put(
+                    Evidence.writes(
+                        digest: stored.digest, name: name, size: stored.size, mediaType: mediaType, description: description,
+                        capturedBy: self.name, at: run.startedAt, ref: requirement) + run.writes,
+                    entity: id, kind: .evidence)
+                for link in targets {
+                    try writer.put(
+                        EvidenceLink.writes(evidence: id, target: link.target, targetKind: link.kind),
+                        entity: EvidenceLink.id(evidence: id, target: link.target), kind: .link)
+                }
+            }
+        } catch {
+            if stored.isNew { discardUnreferenced([stored.digest]) }
+            throw error
+        }
+        return AddedEvidence(
+            id: id, digest: stored.digest, size: stored.size, isNewBlob: stored.isNew, alreadyStoredAs: nil,
+            newLinks: targets.map { "\($0.kind) \($0.kind == "requirement" ? $0.target : String($0.target.suffix(8)))" },
+            replacedDescription: nil)
+    }
+
+    /// Whether bytes are UTF-8 text without NUL or other controls than tab, line feed, carriage
+    /// return, form feed and escape: what reports may show as text (escaped); anything else is
+    /// shown as "binary, N bytes".
+    public static func isText(_ bytes: [UInt8]) -> Bool {
+        guard String(validating: bytes, as: UTF8.self) != nil else { return false }
+        return !bytes.contains { $0 < 0x20 && ![0x09, 0x0A, 0x0C, 0x0D, 0x1B].contains($0) }
+    }
+}
+
+// MARK: - Evidence sets
+
+extension Replica {
+    /// The bounds of one evidence set (`evidence add DIR`), checked before anything is stored.
+    public struct EvidenceSetLimits: Sendable {
+        /// At most this many files.
+        public var files: Int
+        /// At most this many bytes in all.
+        public var bytes: Int64
+
+        /// The default bounds: 10,000 files, 4 GiB.
+        public static let standard = EvidenceSetLimits(files: 10_000, bytes: 4 << 30)
+
+        /// Bounds of `files` files and `bytes` bytes.
+        public init(files: Int, bytes: Int64) {
+            self.files = files
+            self.bytes = bytes
+        }
+    }
+
+    /// One entry of an evidence set's manifest.
+    public struct ManifestFile: Codable, Sendable, Equatable {
+        /// The path relative to the folder, `/`-separated.
+        public var path: String
+        /// The size in bytes.
+        public var size: Int64
+        /// The SHA-256, hexadecimal.
+        public var sha256: String
+    }
+
+    /// An entry of the folder that was not stored, and why.
+    public struct SkippedEntry: Codable, Sendable, Equatable {
+        /// The path relative to the folder.
+        public var path: String
+        /// Why it was not stored (`a symbolic link (not followed)`).
+        public var reason: String
+    }
+
+    /// An evidence set's manifest: the evidence file that stands for the set (`evidence add DIR`).
+    public struct Manifest: Codable, Sendable, Equatable {
+        /// Always `fieldaudit-evidence-set`.
+        public var format = "fieldaudit-evidence-set"
+        /// The manifest format's version, 1.
+        public var version = 1
+        /// The folder's own name.
+        public var folder: String
+        /// Every file stored, sorted by path.
+        public var files: [ManifestFile]
+        /// Every entry not stored (only with `skipUnreadable`), sorted by path.
+        public var skipped: [SkippedEntry]
+    }
+
+    /// What `addEvidenceSet` did.
+    public struct AddedEvidenceSet: Sendable {
+        /// The set's manifest evidence.
+        public let id: EntityID
+        /// The manifest's SHA-256.
+        public let digest: BlobDigest
+        /// The manifest.
+        public let manifest: Manifest
+        /// Each file's evidence id, in the manifest's order.
+        public let members: [EntityID]
+    }
+
+    /// Stores a folder's files, recursively, as one evidence set: each file new evidence (named by
+    /// its path in the folder, pointing to the set with `Evidence.Field.set`), and a manifest
+    /// (`Manifest`, JSON: relative paths, sizes, SHA-256) stored as the set's own evidence, which
+    /// the links to `target` and `ref` name.
+    ///
+    /// Nothing is skipped silently: symbolic links (never followed), FIFOs, devices, sockets and
+    /// unreadable files or folders are refused by name with the reason, and nothing is stored;
+    /// with `skipUnreadable` the rest is stored and the manifest lists them as skipped.
+    /// The whole folder is walked and checked against `limits` before a byte is stored.
+    ///
+    /// - Throws: `.unreadableInput` when `directory` is not a readable folder, `.unstorableEntries`,
+    ///   `.invalidInput` when the folder is empty or over `limits`, or what storing throws (then
+    ///   nothing is recorded and the files this call stored are removed again).
+    public func addEvidenceSet(
+        directory: String, skipUnreadable: Bool, limits: EvidenceSetLimits = .standard, target: String?, ref: String?,
+        description: String?, engagement reference: String?, progress: (_ file: String, _ bytes: Int64) -> Void = { _, _ in }
+    ) throws(FieldAuditError) -> AddedEvidenceSet {
+        let record = try capturing(in: reference, kinds: target == nil ? [] : [.test, .finding, .interview])
+        let requirement = try ref.map { reference throws(FieldAuditError) in try checkedRefs([reference], in: record)[0] }
+        let linked = try target.map { reference throws(FieldAuditError) in try linkTarget(reference, in: record) }
+        try requirePermission(toWrite: .evidence, field: Evidence.Field.digest.rawValue, in: record.engagement.id)
+        guard FileKind.of(directory) == .directory else { throw InputFile.unreadable(directory) }
+        var files: [(path: String, size: Int64)] = [], skipped: [SkippedEntry] = []
+        try Self.walk(directory, relative: "", limits: limits, into: &files, skipped: &skipped)
+        if !skipped.isEmpty && !skipUnreadable {
+            throw .unstorableEntries(directory: directory, entries: skipped.map { "\($0.path): \($0.reason)" })
+        }
+        guard !files.isEmpty else {
+            throw .invalidInput(source: directory, reason: "it holds no file to store\(skipped.isEmpty ? "" : " (every entry was skipped)")")
+        }
+        var stored: [BlobStore.Stored] = []
+        do throws(FieldAuditError) {
+            for file in files {
+                let path = directory + "/" + file.path
+                stored.append(try perform { () throws(StoreError) in try blobs.put(contentsOf: path) { progress(file.path, $0) } })
+            }
+            let manifest = Manifest(
+                folder: (directory as NSString).standardizingPath.split(separator: "/").last.map(String.init) ?? directory,
+                files: zip(files, stored).map { ManifestFile(path: $0.path, size: $1.size, sha256: $1.digest.hex) }, skipped: skipped)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let manifestBytes: [UInt8]
+            do { manifestBytes = Array(try encoder.encode(manifest)) + [0x0A] } catch { throw .io(path: directory, reason: "cannot encode the manifest") }
+            let manifestBlob = try perform { () throws(StoreError) in try blobs.put(bytes: manifestBytes) }
+            stored.append(manifestBlob)
+            let setID = makeEntityID()
+            let members = files.map { _ in makeEntityID() }
+            let targets = [linked, requirement.map { ($0, "requirement") }].compactMap { $0 }
+            try write(in: record.engagement.id) { writer in
+                try writer.put(
+                    Evidence.writes(
+                        digest: manifestBlob.digest, name: manifest.folder + "/", size: manifestBlob.size, mediaType: Evidence.manifestMediaType,
+                        description: description, capturedBy: self.name, at: now, ref: requirement),
+                    entity: setID, kind: .evidence)
+                for (index, file) in files.enumerated() {
+                    let name = manifest.folder + "/" + file.path
+                    try writer.put(
+                        Evidence.writes(
+                            digest: stored[index].digest, name: name, size: stored[index].size,
+                            mediaType: Evidence.mediaType(forFileNamed: name), description: nil, capturedBy: self.name, at: now, ref: nil)
+                            + [(Evidence.Field.set.rawValue, .text(setID.description))],
+                        entity: members[index], kind: .evidence)
+                }
+                for link in targets {
+                    try writer.put(
+                        EvidenceLink.writes(evidence: setID, target: link.target, targetKind: link.kind),
+                        entity: EvidenceLink.id(evidence: setID, target: link.target), kind: .link)
+                }
+            }
+            return AddedEvidenceSet(id: setID, digest: manifestBlob.digest, manifest: manifest, members: members)
+        } catch {
+            discardUnreferenced(stored.filter(\.isNew).map(\.digest))
+            throw error
+        }
+    }
+
+    /// Collects a folder's regular files (relative paths, sorted) and the entries that are not,
+    /// recursing without following symbolic links.
+    ///
+    /// - Throws: `.invalidInput` as soon as the files exceed `limits`.
+    private static func walk(
+        _ root: String, relative: String, limits: EvidenceSetLimits, into files: inout [(path: String, size: Int64)], skipped: inout [SkippedEntry]
+    ) throws(FieldAuditError) {
+        let folder = relative.isEmpty ? root : root + "/" + relative
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted() } catch {
+            if relative.isEmpty { throw InputFile.unreadable(root) }
+            skipped.append(SkippedEntry(path: relative + "/", reason: "a folder that cannot be read (permission denied?)"))
+            return
+        }
+        for name in names {
+            let path = relative.isEmpty ? name : relative + "/" + name
+            var info = stat()
+            guard lstat(root + "/" + path, &info) == 0 else {
+                skipped.append(SkippedEntry(path: path, reason: "it vanished or cannot be examined"))
+                continue
+            }
+            switch FileKind(mode: info.st_mode) {
+            case .directory:
+                try walk(root, relative: path, limits: limits, into: &files, skipped: &skipped)
+            case .regular:
+                guard access(root + "/" + path, R_OK) == 0 else {
+                    skipped.append(SkippedEntry(path: path, reason: "a file that cannot be read (permission denied?)"))
+                    continue
+                }
+                files.append((path, Int64(info.st_size)))
+                let total = files.reduce(0) { $0 + $1.size }
+                if files.count > limits.files {
+                    throw .invalidInput(source: root, reason: "it holds more than \(limits.files) files, the limit of one evidence set; add its subfolders one by one, or raise --max-files")
+                }
+                if total > limits.bytes {
+                    throw .invalidInput(source: root, reason: "its files come to more than \(limits.bytes) bytes, the limit of one evidence set; add its subfolders one by one, or raise --max-bytes")
+                }
+            case .symbolicLink:
+                skipped.append(SkippedEntry(path: path, reason: "a symbolic link (never followed)"))
+            case let kind:
+                skipped.append(SkippedEntry(path: path, reason: "\(kind), not a regular file"))
+            }
+        }
+    }
+}
