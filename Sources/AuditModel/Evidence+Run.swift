@@ -115,8 +115,11 @@ extension Evidence {
         }
 
         /// The command line as a person would type it: words with spaces or quotes are single-quoted.
-        public var commandLine: String {
-            argv.map(Self.quoted).joined(separator: " ")
+        public var commandLine: String { Self.commandLine(argv) }
+
+        /// A command line as a person would type it: words with spaces or quotes are single-quoted.
+        public static func commandLine(_ argv: [String]) -> String {
+            argv.map(quoted).joined(separator: " ")
         }
 
         /// The redaction note: `2 matches of password=\S+ masked`, or `nil` when nothing was asked to be masked.

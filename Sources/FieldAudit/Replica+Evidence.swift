@@ -65,7 +65,7 @@ extension Replica {
     /// a `/`, a control or bidirectional formatting character, or over 255 bytes.
     ///
     /// - Throws: `.invalidInput` saying why.
-    static func checkEvidenceName(_ name: String) throws(FieldAuditError) {
+    public static func checkEvidenceName(_ name: String) throws(FieldAuditError) {
         let reason: String? =
             name.trimmingCharacters(in: .whitespaces).isEmpty ? "it is empty"
             : name == "." || name == ".." ? "it is not a file name"

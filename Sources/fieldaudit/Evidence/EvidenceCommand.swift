@@ -6,6 +6,6 @@ extension FieldAuditCommand {
     struct EvidenceCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "evidence", abstract: "Store evidence files, link them, list, show and extract them.",
-            subcommands: [Add.self, Link.self, List.self, Show.self, Extract.self])
+            subcommands: [Add.self, Link.self, List.self, Show.self, Extract.self, Run.self])
     }
 }
