@@ -18,6 +18,8 @@ public struct ReportContext: Sendable {
     public var lateChanges: [LateChange]
     /// Evidence files recorded in the engagement whose bytes this replica does not hold.
     public var missingEvidence: Set<BlobDigest>
+    /// Each command transcript (evidence with a `run`) as the report shows it, by evidence id.
+    public var transcripts: [EntityID: Transcript] = [:]
 
     /// The context of a report made at `generatedAt` (Unix milliseconds); times are written in UTC
     /// unless `timeZone` says otherwise, and no late change or missing evidence is assumed.

@@ -1,4 +1,5 @@
 import AuditModel
+import AuditReports
 import AuditStore
 import Foundation
 import Replication
@@ -250,5 +251,49 @@ extension Replica {
                 skipped.append(SkippedEntry(path: path, reason: "\(kind), not a regular file"))
             }
         }
+    }
+}
+
+// MARK: - Reading transcripts
+
+extension Replica {
+    /// The first `limit` bytes of a held evidence file, unchecked against its hash (for showing a
+    /// transcript; `evidence extract` checks the whole file); `nil` when the file is not held.
+    public func evidenceExcerpt(_ digest: BlobDigest, limit: Int) -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: blobs.path(of: digest)) else { return nil }
+        defer { try? handle.close() }
+        do { return Array(try handle.read(upToCount: limit) ?? Data()) } catch { return nil }
+    }
+}
+
+extension Replica {
+    /// A command transcript as reports and `evidence show` present it: `$ COMMAND`, then at most
+    /// `lines` lines and `bytes` bytes of the output, every line escaped with `DisplayText.shown`;
+    /// binary output (`isText` false) as one line giving its size; a cut ends with a line naming
+    /// the evidence id and SHA-256 to get the whole. `nil` for evidence that is not a transcript.
+    public func transcript(of evidence: Evidence, lines: Int = 40, bytes: Int = 4096) -> Transcript? {
+        guard let run = evidence.run else { return nil }
+        var text = "$ " + DisplayText.shown(run.commandLine)
+        let whole = "`fieldaudit evidence extract \(evidence.id.short) -o FILE` copies out the whole output (SHA-256 \(evidence.digest?.hex ?? "unknown"))"
+        guard let digest = evidence.digest, var excerpt = evidenceExcerpt(digest, limit: bytes) else {
+            return Transcript(text: text + "\n(the output, \(evidence.size) bytes, is not held by this replica)", isExcerpt: true)
+        }
+        let cutByBytes = Int64(excerpt.count) < evidence.size
+        if cutByBytes {
+            // Do not let the cut split a UTF-8 sequence: drop a partial one at the end.
+            var tail = 0
+            while tail < min(3, excerpt.count), excerpt[excerpt.count - 1 - tail] & 0xC0 == 0x80 { tail += 1 }
+            if tail < excerpt.count, excerpt[excerpt.count - 1 - tail] >= 0xC0 { excerpt.removeLast(tail + 1) }
+        }
+        guard Self.isText(excerpt) else {
+            return Transcript(text: text + "\n(binary output, \(evidence.size) bytes, not shown; \(whole))", isExcerpt: true)
+        }
+        var outputLines = String(decoding: excerpt, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if outputLines.last == "" { outputLines.removeLast() }
+        let cutByLines = outputLines.count > lines
+        for line in outputLines.prefix(lines) { text += "\n" + DisplayText.shown(line) }
+        guard cutByBytes || cutByLines else { return Transcript(text: text, isExcerpt: false) }
+        text += "\n… (the first \(min(outputLines.count, lines)) lines shown of \(evidence.size) bytes; \(whole))"
+        return Transcript(text: text, isExcerpt: true)
     }
 }
