@@ -31,6 +31,23 @@ public struct Redactor: Sendable {
         self.expressions = expressions
     }
 
+    /// The command's words with every match masked (a secret typed on the command line, such as
+    /// a bearer token, is masked as it is in the output), and how many matches each pattern masked.
+    public func redact(arguments: [String]) -> (arguments: [String], redactions: [Evidence.Run.Redaction]) {
+        var counts = Array(repeating: 0, count: patterns.count)
+        let masked = arguments.map { word in
+            var text = word
+            for (index, expression) in expressions.enumerated() {
+                let range = NSRange(text.startIndex..., in: text)
+                counts[index] += expression.numberOfMatches(in: text, range: range)
+                text = expression.stringByReplacingMatches(
+                    in: text, range: range, withTemplate: NSRegularExpression.escapedTemplate(for: Evidence.Run.mask))
+            }
+            return text
+        }
+        return (masked, zip(patterns, counts).map { .init(pattern: $0, matches: $1) })
+    }
+
     /// The output with every match of every pattern masked, pattern after pattern, and how many
     /// matches each pattern masked.
     public func redact(_ output: [UInt8]) -> (output: [UInt8], redactions: [Evidence.Run.Redaction]) {

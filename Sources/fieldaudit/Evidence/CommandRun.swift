@@ -206,6 +206,11 @@ struct CommandRun {
     /// not end the recording).
     private static func installForwarding() -> [sigaction] {
         Glibc.signal(SIGPIPE, SIG_IGN)
+        // A parent may have started fieldaudit with these signals blocked: they must arrive.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in forwarded { sigaddset(&unblock, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         return forwarded.map { signal in
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { received in

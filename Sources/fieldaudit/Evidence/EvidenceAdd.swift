@@ -31,8 +31,7 @@ extension FieldAuditCommand.EvidenceCommand {
             if files.isEmpty { throw ValidationError("name at least one file.") }
             if files.contains("-") {
                 if files.count > 1 { throw ValidationError("'-' (standard input) is added on its own; add the files with another command.") }
-                guard let name else { throw ValidationError("standard input has no name: give one with --name, e.g. --name kubectl-pods.txt.") }
-                try Replica.checkEvidenceName(name)
+                if name == nil { throw ValidationError("standard input has no name: give one with --name, e.g. --name kubectl-pods.txt.") }
             } else if name != nil {
                 throw ValidationError("--name names standard input ('-'); a file keeps its own name.")
             }
@@ -66,6 +65,7 @@ extension FieldAuditCommand.EvidenceCommand {
             guard isatty(STDIN_FILENO) != 1 else {
                 throw ValidationError("standard input is a terminal; pipe the text in (`kubectl get pods | fieldaudit evidence add - --name pods.txt`) or redirect a file (`< log.txt`). Nothing was recorded.")
             }
+            try Replica.checkEvidenceName(name!)
             try replica.checkEvidenceDestination(target: target, ref: ref, engagement: engagement.engagement)
             let spool = try InputFile.spoolStandardInput()
             defer { try? FileManager.default.removeItem(atPath: spool) }

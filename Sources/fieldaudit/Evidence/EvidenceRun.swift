@@ -12,8 +12,9 @@ extension FieldAuditCommand.EvidenceCommand {
                 The command runs without a shell, its argv exactly as given after --. Its standard output \
                 and error are shown as they arrive and recorded together, byte for byte, with the argv, \
                 working directory, host, start and end time (UTC, ms) and exit status (or signal). \
-                --redact masks every match of a regular expression with [REDACTED] before anything is \
-                stored; the record names the pattern and how many matches it masked. A command still \
+                --redact masks every match of a regular expression with [REDACTED], in the output and in \
+                the recorded argv, before anything is stored; the record names the pattern and how many \
+                matches it masked (write a pattern that begins with '-' as --redact=PATTERN). A command still \
                 running at --timeout is stopped (its process group gets SIGTERM, then SIGKILL) and recorded \
                 as timed out. Output beyond --max-output is shown but not stored, and the record says it \
                 was cut. Ctrl-C stops the command and records nothing, unless --keep-interrupted.
@@ -38,7 +39,6 @@ extension FieldAuditCommand.EvidenceCommand {
         func validate() throws {
             if command.isEmpty { throw ValidationError("give the command after --: fieldaudit evidence run -- kubectl get pods") }
             if maxOutput.bytes > Self.largestOutput { throw ValidationError("--max-output is at most 256MiB.") }
-            if let name { try Replica.checkEvidenceName(name) }
         }
 
         func run(on replica: Replica) throws {
@@ -48,18 +48,23 @@ extension FieldAuditCommand.EvidenceCommand {
         /// Runs the command and records it; a capture session gives the command no standard input
         /// (its own lines are the session's) and links the run to its interview.
         func record(on replica: Replica, standardInput: Bool, interview: String? = nil) throws {
+            if let name { try Replica.checkEvidenceName(name) }
             let redactor = try Redactor(patterns: redact)
             let linkTo = target ?? interview
             try replica.checkEvidenceDestination(target: linkTo, ref: ref, engagement: engagement.engagement)
             let directory = FileManager.default.currentDirectoryPath
             let host = CommandRun.hostName()
-            Terminal.note("$ \(Terminal.shown(Self.commandLine(command)))")
+            Terminal.note("$ \(Terminal.shown(Self.commandLine(redactor.redact(arguments: command).arguments)))")
             let outcome = try CommandRun(timeout: Double(timeout.seconds), limit: Int(maxOutput.bytes), inheritsStandardInput: standardInput)
                 .run(command)
-            if outcome.interrupted && !keepInterrupted { throw FieldAuditError.runInterrupted(command: Self.commandLine(command)) }
-            let (output, redactions) = redactor.redact(outcome.output)
+            if outcome.interrupted && !keepInterrupted {
+                throw FieldAuditError.runInterrupted(command: Self.commandLine(redactor.redact(arguments: command).arguments))
+            }
+            let (output, inOutput) = redactor.redact(outcome.output)
+            let (argv, inArguments) = redactor.redact(arguments: command)
+            let redactions = zip(inOutput, inArguments).map { Evidence.Run.Redaction(pattern: $0.pattern, matches: $0.matches + $1.matches) }
             let run = Evidence.Run(
-                argv: command, directory: directory, host: host, startedAt: outcome.startedAt, endedAt: outcome.endedAt,
+                argv: argv, directory: directory, host: host, startedAt: outcome.startedAt, endedAt: outcome.endedAt,
                 exitStatus: outcome.exitStatus.map(Int64.init), signal: outcome.signal.map(Int64.init), timedOut: outcome.timedOut,
                 truncated: outcome.truncated, outputBytes: outcome.outputBytes, outputLimit: maxOutput.bytes, redactions: redactions)
             let added = try replica.addTranscript(
