@@ -134,6 +134,16 @@ extension Evidence {
             truncated ? "output cut at the limit: the first \(outputLimit) of \(outputBytes) bytes were stored" : nil
         }
 
+        /// Unix milliseconds as `2026-12-01T10:23:38.123Z`: a run's times are always shown in UTC,
+        /// to the millisecond.
+        public static func time(_ milliseconds: Int64) -> String {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
+            return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        }
+
         /// A word quoted for a POSIX shell when it needs it.
         static func quoted(_ word: String) -> String {
             let plain = !word.isEmpty && word.unicodeScalars.allSatisfy { scalar in

@@ -21,8 +21,8 @@ extension ReportDocument.Builder {
             var facts = [
                 Fact("Evidence", "\(item.name) (\(item.id.short)), \(item.size) bytes stored, SHA-256 \(item.digest?.hex ?? "unknown")"),
                 Fact("Directory", run.directory), Fact("Host", run.host),
-                Fact("Started", Self.preciseTime(run.startedAt)),
-                Fact("Ended", "\(Self.preciseTime(run.endedAt)) (\(Self.duration(run.endedAt - run.startedAt)))"),
+                Fact("Started", Evidence.Run.time(run.startedAt)),
+                Fact("Ended", "\(Evidence.Run.time(run.endedAt)) (\(Self.duration(run.endedAt - run.startedAt)))"),
                 Fact("Outcome", run.outcome),
                 Fact("Redaction", run.redactionNote ?? "none asked for"),
                 Fact("Recorded by", item.capturedBy ?? "—"),
@@ -33,15 +33,6 @@ extension ReportDocument.Builder {
                 ?? Transcript(text: "$ " + run.commandLine + "\n(the output is not available to this report)", isExcerpt: true)
             return .subsection(id: "run-\(item.id.short)", title: "Run \(item.id.short): \(run.argv[0])", blocks: [.facts(facts), .preformatted(transcript.text)])
         }
-    }
-
-    /// Unix milliseconds as `2026-12-01T10:23:38.123Z`: a run's times are always UTC, to the millisecond.
-    static func preciseTime(_ milliseconds: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 
     /// A duration in milliseconds as `1.234 s`.

@@ -155,11 +155,7 @@ extension Replica {
                 } else if item.added.replacedDescription != nil, let description {
                     try writer.put([(Evidence.Field.description.rawValue, .text(description))], entity: item.added.id, kind: .evidence)
                 }
-                for link in item.links {
-                    try writer.put(
-                        EvidenceLink.writes(evidence: item.added.id, target: link.target, targetKind: link.kind),
-                        entity: EvidenceLink.id(evidence: item.added.id, target: link.target), kind: .link)
-                }
+                try writer.link(item.added.id, to: item.links)
             }
         }
     }
@@ -179,11 +175,7 @@ extension Replica {
         var ids: [EntityID] = []
         for item in evidence { ids.append(try resolve(item, among: record.evidence.map(\.id), kind: "evidence")) }
         try write(in: record.engagement.id) { writer in
-            for id in ids {
-                try writer.put(
-                    EvidenceLink.writes(evidence: id, target: linked.target, targetKind: linked.kind),
-                    entity: EvidenceLink.id(evidence: id, target: linked.target), kind: .link)
-            }
+            for id in ids { try writer.link(id, to: [linked]) }
         }
     }
 

@@ -43,11 +43,7 @@ extension Replica {
                         digest: stored.digest, name: name, size: stored.size, mediaType: mediaType, description: description,
                         capturedBy: self.name, at: run.startedAt, ref: requirement) + run.writes,
                     entity: id, kind: .evidence)
-                for link in targets {
-                    try writer.put(
-                        EvidenceLink.writes(evidence: id, target: link.target, targetKind: link.kind),
-                        entity: EvidenceLink.id(evidence: id, target: link.target), kind: .link)
-                }
+                try writer.link(id, to: targets)
             }
         } catch {
             if stored.isNew { discardUnreferenced([stored.digest]) }
@@ -154,8 +150,8 @@ extension Replica {
         let linked = try target.map { reference throws(FieldAuditError) in try linkTarget(reference, in: record) }
         try requirePermission(toWrite: .evidence, field: Evidence.Field.digest.rawValue, in: record.engagement.id)
         guard FileKind.of(directory) == .directory else { throw InputFile.unreadable(directory) }
-        var files: [(path: String, size: Int64)] = [], skipped: [SkippedEntry] = []
-        try Self.walk(directory, relative: "", limits: limits, into: &files, skipped: &skipped)
+        var files: [(path: String, size: Int64)] = [], skipped: [SkippedEntry] = [], total: Int64 = 0
+        try Self.walk(directory, relative: "", limits: limits, into: &files, total: &total, skipped: &skipped)
         if !skipped.isEmpty && !skipUnreadable {
             throw .unstorableEntries(directory: directory, entries: skipped.map { "\($0.path): \($0.reason)" })
         }
@@ -195,11 +191,7 @@ extension Replica {
                             + [(Evidence.Field.set.rawValue, .text(setID.description))],
                         entity: members[index], kind: .evidence)
                 }
-                for link in targets {
-                    try writer.put(
-                        EvidenceLink.writes(evidence: setID, target: link.target, targetKind: link.kind),
-                        entity: EvidenceLink.id(evidence: setID, target: link.target), kind: .link)
-                }
+                try writer.link(setID, to: targets)
             }
             return AddedEvidenceSet(id: setID, digest: manifestBlob.digest, manifest: manifest, members: members)
         } catch {
@@ -213,7 +205,8 @@ extension Replica {
     ///
     /// - Throws: `.invalidInput` as soon as the files exceed `limits`.
     private static func walk(
-        _ root: String, relative: String, limits: EvidenceSetLimits, into files: inout [(path: String, size: Int64)], skipped: inout [SkippedEntry]
+        _ root: String, relative: String, limits: EvidenceSetLimits, into files: inout [(path: String, size: Int64)], total: inout Int64,
+        skipped: inout [SkippedEntry]
     ) throws(FieldAuditError) {
         let folder = relative.isEmpty ? root : root + "/" + relative
         let names: [String]
@@ -231,14 +224,14 @@ extension Replica {
             }
             switch FileKind(mode: info.st_mode) {
             case .directory:
-                try walk(root, relative: path, limits: limits, into: &files, skipped: &skipped)
+                try walk(root, relative: path, limits: limits, into: &files, total: &total, skipped: &skipped)
             case .regular:
                 guard access(root + "/" + path, R_OK) == 0 else {
                     skipped.append(SkippedEntry(path: path, reason: "a file that cannot be read (permission denied?)"))
                     continue
                 }
                 files.append((path, Int64(info.st_size)))
-                let total = files.reduce(0) { $0 + $1.size }
+                total += Int64(info.st_size)
                 if files.count > limits.files {
                     throw .invalidInput(source: root, reason: "it holds more than \(limits.files) files, the limit of one evidence set; add its subfolders one by one, or raise --max-files")
                 }

@@ -44,19 +44,10 @@ extension FieldAuditCommand.EvidenceCommand {
             if let folder = files.first(where: Self.isFolder) {
                 throw ValidationError("\(Terminal.shown(folder)) is a folder: add a folder on its own (`fieldaudit evidence add \(Terminal.shown(folder))`) to store it as one evidence set; nothing was recorded.")
             }
-            var shown: (file: String, progress: Progress)?
+            let progress = FileProgress()
             let added = try replica.addEvidence(
-                files: files, target: target, ref: ref, description: describe, engagement: engagement.engagement
-            ) { file, bytes in
-                // Files of a few MiB are stored in a blink; larger ones show how far the copy is.
-                guard bytes >= Self.progressThreshold else { return }
-                if shown?.file != file {
-                    shown?.progress.finish()
-                    shown = (file, Progress(label: "storing \(file)"))
-                }
-                shown?.progress.bytes(UInt64(bytes))
-            }
-            shown?.progress.finish()
+                files: files, target: target, ref: ref, description: describe, engagement: engagement.engagement, progress: progress.update)
+            progress.finish()
             for (file, item) in zip(files, added) { Terminal.print(Self.describe(item, file: file)) }
         }
 
@@ -76,19 +67,11 @@ extension FieldAuditCommand.EvidenceCommand {
 
         /// Stores a folder as one evidence set.
         private func addFolder(on replica: Replica) throws {
-            var shown: (file: String, progress: Progress)?
+            let progress = FileProgress()
             let added = try replica.addEvidenceSet(
                 directory: files[0], skipUnreadable: skipUnreadable, limits: .init(files: maxFiles, bytes: maxBytes.bytes), target: target,
-                ref: ref, description: describe, engagement: engagement.engagement
-            ) { file, bytes in
-                guard bytes >= Self.progressThreshold else { return }
-                if shown?.file != file {
-                    shown?.progress.finish()
-                    shown = (file, Progress(label: "storing \(file)"))
-                }
-                shown?.progress.bytes(UInt64(bytes))
-            }
-            shown?.progress.finish()
+                ref: ref, description: describe, engagement: engagement.engagement, progress: progress.update)
+            progress.finish()
             let manifest = added.manifest
             let total = manifest.files.reduce(Int64(0)) { $0 + $1.size }
             Terminal.print(
@@ -112,6 +95,25 @@ extension FieldAuditCommand.EvidenceCommand {
 
         /// Bytes copied after which a file's progress shows.
         static let progressThreshold: Int64 = 4 << 20
+
+        /// The progress of files being stored, one bar per file on standard error: files of a few
+        /// MiB are stored in a blink; larger ones show how far the copy is.
+        final class FileProgress {
+            private var shown: (file: String, progress: Progress)?
+
+            func update(_ file: String, _ bytes: Int64) {
+                guard bytes >= Add.progressThreshold else { return }
+                if shown?.file != file {
+                    shown?.progress.finish()
+                    shown = (file, Progress(label: "storing \(file)"))
+                }
+                shown?.progress.bytes(UInt64(bytes))
+            }
+
+            func finish() {
+                shown?.progress.finish()
+            }
+        }
 
         /// One line for one file: stored as new evidence, or already stored and what it was linked to.
         static func describe(_ item: Replica.AddedEvidence, file: String) -> String {

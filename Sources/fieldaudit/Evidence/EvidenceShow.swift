@@ -23,15 +23,6 @@ extension FieldAuditCommand.EvidenceCommand {
             var members: [Evidence]?
         }
 
-        /// Unix milliseconds as `2026-12-01T10:23:38.123Z`.
-        static func utc(_ milliseconds: Int64) -> String {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
-            return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
-        }
-
         func run() throws {
             let (replica, record) = try engagement.open(store)
             let chosen = try replica.resolve(id, among: record.evidence.map(\.id), kind: "evidence")
@@ -48,7 +39,7 @@ extension FieldAuditCommand.EvidenceCommand {
             if let run = item.run {
                 rows = [
                     ("directory", run.directory), ("host", run.host),
-                    ("ran", "\(Self.utc(run.startedAt)) to \(Self.utc(run.endedAt))"), ("outcome", run.outcome),
+                    ("ran", "\(Evidence.Run.time(run.startedAt)) to \(Evidence.Run.time(run.endedAt))"), ("outcome", run.outcome),
                     ("redaction", run.redactionNote ?? "none asked for"),
                 ]
                 if let note = run.truncationNote { rows.append(("output", note)) }
