@@ -161,7 +161,7 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
         case let .terminalOutput(what, pipeTo):
             "standard output is a terminal, which \(what) would garble; nothing was written. Redirect it (`-o - > FILE`, or `-o - | \(pipeTo)`) or give -o FILE."
         case let .notARegularFile(path, .directory):
-            "\(path) is a directory, not a file; nothing was recorded. Add the files in it instead (`fieldaudit evidence add \(path)/*`)."
+            "\(path) is a directory, not a file; nothing was recorded. Add it on its own to store it as one evidence set (`fieldaudit evidence add \(path)`), or add the files in it (`fieldaudit evidence add \(path)/*`)."
         case let .notARegularFile(path, kind):
             "\(path) is \(kind), not a regular file; nothing was read from it and nothing was recorded. Copy what you want to keep into a regular file first, and add that file."
         case let .notPermitted(action, role):

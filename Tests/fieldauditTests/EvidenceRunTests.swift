@@ -328,7 +328,8 @@ struct EvidenceRunTests {
         let empty = directory.file("empty")
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         #expect(try run(["evidence", "add", empty]).status == 65)
-        #expect(try run(["evidence", "add", folder, "\(folder)/logging.yaml"]).status == 64)
+        let mixed = try run(["evidence", "add", "\(folder)/logging.yaml", folder])
+        #expect(mixed.status == 66 && mixed.stderr.contains("on its own to store it as one evidence set"))
         #expect(try evidence().isEmpty)
     }
 

@@ -41,9 +41,6 @@ extension FieldAuditCommand.EvidenceCommand {
         func run(on replica: Replica) throws {
             if files == ["-"] { return try addStandardInput(on: replica) }
             if files.count == 1, Self.isFolder(files[0]) { return try addFolder(on: replica) }
-            if let folder = files.first(where: Self.isFolder) {
-                throw ValidationError("\(Terminal.shown(folder)) is a folder: add a folder on its own (`fieldaudit evidence add \(Terminal.shown(folder))`) to store it as one evidence set; nothing was recorded.")
-            }
             let progress = FileProgress()
             let added = try replica.addEvidence(
                 files: files, target: target, ref: ref, description: describe, engagement: engagement.engagement, progress: progress.update)
