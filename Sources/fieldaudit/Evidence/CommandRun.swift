@@ -170,7 +170,10 @@ struct CommandRun {
             outcome.signal = status & 0x7F
         }
         let signal = outcome.signal
-        outcome.interrupted = receivedSignal != 0 || (!outcome.timedOut && (signal == SIGINT || signal == SIGQUIT))
+        // Ctrl-C on a terminal reaches the command directly: it ends by SIGINT (or SIGQUIT), or,
+        // catching it, with the status 130 shells use for it.
+        outcome.interrupted = receivedSignal != 0
+            || (!outcome.timedOut && (signal == SIGINT || signal == SIGQUIT || (foreground && outcome.exitStatus == 130)))
         return outcome
     }
 

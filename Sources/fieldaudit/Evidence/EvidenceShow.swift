@@ -43,7 +43,8 @@ extension FieldAuditCommand.EvidenceCommand {
                     ("redaction", run.redactionNote ?? "none asked for"),
                 ]
                 if let note = run.truncationNote { rows.append(("output", note)) }
-                if !Replica.isText(replica.evidenceExcerpt(item.digest!, limit: Int(min(item.size, 1 << 20))) ?? []) {
+                // A transcript's media type says whether its output was text (`Replica.addTranscript`).
+                if item.mediaType == "application/octet-stream" {
                     rows.append(("content", "binary, \(item.size) bytes (not shown; `evidence extract` copies it out)"))
                 }
             }
