@@ -31,7 +31,7 @@ extension ReportDocument.Builder {
             if let description = item.description { facts.insert(Fact("Description", description), at: 0) }
             let transcript = content.context.transcripts[item.id]
                 ?? Transcript(text: "$ " + run.commandLine + "\n(the output is not available to this report)", isExcerpt: true)
-            return .subsection(id: "run-\(item.id.short)", title: "Run \(item.id.short): \(run.argv[0])", blocks: [.facts(facts), .preformatted(transcript.text)])
+            return .subsection(id: "run-\(item.id.short)", title: "Run \(item.id.short): \(item.name)", blocks: [.facts(facts), .preformatted(transcript.text)])
         }
     }
 

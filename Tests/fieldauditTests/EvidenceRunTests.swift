@@ -260,6 +260,17 @@ struct EvidenceRunTests {
         #expect(try evidence().count == 1)
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a terminal"))
+    func standardInputThatIsATerminalIsRefusedWithHowToPipe() throws {
+        try engagement()
+        // script(1) gives fieldaudit a pseudo-terminal as its standard input, and exits with its status.
+        let command = [cli.executable, "evidence", "add", "-", "--name", "typed.txt", "--store", store].map { "'\($0)'" }.joined(separator: " ")
+        let result = try FieldAuditCLI.execute("/usr/bin/script", ["-qec", command, "/dev/null"], inputData: Data())
+        #expect(result.status == 64, "\(result.stdout)")
+        #expect(result.stdout.contains("standard input is a terminal") && result.stdout.contains("| fieldaudit evidence add - --name"))
+        #expect(try evidence().isEmpty)
+    }
+
     // MARK: - evidence add DIR
 
     func makeFolder() throws -> String {
