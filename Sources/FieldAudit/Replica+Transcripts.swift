@@ -126,6 +126,11 @@ extension Replica {
         public let manifest: Manifest
         /// Each file's evidence id, in the manifest's order.
         public let members: [EntityID]
+        /// Whether the engagement already held this very set (the same manifest: the same paths,
+        /// sizes and bytes): nothing new was recorded but `newLinks`.
+        public let alreadyStored: Bool
+        /// What this call linked the set to, as `kind target`; links it already had are left out.
+        public let newLinks: [String]
     }
 
     /// Stores a folder's files, recursively, as one evidence set: each file new evidence (named by
@@ -136,7 +141,9 @@ extension Replica {
     /// Nothing is skipped silently: symbolic links (never followed), FIFOs, devices, sockets and
     /// unreadable files or folders are refused by name with the reason, and nothing is stored;
     /// with `skipUnreadable` the rest is stored and the manifest lists them as skipped.
-    /// The whole folder is walked and checked against `limits` before a byte is stored.
+    /// The whole folder is walked and checked against `limits` before a byte is stored. A set
+    /// the engagement already holds (the same manifest) is not recorded twice: it is linked to
+    /// the targets instead.
     ///
     /// - Throws: `.unreadableInput` when `directory` is not a readable folder, `.unstorableEntries`,
     ///   `.invalidInput` when the folder is empty or over `limits`, or what storing throws (then
@@ -145,7 +152,7 @@ extension Replica {
         directory: String, skipUnreadable: Bool, limits: EvidenceSetLimits = .standard, target: String?, ref: String?,
         description: String?, engagement reference: String?, progress: (_ file: String, _ bytes: Int64) -> Void = { _, _ in }
     ) throws(FieldAuditError) -> AddedEvidenceSet {
-        let record = try capturing(in: reference, kinds: target == nil ? [] : [.test, .finding, .interview])
+        let record = try capturing(in: reference, kinds: target == nil ? [.evidence, .link] : [.evidence, .link, .test, .finding, .interview])
         let requirement = try ref.map { reference throws(FieldAuditError) in try checkedRefs([reference], in: record)[0] }
         let linked = try target.map { reference throws(FieldAuditError) in try linkTarget(reference, in: record) }
         try requirePermission(toWrite: .evidence, field: Evidence.Field.digest.rawValue, in: record.engagement.id)
@@ -165,7 +172,7 @@ extension Replica {
                 stored.append(try perform { () throws(StoreError) in try blobs.put(contentsOf: path) { progress(file.path, $0) } })
             }
             let manifest = Manifest(
-                folder: (directory as NSString).standardizingPath.split(separator: "/").last.map(String.init) ?? directory,
+                folder: Self.folderName(directory),
                 files: zip(files, stored).map { ManifestFile(path: $0.path, size: $1.size, sha256: $1.digest.hex) }, skipped: skipped)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -173,9 +180,22 @@ extension Replica {
             do { manifestBytes = Array(try encoder.encode(manifest)) + [0x0A] } catch { throw .io(path: directory, reason: "cannot encode the manifest") }
             let manifestBlob = try perform { () throws(StoreError) in try blobs.put(bytes: manifestBytes) }
             stored.append(manifestBlob)
+            var targets = [linked, requirement.map { ($0, "requirement") }].compactMap { $0 }
+            let describe = { (links: [(target: String, kind: String)]) in
+                links.map { "\($0.kind) \($0.kind == "requirement" ? $0.target : String($0.target.suffix(8)))" }
+            }
+            if let existing = record.evidence.first(where: { $0.isManifest && $0.digest == manifestBlob.digest }) {
+                let linkedAlready = Set(record.links.filter { $0.evidence == existing.id }.map(\.target))
+                targets.removeAll { linkedAlready.contains($0.target) }
+                if !targets.isEmpty { try write(in: record.engagement.id) { writer in try writer.link(existing.id, to: targets) } }
+                let members = record.evidence.filter { $0.set == existing.id }
+                    .sorted { $0.name < $1.name }.map(\.id)
+                return AddedEvidenceSet(
+                    id: existing.id, digest: manifestBlob.digest, manifest: manifest, members: members, alreadyStored: true,
+                    newLinks: describe(targets))
+            }
             let setID = makeEntityID()
             let members = files.map { _ in makeEntityID() }
-            let targets = [linked, requirement.map { ($0, "requirement") }].compactMap { $0 }
             try write(in: record.engagement.id) { writer in
                 try writer.put(
                     Evidence.writes(
@@ -193,11 +213,18 @@ extension Replica {
                 }
                 try writer.link(setID, to: targets)
             }
-            return AddedEvidenceSet(id: setID, digest: manifestBlob.digest, manifest: manifest, members: members)
+            return AddedEvidenceSet(
+                id: setID, digest: manifestBlob.digest, manifest: manifest, members: members, alreadyStored: false, newLinks: describe(targets))
         } catch {
             discardUnreferenced(stored.filter(\.isNew).map(\.digest))
             throw error
         }
+    }
+
+    /// A folder's own name, `.` and `..` resolved (`evidence add .` names the current folder); `folder` for `/`.
+    static func folderName(_ directory: String) -> String {
+        let name = URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent
+        return name.isEmpty || name == "/" ? "folder" : name
     }
 
     /// Collects a folder's regular files (relative paths, sorted) and the entries that are not,

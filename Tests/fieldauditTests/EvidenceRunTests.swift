@@ -304,6 +304,15 @@ struct EvidenceRunTests {
         // Every file is evidence of its own, extractable byte for byte.
         let blob = try #require(try evidence().first { $0["name"] as? String == "config/sub/deeper/blob.bin" }?["id"] as? String)
         #expect(try extracted(blob) == Data([0, 1, 2, 255]))
+
+        // The same folder again is not recorded twice: the set it is gets the new link.
+        let count = try evidence().count
+        let again = try run(["evidence", "add", folder, "--ref", "A.6.2.9"])
+        #expect(again.status == 65)  // an unknown requirement is refused first, as for files
+        let linked = try run(["evidence", "add", folder, "--ref", "8.2"])
+        #expect(linked.status == 0 && linked.stdout.contains("identical folder already stored as evidence set"), "\(linked.stderr)")
+        #expect(linked.stdout.contains("linked it to requirement 8.2"))
+        #expect(try evidence().count == count)
     }
 
     @Test func aFolderWithLinksFIFOsOrUnreadableFilesIsRefusedByNameUnlessSkippingIsAsked() throws {

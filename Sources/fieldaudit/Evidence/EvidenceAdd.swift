@@ -70,6 +70,12 @@ extension FieldAuditCommand.EvidenceCommand {
                 ref: ref, description: describe, engagement: engagement.engagement, progress: progress.update)
             progress.finish()
             let manifest = added.manifest
+            if added.alreadyStored {
+                return Terminal.print(
+                    "\(Terminal.shown(files[0])): identical folder already stored as evidence set \(added.id.short) (\(manifest.files.count) files); "
+                        + (added.newLinks.isEmpty ? "no new link." : "linked it to \(added.newLinks.joined(separator: ", ")).")
+                )
+            }
             let total = manifest.files.reduce(Int64(0)) { $0 + $1.size }
             Terminal.print(
                 "\(added.id.short)  \(Terminal.shown(manifest.folder))/  evidence set of \(manifest.files.count) file\(manifest.files.count == 1 ? "" : "s"), \(total) bytes; manifest sha256:\(added.digest.hex)")
