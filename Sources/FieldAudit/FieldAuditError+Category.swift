@@ -30,6 +30,7 @@ extension FieldAuditError {
     public var category: Category {
         switch self {
         case .noReplica, .unreadableInput, .notARegularFile, .commandUnavailable, .unstorableEntries: .missingInput
+        case .runOutputCut: .invalidInput
         case .invalidInput, .keyFileUnreadable, .keyMismatch, .invalidCard, .invalidVectorFile, .unsupportedVersion: .invalidInput
         case .model, .notFound, .ambiguous, .nothingToResolve, .unresolvedConflict, .alreadyClosed, .notClosed: .invalidInput
         case .bundle, .bundleGap, .brokenChain, .evidenceMismatch, .incompleteEvidence: .invalidInput

@@ -94,6 +94,9 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case unstorableEntries(directory: String, entries: [String])
     /// A command run as evidence was interrupted (Ctrl-C); what it printed was not recorded.
     case runInterrupted(command: String)
+    /// A command run as evidence printed more than the output limit: it was recorded as evidence
+    /// `evidence`, marked as cut, with only its first `stored` of `written` bytes.
+    case runOutputCut(evidence: String, stored: Int64, written: Int64)
 
     /// What happened and what to do next, naming the file or value involved.
     public var description: String {
@@ -181,6 +184,8 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
                 + entries.prefix(20).map { "  \($0)" }.joined(separator: "\n")
                 + (entries.count > 20 ? "\n  … and \(entries.count - 20) more" : "")
                 + "\nCopy what you want to keep into regular files, or add --skip-unreadable to store the rest and list these in the manifest as skipped."
+        case let .runOutputCut(evidence, stored, written):
+            "the output was longer than the limit: evidence \(evidence) was recorded with its first \(stored) of \(written) bytes, and says it was cut; the rest was not stored. To keep all of it, run the command again with a larger --max-output (at most 256MiB), or save its output to a file and `fieldaudit evidence add` that file."
         case let .runInterrupted(command):
             "\(command) was interrupted; nothing was recorded. Run it again, or add --keep-interrupted to record what it printed until then."
         case let .interviewInProgress(id, interviewee, inSession):

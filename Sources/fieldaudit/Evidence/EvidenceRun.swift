@@ -16,8 +16,8 @@ extension FieldAuditCommand.EvidenceCommand {
                 the recorded argv, before anything is stored; the record names the pattern and how many \
                 matches it masked (write a pattern that begins with '-' as --redact=PATTERN). A command still \
                 running at --timeout is stopped (its process group gets SIGTERM, then SIGKILL) and recorded \
-                as timed out. Output beyond --max-output is shown but not stored, and the record says it \
-                was cut. Ctrl-C stops the command and records nothing, unless --keep-interrupted.
+                as timed out. Output beyond --max-output is shown but not stored: the record says it was \
+                cut, and fieldaudit exits 65. Ctrl-C stops the command and records nothing, unless --keep-interrupted.
                 """)
         @Option(help: "A requirement the evidence bears on.") var ref: String?
         @Option(name: .customLong("for"), help: "A test, finding or interview id (or prefix), or a requirement, to link to.") var target: String?
@@ -77,9 +77,11 @@ extension FieldAuditCommand.EvidenceCommand {
             if outcome.interrupted { lines.append("The run was interrupted; what it printed until then was recorded (--keep-interrupted).") }
             if let note = run.redactionNote { lines.append("Redacted: \(note).") }
             if outcome.timedOut { lines.append("It ran past the \(timeout) limit and was stopped; the record says it timed out.") }
-            if let note = run.truncationNote { lines.append("Warning: \(note) (--max-output \(maxOutput)); the record says it was cut.") }
+
             if !Replica.isText(output) { lines.append("The output is binary: reports and `evidence show` describe it as binary, \(output.count) bytes.") }
             for line in lines { Terminal.note(line) }
+            // Recorded, but not whole: never exit 0 when output was dropped.
+            if run.truncated { throw FieldAuditError.runOutputCut(evidence: added.id.short, stored: Int64(output.count), written: run.outputBytes) }
         }
 
         /// The command as a person would type it.
