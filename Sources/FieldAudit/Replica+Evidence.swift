@@ -134,10 +134,15 @@ extension Replica {
             if existing == nil { known[blob.digest] = (id, name, description) }
             let added = AddedEvidence(
                 id: id, digest: blob.digest, size: blob.size, isNewBlob: blob.isNew, alreadyStoredAs: existing?.name,
-                newLinks: links.map { "\($0.kind) \($0.kind == "requirement" ? $0.target : String($0.target.suffix(8)))" },
+                newLinks: Self.describe(links: links),
                 replacedDescription: replaces ? existing?.description ?? "" : nil)
             return EvidencePlan(added: added, path: path, name: name, isNew: existing == nil, links: links)
         }
+    }
+
+    /// Links as `kind target`, the way a person reads them: `requirement A.6.2.8`, `finding 3f2a9c1d`.
+    static func describe(links: [(target: String, kind: String)]) -> [String] {
+        links.map { "\($0.kind) \($0.kind == "requirement" ? $0.target : String($0.target.suffix(8)))" }
     }
 
     /// Records stored files as evidence, with their links, in one transaction.

@@ -51,7 +51,7 @@ extension Replica {
         }
         return AddedEvidence(
             id: id, digest: stored.digest, size: stored.size, isNewBlob: stored.isNew, alreadyStoredAs: nil,
-            newLinks: targets.map { "\($0.kind) \($0.kind == "requirement" ? $0.target : String($0.target.suffix(8)))" },
+            newLinks: Self.describe(links: targets),
             replacedDescription: nil)
     }
 
@@ -181,9 +181,6 @@ extension Replica {
             let manifestBlob = try perform { () throws(StoreError) in try blobs.put(bytes: manifestBytes) }
             stored.append(manifestBlob)
             var targets = [linked, requirement.map { ($0, "requirement") }].compactMap { $0 }
-            let describe = { (links: [(target: String, kind: String)]) in
-                links.map { "\($0.kind) \($0.kind == "requirement" ? $0.target : String($0.target.suffix(8)))" }
-            }
             if let existing = record.evidence.first(where: { $0.isManifest && $0.digest == manifestBlob.digest }) {
                 let linkedAlready = Set(record.links.filter { $0.evidence == existing.id }.map(\.target))
                 targets.removeAll { linkedAlready.contains($0.target) }
@@ -192,7 +189,7 @@ extension Replica {
                     .sorted { $0.name < $1.name }.map(\.id)
                 return AddedEvidenceSet(
                     id: existing.id, digest: manifestBlob.digest, manifest: manifest, members: members, alreadyStored: true,
-                    newLinks: describe(targets))
+                    newLinks: Self.describe(links: targets))
             }
             let setID = makeEntityID()
             let members = files.map { _ in makeEntityID() }
@@ -214,7 +211,7 @@ extension Replica {
                 try writer.link(setID, to: targets)
             }
             return AddedEvidenceSet(
-                id: setID, digest: manifestBlob.digest, manifest: manifest, members: members, alreadyStored: false, newLinks: describe(targets))
+                id: setID, digest: manifestBlob.digest, manifest: manifest, members: members, alreadyStored: false, newLinks: Self.describe(links: targets))
         } catch {
             discardUnreferenced(stored.filter(\.isNew).map(\.digest))
             throw error
