@@ -3,7 +3,14 @@ import Replication
 /// An evidence file: stored once by SHA-256 in the blob store, described here.
 public struct Evidence: Hashable, Sendable, Encodable {
     /// The field names an evidence file's change records use.
-    public enum Field: String, CaseIterable { case digest, name, size, mediaType, description, capturedBy, capturedAt, ref }
+    public enum Field: String, CaseIterable {
+        case digest, name, size, mediaType, description, capturedBy, capturedAt, ref
+        /// A command's transcript (`Evidence.Run`): its argv, where and when it ran, how it ended,
+        /// what was masked and whether the output was cut at the limit.
+        case argv, directory, host, startedAt, endedAt, exitStatus, signal, timedOut, truncated, outputBytes, outputLimit, redactions
+        /// A file of an evidence set: the id of the set's manifest evidence.
+        case set
+    }
 
     /// The evidence's entity id, a UUIDv7 minted when the file was added.
     public let id: EntityID
@@ -23,6 +30,10 @@ public struct Evidence: Hashable, Sendable, Encodable {
     public var capturedAt: Int64?
     /// A requirement the evidence bears on, if given at capture.
     public var ref: String?
+    /// How the command whose transcript this is ran; `nil` for a file.
+    public var run: Run?
+    /// For a file of an evidence set (`evidence add DIR`), the id of the set's manifest evidence.
+    public var set: EntityID?
 
     /// Reads an evidence file's description from its entity's snapshot, taking each field's winning value.
     ///
@@ -38,6 +49,8 @@ public struct Evidence: Hashable, Sendable, Encodable {
         capturedBy = snapshot.text(Field.capturedBy.rawValue)
         capturedAt = snapshot.integer(Field.capturedAt.rawValue)
         ref = snapshot.text(Field.ref.rawValue)
+        run = Run(snapshot)
+        set = snapshot.text(Field.set.rawValue).flatMap { try? EntityID($0) }
     }
 
     /// The fields that describe a newly captured file; `time` is Unix milliseconds.

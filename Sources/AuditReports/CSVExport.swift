@@ -131,7 +131,10 @@ public enum CSVExport {
 
     /// One evidence file per row, in the order captured, with what it is linked to.
     static func evidence(_ content: ReportContent) -> String {
-        let header = ["id", "name", "sha256", "size", "media_type", "description", "captured_by", "captured_at", "linked_to", "held", "late"]
+        let header = [
+            "id", "name", "sha256", "size", "media_type", "description", "captured_by", "captured_at", "linked_to", "held", "late",
+            "command", "directory", "host", "started_at", "ended_at", "outcome", "redaction", "output_cut", "evidence_set",
+        ]
         let rows = content.evidence.map { item -> [String] in
             let targets = content.record.links.filter { $0.evidence == item.id }.map { link in
                 link.targetKind == "requirement" ? link.target
@@ -142,6 +145,10 @@ public enum CSVExport {
                 item.capturedBy ?? "", item.capturedAt.map(content.time) ?? "", targets.sorted().joined(separator: "; "),
                 item.digest.map { content.context.missingEvidence.contains($0) ? "no" : "yes" } ?? "no",
                 content.lateEntities.contains(item.id) ? "yes" : "",
+                item.run?.commandLine ?? "", item.run?.directory ?? "", item.run?.host ?? "",
+                item.run.map { Evidence.Run.time($0.startedAt) } ?? "",
+                item.run.map { Evidence.Run.time($0.endedAt) } ?? "", item.run?.outcome ?? "",
+                item.run?.redactionNote ?? "", item.run?.truncationNote ?? "", item.set?.description ?? "",
             ]
         }
         return table(header, rows)

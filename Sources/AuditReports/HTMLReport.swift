@@ -61,6 +61,8 @@ public enum HTMLReport {
         case let .alert(title, blocks):
             return "<aside class=\"alert\" role=\"alert\">\n<p class=\"alert-title\">⚠ \(inline(title))</p>\n"
                 + blocks.map { render($0, depth: depth) }.joined() + "</aside>\n"
+        case let .preformatted(text):
+            return "<pre class=\"transcript\" style=\"white-space: pre-wrap; overflow-wrap: anywhere; font-family: monospace; font-size: 0.85em; background: #f3f4f6; padding: 0.5em;\">\(escape(text))</pre>\n"
         case let .subsection(id, title, blocks):
             let level = min(depth, 6)
             let anchor = id.map { " id=\"\(escape($0))\"" } ?? ""

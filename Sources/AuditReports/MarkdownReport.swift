@@ -44,6 +44,15 @@ public enum MarkdownReport {
             let body = blocks.map { render($0, depth: depth) }.joined(separator: "\n")
             let quoted = body.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { $0.isEmpty ? ">" : "> " + $0 }
             return (["> [!WARNING]", "> **\(inline(title))**", ">"] + quoted).joined(separator: "\n") + "\n"
+        case let .preformatted(text):
+            // A fence longer than any run of backticks in the text, so nothing in it can close it.
+            var longest = 0, run = 0
+            for character in text {
+                run = character == "`" ? run + 1 : 0
+                longest = max(longest, run)
+            }
+            let fence = String(repeating: "`", count: max(3, longest + 1))
+            return fence + "text\n" + text + "\n" + fence + "\n"
         case let .subsection(_, title, blocks):
             let heading = String(repeating: "#", count: min(depth, 6)) + " " + inline(title) + "\n"
             return ([heading] + blocks.map { render($0, depth: depth + 1) }).joined(separator: "\n")

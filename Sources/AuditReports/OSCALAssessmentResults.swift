@@ -468,6 +468,11 @@ private struct Projection {
                 property("evidence-id", item.id.description), property("captured-by", item.capturedBy),
                 property("captured-at", item.capturedAt.map(timestamp)), property("size", String(item.size)),
                 property("held", held ? "yes" : "no"),
+                property("command", item.run?.commandLine), property("working-directory", item.run?.directory),
+                property("host", item.run?.host), property("started", item.run.map { Evidence.Run.time($0.startedAt) }),
+                property("ended", item.run.map { Evidence.Run.time($0.endedAt) }), property("outcome", item.run?.outcome),
+                property("redaction", item.run?.redactionNote), property("output-cut", item.run?.truncationNote),
+                property("evidence-set", item.set?.description),
             ]
             return OSCAL.Resource(
                 uuid: resourceUUID(item), title: line(item.name.isEmpty ? "unnamed evidence" : item.name), description: item.description,

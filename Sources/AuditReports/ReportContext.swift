@@ -18,6 +18,8 @@ public struct ReportContext: Sendable {
     public var lateChanges: [LateChange]
     /// Evidence files recorded in the engagement whose bytes this replica does not hold.
     public var missingEvidence: Set<BlobDigest>
+    /// Each command transcript (evidence with a `run`) as the report shows it, by evidence id.
+    public var transcripts: [EntityID: Transcript] = [:]
 
     /// The day the report is written, `YYYY-MM-DD` (UTC): what overdue corrective actions and
     /// deadlines are judged against.

@@ -21,6 +21,9 @@ struct ReportDocument: Sendable {
         case alert(title: String, blocks: [Block])
         /// A titled part of a section, one heading level down.
         case subsection(id: String?, title: String, blocks: [Block])
+        /// Text shown as it is, in a fixed-width font, line for line (a command transcript);
+        /// already escaped for display, so renderers only escape their own syntax.
+        case preformatted(String)
     }
 
     /// A label and its value.
@@ -93,7 +96,8 @@ extension ReportDocument {
     /// Writes the report's prose from the content, one section at a time. Each part of the report
     /// has its own file: `ReportDocument+Front.swift` (identity and alerts), `+Scope` (the audit,
     /// its scope and criteria), `+People`, `+Coverage`, `+Findings` (findings, auditee positions,
-    /// EU AI Act), `+Closing` (sampling, conclusion, sign-off).
+    /// EU AI Act), `+Closing` (sampling, conclusion, sign-off), `+Transcripts` (commands run as
+    /// evidence, a last section only when there are some).
     struct Builder {
         let content: ReportContent
         var record: EngagementRecord { content.record }
@@ -122,7 +126,7 @@ extension ReportDocument {
                 .init(id: "sampling", title: "Sampling and limitations", blocks: sampling),
                 .init(id: "conclusion", title: "Conclusion and recommendation", blocks: conclusion),
                 .init(id: "sign-off", title: "Sign-off", blocks: signOff),
-            ]
+            ] + (transcripts.isEmpty ? [] : [.init(id: "transcripts", title: "Command transcripts", blocks: transcripts)])
         }
     }
 }

@@ -20,6 +20,8 @@ extension FieldAuditError {
         case temporaryFailure
         /// Not permitted: unsafe key permissions, a read-only store, a role or roster rule.
         case notPermitted
+        /// The user interrupted the command (Ctrl-C); nothing was recorded.
+        case interrupted
         /// Something FieldAudit did not expect.
         case internalFailure
     }
@@ -27,7 +29,8 @@ extension FieldAuditError {
     /// The kind of failure this is: the one mapping from causes to categories.
     public var category: Category {
         switch self {
-        case .noReplica, .unreadableInput, .notARegularFile: .missingInput
+        case .noReplica, .unreadableInput, .notARegularFile, .commandUnavailable, .unstorableEntries: .missingInput
+        case .runOutputCut: .invalidInput
         case .invalidInput, .rowsRefused, .keyFileUnreadable, .keyMismatch, .invalidCard, .invalidVectorFile, .unsupportedVersion: .invalidInput
         case .model, .notFound, .ambiguous, .nothingToResolve, .unresolvedConflict, .alreadyClosed, .notClosed: .invalidInput
         case .bundle, .bundleGap, .brokenChain, .evidenceMismatch, .incompleteEvidence: .invalidInput
@@ -35,6 +38,7 @@ extension FieldAuditError {
         case .keyFileExposed, .notPermitted, .refused, .noLeadLeft, .untrustedSigner, .unauthorized, .untrustedFounder: .notPermitted
         case .io: .inputOutput
         case .noCurrentEngagement, .noCurrentInterview, .interviewInProgress, .terminalOutput: .usage
+        case .runInterrupted: .interrupted
         case let .store(error): Self.category(of: error)
         }
     }

@@ -88,6 +88,18 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     /// Rows of a CSV table were refused (each named, with its line, in the import's report);
     /// the others were recorded only when `recordedOthers` (`--skip-bad-rows`).
     case rowsRefused(path: String, refused: Int, recordedOthers: Bool)
+    /// A command to run as evidence (`evidence run`) does not exist or cannot be executed; it
+    /// did not run and nothing was recorded.
+    case commandUnavailable(command: String, reason: String)
+    /// A folder to store as an evidence set holds entries that cannot be stored as files
+    /// (symbolic links, FIFOs, devices, sockets, unreadable files or folders), each `path: reason`;
+    /// nothing was stored.
+    case unstorableEntries(directory: String, entries: [String])
+    /// A command run as evidence was interrupted (Ctrl-C); what it printed was not recorded.
+    case runInterrupted(command: String)
+    /// A command run as evidence printed more than the output limit: it was recorded as evidence
+    /// `evidence`, marked as cut, with only its first `stored` of `written` bytes.
+    case runOutputCut(evidence: String, stored: Int64, written: Int64)
 
     /// What happened and what to do next, naming the file or value involved.
     public var description: String {
@@ -159,7 +171,7 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
         case let .terminalOutput(what, pipeTo):
             "standard output is a terminal, which \(what) would garble; nothing was written. Redirect it (`-o - > FILE`, or `-o - | \(pipeTo)`) or give -o FILE."
         case let .notARegularFile(path, .directory):
-            "\(path) is a directory, not a file; nothing was recorded. Add the files in it instead (`fieldaudit evidence add \(path)/*`)."
+            "\(path) is a directory, not a file; nothing was recorded. Add it on its own to store it as one evidence set (`fieldaudit evidence add \(path)`), or add the files in it (`fieldaudit evidence add \(path)/*`)."
         case let .notARegularFile(path, kind):
             "\(path) is \(kind), not a regular file; nothing was read from it and nothing was recorded. Copy what you want to keep into a regular file first, and add that file."
         case let .notPermitted(action, role):
@@ -172,6 +184,17 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "\(refusal); every peer would refuse it, so nothing was written. \(Self.nextStep(after: refusal))"
         case let .noLeadLeft(engagement):
             "that would leave engagement \(engagement) without a lead; nothing was changed. Make another member lead first (`fieldaudit team add CARD --role lead`), then change this one."
+        case let .commandUnavailable(command, reason):
+            "cannot run \(command): \(reason); it did not run and nothing was recorded. Check the spelling and $PATH, or give the program's full path."
+        case let .unstorableEntries(directory, entries):
+            "\(directory) holds \(entries.count) entr\(entries.count == 1 ? "y" : "ies") that cannot be stored as files, so nothing was stored:\n"
+                + entries.prefix(20).map { "  \($0)" }.joined(separator: "\n")
+                + (entries.count > 20 ? "\n  … and \(entries.count - 20) more" : "")
+                + "\nCopy what you want to keep into regular files, or add --skip-unreadable to store the rest and list these in the manifest as skipped."
+        case let .runOutputCut(evidence, stored, written):
+            "the output was longer than the limit: evidence \(evidence) was recorded with its first \(stored) of \(written) bytes, and says it was cut; the rest was not stored. To keep all of it, run the command again with a larger --max-output (at most 256MiB), or save its output to a file and `fieldaudit evidence add` that file."
+        case let .runInterrupted(command):
+            "\(command) was interrupted; nothing was recorded. Run it again, or add --keep-interrupted to record what it printed until then."
         case let .interviewInProgress(id, interviewee, inSession):
             "the interview with \(interviewee) (\(id)) is still in progress; nothing was started. End it first with \(inSession ? "/end" : "`fieldaudit interview end`"), then start the next one."
         case let .rowsRefused(path, refused, recordedOthers):

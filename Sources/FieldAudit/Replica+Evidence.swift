@@ -40,6 +40,48 @@ extension Replica {
         files: [String], target: String?, ref: String?, description: String?, engagement reference: String?,
         progress: (_ file: String, _ bytes: Int64) -> Void = { _, _ in }
     ) throws(FieldAuditError) -> [AddedEvidence] {
+        try addEvidence(
+            sources: files.map { ($0, ($0 as NSString).lastPathComponent) }, target: target, ref: ref, description: description,
+            engagement: reference, progress: progress)
+    }
+
+    /// Stores standard input, spooled to the file at `spool`, as evidence named `name`, as
+    /// `addEvidence(files:)` stores a file (bytes the engagement already holds are linked, not
+    /// recorded twice). The caller removes the spool file.
+    ///
+    /// - Throws: `.invalidInput` for a name that is empty, has a `/` or a control character, or
+    ///   what `addEvidence(files:)` throws.
+    public func addEvidence(
+        standardInput spool: String, name: String, target: String?, ref: String?, description: String?, engagement reference: String?,
+        progress: (_ file: String, _ bytes: Int64) -> Void = { _, _ in }
+    ) throws(FieldAuditError) -> AddedEvidence {
+        try Self.checkEvidenceName(name)
+        return try addEvidence(
+            sources: [(spool, name)], target: target, ref: ref, description: description, engagement: reference,
+            progress: { _, bytes in progress(name, bytes) })[0]
+    }
+
+    /// Refuses a name for evidence that would not read as one file name: empty, `.` or `..`, with
+    /// a `/`, a control or bidirectional formatting character, or over 255 bytes.
+    ///
+    /// - Throws: `.invalidInput` saying why.
+    public static func checkEvidenceName(_ name: String) throws(FieldAuditError) {
+        let reason: String? =
+            name.trimmingCharacters(in: .whitespaces).isEmpty ? "it is empty"
+            : name == "." || name == ".." ? "it is not a file name"
+            : name.contains("/") ? "it holds a '/'; give a file name, not a path"
+            : name.unicodeScalars.contains(where: DisplayText.isHazard) ? "it holds a control or bidirectional formatting character"
+            : name.utf8.count > 255 ? "it is longer than 255 bytes" : nil
+        if let reason { throw .invalidInput(source: "the evidence name '\(DisplayText.shown(name))'", reason: reason) }
+    }
+
+    /// Stores files (each a path, and the name to record it under) as `addEvidence(files:)` describes.
+    func addEvidence(
+        sources: [(path: String, name: String)], target: String?, ref: String?, description: String?, engagement reference: String?,
+        progress: (_ file: String, _ bytes: Int64) -> Void
+    ) throws(FieldAuditError) -> [AddedEvidence] {
+        let files = sources.map(\.path)
+        let names = Dictionary(sources.map { ($0.path, $0.name) }, uniquingKeysWith: { first, _ in first })
         let record = try capturing(in: reference, kinds: target == nil ? [.evidence, .link] : [.evidence, .link, .test, .finding, .interview, .action])
         let requirement = try ref.map { reference throws(FieldAuditError) in try checkedRefs([reference], in: record)[0] }
         let linked = try target.map { reference throws(FieldAuditError) in try linkTarget(reference, in: record) }
@@ -51,7 +93,7 @@ extension Replica {
             for file in files {
                 stored.append((file, try perform { () throws(StoreError) in try blobs.put(contentsOf: file) { progress(file, $0) } }))
             }
-            let plan = evidencePlan(stored, in: record, targets: [linked, requirement.map { ($0, "requirement") }].compactMap { $0 }, description: description)
+            let plan = evidencePlan(stored.map { ($0.path, names[$0.path] ?? $0.path, $0.blob) }, in: record, targets: [linked, requirement.map { ($0, "requirement") }].compactMap { $0 }, description: description)
             try recordEvidence(plan, in: record.engagement.id, requirement: requirement, description: description)
             return plan.map(\.added)
         } catch {
@@ -66,6 +108,8 @@ extension Replica {
     private struct EvidencePlan {
         var added: AddedEvidence
         var path: String
+        /// The name the evidence is recorded under.
+        var name: String
         /// Whether the evidence entity is new (else only links and a description are written).
         var isNew: Bool
         var links: [(target: String, kind: String)]
@@ -74,7 +118,7 @@ extension Replica {
     /// Decides, for each stored file, whether it is new evidence or evidence the engagement
     /// (or an earlier file of the call) already holds, and which links are new.
     private func evidencePlan(
-        _ stored: [(path: String, blob: BlobStore.Stored)], in record: EngagementRecord, targets: [(target: String, kind: String)],
+        _ stored: [(path: String, name: String, blob: BlobStore.Stored)], in record: EngagementRecord, targets: [(target: String, kind: String)],
         description: String?
     ) -> [EvidencePlan] {
         var known: [BlobDigest: (id: EntityID, name: String, description: String?)] = [:]
@@ -82,18 +126,23 @@ extension Replica {
             if let digest = item.digest, known[digest] == nil { known[digest] = (item.id, item.name, item.description) }
         }
         var linked = Set(record.links.map { "\($0.evidence) \($0.target)" })
-        return stored.map { path, blob in
+        return stored.map { path, name, blob in
             let existing = known[blob.digest]
             let id = existing?.id ?? makeEntityID()
             let links = targets.filter { linked.insert("\(id) \($0.target)").inserted }
             let replaces = existing != nil && description != nil && description != existing?.description
-            if existing == nil { known[blob.digest] = (id, (path as NSString).lastPathComponent, description) }
+            if existing == nil { known[blob.digest] = (id, name, description) }
             let added = AddedEvidence(
                 id: id, digest: blob.digest, size: blob.size, isNewBlob: blob.isNew, alreadyStoredAs: existing?.name,
-                newLinks: links.map { "\($0.kind) \($0.kind == "requirement" ? $0.target : String($0.target.suffix(8)))" },
+                newLinks: Self.describe(links: links),
                 replacedDescription: replaces ? existing?.description ?? "" : nil)
-            return EvidencePlan(added: added, path: path, isNew: existing == nil, links: links)
+            return EvidencePlan(added: added, path: path, name: name, isNew: existing == nil, links: links)
         }
+    }
+
+    /// Links as `kind target`, the way a person reads them: `requirement A.6.2.8`, `finding 3f2a9c1d`.
+    static func describe(links: [(target: String, kind: String)]) -> [String] {
+        links.map { "\($0.kind) \($0.kind == "requirement" ? $0.target : String($0.target.suffix(8)))" }
     }
 
     /// Records stored files as evidence, with their links, in one transaction.
@@ -101,7 +150,7 @@ extension Replica {
         guard plan.contains(where: { $0.isNew || !$0.links.isEmpty || $0.added.replacedDescription != nil }) else { return }
         try write(in: engagement) { writer in
             for item in plan {
-                let name = (item.path as NSString).lastPathComponent
+                let name = item.name
                 if item.isNew {
                     try writer.put(
                         Evidence.writes(
@@ -111,11 +160,7 @@ extension Replica {
                 } else if item.added.replacedDescription != nil, let description {
                     try writer.put([(Evidence.Field.description.rawValue, .text(description))], entity: item.added.id, kind: .evidence)
                 }
-                for link in item.links {
-                    try writer.put(
-                        EvidenceLink.writes(evidence: item.added.id, target: link.target, targetKind: link.kind),
-                        entity: EvidenceLink.id(evidence: item.added.id, target: link.target), kind: .link)
-                }
+                try writer.link(item.added.id, to: item.links)
             }
         }
     }
@@ -123,7 +168,7 @@ extension Replica {
     /// Removes stored blobs that the state does not reference. A command that recorded the same
     /// content between the check and the removal would find its file missing (`verify` says so,
     /// and importing or adding it again restores it); the window is a few microseconds.
-    private func discardUnreferenced(_ digests: [BlobDigest]) {
+    func discardUnreferenced(_ digests: [BlobDigest]) {
         guard !digests.isEmpty, let referenced = try? Set(store.referencedBlobs()) else { return }
         for digest in digests where !referenced.contains(digest) { blobs.remove(digest) }
     }
@@ -135,11 +180,7 @@ extension Replica {
         var ids: [EntityID] = []
         for item in evidence { ids.append(try resolve(item, among: record.evidence.map(\.id), kind: "evidence")) }
         try write(in: record.engagement.id) { writer in
-            for id in ids {
-                try writer.put(
-                    EvidenceLink.writes(evidence: id, target: linked.target, targetKind: linked.kind),
-                    entity: EvidenceLink.id(evidence: id, target: linked.target), kind: .link)
-            }
+            for id in ids { try writer.link(id, to: [linked]) }
         }
     }
 

@@ -28,8 +28,12 @@ extension Replica {
         for record: EngagementRecord, timeZone: TimeZone = .current, generator: String = "fieldaudit"
     ) throws(FieldAuditError) -> ReportContext {
         let missing = Set(record.evidence.compactMap(\.digest).filter { !blobs.contains($0) })
-        return ReportContext(
+        var context = ReportContext(
             generatedAt: now, timeZone: timeZone, generator: generator, lateChanges: try lateChanges(in: record),
             missingEvidence: missing)
+        for item in record.evidence {
+            if let transcript = transcript(of: item) { context.transcripts[item.id] = transcript }
+        }
+        return context
     }
 }

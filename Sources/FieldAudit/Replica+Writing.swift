@@ -14,6 +14,16 @@ struct EntityWriter {
         }
     }
 
+    /// Links evidence to targets (an entity id with its kind, or a requirement with the kind
+    /// `requirement`); each pair's link has the id `EvidenceLink.id(evidence:target:)`.
+    mutating func link(_ evidence: EntityID, to targets: [(target: String, kind: String)]) throws {
+        for link in targets {
+            try put(
+                EvidenceLink.writes(evidence: evidence, target: link.target, targetKind: link.kind),
+                entity: EvidenceLink.id(evidence: evidence, target: link.target), kind: .link)
+        }
+    }
+
     /// The visible values of a field, as this transaction sees them.
     func state(of entity: EntityID, _ field: String) throws -> FieldState? {
         try transaction.state(of: FieldKey(entity: entity, field: field))

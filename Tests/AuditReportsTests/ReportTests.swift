@@ -83,7 +83,7 @@ struct ReportTests {
         let markdown = MarkdownReport.render(builder.record, context: builder.context(missingEvidence: [digest]))
         #expect(markdown.contains("(on A.6.2.8), file not held by this replica"))
         let evidence = CSVExport.tables(builder.record, context: builder.context(missingEvidence: [digest]))["evidence.csv"]!
-        #expect(evidence.hasSuffix(",no,\r\n"))
+        #expect(evidence.hasSuffix(",no,,,,,,,,,,\r\n"))  // held: no; late: no; no command run
     }
 
     @Test func theSameRecordAlwaysGivesTheSameBytes() {

@@ -21,6 +21,10 @@ struct FieldAuditErrorCategoryTests {
         (.store(.blobMissing(digest: "00")), .missingInput),
         (.store(.corruptRow(table: "change_log", reason: "bad")), .invalidInput),
         (.store(.closed), .internalFailure),
+        (.commandUnavailable(command: "kubectl", reason: "no such command in $PATH"), .missingInput),
+        (.unstorableEntries(directory: "photos", entries: ["link: a symbolic link (never followed)"]), .missingInput),
+        (.runOutputCut(evidence: "3f2a9c1d", stored: 1024, written: 5000), .invalidInput),
+        (.runInterrupted(command: "sleep 30"), .interrupted),
     ])
     func eachCauseFallsInTheCategoryItsExitStatusNames(error: FieldAuditError, category: FieldAuditError.Category) {
         #expect(error.category == category, "\(error)")

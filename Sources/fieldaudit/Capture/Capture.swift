@@ -24,6 +24,8 @@ extension FieldAuditCommand {
             /note TEXT        a note, even one that starts with a slash: /note /etc/passwd was readable
             /test REF --method M --result R [...]                  record a control test
             /evidence FILE... [--describe TEXT] [--for ID]         store evidence files
+            /run COMMAND...   run a command (no shell) and record its output as evidence on the interview
+            /paste [--name NAME] [--describe TEXT]                 paste lines, end with a line holding only '.'
             /finding --grade G --ref REF --statement TEXT [...]   raise a finding
             /status           coverage and counts
             /help             this list

@@ -65,6 +65,8 @@ struct CaptureSession {
         case "evidence": run(FieldAuditCommand.EvidenceCommand.Add.self, rest, typed: "/evidence")
         case "finding": run(FieldAuditCommand.FindingCommand.Raise.self, rest, typed: "/finding")
         case "status": run(FieldAuditCommand.Status.self, ["--brief"] + rest, typed: "/status")
+        case "run": runCommand(rest)
+        case "paste": paste(rest)
         default: failed(ValidationError("unknown command /\(command); type /help for the list. Nothing was done."))
         }
         return .next
@@ -113,6 +115,62 @@ struct CaptureSession {
             Terminal.print("Interview \(ended.short) ended.")
         } catch {
             failed(error)
+        }
+    }
+
+    /// The id of the session's interview while it is in progress, for the evidence `/run` and `/paste` record.
+    private func interviewInProgress() throws -> String? {
+        guard let current = try replica.interview(in: interview), current.isOpen else { return nil }
+        return current.id.description
+    }
+
+    /// `/run COMMAND…` (or `/run [OPTIONS] -- COMMAND…`): runs the command as `evidence run` does,
+    /// without the session's standard input, linked to the session's interview in progress.
+    private mutating func runCommand(_ arguments: [String]) {
+        typealias Run = FieldAuditCommand.EvidenceCommand.Run
+        let words = arguments.first?.hasPrefix("-") == true ? arguments : ["--"] + arguments
+        do {
+            var command = try Run.parse(words)
+            if command.engagement.engagement == nil { command.engagement.engagement = engagement }
+            try command.record(on: replica, standardInput: false, interview: try interviewInProgress())
+        } catch {
+            failed(error, parsing: Run.self, arguments: words, typed: "/run")
+        }
+    }
+
+    /// `/paste [--name NAME] [--describe TEXT] [--ref REF]`: the lines that follow, up to one holding
+    /// only `.`, stored as one evidence file linked to the session's interview in progress. The end
+    /// of input before the `.` (Ctrl-D) abandons the paste: nothing is recorded, and the line counts
+    /// as not recorded.
+    private mutating func paste(_ arguments: [String]) {
+        typealias Add = FieldAuditCommand.EvidenceCommand.Add
+        do {
+            var command = try Add.parse(["-"] + (arguments.contains("--name") ? arguments : arguments + ["--name", "pasted.txt"]))
+            if command.engagement.engagement == nil { command.engagement.engagement = engagement }
+            let target = try command.target ?? interviewInProgress()
+            try replica.checkEvidenceDestination(target: target, ref: command.ref, engagement: command.engagement.engagement)
+            if isatty(STDIN_FILENO) == 1 { Terminal.print("  paste now; end with a line holding only '.' (Ctrl-D abandons the paste)") }
+            var lines: [String] = []
+            while true {
+                guard let line = readLine(strippingNewline: true) else {
+                    throw FieldAuditError.invalidInput(
+                        source: "/paste", reason: "the input ended before a line holding only '.', so the \(lines.count) line\(lines.count == 1 ? "" : "s") pasted were abandoned")
+                }
+                if line == "." { break }
+                lines.append(line)
+            }
+            guard !lines.isEmpty else { throw FieldAuditError.invalidInput(source: "/paste", reason: "nothing was pasted before the '.'") }
+            let spool = FileManager.default.temporaryDirectory.appendingPathComponent("fieldaudit-paste-\(UUID().uuidString).txt").path
+            guard let handle = ScratchFile.create(at: spool) else { throw FieldAuditError.io(path: spool, reason: "cannot spool the paste") }
+            defer { try? FileManager.default.removeItem(atPath: spool) }
+            try handle.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
+            try handle.close()
+            let item = try replica.addEvidence(
+                standardInput: spool, name: command.name!, target: target, ref: command.ref, description: command.describe,
+                engagement: command.engagement.engagement)
+            Terminal.print("  " + Add.describe(item, file: command.name!))
+        } catch {
+            failed(error, parsing: Add.self, arguments: arguments, typed: "/paste")
         }
     }
 

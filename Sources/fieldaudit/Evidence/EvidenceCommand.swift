@@ -6,6 +6,9 @@ extension FieldAuditCommand {
     struct EvidenceCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "evidence", abstract: "Store evidence files, link them, list, show and extract them.",
-            subcommands: [Add.self, Link.self, List.self, Show.self, Extract.self, DeleteEntity<EvidenceTarget>.self, RestoreEntity<EvidenceTarget>.self])
+            subcommands: [
+                Add.self, Link.self, List.self, Show.self, Extract.self, Run.self, DeleteEntity<EvidenceTarget>.self,
+                RestoreEntity<EvidenceTarget>.self,
+            ])
     }
 }

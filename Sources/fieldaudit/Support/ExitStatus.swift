@@ -22,6 +22,8 @@ enum ExitStatus: Int32 {
     case temporaryFailure = 75
     /// Not permitted: a file's permissions are unsafe, the store is read-only, a role rule (`EX_NOPERM`).
     case permission = 77
+    /// The user interrupted the command with Ctrl-C (128 + `SIGINT`, as a shell reports it).
+    case interrupted = 130
 
     /// The status for an error: the one mapping from failure categories to statuses (README,
     /// "Exit statuses"); `FieldAuditError.category` says which category each cause is.
@@ -39,6 +41,7 @@ enum ExitStatus: Int32 {
         case .inputOutput: .ioError
         case .temporaryFailure: .temporaryFailure
         case .notPermitted: .permission
+        case .interrupted: .interrupted
         case .internalFailure: .software
         }
     }
