@@ -3,7 +3,7 @@ import FieldAudit
 extension FieldAuditError.Category {
     /// The category's name in a JSON error (`"category"`): `usage`, `invalid-input`,
     /// `missing-input`, `cannot-create`, `input-output`, `temporary-failure`, `not-permitted`,
-    /// `internal-failure`.
+    /// `internal-failure`, `interrupted`.
     public var wireName: String {
         switch self {
         case .usage: "usage"
@@ -14,6 +14,7 @@ extension FieldAuditError.Category {
         case .temporaryFailure: "temporary-failure"
         case .notPermitted: "not-permitted"
         case .internalFailure: "internal-failure"
+        case .interrupted: "interrupted"
         }
     }
 
