@@ -8,7 +8,9 @@ import Replication
 /// - the founder may write anything in the engagement;
 /// - only the founder writes the roster (`member` entities) and the engagement's `lead` field,
 ///   whatever role another member has;
-/// - members with the role `lead` may also edit the engagement's own fields and sign findings off;
+/// - members with the role `lead` may also edit the engagement's own fields, the audit plan
+///   (`planItem`), decide about late changes (`lateDecision`), reopen (`reopening`) and sign
+///   findings off;
 /// - `auditor` and `expert` members write everything else; `observer` members write nothing;
 /// - a member removed from the team keeps the changes it made before: those with seq up to the
 ///   `removedAfter` the founder recorded; later ones are refused.
@@ -126,6 +128,12 @@ public struct Roster: Sendable {
         case .auditor, .expert:
             if kind == EntityKind.engagement.rawValue {
                 return .leadOnly(id, what: "edits the engagement", role: membership.role)
+            }
+            if kind == EntityKind.planItem.rawValue {
+                return .leadOnly(id, what: "edits the audit plan", role: membership.role)
+            }
+            if kind == EntityKind.lateDecision.rawValue || kind == EntityKind.reopening.rawValue {
+                return .leadOnly(id, what: "decides about the engagement's closing", role: membership.role)
             }
             if kind == EntityKind.finding.rawValue,
                field == Finding.Field.signedOffBy.rawValue || field == Finding.Field.signedOffAt.rawValue {

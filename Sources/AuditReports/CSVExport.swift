@@ -1,8 +1,8 @@
 import AuditModel
 import Replication
 
-/// The engagement's tables as CSV files for spreadsheets: findings, tests, interviews, evidence
-/// and coverage, one file each.
+/// The engagement's tables as CSV files for spreadsheets: findings, tests, interviews, evidence,
+/// coverage and the audit plan, one file each.
 ///
 /// RFC 4180: fields with a comma, a quote or a line break are quoted and their quotes doubled;
 /// records end with CRLF; the first record is the header. Fields a spreadsheet would evaluate as
@@ -13,14 +13,14 @@ import Replication
 /// whether a change after closing touched the row.
 public enum CSVExport {
     /// The file names, in the order `tables` lists them.
-    public static let fileNames = ["findings.csv", "tests.csv", "interviews.csv", "evidence.csv", "coverage.csv"]
+    public static let fileNames = ["findings.csv", "tests.csv", "interviews.csv", "evidence.csv", "coverage.csv", "plan.csv"]
 
     /// Every table of an engagement, by file name.
     public static func tables(_ record: EngagementRecord, context: ReportContext) -> [String: String] {
         let content = ReportContent(record: record, context: context)
         return [
             "findings.csv": findings(content), "tests.csv": tests(content), "interviews.csv": interviews(content),
-            "evidence.csv": evidence(content), "coverage.csv": coverage(content),
+            "evidence.csv": evidence(content), "coverage.csv": coverage(content), "plan.csv": plan(content),
         ]
     }
 
@@ -122,6 +122,37 @@ public enum CSVExport {
                 String(row.findings[.observation] ?? 0), String(row.findings[.goodPractice] ?? 0), String(row.notes),
                 row.result, row.workedOnBy.joined(separator: "; "), String(row.interviews), String(row.evidence), row.examined,
             ]
+        }
+        return table(header, rows)
+    }
+
+    /// One line of the audit plan per row, in plan order (sessions and meetings by day and time,
+    /// then Stage 1 points), then one row per engagement-level plan fact (`kind` = `engagement`).
+    static func plan(_ content: ReportContent) -> String {
+        typealias F = PlanItem.Field
+        let header = [
+            "id", "kind", "date", "start", "end", "place", "remote", "function", "refs", "auditors", "attendees", "point", "follow_up", "conflicts", "late",
+        ]
+        var rows = content.record.planItems.sorted(by: PlanItem.planOrder).map { item -> [String] in
+            let text = { (field: F, winner: String?) in content.text(of: item.id, field.rawValue, winner: winner) ?? "" }
+            return [
+                item.id.description, text(.type, item.kind?.rawValue), text(.date, item.date), text(.start, item.start), text(.end, item.end),
+                text(.place, item.place), item.remote ? "yes" : "", text(.function, item.function), text(.refs, item.refs.joined(separator: "; ")),
+                text(.auditors, item.auditors.joined(separator: "; ")), text(.attendees, item.attendees.joined(separator: "; ")),
+                text(.point, item.point), text(.followUp, item.followUp), item.conflicts.joined(separator: "; "),
+                content.lateEntities.contains(item.id) ? "yes" : "",
+            ]
+        }
+        let engagement = content.record.engagement
+        let facts: [(String, Engagement.Field, String?)] = [
+            ("certification body", .certificationBody, engagement.certificationBody), ("accreditation", .accreditation, engagement.accreditation),
+            ("certificate scope", .certificateScope, engagement.certificateScope),
+            ("distribution", .distribution, engagement.distribution.isEmpty ? nil : engagement.distribution.joined(separator: "; ")),
+            ("confidentiality", .confidentiality, engagement.confidentiality), ("surveillance date", .surveillanceDate, engagement.surveillanceDate),
+        ]
+        for (label, field, winner) in facts {
+            guard let value = content.text(of: engagement.id, field.rawValue, winner: winner) else { continue }
+            rows.append([engagement.id.description, "engagement", "", "", "", "", "", label, "", "", "", value, "", "", ""])
         }
         return table(header, rows)
     }

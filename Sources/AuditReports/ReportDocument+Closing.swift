@@ -43,6 +43,11 @@ extension ReportDocument.Builder {
         default:
             facts.append(Fact("Recommendation", content.text(of: engagement.id, Engagement.Field.recommendation.rawValue, winner: nil) ?? "—"))
         }
+        if let justification = field(.justification, engagement.justification) {
+            facts.append(Fact("Justification", justification))
+        }
+        facts.append(Fact("Next step", field(.surveillanceDate, engagement.surveillanceDate).map { "surveillance audit proposed for \($0)" }
+            ?? "no surveillance date proposed yet"))
         blocks.append(.facts(facts))
         return blocks
     }
@@ -71,12 +76,13 @@ extension ReportDocument.Builder {
             Fact("Findings signed off", "\(findings.count - content.unsignedFindings.count) of \(findings.count)"),
         ]
         if content.closing != nil {
-            facts.append(Fact("Changes after closing awaiting acceptance", content.context.lateChanges.isEmpty ? "none" : String(content.context.lateChanges.count)))
+            facts.append(Fact("Changes after closing awaiting the lead's decision", content.context.lateChanges.isEmpty ? "none" : String(content.context.lateChanges.count)))
         }
+        facts.append(Fact("Report", signature))
         var blocks: [Block] = [.facts(facts)]
         if !findings.isEmpty {
             blocks.append(.table(header: ["Finding", "Sign-off"], rows: findings.map { [content.labels[$0.id] ?? $0.id.short, signOffText($0)] }))
         }
-        return blocks
+        return blocks + closingHistory
     }
 }

@@ -30,6 +30,8 @@ extension FieldAuditError {
         case .noReplica, .unreadableInput, .notARegularFile: .missingInput
         case .invalidInput, .keyFileUnreadable, .keyMismatch, .invalidCard, .invalidVectorFile, .unsupportedVersion: .invalidInput
         case .model, .notFound, .ambiguous, .nothingToResolve, .unresolvedConflict, .alreadyClosed, .notClosed: .invalidInput
+        case .unsupportedRecommendation: .invalidInput
+        case .engagementClosed: .notPermitted
         case .bundle, .bundleGap, .brokenChain, .evidenceMismatch, .incompleteEvidence: .invalidInput
         case .replicaExists, .outputExists, .outputUnusable: .cannotCreate
         case .keyFileExposed, .notPermitted, .refused, .noLeadLeft, .untrustedSigner, .unauthorized, .untrustedFounder: .notPermitted

@@ -33,6 +33,8 @@ extension FieldAuditCommand {
             /// Set once the lead closed the engagement.
             var closing: Closing?
             var lateChanges: [LateChange]
+            /// The plan's sessions against what was done.
+            var plan: [PlanProgress.Line]
             struct Closing: Encodable {
                 var closedAt: Int64, recommendation: String?
             }
@@ -59,7 +61,7 @@ extension FieldAuditCommand {
                         notes: row.notes, workedOnBy: row.workedOnBy)
                 },
                 closing: status.closing.map { .init(closedAt: $0.closedAt, recommendation: $0.recommendation?.rawValue) },
-                lateChanges: status.late)
+                lateChanges: status.late, plan: status.plan.lines)
             if output.json { return try Terminal.printJSON(view) }
 
             Terminal.print("\(Terminal.shown(record.engagement.client)) — \(record.engagement.auditType?.title ?? "audit") against \(Terminal.shown(record.catalog.displayName))")
@@ -72,6 +74,17 @@ extension FieldAuditCommand {
                             row.tests.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "),
                             row.findings.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "),
                             row.notes == 0 ? "" : String(row.notes), row.workedOnBy.joined(separator: ", "),
+                        ]
+                    }))
+                Terminal.print("")
+            }
+            if !status.plan.lines.isEmpty {
+                Terminal.print(Terminal.columns(
+                    ["session", "when", "function", "auditors", "plan", "not yet covered"],
+                    status.plan.lines.map { line in
+                        [
+                            line.item.id.short, line.item.when, line.item.function ?? "", line.item.auditors.joined(separator: ", "),
+                            line.state.rawValue, line.missing.joined(separator: ", "),
                         ]
                     }))
                 Terminal.print("")
@@ -94,7 +107,7 @@ extension FieldAuditCommand {
                 ("closed", "\(Terminal.time(closing.closedAt)); recommendation: \(recommendation)"),
                 ("late", status.late.isEmpty
                     ? "none"
-                    : "\(status.late.count) change\(status.late.count == 1 ? "" : "s") arrived after closing — review them in `fieldaudit report`, accept with `fieldaudit engagement accept-late`"),
+                    : "\(status.late.count) change\(status.late.count == 1 ? "" : "s") arrived after closing — list them with `fieldaudit engagement late`, then accept-late or reject-late each"),
             ]
         }
     }
