@@ -11,7 +11,7 @@ extension Replica {
     /// the team, by name.
     ///
     /// - Throws: `.model` for a malformed or incomplete draft or an unknown requirement;
-    ///   `.notFound` for an auditor not on the team; `.engagementClosed`; `.refused` unless a lead.
+    ///   `.invalidInput` for an auditor not on the team; `.engagementClosed`; `.refused` unless a lead.
     public func addPlanItem(_ draft: PlanItem.Draft, engagement reference: String?) throws(FieldAuditError) -> EntityID {
         let record = try capturing(in: reference, kinds: [.planItem])
         let writes = try checkedPlanWrites(draft, in: record)
@@ -33,7 +33,8 @@ extension Replica {
             do throws(FieldAuditError) {
                 items.append(try checkedPlanWrites(try Self.planDraft(row), in: record))
             } catch {
-                let reason = error.description.hasSuffix(".") ? String(error.description.dropLast()) : error.description
+                var reason = error.description.hasSuffix(".") ? String(error.description.dropLast()) : error.description
+                if case let .invalidInput(_, inner) = error { reason = inner }
                 throw .invalidInput(source: path, reason: "line \(line): \(reason)")
             }
         }
@@ -77,7 +78,9 @@ extension Replica {
         draft.refs = try checkedRefs(draft.refs, in: record)
         let names = record.members.map(\.name)
         for auditor in draft.auditors where !names.contains(auditor) {
-            throw .notFound(kind: "auditor on the team (the team is \(names.joined(separator: ", ")); add them first with `fieldaudit team add CARD`)", id: auditor)
+            throw .invalidInput(
+                source: "the plan", reason: "the auditor '\(auditor)' is not on the team (\(names.joined(separator: ", "))); name an auditor as the team lists them, "
+                    + "or add them first with `fieldaudit team add CARD`")
         }
         return try validate { () throws(AuditModelError) in try draft.writes(within: record.engagement) }
     }
