@@ -33,6 +33,13 @@ extension ReportDocument.Builder {
             blocks.append(.subsection(id: nil, title: "The lead auditor's conclusion", blocks: [.paragraph(words)]))
         }
         var facts = [Fact("Proposed from the findings", "\(state.proposed.title), because \(proposalReason)")]
+        let review = ClosingReview(record, coverage: content.coverage)
+        if !review.clausesNotExamined.isEmpty {
+            facts.append(Fact(
+                "Mandatory clauses not examined",
+                review.clausesNotExamined.map(\.ref).joined(separator: ", ")
+                    + (state.proposed == .certify ? " (recommending certification despite them needs the lead's recorded justification)" : "")))
+        }
         switch (state.recorded.count, state.isFinal) {
         case (0, false):
             facts.append(Fact("Recommendation", "not recorded yet: the lead records it when closing the engagement (`fieldaudit engagement close --recommendation …`)"))
