@@ -266,3 +266,18 @@ public struct PlanSettings: Sendable, Equatable {
         return writes
     }
 }
+
+extension Engagement {
+    /// The engagement-level facts of the audit plan, in the order every view lists them (label,
+    /// field, winning value); facts never recorded are left out. The surveillance date is the next
+    /// step, not part of the plan.
+    public var planFacts: [(label: String, field: Field, value: String)] {
+        let facts: [(String, Field, String?)] = [
+            ("Certification body", .certificationBody, certificationBody), ("Accreditation", .accreditation, accreditation),
+            ("Certificate scope (proposed wording)", .certificateScope, certificateScope),
+            ("Distribution", .distribution, distribution.isEmpty ? nil : distribution.joined(separator: "; ")),
+            ("Confidentiality", .confidentiality, confidentiality),
+        ]
+        return facts.compactMap { label, field, value in value.map { (label, field, $0) } }
+    }
+}

@@ -144,15 +144,10 @@ public enum CSVExport {
             ]
         }
         let engagement = content.record.engagement
-        let facts: [(String, Engagement.Field, String?)] = [
-            ("certification body", .certificationBody, engagement.certificationBody), ("accreditation", .accreditation, engagement.accreditation),
-            ("certificate scope", .certificateScope, engagement.certificateScope),
-            ("distribution", .distribution, engagement.distribution.isEmpty ? nil : engagement.distribution.joined(separator: "; ")),
-            ("confidentiality", .confidentiality, engagement.confidentiality), ("surveillance date", .surveillanceDate, engagement.surveillanceDate),
-        ]
-        for (label, field, winner) in facts {
+        let surveillance = engagement.surveillanceDate.map { [(label: "Surveillance date", field: Engagement.Field.surveillanceDate, value: $0)] } ?? []
+        for (label, field, winner) in engagement.planFacts + surveillance {
             guard let value = content.text(of: engagement.id, field.rawValue, winner: winner) else { continue }
-            rows.append([engagement.id.description, "engagement", "", "", "", "", "", label, "", "", "", value, "", "", ""])
+            rows.append([engagement.id.description, "engagement", "", "", "", "", "", label.lowercased(), "", "", "", value, "", "", ""])
         }
         return table(header, rows)
     }

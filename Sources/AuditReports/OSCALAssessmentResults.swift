@@ -206,12 +206,7 @@ private struct Projection {
                     controlSelections: [OSCAL.ControlSelection(
                         includeControls: item.refs.map { OSCAL.SelectControl(controlID: OSCALAssessmentResults.controlID(for: $0)) })]))
         }
-        var remarks = [
-            engagement.certificationBody.map { "Certification body: \($0)" }, engagement.accreditation.map { "Accreditation: \($0)" },
-            engagement.certificateScope.map { "Certificate scope (proposed wording): \($0)" },
-            engagement.distribution.isEmpty ? nil : "Distribution: " + engagement.distribution.joined(separator: "; "),
-            engagement.confidentiality.map { "Confidentiality: \($0)" },
-        ].compactMap { $0 }
+        var remarks = engagement.planFacts.map { "\($0.label): \($0.value)" }
         remarks += items.filter { $0.kind == .stage1 }.map { item in
             "Stage 1 open point: \(item.point ?? "—") Follow-up: \(item.followUp ?? "not followed up in the record")."
         }

@@ -5,16 +5,8 @@ import Replication
 /// sign-off section adds.
 extension ReportDocument.Builder {
     var plan: [Block] {
-        typealias F = Engagement.Field
         var blocks: [Block] = []
-        let details: [(String, F, String?)] = [
-            ("Certification body", .certificationBody, engagement.certificationBody),
-            ("Accreditation", .accreditation, engagement.accreditation),
-            ("Certificate scope (proposed wording)", .certificateScope, engagement.certificateScope),
-            ("Distribution", .distribution, engagement.distribution.isEmpty ? nil : engagement.distribution.joined(separator: "; ")),
-            ("Confidentiality", .confidentiality, engagement.confidentiality),
-        ]
-        let facts = details.compactMap { label, field, winner in self.field(field, winner).map { Fact(label, $0) } }
+        let facts = engagement.planFacts.compactMap { label, field, winner in self.field(field, winner).map { Fact(label, $0) } }
         blocks.append(facts.isEmpty
             ? .paragraph("No certification body, accreditation, certificate scope wording, distribution or confidentiality statement was recorded.")
             : .facts(facts))

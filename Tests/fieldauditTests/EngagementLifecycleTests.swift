@@ -7,11 +7,7 @@ import Testing
 struct EngagementLifecycleTests {
     let session = Stage2SessionTests()
 
-    func succeed(_ arguments: [String]) throws -> String {
-        let result = try session.run(arguments)
-        #expect(result.status == 0, "`fieldaudit \(arguments.joined(separator: " "))` failed: \(result.stderr)")
-        return result.stdout
-    }
+    func succeed(_ arguments: [String]) throws -> String { try session.succeed(arguments) }
 
     @Test func closingSaysWhatIsNotCoveredAndRefusesCertifyWithoutAJustification() throws {
         try session.runSession()

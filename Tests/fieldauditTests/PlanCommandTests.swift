@@ -6,11 +6,7 @@ import Testing
 struct PlanCommandTests {
     let session = Stage2SessionTests()
 
-    func succeed(_ arguments: [String]) throws -> String {
-        let result = try session.run(arguments)
-        #expect(result.status == 0, "`fieldaudit \(arguments.joined(separator: " "))` failed: \(result.stderr)")
-        return result.stdout
-    }
+    func succeed(_ arguments: [String]) throws -> String { try session.succeed(arguments) }
 
     /// A date `days` from today in UTC (the tests run with TZ=UTC), `YYYY-MM-DD`.
     static func day(_ days: Int) -> String {
@@ -63,6 +59,20 @@ struct PlanCommandTests {
         #expect(try session.run(["verify", "--json"]).stdout == before, "nothing refused was written, not even the good first CSV line")
     }
 
+    @Test func hostileTextInThePlanIsEscapedOnTheTerminalAndNeutralisedInCSV() throws {
+        try session.runSession()
+        let hostile = "=HYPERLINK(\"http://x\")\u{1B}[2J"
+        _ = try succeed(["plan", "stage1", hostile, "--follow-up", "@SUM(1)"])
+        let listing = try succeed(["plan", "list"])
+        #expect(!listing.contains("\u{1B}") && listing.contains("\\e[2J"), "the escape is shown, not obeyed")
+        let directory = session.directory.file("tables")
+        _ = try succeed(["report", "--format", "csv", "-o", directory])
+        let csv = try String(contentsOfFile: "\(directory)/plan.csv", encoding: .utf8)
+        #expect(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")") && csv.contains("\"'@SUM(1)\""))
+        let html = try succeed(["report", "--format", "html"])
+        #expect(!html.contains("HYPERLINK(\"http") && html.contains("HYPERLINK(&quot;http"))
+    }
+
     @Test func anAuditorMayNotEditThePlan() throws {
         let team = SyncCommandTests()
         try team.kickoff()
@@ -92,5 +102,14 @@ struct PlanCommandTests {
         #expect(try states() == ["not-started:7.2", "done:", "not-started:A.6.2.8"])
         let text = try succeed(["status", "--brief"])
         #expect(text.contains("Top management") && text.contains("done") && text.contains("not-started"))
+    }
+}
+
+extension Stage2SessionTests {
+    /// Runs a command that must succeed, and returns what it printed.
+    func succeed(_ arguments: [String]) throws -> String {
+        let result = try run(arguments)
+        #expect(result.status == 0, "`fieldaudit \(arguments.joined(separator: " "))` failed: \(result.stderr)")
+        return result.stdout
     }
 }

@@ -25,13 +25,8 @@ extension FieldAuditCommand.PlanCommand {
                     certificateScope: engagement.certificateScope, confidentiality: engagement.confidentiality,
                     surveillanceDate: engagement.surveillanceDate, distribution: engagement.distribution, items: items))
             }
-            let details: [(String, String?)] = [
-                ("certification body", engagement.certificationBody), ("accreditation", engagement.accreditation),
-                ("certificate scope", engagement.certificateScope),
-                ("distribution", engagement.distribution.isEmpty ? nil : engagement.distribution.joined(separator: "; ")),
-                ("confidentiality", engagement.confidentiality), ("surveillance", engagement.surveillanceDate),
-            ]
-            let rows = details.compactMap { label, value in value.map { (label, $0) } }
+            let rows = engagement.planFacts.map { ($0.label.lowercased(), $0.value) }
+                + (engagement.surveillanceDate.map { [("surveillance date", $0)] } ?? [])
             if !rows.isEmpty { Terminal.print(Terminal.table(rows) + "\n") }
             let scheduled = items.filter { $0.kind != .stage1 }
             if items.isEmpty { return Terminal.print("No plan yet: `fieldaudit plan add session --date … --start … --end …` or `fieldaudit plan import FILE.csv`.") }
