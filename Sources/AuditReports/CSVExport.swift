@@ -10,7 +10,8 @@ import Replication
 /// mark. The columns and their order are stable: new columns are only ever appended. A field in
 /// conflict holds every value (see `ReportContent.text(of:_:winner:)`), and each table of
 /// entities says in its `conflicts` column which fields are in conflict and in its `late` column
-/// whether a change after closing touched the row.
+/// whether a change after closing touched the row (`yes` while it awaits the lead's decision,
+/// `rejected` once the lead rejected it).
 public enum CSVExport {
     /// The file names, in the order `tables` lists them.
     public static let fileNames = ["findings.csv", "tests.csv", "interviews.csv", "evidence.csv", "coverage.csv", "plan.csv"]
@@ -44,7 +45,7 @@ public enum CSVExport {
                 finding.raisedBy ?? "", content.signer(of: finding) ?? "", finding.signedOffAt.map(content.time) ?? "",
                 Array(Set(finding.refs.flatMap { content.record.catalog.crossReferences(of: $0) }.map { "\($0.framework) \($0.article)" })).sorted()
                     .joined(separator: "; "),
-                finding.conflicts.joined(separator: "; "), content.lateEntities.contains(finding.id) ? "yes" : "",
+                finding.conflicts.joined(separator: "; "), content.lateMark(finding.id),
             ]
         }
         return table(header, rows)
@@ -63,7 +64,7 @@ public enum CSVExport {
                 text(.sampleSize, test.sampleSize.map(String.init)), text(.population, test.population.map(String.init)),
                 text(.systems, test.systems.map { id in content.record.systems.first { $0.id.description == id }?.name ?? id }.joined(separator: "; ")),
                 text(.result, test.result?.rawValue), text(.conclusion, test.conclusion), test.tester ?? "",
-                test.conflicts.joined(separator: "; "), content.lateEntities.contains(test.id) ? "yes" : "",
+                test.conflicts.joined(separator: "; "), content.lateMark(test.id),
             ]
         }
         return table(header, rows)
@@ -81,7 +82,7 @@ public enum CSVExport {
                 text(.startedAt, interview.startedAt.map(content.time)), text(.endedAt, interview.endedAt.map(content.time)),
                 text(.auditors, interview.auditors.joined(separator: "; ")), text(.topics, interview.topics.joined(separator: "; ")),
                 notes.map { ($0.ref.map { "[\($0)] " } ?? "") + $0.text }.joined(separator: "\n"),
-                interview.conflicts.joined(separator: "; "), content.lateEntities.contains(interview.id) ? "yes" : "",
+                interview.conflicts.joined(separator: "; "), content.lateMark(interview.id),
             ]
         }
         return table(header, rows)
@@ -99,7 +100,7 @@ public enum CSVExport {
                 item.id.description, item.name, item.digest?.hex ?? "", String(item.size), item.mediaType ?? "", item.description ?? "",
                 item.capturedBy ?? "", item.capturedAt.map(content.time) ?? "", targets.sorted().joined(separator: "; "),
                 item.digest.map { content.context.missingEvidence.contains($0) ? "no" : "yes" } ?? "no",
-                content.lateEntities.contains(item.id) ? "yes" : "",
+                content.lateMark(item.id),
             ]
         }
         return table(header, rows)
@@ -140,7 +141,7 @@ public enum CSVExport {
                 text(.place, item.place), item.remote ? "yes" : "", text(.function, item.function), text(.refs, item.refs.joined(separator: "; ")),
                 text(.auditors, item.auditors.joined(separator: "; ")), text(.attendees, item.attendees.joined(separator: "; ")),
                 text(.point, item.point), text(.followUp, item.followUp), item.conflicts.joined(separator: "; "),
-                content.lateEntities.contains(item.id) ? "yes" : "",
+                content.lateMark(item.id),
             ]
         }
         let engagement = content.record.engagement

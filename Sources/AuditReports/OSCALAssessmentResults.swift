@@ -366,6 +366,9 @@ private struct Projection {
                 }
                 if !finding.conflicts.isEmpty { remarks.append("Fields in conflict, every value shown: \(finding.conflicts.joined(separator: ", ")).") }
                 if content.lateEntities.contains(finding.id) { remarks.append("Changed after the engagement was closed; not yet accepted by the lead.") }
+                for late in content.context.rejectedLateChanges where late.entity == finding.id {
+                    remarks.append("Change \(late.change) of \(late.field) after the engagement was closed, rejected by the lead: \(late.decision?.reason ?? "no reason recorded").")
+                }
                 findings.append(OSCAL.Finding(
                     uuid: NameBasedUUID.uuid("finding", finding.id.description, ref),
                     title: line("\(label): \(ref) \(content.title(of: ref))"),

@@ -142,6 +142,13 @@ struct ReportContent: Sendable {
         lateEntities = Set(context.lateChanges.map(\.entity))
     }
 
+    /// What the `late` column of a CSV table says of an entity: `yes` when a change after closing
+    /// awaits the lead's decision, `rejected` when the lead rejected one that changed it, else empty.
+    func lateMark(_ entity: EntityID) -> String {
+        if lateEntities.contains(entity) { return "yes" }
+        return context.rejectedLateChanges.contains { $0.entity == entity } ? "rejected" : ""
+    }
+
     /// Every unresolved conflict, as the report lists it.
     var conflicts: [ConflictLine] {
         record.conflicts.flatMap { conflict in

@@ -18,6 +18,9 @@ public struct ReportContext: Sendable {
     public var lateChanges: [LateChange]
     /// Evidence files recorded in the engagement whose bytes this replica does not hold.
     public var missingEvidence: Set<BlobDigest>
+    /// Changes of the closed engagement that the lead rejected: kept in the record, but not taken
+    /// into the conclusion; the report marks what they changed.
+    public var rejectedLateChanges: [LateChange] = []
 
     /// The context of a report made at `generatedAt` (Unix milliseconds); times are written in UTC
     /// unless `timeZone` says otherwise, and no late change or missing evidence is assumed.

@@ -28,8 +28,10 @@ extension Replica {
         for record: EngagementRecord, timeZone: TimeZone = .current, generator: String = "fieldaudit"
     ) throws(FieldAuditError) -> ReportContext {
         let missing = Set(record.evidence.compactMap(\.digest).filter { !blobs.contains($0) })
-        return ReportContext(
+        var context = ReportContext(
             generatedAt: now, timeZone: timeZone, generator: generator, lateChanges: try lateChanges(in: record),
             missingEvidence: missing)
+        context.rejectedLateChanges = try lateChanges(in: record, includingDecided: true).filter { $0.decision?.verdict == .rejected }
+        return context
     }
 }

@@ -92,6 +92,7 @@ struct EngagementLifecycleTests {
         let report = try team.succeed(["report"], as: "lead")
         #expect(report.contains("Changes after closing: the lead's decisions") && report.contains("rejected") && report.contains("Superseded by the lead"))
         #expect(report.contains("the lead's resolution of a conflict after closing"))
+        #expect(report.contains("- **Rejected changes after closing:** statement set to “Track training for all ML staff” by Ben Auditor"))
         #expect(!report.contains("**Changes after closing:") && report.contains("Changes after closing awaiting the lead's decision:** none"))
 
         // The central receives the decisions as change records and shows the same.
