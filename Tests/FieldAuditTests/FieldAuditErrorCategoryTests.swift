@@ -21,6 +21,8 @@ struct FieldAuditErrorCategoryTests {
         (.store(.blobMissing(digest: "00")), .missingInput),
         (.store(.corruptRow(table: "change_log", reason: "bad")), .invalidInput),
         (.store(.closed), .internalFailure),
+        (.unsupportedRecommendation(recommendation: "certify", reasons: ["1 major nonconformity is open"]), .invalidInput),
+        (.engagementClosed(engagement: "e", isLead: true), .notPermitted),
     ])
     func eachCauseFallsInTheCategoryItsExitStatusNames(error: FieldAuditError, category: FieldAuditError.Category) {
         #expect(error.category == category, "\(error)")

@@ -106,3 +106,35 @@ struct EngagementLifecycleTests {
         #expect(try team.succeed(["verify"], as: "central").prefix(80) == team.succeed(["verify"], as: "lead").prefix(80))
     }
 }
+
+extension EngagementLifecycleTests {
+    @Test func afterTheSiteVisitTheLeadDecidesLateChangesThroughTheCentralAndItShowsTheSame() throws {
+        let service = ServiceTests()
+        let (central, ada, ben) = try service.team()
+        let cli = service.cli
+        let server = try ServeProcess(cli: cli, store: central, log: service.file("serve.log"))
+        defer { server.stop() }
+        for store in [ada, ben] { try cli.succeed(["remote", "add", "central", server.url, "--yes"], store: store) }
+        try cli.succeed(["sync"], store: ada)
+        try cli.succeed(["sync"], store: ben)
+        let engagement = String(try #require(try cli.succeed(["engagement", "list"], store: ben).firstMatch(of: /([0-9a-f]{8})  Helix/)).1)
+        for store in [ben, central] { try cli.succeed(["engagement", "use", engagement], store: store) }
+
+        try cli.succeed(["engagement", "close", "--recommendation", "certify-after-closure"], store: ada)
+        try cli.succeed(["sync"], store: ada)
+        try cli.succeed(["note", "--ref", "7.2", "Written on the train home, before syncing"], store: ben)
+        try cli.succeed(["sync"], store: ben)
+        try cli.succeed(["sync"], store: ada)
+        let late = try #require(try JSONSerialization.jsonObject(with: Data(cli.succeed(["engagement", "late", "--json"], store: ada).utf8)) as? [[String: Any]])
+        let changes = late.compactMap { $0["change"] as? String }
+        #expect(changes.count == 3, "the note's three fields")
+        try cli.succeed(["engagement", "reject-late"] + changes + ["--reason", "Not part of the audit evidence"], store: ada)
+        try cli.succeed(["sync"], store: ada)
+
+        #expect(try cli.succeed(["engagement", "late", "--json"], store: central) == cli.succeed(["engagement", "late", "--json"], store: ada))
+        let report = try cli.succeed(["report"], store: central)
+        #expect(report.contains("Changes after closing: the lead's decisions") && report.contains("Not part of the audit evidence"))
+        #expect(try service.digest(central) == service.digest(ada))
+        #expect(server.stop() == 0)
+    }
+}
