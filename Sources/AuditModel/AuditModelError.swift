@@ -26,6 +26,12 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
     case exclusionWithoutJustification(String)
     /// A number outside the range a field accepts.
     case numberOutOfRange(Int, field: String, range: ClosedRange<Int>)
+    /// A time of day that is not `HH:MM` (24-hour clock), or an end not after its start.
+    case invalidTime(String, field: String)
+    /// A plan date outside the engagement's audit dates.
+    case outsideEngagement(String, start: String?, end: String?)
+    /// A proposed surveillance date on or before the audit's last day.
+    case surveillanceNotAfterAudit(String, lastDay: String)
 
     /// The message a user reads: what was refused, with the offending value, and what to write instead.
     public var description: String {
@@ -59,6 +65,13 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
                 + "give it with --justification TEXT, or in the justification column of the CSV."
         case let .numberOutOfRange(value, field, range):
             Self.outOfRange(value, field, range)
+        case let .invalidTime(value, field):
+            "'\(value)' is not a valid \(field); write times as HH:MM on the 24-hour clock (09:00, 14:30)."
+        case let .outsideEngagement(value, start, end):
+            "\(value) is outside the engagement's audit dates (\(start ?? "…") to \(end ?? "…")); plan sessions on audit days, "
+                + "or change the engagement's dates first."
+        case let .surveillanceNotAfterAudit(value, lastDay):
+            "the surveillance date \(value) must come after the audit's last day, \(lastDay)."
         }
     }
 

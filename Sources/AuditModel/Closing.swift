@@ -29,7 +29,13 @@ public struct Closing: Hashable, Sendable {
     static let bookkeepingFields: Set<String> = [
         Engagement.Field.status.rawValue, Engagement.Field.recommendation.rawValue, Engagement.Field.conclusion.rawValue,
         Engagement.Field.closedAt.rawValue, Engagement.Field.closedThrough.rawValue, Engagement.Field.acceptedLateUpTo.rawValue,
+        Engagement.Field.justification.rawValue, Engagement.Field.signedBy.rawValue, Engagement.Field.signedAt.rawValue,
+        Engagement.Field.surveillanceDate.rawValue,
     ]
+
+    /// The entity kinds only a lead writes to decide about the closing itself (decisions on late
+    /// changes, reopenings): these are never late.
+    static let bookkeepingKinds: Set<String> = [EntityKind.lateDecision.rawValue, EntityKind.reopening.rawValue]
 
     /// The closing an engagement records; `nil` while it is not closed.
     public init?(_ engagement: Engagement) {
@@ -56,10 +62,12 @@ public struct Closing: Hashable, Sendable {
     /// Everything the closing and the lead's acceptances cover.
     public var covered: VersionVector { closedThrough.merging(acceptedLateUpTo) }
 
-    /// Whether a change of this engagement came too late for the closing and awaits the lead's
-    /// acceptance.
+    /// Whether a change of this engagement came too late for the closing: neither the closing nor
+    /// an acceptance of everything held (`--all`) covered it. The lead may still have decided about
+    /// it one by one (`LateDecision`).
     public func isLate(_ change: Change) -> Bool {
         guard change.engagement == engagement else { return false }
+        if Self.bookkeepingKinds.contains(change.kind) { return false }
         if change.entity == engagement, change.kind == EntityKind.engagement.rawValue,
            Self.bookkeepingFields.contains(change.field) {
             return false
@@ -69,18 +77,29 @@ public struct Closing: Hashable, Sendable {
     }
 
     /// The fields that close an engagement: status, recommendation, the lead's conclusion, the
-    /// time, and what the lead's replica holds.
-    public static func writes(recommendation: Recommendation, conclusion: String?, at time: Int64, holding vector: VersionVector) -> FieldWrites {
+    /// time, what the lead's replica holds, and the lead's signature (`signedBy`, `signedAt`: the
+    /// closing's time, so the signature is bound to this closing and no other); with them the
+    /// justification and the proposed surveillance date when given.
+    public static func writes(
+        recommendation: Recommendation, conclusion: String?, at time: Int64, holding vector: VersionVector, signedBy lead: ReplicaID,
+        justification: String? = nil, surveillanceDate: String? = nil
+    ) -> FieldWrites {
         typealias F = Engagement.Field
         var writes: FieldWrites = [
             (F.status.rawValue, .text(EngagementStatus.closed.rawValue)),
             (F.recommendation.rawValue, .text(recommendation.rawValue)),
             (F.closedAt.rawValue, .integer(time)),
             (F.closedThrough.rawValue, encode(vector)),
+            (F.signedBy.rawValue, .text(lead.hex)),
+            (F.signedAt.rawValue, .integer(time)),
         ]
         if let conclusion, !conclusion.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             writes.append((F.conclusion.rawValue, .text(conclusion)))
         }
+        if let justification = justification?.trimmingCharacters(in: .whitespacesAndNewlines), !justification.isEmpty {
+            writes.append((F.justification.rawValue, .text(justification)))
+        }
+        if let surveillanceDate { writes.append((F.surveillanceDate.rawValue, .text(surveillanceDate))) }
         return writes
     }
 
@@ -123,8 +142,12 @@ public struct LateChange: Hashable, Sendable, Encodable {
     public let written: Value
     /// The change's stamp, Unix milliseconds.
     public let at: Int64
+    /// The change's id.
+    public let id: ChangeID
+    /// The lead's decision about it, when one was recorded (`LateDecision`); `nil` while it awaits one.
+    public var decision: LateDecision?
 
-    enum CodingKeys: String, CodingKey { case change, author, kind, entity, field, value, at }
+    enum CodingKeys: String, CodingKey { case change, author, kind, entity, field, value, at, decision }
 
     /// Describes a late change for history and reports; `author` is the name the roster gives its origin.
     public init(_ change: Change, author: String) {
@@ -136,5 +159,7 @@ public struct LateChange: Hashable, Sendable, Encodable {
         value = change.value.text ?? change.value.description
         written = change.value
         at = Int64(change.stamp.milliseconds)
+        id = change.id
+        decision = nil
     }
 }

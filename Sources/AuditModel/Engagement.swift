@@ -9,6 +9,8 @@ public struct Engagement: Hashable, Sendable, Encodable {
         case lead, catalog
         case recommendation, conclusion, closedAt, closedThrough, acceptedLateUpTo
         case majorDays, minorDays
+        case certificationBody, accreditation, certificateScope, distribution, confidentiality, surveillanceDate
+        case justification, signedBy, signedAt
     }
 
     /// The engagement's entity id, a UUIDv7 minted at creation; every change in it carries this id as
@@ -50,6 +52,25 @@ public struct Engagement: Hashable, Sendable, Encodable {
     public var acceptedLateUpTo: VersionVector?
     /// The certification body's deadlines for nonconformities (`engagement policy`).
     public var policy: NonconformityPolicy
+    /// The certification body conducting the audit (`plan set --body`).
+    public var certificationBody: String?
+    /// The certification body's accreditation, in its words (accreditation body and number).
+    public var accreditation: String?
+    /// The scope wording proposed for the certificate.
+    public var certificateScope: String?
+    /// Who receives the report.
+    public var distribution: [String]
+    /// The report's confidentiality statement.
+    public var confidentiality: String?
+    /// The proposed date of the first surveillance audit, `YYYY-MM-DD`.
+    public var surveillanceDate: String?
+    /// The lead's justification for a recommendation the record alone does not support (certify
+    /// with a major open or a mandatory clause not examined), recorded when closing.
+    public var justification: String?
+    /// Who signed the report when closing: the lead's replica id (hex).
+    public var signedBy: String?
+    /// When the lead signed, Unix milliseconds: the closing's time.
+    public var signedAt: Int64?
     /// Fields edited concurrently and not yet resolved.
     public var conflicts: [String]
 
@@ -80,6 +101,15 @@ public struct Engagement: Hashable, Sendable, Encodable {
         policy = NonconformityPolicy(
             majorDays: snapshot.integer(Field.majorDays.rawValue).map { Int($0) } ?? NonconformityPolicy.standard.majorDays,
             minorDays: snapshot.integer(Field.minorDays.rawValue).map { Int($0) } ?? NonconformityPolicy.standard.minorDays)
+        certificationBody = snapshot.text(Field.certificationBody.rawValue)
+        accreditation = snapshot.text(Field.accreditation.rawValue)
+        certificateScope = snapshot.text(Field.certificateScope.rawValue)
+        distribution = snapshot.strings(Field.distribution.rawValue)
+        confidentiality = snapshot.text(Field.confidentiality.rawValue)
+        surveillanceDate = snapshot.text(Field.surveillanceDate.rawValue)
+        justification = snapshot.text(Field.justification.rawValue)
+        signedBy = snapshot.text(Field.signedBy.rawValue)
+        signedAt = snapshot.integer(Field.signedAt.rawValue)
         conflicts = snapshot.conflictedFields
     }
 }

@@ -36,6 +36,12 @@ public struct EngagementRecord: Sendable {
     public let actions: [CorrectiveAction]
     /// The nonconformities' numbers (`NC-01`), deleted findings included so no number is reused.
     public let numbering: NonconformityNumbering
+    /// The audit plan: sessions, meetings and Stage 1 points, in the order added.
+    public let planItems: [PlanItem]
+    /// The lead's decisions about changes that arrived after a closing.
+    public let lateDecisions: [LateDecision]
+    /// Every time the lead reopened the engagement, oldest first.
+    public let reopenings: [Reopening]
     /// Every entity of the engagement with a field in conflict, with those fields.
     public let conflicts: [(kind: String, id: EntityID, fields: [String])]
     /// Every visible value of each field in conflict, so no view has to pick one side.
@@ -72,6 +78,9 @@ public struct EngagementRecord: Sendable {
         findings = ordered.compactMap(Finding.init)
         actions = ordered.compactMap(CorrectiveAction.init)
         numbering = NonconformityNumbering(ordered)
+        planItems = ordered.compactMap(PlanItem.init)
+        lateDecisions = ordered.compactMap(LateDecision.init)
+        reopenings = ordered.compactMap(Reopening.init).sorted { ($0.reopenedAt ?? 0, $0.id) < ($1.reopenedAt ?? 0, $1.id) }
         conflicts = ordered.filter { !$0.conflictedFields.isEmpty }.map { ($0.kind, $0.id, $0.conflictedFields) }
         var states: [FieldKey: FieldState] = [:]
         for snapshot in ordered {
@@ -119,6 +128,12 @@ public struct EngagementRecord: Sendable {
         let disputed = open.filter { (conflictingTexts(of: $0.id, Finding.Field.grade.rawValue) ?? []).contains(FindingGrade.major.rawValue) }
         let settled = open.filter { $0.grade == .major && conflictingValues(of: $0.id, Finding.Field.grade.rawValue) == nil }
         return (settled, disputed)
+    }
+
+    /// The lead's decision about a change, if one was recorded.
+    public func lateDecision(about change: ChangeID) -> LateDecision? {
+        let key = LateDecision.key(of: change)
+        return lateDecisions.first { $0.change == key }
     }
 
     /// The name of a team member by replica id, or the id's first digits.

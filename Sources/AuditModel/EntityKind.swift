@@ -3,6 +3,9 @@ public enum EntityKind: String, CaseIterable, Sendable {
     case engagement, member, soa, system, interview, note, test, evidence, link, finding
     /// A corrective action of a nonconformity (`CorrectiveAction`).
     case action
+    /// The audit plan's sessions, meetings and Stage 1 points (`PlanItem`); the lead's decisions on late changes
+    /// (`LateDecision`); the lead's reopenings of a closed engagement (`Reopening`).
+    case planItem, lateDecision, reopening
 }
 
 /// Field values to write for one entity, in order.

@@ -20,18 +20,11 @@ public enum Recommendation: String, Choice, Codable {
     }
 
     /// The cautious proposal the findings make: certification after closure when any finding may
-    /// be an open major nonconformity, certification otherwise.
-    ///
-    /// A finding counts as major when any visible value of its grade is major, so a conflict
-    /// between a major and a minor grading proposes the cautious outcome rather than picking a
-    /// side. A major nonconformity recorded as closed no longer holds certification back. The
-    /// proposal is never `doNotCertify`: that judgement is the lead's alone.
+    /// be an open major nonconformity (`EngagementRecord.openMajorFindings()`, the one home of
+    /// that rule: a major in a grade conflict counts, a closed major does not), certification
+    /// otherwise. The proposal is never `doNotCertify`: that judgement is the lead's alone.
     public static func proposed(for record: EngagementRecord) -> Recommendation {
-        let openMajor = record.findings.contains { finding in
-            let grades = record.conflictingTexts(of: finding.id, Finding.Field.grade.rawValue) ?? [finding.grade?.rawValue].compactMap { $0 }
-            let statuses = record.conflictingTexts(of: finding.id, Finding.Field.status.rawValue) ?? [finding.status.rawValue]
-            return grades.contains(FindingGrade.major.rawValue) && statuses.contains { $0 != FindingStatus.closed.rawValue }
-        }
-        return openMajor ? .certifyAfterClosure : .certify
+        let (settled, disputed) = record.openMajorFindings()
+        return settled.isEmpty && disputed.isEmpty ? .certify : .certifyAfterClosure
     }
 }

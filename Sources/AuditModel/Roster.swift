@@ -8,8 +8,9 @@ import Replication
 /// - the founder may write anything in the engagement;
 /// - only the founder writes the roster (`member` entities) and the engagement's `lead` field,
 ///   whatever role another member has;
-/// - members with the role `lead` may also edit the engagement's own fields, sign findings off
-///   (which numbers nonconformities) and verify corrective actions (`Finding.leadOnlyFields`);
+/// - members with the role `lead` may also edit the engagement's own fields, the audit plan
+///   (`planItem`), decide about late changes (`lateDecision`), reopen (`reopening`), sign findings
+///   off (which numbers nonconformities) and verify corrective actions (`Finding.leadOnlyFields`);
 /// - `auditor` and `expert` members write everything else; `observer` members write nothing;
 /// - a central repository the engagement is filed with (role `central`) reads everything and
 ///   writes nothing;
@@ -144,6 +145,12 @@ public struct Roster: Sendable {
             }
             if kind == EntityKind.finding.rawValue, let leadOnly = Finding.Field(rawValue: field), Finding.leadOnlyFields.contains(leadOnly) {
                 return .leadOnly(id, what: leadOnly == .verification ? "verifies a nonconformity's corrective actions" : "signs a finding off", role: membership.role)
+            }
+            if kind == EntityKind.planItem.rawValue {
+                return .leadOnly(id, what: "edits the audit plan", role: membership.role)
+            }
+            if kind == EntityKind.lateDecision.rawValue || kind == EntityKind.reopening.rawValue {
+                return .leadOnly(id, what: "decides about the engagement's closing", role: membership.role)
             }
             return nil
         }

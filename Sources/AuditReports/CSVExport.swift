@@ -1,8 +1,8 @@
 import AuditModel
 import Replication
 
-/// The engagement's tables as CSV files for spreadsheets: findings, tests, interviews, evidence
-/// and coverage, one file each.
+/// The engagement's tables as CSV files for spreadsheets: findings, tests, interviews, evidence,
+/// coverage and the audit plan, one file each.
 ///
 /// RFC 4180: fields with a comma, a quote or a line break are quoted and their quotes doubled;
 /// records end with CRLF; the first record is the header. Fields a spreadsheet would evaluate as
@@ -10,10 +10,13 @@ import Replication
 /// mark. The columns and their order are stable: new columns are only ever appended. A field in
 /// conflict holds every value (see `ReportContent.text(of:_:winner:)`), and each table of
 /// entities says in its `conflicts` column which fields are in conflict and in its `late` column
-/// whether a change after closing touched the row.
+/// whether a change after closing touched the row (`yes` while it awaits the lead's decision,
+/// `rejected` once the lead rejected it).
 public enum CSVExport {
     /// The file names, in the order `tables` lists them.
-    public static let fileNames = ["findings.csv", "tests.csv", "interviews.csv", "evidence.csv", "coverage.csv", "nonconformities.csv"]
+    public static let fileNames = [
+        "findings.csv", "tests.csv", "interviews.csv", "evidence.csv", "coverage.csv", "nonconformities.csv", "plan.csv",
+    ]
 
     /// Every table of an engagement, by file name.
     public static func tables(_ record: EngagementRecord, context: ReportContext) -> [String: String] {
@@ -21,6 +24,7 @@ public enum CSVExport {
         return [
             "findings.csv": findings(content), "tests.csv": tests(content), "interviews.csv": interviews(content),
             "evidence.csv": evidence(content), "coverage.csv": coverage(content), "nonconformities.csv": nonconformities(content),
+            "plan.csv": plan(content),
         ]
     }
 
@@ -45,7 +49,7 @@ public enum CSVExport {
                 finding.raisedBy ?? "", content.signer(of: finding) ?? "", finding.signedOffAt.map(content.time) ?? "",
                 Array(Set(finding.refs.flatMap { content.record.catalog.crossReferences(of: $0) }.map { "\($0.framework) \($0.article)" })).sorted()
                     .joined(separator: "; "),
-                finding.conflicts.joined(separator: "; "), content.lateEntities.contains(finding.id) ? "yes" : "",
+                finding.conflicts.joined(separator: "; "), content.lateMark(finding.id),
                 content.record.nonconformityLabel(of: finding.id) ?? "", text(.gradeJustification, finding.gradeJustification),
                 content.record.signOffSummary(of: finding, time: content.time),
             ]
@@ -105,7 +109,7 @@ public enum CSVExport {
                 text(.sampleSize, test.sampleSize.map(String.init)), text(.population, test.population.map(String.init)),
                 text(.systems, test.systems.map { id in content.record.systems.first { $0.id.description == id }?.name ?? id }.joined(separator: "; ")),
                 text(.result, test.result?.rawValue), text(.conclusion, test.conclusion), test.tester ?? "",
-                test.conflicts.joined(separator: "; "), content.lateEntities.contains(test.id) ? "yes" : "",
+                test.conflicts.joined(separator: "; "), content.lateMark(test.id),
             ]
         }
         return table(header, rows)
@@ -123,7 +127,7 @@ public enum CSVExport {
                 text(.startedAt, interview.startedAt.map(content.time)), text(.endedAt, interview.endedAt.map(content.time)),
                 text(.auditors, interview.auditors.joined(separator: "; ")), text(.topics, interview.topics.joined(separator: "; ")),
                 notes.map { ($0.ref.map { "[\($0)] " } ?? "") + $0.text }.joined(separator: "\n"),
-                interview.conflicts.joined(separator: "; "), content.lateEntities.contains(interview.id) ? "yes" : "",
+                interview.conflicts.joined(separator: "; "), content.lateMark(interview.id),
             ]
         }
         return table(header, rows)
@@ -144,7 +148,7 @@ public enum CSVExport {
                 item.id.description, item.name, item.digest?.hex ?? "", String(item.size), item.mediaType ?? "", item.description ?? "",
                 item.capturedBy ?? "", item.capturedAt.map(content.time) ?? "", targets.sorted().joined(separator: "; "),
                 item.digest.map { content.context.missingEvidence.contains($0) ? "no" : "yes" } ?? "no",
-                content.lateEntities.contains(item.id) ? "yes" : "",
+                content.lateMark(item.id),
                 item.run?.commandLine ?? "", item.run?.directory ?? "", item.run?.host ?? "",
                 item.run.map { Evidence.Run.time($0.startedAt) } ?? "",
                 item.run.map { Evidence.Run.time($0.endedAt) } ?? "", item.run?.outcome ?? "",
@@ -171,6 +175,32 @@ public enum CSVExport {
                 String(row.findings[.observation] ?? 0), String(row.findings[.goodPractice] ?? 0), String(row.notes),
                 row.result, row.workedOnBy.joined(separator: "; "), String(row.interviews), String(row.evidence), row.examined,
             ]
+        }
+        return table(header, rows)
+    }
+
+    /// One line of the audit plan per row, in plan order (sessions and meetings by day and time,
+    /// then Stage 1 points), then one row per engagement-level plan fact (`kind` = `engagement`).
+    static func plan(_ content: ReportContent) -> String {
+        typealias F = PlanItem.Field
+        let header = [
+            "id", "kind", "date", "start", "end", "place", "remote", "function", "refs", "auditors", "attendees", "point", "follow_up", "conflicts", "late",
+        ]
+        var rows = content.record.planItems.sorted(by: PlanItem.planOrder).map { item -> [String] in
+            let text = { (field: F, winner: String?) in content.text(of: item.id, field.rawValue, winner: winner) ?? "" }
+            return [
+                item.id.description, text(.type, item.kind?.rawValue), text(.date, item.date), text(.start, item.start), text(.end, item.end),
+                text(.place, item.place), item.remote ? "yes" : "", text(.function, item.function), text(.refs, item.refs.joined(separator: "; ")),
+                text(.auditors, item.auditors.joined(separator: "; ")), text(.attendees, item.attendees.joined(separator: "; ")),
+                text(.point, item.point), text(.followUp, item.followUp), item.conflicts.joined(separator: "; "),
+                content.lateMark(item.id),
+            ]
+        }
+        let engagement = content.record.engagement
+        let surveillance = engagement.surveillanceDate.map { [(label: "Surveillance date", field: Engagement.Field.surveillanceDate, value: $0)] } ?? []
+        for (label, field, winner) in engagement.planFacts + surveillance {
+            guard let value = content.text(of: engagement.id, field.rawValue, winner: winner) else { continue }
+            rows.append([engagement.id.description, "engagement", "", "", "", "", "", label.lowercased(), "", "", "", value, "", "", ""])
         }
         return table(header, rows)
     }

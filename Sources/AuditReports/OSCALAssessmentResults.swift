@@ -54,7 +54,8 @@ private struct Projection {
             metadata: metadata,
             importAP: OSCAL.ImportAP(
                 href: "urn:fieldaudit:engagement:\(engagement.id)",
-                remarks: "FieldAudit keeps no OSCAL assessment plan: the engagement itself (scope, criteria, team, Statement of Applicability) is the plan."),
+                remarks: "FieldAudit keeps no OSCAL assessment plan: the engagement itself (scope, criteria, team, Statement of Applicability, audit plan) is the plan; its sessions are the local activities."),
+            localDefinitions: localDefinitions,
             results: [result],
             backMatter: resources.nonEmpty.map(OSCAL.BackMatter.init)))
     }
@@ -161,6 +162,19 @@ private struct Projection {
             remarks.append("\(late) \(late == 1 ? "change" : "changes") arrived after the engagement was closed and \(late == 1 ? "awaits" : "await") the lead's acceptance.")
         }
         if let words = engagement.conclusion { remarks.append("Lead auditor's conclusion: \(words)") }
+        if let justification = engagement.justification { remarks.append("Justification of the recommendation: \(justification)") }
+        if let date = engagement.surveillanceDate { remarks.append("Next step: surveillance audit proposed for \(date).") }
+        if content.closing != nil || !record.reopenings.isEmpty {
+            let builder = ReportDocument.Builder(content: content)
+            remarks.append("Report: \(builder.signature).")
+        }
+        for decision in record.lateDecisions.sorted(by: { ($0.decidedAt ?? 0, $0.change) < ($1.decidedAt ?? 0, $1.change) }) {
+            remarks.append("Late change \(decision.shortChange) \(decision.verdict?.rawValue ?? "decided") by \(decision.decidedBy ?? "the lead")"
+                + (decision.reason.map { ": \($0)" } ?? "") + ".")
+        }
+        for reopening in record.reopenings {
+            remarks.append("Reopened on \(timestamp(reopening.reopenedAt ?? 0)) by \(reopening.reopenedBy ?? "the lead"): \(reopening.reason)")
+        }
         return OSCAL.Result(
             uuid: NameBasedUUID.uuid("result", engagement.id.description),
             title: line("\(engagement.auditType?.title ?? "Audit") of \(engagement.client) against \(record.catalog.displayName)"),
@@ -172,6 +186,33 @@ private struct Projection {
             risks: risks.nonEmpty,
             findings: findings.nonEmpty,
             remarks: remarks.nonEmpty?.joined(separator: "\n\n"))
+    }
+
+    /// The audit plan: its sessions and meetings as activities, the certification body and the
+    /// Stage 1 points in the remarks; `nil` when no plan was recorded.
+    var localDefinitions: OSCAL.LocalDefinitions? {
+        let items = record.planItems.sorted(by: PlanItem.planOrder)
+        let activities = items.filter { $0.kind != .stage1 }.map { item in
+            let parts = [
+                item.when, item.whereabouts, item.function.map { "auditee function: \($0)" },
+                item.auditors.isEmpty ? nil : "auditors: " + item.auditors.joined(separator: ", "),
+                item.attendees.isEmpty ? nil : "attendees: " + item.attendees.joined(separator: ", "),
+            ].compactMap { $0 }
+            return OSCAL.Activity(
+                uuid: NameBasedUUID.uuid("activity", item.id.description),
+                title: line("\(item.kind?.title ?? "Activity") \(item.when)"),
+                description: parts.joined(separator: "; ") + ".",
+                relatedControls: item.refs.isEmpty ? nil : OSCAL.ReviewedControls(
+                    description: "The requirements the session is planned to cover.",
+                    controlSelections: [OSCAL.ControlSelection(
+                        includeControls: item.refs.map { OSCAL.SelectControl(controlID: OSCALAssessmentResults.controlID(for: $0)) })]))
+        }
+        var remarks = engagement.planFacts.map { "\($0.label): \($0.value)" }
+        remarks += items.filter { $0.kind == .stage1 }.map { item in
+            "Stage 1 open point: \(item.point ?? "—") Follow-up: \(item.followUp ?? "not followed up in the record")."
+        }
+        guard !activities.isEmpty || !remarks.isEmpty else { return nil }
+        return OSCAL.LocalDefinitions(activities: activities.nonEmpty, remarks: remarks.nonEmpty?.joined(separator: "\n\n"))
     }
 
     /// The first audit day, else the earliest recorded activity, else the report's time.
@@ -424,6 +465,9 @@ private struct Projection {
                 }
                 if !finding.conflicts.isEmpty { remarks.append("Fields in conflict, every value shown: \(finding.conflicts.joined(separator: ", ")).") }
                 if content.lateEntities.contains(finding.id) { remarks.append("Changed after the engagement was closed; not yet accepted by the lead.") }
+                for late in content.context.rejectedLateChanges where late.entity == finding.id {
+                    remarks.append("Change \(late.change) of \(late.field) after the engagement was closed, rejected by the lead: \(late.decision?.reason ?? "no reason recorded").")
+                }
                 findings.append(OSCAL.Finding(
                     uuid: NameBasedUUID.uuid("finding", finding.id.description, ref),
                     title: line("\(label): \(ref) \(content.title(of: ref))"),

@@ -13,11 +13,31 @@ enum OSCAL {
         var uuid: String
         var metadata: Metadata
         var importAP: ImportAP
+        var localDefinitions: LocalDefinitions?
         var results: [Result]
         var backMatter: BackMatter?
         enum CodingKeys: String, CodingKey {
             case uuid, metadata, results
-            case importAP = "import-ap", backMatter = "back-matter"
+            case importAP = "import-ap", localDefinitions = "local-definitions", backMatter = "back-matter"
+        }
+    }
+
+    /// The assessment's own definitions: here, the audit plan's sessions and meetings as activities.
+    struct LocalDefinitions: Encodable {
+        var activities: [Activity]?
+        var remarks: String?
+    }
+
+    /// A planned activity: a session or meeting of the audit plan.
+    struct Activity: Encodable {
+        var uuid: String
+        var title: String?
+        var description: String
+        var relatedControls: ReviewedControls?
+        var remarks: String?
+        enum CodingKeys: String, CodingKey {
+            case uuid, title, description, remarks
+            case relatedControls = "related-controls"
         }
     }
 

@@ -145,6 +145,13 @@ struct ReportContent: Sendable {
         lateEntities = Set(context.lateChanges.map(\.entity))
     }
 
+    /// What the `late` column of a CSV table says of an entity: `yes` when a change after closing
+    /// awaits the lead's decision, `rejected` when the lead rejected one that changed it, else empty.
+    func lateMark(_ entity: EntityID) -> String {
+        if lateEntities.contains(entity) { return "yes" }
+        return context.rejectedLateChanges.contains { $0.entity == entity } ? "rejected" : ""
+    }
+
     /// Every unresolved conflict, as the report lists it.
     var conflicts: [ConflictLine] {
         record.conflicts.flatMap { conflict in
@@ -173,14 +180,15 @@ struct ReportContent: Sendable {
     func describe(_ value: Value, field: String) -> String {
         switch field {
         case Interview.Field.startedAt.rawValue, Interview.Field.endedAt.rawValue, Finding.Field.signedOffAt.rawValue,
-             Evidence.Field.capturedAt.rawValue, Note.Field.at.rawValue, Engagement.Field.closedAt.rawValue:
+             Evidence.Field.capturedAt.rawValue, Note.Field.at.rawValue, Engagement.Field.closedAt.rawValue,
+             Engagement.Field.signedAt.rawValue, LateDecision.Field.decidedAt.rawValue, Reopening.Field.reopenedAt.rawValue:
             return time(value.integer)
-        case Finding.Field.discussed.rawValue, ApplicabilityStatement.Field.applicable.rawValue:
+        case Finding.Field.discussed.rawValue, ApplicabilityStatement.Field.applicable.rawValue, PlanItem.Field.remote.rawValue:
             return value.isTrue ? "yes" : "no"
         case Finding.Field.verification.rawValue:
             guard let verification = value.text.flatMap(ClosureVerification.decode) else { return value.description }
             return "\(verification.outcome.rawValue) by \((try? ReplicaID(hex: verification.by)).map(record.memberName) ?? verification.by) on \(time(verification.at)): \(verification.reason)"
-        case Finding.Field.signedOffBy.rawValue, Engagement.Field.lead.rawValue:
+        case Finding.Field.signedOffBy.rawValue, Engagement.Field.lead.rawValue, Engagement.Field.signedBy.rawValue:
             return value.text.flatMap { try? ReplicaID(hex: $0) }.map(record.memberName) ?? value.description
         case Engagement.Field.closedThrough.rawValue, Engagement.Field.acceptedLateUpTo.rawValue:
             let vector = value.text.flatMap(Closing.decodeVector) ?? VersionVector()
@@ -206,6 +214,9 @@ struct ReportContent: Sendable {
         case .note: "note \(id.short)"
         case .link: "evidence link \(id.short)"
         case .action: "corrective action \(id.short)"
+        case .planItem: "plan item \(record.planItems.first { $0.id == id }.map { [$0.kind?.title ?? "", $0.when].filter { !$0.isEmpty }.joined(separator: " ") } ?? id.short)"
+        case .lateDecision: "decision on late change \(record.lateDecisions.first { $0.id == id }?.shortChange ?? id.short)"
+        case .reopening: "reopening \(id.short)"
         case nil: "\(kind) \(id.short)"
         }
     }

@@ -24,6 +24,9 @@ public struct ReportContext: Sendable {
     /// The day the report is written, `YYYY-MM-DD` (UTC): what overdue corrective actions and
     /// deadlines are judged against.
     public var today: String { Dates.day(of: generatedAt) }
+    /// Changes of the closed engagement that the lead rejected: kept in the record, but not taken
+    /// into the conclusion; the report marks what they changed.
+    public var rejectedLateChanges: [LateChange] = []
 
     /// The context of a report made at `generatedAt` (Unix milliseconds); times are written in UTC
     /// unless `timeZone` says otherwise, and no late change or missing evidence is assumed.

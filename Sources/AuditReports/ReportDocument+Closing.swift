@@ -33,6 +33,13 @@ extension ReportDocument.Builder {
             blocks.append(.subsection(id: nil, title: "The lead auditor's conclusion", blocks: [.paragraph(words)]))
         }
         var facts = [Fact("Proposed from the findings", "\(state.proposed.title), because \(proposalReason)")]
+        let review = ClosingReview(record, coverage: content.coverage)
+        if !review.clausesNotExamined.isEmpty {
+            facts.append(Fact(
+                "Mandatory clauses not examined",
+                review.clausesNotExamined.map(\.ref).joined(separator: ", ")
+                    + (state.proposed == .certify ? " (recommending certification despite them needs the lead's recorded justification)" : "")))
+        }
         switch (state.recorded.count, state.isFinal) {
         case (0, false):
             facts.append(Fact("Recommendation", "not recorded yet: the lead records it when closing the engagement (`fieldaudit engagement close --recommendation …`)"))
@@ -43,6 +50,11 @@ extension ReportDocument.Builder {
         default:
             facts.append(Fact("Recommendation", content.text(of: engagement.id, Engagement.Field.recommendation.rawValue, winner: nil) ?? "—"))
         }
+        if let justification = field(.justification, engagement.justification) {
+            facts.append(Fact("Justification", justification))
+        }
+        facts.append(Fact("Next step", field(.surveillanceDate, engagement.surveillanceDate).map { "surveillance audit proposed for \($0)" }
+            ?? "no surveillance date proposed yet"))
         blocks.append(.facts(facts))
         return blocks
     }
@@ -71,12 +83,13 @@ extension ReportDocument.Builder {
             Fact("Findings signed off", "\(findings.count - content.unsignedFindings.count) of \(findings.count)"),
         ]
         if content.closing != nil {
-            facts.append(Fact("Changes after closing awaiting acceptance", content.context.lateChanges.isEmpty ? "none" : String(content.context.lateChanges.count)))
+            facts.append(Fact("Changes after closing awaiting the lead's decision", content.context.lateChanges.isEmpty ? "none" : String(content.context.lateChanges.count)))
         }
+        facts.append(Fact("Report", signature))
         var blocks: [Block] = [.facts(facts)]
         if !findings.isEmpty {
             blocks.append(.table(header: ["Finding", "Sign-off"], rows: findings.map { [content.labels[$0.id] ?? $0.id.short, signOffText($0)] }))
         }
-        return blocks
+        return blocks + closingHistory
     }
 }

@@ -52,6 +52,13 @@ extension ReportDocument.Builder {
         if content.lateEntities.contains(finding.id) {
             facts.append(Fact("Changed after closing", "yes: see the changes after closing at the top of the report"))
         }
+        let rejected = content.context.rejectedLateChanges.filter { $0.entity == finding.id }
+        if !rejected.isEmpty {
+            facts.append(Fact(
+                "Rejected changes after closing",
+                rejected.map { "\($0.field) set to “\(content.describe($0.written, field: $0.field))” by \($0.author) (\($0.change)), rejected: \($0.decision?.reason ?? "no reason recorded")" }
+                    .joined(separator: "; ") + "; kept in the record, as every change is, and left out of the conclusion by the lead"))
+        }
         let files = content.evidence(citedBy: finding)
         if !files.isEmpty {
             let cited = files.map { item in

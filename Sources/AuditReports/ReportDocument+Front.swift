@@ -27,10 +27,10 @@ extension ReportDocument.Builder {
         let late = content.lateLines
         if !late.isEmpty {
             blocks.append(alert(
-                "Changes after closing: \(count(late.count, "change")) not yet accepted by the lead",
+                "Changes after closing: \(count(late.count, "change")) awaiting the lead's decision",
                 "These changes reached this replica after the lead closed the engagement; they were written by auditors who had not yet learned of the closing, or after it. "
                     + "They are kept, never dropped, and the rest of this report takes them into account, but the conclusion and recommendation the lead recorded were frozen without them. "
-                    + "The lead reviews them and accepts them with `fieldaudit engagement accept-late`.",
+                    + "The lead reviews them (`fieldaudit engagement late`) and accepts or rejects each: `fieldaudit engagement accept-late CHANGE`, `fieldaudit engagement reject-late CHANGE --reason TEXT`.",
                 header: ["Change", "Item", "Field", "Value", "By", "Written"],
                 rows: late.map { [$0.change, $0.subject, $0.field, $0.value, $0.author, $0.at] }))
         }

@@ -96,8 +96,8 @@ extension ReportDocument {
     /// Writes the report's prose from the content, one section at a time. Each part of the report
     /// has its own file: `ReportDocument+Front.swift` (identity and alerts), `+Scope` (the audit,
     /// its scope and criteria), `+People`, `+Coverage`, `+Findings` (findings, auditee positions,
-    /// EU AI Act), `+Closing` (sampling, conclusion, sign-off), `+Transcripts` (commands run as
-    /// evidence, a last section only when there are some).
+    /// EU AI Act), `+Closing` (sampling, conclusion, sign-off), `+Plan` (the audit plan, the signature and the
+    /// closing's history), `+Transcripts` (commands run as evidence, a last section only when there are some).
     struct Builder {
         let content: ReportContent
         var record: EngagementRecord { content.record }
@@ -117,6 +117,7 @@ extension ReportDocument {
                 .init(id: "audit", title: "The audit", blocks: audit),
                 .init(id: "scope", title: "Scope", blocks: scope),
                 .init(id: "criteria", title: "Criteria and Statement of Applicability", blocks: criteria),
+                .init(id: "plan", title: "Audit plan", blocks: plan),
                 .init(id: "people", title: "Audit team and auditee participants", blocks: people),
                 .init(id: "coverage", title: "Coverage of the requirements", blocks: coverage),
                 .init(id: "findings", title: "Findings", blocks: findings),

@@ -33,6 +33,8 @@ extension FieldAuditError {
         case .runOutputCut: .invalidInput
         case .invalidInput, .rowsRefused, .keyFileUnreadable, .keyMismatch, .invalidCard, .invalidVectorFile, .unsupportedVersion: .invalidInput
         case .model, .notFound, .ambiguous, .nothingToResolve, .unresolvedConflict, .alreadyClosed, .notClosed: .invalidInput
+        case .unsupportedRecommendation: .invalidInput
+        case .engagementClosed: .notPermitted
         case .bundle, .bundleGap, .brokenChain, .evidenceMismatch, .incompleteEvidence: .invalidInput
         case .replicaExists, .outputExists, .outputUnusable: .cannotCreate
         case .keyFileExposed, .notPermitted, .refused, .noLeadLeft, .untrustedSigner, .unauthorized, .untrustedFounder: .notPermitted

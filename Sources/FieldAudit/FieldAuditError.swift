@@ -51,6 +51,11 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case alreadyClosed(engagement: String, closedAt: Int64)
     /// The action needs a closed engagement.
     case notClosed(engagement: String)
+    /// Work cannot be recorded in a closed engagement; `isLead` says whether this replica may reopen it.
+    case engagementClosed(engagement: String, isLead: Bool)
+    /// Closing with a recommendation the record does not support (certify with a major
+    /// nonconformity open or a mandatory clause not examined), without a justification.
+    case unsupportedRecommendation(recommendation: String, reasons: [String])
     /// A bundle cannot be read or written; the store is unchanged.
     case bundle(BundleError, path: String)
     /// A bundle is signed by a replica this one does not know.
@@ -180,6 +185,17 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "engagement \(engagement) was closed at \(Self.utc(closedAt)) and its conclusion is frozen. Changes that arrive later are flagged as late; review them with `fieldaudit status` and accept them with `fieldaudit engagement accept-late` (which may also revise the recommendation)."
         case let .notClosed(engagement):
             "engagement \(engagement) is not closed, so no change is late. Close it with `fieldaudit engagement close`."
+        case let .engagementClosed(engagement, true):
+            "engagement \(engagement) is closed, so its conclusion is frozen and no work is recorded in it; nothing was written. "
+                + "Conflicts and late changes are settled without reopening (`fieldaudit resolve`, `fieldaudit engagement late`); "
+                + "to record more work, reopen it first: `fieldaudit engagement reopen --reason TEXT`."
+        case let .engagementClosed(engagement, false):
+            "engagement \(engagement) is closed, so its conclusion is frozen and no work is recorded in it; nothing was written. "
+                + "If more work is needed, ask the lead to reopen it (`fieldaudit engagement reopen --reason TEXT`)."
+        case let .unsupportedRecommendation(recommendation, reasons):
+            "the record does not support recommending '\(recommendation)': \(reasons.joined(separator: "; ")); nothing was written. "
+                + "Examine what is missing, record the recommendation the findings support (`--recommendation certify-after-closure`), "
+                + "or give your reason with --justification TEXT: it is recorded and printed in the report."
         case let .refused(refusal):
             "\(refusal); every peer would refuse it, so nothing was written. \(Self.nextStep(after: refusal))"
         case let .noLeadLeft(engagement):

@@ -37,10 +37,18 @@ extension Replica {
 
     /// Resolves a conflict by keeping one of its values (`take`, 1 = the first shown) or a new
     /// value; the write supersedes every value, so every replica that learns of it agrees.
+    ///
+    /// In a closed engagement only a lead resolves (conflicts there come from late changes), and
+    /// the resolution is accepted at once in the same transaction (a `LateDecision` by its
+    /// author), so it is not itself flagged late.
     public func resolve(
         entity reference: String, field: String, take: Int?, value: Value?, engagement: String?
     ) throws(FieldAuditError) -> Change {
-        let record = try capturing(in: engagement)
+        let record = try record(of: try engagementID(engagement))
+        let closed = Closing(record.engagement) != nil
+        if closed {
+            try requirePermission(toWrite: .lateDecision, field: LateDecision.Field.verdict.rawValue, in: record.engagement.id)
+        }
         let candidates = try perform { () throws(StoreError) in try store.snapshots(engagement: record.engagement.id) }
         let id = try resolve(reference, among: candidates.map(\.id), kind: "entity")
         guard let snapshot = candidates.first(where: { $0.id == id }) else { throw .notFound(kind: "entity", id: reference) }
@@ -60,9 +68,18 @@ extension Replica {
             throw .nothingToResolve(entity: id.short, field: field, reason: "say which value to keep with --take N or --value TEXT")
         }
         guard let kind = EntityKind(rawValue: snapshot.kind) else { throw .notFound(kind: "entity", id: reference) }
+        let (time, lead) = (now, name)
         return try write(in: record.engagement.id) { writer in
             try writer.put([(field, chosen)], entity: id, kind: kind)
-            return writer.transaction.written.last!
+            let resolution = writer.transaction.written.last!
+            if closed {
+                try writer.put(
+                    LateDecision.writes(
+                        change: resolution.id, verdict: .accepted, reason: "the lead's resolution of a conflict after closing",
+                        decidedBy: lead, at: time),
+                    entity: LateDecision.id(engagement: record.engagement.id, change: resolution.id), kind: .lateDecision)
+            }
+            return resolution
         }
     }
 }

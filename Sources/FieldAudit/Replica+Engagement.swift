@@ -97,13 +97,13 @@ extension Replica {
     /// Who may write what is the roster's question, answered before the write commits
     /// (`write(in:)`); here only a closed engagement is refused.
     ///
-    /// - Throws: `.notPermitted` once the engagement is closed (its conclusion is frozen).
+    /// - Throws: `.engagementClosed` once the engagement is closed (its conclusion is frozen),
+    ///   saying whether this replica, as a lead, may reopen it.
     func capturing(in reference: String?, kinds: [EntityKind] = []) throws(FieldAuditError) -> EngagementRecord {
         let record = try record(of: try engagementID(reference), kinds: kinds)
         if record.engagement.status == .closed {
-            throw .notPermitted(
-                action: "record work in a closed engagement (its conclusion is frozen)",
-                role: record.role(of: identity.id)?.rawValue ?? "none")
+            let isLead = record.engagement.lead == identity.id || record.role(of: identity.id) == .lead
+            throw .engagementClosed(engagement: record.engagement.id.description, isLead: isLead)
         }
         return record
     }

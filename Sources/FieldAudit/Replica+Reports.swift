@@ -34,6 +34,7 @@ extension Replica {
         for item in record.evidence {
             if let transcript = transcript(of: item) { context.transcripts[item.id] = transcript }
         }
+        context.rejectedLateChanges = try lateChanges(in: record, includingDecided: true).filter { $0.decision?.verdict == .rejected }
         return context
     }
 }

@@ -1,5 +1,6 @@
 import AuditModel
 import AuditStore
+import Foundation
 import Replication
 
 /// The state of an engagement's audit at a glance.
@@ -18,6 +19,8 @@ public struct AuditStatus: Sendable {
     public let closing: Closing?
     /// Changes that came after the closing and await the lead's acceptance.
     public let late: [LateChange]
+    /// The audit plan's sessions against what was done.
+    public let plan: PlanProgress
 }
 
 /// A line of an entity's history: who changed what, when, from which replica.
@@ -29,15 +32,16 @@ public struct HistoryEntry: Sendable {
 }
 
 extension Replica {
-    /// The engagement's coverage of clauses and Annex A, counts and open conflicts.
-    public func status(engagement reference: String?) throws(FieldAuditError) -> AuditStatus {
+    /// The engagement's coverage of clauses and Annex A, counts, open conflicts, and the plan
+    /// against what was done (days read in `timeZone`, the site's).
+    public func status(engagement reference: String?, timeZone: TimeZone = .current) throws(FieldAuditError) -> AuditStatus {
         let record = try record(of: try engagementID(reference))
         let exported = UInt64(try perform { () throws(StoreError) in try store.metadata(Self.exportedSeqKey) } ?? "") ?? 0
         return AuditStatus(
             record: record, coverage: Coverage(record), conflicts: record.conflicts.reduce(0) { $0 + $1.fields.count },
             unexported: try perform { () throws(StoreError) in try store.changeCount(of: identity.id, after: exported) },
             changes: try perform { () throws(StoreError) in try store.changeCount() },
-            closing: Closing(record.engagement), late: try lateChanges(in: record))
+            closing: Closing(record.engagement), late: try lateChanges(in: record), plan: PlanProgress(record, timeZone: timeZone))
     }
 
     static let exportedSeqKey = "exported_seq"

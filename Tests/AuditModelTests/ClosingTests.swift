@@ -14,7 +14,7 @@ struct ClosingTests {
     func closing(through: VersionVector, accepted: VersionVector? = nil) throws -> Closing {
         var fields: [String: FieldState] = [:]
         var seq: UInt64 = 100
-        var writes = Closing.writes(recommendation: .certify, conclusion: nil, at: 1_795_000_000_000, holding: through)
+        var writes = Closing.writes(recommendation: .certify, conclusion: nil, at: 1_795_000_000_000, holding: through, signedBy: lead)
         if let accepted { writes += Closing.acceptanceWrites(holding: accepted, recommendation: nil) }
         for (field, value) in writes {
             seq += 1

@@ -70,7 +70,7 @@ struct ReportTests {
             origin: builder.ben, seq: 40, stamp: Timestamp(milliseconds: UInt64(builder.at(6 * 60)), counter: 0), transaction: 40,
             engagement: builder.engagement, kind: "finding", entity: minor, field: "auditeePosition", value: .text("We disagree"))
         let markdown = MarkdownReport.render(builder.record, context: builder.context(lateChanges: [LateChange(change, author: "Ben Auditor")]))
-        #expect(markdown.contains("**Changes after closing: 1 change not yet accepted by the lead**"))
+        #expect(markdown.contains("**Changes after closing: 1 change awaiting the lead's decision**"))
         #expect(markdown.contains("| \(change.id) | finding Minor 1 | auditeePosition | We disagree | Ben Auditor | 2026-11-18 17:06 UTC |"))
         #expect(markdown.contains("Final: the lead closed the engagement on 2026-11-18 18:06 UTC, and 1 change arrived later that the lead has not accepted"))
         #expect(markdown.contains("- **Changed after closing:** yes"))

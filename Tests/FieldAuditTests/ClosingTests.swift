@@ -45,7 +45,7 @@ struct ClosingTests {
         let behind = ManualClock(milliseconds: clock.now() - 3_600_000)
         let (lead, auditor, engagement) = try team(auditorClock: behind)
         clock.advance(by: 60_000)
-        let closing = try lead.closeEngagement(recommendation: nil, conclusion: "Implemented, one logging gap.", engagement: nil)
+        let closing = try lead.closeEngagement(recommendation: nil, conclusion: "Implemented, one logging gap.", justification: "Examined in full at Stage 1", engagement: nil)
         #expect(closing.recommendation == .certify)
         let late = try auditor.raiseFinding(
             grade: .major, refs: ["A.6.2.6"], statement: "No monitoring of model drift", evidence: [],
@@ -82,21 +82,21 @@ struct ClosingTests {
         #expect {
             _ = try auditor.addNote("One more thing about drift", ref: "A.6.2.6", engagement: nil)
         } throws: { error in
-            guard case .notPermitted = error as? FieldAuditError else { return false }
+            guard case .engagementClosed(_, isLead: false) = error as? FieldAuditError else { return false }
             return true
         }
     }
 
     @Test func theLeadsOwnClosingIsNeverLate() throws {
         let (lead, _, engagement) = try team()
-        _ = try lead.closeEngagement(recommendation: .certify, conclusion: nil, engagement: nil)
+        _ = try lead.closeEngagement(recommendation: .certify, conclusion: nil, justification: "Examined in full at Stage 1", engagement: nil)
         #expect(try lead.lateChanges(in: try lead.record(of: engagement)).isEmpty)
         #expect(try lead.status(engagement: nil).record.engagement.status == .closed)
     }
 
     @Test func onlyTheLeadClosesAndAcceptsAndOnlyOnce() throws {
         let (lead, auditor, engagement) = try team()
-        #expect { try auditor.closeEngagement(recommendation: .certify, conclusion: nil, engagement: nil) } throws: { error in
+        #expect { try auditor.closeEngagement(recommendation: .certify, conclusion: nil, justification: "Examined in full at Stage 1", engagement: nil) } throws: { error in
             guard case .refused(.leadOnly(_, "edits the engagement", .auditor)) = error as? FieldAuditError else { return false }
             return true
         }
@@ -105,7 +105,7 @@ struct ClosingTests {
             return true
         }
         _ = try lead.closeEngagement(recommendation: .doNotCertify, conclusion: nil, engagement: nil)
-        #expect { try lead.closeEngagement(recommendation: .certify, conclusion: nil, engagement: nil) } throws: { error in
+        #expect { try lead.closeEngagement(recommendation: .certify, conclusion: nil, justification: "Examined in full at Stage 1", engagement: nil) } throws: { error in
             guard case .alreadyClosed = error as? FieldAuditError else { return false }
             return true
         }

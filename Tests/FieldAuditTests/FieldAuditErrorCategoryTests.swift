@@ -25,6 +25,8 @@ struct FieldAuditErrorCategoryTests {
         (.unstorableEntries(directory: "photos", entries: ["link: a symbolic link (never followed)"]), .missingInput),
         (.runOutputCut(evidence: "3f2a9c1d", stored: 1024, written: 5000), .invalidInput),
         (.runInterrupted(command: "sleep 30"), .interrupted),
+        (.unsupportedRecommendation(recommendation: "certify", reasons: ["1 major nonconformity is open"]), .invalidInput),
+        (.engagementClosed(engagement: "e", isLead: true), .notPermitted),
     ])
     func eachCauseFallsInTheCategoryItsExitStatusNames(error: FieldAuditError, category: FieldAuditError.Category) {
         #expect(error.category == category, "\(error)")

@@ -177,7 +177,7 @@ struct FieldSafetyFileTests {
         #expect(contents(tables + "/findings.csv") == Data("my own findings".utf8))
 
         try succeed(["report", "--format", "csv", "-o", tables, "--force"])
-        #expect(try names(in: tables) == ["coverage.csv", "evidence.csv", "findings.csv", "interviews.csv", "nonconformities.csv", "notes.txt", "tests.csv"])
+        #expect(try names(in: tables) == ["coverage.csv", "evidence.csv", "findings.csv", "interviews.csv", "nonconformities.csv", "notes.txt", "plan.csv", "tests.csv"])
         #expect(contents(tables + "/notes.txt") == Data("keep me".utf8))
         #expect(contents(tables + "/findings.csv") != Data("my own findings".utf8))
 

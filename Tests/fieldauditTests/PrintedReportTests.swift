@@ -53,7 +53,7 @@ struct PrintedReportTests {
         let words = draft.dropLast().map { $0.split(whereSeparator: \.isWhitespace).count }
         #expect(words.allSatisfy { $0 >= 100 }, "a page other than the last holds under 100 words: \(words)")
 
-        let closed = try session.run(["engagement", "close", "--conclusion", "The AIMS is implemented, with one logging gap."])
+        let closed = try session.run(["engagement", "close", "--conclusion", "The AIMS is implemented, with one logging gap.", "--recommendation", "certify-after-closure"])
         #expect(closed.status == 0, "\(closed.stderr)")
         let final = try printedPages("final", pdftotext: tools.pdftotext)
         for (index, page) in final.enumerated() {

@@ -26,9 +26,9 @@ struct ReportCommandTests {
         let directory = session.directory.file("tables")
         _ = try succeed(["report", "--format", "csv", "-o", directory])
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        #expect(names == ["coverage.csv", "evidence.csv", "findings.csv", "interviews.csv", "nonconformities.csv", "tests.csv"])
+        #expect(names == ["coverage.csv", "evidence.csv", "findings.csv", "interviews.csv", "nonconformities.csv", "plan.csv", "tests.csv"])
         var normaliser = ReportNormaliser()
-        for name in ["findings.csv", "tests.csv", "interviews.csv", "evidence.csv", "coverage.csv", "nonconformities.csv"] {
+        for name in ["findings.csv", "tests.csv", "interviews.csv", "evidence.csv", "coverage.csv", "nonconformities.csv", "plan.csv"] {
             let data = try #require(FileManager.default.contents(atPath: "\(directory)/\(name)"))
             let text = try #require(String(data: data, encoding: .utf8), "\(name) is not UTF-8")
             #expect(text.hasSuffix("\r\n") && !text.replacingOccurrences(of: "\r\n", with: "").contains("\r"), "\(name) must end its records with CRLF")
@@ -57,7 +57,9 @@ struct ReportCommandTests {
     @Test func closingFreezesTheRecommendationAndTheReportBecomesFinal() throws {
         try session.runSession()
         #expect(try succeed(["report"]).contains("Draft: the engagement is open"))
-        let closed = try succeed(["engagement", "close", "--conclusion", "The AIMS is implemented, with one logging gap."])
+        let refused = try session.run(["engagement", "close", "--conclusion", "The AIMS is implemented, with one logging gap."])
+        #expect(refused.status == 65 && refused.stderr.contains("--justification"), "certify with mandatory clauses not examined needs a justification")
+        let closed = try succeed(["engagement", "close", "--conclusion", "The AIMS is implemented, with one logging gap.", "--justification", "Clauses 4 and 8 examined at Stage 1"])
         #expect(closed.contains("recommendation: Certify"))
         let status = try succeed(["status", "--brief"])
         #expect(status.contains("recommendation: Certify") && status.contains("late") && status.contains("none"))
@@ -69,8 +71,8 @@ struct ReportCommandTests {
         let again = try session.run(["engagement", "close", "--recommendation", "do-not-certify"])
         #expect(again.status == 65)
         #expect(again.stderr.contains("accept-late"))
-        #expect(try succeed(["engagement", "accept-late"]).contains("No late change to accept."))
-        let revised = try succeed(["engagement", "accept-late", "--recommendation", "certify-after-closure"])
+        #expect(try succeed(["engagement", "accept-late", "--all"]).contains("No late change to accept."))
+        let revised = try succeed(["engagement", "accept-late", "--all", "--recommendation", "certify-after-closure"])
         #expect(revised.contains("Certify after closure of major nonconformities"))
     }
 
@@ -79,7 +81,7 @@ struct ReportCommandTests {
         try team.kickoff()
         try team.succeed(["finding", "raise", "--grade", "minor", "--ref", "7.2", "--statement", "Training not tracked",
                           "--objective-evidence", "1 of 4 records missing"], as: "ben")
-        let closed = try team.succeed(["engagement", "close", "--recommendation", "certify"], as: "lead")
+        let closed = try team.succeed(["engagement", "close", "--recommendation", "certify", "--justification", "Small scope"], as: "lead")
         #expect(closed.contains("Certify"))
         try team.succeed(["export", "--for", team.file("ada.card.json"), "-o", team.file("ben-day1.fabundle")], as: "ben")
         try team.succeed(["import", team.file("ben-day1.fabundle")], as: "lead")
@@ -89,7 +91,7 @@ struct ReportCommandTests {
         let report = try team.succeed(["report"], as: "lead")
         #expect(report.contains("**Changes after closing:") && report.contains("Training not tracked"))
         #expect(report.contains("- **Changed after closing:** yes"))
-        #expect(try team.succeed(["engagement", "accept-late"], as: "lead").contains("Accepted"))
+        #expect(try team.succeed(["engagement", "accept-late", "--all"], as: "lead").contains("Accepted"))
         #expect(!(try team.succeed(["report"], as: "lead")).contains("**Changes after closing:"))
         #expect(try team.succeed(["status", "--brief"], as: "lead").contains(/late\s+none/))
     }

@@ -52,7 +52,7 @@ struct TeamCommandTests {
         let raised = try succeed(["finding", "raise", "--grade", "ofi", "--ref", "7.2", "--statement", "Track training"], as: "ada")
         let finding = try #require(raised.firstMatch(of: /([0-9a-f]{8}) against/)).1
         try succeed(["finding", "sign-off", String(finding)], as: "ada")
-        try succeed(["engagement", "close"], as: "ada")
+        try succeed(["engagement", "close", "--justification", "Examined at Stage 1"], as: "ada")
     }
 
     @Test func aCardAlreadyOnTheTeamChangesNothingUnlessARoleIsAskedFor() throws {

@@ -48,6 +48,8 @@ extension FieldAuditCommand {
             struct Actions: Encodable {
                 var open: Int, overdue: Int, done: Int
             }
+            /// The plan's sessions against what was done.
+            var plan: [PlanProgress.Line]
             struct Closing: Encodable {
                 var closedAt: Int64, recommendation: String?
             }
@@ -74,7 +76,7 @@ extension FieldAuditCommand {
                         notes: row.notes, workedOnBy: row.workedOnBy)
                 },
                 closing: status.closing.map { .init(closedAt: $0.closedAt, recommendation: $0.recommendation?.rawValue) },
-                lateChanges: status.late)
+                lateChanges: status.late, plan: status.plan.lines)
             let followUps = record.followUps(today: replica.today)
             view.nonconformities = followUps.map { item in
                 .init(
@@ -104,6 +106,17 @@ extension FieldAuditCommand {
                             row.tests.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "),
                             row.findings.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "),
                             row.notes == 0 ? "" : String(row.notes), row.workedOnBy.joined(separator: ", "),
+                        ]
+                    }))
+                Terminal.print("")
+            }
+            if !status.plan.lines.isEmpty {
+                Terminal.print(Terminal.columns(
+                    ["session", "when", "function", "auditors", "plan", "not yet covered"],
+                    status.plan.lines.map { line in
+                        [
+                            line.item.id.short, line.item.when, line.item.function ?? "", line.item.auditors.joined(separator: ", "),
+                            line.state.rawValue, line.missing.joined(separator: ", "),
                         ]
                     }))
                 Terminal.print("")
@@ -145,7 +158,7 @@ extension FieldAuditCommand {
                 ("closed", "\(Terminal.time(closing.closedAt)); recommendation: \(recommendation)"),
                 ("late", status.late.isEmpty
                     ? "none"
-                    : "\(status.late.count) change\(status.late.count == 1 ? "" : "s") arrived after closing — review them in `fieldaudit report`, accept with `fieldaudit engagement accept-late`"),
+                    : "\(status.late.count) change\(status.late.count == 1 ? "" : "s") arrived after closing — list them with `fieldaudit engagement late`, then accept-late or reject-late each"),
             ]
         }
     }
