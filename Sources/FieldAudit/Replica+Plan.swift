@@ -28,8 +28,12 @@ extension Replica {
     public func importPlan(from path: String, engagement reference: String?) throws(FieldAuditError) -> Int {
         let record = try capturing(in: reference, kinds: [.planItem])
         var items: [FieldWrites] = []
-        for (number, row) in try Self.planRows(path).enumerated() {
-            let line = number + 2
+        let table = try CSVTable.read(path, schema: Self.planSchema)
+        if let (line, reason) = table.malformed.first {
+            throw .invalidInput(source: path, reason: "line \(line): \(reason); nothing was recorded")
+        }
+        for row in table.rows {
+            let line = row.line
             do throws(FieldAuditError) {
                 items.append(try checkedPlanWrites(try Self.planDraft(row), in: record))
             } catch {
@@ -85,24 +89,34 @@ extension Replica {
         return try validate { () throws(AuditModelError) in try draft.writes(within: record.engagement) }
     }
 
-    /// The rows of a plan CSV after its header: the one place the plan's CSV is read, so it can
-    /// move to reading by header with the other CSV files.
-    static func planRows(_ path: String) throws(FieldAuditError) -> [[String]] {
-        try CSVFile.read(path)
-    }
+    /// The columns of a plan CSV, read by header name (case, spaces, `_` and `-` ignored) as every
+    /// CSV file is (`CSVTable`); lists in a cell are separated by `;`.
+    public static let planSchema = CSVTable.Schema([
+        .init("kind", synonyms: ["type", "item"], required: true),
+        .init("date", synonyms: ["day"]),
+        .init("start", synonyms: ["from", "start time"]),
+        .init("end", synonyms: ["to", "end time"]),
+        .init("place", synonyms: ["location", "where"]),
+        .init("function", synonyms: ["auditee function", "department", "area"]),
+        .init("refs", synonyms: ["requirements", "requirement", "clauses", "controls"]),
+        .init("auditors", synonyms: ["auditor"]),
+        .init("attendees", synonyms: ["participants"]),
+        .init("point", synonyms: ["stage 1 point", "open point"]),
+        .init("follow_up", synonyms: ["followup", "follow up action"]),
+    ])
 
-    /// A draft from one CSV row (`importPlan`'s columns).
-    static func planDraft(_ row: [String]) throws(FieldAuditError) -> PlanItem.Draft {
-        let column = { (index: Int) -> String? in index < row.count && !row[index].isEmpty ? row[index] : nil }
-        let list = { (index: Int) -> [String] in
-            (column(index) ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    /// A draft from one CSV row (`planSchema`'s columns).
+    static func planDraft(_ row: CSVTable.Row) throws(FieldAuditError) -> PlanItem.Draft {
+        let list = { (column: String) -> [String] in
+            (row[column] ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
-        guard let kindText = column(0) else { throw .model(.missing(field: "the kind (session, opening, closing or stage1)")) }
+        guard let kindText = row["kind"] else { throw .model(.missing(field: "the kind (session, opening, closing or stage1)")) }
         let kind: PlanItemKind
         do { kind = try PlanItemKind.parse(kindText) } catch { throw .model(error) }
-        let remote = column(4)?.lowercased() == "remote"
+        let remote = row["place"]?.lowercased() == "remote"
         return PlanItem.Draft(
-            kind: kind, date: column(1), start: column(2), end: column(3), place: remote ? nil : column(4), remote: remote,
-            function: column(5), refs: list(6), auditors: list(7), attendees: list(8), point: column(9), followUp: column(10))
+            kind: kind, date: row["date"], start: row["start"], end: row["end"], place: remote ? nil : row["place"], remote: remote,
+            function: row["function"], refs: list("refs"), auditors: list("auditors"), attendees: list("attendees"), point: row["point"],
+            followUp: row["follow_up"])
     }
 }

@@ -6,8 +6,10 @@ extension FieldAuditCommand.PlanCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
-            abstract: "Load plan lines from CSV: kind,date,start,end,place,function,refs,auditors,attendees,point,follow_up (with a header line; lists separated by ';', place 'remote' for a remote session).")
-        @Argument(help: "The CSV file.") var file: String
+            abstract: "Load plan lines from CSV, read by column name (lists separated by ';'; place 'remote' for a remote session).",
+            discussion: "Columns (case, spaces, '_' and '-' ignored; ',' ';' or tab; a header line is required):\n"
+                + Replica.planSchema.help + "\nA line that cannot be recorded is named and nothing is recorded.")
+        @Argument(help: "The CSV file (a spreadsheet must be saved as CSV first).") var file: String
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 
