@@ -65,7 +65,7 @@ struct PlanItemTests {
         #expect(throws: AuditModelError.surveillanceNotAfterAudit("2026-12-03", lastDay: "2026-12-03")) {
             try PlanSettings(surveillanceDate: "2026-12-03").writes(for: engagement)
         }
-        #expect(throws: AuditModelError.invalidDate("2027-02-30", field: "surveillance date")) { try PlanSettings(surveillanceDate: "2027-02-30").writes(for: engagement) }
+        #expect(throws: AuditModelError.impossibleDate("2027-02-30", field: "surveillance date", reason: "February 2027 has 28 days")) { try PlanSettings(surveillanceDate: "2027-02-30").writes(for: engagement) }
         #expect(try PlanSettings(surveillanceDate: "2027-11-30").writes(for: engagement).map(\.field) == ["surveillanceDate"])
         #expect(throws: AuditModelError.self) { try PlanSettings().writes(for: engagement) }
     }
