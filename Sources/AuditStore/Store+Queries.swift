@@ -28,7 +28,7 @@ public struct EntityRecord: Hashable, Sendable {
 extension Store {
     /// The visible values of one field, winner first; `nil` if nothing was written to it.
     public func state(of key: FieldKey) throws(StoreError) -> FieldState? {
-        try readTransaction { db in try ChangeApplier(db).visibleValues(of: key) }
+        try readTransaction { db in try ChangeApplier(SQLiteRows(db, path: path)).visibleValues(of: key) }
     }
 
     /// Every field of an entity with its visible values, sorted by field name.

@@ -24,7 +24,7 @@ extension Store {
             return report
         }
         do {
-            try scratch.write { db in try Self.rebuild(db, searchableFields: []) }
+            try scratch.write { db in try Self.rebuild(db, path: ":memory:", searchableFields: []) }
             let rebuilt = try scratch.read { db in try Self.digest(db) }
             report.rebuiltDigest = rebuilt
             if rebuilt != report.digest {

@@ -67,7 +67,7 @@ extension Replica {
         guard try mayBeAccepted(reader.header, trusted: Set(try store.trustedReplicas().keys)) else {
             throw FieldAuditError.untrustedSigner(reader.header.exporter, path: path)
         }
-        let verifier = BundleVerifier(held: store, hashFile: blobs.hash(of:))
+        let verifier = BundleVerifier(held: StoredChains(storage: store), hashFile: blobs.hash(of:))
         return try verifier.verify(
             reader, from: path, bundleBytes: Self.regularFileSize(handle), stagingEvidenceIn: staging, progress: progress)
     }

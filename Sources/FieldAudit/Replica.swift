@@ -15,13 +15,14 @@ public final class Replica: Sendable {
     public let identity: ReplicaIdentity
     /// The owner's name, as given to `init`.
     public let name: String
-    /// The store: internal, so every caller goes through the replica's use cases.
-    let store: Store
+    /// The store (SQLite, or a central's PostgreSQL): internal, so every caller goes through the
+    /// replica's use cases.
+    let store: any ChangeStorage
     /// The evidence files: internal, as the store.
     let blobs: BlobStore
     let clock: any WallClock
 
-    private init(location: StoreLocation, identity: ReplicaIdentity, name: String, store: Store, clock: any WallClock) {
+    private init(location: StoreLocation, identity: ReplicaIdentity, name: String, store: any ChangeStorage, clock: any WallClock) {
         self.location = location
         self.identity = identity
         self.name = name
@@ -78,7 +79,7 @@ public final class Replica: Sendable {
         if (try? FileManager.default.attributesOfItem(atPath: location.database)[.size] as? Int) == 0 {
             throw .store(.damaged(path: location.database, reason: "the file is empty: it was truncated"))
         }
-        let store: Store
+        let store: any ChangeStorage
         let name: String
         do {
             store = try Store.open(at: location.database, clock: clock, searchableFields: Searchable.fields)
