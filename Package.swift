@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The central repository's store on a PostgreSQL server (`serve --database postgres://…`).
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // The CRDT core: pure values and the merge laws.
@@ -40,6 +42,17 @@ let package = Package(
                 "Replication",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
+        // The central repository's store on PostgreSQL: the same laws (AuditStore's ChangeApplier) over
+        // PostgreSQL rows, through postgres-nio's EventLoopFuture API, waited on off the event loop.
+        .target(
+            name: "AuditStorePostgres",
+            dependencies: [
+                "AuditStore", "Replication",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // The audit domain: engagements, catalogs, interviews, tests, evidence, findings.
         .target(
@@ -104,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "AuditStoreTests",
             dependencies: [
-                "AuditStore", "Replication", "TestSupport",
+                "AuditStore", "AuditStorePostgres", "Replication", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(

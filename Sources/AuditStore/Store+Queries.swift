@@ -11,6 +11,14 @@ public struct FieldConflict: Hashable, Sendable {
     public let key: FieldKey
     /// Every visible value, winner first.
     public let state: FieldState
+
+    /// A conflict as a store read it.
+    public init(kind: String, engagement: EntityID, key: FieldKey, state: FieldState) {
+        self.kind = kind
+        self.engagement = engagement
+        self.key = key
+        self.state = state
+    }
 }
 
 /// An entity as the store holds it.
