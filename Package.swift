@@ -69,7 +69,9 @@ let package = Package(
         // The front door: a `Replica` that captures, queries and verifies.
         .target(
             name: "FieldAudit",
-            dependencies: ["Replication", "AuditStore", "AuditModel", "AuditReports", "BundleFormat", "CatalogFormats"]),
+            dependencies: [
+                "Replication", "AuditStore", "AuditStorePostgres", "AuditModel", "AuditReports", "BundleFormat", "CatalogFormats",
+            ]),
         // The central repository as an HTTP service (Hummingbird 2), and the laptops' client of it.
         .target(
             name: "FieldAuditService",

@@ -65,6 +65,8 @@ public protocol ChangeStorage: AnyObject, Sendable {
     func peerVector(of peer: ReplicaID) throws(StoreError) -> VersionVector
     /// The keys trusted explicitly, by replica id.
     func trustedReplicas() throws(StoreError) -> [ReplicaID: String]
+    /// The keys trusted explicitly with their names and public keys, sorted by replica id.
+    func trustedKeys() throws(StoreError) -> [(replica: ReplicaID, name: String, publicKey: [UInt8])]
     /// The founding lead of an engagement, if recorded.
     func founder(of engagement: EntityID) throws(StoreError) -> ReplicaID?
 

@@ -195,6 +195,17 @@ extension Store {
         }
     }
 
+    /// The keys trusted explicitly with their names and public keys, sorted by replica id.
+    public func trustedKeys() throws(StoreError) -> [(replica: ReplicaID, name: String, publicKey: [UInt8])] {
+        try readTransaction { db in
+            var trusted: [(ReplicaID, String, [UInt8])] = []
+            try Self.forEachRow(db, "SELECT replica, name, public_key FROM trusted ORDER BY replica", table: "trusted") { row in
+                trusted.append((try ReplicaID(bytes: row.blob(0)), row.text(1), row.blob(2)))
+            }
+            return trusted
+        }
+    }
+
     /// The founding lead of an engagement, if recorded.
     public func founder(of engagement: EntityID) throws(StoreError) -> ReplicaID? {
         try readTransaction { db in try Self.founder(db, of: engagement) }

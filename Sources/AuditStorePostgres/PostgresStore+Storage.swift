@@ -224,6 +224,15 @@ extension PostgresStore {
         }
     }
 
+    /// The keys trusted explicitly with their names and public keys, sorted by replica id.
+    public func trustedKeys() throws(StoreError) -> [(replica: ReplicaID, name: String, publicKey: [UInt8])] {
+        try readTransaction { connection throws(StoreError) in
+            try query(connection, "SELECT replica, name, public_key FROM trusted ORDER BY replica").map { row throws(StoreError) in
+                (try row.replica(0, table: "trusted"), try row.text(1), row.bytes(2))
+            }
+        }
+    }
+
     /// The founding lead of an engagement, if recorded.
     public func founder(of engagement: EntityID) throws(StoreError) -> ReplicaID? {
         try readTransaction { connection throws(StoreError) in try PostgresRows(self, connection).founder(of: engagement) }

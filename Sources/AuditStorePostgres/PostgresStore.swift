@@ -55,7 +55,8 @@ public final class PostgresStore: ChangeStorage, @unchecked Sendable {
     }
 
     /// Opens the store in the database at `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`,
-    /// optionally `?schema=NAME` to keep the tables in a schema of their own), creating its
+    /// optionally `?schema=NAME` to keep the tables in a schema of their own; without a password
+    /// in the URL, `PGPASSWORD` is used if set), creating its
     /// tables, or migrating them to the current schema, if needed.
     ///
     /// - Throws: `StoreError.cannotOpen` if the URL is malformed or the server cannot be reached or
@@ -229,7 +230,8 @@ struct DatabaseURL {
             }
         }
         var configuration = PostgresConnection.Configuration(
-            host: host, port: port, username: user, password: components.password, database: database, tls: .disable)
+            host: host, port: port, username: user,
+            password: components.password ?? ProcessInfo.processInfo.environment["PGPASSWORD"], database: database, tls: .disable)
         if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
         self.configuration = configuration
     }
