@@ -50,8 +50,9 @@ public final class PostgresStore: ChangeStorage, @unchecked Sendable {
         self.logger = logger
     }
 
+    /// Closes the pooled connections, waiting for each (the store is never released on an event loop).
     deinit {
-        for connection in idle { let _: EventLoopFuture<Void> = connection.close() }
+        for connection in idle { try? connection.close().wait() }
     }
 
     /// Opens the store in the database at `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`,

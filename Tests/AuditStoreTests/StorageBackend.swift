@@ -15,20 +15,10 @@ enum StorageBackend: String, CaseIterable, CustomTestStringConvertible, Sendable
 
     var testDescription: String { rawValue }
 
-    /// The environment variable naming the test server.
-    static let postgresVariable = "FIELDAUDIT_TEST_POSTGRES_URL"
-
-    /// Whether this backend can run here. PostgreSQL without a server: skipped with a printed
-    /// reason locally, a failure when `CI=true` (CI must never skip it silently).
+    /// Whether this backend can run here (see `TestPostgres.url()`: PostgreSQL without a server is
+    /// skipped with a printed reason locally, a failure when `CI=true`).
     func isAvailable() -> Bool {
-        guard self == .postgres, ProcessInfo.processInfo.environment[Self.postgresVariable] == nil else { return true }
-        let reason = "\(Self.postgresVariable) is not set: run the tests under scripts/with-postgres (needs Debian's postgresql package)"
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            Issue.record("PostgreSQL tests cannot run in CI: \(reason)")
-        } else {
-            print("skipping the PostgreSQL case: \(reason)")
-        }
-        return false
+        self == .sqlite || TestPostgres.url() != nil
     }
 
     /// How many random histories a property test runs on this backend: `base` on SQLite, a tenth
@@ -43,10 +33,8 @@ enum StorageBackend: String, CaseIterable, CustomTestStringConvertible, Sendable
         case .sqlite:
             return try Store.inMemory(clock: clock, searchableFields: searchableFields)
         case .postgres:
-            let url = try #require(ProcessInfo.processInfo.environment[Self.postgresVariable])
-            let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-            return try PostgresStore.open(
-                url: url + (url.contains("?") ? "&" : "?") + "schema=\(schema)", clock: clock, searchableFields: searchableFields)
+            let url = try #require(TestPostgres.url())
+            return try PostgresStore.open(url: TestPostgres.freshURL(url), clock: clock, searchableFields: searchableFields)
         }
     }
 
