@@ -134,14 +134,11 @@ public final class PostgresStore: ChangeStorage, @unchecked Sendable {
 
     // MARK: - Transactions
 
-    /// Runs `body` in one write transaction, holding the write lock, committed only if it returns.
-    ///
-    /// - Throws: whatever `body` throws, unchanged (a PostgreSQL error as `StoreError`).
-    func writeTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+    /// Runs `body` between `begin` and COMMIT on one pooled connection; rolls back if it throws.
+    private func transaction<T>(_ begin: String, _ body: (PostgresConnection) throws -> T) throws -> T {
         try withConnection { connection in
-            try execute(connection, "BEGIN ISOLATION LEVEL READ COMMITTED")
+            try execute(connection, begin)
             do {
-                try execute(connection, "SELECT pg_advisory_xact_lock(\(writeLock))")
                 let result = try body(connection)
                 try execute(connection, "COMMIT")
                 return result
@@ -152,20 +149,20 @@ public final class PostgresStore: ChangeStorage, @unchecked Sendable {
         }
     }
 
+    /// Runs `body` in one write transaction, holding the write lock, committed only if it returns.
+    ///
+    /// - Throws: whatever `body` throws, unchanged (a PostgreSQL error as `StoreError`).
+    func writeTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED") { connection in
+            try execute(connection, "SELECT pg_advisory_xact_lock(\(writeLock))")
+            return try body(connection)
+        }
+    }
+
     /// Runs `body` in one read-only transaction that sees one snapshot of the database.
     func readTransaction<T>(_ body: (PostgresConnection) throws(StoreError) -> T) throws(StoreError) -> T {
         do {
-            return try withConnection { connection in
-                try execute(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                do {
-                    let result = try body(connection)
-                    try execute(connection, "COMMIT")
-                    return result
-                } catch {
-                    _ = try? execute(connection, "ROLLBACK")
-                    throw error
-                }
-            }
+            return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in try body(connection) }
         } catch {
             throw error as? StoreError ?? .unexpected(String(describing: error))
         }
