@@ -4,13 +4,34 @@ import Replication
 
 /// PostgreSQL's `StateRows`: the rows of one transaction on one connection. Persists and reads
 /// only; `ChangeApplier` decides.
+///
+/// Writers take transaction-scoped advisory locks on what they touch, before they read it: each
+/// origin whose chain they read or extend, each engagement they write into or read a roster of,
+/// each peer whose holdings they record. So imports for different engagements run in parallel,
+/// and two transactions touching one origin or engagement take turns (the second reads what the
+/// first committed: no lost update). Two that take the same locks in opposite orders are a
+/// deadlock PostgreSQL breaks by aborting one (`StoreError.busy`; an import retries).
 final class PostgresRows: StateRows {
     private let store: PostgresStore
     private let connection: PostgresConnection
+    /// The locks this transaction holds already.
+    private var locked: Set<Int64> = []
 
     init(_ store: PostgresStore, _ connection: PostgresConnection) {
         self.store = store
         self.connection = connection
+    }
+
+    /// What an advisory lock is taken on.
+    enum Lock: UInt8 {
+        case origin = 1, engagement = 2, peer = 3
+    }
+
+    /// Takes the advisory lock of one origin, engagement or peer until the transaction ends.
+    private func lock(_ kind: Lock, _ bytes: [UInt8]) throws(StoreError) {
+        let key = store.lockKey([kind.rawValue] + bytes)
+        guard locked.insert(key).inserted else { return }
+        try run("SELECT pg_advisory_xact_lock($1)") { $0.int(key) }
     }
 
     private func rows(_ sql: String, _ fill: (inout Binds) -> Void = { _ in }) throws(StoreError) -> [Cells] {
@@ -38,7 +59,8 @@ final class PostgresRows: StateRows {
     // MARK: - The log
 
     func insertChange(_ change: Change, hash: ChangeHash?) throws(StoreError) -> Bool {
-        try run("""
+        try lock(.engagement, change.engagement.bytes)
+        return try run("""
             INSERT INTO change (\(PostgresColumns.changeList), hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)
             ON CONFLICT (origin, seq) DO NOTHING
             """) { binds in
@@ -73,6 +95,7 @@ final class PostgresRows: StateRows {
     }
 
     func lastSeq(of origin: ReplicaID) throws(StoreError) -> UInt64 {
+        try lock(.origin, origin.bytes)
         guard let row = try rows("SELECT max(seq) FROM change WHERE origin = $1", { $0.bytes(origin.bytes) }).first, !row.isNull(0) else {
             return 0
         }
@@ -105,6 +128,7 @@ final class PostgresRows: StateRows {
     // MARK: - Origins
 
     func chain(of origin: ReplicaID) throws(StoreError) -> OriginChain? {
+        try lock(.origin, origin.bytes)
         guard let row = try rows("SELECT contiguous, head FROM origin WHERE replica = $1", { $0.bytes(origin.bytes) }).first else {
             return nil
         }
@@ -176,15 +200,15 @@ final class PostgresRows: StateRows {
 
     // MARK: - Bookkeeping
 
+    /// The greatest stamp any committed transaction saved (each saves its own row, so writers
+    /// never wait for each other on the clock).
     func clockStamp() throws(StoreError) -> Timestamp {
-        guard let row = try rows("SELECT value FROM meta WHERE key = 'clock'").first, !row.isNull(0) else { return .zero }
-        return Timestamp(rawValue: UInt64(bitPattern: Int64(try row.text(0)) ?? 0))
+        guard let row = try rows("SELECT max(stamp) FROM clock_stamp").first, !row.isNull(0) else { return .zero }
+        return Timestamp(rawValue: try row.uint64(0))
     }
 
     func saveClockStamp(_ stamp: Timestamp) throws(StoreError) {
-        try run("INSERT INTO meta (key, value) VALUES ('clock', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value") {
-            $0.text(String(Int64(bitPattern: stamp.rawValue)))
-        }
+        try run("INSERT INTO clock_stamp (stamp) VALUES ($1)") { $0.uint(stamp.rawValue) }
     }
 
     func flagStamp(of id: ChangeID, aheadBy: UInt64) throws(StoreError) {
@@ -195,6 +219,7 @@ final class PostgresRows: StateRows {
     }
 
     func founder(of engagement: EntityID) throws(StoreError) -> ReplicaID? {
+        try lock(.engagement, engagement.bytes)
         guard let row = try rows("SELECT founder FROM engagement_root WHERE engagement = $1", { $0.bytes(engagement.bytes) }).first else {
             return nil
         }
@@ -202,6 +227,7 @@ final class PostgresRows: StateRows {
     }
 
     func recordFounder(_ founder: ReplicaID, of engagement: EntityID) throws(StoreError) {
+        try lock(.engagement, engagement.bytes)
         try run("INSERT INTO engagement_root (engagement, founder) VALUES ($1, $2) ON CONFLICT DO NOTHING") {
             $0.bytes(engagement.bytes)
             $0.bytes(founder.bytes)
@@ -209,14 +235,16 @@ final class PostgresRows: StateRows {
     }
 
     func snapshots(engagement: EntityID, kinds: [String]) throws(StoreError) -> [EntitySnapshot] {
-        try store.snapshots(connection, where: "e.engagement = $1 AND e.kind = ANY($2)") {
+        try lock(.engagement, engagement.bytes)
+        return try store.snapshots(connection, where: "e.engagement = $1 AND e.kind = ANY($2)") {
             $0.bytes(engagement.bytes)
             $0.texts(kinds)
         }
     }
 
     func checkpoint(of origin: ReplicaID) throws(StoreError) -> StoredCheckpoint? {
-        try store.checkpoint(connection, of: origin)
+        try lock(.origin, origin.bytes)
+        return try store.checkpoint(connection, of: origin)
     }
 
     func saveCheckpoint(_ checkpoint: StoredCheckpoint) throws(StoreError) {
@@ -234,7 +262,8 @@ final class PostgresRows: StateRows {
     }
 
     func peerSeq(of peer: ReplicaID, origin: ReplicaID) throws(StoreError) -> UInt64? {
-        try rows("SELECT seq FROM peer_vector WHERE peer = $1 AND origin = $2") {
+        try lock(.peer, peer.bytes)
+        return try rows("SELECT seq FROM peer_vector WHERE peer = $1 AND origin = $2") {
             $0.bytes(peer.bytes)
             $0.bytes(origin.bytes)
         }.first?.uint64(0)

@@ -8,6 +8,10 @@ extension PostgresStore {
     static let migrations: [[String]] = [
         [
             "CREATE TABLE meta (key text COLLATE \"C\" PRIMARY KEY, value text)",
+            // The clock's last stamp: one row per write transaction, read as the greatest, so
+            // concurrent writers never wait for each other on one row.
+            "CREATE TABLE clock_stamp (stamp bigint NOT NULL)",
+            "CREATE INDEX clock_stamp_by_stamp ON clock_stamp (stamp)",
             """
             CREATE TABLE change (
                 origin bytea NOT NULL, seq bigint NOT NULL, stamp bigint NOT NULL, txn bigint NOT NULL,
@@ -63,7 +67,7 @@ extension PostgresStore {
     ///
     /// - Throws: `StoreError.newerSchema` if the database is at a step this build does not know.
     func migrate() throws(StoreError) {
-        try storeWrite { connection throws(StoreError) in
+        try storeWrite(exclusive: true) { connection throws(StoreError) in
             if let schema { try execute(connection, "CREATE SCHEMA IF NOT EXISTS \(schema)") }
             try execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (version bigint NOT NULL)")
             let rows = try query(connection, "SELECT coalesce(max(version), 0) FROM schema_version")

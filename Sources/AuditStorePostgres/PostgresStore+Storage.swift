@@ -27,12 +27,26 @@ extension PostgresStore {
 
     // MARK: - Writing
 
+    /// How many times `apply` runs a transaction that PostgreSQL aborted to break a deadlock.
+    static let deadlockAttempts = 10
+
     /// Applies changes from other replicas in one transaction: all or nothing (see `Store.apply`).
+    /// A transaction PostgreSQL aborts to break a deadlock with another writer is run again, up to
+    /// `deadlockAttempts` times.
     @discardableResult
     public func apply<Changes: Sequence<Change>>(_ changes: Changes) throws(StoreError) -> ApplyReport {
-        try storeWrite { connection throws(StoreError) in
-            try ChangeTransaction.apply(
-                changes, rows: PostgresRows(self, connection), searchableFields: searchableFields, now: clock.now())
+        let changes = Array(changes)
+        var attempt = 1
+        while true {
+            do {
+                return try storeWrite { connection throws(StoreError) in
+                    try ChangeTransaction.apply(
+                        changes, rows: PostgresRows(self, connection), searchableFields: searchableFields, now: clock.now())
+                }
+            } catch {
+                guard case .busy = error, attempt < Self.deadlockAttempts else { throw error }
+                attempt += 1
+            }
         }
     }
 

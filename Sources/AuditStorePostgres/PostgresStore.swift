@@ -12,9 +12,10 @@ import Replication
 ///
 /// Blocking, like `Store`: every call waits for postgres-nio's futures on the calling thread, so
 /// it must never be called on a NIO event loop (the central calls its replica on dispatch
-/// queues). Connections are pooled: reads run beside each other and beside a write; writes take
-/// a transaction-scoped advisory lock, so they commit one after another and two imports of
-/// overlapping changes converge with no lost update. Each write is one transaction, all or nothing.
+/// queues). Connections are pooled: reads run beside each other and beside writes; writers lock
+/// the origins, engagements and peers they touch (`PostgresRows`), so imports for different
+/// engagements run in parallel and two imports of overlapping changes converge with no lost
+/// update. Each write is one transaction, all or nothing.
 public final class PostgresStore: ChangeStorage, @unchecked Sendable {
     /// The database's URL without its password, for messages.
     public let path: String
@@ -30,11 +31,12 @@ public final class PostgresStore: ChangeStorage, @unchecked Sendable {
     private var idle: [PostgresConnection] = []
     private var nextConnectionID = 0
 
-    /// The advisory lock every write transaction holds (`pg_advisory_xact_lock`): "FAud" in ASCII,
-    /// mixed with the schema's name (FNV-1a) so stores in different schemas do not wait for each other.
-    var writeLock: Int64 {
-        let hash = (schema ?? "").utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-        return Int64(bitPattern: 0x4641_7564 ^ (hash << 32))
+    /// The key of an advisory lock (`pg_advisory_xact_lock`) on `bytes` in this store: FNV-1a of
+    /// the schema's name and the bytes, so stores in different schemas never wait for each other.
+    /// Two keys that collide only make two writers take turns.
+    func lockKey(_ bytes: [UInt8]) -> Int64 {
+        let named = Array((schema ?? "").utf8) + [0] + bytes
+        return Int64(bitPattern: named.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 })
     }
 
     private init(
@@ -149,12 +151,13 @@ public final class PostgresStore: ChangeStorage, @unchecked Sendable {
         }
     }
 
-    /// Runs `body` in one write transaction, holding the write lock, committed only if it returns.
+    /// Runs `body` in one write transaction, committed only if it returns; `exclusive` holds the
+    /// store's own lock too, so no other exclusive transaction runs beside it (schema changes).
     ///
     /// - Throws: whatever `body` throws, unchanged (a PostgreSQL error as `StoreError`).
-    func writeTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+    func writeTransaction<T>(exclusive: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
         try transaction("BEGIN ISOLATION LEVEL READ COMMITTED") { connection in
-            try execute(connection, "SELECT pg_advisory_xact_lock(\(writeLock))")
+            if exclusive { try execute(connection, "SELECT pg_advisory_xact_lock(\(lockKey([])))") }
             return try body(connection)
         }
     }
@@ -169,8 +172,8 @@ public final class PostgresStore: ChangeStorage, @unchecked Sendable {
     }
 
     /// Runs a write transaction whose errors are all `StoreError`.
-    func storeWrite<T>(_ body: (PostgresConnection) throws(StoreError) -> T) throws(StoreError) -> T {
-        do { return try writeTransaction { connection in try body(connection) } } catch {
+    func storeWrite<T>(exclusive: Bool = false, _ body: (PostgresConnection) throws(StoreError) -> T) throws(StoreError) -> T {
+        do { return try writeTransaction(exclusive: exclusive) { connection in try body(connection) } } catch {
             throw error as? StoreError ?? .unexpected(String(describing: error))
         }
     }

@@ -121,6 +121,48 @@ struct StoreContractTests {
             #expect(try store.changeCount() == all.count)
         }
     }
+
+    /// Imports for different engagements proceed in parallel: while a write transaction into one
+    /// engagement is held open, another origin's write into another engagement commits.
+    @Test func aWriteIntoOneEngagementDoesNotWaitForAnotherEngagementsOpenTransaction() throws {
+        guard StorageBackend.postgres.isAvailable() else { return }
+        let store = try StorageBackend.postgres.makeStore(clock: ManualClock())
+        defer { StorageBackend.close(store) }
+        let (first, second) = (testEntity(1), testEntity(2))
+        let held = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let firstDone = DispatchSemaphore(value: 0), secondDone = DispatchSemaphore(value: 0)
+        let failures = Failures()
+        // Given a transaction writing into the first engagement, held open...
+        DispatchQueue.global().async {
+            do {
+                try store.write(as: testIdentity(1).id) { transaction in
+                    try transaction.set(.text("First client"), "client", of: first, kind: "engagement", engagement: first)
+                    held.signal()
+                    release.wait()
+                }
+            } catch { failures.append("\(error)") }
+            firstDone.signal()
+        }
+        held.wait()
+        // ...when another origin writes into the second engagement...
+        DispatchQueue.global().async {
+            do {
+                try store.write(as: testIdentity(2).id) { transaction in
+                    try transaction.set(.text("Second client"), "client", of: second, kind: "engagement", engagement: second)
+                }
+            } catch { failures.append("\(error)") }
+            secondDone.signal()
+        }
+        // ...then it commits while the first is still open (a minute is the limit of waiting, not a measurement).
+        let committedAlongside = secondDone.wait(timeout: .now() + 60) == .success
+        release.signal()
+        firstDone.wait()
+        if !committedAlongside { secondDone.wait() }
+        #expect(committedAlongside, "the second engagement's write waited for the first engagement's transaction")
+        #expect(failures.all.isEmpty, "\(failures.all)")
+        #expect(try store.snapshot(first)?.fields["client"]?.winner.value == .text("First client"))
+        #expect(try store.snapshot(second)?.fields["client"]?.winner.value == .text("Second client"))
+    }
 }
 
 /// Errors collected from several threads.
