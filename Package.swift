@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
         // The reviewers' window: server-rendered pages of the central repository (templates compiled in).
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        // The central repository's store on a PostgreSQL server (`serve --database postgres://…`).
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // The CRDT core: pure values and the merge laws.
@@ -45,6 +47,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
+        // The central repository's store on PostgreSQL: the same laws (AuditStore's ChangeApplier) over
+        // PostgreSQL rows, through postgres-nio's EventLoopFuture API, waited on off the event loop.
+        .target(
+            name: "AuditStorePostgres",
+            dependencies: [
+                "AuditStore", "Replication",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // The audit domain: engagements, catalogs, interviews, tests, evidence, findings.
         .target(
             name: "AuditModel",
@@ -61,7 +74,7 @@ let package = Package(
         .target(
             name: "FieldAudit",
             dependencies: [
-                "Replication", "AuditStore", "AuditModel", "AuditReports", "BundleFormat", "CatalogFormats",
+                "Replication", "AuditStore", "AuditStorePostgres", "AuditModel", "AuditReports", "BundleFormat", "CatalogFormats",
                 .product(name: "CSV", package: "CSV.swift"),
             ]),
         // The central repository as an HTTP service (Hummingbird 2), and the laptops' client of it.
@@ -112,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "AuditStoreTests",
             dependencies: [
-                "AuditStore", "Replication", "TestSupport",
+                "AuditStore", "AuditStorePostgres", "Replication", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(

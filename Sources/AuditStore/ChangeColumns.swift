@@ -103,3 +103,14 @@ enum ChangeColumns {
         return ids
     }
 }
+
+/// How every backend stores a change's `supersedes` list: the same bytes in every store.
+public enum SupersedesColumn {
+    /// The list as consecutive 24-byte entries: origin (16 bytes), seq (8 bytes big-endian).
+    public static func encode(_ ids: [ChangeID]) -> [UInt8] { ChangeColumns.encode(ids) }
+
+    /// Reads the list back.
+    ///
+    /// - Throws: `ReplicationError.malformed` if the bytes are not whole entries.
+    public static func decode(_ bytes: [UInt8]) throws(ReplicationError) -> [ChangeID] { try ChangeColumns.decode(bytes) }
+}

@@ -29,62 +29,7 @@ extension Store {
     @discardableResult
     public func apply<Changes: Sequence<Change>>(_ changes: Changes) throws(StoreError) -> ApplyReport {
         try writeTransaction { db in
-            var remote = try RemoteApply(db, store: self)
-            for change in changes { try remote.add(change) }
-            return try remote.finish()
+            try ChangeTransaction.apply(changes, rows: SQLiteRows(db, path: path), searchableFields: searchableFields, now: clock.now())
         }
-    }
-}
-
-/// Remote changes applied inside one write transaction: the applier, the receive rule of the
-/// clock, the flags for stamps too far ahead, and the report. Shared by `apply` and imports.
-struct RemoteApply {
-    let applier: ChangeApplier
-    private let flag: SQLiteStatement
-    private let db: Database
-    private let store: Store
-    private var clock: HybridLogicalClock
-    private let now: UInt64
-    private(set) var report = ApplyReport()
-
-    init(_ db: Database, store: Store) throws {
-        self.db = db
-        self.store = store
-        applier = try ChangeApplier(db, searchableFields: store.searchableFields)
-        flag = try SQLiteStatement(db, "INSERT OR IGNORE INTO clock_flag (origin, seq, ahead_by) VALUES (?, ?, ?)")
-        clock = try store.loadClock(db)
-        now = store.clock.now()
-    }
-
-    /// Applies one change; a new one moves the clock past its stamp, or is flagged.
-    mutating func add(_ change: Change) throws {
-        switch try applier.add(change) {
-        case .duplicate:
-            report.duplicates += 1
-        case .applied:
-            report.applied += 1
-            if case let .flagged(aheadBy) = clock.receive(change.stamp, now: now) {
-                report.flaggedStamps.append(change.id)
-                flag.bind(blob: change.origin.bytes, at: 1)
-                flag.bind(change.seq, at: 2)
-                flag.bind(aheadBy, at: 3)
-                try flag.run()
-            }
-        }
-    }
-
-    /// Adds a change withheld from this replica, as a chain placeholder.
-    mutating func addWithheld(_ id: ChangeID, content: ContentDigest) throws {
-        switch try applier.addRedacted(id, content: content) {
-        case .duplicate: report.duplicates += 1
-        case .applied: report.withheld += 1
-        }
-    }
-
-    /// Writes the origins and the clock back; call once before the transaction commits.
-    func finish() throws -> ApplyReport {
-        try applier.finish()
-        try store.saveClock(clock, db)
-        return report
     }
 }

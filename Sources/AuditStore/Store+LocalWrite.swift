@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 import Replication
 
@@ -7,7 +6,7 @@ import Replication
 /// Each `set` reads the field's visible values, writes a change that supersedes them all (so it
 /// also resolves a conflict), and applies it at once, so later reads in the same command see it.
 public struct LocalTransaction {
-    let db: Database
+    let rows: any StateRows
     let applier: ChangeApplier
     var writer: ChangeWriter
 
@@ -48,12 +47,12 @@ public struct LocalTransaction {
     /// leaves them (its own writes included): what a check before commit reads. Its errors reach
     /// the caller of `Store.write` as `StoreError`.
     public func snapshots(engagement: EntityID, kinds: [String]) throws -> [EntitySnapshot] {
-        try Store.snapshots(db, engagement: engagement, kinds: kinds)
+        try rows.snapshots(engagement: engagement, kinds: kinds)
     }
 
     /// The founding lead recorded for an engagement, if any.
     public func founder(of engagement: EntityID) throws -> ReplicaID? {
-        try Store.founder(db, of: engagement)
+        try rows.founder(of: engagement)
     }
 
     /// Who created an entity, as this transaction sees it: see `Store.creator(_:of:)`.
@@ -63,7 +62,7 @@ public struct LocalTransaction {
 
     /// Records this transaction's author as the founding lead of an engagement it founds.
     public func recordFounder(of engagement: EntityID) throws {
-        try ImportView(db: db).recordFounder(writer.origin, of: engagement)
+        try rows.recordFounder(writer.origin, of: engagement)
     }
 }
 
@@ -88,16 +87,8 @@ extension Store {
     public func write<T>(as origin: ReplicaID, _ body: (inout LocalTransaction) throws -> T) throws -> T {
         do {
             return try queue.write { db in
-            let applier = try ChangeApplier(db, searchableFields: searchableFields)
-            let lastSeq = try UInt64(bitPattern: Int64.fetchOne(
-                db, sql: "SELECT MAX(seq) FROM change WHERE origin = ?", arguments: [Data(origin.bytes)]) ?? 0)
-            var transaction = LocalTransaction(
-                db: db, applier: applier,
-                writer: ChangeWriter(origin: origin, lastSeq: lastSeq, clock: try loadClock(db), now: clock.now()))
-            let result = try body(&transaction)
-            try applier.finish()
-            try saveClock(transaction.writer.clock, db)
-            return result
+                try ChangeTransaction.write(
+                    as: origin, rows: SQLiteRows(db, path: path), searchableFields: searchableFields, now: clock.now(), body)
             }
         } catch {
             throw translate(error)

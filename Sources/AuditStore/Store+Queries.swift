@@ -11,6 +11,14 @@ public struct FieldConflict: Hashable, Sendable {
     public let key: FieldKey
     /// Every visible value, winner first.
     public let state: FieldState
+
+    /// A conflict as a store read it.
+    public init(kind: String, engagement: EntityID, key: FieldKey, state: FieldState) {
+        self.kind = kind
+        self.engagement = engagement
+        self.key = key
+        self.state = state
+    }
 }
 
 /// An entity as the store holds it.
@@ -28,7 +36,7 @@ public struct EntityRecord: Hashable, Sendable {
 extension Store {
     /// The visible values of one field, winner first; `nil` if nothing was written to it.
     public func state(of key: FieldKey) throws(StoreError) -> FieldState? {
-        try readTransaction { db in try ChangeApplier(db).visibleValues(of: key) }
+        try readTransaction { db in try ChangeApplier(SQLiteRows(db, path: path)).visibleValues(of: key) }
     }
 
     /// Every field of an entity with its visible values, sorted by field name.

@@ -13,6 +13,15 @@ public struct SearchHit: Hashable, Sendable {
     public let field: String
     /// The matching text with `[` `]` around each matched word, cut to about 16 words.
     public let snippet: String
+
+    /// A hit as a store found it.
+    public init(entity: EntityID, kind: String, engagement: EntityID, field: String, snippet: String) {
+        self.entity = entity
+        self.kind = kind
+        self.engagement = engagement
+        self.field = field
+        self.snippet = snippet
+    }
 }
 
 extension Store {

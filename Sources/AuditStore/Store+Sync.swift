@@ -53,17 +53,17 @@ public struct ImportBookkeeping: Sendable {
 /// see the bundle's own changes before the transaction commits. The store knows no domain words:
 /// the caller names the entity kinds its rules read.
 public struct ImportView {
-    let db: Database
+    let rows: any StateRows
 
     /// The entities of some kinds in an engagement (for a roster: the engagement and its team
     /// members), with their fields, as the transaction sees them.
     public func snapshots(engagement: EntityID, kinds: [String]) throws -> [EntitySnapshot] {
-        try Store.snapshots(db, engagement: engagement, kinds: kinds)
+        try rows.snapshots(engagement: engagement, kinds: kinds)
     }
 
     /// The engagement's founding lead, if recorded.
     public func founder(of engagement: EntityID) throws -> ReplicaID? {
-        try Store.founder(db, of: engagement)
+        try rows.founder(of: engagement)
     }
 
     /// The changes to the `deleted` field of entities of `kind` in `engagement` written by
@@ -95,9 +95,7 @@ public struct ImportView {
 
     /// Records the founding lead of an engagement seen for the first time.
     public func recordFounder(_ founder: ReplicaID, of engagement: EntityID) throws {
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO engagement_root (engagement, founder) VALUES (?, ?)",
-            arguments: [Data(engagement.bytes), Data(founder.bytes)])
+        try rows.recordFounder(founder, of: engagement)
     }
 }
 
@@ -146,23 +144,25 @@ extension Store {
 
     /// The latest checkpoint held of `origin`.
     public func checkpoint(of origin: ReplicaID) throws(StoreError) -> StoredCheckpoint? {
-        try readTransaction { db in
-            var found: StoredCheckpoint?
-            try Self.forEachRow(
-                db, "SELECT seq, hash, public_key, signature FROM checkpoint WHERE origin = ?",
-                bind: { $0.bind(blob: origin.bytes, at: 1) }, table: "checkpoint"
-            ) { row in
-                found = StoredCheckpoint(
-                    origin: origin, seq: row.uint64(0), hash: try ChangeHash(bytes: row.blob(1)), publicKey: row.blob(2),
-                    signature: row.blob(3))
-            }
-            return found
+        try readTransaction { db in try Self.checkpoint(db, of: origin) }
+    }
+
+    static func checkpoint(_ db: Database, of origin: ReplicaID) throws -> StoredCheckpoint? {
+        var found: StoredCheckpoint?
+        try Self.forEachRow(
+            db, "SELECT seq, hash, public_key, signature FROM checkpoint WHERE origin = ?",
+            bind: { $0.bind(blob: origin.bytes, at: 1) }, table: "checkpoint"
+        ) { row in
+            found = StoredCheckpoint(
+                origin: origin, seq: row.uint64(0), hash: try ChangeHash(bytes: row.blob(1)), publicKey: row.blob(2),
+                signature: row.blob(3))
         }
+        return found
     }
 
     /// The chain hash of a held change or placeholder.
     public func chainHash(of id: ChangeID) throws(StoreError) -> ChangeHash? {
-        try readTransaction { db in try ChangeApplier(db).storedHash(id) }
+        try readTransaction { db in try ChangeApplier(SQLiteRows(db, path: path)).storedHash(id) }
     }
 
     // MARK: - Import
@@ -180,40 +180,12 @@ extension Store {
     ) throws -> ApplyReport {
         do {
             return try queue.write { db in
-                var remote = try RemoteApply(db, store: self)
-                while let link = try next() {
-                    switch link {
-                    case let .change(change): try remote.add(change)
-                    case let .withheld(id, content): try remote.addWithheld(id, content: content)
-                    }
-                }
-                let report = try remote.finish()
-                try Self.keep(bookkeeping, db)
-                try authorize(ImportView(db: db))
-                return report
+                try ChangeTransaction.importLinks(
+                    next, bookkeeping: bookkeeping, authorize: authorize, rows: SQLiteRows(db, path: path),
+                    searchableFields: searchableFields, now: clock.now())
             }
         } catch {
             throw translate(error)
-        }
-    }
-
-    private static func keep(_ bookkeeping: ImportBookkeeping, _ db: Database) throws {
-        for checkpoint in bookkeeping.checkpoints {
-            try db.execute(sql: """
-                INSERT INTO checkpoint (origin, seq, hash, public_key, signature) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
-                    public_key = excluded.public_key, signature = excluded.signature
-                WHERE excluded.seq > checkpoint.seq
-                """, arguments: [
-                    Data(checkpoint.origin.bytes), Int64(checkpoint.seq), Data(checkpoint.hash.bytes),
-                    Data(checkpoint.publicKey), Data(checkpoint.signature),
-                ])
-        }
-        for (origin, seq) in bookkeeping.exporterHolds {
-            try db.execute(sql: """
-                INSERT INTO peer_vector (peer, origin, seq) VALUES (?, ?, ?)
-                ON CONFLICT (peer, origin) DO UPDATE SET seq = max(seq, excluded.seq)
-                """, arguments: [Data(bookkeeping.exporter.bytes), Data(origin.bytes), Int64(seq)])
         }
     }
 
@@ -245,6 +217,17 @@ extension Store {
             var trusted: [ReplicaID: String] = [:]
             try Self.forEachRow(db, "SELECT replica, name FROM trusted", table: "trusted") { row in
                 trusted[try ReplicaID(bytes: row.blob(0))] = row.text(1)
+            }
+            return trusted
+        }
+    }
+
+    /// The keys trusted explicitly with their names and public keys, sorted by replica id.
+    public func trustedKeys() throws(StoreError) -> [(replica: ReplicaID, name: String, publicKey: [UInt8])] {
+        try readTransaction { db in
+            var trusted: [(ReplicaID, String, [UInt8])] = []
+            try Self.forEachRow(db, "SELECT replica, name, public_key FROM trusted ORDER BY replica", table: "trusted") { row in
+                trusted.append((try ReplicaID(bytes: row.blob(0)), row.text(1), row.blob(2)))
             }
             return trusted
         }

@@ -24,7 +24,7 @@ extension Store {
             return report
         }
         do {
-            try scratch.write { db in try Self.rebuild(db, searchableFields: []) }
+            try scratch.write { db in try Self.rebuild(db, path: ":memory:", searchableFields: []) }
             let rebuilt = try scratch.read { db in try Self.digest(db) }
             report.rebuiltDigest = rebuilt
             if rebuilt != report.digest {
@@ -36,6 +36,18 @@ extension Store {
             report.problems.append(.rebuildFailed(reason: Self.reason(error)))
         }
         return report
+    }
+
+    /// Checks another backend's store the way `verify()` checks this one: `fill` copies its log
+    /// (changes with their recorded hashes, placeholders) and its materialised state (origins,
+    /// entities, visible values, superseded ids) through `StateRows` into a scratch store in
+    /// memory, which is then verified. One home for what "sound" means, whatever the backend.
+    ///
+    /// - Throws: `StoreError` if the scratch store cannot be filled; what `fill` throws, as `StoreError`.
+    public static func verifyCopy(_ fill: (any StateRows) throws -> Void) throws(StoreError) -> VerificationReport {
+        let scratch = try Store.inMemory()
+        try scratch.writeTransaction { db in try fill(SQLiteRows(db, path: ":memory:")) }
+        return try scratch.verify()
     }
 
     private static func reason(_ error: any Error) -> String {

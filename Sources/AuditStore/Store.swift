@@ -203,16 +203,4 @@ public final class Store: Sendable {
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
         }
     }
-
-    /// The clock as last persisted, with the default drift allowance.
-    func loadClock(_ db: Database) throws -> HybridLogicalClock {
-        let last = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock'") ?? 0
-        return HybridLogicalClock(last: Timestamp(rawValue: UInt64(bitPattern: last)))
-    }
-
-    func saveClock(_ clock: HybridLogicalClock, _ db: Database) throws {
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?)",
-            arguments: [Int64(bitPattern: clock.last.rawValue)])
-    }
 }

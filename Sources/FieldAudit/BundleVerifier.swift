@@ -4,7 +4,7 @@ import Foundation
 import Replication
 
 /// What verifying a bundle needs to know of the replica it is for: where each origin's chain
-/// stands there. `Store` provides it; so can any other store of the same log.
+/// stands there. Any `ChangeStorage` provides it (`StoredChains`).
 protocol HeldChains {
     /// Per origin, the highest seq held without gaps.
     func vector() throws -> VersionVector
@@ -12,7 +12,13 @@ protocol HeldChains {
     func chainHash(of id: ChangeID) throws -> ChangeHash?
 }
 
-extension Store: HeldChains {}
+/// The chains a replica's store holds.
+struct StoredChains: HeldChains {
+    let storage: any ChangeStorage
+
+    func vector() throws -> VersionVector { try storage.vector() }
+    func chainHash(of id: ChangeID) throws -> ChangeHash? { try storage.chainHash(of: id) }
+}
 
 /// The whole-bundle verification pass of an import (`Sync/PROTOCOL.md` §21, step 1), before
 /// anything is applied: it reads the bundle once, checking each origin's chain from what the

@@ -1,5 +1,6 @@
 import AuditModel
 import AuditStore
+import AuditStorePostgres
 import BundleFormat
 import Foundation
 import Replication
@@ -39,7 +40,7 @@ extension Replica {
         defer { try? FileManager.default.removeItem(atPath: incoming) }
         do {
             let verified = try verify(path, stagingEvidenceIn: incoming, progress: progress)
-            var summary = try apply(verified, from: path)
+            var summary = try applyRetryingDeadlocks(verified, from: path)
             summary.newEvidence = try file(verified.evidence, stagedIn: incoming)
             return summary
         } catch let error as BundleError {
@@ -67,7 +68,7 @@ extension Replica {
         guard try mayBeAccepted(reader.header, trusted: Set(try store.trustedReplicas().keys)) else {
             throw FieldAuditError.untrustedSigner(reader.header.exporter, path: path)
         }
-        let verifier = BundleVerifier(held: store, hashFile: blobs.hash(of:))
+        let verifier = BundleVerifier(held: StoredChains(storage: store), hashFile: blobs.hash(of:))
         return try verifier.verify(
             reader, from: path, bundleBytes: Self.regularFileSize(handle), stagingEvidenceIn: staging, progress: progress)
     }
@@ -101,6 +102,21 @@ extension Replica {
     }
 
     // MARK: - Apply, with the roster check before commit
+
+    /// Pass two, again if PostgreSQL broke a deadlock between this import and another by aborting
+    /// this one (`StoreError.busy` from `PostgresStore`): up to three attempts, each reading the
+    /// bundle file afresh. SQLite's busy (a lock held past its timeout) is not retried.
+    private func applyRetryingDeadlocks(_ verified: BundleVerifier.VerifiedBundle, from path: String) throws -> ImportSummary {
+        var attempt = 1
+        while true {
+            do {
+                return try apply(verified, from: path)
+            } catch let error as StoreError {
+                guard case .busy = error, store is PostgresStore, attempt < 3 else { throw error }
+                attempt += 1
+            }
+        }
+    }
 
     /// Pass two: applies the bundle in one transaction and, before it commits, checks the signer
     /// and every change against its engagement's roster as the bundle leaves it (`authorize`).

@@ -1,5 +1,6 @@
 import AuditModel
 import AuditStore
+import AuditStorePostgres
 import Foundation
 import Replication
 
@@ -15,13 +16,14 @@ public final class Replica: Sendable {
     public let identity: ReplicaIdentity
     /// The owner's name, as given to `init`.
     public let name: String
-    /// The store: internal, so every caller goes through the replica's use cases.
-    let store: Store
+    /// The store (SQLite, or a central's PostgreSQL): internal, so every caller goes through the
+    /// replica's use cases.
+    let store: any ChangeStorage
     /// The evidence files: internal, as the store.
     let blobs: BlobStore
     let clock: any WallClock
 
-    private init(location: StoreLocation, identity: ReplicaIdentity, name: String, store: Store, clock: any WallClock) {
+    private init(location: StoreLocation, identity: ReplicaIdentity, name: String, store: any ChangeStorage, clock: any WallClock) {
         self.location = location
         self.identity = identity
         self.name = name
@@ -30,18 +32,34 @@ public final class Replica: Sendable {
         self.clock = clock
     }
 
-    /// Creates a new replica: the directory, a new Ed25519 key (file mode 0600) and an empty store.
+    /// Creates a new replica: the directory, a new Ed25519 key (file mode 0600) and an empty store,
+    /// in the directory or, given `database` (`postgres://USER@HOST/DB`), in that PostgreSQL
+    /// database (the directory then keeps the key and the evidence files).
     ///
     /// - Throws: `FieldAuditError.replicaExists` if a store or key is already there (nothing is
     ///   touched then); `FieldAuditError.io` or `.store` if the files cannot be written.
     public static func create(
         at location: StoreLocation, name: String, identity: ReplicaIdentity = .generate(),
-        clock: any WallClock = SystemClock()
+        clock: any WallClock = SystemClock(), database: String? = nil
     ) throws(FieldAuditError) -> Replica {
         let files = FileManager.default
-        if files.fileExists(atPath: location.database) || files.fileExists(atPath: location.keyFile) {
-            let existing = (try? open(at: location, clock: clock))?.identity.id.hex ?? "unknown"
+        if (database == nil && files.fileExists(atPath: location.database)) || files.fileExists(atPath: location.keyFile) {
+            let existing = (try? open(at: location, clock: clock, database: database))?.identity.id.hex ?? "unknown"
             throw .replicaExists(path: location.directory, replica: existing)
+        }
+        var opened: (any ChangeStorage)?
+        if let database {
+            // A database that already holds a replica is left alone, before any file is written.
+            do {
+                let store = try PostgresStore.open(url: database, clock: clock, searchableFields: Searchable.fields)
+                if let existing = try store.metadata("replica_id") {
+                    store.close()
+                    throw FieldAuditError.replicaExists(path: store.path, replica: existing)
+                }
+                opened = store
+            } catch {
+                throw wrap(error)
+            }
         }
         do {
             try files.createDirectory(atPath: location.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -51,19 +69,20 @@ public final class Replica: Sendable {
         }
         try KeyFile.create(identity, at: location.keyFile)
         do {
-            let store = try Store.open(at: location.database, clock: clock, searchableFields: Searchable.fields)
-            try store.setMetadata("replica_id", to: identity.id.hex)
+            let store = try opened ?? Store.open(at: location.database, clock: clock, searchableFields: Searchable.fields)
             try store.setMetadata("name", to: name)
+            try store.setMetadata("replica_id", to: identity.id.hex)
             return Replica(location: location, identity: identity, name: name, store: store, clock: clock)
         } catch {
-            for path in [location.keyFile, location.database, location.database + "-wal", location.database + "-shm"] {
+            for path in [location.keyFile] + (database == nil ? [location.database, location.database + "-wal", location.database + "-shm"] : []) {
                 try? files.removeItem(atPath: path)
             }
-            throw .store(error)
+            throw wrap(error)
         }
     }
 
-    /// Opens an existing replica.
+    /// Opens an existing replica: its store in the directory or, given `database`
+    /// (`postgres://USER@HOST/DB`), in that PostgreSQL database.
     ///
     /// A store this process cannot write is opened read-only (see `Store.open`): read commands
     /// work, and a write fails with `StoreError.readOnly`.
@@ -71,18 +90,26 @@ public final class Replica: Sendable {
     /// - Throws: `FieldAuditError.noReplica` if there is none; `.keyFileExposed` if the key file
     ///   is readable by others; `.keyMismatch` if the key belongs to another replica; `.store` if
     ///   the store cannot be opened (`StoreError.damaged` for a damaged or emptied file).
-    public static func open(at location: StoreLocation, clock: any WallClock = SystemClock()) throws(FieldAuditError) -> Replica {
-        guard FileManager.default.fileExists(atPath: location.database) else { throw .noReplica(path: location.directory) }
+    public static func open(
+        at location: StoreLocation, clock: any WallClock = SystemClock(), database: String? = nil
+    ) throws(FieldAuditError) -> Replica {
+        let file = database == nil ? location.database : location.keyFile
+        guard FileManager.default.fileExists(atPath: file) else { throw .noReplica(path: location.directory) }
         let identity = try KeyFile.load(from: location.keyFile)
         // SQLite would take an empty file for a new store and write a fresh schema into it.
-        if (try? FileManager.default.attributesOfItem(atPath: location.database)[.size] as? Int) == 0 {
+        if database == nil, (try? FileManager.default.attributesOfItem(atPath: location.database)[.size] as? Int) == 0 {
             throw .store(.damaged(path: location.database, reason: "the file is empty: it was truncated"))
         }
-        let store: Store
+        let store: any ChangeStorage
         let name: String
         do {
-            store = try Store.open(at: location.database, clock: clock, searchableFields: Searchable.fields)
+            if let database {
+                store = try PostgresStore.open(url: database, clock: clock, searchableFields: Searchable.fields)
+            } else {
+                store = try Store.open(at: location.database, clock: clock, searchableFields: Searchable.fields)
+            }
             let recorded = try store.metadata("replica_id")
+            if database != nil, recorded == nil { throw FieldAuditError.noReplica(path: store.path) }
             if let recorded, recorded != identity.id.hex {
                 throw FieldAuditError.keyMismatch(
                     path: location.keyFile, store: (try? ReplicaID(hex: recorded)) ?? identity.id, key: identity.id)

@@ -22,7 +22,7 @@ extension FieldAuditCommand {
         }
 
         func run() throws {
-            let replica = try Replica.create(at: options.location, name: name)
+            let replica = try Replica.create(at: options.location, name: name, database: options.database)
             Terminal.print("""
                 Created replica \(replica.identity.id.hex) for \(replica.name)
                 store:       \(replica.location.directory)

@@ -9,6 +9,11 @@ struct StoreOptions: ParsableArguments {
         valueName: "path"))
     var store: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "A central's PostgreSQL store (postgres://USER@HOST[:PORT]/DB[?schema=NAME]; password from PGPASSWORD) instead of the SQLite file; the directory keeps the key and the evidence files.",
+        valueName: "url"))
+    var database: String?
+
     /// The location this invocation uses.
     var location: StoreLocation {
         StoreLocation.resolve(explicit: store, environment: ProcessInfo.processInfo.environment)
@@ -16,6 +21,6 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the replica at the location.
     func openReplica() throws -> Replica {
-        try Replica.open(at: location)
+        try Replica.open(at: location, database: database)
     }
 }

@@ -1,0 +1,114 @@
+import Replication
+
+/// A replica's store: the append-only change log and the state materialised from it, whatever
+/// database keeps them. `Store` (SQLite) is the laptops' and the default central's; PostgreSQL's
+/// store serves a central on a database server. `Replica` holds `any ChangeStorage` and uses
+/// exactly these operations.
+///
+/// Every conforming store enforces the same laws, decided once by `ChangeApplier` and
+/// `ChangeTransaction` over the store's `StateRows`; so stores holding the same set of changes
+/// have the same `digest()` and stream the same links in the same order. Each write is one
+/// transaction, durable when the call returns, all or nothing.
+public protocol ChangeStorage: AnyObject, Sendable {
+    /// Where the store lives, for messages: a file path, or a database URL without its password.
+    var path: String { get }
+
+    // MARK: - Metadata
+
+    /// Reads a metadata value (the replica's id, its name, …).
+    func metadata(_ key: String) throws(StoreError) -> String?
+    /// Writes a metadata value.
+    func setMetadata(_ key: String, to value: String) throws(StoreError)
+
+    // MARK: - Writing
+
+    /// Applies changes from other replicas in one transaction: all or nothing (see `Store.apply`).
+    @discardableResult
+    func apply<Changes: Sequence<Change>>(_ changes: Changes) throws(StoreError) -> ApplyReport
+    /// Applies a verified bundle's links in one transaction, then lets `authorize` inspect the
+    /// resulting state before anything commits (see `Store.importLinks`).
+    @discardableResult
+    func importLinks(
+        _ next: () throws -> SyncLink?, bookkeeping: ImportBookkeeping, authorize: (ImportView) throws -> Void
+    ) throws -> ApplyReport
+    /// Runs one local command as one durable transaction of changes authored by `origin`.
+    func write<T>(as origin: ReplicaID, _ body: (inout LocalTransaction) throws -> T) throws -> T
+    /// Trusts a key explicitly, so bundles it signs and engagements it founds are accepted.
+    func trust(_ replica: ReplicaID, name: String, publicKey: [UInt8]) throws(StoreError)
+
+    // MARK: - The log and the chains
+
+    /// Per origin, the highest seq held without gaps.
+    func vector() throws(StoreError) -> VersionVector
+    /// Every origin held, with its gap-free prefix and head hash, sorted by origin.
+    func originHeads() throws(StoreError) -> [(origin: ReplicaID, contiguous: UInt64, head: ChangeHash)]
+    /// Streams the links of `origin` with seq in `after + 1 … through`, in seq order.
+    func forEachLink(of origin: ReplicaID, after: UInt64, through: UInt64, _ body: (SyncLink) throws -> Void) throws(StoreError)
+    /// The latest checkpoint held of `origin`.
+    func checkpoint(of origin: ReplicaID) throws(StoreError) -> StoredCheckpoint?
+    /// The chain hash of a held change or placeholder.
+    func chainHash(of id: ChangeID) throws(StoreError) -> ChangeHash?
+    /// The changes of `origin` with seq above `after`, in seq order, at most `limit` of them.
+    func changes(of origin: ReplicaID, after: UInt64, limit: Int) throws(StoreError) -> [Change]
+    /// How many changes the log holds.
+    func changeCount() throws(StoreError) -> Int
+    /// How many changes `origin` wrote with seq above `seq`.
+    func changeCount(of origin: ReplicaID, after seq: UInt64) throws(StoreError) -> Int
+    /// The changes to one entity, oldest stamp first.
+    func history(of entity: EntityID) throws(StoreError) -> [Change]
+    /// The most recent changes of an engagement, newest first.
+    func recentChanges(engagement: EntityID, limit: Int) throws(StoreError) -> [Change]
+
+    // MARK: - Peers, trust and roots
+
+    /// What a peer is known to hold: the lower bound its bundles proved.
+    func peerVector(of peer: ReplicaID) throws(StoreError) -> VersionVector
+    /// The keys trusted explicitly, by replica id.
+    func trustedReplicas() throws(StoreError) -> [ReplicaID: String]
+    /// The keys trusted explicitly with their names and public keys, sorted by replica id.
+    func trustedKeys() throws(StoreError) -> [(replica: ReplicaID, name: String, publicKey: [UInt8])]
+    /// The founding lead of an engagement, if recorded.
+    func founder(of engagement: EntityID) throws(StoreError) -> ReplicaID?
+
+    // MARK: - State
+
+    /// The digest of the whole materialised state (`Sync/PROTOCOL.md`), equal for every store
+    /// holding the same set of changes.
+    func digest() throws(StoreError) -> StateDigest
+    /// Every field of an entity with its visible values.
+    func fields(of entity: EntityID) throws(StoreError) -> [String: FieldState]
+    /// Every entity of an engagement (the engagement itself included) with all its fields.
+    func snapshots(engagement: EntityID) throws(StoreError) -> [EntitySnapshot]
+    /// The entities of some kinds in an engagement, with all their fields.
+    func snapshots(engagement: EntityID, kinds: [String]) throws(StoreError) -> [EntitySnapshot]
+    /// Every entity of a kind, in every engagement, with all its fields.
+    func snapshots(ofKind kind: String) throws(StoreError) -> [EntitySnapshot]
+    /// One entity with all its fields, if held.
+    func snapshot(_ id: EntityID) throws(StoreError) -> EntitySnapshot?
+    /// Every field with more than one visible value, sorted by entity and field.
+    func conflicts() throws(StoreError) -> [FieldConflict]
+    /// How many fields have more than one visible value.
+    func conflictCount() throws(StoreError) -> Int
+    /// How many entities the store holds.
+    func entityCount() throws(StoreError) -> Int
+    /// Every evidence file the visible state references (blob values), sorted.
+    func referencedBlobs() throws(StoreError) -> [BlobDigest]
+
+    // MARK: - Search and verification
+
+    /// Searches the visible text of the searchable fields, best match first.
+    func search(_ query: String, engagement: EntityID?, limit: Int?) throws(StoreError) -> [SearchHit]
+    /// How many hits `search` finds for `query` without a limit.
+    func searchCount(_ query: String, engagement: EntityID?) throws(StoreError) -> Int
+    /// Checks the store from its log up, changing nothing.
+    func verify() throws(StoreError) -> VerificationReport
+}
+
+extension ChangeStorage {
+    /// The changes of `origin` with seq above `after`, in seq order.
+    public func changes(of origin: ReplicaID, after: UInt64 = 0) throws(StoreError) -> [Change] {
+        try changes(of: origin, after: after, limit: .max)
+    }
+}
+
+extension Store: ChangeStorage {}

@@ -1,0 +1,117 @@
+import Replication
+
+/// The write procedures every backend runs inside its own write transaction, over its
+/// `StateRows`: remote apply, import and local write. The one home of the clock's receive rule,
+/// of which checkpoint and peer vector an import keeps, and of how a local command numbers its
+/// changes; a backend only opens, commits or rolls back the transaction around them.
+public enum ChangeTransaction {
+    /// Applies remote changes (see `Store.apply`).
+    ///
+    /// - Throws: `StoreError.rejected` naming the first invalid change, or the backend's error.
+    public static func apply<Changes: Sequence<Change>>(
+        _ changes: Changes, rows: any StateRows, searchableFields: Set<String>, now: UInt64
+    ) throws(StoreError) -> ApplyReport {
+        var remote = try RemoteApply(rows, searchableFields: searchableFields, now: now)
+        for change in changes { try remote.add(change) }
+        return try remote.finish()
+    }
+
+    /// Applies a verified bundle's links, keeps its bookkeeping, then lets `authorize` inspect the
+    /// resulting state (see `Store.importLinks`).
+    ///
+    /// - Throws: whatever `next` or `authorize` throws (unchanged), or `StoreError`.
+    public static func importLinks(
+        _ next: () throws -> SyncLink?, bookkeeping: ImportBookkeeping, authorize: (ImportView) throws -> Void,
+        rows: any StateRows, searchableFields: Set<String>, now: UInt64
+    ) throws -> ApplyReport {
+        var remote = try RemoteApply(rows, searchableFields: searchableFields, now: now)
+        while let link = try next() {
+            switch link {
+            case let .change(change): try remote.add(change)
+            case let .withheld(id, content): try remote.addWithheld(id, content: content)
+            }
+        }
+        let report = try remote.finish()
+        try keep(bookkeeping, rows: rows)
+        try authorize(ImportView(rows: rows))
+        return report
+    }
+
+    /// Runs one local command's writes authored by `origin` (see `Store.write(as:_:)`).
+    ///
+    /// - Throws: `StoreError`, or whatever `body` throws, unchanged.
+    public static func write<T>(
+        as origin: ReplicaID, rows: any StateRows, searchableFields: Set<String>, now: UInt64,
+        _ body: (inout LocalTransaction) throws -> T
+    ) throws -> T {
+        let applier = ChangeApplier(rows, searchableFields: searchableFields)
+        var transaction = LocalTransaction(
+            rows: rows, applier: applier,
+            writer: ChangeWriter(
+                origin: origin, lastSeq: try rows.lastSeq(of: origin),
+                clock: HybridLogicalClock(last: try rows.clockStamp()), now: now))
+        let result = try body(&transaction)
+        try applier.finish()
+        try rows.saveClockStamp(transaction.writer.clock.last)
+        return result
+    }
+
+    /// Keeps an import's bookkeeping: the latest checkpoint per origin, and the highest seq each
+    /// origin is known to be held by the exporter.
+    static func keep(_ bookkeeping: ImportBookkeeping, rows: any StateRows) throws(StoreError) {
+        for checkpoint in bookkeeping.checkpoints {
+            if let held = try rows.checkpoint(of: checkpoint.origin), held.seq >= checkpoint.seq { continue }
+            try rows.saveCheckpoint(checkpoint)
+        }
+        for (origin, seq) in bookkeeping.exporterHolds {
+            if let held = try rows.peerSeq(of: bookkeeping.exporter, origin: origin), held >= seq { continue }
+            try rows.setPeerSeq(seq, of: bookkeeping.exporter, origin: origin)
+        }
+    }
+}
+
+/// Remote changes applied inside one write transaction: the applier, the receive rule of the
+/// clock, the flags for stamps too far ahead, and the report. Shared by `apply` and imports.
+struct RemoteApply {
+    let applier: ChangeApplier
+    private let rows: any StateRows
+    private var clock: HybridLogicalClock
+    private let now: UInt64
+    private(set) var report = ApplyReport()
+
+    init(_ rows: any StateRows, searchableFields: Set<String>, now: UInt64) throws(StoreError) {
+        self.rows = rows
+        applier = ChangeApplier(rows, searchableFields: searchableFields)
+        clock = HybridLogicalClock(last: try rows.clockStamp())
+        self.now = now
+    }
+
+    /// Applies one change; a new one moves the clock past its stamp, or is flagged.
+    mutating func add(_ change: Change) throws(StoreError) {
+        switch try applier.add(change) {
+        case .duplicate:
+            report.duplicates += 1
+        case .applied:
+            report.applied += 1
+            if case let .flagged(aheadBy) = clock.receive(change.stamp, now: now) {
+                report.flaggedStamps.append(change.id)
+                try rows.flagStamp(of: change.id, aheadBy: aheadBy)
+            }
+        }
+    }
+
+    /// Adds a change withheld from this replica, as a chain placeholder.
+    mutating func addWithheld(_ id: ChangeID, content: ContentDigest) throws(StoreError) {
+        switch try applier.addRedacted(id, content: content) {
+        case .duplicate: report.duplicates += 1
+        case .applied: report.withheld += 1
+        }
+    }
+
+    /// Writes the origins and the clock back; call once before the transaction commits.
+    func finish() throws(StoreError) -> ApplyReport {
+        try applier.finish()
+        try rows.saveClockStamp(clock.last)
+        return report
+    }
+}

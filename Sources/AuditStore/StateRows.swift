@@ -1,0 +1,92 @@
+import Replication
+
+/// The rows one write transaction reads and writes: how a backend persists what the laws decide.
+///
+/// A backend (SQLite's `Store`, PostgreSQL's store) implements these primitives on one open
+/// transaction and decides nothing: which change is a duplicate, which value is visible, how a
+/// chain grows, when a gap closes, which stamp is flagged and which checkpoint is kept are decided
+/// once, by `ChangeApplier` and `ChangeTransaction`, for every backend. A primitive that fails
+/// throws a `StoreError`; the caller then rolls the whole transaction back.
+///
+/// Text columns compare as bytes (SQLite's BINARY collation, PostgreSQL's `COLLATE "C"`), so
+/// every backend orders rows, and so digests and exports, identically.
+public protocol StateRows: AnyObject {
+    // MARK: - The log
+
+    /// Inserts a change with its chain hash (`nil` while it lies beyond a gap).
+    ///
+    /// - Returns: `false` if a change with its id is already held; nothing is written then.
+    func insertChange(_ change: Change, hash: ChangeHash?) throws(StoreError) -> Bool
+    /// The held change with this id, if any.
+    func change(_ id: ChangeID) throws(StoreError) -> Change?
+    /// The chain hash recorded with a held change; `nil` if it is not held or lies beyond a gap.
+    func recordedHash(of id: ChangeID) throws(StoreError) -> ChangeHash?
+    /// Records the chain hash of a held change, once its chain reaches it.
+    func setRecordedHash(_ hash: ChangeHash, of id: ChangeID) throws(StoreError)
+    /// Whether the log holds a change of `origin` with seq above `seq`.
+    func hasChanges(of origin: ReplicaID, after seq: UInt64) throws(StoreError) -> Bool
+    /// The highest seq of `origin` in the log (0 for none).
+    func lastSeq(of origin: ReplicaID) throws(StoreError) -> UInt64
+
+    // MARK: - Placeholders of withheld changes
+
+    /// The chain hash of a placeholder, if one is held under this id.
+    func placeholderHash(of id: ChangeID) throws(StoreError) -> ChangeHash?
+    /// Keeps a placeholder: a withheld change's id, content digest and chain hash.
+    func insertPlaceholder(_ id: ChangeID, content: ContentDigest, hash: ChangeHash) throws(StoreError)
+    /// Removes a placeholder that a full change replaces.
+    func deletePlaceholder(_ id: ChangeID) throws(StoreError)
+    /// Whether any placeholder of `origin` is held.
+    func hasPlaceholders(of origin: ReplicaID) throws(StoreError) -> Bool
+
+    // MARK: - Origins
+
+    /// The origin's gap-free chain as recorded; `nil` if nothing of it is held.
+    func chain(of origin: ReplicaID) throws(StoreError) -> OriginChain?
+    /// Records an origin's gap-free chain, replacing what was recorded.
+    func saveChain(_ chain: OriginChain) throws(StoreError)
+
+    // MARK: - Entities and visible values
+
+    /// The kind and engagement recorded for an entity, if it is known.
+    func entity(_ id: EntityID) throws(StoreError) -> (kind: String, engagement: EntityID)?
+    /// Records an entity seen for the first time, not deleted.
+    func insertEntity(_ id: EntityID, kind: String, engagement: EntityID) throws(StoreError)
+    /// Sets an entity's deletion flag.
+    func setDeleted(_ deleted: Bool, entity: EntityID) throws(StoreError)
+    /// The visible values of a field, in any order.
+    func visibleValues(of key: FieldKey) throws(StoreError) -> [VisibleValue]
+    /// Makes a value visible.
+    func insertVisible(_ value: VisibleValue, of key: FieldKey) throws(StoreError)
+    /// Removes a visible value, if present.
+    func deleteVisible(_ id: ChangeID, of key: FieldKey) throws(StoreError)
+    /// Records that a held change supersedes `id` in this field (a second record is ignored).
+    func insertSuperseded(_ id: ChangeID, of key: FieldKey) throws(StoreError)
+    /// Whether `id` is recorded as superseded in this field.
+    func isSuperseded(_ id: ChangeID, of key: FieldKey) throws(StoreError) -> Bool
+    /// Indexes the text a change wrote into a searchable field, for full-text search.
+    func indexText(_ text: String, of key: FieldKey, by id: ChangeID) throws(StoreError)
+
+    // MARK: - Bookkeeping of the transaction
+
+    /// The last stamp the replica's clock issued or received, as persisted (zero at first).
+    func clockStamp() throws(StoreError) -> Timestamp
+    /// Persists the clock's last stamp.
+    func saveClockStamp(_ stamp: Timestamp) throws(StoreError)
+    /// Records a remote stamp that was too far ahead of the wall clock (a second record is ignored).
+    func flagStamp(of id: ChangeID, aheadBy: UInt64) throws(StoreError)
+    /// The founding lead of an engagement, if recorded.
+    func founder(of engagement: EntityID) throws(StoreError) -> ReplicaID?
+    /// Records the founding lead of an engagement, unless one is recorded already.
+    func recordFounder(_ founder: ReplicaID, of engagement: EntityID) throws(StoreError)
+    /// The entities of some kinds in an engagement with all their visible fields, in id order.
+    func snapshots(engagement: EntityID, kinds: [String]) throws(StoreError) -> [EntitySnapshot]
+    /// The checkpoint held of an origin, if any.
+    func checkpoint(of origin: ReplicaID) throws(StoreError) -> StoredCheckpoint?
+    /// Keeps a checkpoint for its origin, replacing the one held.
+    func saveCheckpoint(_ checkpoint: StoredCheckpoint) throws(StoreError)
+    /// What a peer is known to hold of one origin; `nil` if nothing is recorded.
+    func peerSeq(of peer: ReplicaID, origin: ReplicaID) throws(StoreError) -> UInt64?
+    /// Records what a peer is known to hold of one origin.
+    func setPeerSeq(_ seq: UInt64, of peer: ReplicaID, origin: ReplicaID) throws(StoreError)
+}

@@ -1,0 +1,282 @@
+import AuditStore
+import PostgresNIO
+import Replication
+
+/// PostgreSQL's `StateRows`: the rows of one transaction on one connection. Persists and reads
+/// only; `ChangeApplier` decides.
+///
+/// Writers take transaction-scoped advisory locks on what they touch, before they read it: each
+/// origin whose chain they read or extend, each engagement they write into or read a roster of,
+/// each peer whose holdings they record. So imports for different engagements run in parallel,
+/// and two transactions touching one origin or engagement take turns (the second reads what the
+/// first committed: no lost update). Two that take the same locks in opposite orders are a
+/// deadlock PostgreSQL breaks by aborting one (`StoreError.busy`; an import retries).
+final class PostgresRows: StateRows {
+    private let store: PostgresStore
+    private let connection: PostgresConnection
+    /// The locks this transaction holds already.
+    private var locked: Set<Int64> = []
+
+    init(_ store: PostgresStore, _ connection: PostgresConnection) {
+        self.store = store
+        self.connection = connection
+    }
+
+    /// What an advisory lock is taken on.
+    enum Lock: UInt8 {
+        case origin = 1, engagement = 2, peer = 3
+    }
+
+    /// Takes the advisory lock of one origin, engagement or peer until the transaction ends.
+    private func lock(_ kind: Lock, _ bytes: [UInt8]) throws(StoreError) {
+        let key = store.lockKey([kind.rawValue] + bytes)
+        guard locked.insert(key).inserted else { return }
+        try run("SELECT pg_advisory_xact_lock($1)") { $0.int(key) }
+    }
+
+    private func rows(_ sql: String, _ fill: (inout Binds) -> Void = { _ in }) throws(StoreError) -> [Cells] {
+        try store.query(connection, sql, Binds.with(fill))
+    }
+
+    @discardableResult
+    private func run(_ sql: String, _ fill: (inout Binds) -> Void = { _ in }) throws(StoreError) -> Int {
+        try store.execute(connection, sql, Binds.with(fill))
+    }
+
+    private func exists(_ sql: String, _ fill: (inout Binds) -> Void) throws(StoreError) -> Bool {
+        try !rows(sql, fill).isEmpty
+    }
+
+    /// Binds (entity, field, origin, seq).
+    private static func key(_ key: FieldKey, _ id: ChangeID) -> (inout Binds) -> Void {
+        { binds in
+            binds.bytes(key.entity.bytes)
+            binds.text(key.field)
+            binds.id(id)
+        }
+    }
+
+    // MARK: - The log
+
+    func insertChange(_ change: Change, hash: ChangeHash?) throws(StoreError) -> Bool {
+        try lock(.engagement, change.engagement.bytes)
+        return try run("""
+            INSERT INTO change (\(PostgresColumns.changeList), hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)
+            ON CONFLICT (origin, seq) DO NOTHING
+            """) { binds in
+            PostgresColumns.bind(change, to: &binds)
+            if let hash { binds.bytes(hash.bytes) } else { binds.null() }
+        } == 1
+    }
+
+    func change(_ id: ChangeID) throws(StoreError) -> Change? {
+        try rows("SELECT \(PostgresColumns.changeList) FROM change WHERE origin = $1 AND seq = $2") { $0.id(id) }.first?.change()
+    }
+
+    func recordedHash(of id: ChangeID) throws(StoreError) -> ChangeHash? {
+        guard let row = try rows("SELECT hash FROM change WHERE origin = $1 AND seq = $2", { $0.id(id) }).first, !row.isNull(0) else {
+            return nil
+        }
+        return try? ChangeHash(bytes: row.bytes(0))
+    }
+
+    func setRecordedHash(_ hash: ChangeHash, of id: ChangeID) throws(StoreError) {
+        try run("UPDATE change SET hash = $1 WHERE origin = $2 AND seq = $3") {
+            $0.bytes(hash.bytes)
+            $0.id(id)
+        }
+    }
+
+    func hasChanges(of origin: ReplicaID, after seq: UInt64) throws(StoreError) -> Bool {
+        try exists("SELECT 1 FROM change WHERE origin = $1 AND seq > $2 LIMIT 1") {
+            $0.bytes(origin.bytes)
+            $0.uint(seq)
+        }
+    }
+
+    func lastSeq(of origin: ReplicaID) throws(StoreError) -> UInt64 {
+        try lock(.origin, origin.bytes)
+        guard let row = try rows("SELECT max(seq) FROM change WHERE origin = $1", { $0.bytes(origin.bytes) }).first, !row.isNull(0) else {
+            return 0
+        }
+        return try row.uint64(0)
+    }
+
+    // MARK: - Placeholders
+
+    func placeholderHash(of id: ChangeID) throws(StoreError) -> ChangeHash? {
+        guard let row = try rows("SELECT hash FROM redacted WHERE origin = $1 AND seq = $2", { $0.id(id) }).first else { return nil }
+        return try? ChangeHash(bytes: row.bytes(0))
+    }
+
+    func insertPlaceholder(_ id: ChangeID, content: ContentDigest, hash: ChangeHash) throws(StoreError) {
+        try run("INSERT INTO redacted (origin, seq, content, hash) VALUES ($1, $2, $3, $4)") {
+            $0.id(id)
+            $0.bytes(content.bytes)
+            $0.bytes(hash.bytes)
+        }
+    }
+
+    func deletePlaceholder(_ id: ChangeID) throws(StoreError) {
+        try run("DELETE FROM redacted WHERE origin = $1 AND seq = $2") { $0.id(id) }
+    }
+
+    func hasPlaceholders(of origin: ReplicaID) throws(StoreError) -> Bool {
+        try exists("SELECT 1 FROM redacted WHERE origin = $1 LIMIT 1") { $0.bytes(origin.bytes) }
+    }
+
+    // MARK: - Origins
+
+    func chain(of origin: ReplicaID) throws(StoreError) -> OriginChain? {
+        try lock(.origin, origin.bytes)
+        guard let row = try rows("SELECT contiguous, head FROM origin WHERE replica = $1", { $0.bytes(origin.bytes) }).first else {
+            return nil
+        }
+        return OriginChain(origin: origin, seq: try row.uint64(0), head: try row.hash(1, table: "origin"))
+    }
+
+    func saveChain(_ chain: OriginChain) throws(StoreError) {
+        try run("""
+            INSERT INTO origin (replica, contiguous, head) VALUES ($1, $2, $3)
+            ON CONFLICT (replica) DO UPDATE SET contiguous = excluded.contiguous, head = excluded.head
+            """) {
+            $0.bytes(chain.origin.bytes)
+            $0.uint(chain.seq)
+            $0.bytes(chain.head.bytes)
+        }
+    }
+
+    // MARK: - Entities and visible values
+
+    func entity(_ id: EntityID) throws(StoreError) -> (kind: String, engagement: EntityID)? {
+        guard let row = try rows("SELECT kind, engagement FROM entity WHERE id = $1", { $0.bytes(id.bytes) }).first else { return nil }
+        return (try row.text(0), try row.entity(1, table: "entity"))
+    }
+
+    func insertEntity(_ id: EntityID, kind: String, engagement: EntityID) throws(StoreError) {
+        try run("INSERT INTO entity (id, kind, engagement) VALUES ($1, $2, $3)") {
+            $0.bytes(id.bytes)
+            $0.text(kind)
+            $0.bytes(engagement.bytes)
+        }
+    }
+
+    func setDeleted(_ deleted: Bool, entity: EntityID) throws(StoreError) {
+        try run("UPDATE entity SET deleted = $1 WHERE id = $2") {
+            $0.int(deleted ? 1 : 0)
+            $0.bytes(entity.bytes)
+        }
+    }
+
+    func visibleValues(of key: FieldKey) throws(StoreError) -> [VisibleValue] {
+        try rows("SELECT origin, seq, stamp, type, value FROM field_value WHERE entity = $1 AND field = $2") {
+            $0.bytes(key.entity.bytes)
+            $0.text(key.field)
+        }.map { row throws(StoreError) in try row.visibleValue(at: 0, table: "field_value") }
+    }
+
+    func insertVisible(_ value: VisibleValue, of key: FieldKey) throws(StoreError) {
+        try run("INSERT INTO field_value (entity, field, origin, seq, stamp, type, value) VALUES ($1, $2, $3, $4, $5, $6, $7)") {
+            Self.key(key, value.id)(&$0)
+            $0.uint(value.stamp.rawValue)
+            $0.value(value.value)
+        }
+    }
+
+    func deleteVisible(_ id: ChangeID, of key: FieldKey) throws(StoreError) {
+        try run("DELETE FROM field_value WHERE entity = $1 AND field = $2 AND origin = $3 AND seq = $4", Self.key(key, id))
+    }
+
+    func insertSuperseded(_ id: ChangeID, of key: FieldKey) throws(StoreError) {
+        try run("INSERT INTO superseded (entity, field, origin, seq) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", Self.key(key, id))
+    }
+
+    func isSuperseded(_ id: ChangeID, of key: FieldKey) throws(StoreError) -> Bool {
+        try exists("SELECT 1 FROM superseded WHERE entity = $1 AND field = $2 AND origin = $3 AND seq = $4", Self.key(key, id))
+    }
+
+    /// Search reads the visible text values themselves (`PostgresStore.search`): nothing to index.
+    func indexText(_ text: String, of key: FieldKey, by id: ChangeID) throws(StoreError) {}
+
+    // MARK: - Bookkeeping
+
+    /// The greatest stamp any committed transaction saved (each saves its own row, so writers
+    /// never wait for each other on the clock).
+    func clockStamp() throws(StoreError) -> Timestamp {
+        guard let row = try rows("SELECT max(stamp) FROM clock_stamp").first, !row.isNull(0) else { return .zero }
+        return Timestamp(rawValue: try row.uint64(0))
+    }
+
+    func saveClockStamp(_ stamp: Timestamp) throws(StoreError) {
+        try run("INSERT INTO clock_stamp (stamp) VALUES ($1)") { $0.uint(stamp.rawValue) }
+    }
+
+    func flagStamp(of id: ChangeID, aheadBy: UInt64) throws(StoreError) {
+        try run("INSERT INTO clock_flag (origin, seq, ahead_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING") {
+            $0.id(id)
+            $0.uint(aheadBy)
+        }
+    }
+
+    func founder(of engagement: EntityID) throws(StoreError) -> ReplicaID? {
+        try lock(.engagement, engagement.bytes)
+        guard let row = try rows("SELECT founder FROM engagement_root WHERE engagement = $1", { $0.bytes(engagement.bytes) }).first else {
+            return nil
+        }
+        return try? ReplicaID(bytes: row.bytes(0))
+    }
+
+    func recordFounder(_ founder: ReplicaID, of engagement: EntityID) throws(StoreError) {
+        try lock(.engagement, engagement.bytes)
+        try run("INSERT INTO engagement_root (engagement, founder) VALUES ($1, $2) ON CONFLICT DO NOTHING") {
+            $0.bytes(engagement.bytes)
+            $0.bytes(founder.bytes)
+        }
+    }
+
+    func snapshots(engagement: EntityID, kinds: [String]) throws(StoreError) -> [EntitySnapshot] {
+        try lock(.engagement, engagement.bytes)
+        return try store.snapshots(connection, where: "e.engagement = $1 AND e.kind = ANY($2)") {
+            $0.bytes(engagement.bytes)
+            $0.texts(kinds)
+        }
+    }
+
+    func checkpoint(of origin: ReplicaID) throws(StoreError) -> StoredCheckpoint? {
+        try lock(.origin, origin.bytes)
+        return try store.checkpoint(connection, of: origin)
+    }
+
+    func saveCheckpoint(_ checkpoint: StoredCheckpoint) throws(StoreError) {
+        try run("""
+            INSERT INTO checkpoint (origin, seq, hash, public_key, signature) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+                public_key = excluded.public_key, signature = excluded.signature
+            """) {
+            $0.bytes(checkpoint.origin.bytes)
+            $0.uint(checkpoint.seq)
+            $0.bytes(checkpoint.hash.bytes)
+            $0.bytes(checkpoint.publicKey)
+            $0.bytes(checkpoint.signature)
+        }
+    }
+
+    func peerSeq(of peer: ReplicaID, origin: ReplicaID) throws(StoreError) -> UInt64? {
+        try lock(.peer, peer.bytes)
+        return try rows("SELECT seq FROM peer_vector WHERE peer = $1 AND origin = $2") {
+            $0.bytes(peer.bytes)
+            $0.bytes(origin.bytes)
+        }.first?.uint64(0)
+    }
+
+    func setPeerSeq(_ seq: UInt64, of peer: ReplicaID, origin: ReplicaID) throws(StoreError) {
+        try run("""
+            INSERT INTO peer_vector (peer, origin, seq) VALUES ($1, $2, $3)
+            ON CONFLICT (peer, origin) DO UPDATE SET seq = excluded.seq
+            """) {
+            $0.bytes(peer.bytes)
+            $0.bytes(origin.bytes)
+            $0.uint(seq)
+        }
+    }
+}
