@@ -278,6 +278,14 @@ final class SQLiteRows: StateRows {
         try grdb { try Store.founder(db, of: engagement) }
     }
 
+    func creator(of entity: EntityID) throws(StoreError) -> ReplicaID? {
+        try grdb { try Store.creator(db, of: entity) }
+    }
+
+    func deletions(engagement: EntityID, kind: String, origin: ReplicaID, from seq: UInt64) throws(StoreError) -> [(id: ChangeID, entity: EntityID)] {
+        try grdb { try Store.deletions(db, engagement: engagement, kind: kind, origin: origin, from: seq) }
+    }
+
     func recordFounder(_ founder: ReplicaID, of engagement: EntityID) throws(StoreError) {
         try grdb {
             try db.execute(

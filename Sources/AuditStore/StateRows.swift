@@ -77,6 +77,12 @@ public protocol StateRows: AnyObject {
     func flagStamp(of id: ChangeID, aheadBy: UInt64) throws(StoreError)
     /// The founding lead of an engagement, if recorded.
     func founder(of engagement: EntityID) throws(StoreError) -> ReplicaID?
+    /// The origin of an entity's first change (least stamp, then origin, then seq): the replica
+    /// that created it; `nil` when no change to it is held.
+    func creator(of entity: EntityID) throws(StoreError) -> ReplicaID?
+    /// The changes to the `deleted` field of entities of `kind` in `engagement` written by `origin`
+    /// from seq `seq` on, with the entity each deletes or restores, in seq order.
+    func deletions(engagement: EntityID, kind: String, origin: ReplicaID, from seq: UInt64) throws(StoreError) -> [(id: ChangeID, entity: EntityID)]
     /// Records the founding lead of an engagement, unless one is recorded already.
     func recordFounder(_ founder: ReplicaID, of engagement: EntityID) throws(StoreError)
     /// The entities of some kinds in an engagement with all their visible fields, in id order.

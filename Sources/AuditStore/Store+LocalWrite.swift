@@ -55,9 +55,10 @@ public struct LocalTransaction {
         try rows.founder(of: engagement)
     }
 
-    /// Who created an entity, as this transaction sees it: see `Store.creator(_:of:)`.
+    /// Who created an entity, as this transaction sees it: the origin of its first change (least
+    /// stamp, then origin, then seq).
     public func creator(of entity: EntityID) throws -> ReplicaID? {
-        try Store.creator(db, of: entity)
+        try rows.creator(of: entity)
     }
 
     /// Records this transaction's author as the founding lead of an engagement it founds.

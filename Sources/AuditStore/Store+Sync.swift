@@ -72,25 +72,13 @@ public struct ImportView {
     public func deletions(
         engagement: EntityID, kind: String, origin: ReplicaID, from seq: UInt64
     ) throws -> [(id: ChangeID, entity: EntityID)] {
-        var found: [(ChangeID, EntityID)] = []
-        try Store.forEachRow(db, """
-            SELECT seq, entity FROM change
-            WHERE origin = ?1 AND seq >= ?2 AND field = ?3 AND engagement = ?4 AND kind = ?5 ORDER BY seq
-            """, bind: { statement in
-                statement.bind(blob: origin.bytes, at: 1)
-                statement.bind(Int64(bitPattern: seq), at: 2)
-                statement.bind(Change.deletedField, at: 3)
-                statement.bind(blob: engagement.bytes, at: 4)
-                statement.bind(kind, at: 5)
-            }, table: "change") { row in
-            found.append((ChangeID(origin: origin, seq: row.uint64(0)), try EntityID(bytes: row.blob(1))))
-        }
-        return found
+        try rows.deletions(engagement: engagement, kind: kind, origin: origin, from: seq)
     }
 
-    /// Who created an entity, as the transaction sees it: see `Store.creator(_:of:)`.
+    /// Who created an entity, as the transaction sees it: the origin of its first change (least
+    /// stamp, then origin, then seq).
     public func creator(of entity: EntityID) throws -> ReplicaID? {
-        try Store.creator(db, of: entity)
+        try rows.creator(of: entity)
     }
 
     /// Records the founding lead of an engagement seen for the first time.
@@ -236,6 +224,27 @@ extension Store {
     /// The founding lead of an engagement, if recorded.
     public func founder(of engagement: EntityID) throws(StoreError) -> ReplicaID? {
         try readTransaction { db in try Self.founder(db, of: engagement) }
+    }
+
+    /// The changes to the `deleted` field of entities of `kind` in `engagement` by `origin` from
+    /// `seq` on, with their entities, in seq order (`StateRows.deletions`).
+    static func deletions(
+        _ db: Database, engagement: EntityID, kind: String, origin: ReplicaID, from seq: UInt64
+    ) throws -> [(id: ChangeID, entity: EntityID)] {
+        var found: [(ChangeID, EntityID)] = []
+        try forEachRow(db, """
+            SELECT seq, entity FROM change
+            WHERE origin = ?1 AND seq >= ?2 AND field = ?3 AND engagement = ?4 AND kind = ?5 ORDER BY seq
+            """, bind: { statement in
+                statement.bind(blob: origin.bytes, at: 1)
+                statement.bind(Int64(bitPattern: seq), at: 2)
+                statement.bind(Change.deletedField, at: 3)
+                statement.bind(blob: engagement.bytes, at: 4)
+                statement.bind(kind, at: 5)
+            }, table: "change") { row in
+            found.append((ChangeID(origin: origin, seq: row.uint64(0)), try EntityID(bytes: row.blob(1))))
+        }
+        return found
     }
 
     static func founder(_ db: Database, of engagement: EntityID) throws -> ReplicaID? {

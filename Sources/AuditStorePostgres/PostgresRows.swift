@@ -226,6 +226,30 @@ final class PostgresRows: StateRows {
         return try? ReplicaID(bytes: row.bytes(0))
     }
 
+    func creator(of entity: EntityID) throws(StoreError) -> ReplicaID? {
+        guard let row = try rows("SELECT origin FROM change WHERE entity = $1 ORDER BY stamp, origin, seq LIMIT 1", { $0.bytes(entity.bytes) }).first
+        else { return nil }
+        return try? ReplicaID(bytes: row.bytes(0))
+    }
+
+    func deletions(engagement: EntityID, kind: String, origin: ReplicaID, from seq: UInt64) throws(StoreError) -> [(id: ChangeID, entity: EntityID)] {
+        let found = try rows(
+            "SELECT seq, entity FROM change WHERE origin = $1 AND seq >= $2 AND field = $3 AND engagement = $4 AND kind = $5 ORDER BY seq"
+        ) {
+            $0.bytes(origin.bytes)
+            $0.uint(seq)
+            $0.text(Change.deletedField)
+            $0.bytes(engagement.bytes)
+            $0.text(kind)
+        }
+        var deletions: [(id: ChangeID, entity: EntityID)] = []
+        for row in found {
+            guard let entity = try? EntityID(bytes: row.bytes(1)) else { continue }
+            deletions.append((ChangeID(origin: origin, seq: try row.uint64(0)), entity))
+        }
+        return deletions
+    }
+
     func recordFounder(_ founder: ReplicaID, of engagement: EntityID) throws(StoreError) {
         try lock(.engagement, engagement.bytes)
         try run("INSERT INTO engagement_root (engagement, founder) VALUES ($1, $2) ON CONFLICT DO NOTHING") {
