@@ -63,7 +63,7 @@ extension Replica {
         var writes: FieldWrites = []
         typealias F = Finding.Field
         if let grade = edit.grade {
-            let hasEvidence = !record.evidence(linkedTo: finding.id.description).isEmpty
+            let hasEvidence = !record.evidence(behind: finding).isEmpty
                 || !(edit.objectiveEvidence ?? finding.objectiveEvidence ?? "").isEmpty
             if grade.isNonconformity, !hasEvidence { throw .model(.nonconformityWithoutEvidence(grade: grade.rawValue)) }
             writes.append((F.grade.rawValue, .text(grade.rawValue)))
@@ -141,12 +141,13 @@ extension Replica {
     }
 
     /// The finding a reference names: its id (or a unique prefix or suffix), or its
-    /// nonconformity label (`NC-01`, case ignored).
+    /// nonconformity label (`NC-01`, case ignored); merged findings included.
     func finding(_ reference: String, in record: EngagementRecord) throws(FieldAuditError) -> Finding {
-        if let labelled = record.findings.first(where: { record.nonconformityLabel(of: $0.id)?.caseInsensitiveCompare(reference) == .orderedSame }) {
+        let all = record.findings + record.mergedFindings
+        if let labelled = all.first(where: { record.nonconformityLabel(of: $0.id)?.caseInsensitiveCompare(reference) == .orderedSame }) {
             return labelled
         }
-        let id = try resolve(reference, among: record.findings.map(\.id), kind: "finding")
-        return record.findings.first { $0.id == id }!
+        let id = try resolve(reference, among: all.map(\.id), kind: "finding")
+        return all.first { $0.id == id }!
     }
 }
