@@ -26,7 +26,12 @@ extension FieldAuditCommand.FindingCommand {
             }
             Terminal.print("Finding \(name(merge.kept.id)) now rests on the observations of \(Terminal.shown(merge.kept.contributors.joined(separator: ", ")))"
                 + " and covers \(Terminal.shown(merge.kept.refs.joined(separator: ", "))).")
-            if case .changedSinceSignOff = merge.kept.signOffState {
+            let severity = { (grade: FindingGrade?) in grade.flatMap { FindingGrade.allCases.firstIndex(of: $0) } ?? FindingGrade.allCases.count }
+            for finding in merge.merged where severity(finding.grade) < severity(merge.kept.grade) {
+                Terminal.print("Note: \(name(finding.id)) was graded \(finding.grade?.rawValue ?? "?"), and \(name(merge.kept.id)) stays \(merge.kept.grade?.rawValue ?? "ungraded"):"
+                    + " regrade it with `fieldaudit finding edit \(merge.labels[merge.kept.id] ?? merge.kept.id.short) --grade \(finding.grade?.rawValue ?? "?")` if the merged grade should stand.")
+            }
+                        if case .changedSinceSignOff = merge.kept.signOffState {
                 Terminal.print("Its sign-off no longer stands: sign it off again with `fieldaudit finding sign-off \(merge.labels[merge.kept.id] ?? merge.kept.id.short)`.")
             }
         }
