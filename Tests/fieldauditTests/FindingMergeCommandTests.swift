@@ -110,4 +110,17 @@ struct FindingMergeCommandTests {
         try succeed(["engagement", "use", String(engagement)], as: "ada")
         #expect(try succeed(["log", "--limit", "5"], as: "ada") == before, "no refused merge wrote anything")
     }
+
+    @Test func mergingAMajorIntoAMinorSaysTheKeptGradeStaysAndHowToRegradeIt() throws {
+        try succeed(["init", "--name", "Ada"], as: "ada")
+        try succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd", "--start", "2026-12-01", "--end", "2026-12-03"], as: "ada")
+        let kept = try raise("ada", ref: "A.6.2.8", "Radiology keeps inference logs 7 days")
+        let major = try succeed([
+            "finding", "raise", "--grade", "major", "--ref", "A.6.2.6", "--statement", "No log retention anywhere", "--objective-evidence", "none kept",
+        ], as: "ada")
+        let other = String(try #require(major.firstMatch(of: /([0-9a-f]{8}) against/)).1)
+        let merged = try succeed(["finding", "merge", kept, other], as: "ada")
+        #expect(merged.contains("Note: \(other) was graded major, and \(kept) stays minor") && merged.contains("--grade major"), "\(merged)")
+        #expect(try succeed(["status", "--brief"], as: "ada").contains("0 major, 1 minor"), "the merged major is no longer counted")
+    }
 }
