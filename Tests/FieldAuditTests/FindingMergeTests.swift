@@ -83,7 +83,12 @@ struct FindingMergeTests {
         let keptFinding = try #require(record.findings.first)
         #expect(Set(record.evidence(behind: keptFinding).map(\.name)) == ["Ada-radiology.txt", "Ben-pathology.txt"])
         #expect(keptFinding.objectiveEvidence?.contains("seen by Ben") == true)
-        // Nothing was deleted: the merged finding keeps its own fields and can still be named.
+        // A corrective action recorded on the merged finding follows the kept one.
+        let action = try ben.addCorrectiveAction(finding: other.short, action: "Review the default", owner: "CTO", due: "2027-01-31", engagement: nil)
+        try sync(ben, to: ada)
+        let after = try ada.record(of: engagement)
+        #expect(try after.followUps(today: "2026-12-03").map { $0.actions.map(\.id) } == [[action]])
+                // Nothing was deleted: the merged finding keeps its own fields and can still be named.
         let merged = try ada.finding(named: other.short, in: record)
         #expect(merged.refs == ["A.6.2.6"] && merged.mergedInto == kept)
     }
