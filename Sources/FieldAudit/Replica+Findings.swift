@@ -104,11 +104,17 @@ extension Replica {
     /// transaction. Returns the finding and its label (`NC-01`) when it is numbered.
     ///
     /// - Throws: `.unresolvedConflict`; `.model(.missing)` for a nonconformity without a grade
-    ///   justification; `.refused` unless this replica is a lead.
+    ///   justification; `.invalidInput` for a finding merged into another; `.refused` unless this
+    ///   replica is a lead.
     @discardableResult
     public func signOffFinding(_ reference: String, engagement: String?) throws(FieldAuditError) -> (id: EntityID, label: String?) {
         let record = try capturing(in: engagement, kinds: [.finding])
         let finding = try finding(reference, in: record)
+        if let kept = finding.mergedInto {
+            let name = { (id: EntityID) in record.nonconformityLabel(of: id).map { "\($0) (\(id.short))" } ?? id.short }
+            throw .invalidInput(
+                source: "finding sign-off", reason: "finding \(name(finding.id)) is merged into \(name(kept)) and counts there; sign off \(name(kept)) instead")
+        }
         if let field = finding.conflicts.first {
             throw .unresolvedConflict(entity: finding.id.short, field: field)
         }

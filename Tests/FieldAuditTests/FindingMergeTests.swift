@@ -248,7 +248,11 @@ struct FindingMergeTests {
         #expect(intoMerged?.category == .invalidInput && "\(intoMerged!)".contains("merge into that one instead"))
         let across = refusal { try merge(ada, keep: kept, [foreign]) }
         #expect(across?.category == .invalidInput && "\(across!)".contains("a merge stays within one engagement"))
-        #expect(try ada.store.vector() == vector, "nothing was written")
+        let signOff = refusal { _ = try ada.signOffFinding(other.short, engagement: nil); return try merge(ada, keep: kept, []) }
+        #expect(signOff?.category == .invalidInput && "\(signOff!)".contains("sign off"), "a merged finding is signed off through the kept one")
+        let none = refusal { try merge(ada, keep: kept, []) }
+        #expect(none?.category == .invalidInput && "\(none!)".contains("names no finding to merge"))
+                #expect(try ada.store.vector() == vector, "nothing was written")
 
         let byAuditor = refusal { try merge(ben, keep: other, [third]) }
         #expect(byAuditor?.category == .notPermitted && "\(byAuditor!)".contains("merges findings"))
