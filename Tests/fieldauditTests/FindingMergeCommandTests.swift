@@ -25,7 +25,11 @@ struct FindingMergeCommandTests {
         try succeed(["import", file(name)], as: to)
     }
 
-    func raise(_ who: String, ref: String, _ statement: String) throws -> String {
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+        func raise(_ who: String, ref: String, _ statement: String) throws -> String {
         let raised = try succeed([
             "finding", "raise", "--grade", "minor", "--ref", ref, "--statement", statement, "--objective-evidence", "\(statement), seen by \(who)",
             "--grade-justification", "One control lapsed",
@@ -90,6 +94,12 @@ struct FindingMergeCommandTests {
         #expect(report.contains("Ada, Ben") && report.contains("pathology.conf") && report.contains("radiology.yaml"))
         #expect(!report.contains("NC-02: "), "the merged finding is not reported on its own")
         try succeed(["report", "--format", "csv", "-o", file("csv")], as: "ada")
+        let csv = try String(contentsOfFile: file("csv/findings.csv"), encoding: .utf8)
+        #expect(csv.contains("Ada; Ben") && csv.contains("NC-02 (\(other)) merged into NC-01") && csv.contains("pathology.conf"))
+        let status = try succeed(["status", "--json"], as: "ada")
+        let nonconformities = try #require(try json(status)["nonconformities"] as? [[String: Any]])
+        #expect(nonconformities.count == 1 && nonconformities.first?["auditors"] as? [String] == ["Ada", "Ben"])
+        #expect(Set(nonconformities.first?["evidence"] as? [String] ?? []) == ["radiology.yaml", "pathology.conf"])
 
         // Bad merges: clear errors, exit 65, nothing written.
         let before = try succeed(["log", "--limit", "5"], as: "ada")
