@@ -30,8 +30,11 @@ public struct EngagementRecord: Sendable {
     public let evidence: [Evidence]
     /// What each evidence file supports.
     public let links: [EvidenceLink]
-    /// Every finding, signed off or not.
+    /// Every finding, signed off or not, but those merged into another (`FindingMerges`): a kept
+    /// finding reads with what was merged into it.
     public let findings: [Finding]
+    /// The findings merged into another, each with `mergedInto` set: listed apart, not counted.
+    public let mergedFindings: [Finding]
     /// Every corrective action of the nonconformities.
     public let actions: [CorrectiveAction]
     /// The nonconformities' numbers (`NC-01`), deleted findings included so no number is reused.
@@ -75,7 +78,7 @@ public struct EngagementRecord: Sendable {
         tests = ordered.compactMap(ControlTest.init)
         evidence = ordered.compactMap(Evidence.init)
         links = ordered.compactMap(EvidenceLink.init)
-        findings = ordered.compactMap(Finding.init)
+        (findings, mergedFindings) = FindingMerges(ordered).apply(to: ordered.compactMap(Finding.init))
         actions = ordered.compactMap(CorrectiveAction.init)
         numbering = NonconformityNumbering(ordered)
         planItems = ordered.compactMap(PlanItem.init)
@@ -116,6 +119,19 @@ public struct EngagementRecord: Sendable {
     public func evidence(linkedTo target: String) -> [Evidence] {
         let ids = Set(links.filter { $0.target == target }.map(\.evidence))
         return evidence.filter { ids.contains($0.id) }
+    }
+
+    /// The evidence behind a finding: the files linked to it and to every finding merged into it,
+    /// each once, in capture order of the record.
+    public func evidence(behind finding: Finding) -> [Evidence] {
+        let targets = Set(([finding.id] + finding.mergedFrom).map(\.description))
+        let ids = Set(links.filter { targets.contains($0.target) }.map(\.evidence))
+        return evidence.filter { ids.contains($0.id) }
+    }
+
+    /// Every finding of the engagement, merged ones included, by id.
+    public func anyFinding(_ id: EntityID) -> Finding? {
+        findings.first { $0.id == id } ?? mergedFindings.first { $0.id == id }
     }
 
     /// The findings not closed (in any of their visible status values) that an auditor graded

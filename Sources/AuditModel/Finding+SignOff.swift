@@ -42,18 +42,30 @@ extension Finding {
     /// agree), each length-prefixed. A field in conflict digests all its values, so a concurrent
     /// edit changes the digest too. A pure function of the visible values.
     public static func contentDigest(_ snapshot: EntitySnapshot) -> String {
+        var texts = ["fieldaudit.finding.content.v1"]
+        for field in contentFields {
+            let values = (snapshot.fields[field.rawValue]?.values ?? []).map { canonical($0.value) }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            texts += [field.rawValue, String(values.count)] + values
+        }
+        return digest(texts)
+    }
+
+    /// The content digest of a finding that others were merged into: its own digest, then each
+    /// merged finding's id and own digest, in id order. A merge, an unmerge, or an edit to a
+    /// merged finding's content then changes the kept finding's digest, so its sign-off no longer
+    /// stands (`signOffState`), by the one sign-off rule. Without merged findings, the own digest.
+    public static func contentDigest(own: String, merged: [(id: EntityID, digest: String)]) -> String {
+        guard !merged.isEmpty else { return own }
+        return digest(["fieldaudit.finding.merged.v1", own, String(merged.count)] + merged.sorted { $0.id < $1.id }.flatMap { [$0.id.description, $0.digest] })
+    }
+
+    /// The SHA-256 (hex) of texts, each length-prefixed (32-bit big-endian byte count).
+    private static func digest(_ texts: [String]) -> String {
         var hasher = BlobHasher()
-        func feed(_ text: String) {
+        for text in texts {
             let bytes = Array(text.utf8)
             hasher.update(withUnsafeBytes(of: UInt32(bytes.count).bigEndian, Array.init))
             hasher.update(bytes)
-        }
-        feed("fieldaudit.finding.content.v1")
-        for field in contentFields {
-            feed(field.rawValue)
-            let values = (snapshot.fields[field.rawValue]?.values ?? []).map { canonical($0.value) }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            feed(String(values.count))
-            values.forEach(feed)
         }
         return hasher.finalize().hex
     }

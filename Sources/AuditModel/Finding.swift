@@ -9,6 +9,8 @@ public struct Finding: Hashable, Sendable, Encodable {
         case signedOffBy, signedOffAt
         case gradeJustification, number, signedOffDigest
         case correction, rootCause, verification
+        /// The finding this one was merged into, and why (`FindingMerges`).
+        case mergedInto, mergeReason
     }
 
     /// The fields whose values a sign-off binds (`contentDigest`): the requirements, the statement,
@@ -20,8 +22,8 @@ public struct Finding: Hashable, Sendable, Encodable {
     public static let followUpFields: Set<Field> = [.correction, .rootCause, .verification, .status]
 
     /// The fields only a lead writes (`Roster`): the sign-off, its digest, the number it assigns,
-    /// and the verification of closure.
-    public static let leadOnlyFields: Set<Field> = [.signedOffBy, .signedOffAt, .signedOffDigest, .number, .verification]
+    /// the verification of closure, and a merge into another finding.
+    public static let leadOnlyFields: Set<Field> = [.signedOffBy, .signedOffAt, .signedOffDigest, .number, .verification, .mergedInto, .mergeReason]
 
     /// The finding's entity id, a UUIDv7 minted when it was raised.
     public let id: EntityID
@@ -70,6 +72,17 @@ public struct Finding: Hashable, Sendable, Encodable {
     public var conflicts: [String]
     /// Every visible statement when the statement is in conflict, winner first.
     public var statementVersions: [String]
+    /// Set when the finding is merged into another: the finding it now counts under, the end of
+    /// its chain of merges (`FindingMerges`). A merged finding is neither counted nor reported on its own.
+    public var mergedInto: EntityID?
+    /// The findings merged into this one, directly or through others, in id order. Their
+    /// requirements, AI systems, objective evidence, evidence files and authors count as this
+    /// finding's, read from them as they are now.
+    public var mergedFrom: [EntityID]
+    /// Who raised this finding and those merged into it, by name, each once, this finding's author first.
+    public var contributors: [String]
+    /// Why the lead merged this finding into another (`finding merge --reason`).
+    public var mergeReason: String?
 
     /// Reads a finding from its entity's snapshot, taking each field's winning value.
     ///
@@ -100,6 +113,10 @@ public struct Finding: Hashable, Sendable, Encodable {
         verification = snapshot.text(Field.verification.rawValue).flatMap(ClosureVerification.decode)
         conflicts = snapshot.conflictedFields
         statementVersions = snapshot.fields[Field.statement.rawValue]?.values.compactMap(\.value.text) ?? []
+        mergedInto = nil
+        mergedFrom = []
+        contributors = raisedBy.map { [$0] } ?? []
+        mergeReason = snapshot.text(Field.mergeReason.rawValue)
     }
 
     /// Whether the lead has signed the finding off.

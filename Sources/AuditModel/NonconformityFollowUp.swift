@@ -38,7 +38,7 @@ public struct NonconformityFollowUp: Sendable {
     /// The follow-up of `finding` in `record`, read on `today` (`YYYY-MM-DD`).
     public init(_ finding: Finding, in record: EngagementRecord, today: String) {
         self.finding = finding
-        actions = record.actions.filter { $0.finding == finding.id }.sorted { ($0.dueDate, $0.id) < ($1.dueDate, $1.id) }
+        actions = record.actions(of: finding).sorted { ($0.dueDate, $0.id) < ($1.dueDate, $1.id) }
         let engagement = record.engagement
         let base = engagement.closedAt.map(Dates.day) ?? engagement.endDate
         deadline = base.flatMap { base in engagement.policy.days(for: finding.grade).flatMap { Dates.adding($0, to: base) } }
@@ -65,6 +65,12 @@ extension EngagementRecord {
     /// The follow-up of every major or minor nonconformity, in the order raised, read on `today`.
     public func followUps(today: String) -> [NonconformityFollowUp] {
         findings.filter { $0.grade?.isNonconformity == true }.map { NonconformityFollowUp($0, in: self, today: today) }
+    }
+
+    /// The corrective actions of a finding and of every finding merged into it (`FindingMerges`).
+    public func actions(of finding: Finding) -> [CorrectiveAction] {
+        let owners = Set([finding.id] + finding.mergedFrom)
+        return actions.filter { owners.contains($0.finding) }
     }
 
     /// A finding's nonconformity label (`NC-01`), once a lead numbered it at sign-off.

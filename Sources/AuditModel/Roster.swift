@@ -10,7 +10,8 @@ import Replication
 ///   whatever role another member has;
 /// - members with the role `lead` may also edit the engagement's own fields, the audit plan
 ///   (`planItem`), decide about late changes (`lateDecision`), reopen (`reopening`), sign findings
-///   off (which numbers nonconformities) and verify corrective actions (`Finding.leadOnlyFields`);
+///   off (which numbers nonconformities), verify corrective actions and merge findings
+///   (`Finding.leadOnlyFields`);
 /// - `auditor` and `expert` members write everything else; `observer` members write nothing;
 /// - a central repository the engagement is filed with (role `central`) reads everything and
 ///   writes nothing;
@@ -144,7 +145,12 @@ public struct Roster: Sendable {
                 return .leadOnly(id, what: "edits the engagement", role: membership.role)
             }
             if kind == EntityKind.finding.rawValue, let leadOnly = Finding.Field(rawValue: field), Finding.leadOnlyFields.contains(leadOnly) {
-                return .leadOnly(id, what: leadOnly == .verification ? "verifies a nonconformity's corrective actions" : "signs a finding off", role: membership.role)
+                let what = switch leadOnly {
+                case .verification: "verifies a nonconformity's corrective actions"
+                case .mergedInto, .mergeReason: "merges findings"
+                default: "signs a finding off"
+                }
+                return .leadOnly(id, what: what, role: membership.role)
             }
             if kind == EntityKind.planItem.rawValue {
                 return .leadOnly(id, what: "edits the audit plan", role: membership.role)

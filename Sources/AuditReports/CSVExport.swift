@@ -34,7 +34,7 @@ public enum CSVExport {
         let header = [
             "id", "label", "grade", "refs", "statement", "objective_evidence", "evidence_files", "evidence_sha256", "ai_systems",
             "discussed", "auditee_position", "status", "raised_by", "signed_off_by", "signed_off_at", "eu_ai_act", "conflicts", "late",
-            "number", "grade_justification", "sign_off",
+            "number", "grade_justification", "sign_off", "merged_from",
         ]
         let rows = content.findings.map { finding -> [String] in
             let files = content.evidence(citedBy: finding).map(\.evidence)
@@ -46,12 +46,13 @@ public enum CSVExport {
                 files.map { $0.digest?.hex ?? "" }.joined(separator: "; "),
                 text(.systems, finding.systems.map { id in content.record.systems.first { $0.id.description == id }?.name ?? id }.joined(separator: "; ")),
                 text(.discussed, finding.discussed ? "yes" : "no"), text(.auditeePosition, finding.auditeePosition), text(.status, finding.status.rawValue),
-                finding.raisedBy ?? "", content.signer(of: finding) ?? "", finding.signedOffAt.map(content.time) ?? "",
+                finding.contributors.joined(separator: "; "), content.signer(of: finding) ?? "", finding.signedOffAt.map(content.time) ?? "",
                 Array(Set(finding.refs.flatMap { content.record.catalog.crossReferences(of: $0) }.map { "\($0.framework) \($0.article)" })).sorted()
                     .joined(separator: "; "),
                 finding.conflicts.joined(separator: "; "), content.lateMark(finding.id),
                 content.record.nonconformityLabel(of: finding.id) ?? "", text(.gradeJustification, finding.gradeJustification),
                 content.record.signOffSummary(of: finding, time: content.time),
+                content.mergeLines(of: finding).joined(separator: "; "),
             ]
         }
         return table(header, rows)

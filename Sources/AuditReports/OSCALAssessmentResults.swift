@@ -325,7 +325,7 @@ private struct Projection {
                         : "No objective evidence was recorded in words; see the evidence files."),
                 methods: ["EXAMINE"],
                 types: ["finding"],
-                origins: origins([party(named: finding.raisedBy)].compactMap { $0 }),
+                origins: origins(finding.contributors.compactMap { party(named: $0) }),
                 relevantEvidence: relevantEvidence(content.evidence(citedBy: finding).map(\.evidence)).nonEmpty,
                 collected: timestamp(Int64(finding.id.milliseconds)))
         }
@@ -426,7 +426,7 @@ private struct Projection {
                     property("nonconformity-number", record.nonconformityLabel(of: finding.id)), property("grade", finding.grade?.rawValue),
                     property("follow-up-state", item.state.rawValue), property("overdue", item.isOverdue ? "yes" : "no"),
                 ].compactMap { $0 }.nonEmpty,
-                status: status, origins: origins([party(named: finding.raisedBy)].compactMap { $0 }),
+                status: status, origins: origins(finding.contributors.compactMap { party(named: $0) }),
                 deadline: item.deadline.map { $0 + "T23:59:59Z" },
                 remediations: [remediation], riskLog: OSCAL.RiskLog(entries: log),
                 relatedObservations: [OSCAL.RelatedObservation(observationUUID: observationUUID("finding", finding.id))])
@@ -468,12 +468,14 @@ private struct Projection {
                 for late in content.context.rejectedLateChanges where late.entity == finding.id {
                     remarks.append("Change \(late.change) of \(late.field) after the engagement was closed, rejected by the lead: \(late.decision?.reason ?? "no reason recorded").")
                 }
+                let merges = content.mergeLines(of: finding)
+                if !merges.isEmpty { remarks.append("Merged findings: \(merges.joined(separator: "; ")).") }
                 findings.append(OSCAL.Finding(
                     uuid: NameBasedUUID.uuid("finding", finding.id.description, ref),
                     title: line("\(label): \(ref) \(content.title(of: ref))"),
                     description: content.text(of: finding.id, Finding.Field.statement.rawValue, winner: finding.statement) ?? "—",
                     props: props.compactMap { $0 }.nonEmpty,
-                    origins: origins([party(named: finding.raisedBy)].compactMap { $0 }),
+                    origins: origins(finding.contributors.compactMap { party(named: $0) }),
                     target: OSCAL.Target(
                         type: "objective-id", targetID: OSCALAssessmentResults.controlID(for: ref), title: line("\(ref) \(content.title(of: ref))"),
                         status: OSCAL.Status(state: nonconformity ? "not-satisfied" : "satisfied", reason: nonconformity ? "fail" : "pass")),

@@ -269,12 +269,14 @@ struct ReportContent: Sendable {
     /// The findings in report order.
     var findings: [Finding] { findingGroups.flatMap(\.findings) }
 
-    /// The evidence a finding rests on: files linked to the finding, then files linked to its
-    /// requirements; each with the requirement it came through (`nil` for the finding itself).
+    /// The evidence a finding rests on: files linked to the finding or to a finding merged into
+    /// it, then files linked to its requirements; each with the requirement it came through
+    /// (`nil` for the finding itself).
     func evidence(citedBy finding: Finding) -> [(evidence: Evidence, via: String?)] {
         var cited: [(Evidence, String?)] = []
         var seen = Set<EntityID>()
-        for (target, via) in [(finding.id.description, nil)] + finding.refs.map({ ($0, Optional($0)) }) {
+        let own = ([finding.id] + finding.mergedFrom).map { ($0.description, String?.none) }
+        for (target, via) in own + finding.refs.map({ ($0, Optional($0)) }) {
             for item in record.evidence(linkedTo: target) where seen.insert(item.id).inserted {
                 cited.append((item, via))
             }
@@ -287,6 +289,17 @@ struct ReportContent: Sendable {
     /// The tests of a requirement, in the order they were recorded.
     func tests(of ref: String) -> [ControlTest] {
         record.tests.filter { $0.ref == ref }.sorted { $0.id < $1.id }
+    }
+
+    /// Each finding merged into `finding`, in words: `NC-03 (0193a2b4) merged into NC-01, raised
+    /// by Ben: the same weakness` (the merged finding's number stays reserved to it).
+    func mergeLines(of finding: Finding) -> [String] {
+        let kept = labels[finding.id] ?? finding.id.short
+        return finding.mergedFrom.map { id in
+            let source = record.mergedFindings.first { $0.id == id }
+            let name = record.nonconformityLabel(of: id).map { "\($0) (\(id.short))" } ?? "finding \(id.short)"
+            return "\(name) merged into \(kept), raised by \(source?.raisedBy ?? "—")" + (source?.mergeReason.map { ": \($0)" } ?? "")
+        }
     }
 
     /// Every EU AI Act (or other framework) article the findings' requirements map to.

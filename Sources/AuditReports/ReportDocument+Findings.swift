@@ -42,13 +42,15 @@ extension ReportDocument.Builder {
             facts.append(Fact("AI systems", content.text(of: finding.id, F.systems.rawValue, winner: systemNames(finding.systems)) ?? "—"))
         }
         facts += [
-            Fact("Raised by", finding.raisedBy ?? "—"),
+            Fact(finding.mergedFrom.isEmpty ? "Raised by" : "Raised by (every auditor)", finding.contributors.isEmpty ? "—" : finding.contributors.joined(separator: ", ")),
             Fact("Discussed with the auditee", content.text(of: finding.id, F.discussed.rawValue, winner: finding.discussed ? "yes" : "no") ?? "no"),
             Fact("Auditee's position", content.text(of: finding.id, F.auditeePosition.rawValue, winner: finding.auditeePosition) ?? "not recorded"),
             Fact("Status", content.text(of: finding.id, F.status.rawValue, winner: finding.status.rawValue) ?? "—"),
             Fact("Sign-off", signOffText(finding)),
             Fact("Id", finding.id.description),
         ]
+        let merges = content.mergeLines(of: finding)
+        if !merges.isEmpty { facts.append(Fact("Merged findings", merges.joined(separator: "\n"))) }
         if content.lateEntities.contains(finding.id) {
             facts.append(Fact("Changed after closing", "yes: see the changes after closing at the top of the report"))
         }

@@ -63,7 +63,7 @@ extension Replica {
         var writes: FieldWrites = []
         typealias F = Finding.Field
         if let grade = edit.grade {
-            let hasEvidence = !record.evidence(linkedTo: finding.id.description).isEmpty
+            let hasEvidence = !record.evidence(behind: finding).isEmpty
                 || !(edit.objectiveEvidence ?? finding.objectiveEvidence ?? "").isEmpty
             if grade.isNonconformity, !hasEvidence { throw .model(.nonconformityWithoutEvidence(grade: grade.rawValue)) }
             writes.append((F.grade.rawValue, .text(grade.rawValue)))
@@ -104,11 +104,17 @@ extension Replica {
     /// transaction. Returns the finding and its label (`NC-01`) when it is numbered.
     ///
     /// - Throws: `.unresolvedConflict`; `.model(.missing)` for a nonconformity without a grade
-    ///   justification; `.refused` unless this replica is a lead.
+    ///   justification; `.invalidInput` for a finding merged into another; `.refused` unless this
+    ///   replica is a lead.
     @discardableResult
     public func signOffFinding(_ reference: String, engagement: String?) throws(FieldAuditError) -> (id: EntityID, label: String?) {
         let record = try capturing(in: engagement, kinds: [.finding])
         let finding = try finding(reference, in: record)
+        if let kept = finding.mergedInto {
+            let name = { (id: EntityID) in record.nonconformityLabel(of: id).map { "\($0) (\(id.short))" } ?? id.short }
+            throw .invalidInput(
+                source: "finding sign-off", reason: "finding \(name(finding.id)) is merged into \(name(kept)) and counts there; sign off \(name(kept)) instead")
+        }
         if let field = finding.conflicts.first {
             throw .unresolvedConflict(entity: finding.id.short, field: field)
         }
@@ -141,12 +147,13 @@ extension Replica {
     }
 
     /// The finding a reference names: its id (or a unique prefix or suffix), or its
-    /// nonconformity label (`NC-01`, case ignored).
+    /// nonconformity label (`NC-01`, case ignored); merged findings included.
     func finding(_ reference: String, in record: EngagementRecord) throws(FieldAuditError) -> Finding {
-        if let labelled = record.findings.first(where: { record.nonconformityLabel(of: $0.id)?.caseInsensitiveCompare(reference) == .orderedSame }) {
+        let all = record.findings + record.mergedFindings
+        if let labelled = all.first(where: { record.nonconformityLabel(of: $0.id)?.caseInsensitiveCompare(reference) == .orderedSame }) {
             return labelled
         }
-        let id = try resolve(reference, among: record.findings.map(\.id), kind: "finding")
-        return record.findings.first { $0.id == id }!
+        let id = try resolve(reference, among: all.map(\.id), kind: "finding")
+        return all.first { $0.id == id }!
     }
 }

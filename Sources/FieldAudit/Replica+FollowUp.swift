@@ -105,7 +105,7 @@ extension Replica {
         let finding = try nonconformity(reference, in: record)
         try requirePermission(toWrite: .finding, field: Finding.Field.verification.rawValue, in: record.engagement.id)
         guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .model(.missing(field: "the reason (--reason)")) }
-        let actions = record.actions.filter { $0.finding == finding.id }
+        let actions = record.actions(of: finding)
         let label = record.nonconformityLabel(of: finding.id) ?? finding.id.short
         if outcome == .accepted {
             guard !actions.isEmpty else {

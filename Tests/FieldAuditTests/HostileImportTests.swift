@@ -207,6 +207,32 @@ struct HostileImportTests {
         }
     }
 
+    @Test func anAuditorsMergeOfFindingsIsRefusedOnImportAsItIsLocally() throws {
+        let (lead, ben, _) = try sync.team()
+        let kept = try ben.raiseFinding(grade: .ofi, refs: ["7.2"], statement: "Track training", evidence: [], objectiveEvidence: nil, systems: [], engagement: nil)
+        let other = try ben.raiseFinding(grade: .ofi, refs: ["7.2"], statement: "Track training too", evidence: [], objectiveEvidence: nil, systems: [], engagement: nil)
+        let engagement = try ben.engagementID(nil)
+        #expect {
+            _ = try ben.mergeFindings(keep: kept.description, others: [other.description], reason: nil, engagement: nil)
+        } throws: { error in
+            guard case FieldAuditError.refused(.leadOnly(_, "merges findings", .auditor)) = error else { return false }
+            return true
+        }
+        // A modified client writes the merge directly into its store, past the local rules.
+        try ben.store.write(as: ben.identity.id) { transaction in
+            try transaction.set(.text(kept.description), Finding.Field.mergedInto.rawValue, of: other, kind: "finding", engagement: engagement)
+        }
+        let before = try lead.store.digest()
+        let path = try sync.bundle(from: ben, for: lead)
+        #expect {
+            _ = try lead.importBundle(at: path)
+        } throws: { error in
+            guard case let FieldAuditError.unauthorized(refusal, _) = error, case let .leadOnly(_, what, _) = refusal else { return false }
+            return what == "merges findings"
+        }
+        #expect(try lead.store.digest() == before)
+    }
+
     private var clockNow: UInt64 { sync.clock.now() }
 }
 

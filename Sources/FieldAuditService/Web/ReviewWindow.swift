@@ -234,7 +234,7 @@ public struct ReviewWindow: Sendable {
             let findings: [[String: Any]] = record.findings.map { finding in
                 let grades = record.conflictingTexts(of: finding.id, Finding.Field.grade.rawValue)
                 let grade = grades.map { "\($0.joined(separator: " / ")) (in conflict)" } ?? finding.grade?.title ?? "not graded"
-                let linked = record.evidence(linkedTo: finding.id.description)
+                let linked = record.evidence(behind: finding)
                 let onRequirements = finding.refs.flatMap { ref in
                     record.evidence.filter { $0.ref == ref } + record.evidence(linkedTo: ref)
                 }.filter { item in !linked.contains(item) }
@@ -253,7 +253,7 @@ public struct ReviewWindow: Sendable {
                     "objectiveEvidence": finding.objectiveEvidence ?? "—", "evidence": evidence, "hasEvidence": !evidence.isEmpty,
                     "requirementEvidence": requirementEvidence, "hasRequirementEvidence": !requirementEvidence.isEmpty,
                     "discussed": finding.discussed ? "yes" : "no", "position": finding.auditeePosition ?? "—",
-                    "raisedBy": finding.raisedBy ?? "—", "status": finding.status.rawValue, "signedOff": signedOff,
+                    "raisedBy": finding.contributors.isEmpty ? "—" : finding.contributors.joined(separator: ", "), "status": finding.status.rawValue, "signedOff": signedOff,
                     "conflicts": finding.conflicts.joined(separator: ", "), "hasConflicts": !finding.conflicts.isEmpty,
                 ]
             }

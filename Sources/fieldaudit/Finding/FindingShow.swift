@@ -32,10 +32,10 @@ extension FieldAuditCommand.FindingCommand {
         func run() throws {
             let (replica, record) = try engagement.open(store)
             let finding = try replica.finding(named: id, in: record)
-            let evidence = record.evidence(linkedTo: finding.id.description)
+            let evidence = record.evidence(behind: finding)
             let label = record.nonconformityLabel(of: finding.id)
             let signOff = record.signOffSummary(of: finding) { Terminal.time($0) }
-            let followUp = finding.grade?.isNonconformity == true ? NonconformityFollowUp(finding, in: record, today: replica.today) : nil
+            let followUp = finding.grade?.isNonconformity == true && finding.mergedInto == nil ? NonconformityFollowUp(finding, in: record, today: replica.today) : nil
             if output.json {
                 return try Terminal.printJSON(View(
                     finding: finding, evidence: evidence, label: label, signOff: signOff,
@@ -61,6 +61,7 @@ extension FieldAuditCommand.FindingCommand {
                 ("status", finding.status.rawValue), ("raised by", finding.raisedBy ?? "—"),
                 ("signed off", signOff),
             ]
+            rows += Self.mergeRows(finding, record: record)
             if let followUp { rows += Self.followUpRows(followUp, record: record) }
             Terminal.print(Terminal.table(rows))
             if case .changedSinceSignOff = finding.signOffState {
@@ -69,6 +70,25 @@ extension FieldAuditCommand.FindingCommand {
             if !finding.conflicts.isEmpty {
                 Terminal.print("conflicting fields: \(finding.conflicts.joined(separator: ", ")); resolve with `fieldaudit resolve \(finding.id.short) FIELD --take N`")
             }
+        }
+
+        /// Where a merge put the finding: the findings merged into it and their authors, or the
+        /// finding it was merged into (`NC-03 merged into NC-01`).
+        static func mergeRows(_ finding: Finding, record: EngagementRecord) -> [(String, String)] {
+            let name = { (id: EntityID) in record.nonconformityLabel(of: id).map { "\($0) (\(id.short))" } ?? id.short }
+            var rows: [(String, String)] = []
+            for (index, id) in finding.mergedFrom.enumerated() {
+                let source = record.anyFinding(id)
+                rows.append((
+                    index == 0 ? "merged from" : "",
+                    "\(name(id)), raised by \(source?.raisedBy ?? "—")" + (source?.mergeReason.map { ": \($0)" } ?? "")))
+            }
+            if !finding.mergedFrom.isEmpty { rows.append(("auditors", finding.contributors.joined(separator: ", "))) }
+            if let kept = finding.mergedInto {
+                rows.append(("merged into", "\(name(finding.id)) merged into \(name(kept))" + (finding.mergeReason.map { ": \($0)" } ?? "")
+                    + " — it is counted and reported there; `fieldaudit finding show \(record.nonconformityLabel(of: kept) ?? kept.short)`"))
+            }
+            return rows
         }
 
         /// The follow-up after the audit: correction, root cause, deadline, actions, verification.

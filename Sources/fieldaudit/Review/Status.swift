@@ -44,6 +44,8 @@ extension FieldAuditCommand {
             struct Nonconformity: Encodable {
                 var finding: String, label: String?, grade: String, state: String, deadline: String?, overdue: Bool
                 var openActions: Int, overdueActions: Int, doneActions: Int
+                /// Every auditor who raised it or a finding merged into it, and every evidence file behind it.
+                var auditors: [String] = [], evidence: [String] = [], mergedFrom: [String] = []
             }
             struct Actions: Encodable {
                 var open: Int, overdue: Int, done: Int
@@ -83,7 +85,9 @@ extension FieldAuditCommand {
                     finding: item.finding.id.description, label: record.nonconformityLabel(of: item.finding.id), grade: item.finding.grade?.rawValue ?? "?",
                     state: item.state.rawValue, deadline: item.deadline, overdue: item.isOverdue,
                     openActions: item.actions.filter { !$0.isDone }.count, overdueActions: item.overdueActions.count,
-                    doneActions: item.actions.filter(\.isDone).count)
+                    doneActions: item.actions.filter(\.isDone).count,
+                    auditors: item.finding.contributors, evidence: record.evidence(behind: item.finding).map(\.name),
+                    mergedFrom: item.finding.mergedFrom.map { record.nonconformityLabel(of: $0) ?? $0.short })
             }
             view.actions = .init(
                 open: view.nonconformities.reduce(0) { $0 + $1.openActions }, overdue: view.nonconformities.reduce(0) { $0 + $1.overdueActions },
@@ -138,6 +142,9 @@ extension FieldAuditCommand {
                 rows.append(("nonconformities", view.nonconformities.map { item in
                     "\(item.label ?? String(item.finding.prefix(8))) \(item.grade): \(item.state)"
                         + (item.deadline.map { ", deadline \($0)" } ?? "") + (item.overdue ? " — OVERDUE" : "")
+                        + (item.auditors.isEmpty ? "" : "; by \(item.auditors.joined(separator: ", "))")
+                        + (item.evidence.isEmpty ? "" : "; evidence \(item.evidence.joined(separator: ", "))")
+                        + (item.mergedFrom.isEmpty ? "" : "; merged from \(item.mergedFrom.joined(separator: ", "))")
                 }.joined(separator: "\n")))
                 rows.append(("actions", "\(view.actions.open) open (\(view.actions.overdue) overdue), \(view.actions.done) done"))
             }
