@@ -26,6 +26,8 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
     case exclusionWithoutJustification(String)
     /// A number outside the range a field accepts.
     case numberOutOfRange(Int, field: String, range: ClosedRange<Int>)
+    /// A time zone that is not an IANA zone name, with the nearest ones that are.
+    case unknownTimeZone(String, suggestions: [String])
 
     /// The message a user reads: what was refused, with the offending value, and what to write instead.
     public var description: String {
@@ -59,6 +61,9 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
                 + "give it with --justification TEXT, or in the justification column of the CSV."
         case let .numberOutOfRange(value, field, range):
             Self.outOfRange(value, field, range)
+        case let .unknownTimeZone(value, suggestions):
+            "'\(value)' is not a time zone; give the site's IANA zone name, such as Europe/Berlin or America/New_York"
+                + (suggestions.isEmpty ? " (`timedatectl list-timezones` lists them)." : "; did you mean \(Self.alternatives(suggestions))?")
         }
     }
 

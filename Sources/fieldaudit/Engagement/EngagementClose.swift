@@ -22,7 +22,7 @@ extension FieldAuditCommand.EngagementCommand {
         func run() throws {
             let replica = try store.openReplica()
             let closing = try replica.closeEngagement(recommendation: recommendation, conclusion: conclusion, engagement: engagement.engagement)
-            Terminal.print("Closed engagement \(closing.engagement) at \(Terminal.time(closing.closedAt)); recommendation: \(closing.recommendation?.title ?? "none").")
+            Terminal.print("Closed engagement \(closing.engagement) at \(Terminal.time(closing.closedAt, in: try replica.siteTime(engagement: closing.engagement.description))); recommendation: \(closing.recommendation?.title ?? "none").")
         }
     }
 }

@@ -7,6 +7,6 @@ extension FieldAuditCommand {
         static let configuration = CommandConfiguration(
             commandName: "engagement",
             abstract: "Create, list, show and choose audit engagements.",
-            subcommands: [Create.self, List.self, Show.self, Use.self, Close.self, AcceptLate.self, File.self, Policy.self])
+            subcommands: [Create.self, List.self, Show.self, Use.self, Close.self, AcceptLate.self, File.self, Policy.self, Settings.self])
     }
 }
