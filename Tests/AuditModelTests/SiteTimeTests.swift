@@ -68,7 +68,10 @@ struct SiteTimeTests {
             _ = try SiteTime(identifier: "berlin")
             Issue.record("a city alone is not a zone name")
         } catch let error {
-            guard case let .unknownTimeZone(value, suggestions) = error else { return Issue.record("\(error)") }
+            guard case let .unknownTimeZone(value, suggestions) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(value == "berlin")
             #expect(suggestions == ["Europe/Berlin"])
             #expect(error.description.contains("did you mean Europe/Berlin?"))

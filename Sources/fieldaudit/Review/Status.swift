@@ -142,7 +142,7 @@ extension FieldAuditCommand {
             guard let closing = status.closing else { return [] }
             let recommendation = closing.recommendation?.title ?? "none recorded"
             return [
-                ("closed", "\(Terminal.time(closing.closedAt, in: record.engagement.siteTime)); recommendation: \(recommendation)"),
+                ("closed", "\(Terminal.time(closing.closedAt, in: status.record.engagement.siteTime)); recommendation: \(recommendation)"),
                 ("late", status.late.isEmpty
                     ? "none"
                     : "\(status.late.count) change\(status.late.count == 1 ? "" : "s") arrived after closing — review them in `fieldaudit report`, accept with `fieldaudit engagement accept-late`"),
