@@ -134,10 +134,14 @@ public struct SiteTime: Sendable, Hashable, CustomStringConvertible {
 
     // MARK: - Names
 
-    /// Whether `identifier` is an IANA zone name this machine knows (`TimeZone` alone also takes
-    /// abbreviations and offsets such as `GMT+1`, which are not a site's zone).
+    /// Whether `identifier` is an IANA zone name this machine knows (`Asia/Kolkata` and its alias
+    /// `Asia/Calcutta` alike). `TimeZone` alone also takes offsets such as `GMT+1`, whose sign
+    /// POSIX reads backwards: they name no site, and are refused.
     static func isKnown(_ identifier: String) -> Bool {
-        identifier == "UTC" || TimeZone.knownTimeZoneIdentifiers.contains(identifier)
+        guard !identifier.isEmpty, identifier.firstMatch(of: /^(Etc\/)?(GMT|UTC)[+-]/) == nil,
+              identifier.allSatisfy({ $0.isLetter || $0.isNumber || "/_-+".contains($0) })
+        else { return false }
+        return TimeZone(identifier: identifier) != nil
     }
 
     /// Known zone names close to `identifier`: the same city or region whatever the case

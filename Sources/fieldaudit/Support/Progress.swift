@@ -119,9 +119,8 @@ final class Progress: @unchecked Sendable {
             let fraction = min(1, Double(state.done) / Double(total))
             let amounts = "\(amount(state.done, state.unit)) / \(amount(total, state.unit))"
             let percent = String(format: "%3d%%", Int(fraction * 100))
-            let fixed = amounts.count + percent.count + elapsed.count + 8
-            let room = columns - fixed - min(state.label.count, 24)
-            let width = max(10, min(30, room))
+            let fixed = amounts.count + percent.count + elapsed.count + 10
+            let width = max(10, min(30, columns - fixed - state.label.count - 2))
             let filled = Int(fraction * Double(width))
             parts = ["[" + bar(String(repeating: "#", count: filled), String(repeating: "-", count: width - filled)) + "]", percent, amounts, elapsed]
         } else {
