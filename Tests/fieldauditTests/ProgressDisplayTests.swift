@@ -25,12 +25,12 @@ struct ProgressDisplayTests {
 
     /// Runs `fieldaudit arguments…` with standard output and error on a pseudo-terminal; returns
     /// everything the terminal received.
-    func underTerminal(_ arguments: [String], noColor: Bool) throws -> String {
+    func underTerminal(_ arguments: [String], noColor: Bool, store: String? = nil) throws -> String {
         var environment = ProcessInfo.processInfo.environment.filter { $0.key != "NO_COLOR" }
         environment["TZ"] = "UTC"
         environment["TERM"] = "xterm"
         if noColor { environment["NO_COLOR"] = "1" }
-        let command = ([cli.executable] + arguments + ["--store", store]).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let command = ([cli.executable] + arguments + ["--store", store ?? self.store]).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
             .joined(separator: " ")
         let result = try FieldAuditCLI.execute("/usr/bin/script", ["-qfec", command, "/dev/null"], environment: environment)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
@@ -38,8 +38,8 @@ struct ProgressDisplayTests {
     }
 
     /// The progress lines a terminal received: each redraw starts with a carriage return.
-    func redraws(_ output: String) -> [Substring] {
-        output.split(separator: "\r").filter { $0.contains("exporting") }
+    func redraws(_ output: String, of label: String = "exporting") -> [Substring] {
+        output.split(separator: "\r").filter { $0.contains(label) }
     }
 
     @Test func anExportOnATerminalShowsATotalAndIsRedrawnManyTimes() throws {
@@ -67,5 +67,19 @@ struct ProgressDisplayTests {
         let result = try cli.run(["export", "--all", "-o", directory.file("all.fabundle"), "--store", store], environment: ["NO_COLOR": ""])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stderr.contains("\r") && !result.stderr.contains("exporting") && !result.stderr.contains("\u{1B}["), "\(result.stderr)")
+    }
+
+    @Test func anImportOnATerminalShowsTheBundlesSizeAsItsTotal() throws {
+        try largeStore()
+        try cli.succeed(["export", "--all", "-o", directory.file("all.fabundle")], store: store)
+        let other = directory.file("ben")
+        try cli.succeed(["init", "--name", "Ben Auditor"], store: other)
+        try cli.succeed(["whoami", "--card", "-o", directory.file("ada.card.json")], store: store)
+        try cli.succeed(["trust", directory.file("ada.card.json")], store: other)
+        let output = try underTerminal(["import", directory.file("all.fabundle")], noColor: true, store: other)
+        let lines = redraws(output, of: "importing")
+        #expect(lines.count >= 2, "several updates arrive: \(lines)")
+        #expect(lines.contains { $0.firstMatch(of: /\/ 64\.\d MiB/) != nil }, "the bundle's size is the total: \(lines)")
+        #expect(output.contains("all.fabundle from"), "the summary follows the erased line: \(output.debugDescription.suffix(300))")
     }
 }
