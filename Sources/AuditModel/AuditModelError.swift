@@ -32,6 +32,8 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
     case outsideEngagement(String, start: String?, end: String?)
     /// A proposed surveillance date on or before the audit's last day.
     case surveillanceNotAfterAudit(String, lastDay: String)
+    /// A time zone that is not an IANA zone name, with the nearest ones that are.
+    case unknownTimeZone(String, suggestions: [String])
 
     /// The message a user reads: what was refused, with the offending value, and what to write instead.
     public var description: String {
@@ -72,6 +74,9 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
                 + "or change the engagement's dates first."
         case let .surveillanceNotAfterAudit(value, lastDay):
             "the surveillance date \(value) must come after the audit's last day, \(lastDay)."
+        case let .unknownTimeZone(value, suggestions):
+            "'\(value)' is not a time zone; give the site's IANA zone name, such as Europe/Berlin or America/New_York"
+                + (suggestions.isEmpty ? " (`timedatectl list-timezones` lists them)." : "; did you mean \(Self.alternatives(suggestions))?")
         }
     }
 

@@ -49,12 +49,13 @@ public struct Closing: Hashable, Sendable {
 
     /// Whether a change records the follow-up after the audit, which goes on after closing and is
     /// never late: corrective actions, a finding's correction, root cause, verification and
-    /// status, and the engagement's nonconformity policy.
+    /// status, and the engagement's nonconformity policy and time zone.
     public static func isFollowUp(kind: String, field: String) -> Bool {
         switch EntityKind(rawValue: kind) {
         case .action: true
         case .finding: Finding.Field(rawValue: field).map(Finding.followUpFields.contains) ?? false
         case .engagement: field == Engagement.Field.majorDays.rawValue || field == Engagement.Field.minorDays.rawValue
+            || field == Engagement.Field.timeZone.rawValue
         default: false
         }
     }

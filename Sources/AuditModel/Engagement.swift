@@ -11,6 +11,7 @@ public struct Engagement: Hashable, Sendable, Encodable {
         case majorDays, minorDays
         case certificationBody, accreditation, certificateScope, distribution, confidentiality, surveillanceDate
         case justification, signedBy, signedAt
+        case timeZone
     }
 
     /// The engagement's entity id, a UUIDv7 minted at creation; every change in it carries this id as
@@ -71,8 +72,17 @@ public struct Engagement: Hashable, Sendable, Encodable {
     public var signedBy: String?
     /// When the lead signed, Unix milliseconds: the closing's time.
     public var signedAt: Int64?
+    /// The site's time zone, an IANA name (`Europe/Berlin`); `nil` for an engagement recorded
+    /// before engagements had one (its times are shown in UTC).
+    public var timeZone: String?
     /// Fields edited concurrently and not yet resolved.
     public var conflicts: [String]
+
+    /// How the engagement's times are written: in its zone, with the zone; in UTC when it has none
+    /// (or one this machine does not know).
+    public var siteTime: SiteTime {
+        timeZone.flatMap { try? SiteTime(identifier: $0) } ?? .utc
+    }
 
     /// Reads an engagement from its entity's snapshot, taking each field's winning value.
     ///
@@ -110,7 +120,16 @@ public struct Engagement: Hashable, Sendable, Encodable {
         justification = snapshot.text(Field.justification.rawValue)
         signedBy = snapshot.text(Field.signedBy.rawValue)
         signedAt = snapshot.integer(Field.signedAt.rawValue)
+        timeZone = snapshot.text(Field.timeZone.rawValue)
         conflicts = snapshot.conflictedFields
+    }
+
+    /// The write that sets the engagement's time zone to the IANA zone `identifier`.
+    ///
+    /// - Throws: `AuditModelError.unknownTimeZone` with the nearest names when there is no such zone.
+    public static func timeZoneWrites(_ identifier: String) throws(AuditModelError) -> FieldWrites {
+        let zone = try SiteTime(identifier: identifier)
+        return [(Field.timeZone.rawValue, .text(zone.identifier))]
     }
 }
 
@@ -137,11 +156,14 @@ public struct EngagementDraft: Sendable {
     public var criteria: String?
     /// The audit objectives.
     public var objectives: String?
+    /// The site's time zone, an IANA name (`Europe/Berlin`); `nil` records none (times show in UTC).
+    public var timeZone: String?
 
     /// A draft for a client and audit type; the standard defaults to the built-in ISO/IEC 42001:2023.
     public init(
         client: String, address: String? = nil, catalog: Catalog = .iso42001, auditType: AuditType, scope: String? = nil,
-        sites: [String] = [], startDate: String? = nil, endDate: String? = nil, criteria: String? = nil, objectives: String? = nil
+        sites: [String] = [], startDate: String? = nil, endDate: String? = nil, criteria: String? = nil, objectives: String? = nil,
+        timeZone: String? = nil
     ) {
         self.client = client
         self.address = address
@@ -153,11 +175,12 @@ public struct EngagementDraft: Sendable {
         self.endDate = endDate
         self.criteria = criteria
         self.objectives = objectives
+        self.timeZone = timeZone
     }
 
     /// The fields of a new engagement created by `lead`.
     ///
-    /// - Throws: `AuditModelError` for an empty client or a malformed date.
+    /// - Throws: `AuditModelError` for an empty client, a malformed date or an unknown time zone.
     public func writes(lead: ReplicaID) throws(AuditModelError) -> FieldWrites {
         let client = client.trimmingCharacters(in: .whitespaces)
         guard !client.isEmpty else { throw .missing(field: "client") }
@@ -186,6 +209,7 @@ public struct EngagementDraft: Sendable {
             if let value, !value.isEmpty { writes.append((field.rawValue, .text(value))) }
         }
         if !sites.isEmpty { writes.append((F.sites.rawValue, FieldCoding.encodeStrings(sites))) }
+        if let timeZone { writes += try Engagement.timeZoneWrites(timeZone) }
         return writes
     }
 }

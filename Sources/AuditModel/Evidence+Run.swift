@@ -134,14 +134,11 @@ extension Evidence {
             truncated ? "output cut at the limit: the first \(outputLimit) of \(outputBytes) bytes were stored" : nil
         }
 
-        /// Unix milliseconds as `2026-12-01T10:23:38.123Z`: a run's times are always shown in UTC,
-        /// to the millisecond.
+        /// Unix milliseconds as `2026-12-01T10:23:38.123Z`, UTC to the millisecond, as machine
+        /// formats (OSCAL) record a run's times; people read them in the engagement's zone
+        /// (`SiteTime.precise`).
         public static func time(_ milliseconds: Int64) -> String {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
-            return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+            SiteTime.rfc3339(milliseconds, fractionalSeconds: true)
         }
 
         /// A word quoted for a POSIX shell when it needs it.

@@ -151,8 +151,8 @@ public enum CSVExport {
                 item.digest.map { content.context.missingEvidence.contains($0) ? "no" : "yes" } ?? "no",
                 content.lateMark(item.id),
                 item.run?.commandLine ?? "", item.run?.directory ?? "", item.run?.host ?? "",
-                item.run.map { Evidence.Run.time($0.startedAt) } ?? "",
-                item.run.map { Evidence.Run.time($0.endedAt) } ?? "", item.run?.outcome ?? "",
+                item.run.map { content.preciseTime($0.startedAt) } ?? "",
+                item.run.map { content.preciseTime($0.endedAt) } ?? "", item.run?.outcome ?? "",
                 item.run?.redactionNote ?? "", item.run?.truncationNote ?? "", item.set?.description ?? "",
             ]
         }

@@ -549,9 +549,6 @@ private struct Projection {
 
     /// Unix milliseconds as an RFC 3339 time in UTC, to the second.
     func timestamp(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        SiteTime.rfc3339(milliseconds)
     }
 }

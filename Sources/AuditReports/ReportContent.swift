@@ -176,28 +176,9 @@ struct ReportContent: Sendable {
         }.joined(separator: " / ")
     }
 
-    /// A value in words, as its field means it: times, lists, yes and no, members' names.
+    /// A value in words, as its field means it (`EngagementRecord.describe`), times in the report's zone.
     func describe(_ value: Value, field: String) -> String {
-        switch field {
-        case Interview.Field.startedAt.rawValue, Interview.Field.endedAt.rawValue, Finding.Field.signedOffAt.rawValue,
-             Evidence.Field.capturedAt.rawValue, Note.Field.at.rawValue, Engagement.Field.closedAt.rawValue,
-             Engagement.Field.signedAt.rawValue, LateDecision.Field.decidedAt.rawValue, Reopening.Field.reopenedAt.rawValue:
-            return time(value.integer)
-        case Finding.Field.discussed.rawValue, ApplicabilityStatement.Field.applicable.rawValue, PlanItem.Field.remote.rawValue:
-            return value.isTrue ? "yes" : "no"
-        case Finding.Field.verification.rawValue:
-            guard let verification = value.text.flatMap(ClosureVerification.decode) else { return value.description }
-            return "\(verification.outcome.rawValue) by \((try? ReplicaID(hex: verification.by)).map(record.memberName) ?? verification.by) on \(time(verification.at)): \(verification.reason)"
-        case Finding.Field.signedOffBy.rawValue, Engagement.Field.lead.rawValue, Engagement.Field.signedBy.rawValue:
-            return value.text.flatMap { try? ReplicaID(hex: $0) }.map(record.memberName) ?? value.description
-        case Engagement.Field.closedThrough.rawValue, Engagement.Field.acceptedLateUpTo.rawValue:
-            let vector = value.text.flatMap(Closing.decodeVector) ?? VersionVector()
-            return "\(vector.reduce(0) { $0 + $1.seq }) changes"
-        default:
-            if case let .json(text) = value, text.hasPrefix("[") { return FieldCoding.decodeStrings(text).joined(separator: ", ") }
-            if case let .blob(digest) = value { return "SHA-256 \(digest.hex)" }
-            return value.text ?? value.description
-        }
+        record.describe(value, field: field, in: siteTime)
     }
 
     /// An entity in words, so a reader can find it in the report (`finding Minor 1`, `test of A.6.2.8`).
@@ -221,18 +202,17 @@ struct ReportContent: Sendable {
         }
     }
 
+    /// How the report writes times: in the context's zone (the engagement's), with the zone.
+    var siteTime: SiteTime { SiteTime(context.timeZone) }
+
     /// A Unix-millisecond time as `YYYY-MM-DD HH:MM` and its zone (`UTC` or an offset); `—` when absent.
     func time(_ milliseconds: Int64?) -> String {
-        guard let milliseconds else { return "—" }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = context.timeZone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-        let offset = context.timeZone.secondsFromGMT(for: date)
-        guard offset != 0 else { return formatter.string(from: date) + " UTC" }
-        formatter.dateFormat = "yyyy-MM-dd HH:mm xxx"
-        return formatter.string(from: date)
+        siteTime.dateTime(milliseconds)
+    }
+
+    /// A time to the millisecond, with its zone (a command run's start and end).
+    func preciseTime(_ milliseconds: Int64) -> String {
+        siteTime.precise(milliseconds)
     }
 
     /// When something started and ended: `2026-12-01 09:30–10:15 UTC` on one day, both times in

@@ -11,6 +11,7 @@ extension ReportDocument.Builder {
             Fact("Engagement", engagement.id.description),
             Fact("Report status", status),
             Fact("Generated", "\(content.time(content.context.generatedAt)) by \(content.context.generator)"),
+            Fact("Time zone", "times are the site's: \(content.siteTime.name(at: content.context.generatedAt))"),
         ])]
         let conflicts = content.conflicts
         if !conflicts.isEmpty {

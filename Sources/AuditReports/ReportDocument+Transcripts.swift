@@ -21,8 +21,8 @@ extension ReportDocument.Builder {
             var facts = [
                 Fact("Evidence", "\(item.name) (\(item.id.short)), \(item.size) bytes stored, SHA-256 \(item.digest?.hex ?? "unknown")"),
                 Fact("Directory", run.directory), Fact("Host", run.host),
-                Fact("Started", Evidence.Run.time(run.startedAt)),
-                Fact("Ended", "\(Evidence.Run.time(run.endedAt)) (\(Self.duration(run.endedAt - run.startedAt)))"),
+                Fact("Started", content.preciseTime(run.startedAt)),
+                Fact("Ended", "\(content.preciseTime(run.endedAt)) (\(Self.duration(run.endedAt - run.startedAt)))"),
                 Fact("Outcome", run.outcome),
                 Fact("Redaction", run.redactionNote ?? "none asked for"),
                 Fact("Recorded by", item.capturedBy ?? "—"),

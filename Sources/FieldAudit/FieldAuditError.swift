@@ -246,8 +246,6 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
 extension FieldAuditError {
     /// A Unix-millisecond time as `YYYY-MM-DDTHH:MM:SSZ`.
     static func utc(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        SiteTime.rfc3339(milliseconds)
     }
 }

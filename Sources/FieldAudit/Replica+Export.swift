@@ -54,8 +54,9 @@ extension Replica {
     /// Each origin's changes go from the peer's holdings up to the last seq a signed checkpoint
     /// covers: this replica signs its own changes now; other origins' checkpoints are relayed.
     /// Changes of engagements the peer may not read travel as content digests. Evidence files
-    /// referenced by the changes travel in chunks unless `includeEvidence` is off.
-    public func export<Sink: ByteSink>(_ request: ExportRequest, to sink: Sink, progress: (UInt64) -> Void = { _ in }) throws(FieldAuditError) -> ExportSummary {
+    /// referenced by the changes travel in chunks unless `includeEvidence` is off. `progress` hears
+    /// the changes written out of those to write, then the evidence bytes out of the files' total.
+    public func export<Sink: ByteSink>(_ request: ExportRequest, to sink: Sink, progress: (WorkProgress) -> Void = { _ in }) throws(FieldAuditError) -> ExportSummary {
         do {
             return try exportThrowing(request, to: sink, progress: progress)
         } catch {
@@ -68,7 +69,7 @@ extension Replica {
     ///
     /// - Throws: what `export(_:to:progress:)` throws, or `OutputFile`'s errors; a file
     ///   destination is then as it was.
-    public func export(_ request: ExportRequest, to output: OutputFile, progress: (UInt64) -> Void = { _ in }) throws(FieldAuditError) -> ExportSummary {
+    public func export(_ request: ExportRequest, to output: OutputFile, progress: (WorkProgress) -> Void = { _ in }) throws(FieldAuditError) -> ExportSummary {
         try output.write { handle in try export(request, to: FileHandleSink(handle), progress: progress) }
     }
 
@@ -80,14 +81,10 @@ extension Replica {
 
     /// A Unix-millisecond time's calendar date, `YYYY-MM-DD`.
     static func day(_ milliseconds: Int64, in timeZone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        SiteTime(timeZone).day(milliseconds)
     }
 
-    private func exportThrowing<Sink: ByteSink>(_ request: ExportRequest, to sink: Sink, progress: (UInt64) -> Void) throws -> ExportSummary {
+    private func exportThrowing<Sink: ByteSink>(_ request: ExportRequest, to sink: Sink, progress: (WorkProgress) -> Void) throws -> ExportSummary {
         let readable = try readableEngagements(for: request)
         var ranges: [OriginRange] = []
         var checkpoints: [Checkpoint] = []
@@ -110,6 +107,8 @@ extension Replica {
         let visible = Set(readable)
         var summary = ExportSummary(engagements: readable, sealedFor: sealing?.recipients.count ?? 0)
         var evidence = Set<BlobDigest>()
+        let changeTotal = ranges.reduce(UInt64(0)) { $0 + ($1.through - $1.after) }
+        progress(WorkProgress(step: "changes", done: 0, total: changeTotal, unit: .changes))
         for range in ranges {
             try store.forEachLink(of: range.origin, after: range.after, through: range.through) { link in
                 switch link {
@@ -124,16 +123,21 @@ extension Replica {
                     try writer.appendRedacted(id, content: content)
                     summary.withheld += 1
                 }
-                if (summary.changes + summary.withheld) % 4096 == 0 { progress(writer.bytesWritten) }
+                let written = summary.changes + summary.withheld
+                if written % 256 == 0 { progress(WorkProgress(step: "changes", done: UInt64(written), total: changeTotal, unit: .changes)) }
             }
         }
         for checkpoint in checkpoints { try writer.append(checkpoint) }
         summary.checkpoints = checkpoints.count
         if request.includeEvidence {
-            for digest in evidence.sorted() where blobs.contains(digest) {
-                summary.evidenceBytes += try appendBlob(digest, to: writer)
+            let carried = evidence.sorted().filter { blobs.contains($0) }
+            let evidenceTotal = carried.reduce(UInt64(0)) { $0 + Self.fileSize(blobs.path(of: $1)) }
+            for digest in carried {
+                let before = summary.evidenceBytes
+                summary.evidenceBytes += try appendBlob(digest, to: writer) { chunk in
+                    progress(WorkProgress(step: "evidence", done: before + chunk, total: evidenceTotal, unit: .bytes))
+                }
                 summary.evidenceFiles += 1
-                progress(writer.bytesWritten)
             }
         }
         summary.bytes = try writer.finish().byteCount
@@ -144,18 +148,24 @@ extension Replica {
     }
 
     /// Streams one evidence file into the bundle in chunks; returns its size.
-    private func appendBlob<Sink: ByteSink>(_ digest: BlobDigest, to writer: BundleWriter<Sink>) throws -> UInt64 {
+    private func appendBlob<Sink: ByteSink>(_ digest: BlobDigest, to writer: BundleWriter<Sink>, progress: (UInt64) -> Void) throws -> UInt64 {
         let path = blobs.path(of: digest)
         guard let handle = FileHandle(forReadingAtPath: path) else { throw FieldAuditError.store(.blobMissing(digest: digest.hex)) }
         defer { try? handle.close() }
-        let size = UInt64((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value ?? 0)
+        let size = Self.fileSize(path)
         var offset: UInt64 = 0
         if size == 0 { try writer.appendBlobChunk(digest: digest, totalSize: 0, offset: 0, bytes: []) }
         while offset < size, let data = try handle.read(upToCount: BundleLayout.maximumBlobChunkLength), !data.isEmpty {
             try writer.appendBlobChunk(digest: digest, totalSize: size, offset: offset, bytes: [UInt8](data))
             offset += UInt64(data.count)
+            progress(offset)
         }
         return size
+    }
+
+    /// The size of a file in bytes; 0 when it cannot be read.
+    static func fileSize(_ path: String) -> UInt64 {
+        UInt64((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value ?? 0)
     }
 
     /// The engagements whose changes travel in full: those the peer may read (all held, when the

@@ -13,23 +13,26 @@ public struct ReportSource: Sendable {
 
 extension Replica {
     /// Gathers what a report of an engagement needs: its record, and the facts only this replica
-    /// knows (late changes, evidence files it does not hold), at the wall clock's time.
+    /// knows (late changes, evidence files it does not hold), at the wall clock's time unless
+    /// `generatedAt` (Unix milliseconds) says otherwise, for a reproducible report.
     ///
-    /// Any replica can report, on the team or not (a central repository, say): reading needs no role.
+    /// The report writes times in the engagement's zone (`Engagement.siteTime`), whoever makes it
+    /// and whatever their own zone. Any replica can report, on the team or not (a central
+    /// repository, say): reading needs no role.
     public func reportSource(
-        engagement reference: String?, timeZone: TimeZone = .current, generator: String = "fieldaudit"
+        engagement reference: String?, generator: String = "fieldaudit", generatedAt: Int64? = nil
     ) throws(FieldAuditError) -> ReportSource {
         let record = try record(of: try engagementID(reference))
-        return ReportSource(record: record, context: try reportContext(for: record, timeZone: timeZone, generator: generator))
+        return ReportSource(record: record, context: try reportContext(for: record, generator: generator, generatedAt: generatedAt))
     }
 
-    /// The context of a report of `record` made now.
+    /// The context of a report of `record` made now (or at `generatedAt`), in the engagement's zone.
     func reportContext(
-        for record: EngagementRecord, timeZone: TimeZone = .current, generator: String = "fieldaudit"
+        for record: EngagementRecord, generator: String = "fieldaudit", generatedAt: Int64? = nil
     ) throws(FieldAuditError) -> ReportContext {
         let missing = Set(record.evidence.compactMap(\.digest).filter { !blobs.contains($0) })
         var context = ReportContext(
-            generatedAt: now, timeZone: timeZone, generator: generator, lateChanges: try lateChanges(in: record),
+            generatedAt: generatedAt ?? now, timeZone: record.engagement.siteTime.timeZone, generator: generator, lateChanges: try lateChanges(in: record),
             missingEvidence: missing)
         for item in record.evidence {
             if let transcript = transcript(of: item) { context.transcripts[item.id] = transcript }

@@ -20,7 +20,7 @@ extension Replica {
     /// from the store; the file is removed again if the export fails.
     ///
     /// - Throws: `FieldAuditError.io` if the file cannot be created; any export error.
-    public func writeBundle(_ request: ExportRequest, toNewFile path: String, progress: (UInt64) -> Void = { _ in }) throws(FieldAuditError) -> ExportSummary {
+    public func writeBundle(_ request: ExportRequest, toNewFile path: String, progress: (WorkProgress) -> Void = { _ in }) throws(FieldAuditError) -> ExportSummary {
         guard let handle = ScratchFile.create(at: path) else {
             throw .io(path: path, reason: "the file cannot be created (it exists, or the folder is not writable)")
         }

@@ -29,6 +29,9 @@ public struct HistoryEntry: Sendable {
     public let change: Change
     /// Its author's name on the team, or its replica id when not on it (text someone wrote).
     public let author: String
+    /// Its value in words (`EngagementRecord.describe`): times in the engagement's zone, names
+    /// for replica ids (text someone wrote).
+    public let value: String
 }
 
 extension Replica {
@@ -57,7 +60,10 @@ extension Replica {
         } else {
             changes = try perform { () throws(StoreError) in try store.recentChanges(engagement: record.engagement.id, limit: limit) }.reversed()
         }
-        return changes.map { HistoryEntry(change: $0, author: record.memberName($0.origin)) }
+        let siteTime = record.engagement.siteTime
+        return changes.map { change in
+            HistoryEntry(change: change, author: record.memberName(change.origin), value: record.describe(change.value, field: change.field, in: siteTime))
+        }
     }
 
     /// Full-text search over notes, statements, conclusions and evidence descriptions: the best

@@ -40,18 +40,23 @@ public struct CentralSync: Sendable {
     /// Where the bundles in transit wait: `sync-scratch` in the store directory.
     var scratch: String { replica.location.directory + "/sync-scratch" }
 
-    /// Runs the sync; `progress` hears the direction (`pulling`, `importing`, `pushing`) and bytes.
+    /// Runs the sync; `progress` hears the step (`pulling`, `importing`, `pushing`) and its bytes,
+    /// out of the bundle's size where it is known (importing and pushing).
     ///
     /// - Throws: `ServiceError` for the network and the server (nothing is lost: the laptop's
     ///   work stays in its store); `FieldAuditError` if the laptop's import refuses the pulled bundle.
-    public func run(progress: @escaping @Sendable (String, UInt64) -> Void = { _, _ in }) async throws -> SyncReport {
+    public func run(progress: @escaping @Sendable (WorkProgress) -> Void = { _ in }) async throws -> SyncReport {
         try await checkPinnedKey()
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let pulledPath = "\(scratch)/pulled-from-\(remote.name).fabundle"
         try? FileManager.default.removeItem(atPath: pulledPath)
         defer { try? FileManager.default.removeItem(atPath: pulledPath) }
-        let pulledBytes = try await client.pull(try replica.vectorFile(), to: pulledPath) { progress("pulling", $0) }
-        let pulled = try replica.importBundle(at: pulledPath) { progress("importing", UInt64($0)) }
+        let pulledBytes = try await client.pull(try replica.vectorFile(), to: pulledPath) {
+            progress(WorkProgress(step: "pulling", done: $0, total: nil, unit: .bytes))
+        }
+        let pulled = try replica.importBundle(at: pulledPath) {
+            progress(WorkProgress(step: "importing", done: UInt64($0), total: pulledBytes, unit: .bytes))
+        }
 
         let centralHolds = try await client.vector()
         let pushPath = "\(scratch)/push-to-\(remote.name).fabundle"
@@ -61,7 +66,9 @@ public struct CentralSync: Sendable {
         guard sent.changes + sent.withheld + sent.evidenceFiles > 0 else {
             return SyncReport(pulled: pulled, pulledBytes: pulledBytes)
         }
-        let pushed = try await client.push(bundleAt: pushPath) { progress("pushing", $0) }
+        let pushed = try await client.push(bundleAt: pushPath) { [total = sent.bytes] in
+            progress(WorkProgress(step: "pushing", done: $0, total: total, unit: .bytes))
+        }
         return SyncReport(pulled: pulled, pulledBytes: pulledBytes, sent: sent, pushed: pushed)
     }
 

@@ -34,13 +34,29 @@ struct TranscriptReportTests {
     @Test func theMarkdownReportEndsWithTheRunAsATranscriptMatchingItsGoldenFile() throws {
         let (record, context, _) = dayWithARun()
         let markdown = MarkdownReport.render(record, context: context)
-        let section = try #require(markdown.range(of: #"## [0-9]+\. Command transcripts"#, options: .regularExpression))
+        // The last section, whatever its number.
+        let section = try #require(markdown.firstMatch(of: /## \d+\. Command transcripts/)?.range)
         try assertSnapshot(String(markdown[section.lowerBound...]), named: "transcripts.md", in: "AuditReportsTests")
-        #expect(markdown.contains("- **Started:** 2026-11-18T11:36:40.123Z"))
+        #expect(markdown.contains("- **Started:** 2026-11-18 11:36:40.123 UTC"), "a run's times to the millisecond, in the engagement's zone")
         #expect(markdown.contains("- **Outcome:** exit status 0"))
         #expect(markdown.contains("2 matches of token: \\\\S+ masked"))
         #expect(markdown.contains("output cut at the limit: the first 16384 of 20000 bytes were stored"))
         #expect(!markdown.contains("\u{1B}"))
+    }
+
+    @Test func aReportInTheSitesZoneWritesEveryTimeThereWithTheZoneAndOSCALKeepsUTC() throws {
+        let (record, utc, _) = dayWithARun()
+        var context = utc
+        context.timeZone = TimeZone(identifier: "Europe/Berlin")!
+        let markdown = MarkdownReport.render(record, context: context)
+        #expect(markdown.contains("- **Started:** 2026-11-18 12:36:40.123 +01:00"))
+        #expect(markdown.contains("Europe/Berlin (UTC+01:00)"))
+        #expect(!markdown.contains(" UTC by"), "the generated time too is the site's")
+        let csv = try #require(CSVExport.tables(record, context: context)["evidence.csv"])
+        #expect(csv.contains(",2026-11-18 12:36:40.123 +01:00,2026-11-18 12:36:41.579 +01:00,"))
+        let oscal = String(decoding: try OSCALAssessmentResults.document(record, context: context), as: UTF8.self)
+        #expect(oscal.contains("2026-11-18T11:36:40.123Z"))
+        #expect(oscal.firstMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d/) == nil, "OSCAL's times are RFC 3339 in UTC")
     }
 
     @Test func aReportWithoutRunsHasNoTranscriptSection() {
@@ -64,7 +80,7 @@ struct TranscriptReportTests {
         let lines = evidence.components(separatedBy: "\r\n")
         #expect(lines[0].hasSuffix(",command,directory,host,started_at,ended_at,outcome,redaction,output_cut,evidence_set"))
         let row = try #require(lines.first { $0.contains("kubectl.transcript") })
-        #expect(row.contains(",kubectl get configmap logging -o yaml,/home/ada/helix,ada-laptop,2026-11-18T11:36:40.123Z,2026-11-18T11:36:41.579Z,exit status 0,"))
+        #expect(row.contains(",kubectl get configmap logging -o yaml,/home/ada/helix,ada-laptop,2026-11-18 11:36:40.123 UTC,2026-11-18 11:36:41.579 UTC,exit status 0,"))
         let oscal = try #require(
             JSONSerialization.jsonObject(with: OSCALAssessmentResults.document(record, context: context)) as? [String: Any])
         let resources = try #require(((oscal["assessment-results"] as? [String: Any])?["back-matter"] as? [String: Any])?["resources"] as? [[String: Any]])

@@ -163,7 +163,7 @@ public struct ReviewWindow: Sendable {
 
     func engagements(_ grant: ReviewGrant) async throws -> Response {
         let granted = Set(grant.engagements)
-        let expires = Self.time(grant.expiresAt)
+        let expires = SiteTime.utc.dateTime(grant.expiresAt)
         let html = try await central.read { replica throws(FieldAuditError) in
             let rows: [[String: Any]] = try replica.engagements().filter { granted.contains($0.id.description) }.map { engagement in
                 [
@@ -189,12 +189,13 @@ public struct ReviewWindow: Sendable {
                 ("Audit type", engagement.auditType?.title ?? "—"), ("Scope", engagement.scope ?? "—"),
                 ("Sites", engagement.sites.isEmpty ? "—" : engagement.sites.joined(separator: "; ")),
                 ("Dates", [engagement.startDate, engagement.endDate].compactMap { $0 }.joined(separator: " – ")),
+                ("Time zone", engagement.siteTime.description),
                 ("Criteria", engagement.criteria ?? "—"), ("Objectives", engagement.objectives ?? "—"),
                 ("Status", engagement.status.rawValue), ("Lead", engagement.lead.map(record.memberName) ?? "—"),
             ]
             if let recommendation = engagement.recommendation { facts.append(("Recommendation", recommendation.title)) }
             if let conclusion = engagement.conclusion { facts.append(("Conclusion", conclusion)) }
-            if let closedAt = engagement.closedAt { facts.append(("Closed", Self.time(closedAt))) }
+            if let closedAt = engagement.closedAt { facts.append(("Closed", record.engagement.siteTime.dateTime(closedAt))) }
             var alerts: [String] = []
             if status.conflicts > 0 { alerts.append("\(status.conflicts) field\(status.conflicts == 1 ? " is" : "s are") in conflict: see Conflicts.") }
             if !status.late.isEmpty { alerts.append("\(status.late.count) change\(status.late.count == 1 ? "" : "s") arrived after closing: see Conflicts.") }
@@ -215,7 +216,7 @@ public struct ReviewWindow: Sendable {
             let interviews: [[String: Any]] = record.interviews.map { interview in
                 [
                     "who": interview.interviewee + (interview.role.map { " (\($0))" } ?? ""), "topics": interview.topics.joined(separator: ", "),
-                    "by": interview.auditors.joined(separator: ", "), "when": Self.time(interview.startedAt),
+                    "by": interview.auditors.joined(separator: ", "), "when": record.engagement.siteTime.dateTime(interview.startedAt),
                     "notes": "\(record.notes.filter { $0.interview == interview.id }.count)",
                 ]
             }
@@ -244,7 +245,7 @@ public struct ReviewWindow: Sendable {
                 }.map { Self.evidenceItem($0, engagement: id) }
                 let signedOff = finding.signedOffBy.map { signer in
                     let name = (try? ReplicaID(hex: signer)).map(record.memberName) ?? signer
-                    return "by \(name), \(Self.time(finding.signedOffAt))"
+                    return "by \(name), \(record.engagement.siteTime.dateTime(finding.signedOffAt))"
                 } ?? "not signed off"
                 return [
                     "id": finding.id.description, "short": finding.id.short, "engagement": id.description, "grade": grade,
@@ -272,7 +273,7 @@ public struct ReviewWindow: Sendable {
                 } + (item.ref.map { ["requirement \($0)"] } ?? [])
                 return [
                     "id": item.id.description, "engagement": id.description, "name": item.name, "description": item.description ?? "—",
-                    "supports": supports.joined(separator: ", "), "capturedBy": item.capturedBy ?? "—", "capturedAt": Self.time(item.capturedAt),
+                    "supports": supports.joined(separator: ", "), "capturedBy": item.capturedBy ?? "—", "capturedAt": record.engagement.siteTime.dateTime(item.capturedAt),
                     "size": Self.bytes(item.size), "digest": item.digest?.hex ?? "—",
                     "held": item.digest.map(replica.holdsEvidence) ?? false,
                 ]
@@ -293,14 +294,14 @@ public struct ReviewWindow: Sendable {
                     "values": conflict.values.enumerated().map { index, value -> [String: Any] in
                         [
                             "number": "\(index + 1)", "value": Self.text(value.value), "author": value.author,
-                            "when": Self.time(Int64(value.stamp.milliseconds)), "change": value.change.description,
+                            "when": record.engagement.siteTime.dateTime(Int64(value.stamp.milliseconds)), "change": value.change.description,
                         ]
                     },
                 ]
             }
             let late: [[String: Any]] = try replica.lateChanges(in: record).map { change in
                 [
-                    "change": change.change, "author": change.author, "when": Self.time(change.at), "kind": change.kind,
+                    "change": change.change, "author": change.author, "when": record.engagement.siteTime.dateTime(change.at), "kind": change.kind,
                     "id": change.entity.description, "short": change.entity.short, "field": change.field, "value": change.value,
                     "engagement": id.description,
                 ]
@@ -325,7 +326,7 @@ public struct ReviewWindow: Sendable {
             }
             let rows: [[String: Any]] = entries.map { entry in
                 [
-                    "when": Self.time(Int64(entry.change.stamp.milliseconds)), "author": entry.author, "origin": entry.change.origin.short,
+                    "when": record.engagement.siteTime.dateTime(Int64(entry.change.stamp.milliseconds)), "author": entry.author, "origin": entry.change.origin.short,
                     "change": entry.change.id.description, "kind": entry.change.kind, "id": entry.change.entity.description,
                     "short": entry.change.entity.short, "field": entry.change.field, "value": Self.text(entry.change.value),
                     "engagement": id.description,
@@ -359,7 +360,7 @@ public struct ReviewWindow: Sendable {
     /// its hash, so the policy stays as strict as the other pages'.
     func report(_ id: EntityID) async throws -> Response {
         let html = try await central.read { replica throws(FieldAuditError) in
-            let source = try replica.reportSource(engagement: id.description, timeZone: TimeZone(identifier: "UTC")!, generator: "fieldaudit serve")
+            let source = try replica.reportSource(engagement: id.description, generator: "fieldaudit serve")
             return HTMLReport.render(source.record, context: source.context)
         }
         var headers = Self.pageHeaders(contentType: "text/html; charset=utf-8")
@@ -381,7 +382,7 @@ public struct ReviewWindow: Sendable {
 
     func oscal(_ id: EntityID) async throws -> Response {
         let (data, client) = try await central.read { replica throws(FieldAuditError) in
-            let source = try replica.reportSource(engagement: id.description, timeZone: TimeZone(identifier: "UTC")!, generator: "fieldaudit serve")
+            let source = try replica.reportSource(engagement: id.description, generator: "fieldaudit serve")
             return (OSCALAssessmentResults.document(source.record, context: source.context), source.record.engagement.client)
         }
         return attachment(data, name: OutputFile.fileName([client, "assessment-results"], extension: "json"), type: "application/json")
@@ -392,7 +393,7 @@ public struct ReviewWindow: Sendable {
             return message(status: .notFound, reviewer: nil, heading: "No such table", text: "The tables are \(CSVExport.fileNames.joined(separator: ", ")).", next: nil)
         }
         let text = try await central.read { replica throws(FieldAuditError) in
-            let source = try replica.reportSource(engagement: id.description, timeZone: TimeZone(identifier: "UTC")!, generator: "fieldaudit serve")
+            let source = try replica.reportSource(engagement: id.description, generator: "fieldaudit serve")
             return CSVExport.tables(source.record, context: source.context)[table] ?? ""
         }
         return attachment(Data(text.utf8), name: table, type: "text/csv; charset=utf-8")
@@ -540,16 +541,6 @@ public struct ReviewWindow: Sendable {
 
     static func bytes(_ size: Int64) -> String {
         size < 1024 ? "\(size) B" : size < 1 << 20 ? String(format: "%.1f KiB", Double(size) / 1024) : String(format: "%.1f MiB", Double(size) / 1_048_576)
-    }
-
-    /// Unix milliseconds as `2026-12-01 09:30 UTC`; `—` for none.
-    static func time(_ milliseconds: Int64?) -> String {
-        guard let milliseconds else { return "—" }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 
     func milliseconds() -> Int64 { Int64(now().timeIntervalSince1970 * 1000) }

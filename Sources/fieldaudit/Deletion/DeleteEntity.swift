@@ -87,11 +87,13 @@ enum DeletionOutput {
 
     /// Lists the deleted entities of a kind (`--json` as given).
     static func list(_ kind: EntityKind, json: Bool, engagement: EngagementOption, store: StoreOptions) throws {
-        let deleted = try store.openReplica().deletedEntities(kind, engagement: engagement.engagement)
+        let replica = try store.openReplica()
+        let deleted = try replica.deletedEntities(kind, engagement: engagement.engagement)
+        let siteTime = try replica.siteTime(engagement: engagement.engagement)
         if json { return try Terminal.printJSON(deleted) }
         Terminal.print(Terminal.columns(
             ["id", "what", "deleted", "by", "reason"],
-            deleted.map { [$0.id.short, $0.label, Terminal.time($0.deletedAt), $0.deletedBy ?? "", $0.reason ?? ""] }))
+            deleted.map { [$0.id.short, $0.label, Terminal.time($0.deletedAt, in: siteTime), $0.deletedBy ?? "", $0.reason ?? ""] }))
     }
 }
 

@@ -69,7 +69,7 @@ extension FieldAuditCommand.EngagementCommand {
                 ["change", "by", "written", "kind", "entity", "field", "value", "decision", "reason"],
                 late.map { late in
                     [
-                        late.change, late.author, Terminal.time(late.at), late.kind, late.entity.short, late.field, late.value,
+                        late.change, late.author, Terminal.time(late.at, in: record.engagement.siteTime), late.kind, late.entity.short, late.field, late.value,
                         late.decision?.verdict?.rawValue ?? "awaiting", late.decision?.reason ?? "",
                     ]
                 }))
@@ -85,8 +85,10 @@ extension FieldAuditCommand.EngagementCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let reopening = try store.openReplica().reopenEngagement(reason: reason, engagement: engagement.engagement)
-            Terminal.print("Reopened the engagement closed at \(reopening.closedAt.map { Terminal.time($0) } ?? "?"); close it again with `fieldaudit engagement close`.")
+            let replica = try store.openReplica()
+            let reopening = try replica.reopenEngagement(reason: reason, engagement: engagement.engagement)
+            let siteTime = try replica.siteTime(engagement: engagement.engagement)
+            Terminal.print("Reopened the engagement closed at \(reopening.closedAt.map { Terminal.time($0, in: siteTime) } ?? "?"); close it again with `fieldaudit engagement close`.")
         }
     }
 }

@@ -32,7 +32,7 @@ extension FieldAuditCommand.EngagementCommand {
             let closing = try replica.closeEngagement(
                 recommendation: recommendation, conclusion: conclusion, justification: justification, surveillanceDate: surveillance,
                 engagement: engagement.engagement)
-            Terminal.print("Closed engagement \(closing.engagement) at \(Terminal.time(closing.closedAt)); recommendation: \(closing.recommendation?.title ?? "none")"
+            Terminal.print("Closed engagement \(closing.engagement) at \(Terminal.time(closing.closedAt, in: try replica.siteTime(engagement: closing.engagement.description))); recommendation: \(closing.recommendation?.title ?? "none")"
                 + (justification == nil ? "" : " (justified)") + "; signed by you.")
         }
 

@@ -9,7 +9,7 @@ extension FieldAuditCommand {
             abstract: "Create, list, show and choose audit engagements.",
             subcommands: [
                 Create.self, List.self, Show.self, Use.self, Close.self, AcceptLate.self, Late.self, RejectLate.self, Reopen.self, File.self,
-                Policy.self,
+                Policy.self, Settings.self,
             ])
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import FieldAudit
 
@@ -19,15 +20,29 @@ extension FieldAuditCommand.EngagementCommand {
         @Option(help: "Last audit day, YYYY-MM-DD.") var end: String?
         @Option(parsing: .unconditional, help: "Audit criteria (default: the standard and the Statement of Applicability).") var criteria: String?
         @Option(parsing: .unconditional, help: "Audit objectives.") var objectives: String?
+        @Option(help: ArgumentHelp(
+            "The site's time zone, an IANA name such as Europe/Berlin, in which every table and report shows the engagement's times (default: yours, from TZ or /etc/localtime).",
+            valueName: "zone"))
+        var timeZone: String?
         @OptionGroup var store: StoreOptions
+
+        /// This machine's zone (`TZ`, else `/etc/localtime`) when it is an IANA zone name; UTC otherwise
+        /// (a `TZ` such as `EST5EDT` or `:/path` names no site).
+        static var localZone: String {
+            let current = TimeZone.current.identifier
+            return (try? SiteTime(identifier: current)) == nil ? "UTC" : current
+        }
 
         func run() throws {
             let replica = try store.openReplica()
             let draft = EngagementDraft(
                 client: client, address: address, catalog: try replica.catalog(standard), auditType: type, scope: scope,
-                sites: sites, startDate: start, endDate: end, criteria: criteria, objectives: objectives)
+                sites: sites, startDate: start, endDate: end, criteria: criteria, objectives: objectives,
+                timeZone: timeZone ?? Self.localZone)
             let id = try replica.createEngagement(draft)
             Terminal.print("Created engagement \(id) for \(Terminal.shown(client)) (\(type.title), \(draft.catalog.displayName)); it is now current.")
+            let zone = try replica.siteTime(engagement: id.description)
+            Terminal.print("Times are shown in \(zone.name(at: Int64(Date().timeIntervalSince1970 * 1000))), the site's zone, for everyone; `fieldaudit engagement set --time-zone ZONE` changes it.")
         }
     }
 }

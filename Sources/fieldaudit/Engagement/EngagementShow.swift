@@ -1,5 +1,6 @@
 import ArgumentParser
 import FieldAudit
+import Foundation
 
 extension FieldAuditCommand.EngagementCommand {
     /// `fieldaudit engagement show`: show an engagement: client, scope, team, inventory.
@@ -34,6 +35,8 @@ extension FieldAuditCommand.EngagementCommand {
             if let scope = engagement.scope { rows.append(("scope", scope)) }
             if !engagement.sites.isEmpty { rows.append(("sites", engagement.sites.joined(separator: "; "))) }
             if let start = engagement.startDate { rows.append(("dates", [start, engagement.endDate].compactMap { $0 }.joined(separator: " to "))) }
+            let zone = engagement.siteTime.name(at: Int64(Date().timeIntervalSince1970 * 1000))
+            rows.append(("time zone", engagement.timeZone == nil ? "\(zone) (none recorded; `engagement set --time-zone ZONE`)" : zone))
             if let criteria = engagement.criteria { rows.append(("criteria", criteria)) }
             if let objectives = engagement.objectives { rows.append(("objectives", objectives)) }
             rows.append(("team", record.members.map { "\($0.name) (\($0.role?.rawValue ?? "?"))" }.joined(separator: ", ")))

@@ -42,9 +42,12 @@ extension FieldAuditCommand.EvidenceCommand {
             if files == ["-"] { return try addStandardInput(on: replica) }
             if files.count == 1, Self.isFolder(files[0]) { return try addFolder(on: replica) }
             let progress = FileProgress()
-            let added = try replica.addEvidence(
-                files: files, target: target, ref: ref, description: describe, engagement: engagement.engagement, progress: progress.update)
-            progress.finish()
+            let added: [Replica.AddedEvidence]
+            do {
+                defer { progress.finish() }
+                added = try replica.addEvidence(
+                    files: files, target: target, ref: ref, description: describe, engagement: engagement.engagement, progress: progress.update)
+            }
             for (file, item) in zip(files, added) { Terminal.print(Self.describe(item, file: file)) }
         }
 
@@ -65,6 +68,7 @@ extension FieldAuditCommand.EvidenceCommand {
         /// Stores a folder as one evidence set.
         private func addFolder(on replica: Replica) throws {
             let progress = FileProgress()
+            defer { progress.finish() }
             let added = try replica.addEvidenceSet(
                 directory: files[0], skipUnreadable: skipUnreadable, limits: .init(files: maxFiles, bytes: maxBytes.bytes), target: target,
                 ref: ref, description: describe, engagement: engagement.engagement, progress: progress.update)
@@ -96,25 +100,19 @@ extension FieldAuditCommand.EvidenceCommand {
             return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
         }
 
-        /// Bytes copied after which a file's progress shows.
-        static let progressThreshold: Int64 = 4 << 20
-
-        /// The progress of files being stored, one bar per file on standard error: files of a few
-        /// MiB are stored in a blink; larger ones show how far the copy is.
+        /// The progress of files being stored, on standard error: the file being copied, its bytes
+        /// copied out of its size (a copy that takes less than the redraw interval shows nothing).
         final class FileProgress {
-            private var shown: (file: String, progress: Progress)?
+            private let progress = Progress(label: "storing")
+            private var current: (file: String, size: UInt64?)?
 
             func update(_ file: String, _ bytes: Int64) {
-                guard bytes >= Add.progressThreshold else { return }
-                if shown?.file != file {
-                    shown?.progress.finish()
-                    shown = (file, Progress(label: "storing \(file)"))
-                }
-                shown?.progress.bytes(UInt64(bytes))
+                if current?.file != file { current = (file, Progress.size(of: file)) }
+                progress.update(WorkProgress(step: file, done: UInt64(max(0, bytes)), total: current?.size, unit: .bytes), label: "storing")
             }
 
             func finish() {
-                shown?.progress.finish()
+                progress.finish()
             }
         }
 

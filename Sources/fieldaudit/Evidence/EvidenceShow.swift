@@ -39,7 +39,7 @@ extension FieldAuditCommand.EvidenceCommand {
             if let run = item.run {
                 rows = [
                     ("directory", run.directory), ("host", run.host),
-                    ("ran", "\(Evidence.Run.time(run.startedAt)) to \(Evidence.Run.time(run.endedAt))"), ("outcome", run.outcome),
+                    ("ran", "\(record.engagement.siteTime.precise(run.startedAt)) to \(record.engagement.siteTime.precise(run.endedAt))"), ("outcome", run.outcome),
                     ("redaction", run.redactionNote ?? "none asked for"),
                 ]
                 if let note = run.truncationNote { rows.append(("output", note)) }
@@ -54,7 +54,7 @@ extension FieldAuditCommand.EvidenceCommand {
                 ("evidence", item.id.description), ("name", item.name), ("size", "\(item.size) bytes"),
                 ("media type", item.mediaType ?? "—"), ("sha256", item.digest?.hex ?? "—"),
                 ("stored", stored ? (intact ? "yes, hash verified" : "yes, but its bytes no longer match the hash") : "not in this store yet"),
-                ("captured", "\(item.capturedBy ?? "?") at \(Terminal.time(item.capturedAt))"),
+                ("captured", "\(item.capturedBy ?? "?") at \(Terminal.time(item.capturedAt, in: record.engagement.siteTime))"),
                 ("description", item.description ?? "—"),
                 ("linked to", links.map { "\($0.targetKind) \($0.targetKind == "requirement" ? $0.target : String($0.target.suffix(8)))" }.joined(separator: ", ")),
             ] + rows))

@@ -34,7 +34,7 @@ extension FieldAuditCommand.FindingCommand {
             let finding = try replica.finding(named: id, in: record)
             let evidence = record.evidence(behind: finding)
             let label = record.nonconformityLabel(of: finding.id)
-            let signOff = record.signOffSummary(of: finding) { Terminal.time($0) }
+            let signOff = record.signOffSummary(of: finding) { Terminal.time($0, in: record.engagement.siteTime) }
             let followUp = finding.grade?.isNonconformity == true && finding.mergedInto == nil ? NonconformityFollowUp(finding, in: record, today: replica.today) : nil
             if output.json {
                 return try Terminal.printJSON(View(
@@ -111,7 +111,7 @@ extension FieldAuditCommand.FindingCommand {
             if let verification = finding.verification {
                 let who = (try? ReplicaID(hex: verification.by)).map(record.memberName) ?? verification.by
                 let files = verification.evidence.compactMap { id in record.evidence.first { $0.id.description == id }?.name }
-                rows.append(("verification", "\(verification.outcome.rawValue) by \(who) at \(Terminal.time(verification.at)): \(verification.reason)"
+                rows.append(("verification", "\(verification.outcome.rawValue) by \(who) at \(Terminal.time(verification.at, in: record.engagement.siteTime)): \(verification.reason)"
                     + (files.isEmpty ? "" : " (evidence: \(files.joined(separator: ", ")))")))
             }
             return rows

@@ -18,7 +18,7 @@ extension FieldAuditCommand.InterviewCommand {
                 ["id", "interviewee", "role", "started", "notes", "topics"],
                 record.interviews.map { interview in
                     [
-                        interview.id.short, interview.interviewee, interview.role ?? "", Terminal.time(interview.startedAt),
+                        interview.id.short, interview.interviewee, interview.role ?? "", Terminal.time(interview.startedAt, in: record.engagement.siteTime),
                         String(record.notes.filter { $0.interview == interview.id }.count), interview.topics.joined(separator: ","),
                     ]
                 }))

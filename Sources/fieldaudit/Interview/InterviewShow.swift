@@ -31,11 +31,11 @@ extension FieldAuditCommand.InterviewCommand {
             if output.json { return try Terminal.printJSON(View(interview: chosen, notes: notes)) }
             Terminal.print(Terminal.table([
                 ("interview", chosen.id.description), ("with", chosen.interviewee + (chosen.role.map { ", \($0)" } ?? "")),
-                ("started", Terminal.time(chosen.startedAt)), ("ended", chosen.endedAt.map { Terminal.time($0) } ?? "in progress"),
+                ("started", Terminal.time(chosen.startedAt, in: record.engagement.siteTime)), ("ended", chosen.endedAt.map { Terminal.time($0, in: record.engagement.siteTime) } ?? "in progress"),
                 ("auditors", chosen.auditors.joined(separator: ", ")), ("topics", chosen.topics.joined(separator: ", ")),
             ]))
             for note in notes {
-                Terminal.print("  \(Terminal.time(note.at, timeOnly: true))\(note.ref.map { " [\(Terminal.shown($0))]" } ?? "") \(Terminal.shown(note.text, multiline: true, indent: "        "))")
+                Terminal.print("  \((note.at.map(record.engagement.siteTime.clock) ?? "—"))\(note.ref.map { " [\(Terminal.shown($0))]" } ?? "") \(Terminal.shown(note.text, multiline: true, indent: "        "))")
             }
         }
     }

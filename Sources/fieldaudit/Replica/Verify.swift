@@ -33,7 +33,12 @@ extension FieldAuditCommand {
         }
 
         func run() throws {
-            let report = try options.openReplica().verify()
+            let progress = Progress(label: "verifying", unit: .changes)
+            let report: Verification
+            do {
+                defer { progress.finish() }
+                report = try options.openReplica().verify { progress.update($0, label: "verifying") }
+            }
             let output = Output(
                 ok: report.isSound, digest: report.digest.hex, rebuiltDigest: report.rebuiltDigest?.hex,
                 changes: report.changeCount, origins: report.originCount, evidenceChecked: report.evidenceChecked,

@@ -33,15 +33,31 @@ extension FieldAuditCommand {
         }
 
         func run() throws {
+            let progress = Progress(label: "making the \(format.rawValue) report")
+            defer { progress.finish() }
+            try write(progress: progress)
+        }
+
+        /// Reads the engagement, renders the report and writes it; `progress` is erased before any
+        /// message is printed.
+        private func write(progress: Progress) throws {
             let replica = try store.openReplica()
             let source = try replica.reportSource(
-                engagement: engagement.engagement, generator: "fieldaudit \(FieldAuditCommand.configuration.version)")
+                engagement: engagement.engagement, generator: "fieldaudit \(FieldAuditCommand.configuration.version)",
+                generatedAt: try Self.sourceDateEpoch())
+            let document: Data
             switch format {
-            case .markdown: try emit(Data(MarkdownReport.render(source.record, context: source.context).utf8), source: source)
-            case .html: try emit(Data(HTMLReport.render(source.record, context: source.context).utf8), source: source)
-            case .oscal: try emit(OSCALAssessmentResults.document(source.record, context: source.context), source: source)
-            case .csv: try writeTables(CSVExport.tables(source.record, context: source.context))
+            case .markdown: document = Data(MarkdownReport.render(source.record, context: source.context).utf8)
+            case .html: document = Data(HTMLReport.render(source.record, context: source.context).utf8)
+            case .oscal: document = try OSCALAssessmentResults.document(source.record, context: source.context)
+            case .csv:
+                let tables = CSVExport.tables(source.record, context: source.context)
+                progress.finish()
+                try writeTables(tables)
+                document = Data()
             }
+            progress.finish()
+            if format != .csv { try emit(document, source: source) }
             let conflicts = source.record.conflicts.reduce(0) { $0 + $1.fields.count }
             if conflicts > 0 {
                 Terminal.note("note: \(conflicts) field\(conflicts == 1 ? " is" : "s are") in conflict; the report says so at the top and shows every value. `fieldaudit conflicts` lists them.")
@@ -52,10 +68,20 @@ extension FieldAuditCommand {
             }
         }
 
+        /// The report's time from `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds
+        /// convention), Unix milliseconds; `nil` when unset, for the wall clock's time.
+        static func sourceDateEpoch() throws -> Int64? {
+            guard let text = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], !text.isEmpty else { return nil }
+            guard let seconds = Int64(text), seconds >= 0, seconds < 253_402_300_800 else {
+                throw ValidationError("SOURCE_DATE_EPOCH='\(text)' is not a time: give whole seconds since 1970-01-01 UTC, or unset it.")
+            }
+            return seconds * 1000
+        }
+
         /// Writes one file (see `OutputFile`), or to standard output (escaped on a terminal).
         func emit(_ data: Data, source: ReportSource) throws {
             guard let output, output != "-" else { return Terminal.output(data) }
-            let day = Terminal.time(source.context.generatedAt).prefix(10)
+            let day = source.record.engagement.siteTime.day(source.context.generatedAt)
             let destination = try OutputFile.resolve(
                 output, defaultName: OutputFile.fileName([source.record.engagement.client, "report", String(day)], extension: format.fileExtension),
                 force: force)

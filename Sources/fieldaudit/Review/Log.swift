@@ -17,7 +17,9 @@ extension FieldAuditCommand {
         }
 
         func run() throws {
-            let entries = try store.openReplica().log(entity: entity, engagement: engagement.engagement, limit: limit)
+            let replica = try store.openReplica()
+            let entries = try replica.log(entity: entity, engagement: engagement.engagement, limit: limit)
+            let siteTime = try replica.siteTime(engagement: engagement.engagement)
             let view = entries.map { entry in
                 Entry(
                     change: entry.change.id.description, author: entry.author, replica: entry.change.origin.hex,
@@ -28,7 +30,10 @@ extension FieldAuditCommand {
             if output.json { return try Terminal.printJSON(view) }
             Terminal.print(Terminal.columns(
                 ["when", "who", "change", "entity", "field", "value"],
-                view.map { [Terminal.time($0.time), $0.author, $0.change, "\($0.kind) \($0.entity.suffix(8))", $0.field, String($0.value.prefix(60))] }))
+                entries.map { entry in
+                    [Terminal.time(Int64(entry.change.stamp.milliseconds), in: siteTime), entry.author, entry.change.id.description,
+                     "\(entry.change.kind) \(entry.change.entity.description.suffix(8))", entry.change.field, String(entry.value.prefix(60))]
+                }))
         }
     }
 }

@@ -93,7 +93,7 @@ extension FieldAuditCommand {
                 open: view.nonconformities.reduce(0) { $0 + $1.openActions }, overdue: view.nonconformities.reduce(0) { $0 + $1.overdueActions },
                 done: view.nonconformities.reduce(0) { $0 + $1.doneActions })
             view.changedSinceSignOff = record.findings.filter { !$0.signOffState.stands && $0.isSignedOff }.map { finding in
-                "\(record.nonconformityLabel(of: finding.id) ?? finding.id.short): " + record.signOffSummary(of: finding) { Terminal.time($0) }
+                "\(record.nonconformityLabel(of: finding.id) ?? finding.id.short): " + record.signOffSummary(of: finding) { Terminal.time($0, in: record.engagement.siteTime) }
             }
             view.numberCollisions = record.numbering.collisions.map { collision in
                 collision.findings.map { record.numbering.labels[$0] ?? $0.short }.joined(separator: ", ")
@@ -162,7 +162,7 @@ extension FieldAuditCommand {
             guard let closing = status.closing else { return [] }
             let recommendation = closing.recommendation?.title ?? "none recorded"
             return [
-                ("closed", "\(Terminal.time(closing.closedAt)); recommendation: \(recommendation)"),
+                ("closed", "\(Terminal.time(closing.closedAt, in: status.record.engagement.siteTime)); recommendation: \(recommendation)"),
                 ("late", status.late.isEmpty
                     ? "none"
                     : "\(status.late.count) change\(status.late.count == 1 ? "" : "s") arrived after closing — list them with `fieldaudit engagement late`, then accept-late or reject-late each"),

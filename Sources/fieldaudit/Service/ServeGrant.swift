@@ -43,7 +43,7 @@ extension FieldAuditCommand.ServeCommand {
                 Terminal.print("\(base)/review/sign-in?token=\(token)")
                 let clients = try ids.map { id throws(FieldAuditError) in try replica.record(of: id, kinds: []).engagement.client }
                 Terminal.note(
-                    "Granted \(Terminal.shown(grant.reviewer)) (grant \(grant.id)) \(clients.map { Terminal.shown($0) }.joined(separator: ", ")) until \(Terminal.time(grant.expiresAt)). The link works once; send it privately. `fieldaudit serve revoke \(grant.id)` ends it.")
+                    "Granted \(Terminal.shown(grant.reviewer)) (grant \(grant.id)) \(clients.map { Terminal.shown($0) }.joined(separator: ", ")) until \(Terminal.time(grant.expiresAt, in: .local)). The link works once; send it privately. `fieldaudit serve revoke \(grant.id)` ends it.")
             }
         }
     }
@@ -70,7 +70,7 @@ extension FieldAuditCommand.ServeCommand {
                     ["GRANT", "REVIEWER", "ENGAGEMENTS", "EXPIRES", "STATE"],
                     grants.map { grant in
                         [grant.id, grant.reviewer, grant.engagements.map { String($0.filter { $0 != "-" }.suffix(8)) }.joined(separator: ","),
-                         Terminal.time(grant.expiresAt), grant.state(at: now)]
+                         Terminal.time(grant.expiresAt, in: .local), grant.state(at: now)]
                     }))
             }
         }

@@ -24,9 +24,12 @@ extension FieldAuditCommand {
                 let replica = try store.openReplica()
                 let remote = try RemoteList.load(for: replica.location).remote(named: name)
                 let session = try CentralSync(replica: replica, remote: remote, maxPull: UInt64(maxPull.bytes))
-                let progress = SyncProgress()
-                let report = try Blocking.run { try await session.run { progress.report($0, $1) } }
-                progress.finish()
+                let progress = Progress(label: "sync")
+                let report: SyncReport
+                do {
+                    defer { progress.finish() }
+                    report = try Blocking.run { try await session.run { progress.update($0, label: "sync") } }
+                }
                 Terminal.print("Synced with \(remote.name) (\(remote.url)): " + Self.describe(report))
             }
         }
@@ -43,31 +46,6 @@ extension FieldAuditCommand {
             if sent.withheld > 0 { sentParts.append("\(sent.withheld) withheld as hashes") }
             if sent.evidenceFiles > 0 { sentParts.append("\(sent.evidenceFiles) evidence files") }
             return pull + "; pushed \(sent.changes) changes (\(sentParts.joined(separator: ", ")))."
-        }
-    }
-
-    /// The progress of each direction on standard error, when it is a terminal.
-    final class SyncProgress: @unchecked Sendable {
-        private let lock = NSLock()
-        private var bars: [String: Progress] = [:]
-        private var current: Progress?
-
-        /// Reports `bytes` done in `direction` (`pulling`, `importing`, `pushing`).
-        func report(_ direction: String, _ bytes: UInt64) {
-            lock.withLock {
-                let bar = bars[direction] ?? Progress(label: direction)
-                if bars[direction] == nil {
-                    current?.finish()
-                    bars[direction] = bar
-                    current = bar
-                }
-                bar.bytes(bytes)
-            }
-        }
-
-        /// Clears the line.
-        func finish() {
-            lock.withLock { current?.finish() }
         }
     }
 }

@@ -94,14 +94,11 @@ enum Terminal {
         }.joined(separator: "\n")
     }
 
-    /// A Unix-millisecond time as `YYYY-MM-DD HH:MM` in local time (or `HH:MM`), or `—`.
-    static func time(_ milliseconds: Int64?, timeOnly: Bool = false) -> String {
-        guard let milliseconds else { return "—" }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = .current
-        formatter.dateFormat = timeOnly ? "HH:mm" : "yyyy-MM-dd HH:mm"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    /// A Unix-millisecond time as `YYYY-MM-DD HH:MM` and its zone (`2026-12-03 09:30 +01:00`) in
+    /// `siteTime`, the engagement's zone (`Engagement.siteTime`, or `SiteTime.local` for times
+    /// that belong to no engagement); `—` for none.
+    static func time(_ milliseconds: Int64?, in siteTime: SiteTime) -> String {
+        siteTime.dateTime(milliseconds)
     }
 
     /// Aligned `label  value` lines. Values are escaped with `shown`; a value of several lines

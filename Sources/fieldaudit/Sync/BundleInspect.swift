@@ -16,7 +16,7 @@ extension FieldAuditCommand.BundleCommand {
             if json { return try Terminal.printJSON(view) }
             Terminal.print(Terminal.table([
                 ("bundle", "\(file), format version \(view.formatVersion)\(view.bytes.map { ", \($0) bytes" } ?? "")"),
-                ("exporter", view.exporter), ("created", Terminal.time(Int64(view.createdAt))),
+                ("exporter", view.exporter), ("created", Terminal.time(Int64(view.createdAt), in: .local)),
                 ("engagements", view.engagements.joined(separator: ", ")),
                 ("sealed", view.sealed ? "yes, for \(view.sealedFor) recipients" : "no"),
                 ("contents", "\(view.changes) changes, \(view.withheld) withheld, \(view.checkpoints) checkpoints, \(view.evidenceFiles) evidence files (\(view.evidenceBytes) bytes)"),

@@ -49,9 +49,12 @@ extension FieldAuditCommand {
             let destination = try OutputFile.resolve(
                 output, defaultName: replica.defaultBundleName(peer: peerName ?? request.peer?.short), force: force,
                 refusingTerminal: ("a bundle", "fieldaudit import -"))
-            let progress = Progress(label: "exporting")
-            let summary = try replica.export(request, to: destination, progress: progress.bytes)
-            progress.finish()
+            let progress = Progress(label: "exporting", unit: .changes)
+            let summary: ExportSummary
+            do {
+                defer { progress.finish() }
+                summary = try replica.export(request, to: destination) { progress.update($0, label: "exporting") }
+            }
             let message = "Exported \(summary.changes) changes"
                 + (summary.withheld > 0 ? " (+\(summary.withheld) withheld as hashes)" : "")
                 + ", \(summary.evidenceFiles) evidence files, \(summary.checkpoints) signed checkpoints: \(summary.bytes) bytes"

@@ -32,7 +32,8 @@ extension FieldAuditCommand {
                 var waiting: [(shown: String, path: String)] = []
                 var lastGap: FieldAuditError?
                 for item in pending {
-                    let progress = Progress(label: "importing \(item.shown)")
+                    let progress = Progress(label: "importing \(item.shown)", total: Progress.size(of: item.path))
+                    defer { progress.finish() }
                     do {
                         var summary = try replica.importBundle(at: item.path) { progress.bytes(UInt64($0)) }
                         progress.finish()
