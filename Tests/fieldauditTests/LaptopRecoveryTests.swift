@@ -70,10 +70,8 @@ struct LaptopRecoveryTests {
         let plain = try succeed(["export", "--for", file("ada.card.json"), "--no-encrypt", "-o", file("plain.fabundle")], as: "ben")
         #expect(plain.contains("not sealed"))
         #expect(try isSealed(file("plain.fabundle")) == false)
-        let plainBytes = try Data(contentsOf: URL(fileURLWithPath: file("plain.fabundle")))
         #expect(try succeed(["import", file("sealed.fabundle"), file("plain.fabundle")], as: "ada").contains("new changes"))
-        #expect(try succeed(["search", "confidential"], as: "ada").contains("confidential"))
-        #expect(plainBytes.count > 0)
+        #expect(try succeed(["search", "confidential"], as: "ada").contains("a [confidential] remark"))
     }
 
     @Test func aReplicaRestoredWithItsBackedUpKeyContinuesItsHistoryWithoutForkingIt() throws {
@@ -101,13 +99,13 @@ struct LaptopRecoveryTests {
         try succeed(["export", "--for", file("ben.card.json"), "--all", "-o", file("restore-ben.fabundle")], as: "ada")
         let restored = try succeed(["init", "--name", "Ben", "--key", backup, "--trust", file("ada.card.json"), "--restore-from", file("restore-ben.fabundle")], as: "ben")
         #expect(restored.contains("Restored replica \(benID)"), "\(restored)")
-        #expect(try succeed(["search", "remark"], as: "ben").contains("first day remark"))
+        #expect(try succeed(["search", "remark"], as: "ben").contains("first day [remark]"))
 
         // Ben's next change continues his chain: the lead accepts it, and both agree.
         try succeed(["note", "--ref", "5.2", "second day remark"], as: "ben")
         try succeed(["export", "--for", file("ada.card.json"), "-o", file("ben-day2.fabundle")], as: "ben")
         try succeed(["import", file("ben-day2.fabundle")], as: "ada")
-        #expect(try succeed(["search", "second"], as: "ada").contains("second day remark"))
+        #expect(try succeed(["search", "second"], as: "ada").contains("[second] day remark"))
         #expect(try succeed(["verify"], as: "ada").prefix(80) == (try succeed(["verify"], as: "ben").prefix(80)))
     }
 
@@ -127,7 +125,7 @@ struct LaptopRecoveryTests {
         try succeed(["export", "--for", file("ben2.card.json"), "-o", file("restore-ben2.fabundle")], as: "ada")
         try succeed(["trust", file("ada.card.json")], as: "ben2")
         try succeed(["import", file("restore-ben2.fabundle")], as: "ben2")
-        #expect(try succeed(["search", "theft"], as: "ben2").contains("before the theft"))
+        #expect(try succeed(["search", "theft"], as: "ben2").contains("before the [theft]"))
         try succeed(["export", "--for", file("cara.card.json"), "-o", file("team-cara.fabundle")], as: "ada")
         try succeed(["import", file("team-cara.fabundle")], as: "cara")
 
@@ -145,7 +143,7 @@ struct LaptopRecoveryTests {
         try succeed(["export", "--for", file("ada.card.json"), "-o", file("ben2-day2.fabundle")], as: "ben2")
         try succeed(["import", file("ben2-day2.fabundle")], as: "ada")
         let found = try succeed(["search", "theft"], as: "ada")
-        #expect(found.contains("before the theft") && found.contains("after the theft"))
+        #expect(found.contains("before the [theft]") && found.contains("after the [theft]"))
         #expect(try run(["verify"], as: "ada").status == 0)
         #expect(try run(["verify"], as: "cara").status == 0)
     }
