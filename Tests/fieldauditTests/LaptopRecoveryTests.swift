@@ -109,6 +109,27 @@ struct LaptopRecoveryTests {
         #expect(try succeed(["verify"], as: "ada").prefix(80) == (try succeed(["verify"], as: "ben").prefix(80)))
     }
 
+    @Test func aStoreFolderRestoredFromAnOlderBackupCatchesUpWithTheLeadsExportAll() throws {
+        try kickoff(["ben"])
+        try FileManager.default.copyItem(atPath: file("ben"), toPath: file("ben-backup"))
+        try succeed(["note", "--ref", "5.1", "after the backup"], as: "ben")
+        try succeed(["export", "--for", file("ada.card.json"), "-o", file("ben-day1.fabundle")], as: "ben")
+        try succeed(["import", file("ben-day1.fabundle")], as: "ada")
+        // The laptop breaks; its folder comes back from the older backup.
+        try FileManager.default.removeItem(atPath: file("ben"))
+        try FileManager.default.moveItem(atPath: file("ben-backup"), toPath: file("ben"))
+        #expect(try succeed(["search", "backup"], as: "ben").contains("[backup]") == false)
+
+        // Before writing, Ben imports the lead's `export --all`: his later changes come back.
+        try succeed(["export", "--for", file("ben.card.json"), "--all", "-o", file("catch-up.fabundle")], as: "ada")
+        try succeed(["import", file("catch-up.fabundle")], as: "ben")
+        #expect(try succeed(["search", "backup"], as: "ben").contains("after the [backup]"))
+        try succeed(["note", "--ref", "5.2", "caught up"], as: "ben")
+        try succeed(["export", "--for", file("ada.card.json"), "-o", file("ben-day2.fabundle")], as: "ben")
+        try succeed(["import", file("ben-day2.fabundle")], as: "ada")
+        #expect(try succeed(["search", "caught"], as: "ada").contains("[caught] up"))
+    }
+
     @Test func aStolenLaptopsLaterBundleIsRefusedEverywhereAndTheEarlierWorkStillVerifies() throws {
         try kickoff(["ben", "cara"])
         try succeed(["note", "--ref", "5.1", "before the theft"], as: "ben")
