@@ -97,6 +97,10 @@ struct LaptopRecoveryTests {
 
         // The lead's `export --all` for Ben carries Ben's own chain back: restored, same id.
         try succeed(["export", "--for", file("ben.card.json"), "--all", "-o", file("restore-ben.fabundle")], as: "ada")
+        // A restore that fails (here: the lead's card not trusted) leaves no replica behind.
+        let untrusted = try run(["init", "--name", "Ben", "--key", backup, "--restore-from", file("restore-ben.fabundle")], as: "ben")
+        #expect(untrusted.status == 77 && untrusted.stderr.contains("fieldaudit trust"), "\(untrusted.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: file("ben")))
         let restored = try succeed(["init", "--name", "Ben", "--key", backup, "--trust", file("ada.card.json"), "--restore-from", file("restore-ben.fabundle")], as: "ben")
         #expect(restored.contains("Restored replica \(benID)"), "\(restored)")
         #expect(try succeed(["search", "remark"], as: "ben").contains("first day [remark]"))

@@ -79,7 +79,7 @@ extension FieldAuditCommand {
                 """)
             if !restoreFrom.isEmpty {
                 Terminal.print(identity == nil
-                    ? "Next: send your new card to your lead (fieldaudit whoami --card -o \(cardFileName(replica.name))), who adds it and removes the old one."
+                    ? "This is a new key: unless your lead added its card already, send it (fieldaudit whoami --card -o \(cardFileName(replica.name))); the lead adds it and removes the old one."
                     : "Your history continues from what the bundles hold; anything you never exported from the lost copy is not in them.")
                 return
             }
