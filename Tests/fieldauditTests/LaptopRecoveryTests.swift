@@ -134,6 +134,42 @@ struct LaptopRecoveryTests {
         #expect(try succeed(["search", "caught"], as: "ada").contains("[caught] up"))
     }
 
+    @Test func aStoreFolderRestoredFromAnOlderBackupCatchesUpOnSyncWithTheCentral() throws {
+        for (who, name) in [("central", "Central"), ("ada", "Ada"), ("ben", "Ben")] {
+            try succeed(["init", "--name", name], as: who)
+            try succeed(["whoami", "--card", "-o", file("\(who).card.json")], as: who)
+        }
+        try succeed(["trust", file("ada.card.json")], as: "central")
+        try succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], as: "ada")
+        try succeed(["team", "add", file("ben.card.json"), "--role", "auditor"], as: "ada")
+        try succeed(["engagement", "file", "--central", file("central.card.json")], as: "ada")
+        try succeed(["trust", file("ada.card.json")], as: "ben")
+        let server = try ServeProcess(cli: cli, store: file("central"), log: file("serve.log"))
+        defer { server.stop() }
+        for who in ["ada", "ben"] {
+            try succeed(["remote", "add", "central", server.url, "--yes"], as: who)
+            try succeed(["sync"], as: who)
+        }
+        let engagement = try #require(try succeed(["engagement", "list"], as: "ben").firstMatch(of: /([0-9a-f]{8})  Helix/)).1
+        try succeed(["engagement", "use", String(engagement)], as: "ben")
+        try FileManager.default.copyItem(atPath: file("ben"), toPath: file("ben-backup"))
+        try succeed(["note", "--ref", "5.1", "after the backup"], as: "ben")
+        try succeed(["sync"], as: "ben")
+        try FileManager.default.removeItem(atPath: file("ben"))
+        try FileManager.default.moveItem(atPath: file("ben-backup"), toPath: file("ben"))
+        #expect(try succeed(["search", "backup"], as: "ben").contains("[backup]") == false)
+
+        // The next sync brings Ben's own later changes back; his next change continues the chain.
+        try succeed(["sync"], as: "ben")
+        #expect(try succeed(["search", "backup"], as: "ben").contains("after the [backup]"))
+        try succeed(["note", "--ref", "5.2", "caught up"], as: "ben")
+        let pushed = try succeed(["sync"], as: "ben")
+        #expect(pushed.firstMatch(of: /pushed [1-9][0-9]* changes/) != nil, "\(pushed)")
+        try succeed(["sync"], as: "ada")
+        #expect(try succeed(["search", "caught"], as: "ada").contains("[caught] up"))
+        #expect(server.stop() == 0)
+    }
+
     @Test func aStolenLaptopsLaterBundleIsRefusedEverywhereAndTheEarlierWorkStillVerifies() throws {
         try kickoff(["ben", "cara"])
         try succeed(["note", "--ref", "5.1", "before the theft"], as: "ben")
