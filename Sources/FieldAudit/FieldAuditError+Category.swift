@@ -33,7 +33,7 @@ extension FieldAuditError {
         case .runOutputCut: .invalidInput
         case .invalidInput, .rowsRefused, .keyFileUnreadable, .keyMismatch, .invalidCard, .invalidVectorFile, .unsupportedVersion: .invalidInput
         case .model, .notFound, .ambiguous, .nothingToResolve, .unresolvedConflict, .alreadyClosed, .notClosed: .invalidInput
-        case .bundle, .bundleGap, .brokenChain, .evidenceMismatch, .incompleteEvidence: .invalidInput
+        case .bundle, .bundleGap, .brokenChain, .ownHistoryForked, .evidenceMismatch, .incompleteEvidence: .invalidInput
         case .replicaExists, .outputExists, .outputUnusable: .cannotCreate
         case .keyFileExposed, .notPermitted, .refused, .noLeadLeft, .untrustedSigner, .unauthorized, .untrustedFounder: .notPermitted
         case .io: .inputOutput

@@ -124,8 +124,14 @@ struct LaptopRecoveryTests {
         try FileManager.default.moveItem(atPath: file("ben-backup"), toPath: file("ben"))
         #expect(try succeed(["search", "backup"], as: "ben").contains("[backup]") == false)
 
-        // Before writing, Ben imports the lead's `export --all`: his later changes come back.
+        // Had Ben written first, his history would fork: the lead's bundle says so, and is refused.
+        try FileManager.default.copyItem(atPath: file("ben"), toPath: file("ben-forked"))
+        try cli.succeed(["note", "--ref", "5.1", "written too early"], store: file("ben-forked"))
         try succeed(["export", "--for", file("ben.card.json"), "--all", "-o", file("catch-up.fabundle")], as: "ada")
+        let forked = try cli.run(["import", file("catch-up.fabundle")], store: file("ben-forked"))
+        #expect(forked.status == 65 && forked.stderr.contains("your history has forked") && forked.stderr.contains("--restore-from"), "\(forked.stderr)")
+
+        // Before writing, Ben imports the lead's `export --all`: his later changes come back.
         try succeed(["import", file("catch-up.fabundle")], as: "ben")
         #expect(try succeed(["search", "backup"], as: "ben").contains("after the [backup]"))
         try succeed(["note", "--ref", "5.2", "caught up"], as: "ben")
