@@ -20,7 +20,7 @@ extension FieldAuditCommand {
         @Option(help: "A vector file the peer wrote with `fieldaudit vector`.") var since: String?
         @Flag(help: "Send everything, whatever the peer holds.") var all = false
         @Option(help: "Only this engagement.") var engagement: String?
-        @Flag(inversion: .prefixedNo, help: "Seal the bundle so only the engagements' team members, the peer's card and you can read it (the default).") var encrypt = true
+        @Flag(inversion: .prefixedNo, help: "Seal the bundle so only the engagements' team members, the peer's card and you can read it.") var encrypt = true
         @Flag(help: "Leave evidence files out (a later bundle can bring them).") var noEvidence = false
         @Option(name: .shortAndLong, help: ArgumentHelp(
             "The bundle file; a directory to write it in under a name made of yours, the peer's and the date; or '-' for standard output.",
