@@ -181,13 +181,24 @@ struct LaptopRecoveryTests {
         try succeed(["note", "--ref", "5.1", "before the theft"], as: "ben")
         try succeed(["export", "--for", file("ada.card.json"), "-o", file("ben-day1.fabundle")], as: "ben")
         try succeed(["import", file("ben-day1.fabundle")], as: "ada")
+        // Ben's last bundle before the theft reached Cara only.
+        try succeed(["note", "--ref", "5.1", "only Cara has this"], as: "ben")
+        try succeed(["export", "--for", file("cara.card.json"), "-o", file("ben-to-cara.fabundle")], as: "ben")
+        try succeed(["import", file("ben-to-cara.fabundle")], as: "cara")
+        let benID = try #require(try succeed(["whoami"], as: "ben").firstMatch(of: /[0-9a-f]{32}/)).0
+        let caraVector = try #require(try JSONSerialization.jsonObject(with: Data(try succeed(["vector", "-o", "-"], as: "cara").utf8)) as? [String: Any])
+        let benHead = try #require((caraVector["vector"] as? [String: Any])?[String(benID)] as? Int)
         // The laptop is stolen with its store and key.
         try FileManager.default.moveItem(atPath: file("ben"), toPath: file("thief"))
 
         // Ben: a new replica (a new key); the lead swaps the cards and sends Ben the engagement.
         try succeed(["init", "--name", "Ben"], as: "ben2")
         try succeed(["whoami", "--card", "-o", file("ben2.card.json")], as: "ben2")
-        try succeed(["team", "remove", file("ben.card.json")], as: "ada")
+        // Keeping fewer of Ben's changes than the lead holds would break every bundle carrying them.
+        let fewer = try run(["team", "remove", file("ben.card.json"), "--after", "0"], as: "ada")
+        #expect(fewer.status == 65 && fewer.stderr.contains("keep at least those"), "\(fewer.stderr)")
+        // The lead keeps what Cara holds of Ben's valid: through the seq Cara's vector names.
+        try succeed(["team", "remove", file("ben.card.json"), "--after", String(benHead)], as: "ada")
         try succeed(["team", "add", file("ben2.card.json"), "--role", "auditor"], as: "ada")
         try succeed(["export", "--for", file("ben2.card.json"), "-o", file("restore-ben2.fabundle")], as: "ada")
         try succeed(["trust", file("ada.card.json")], as: "ben2")
@@ -213,5 +224,9 @@ struct LaptopRecoveryTests {
         #expect(found.contains("before the [theft]") && found.contains("after the [theft]"))
         #expect(try run(["verify"], as: "ada").status == 0)
         #expect(try run(["verify"], as: "cara").status == 0)
+        // Cara's copy of Ben's last pre-theft bundle stays valid: her bundle to the lead imports.
+        try succeed(["export", "--for", file("ada.card.json"), "-o", file("cara-day1.fabundle")], as: "cara")
+        try succeed(["import", file("cara-day1.fabundle")], as: "ada")
+        #expect(try succeed(["search", "Cara"], as: "ada").contains("only [Cara] has this"))
     }
 }
