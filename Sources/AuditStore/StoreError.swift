@@ -52,7 +52,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case let .newerSchema(path, migrations):
             "the store at \(path) was written by a newer FieldAudit (unknown schema steps: \(migrations.joined(separator: ", "))). Upgrade fieldaudit to open it; nothing was changed."
         case let .damaged(path, reason):
-            "the store at \(path) is damaged (\(reason)); nothing was changed. Rescue what it still holds with `fieldaudit export --all -o rescue.fabundle` and import that bundle into a new replica or a teammate's (`fieldaudit import rescue.fabundle`), or restore the store's folder from a backup."
+            "the store at \(path) is damaged (\(reason)); nothing was changed. Rescue what it still holds with `fieldaudit export --all --no-encrypt -o rescue.fabundle` and import that bundle into a new replica or a teammate's (`fieldaudit import rescue.fabundle`), or restore the store's folder from a backup."
         case let .readOnly(path):
             "the store at \(path) cannot be written (it or its folder is read-only); nothing was written. Read commands (status, search, log, report, verify) still work; to write, make it writable again (`chmod -R u+w` its folder) or work as its owner."
         case let .diskFull(path):

@@ -35,7 +35,7 @@ extension FieldAuditError {
         case .model, .notFound, .ambiguous, .nothingToResolve, .unresolvedConflict, .alreadyClosed, .notClosed: .invalidInput
         case .unsupportedRecommendation: .invalidInput
         case .engagementClosed: .notPermitted
-        case .bundle, .bundleGap, .brokenChain, .evidenceMismatch, .incompleteEvidence: .invalidInput
+        case .bundle, .bundleGap, .brokenChain, .ownHistoryForked, .evidenceMismatch, .incompleteEvidence: .invalidInput
         case .replicaExists, .outputExists, .outputUnusable: .cannotCreate
         case .keyFileExposed, .notPermitted, .refused, .noLeadLeft, .untrustedSigner, .unauthorized, .untrustedFounder: .notPermitted
         case .io: .inputOutput

@@ -68,6 +68,9 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case bundleGap(origin: ReplicaID, holds: UInt64, startsAt: UInt64, path: String)
     /// A bundle's changes do not form their origin's chain, or do not reach a signed checkpoint.
     case brokenChain(origin: ReplicaID, seq: UInt64, reason: String, path: String)
+    /// A bundle holds this replica's own change at `seq`, different from the one this store wrote
+    /// under that number: the store was restored from an older backup and wrote again.
+    case ownHistoryForked(seq: UInt64, path: String)
     /// A bundle's evidence file does not match its SHA-256 or size.
     case evidenceMismatch(digest: String, path: String)
     /// A bundle's evidence file is not whole in it: chunks missing, out of order or overlapping
@@ -163,6 +166,8 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "\(path) brings changes to engagement \(engagement), which this replica does not hold yet; nothing was imported. Import the lead's bundle for it first (or give all the bundles to one `fieldaudit import`)."
         case let .bundleGap(origin, holds, startsAt, path):
             "\(path) continues replica \(origin.short)'s changes at seq \(startsAt), but this replica holds only up to \(holds); nothing was imported. Import the earlier bundle first (give them all to one `fieldaudit import`), or ask for a bundle made against your vector: `fieldaudit vector -o FILE`."
+        case let .ownHistoryForked(seq, path):
+            "\(path) was refused: it holds your own change \(seq) and this store wrote another one under that number, so your history has forked (was this store restored from an older backup?). Nothing was imported. Keep this store's folder aside, restore with `fieldaudit init --name NAME --key IDENTITY.KEY --trust CARD --restore-from BUNDLE` from your lead's or the central's `export --for YOUR-CARD --all`, and record again what you wrote since the backup."
         case let .brokenChain(origin, seq, reason, path):
             "\(path) was refused: replica \(origin.short)'s changes do not check out at seq \(seq) (\(reason)); the bundle was altered, reordered or forged. Nothing was imported."
         case let .evidenceMismatch(digest, path):

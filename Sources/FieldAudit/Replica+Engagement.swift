@@ -150,15 +150,24 @@ extension Replica {
     }
 
     /// Removes a member from the team. The member's changes up to the last one this replica
-    /// holds stay valid everywhere; later ones are refused (`Roster`). Only the engagement's
-    /// founder changes the team, never removes itself, and the team keeps a lead.
-    public func removeMember(_ replica: ReplicaID, engagement reference: String?) throws(FieldAuditError) -> UInt64 {
+    /// holds (or up to `keepingThrough`, when the member's later work reached others) stay valid
+    /// everywhere; later ones are refused (`Roster`). Only the engagement's founder changes the
+    /// team, never removes itself, and the team keeps a lead.
+    ///
+    /// - Throws: `FieldAuditError.invalidInput` if `keepingThrough` is below what this replica
+    ///   holds of the member: those changes are accepted here already, and bundles carrying them
+    ///   would be refused by every peer.
+    public func removeMember(_ replica: ReplicaID, engagement reference: String?, keepingThrough: UInt64? = nil) throws(FieldAuditError) -> UInt64 {
         let record = try capturing(in: reference)
         guard replica != identity.id else { throw .notPermitted(action: "remove yourself from the team", role: "lead") }
         guard (record.members + record.centrals).contains(where: { $0.replica == replica }) else {
             throw .notFound(kind: "team member", id: replica.hex)
         }
-        let removedAfter = try perform { () throws(StoreError) in try store.vector() }[replica]
+        let held = try perform { () throws(StoreError) in try store.vector() }[replica]
+        if let keepingThrough, keepingThrough < held {
+            throw .invalidInput(source: "--after \(keepingThrough)", reason: "this replica holds \(replica.short)'s changes up to seq \(held) already; keep at least those (--after \(held) or more)")
+        }
+        let removedAfter = keepingThrough ?? held
         let id = TeamMember.id(engagement: record.engagement.id, replica: replica)
         try write(in: record.engagement.id) { writer in
             try writer.put([(TeamMember.Field.removedAfter.rawValue, .integer(Int64(removedAfter)))], entity: id, kind: .member)

@@ -17,6 +17,12 @@ public struct ExportRequest: Sendable {
     public var encrypt: Bool
     /// Carry the evidence files the exported changes reference.
     public var includeEvidence: Bool
+    /// More X25519 keys (32 raw bytes each) to seal the body for besides the teams', such as the
+    /// agreement key on the peer's identity card, which may not be on a team yet.
+    public var extraRecipients: [[UInt8]] = []
+    /// Also send the peer's own changes back to it (`export --all`): what a peer restoring its
+    /// replica needs, so that its chain continues from what others hold.
+    public var returnsPeerChanges = false
 
     /// A request; by default everything this replica holds, for no particular peer, unsealed, with evidence.
     public init(peer: ReplicaID? = nil, peerHolds: VersionVector = VersionVector(), engagement: EntityID? = nil, encrypt: Bool = false, includeEvidence: Bool = true) {
@@ -88,7 +94,7 @@ extension Replica {
         let readable = try readableEngagements(for: request)
         var ranges: [OriginRange] = []
         var checkpoints: [Checkpoint] = []
-        for head in try store.originHeads() where head.origin != request.peer {
+        for head in try store.originHeads() where request.returnsPeerChanges || head.origin != request.peer {
             let after = request.peerHolds[head.origin]
             if head.origin == identity.id {
                 guard head.contiguous > after else { continue }
@@ -102,7 +108,7 @@ extension Replica {
         let header = BundleHeader(
             exporterKey: identity.publicKey, createdAt: clock.now(), engagements: readable, ranges: ranges,
             includesEvidence: request.includeEvidence)
-        let sealing = request.encrypt ? try BundleSealing(recipients: try recipients(of: readable)) : nil
+        let sealing = request.encrypt ? try BundleSealing(recipients: try recipients(of: readable, adding: request.extraRecipients)) : nil
         let writer = try BundleWriter(header: header, exporter: identity, sink: sink, sealing: sealing)
         let visible = Set(readable)
         var summary = ExportSummary(engagements: readable, sealedFor: sealing?.recipients.count ?? 0)
@@ -184,9 +190,10 @@ extension Replica {
             snapshots: try store.snapshots(engagement: engagement, kinds: Roster.kinds))
     }
 
-    /// The X25519 keys of everyone on the teams of `engagements`, this replica included.
-    private func recipients(of engagements: [EntityID]) throws -> [Curve25519.KeyAgreement.PublicKey] {
+    /// The X25519 keys of everyone on the teams of `engagements`, this replica included, and `extra`.
+    private func recipients(of engagements: [EntityID], adding extra: [[UInt8]]) throws -> [Curve25519.KeyAgreement.PublicKey] {
         var keys = Set<[UInt8]>([AgreementKey.derive(from: identity).publicKeyBytes])
+        keys.formUnion(extra.filter { $0.count == 32 })
         for engagement in engagements {
             for member in try store.snapshots(engagement: engagement, kinds: [EntityKind.member.rawValue]).compactMap(TeamMember.init) {
                 if let text = member.agreementKey, let raw = Data(base64Encoded: text), raw.count == 32 { keys.insert([UInt8](raw)) }

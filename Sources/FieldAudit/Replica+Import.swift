@@ -45,6 +45,8 @@ extension Replica {
             return summary
         } catch let error as BundleError {
             throw .bundle(error, path: path)
+        } catch StoreError.rejected(.equivocation(let id)) where id.origin == identity.id {
+            throw .ownHistoryForked(seq: id.seq, path: path)
         } catch {
             throw Self.wrap(error)
         }

@@ -29,7 +29,8 @@ extension CentralServer {
 
     /// `POST /v1/pull`: body the laptop's vector file; answers the bundle `fieldaudit export --for
     /// LAPTOP --since VECTOR` writes: what the laptop lacks, in full only for the engagements its
-    /// key may read.
+    /// key may read, and its own changes beyond what its vector holds (a laptop restored from an
+    /// older backup gets them back before it writes again).
     func pull(_ request: Request, context: CentralRequestContext) async throws -> Response {
         try refuseDeclaredLength(request, beyond: configuration.maxVector)
         let (signature, client) = try await admit(request, context: context)
@@ -46,7 +47,9 @@ extension CentralServer {
         let summary: ExportSummary
         do throws(FieldAuditError) {
             summary = try await central.write { replica throws(FieldAuditError) in
-                try replica.writeBundle(ExportRequest(peer: client, peerHolds: holds), toNewFile: path)
+                var export = ExportRequest(peer: client, peerHolds: holds)
+                export.returnsPeerChanges = true
+                return try replica.writeBundle(export, toNewFile: path)
             }
         } catch {
             try? FileManager.default.removeItem(atPath: path)

@@ -97,12 +97,12 @@ struct ExitStatusTests {
 
         let status = try run(["status"])
         #expect(status.status == 74, "\(status.status) \(status.stderr)")
-        #expect(status.stderr.contains("is damaged") && status.stderr.contains("export --all -o rescue.fabundle"), "\(status.stderr)")
+        #expect(status.stderr.contains("is damaged") && status.stderr.contains("export --all --no-encrypt -o rescue.fabundle"), "\(status.stderr)")
         #expect(!status.stderr.contains("SELECT") && !status.stderr.contains("permissions"), "\(status.stderr)")
         #expect(try run(["note", "one more"]).status == 74)
 
         // The rescue the message suggests works, and the work arrives in another replica.
-        try succeed(["export", "--all", "-o", file("rescue.fabundle")])
+        try succeed(["export", "--all", "--no-encrypt", "-o", file("rescue.fabundle")])
         let rescuer = file("rescuer")
         try succeed(["init", "--name", "Ben Auditor"], in: rescuer)
         try succeed(["trust", file("ada.card.json")], in: rescuer)

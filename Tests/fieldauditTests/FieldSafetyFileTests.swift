@@ -317,7 +317,7 @@ struct FieldSafetyFileTests {
     @Test func importFromStandardInputRemovesOnlyItsOwnSpoolFile() throws {
         try engagement()
         // A bundle of the user's whose name is the words the tool shows for standard input.
-        try succeed(["export", "--all", "-o", file("standard input")])
+        try succeed(["export", "--all", "--no-encrypt", "-o", file("standard input")])
         let other = directory.file("ben")
         try cli.succeed(["init", "--name", "Ben Auditor"], store: other)
         try succeed(["whoami", "--card", "-o", file("ada.card.json")])

@@ -1,22 +1,26 @@
 import ArgumentParser
 import FieldAudit
+import Foundation
 
 extension FieldAuditCommand {
     /// `fieldaudit export`: a bundle for a peer, a USB stick or a pipe.
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "export",
-            abstract: "Write a bundle of what a peer lacks: compressed, signed, optionally sealed.",
+            abstract: "Write a bundle of what a peer lacks: compressed, signed and sealed.",
             discussion: """
                 Without --since or --all, the peer's holdings come from the last bundle it sent (or \
                 nothing is assumed). With --for, only engagements the peer is on the team of travel \
-                in full; changes of others travel as hashes, so the peer's chains stay whole.
+                in full; changes of others travel as hashes, so the peer's chains stay whole. \
+                The bundle is sealed (encrypted) for the team members of the engagements it carries, \
+                the peer's card and you; --no-encrypt writes it readable by anyone who holds it. \
+                --all sends the peer its own changes too (what a restored replica needs).
                 """)
         @Option(name: .customLong("for"), help: "The peer: an identity card file or a replica id.") var peer: String?
         @Option(help: "A vector file the peer wrote with `fieldaudit vector`.") var since: String?
         @Flag(help: "Send everything, whatever the peer holds.") var all = false
         @Option(help: "Only this engagement.") var engagement: String?
-        @Flag(help: "Seal the bundle so only the engagements' team members can read it.") var encrypt = false
+        @Flag(inversion: .prefixedNo, help: "Seal the bundle so only the engagements' team members, the peer's card and you can read it.") var encrypt = true
         @Flag(help: "Leave evidence files out (a later bundle can bring them).") var noEvidence = false
         @Option(name: .shortAndLong, help: ArgumentHelp(
             "The bundle file; a directory to write it in under a name made of yours, the peer's and the date; or '-' for standard output.",
@@ -32,11 +36,13 @@ extension FieldAuditCommand {
         func run() throws {
             let replica = try store.openReplica()
             var request = ExportRequest(encrypt: encrypt, includeEvidence: !noEvidence)
+            request.returnsPeerChanges = all
             var peerName: String?
             if let peer {
                 let known = try Self.peer(peer)
                 request.peer = known.id
                 peerName = known.name
+                if let key = known.agreementKey { request.extraRecipients.append(key) }
             }
             if let since {
                 let file = try VectorFile.load(from: since)
@@ -58,16 +64,17 @@ extension FieldAuditCommand {
             let message = "Exported \(summary.changes) changes"
                 + (summary.withheld > 0 ? " (+\(summary.withheld) withheld as hashes)" : "")
                 + ", \(summary.evidenceFiles) evidence files, \(summary.checkpoints) signed checkpoints: \(summary.bytes) bytes"
-                + (summary.sealedFor > 0 ? ", sealed for \(summary.sealedFor) team members" : "")
+                + (summary.sealedFor > 0 ? ", sealed for \(summary.sealedFor) recipients" : ", not sealed")
                 + (destination.path == nil ? "." : " in \(destination).")
             if destination.path == nil { Terminal.note(message) } else { Terminal.print(message) }
         }
 
-        /// A peer's replica id, and its name when given as a card file.
-        static func peer(_ text: String) throws -> (id: ReplicaID, name: String?) {
-            if let id = try? ReplicaID(hex: text) { return (id, nil) }
+        /// A peer's replica id, and its name and agreement key when given as a card file.
+        static func peer(_ text: String) throws -> (id: ReplicaID, name: String?, agreementKey: [UInt8]?) {
+            if let id = try? ReplicaID(hex: text) { return (id, nil, nil) }
             let card = try IdentityCard.load(from: text)
-            return (ReplicaID(publicKey: try card.verifiedKey(path: text)), card.name)
+            let key = card.agreementKey.flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) }
+            return (ReplicaID(publicKey: try card.verifiedKey(path: text)), card.name, key)
         }
 
         /// A replica id from a card file or a hex id.

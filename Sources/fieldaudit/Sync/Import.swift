@@ -20,12 +20,24 @@ extension FieldAuditCommand {
             let replica = try store.openReplica()
             var spooled: [String] = []
             defer { for path in spooled { try? FileManager.default.removeItem(atPath: path) } }
-            var pending = try files.map { file -> (shown: String, path: String) in
+            let pending = try files.map { file -> (shown: String, path: String) in
                 guard file == "-" else { return (file, file) }
                 let path = try InputFile.spoolStandardInput()
                 spooled.append(path)
                 return ("standard input", path)
             }
+            let summaries = try Self.importAll(pending, into: replica, printing: !json)
+            if json { try Terminal.printJSON(summaries) }
+            if let adopted = try replica.adoptSoleEngagement() {
+                Terminal.note("Engagement \(adopted.id.short) (\(Terminal.shown(adopted.client))) is now current: it is the only one here.")
+            }
+        }
+
+        /// Imports bundles in any order: one that continues a chain another starts, or whose
+        /// exporter or founder another one brings, waits for it; fails with the last such reason
+        /// when no bundle of those left can be imported.
+        static func importAll(_ items: [(shown: String, path: String)], into replica: Replica, printing: Bool) throws -> [ImportSummary] {
+            var pending = items
             var summaries: [ImportSummary] = []
             // Bundles that continue a chain another one starts wait for it: any order works.
             while !pending.isEmpty {
@@ -39,7 +51,7 @@ extension FieldAuditCommand {
                         progress.finish()
                         summary.path = item.shown
                         summaries.append(summary)
-                        if !json { Terminal.print(Self.describe(summary)) }
+                        if printing { Terminal.print(Self.describe(summary)) }
                     } catch FieldAuditError.bundleGap(let origin, let holds, let startsAt, _) {
                         progress.finish()
                         waiting.append(item)
@@ -59,10 +71,7 @@ extension FieldAuditCommand {
                 if waiting.count == pending.count, let lastGap { throw lastGap }
                 pending = waiting
             }
-            if json { try Terminal.printJSON(summaries) }
-            if let adopted = try replica.adoptSoleEngagement() {
-                Terminal.note("Engagement \(adopted.id.short) (\(Terminal.shown(adopted.client))) is now current: it is the only one here.")
-            }
+            return summaries
         }
 
         static func describe(_ summary: ImportSummary) -> String {

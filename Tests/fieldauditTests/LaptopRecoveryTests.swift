@@ -1,0 +1,232 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The laptop an auditor loses: bundles that leave it are sealed by default, a replica is rebuilt
+/// from a teammate's or the central's bundle (with its backed-up key, without forking its own
+/// history), and a stolen copy's later bundles are refused everywhere while the work done before
+/// the theft still verifies.
+struct LaptopRecoveryTests {
+    let cli = FieldAuditCLI(environment: ["TZ": "UTC"])
+    let directory = TemporaryDirectory("fieldaudit-laptop")
+
+    func file(_ name: String) -> String { directory.file(name) }
+
+    @discardableResult
+    func succeed(_ arguments: [String], as who: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        try cli.succeed(arguments, store: file(who), sourceLocation: sourceLocation)
+    }
+
+    func run(_ arguments: [String], as who: String) throws -> FieldAuditCLI.Result {
+        try cli.run(arguments, store: file(who))
+    }
+
+    /// Ada's engagement with the named auditors on its team, each holding the kickoff.
+    func kickoff(_ auditors: [String]) throws {
+        for name in ["ada"] + auditors {
+            try succeed(["init", "--name", name.capitalized], as: name)
+            try succeed(["whoami", "--card", "-o", file("\(name).card.json")], as: name)
+        }
+        try succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], as: "ada")
+        for name in auditors {
+            try succeed(["team", "add", file("\(name).card.json"), "--role", "auditor"], as: "ada")
+        }
+        for name in auditors {
+            try succeed(["export", "--for", file("\(name).card.json"), "-o", file("kickoff-\(name).fabundle")], as: "ada")
+            try succeed(["trust", file("ada.card.json")], as: name)
+            try succeed(["import", file("kickoff-\(name).fabundle")], as: name)
+        }
+    }
+
+    /// Whether `bundle inspect --json` says the bundle is sealed.
+    func isSealed(_ bundle: String) throws -> Bool {
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try succeed(["bundle", "inspect", bundle, "--json"], as: "ada").utf8)) as? [String: Any])
+        return try #require(json["sealed"] as? Bool)
+    }
+
+    @Test func anExportIsSealedForTheTeamAndThePeerUnlessNoEncryptIsAsked() throws {
+        try kickoff(["ben"])
+        try succeed(["note", "--ref", "5.1", "a confidential remark"], as: "ben")
+        let summary = try succeed(["export", "--for", file("ada.card.json"), "-o", file("sealed.fabundle")], as: "ben")
+        #expect(summary.contains("sealed for 2 recipients"))
+        #expect(try isSealed(file("sealed.fabundle")))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: file("sealed.fabundle")))
+        #expect(bytes.range(of: Data("confidential".utf8)) == nil && bytes.range(of: Data("Helix".utf8)) == nil)
+
+        // Someone who trusts Ben but is on no team cannot open it, and nothing changes there.
+        try succeed(["init", "--name", "Eve"], as: "eve")
+        try succeed(["whoami", "--card", "-o", file("eve.card.json")], as: "eve")
+        try succeed(["trust", file("ben.card.json")], as: "eve")
+        let refused = try run(["import", file("sealed.fabundle")], as: "eve")
+        #expect(refused.status == 65 && refused.stderr.contains("not among the bundle's"), "\(refused.stderr)")
+        #expect(try run(["log"], as: "eve").stdout.contains("confidential") == false)
+
+        // The peer named by --for is a recipient even before any team lists it.
+        try succeed(["export", "--for", file("eve.card.json"), "-o", file("for-eve.fabundle")], as: "ben")
+        #expect(try isSealed(file("for-eve.fabundle")))
+        try succeed(["import", file("for-eve.fabundle")], as: "eve")
+
+        // --no-encrypt writes a bundle anyone holding it can read; the lead imports either.
+        let plain = try succeed(["export", "--for", file("ada.card.json"), "--no-encrypt", "-o", file("plain.fabundle")], as: "ben")
+        #expect(plain.contains("not sealed"))
+        #expect(try isSealed(file("plain.fabundle")) == false)
+        #expect(try succeed(["import", file("sealed.fabundle"), file("plain.fabundle")], as: "ada").contains("new changes"))
+        #expect(try succeed(["search", "confidential"], as: "ada").contains("a [confidential] remark"))
+    }
+
+    @Test func aReplicaRestoredWithItsBackedUpKeyContinuesItsHistoryWithoutForkingIt() throws {
+        try kickoff(["ben"])
+        try succeed(["note", "--ref", "5.1", "first day remark"], as: "ben")
+        try succeed(["export", "--for", file("ada.card.json"), "-o", file("ben-day1.fabundle")], as: "ben")
+        try succeed(["import", file("ben-day1.fabundle")], as: "ada")
+        let benID = try #require(try succeed(["whoami"], as: "ben").firstMatch(of: /[0-9a-f]{32}/)).0
+        // Ben kept a copy of his key; then the laptop broke.
+        let backup = file("backup.key")
+        try FileManager.default.copyItem(atPath: file("ben") + "/identity.key", toPath: backup)
+        try FileManager.default.removeItem(atPath: file("ben"))
+
+        // A backed-up key alone in an empty store would fork Ben's history: refused, nothing created.
+        let alone = try run(["init", "--name", "Ben", "--key", backup], as: "ben")
+        #expect(alone.status == 64 && alone.stderr.contains("--restore-from"), "\(alone.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: file("ben")))
+        // So is a bundle that does not carry Ben's own changes (an ordinary export for Ben).
+        try succeed(["export", "--for", file("ben.card.json"), "-o", file("no-own.fabundle")], as: "ada")
+        let withoutOwn = try run(["init", "--name", "Ben", "--key", backup, "--trust", file("ada.card.json"), "--restore-from", file("no-own.fabundle")], as: "ben")
+        #expect(withoutOwn.status == 65 && withoutOwn.stderr.contains("--all"), "\(withoutOwn.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: file("ben")))
+
+        // The lead's `export --all` for Ben carries Ben's own chain back: restored, same id.
+        try succeed(["export", "--for", file("ben.card.json"), "--all", "-o", file("restore-ben.fabundle")], as: "ada")
+        // A restore that fails (here: the lead's card not trusted) leaves no replica behind.
+        let untrusted = try run(["init", "--name", "Ben", "--key", backup, "--restore-from", file("restore-ben.fabundle")], as: "ben")
+        #expect(untrusted.status == 77 && untrusted.stderr.contains("fieldaudit trust"), "\(untrusted.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: file("ben")))
+        let restored = try succeed(["init", "--name", "Ben", "--key", backup, "--trust", file("ada.card.json"), "--restore-from", file("restore-ben.fabundle")], as: "ben")
+        #expect(restored.contains("Restored replica \(benID)"), "\(restored)")
+        #expect(try succeed(["search", "remark"], as: "ben").contains("first day [remark]"))
+
+        // Ben's next change continues his chain: the lead accepts it, and both agree.
+        try succeed(["note", "--ref", "5.2", "second day remark"], as: "ben")
+        try succeed(["export", "--for", file("ada.card.json"), "-o", file("ben-day2.fabundle")], as: "ben")
+        try succeed(["import", file("ben-day2.fabundle")], as: "ada")
+        #expect(try succeed(["search", "second"], as: "ada").contains("[second] day remark"))
+        #expect(try succeed(["verify"], as: "ada").prefix(80) == (try succeed(["verify"], as: "ben").prefix(80)))
+    }
+
+    @Test func aStoreFolderRestoredFromAnOlderBackupCatchesUpWithTheLeadsExportAll() throws {
+        try kickoff(["ben"])
+        try FileManager.default.copyItem(atPath: file("ben"), toPath: file("ben-backup"))
+        try succeed(["note", "--ref", "5.1", "after the backup"], as: "ben")
+        try succeed(["export", "--for", file("ada.card.json"), "-o", file("ben-day1.fabundle")], as: "ben")
+        try succeed(["import", file("ben-day1.fabundle")], as: "ada")
+        // The laptop breaks; its folder comes back from the older backup.
+        try FileManager.default.removeItem(atPath: file("ben"))
+        try FileManager.default.moveItem(atPath: file("ben-backup"), toPath: file("ben"))
+        #expect(try succeed(["search", "backup"], as: "ben").contains("[backup]") == false)
+
+        // Had Ben written first, his history would fork: the lead's bundle says so, and is refused.
+        try FileManager.default.copyItem(atPath: file("ben"), toPath: file("ben-forked"))
+        try cli.succeed(["note", "--ref", "5.1", "written too early"], store: file("ben-forked"))
+        try succeed(["export", "--for", file("ben.card.json"), "--all", "-o", file("catch-up.fabundle")], as: "ada")
+        let forked = try cli.run(["import", file("catch-up.fabundle")], store: file("ben-forked"))
+        #expect(forked.status == 65 && forked.stderr.contains("your history has forked") && forked.stderr.contains("--restore-from"), "\(forked.stderr)")
+
+        // Before writing, Ben imports the lead's `export --all`: his later changes come back.
+        try succeed(["import", file("catch-up.fabundle")], as: "ben")
+        #expect(try succeed(["search", "backup"], as: "ben").contains("after the [backup]"))
+        try succeed(["note", "--ref", "5.2", "caught up"], as: "ben")
+        try succeed(["export", "--for", file("ada.card.json"), "-o", file("ben-day2.fabundle")], as: "ben")
+        try succeed(["import", file("ben-day2.fabundle")], as: "ada")
+        #expect(try succeed(["search", "caught"], as: "ada").contains("[caught] up"))
+    }
+
+    @Test func aStoreFolderRestoredFromAnOlderBackupCatchesUpOnSyncWithTheCentral() throws {
+        for (who, name) in [("central", "Central"), ("ada", "Ada"), ("ben", "Ben")] {
+            try succeed(["init", "--name", name], as: who)
+            try succeed(["whoami", "--card", "-o", file("\(who).card.json")], as: who)
+        }
+        try succeed(["trust", file("ada.card.json")], as: "central")
+        try succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], as: "ada")
+        try succeed(["team", "add", file("ben.card.json"), "--role", "auditor"], as: "ada")
+        try succeed(["engagement", "file", "--central", file("central.card.json")], as: "ada")
+        try succeed(["trust", file("ada.card.json")], as: "ben")
+        let server = try ServeProcess(cli: cli, store: file("central"), log: file("serve.log"))
+        defer { server.stop() }
+        for who in ["ada", "ben"] {
+            try succeed(["remote", "add", "central", server.url, "--yes"], as: who)
+            try succeed(["sync"], as: who)
+        }
+        let engagement = try #require(try succeed(["engagement", "list"], as: "ben").firstMatch(of: /([0-9a-f]{8})  Helix/)).1
+        try succeed(["engagement", "use", String(engagement)], as: "ben")
+        try FileManager.default.copyItem(atPath: file("ben"), toPath: file("ben-backup"))
+        try succeed(["note", "--ref", "5.1", "after the backup"], as: "ben")
+        try succeed(["sync"], as: "ben")
+        try FileManager.default.removeItem(atPath: file("ben"))
+        try FileManager.default.moveItem(atPath: file("ben-backup"), toPath: file("ben"))
+        #expect(try succeed(["search", "backup"], as: "ben").contains("[backup]") == false)
+
+        // The next sync brings Ben's own later changes back; his next change continues the chain.
+        try succeed(["sync"], as: "ben")
+        #expect(try succeed(["search", "backup"], as: "ben").contains("after the [backup]"))
+        try succeed(["note", "--ref", "5.2", "caught up"], as: "ben")
+        let pushed = try succeed(["sync"], as: "ben")
+        #expect(pushed.firstMatch(of: /pushed [1-9][0-9]* changes/) != nil, "\(pushed)")
+        try succeed(["sync"], as: "ada")
+        #expect(try succeed(["search", "caught"], as: "ada").contains("[caught] up"))
+        #expect(server.stop() == 0)
+    }
+
+    @Test func aStolenLaptopsLaterBundleIsRefusedEverywhereAndTheEarlierWorkStillVerifies() throws {
+        try kickoff(["ben", "cara"])
+        try succeed(["note", "--ref", "5.1", "before the theft"], as: "ben")
+        try succeed(["export", "--for", file("ada.card.json"), "-o", file("ben-day1.fabundle")], as: "ben")
+        try succeed(["import", file("ben-day1.fabundle")], as: "ada")
+        // Ben's last bundle before the theft reached Cara only.
+        try succeed(["note", "--ref", "5.1", "only Cara has this"], as: "ben")
+        try succeed(["export", "--for", file("cara.card.json"), "-o", file("ben-to-cara.fabundle")], as: "ben")
+        try succeed(["import", file("ben-to-cara.fabundle")], as: "cara")
+        let benID = try #require(try succeed(["whoami"], as: "ben").firstMatch(of: /[0-9a-f]{32}/)).0
+        let caraVector = try #require(try JSONSerialization.jsonObject(with: Data(try succeed(["vector", "-o", "-"], as: "cara").utf8)) as? [String: Any])
+        let benHead = try #require((caraVector["vector"] as? [String: Any])?[String(benID)] as? Int)
+        // The laptop is stolen with its store and key.
+        try FileManager.default.moveItem(atPath: file("ben"), toPath: file("thief"))
+
+        // Ben: a new replica (a new key); the lead swaps the cards and sends Ben the engagement.
+        try succeed(["init", "--name", "Ben"], as: "ben2")
+        try succeed(["whoami", "--card", "-o", file("ben2.card.json")], as: "ben2")
+        // Keeping fewer of Ben's changes than the lead holds would break every bundle carrying them.
+        let fewer = try run(["team", "remove", file("ben.card.json"), "--after", "0"], as: "ada")
+        #expect(fewer.status == 65 && fewer.stderr.contains("keep at least those"), "\(fewer.stderr)")
+        // The lead keeps what Cara holds of Ben's valid: through the seq Cara's vector names.
+        try succeed(["team", "remove", file("ben.card.json"), "--after", String(benHead)], as: "ada")
+        try succeed(["team", "add", file("ben2.card.json"), "--role", "auditor"], as: "ada")
+        try succeed(["export", "--for", file("ben2.card.json"), "-o", file("restore-ben2.fabundle")], as: "ada")
+        try succeed(["trust", file("ada.card.json")], as: "ben2")
+        try succeed(["import", file("restore-ben2.fabundle")], as: "ben2")
+        #expect(try succeed(["search", "theft"], as: "ben2").contains("before the [theft]"))
+        try succeed(["export", "--for", file("cara.card.json"), "-o", file("team-cara.fabundle")], as: "ada")
+        try succeed(["import", file("team-cara.fabundle")], as: "cara")
+
+        // The thief writes with the old key and sends a bundle anyone may read: refused everywhere.
+        try succeed(["note", "--ref", "5.1", "forged after the theft"], as: "thief")
+        try succeed(["export", "--for", file("ada.card.json"), "--no-encrypt", "-o", file("stolen.fabundle")], as: "thief")
+        for who in ["ada", "cara", "ben2"] {
+            let refused = try run(["import", file("stolen.fabundle")], as: who)
+            #expect(refused.status == 77, "\(who): \(refused.status) \(refused.stderr)")
+            #expect(try succeed(["search", "forged"], as: who).contains("forged") == false)
+        }
+
+        // Ben's work from before the theft, under the old key, still verifies; so does the new key's.
+        try succeed(["note", "--ref", "5.2", "after the theft"], as: "ben2")
+        try succeed(["export", "--for", file("ada.card.json"), "-o", file("ben2-day2.fabundle")], as: "ben2")
+        try succeed(["import", file("ben2-day2.fabundle")], as: "ada")
+        let found = try succeed(["search", "theft"], as: "ada")
+        #expect(found.contains("before the [theft]") && found.contains("after the [theft]"))
+        #expect(try run(["verify"], as: "ada").status == 0)
+        #expect(try run(["verify"], as: "cara").status == 0)
+        // Cara's copy of Ben's last pre-theft bundle stays valid: her bundle to the lead imports.
+        try succeed(["export", "--for", file("ada.card.json"), "-o", file("cara-day1.fabundle")], as: "cara")
+        try succeed(["import", file("cara-day1.fabundle")], as: "ada")
+        #expect(try succeed(["search", "Cara"], as: "ada").contains("only [Cara] has this"))
+    }
+}
