@@ -59,7 +59,7 @@ struct EngagementLifecycleTests {
         let team = SyncCommandTests()
         try team.kickoff()
         try team.succeed(["finding", "raise", "--grade", "ofi", "--ref", "7.2", "--statement", "Track training"], as: "ben")
-        try team.succeed(["export", "--for", team.file("ada.card.json"), "-o", team.file("ben-1.fabundle")], as: "ben")
+        try team.succeed(["export", "--for", team.file("ada.card.json"), "--no-encrypt", "-o", team.file("ben-1.fabundle")], as: "ben")
         try team.succeed(["import", team.file("ben-1.fabundle")], as: "lead")
         let finding = try #require(try team.succeed(["finding", "list"], as: "lead").firstMatch(of: /([0-9a-f]{8})/)).1
         // Concurrently: the lead rewords the finding and closes; Ben, not knowing, rewords it too and raises another.
@@ -67,7 +67,7 @@ struct EngagementLifecycleTests {
         try team.succeed(["engagement", "close", "--recommendation", "certify", "--justification", "Small scope, examined at Stage 1"], as: "lead")
         try team.succeed(["finding", "edit", String(finding), "--statement", "Track training for all ML staff"], as: "ben")
         try team.succeed(["note", "--ref", "7.2", "Written after closing, unaware"], as: "ben")
-        try team.succeed(["export", "--for", team.file("ada.card.json"), "-o", team.file("ben-2.fabundle")], as: "ben")
+        try team.succeed(["export", "--for", team.file("ada.card.json"), "--no-encrypt", "-o", team.file("ben-2.fabundle")], as: "ben")
         try team.succeed(["import", team.file("ben-2.fabundle")], as: "lead")
 
         // The lead resolves the conflict the late edit made, although the engagement is closed.
@@ -96,7 +96,7 @@ struct EngagementLifecycleTests {
         #expect(!report.contains("**Changes after closing:") && report.contains("Changes after closing awaiting the lead's decision:** none"))
 
         // The central receives the decisions as change records and shows the same.
-        try team.succeed(["export", "--for", team.file("ben.card.json"), "-o", team.file("lead-1.fabundle")], as: "lead")
+        try team.succeed(["export", "--for", team.file("ben.card.json"), "--no-encrypt", "-o", team.file("lead-1.fabundle")], as: "lead")
         try team.succeed(["init", "--name", "Central"], as: "central")
         try team.succeed(["trust", team.file("ada.card.json")], as: "central")
         try team.succeed(["import", team.file("lead-1.fabundle"), team.file("ben-1.fabundle"), team.file("ben-2.fabundle")], as: "central")

@@ -44,7 +44,7 @@ struct ProgressDisplayTests {
 
     @Test func anExportOnATerminalShowsATotalAndIsRedrawnManyTimes() throws {
         try largeStore()
-        let output = try underTerminal(["export", "--all", "-o", directory.file("all.fabundle")], noColor: false)
+        let output = try underTerminal(["export", "--all", "--no-encrypt", "-o", directory.file("all.fabundle")], noColor: false)
         let lines = redraws(output)
         #expect(lines.count >= 3, "several updates arrive: \(lines)")
         #expect(lines.contains { $0.firstMatch(of: /\d+\.\d MiB \/ 64\.\d MiB/) != nil }, "a total is shown: \(lines)")
@@ -55,7 +55,7 @@ struct ProgressDisplayTests {
 
     @Test func noColorKeepsTheProgressAndRemovesOnlyColour() throws {
         try largeStore()
-        let output = try underTerminal(["export", "--all", "-o", directory.file("all.fabundle")], noColor: true)
+        let output = try underTerminal(["export", "--all", "--no-encrypt", "-o", directory.file("all.fabundle")], noColor: true)
         let lines = redraws(output)
         #expect(lines.count >= 3, "NO_COLOR still shows progress: \(lines)")
         #expect(lines.contains { $0.contains("/ 64.") }, "with its total: \(lines)")
@@ -64,14 +64,14 @@ struct ProgressDisplayTests {
 
     @Test func aPipeGetsNoProgress() throws {
         try largeStore()
-        let result = try cli.run(["export", "--all", "-o", directory.file("all.fabundle"), "--store", store], environment: ["NO_COLOR": ""])
+        let result = try cli.run(["export", "--all", "--no-encrypt", "-o", directory.file("all.fabundle"), "--store", store], environment: ["NO_COLOR": ""])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stderr.contains("\r") && !result.stderr.contains("exporting") && !result.stderr.contains("\u{1B}["), "\(result.stderr)")
     }
 
     @Test func anImportOnATerminalShowsTheBundlesSizeAsItsTotal() throws {
         try largeStore()
-        try cli.succeed(["export", "--all", "-o", directory.file("all.fabundle")], store: store)
+        try cli.succeed(["export", "--all", "--no-encrypt", "-o", directory.file("all.fabundle")], store: store)
         let other = directory.file("ben")
         try cli.succeed(["init", "--name", "Ben Auditor"], store: other)
         try cli.succeed(["whoami", "--card", "-o", directory.file("ada.card.json")], store: store)
