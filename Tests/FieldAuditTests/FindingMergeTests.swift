@@ -9,23 +9,9 @@ import Testing
 /// One finding from several auditors' observations: a merge is a replicated field of the merged
 /// finding, read at query time, so merges and edits made on several laptops converge in every
 /// arrival order, and cycles resolve the same way everywhere.
-struct FindingMergeTests {
+struct FindingMergeTests: ClockedReplicas {
     let directory = TemporaryDirectory()
     let clock = ManualClock()
-
-    func replica(_ name: String, seed: UInt64) throws -> Replica {
-        try Replica.create(at: StoreLocation(directory: directory.file(name)), name: name, identity: testIdentity(seed), clock: clock)
-    }
-
-    func changes(of replica: Replica) throws -> [Change] {
-        var changes: [Change] = []
-        for (origin, _) in try replica.store.vector() { changes += try replica.store.changes(of: origin) }
-        return changes
-    }
-
-    func sync(_ source: Replica, to destination: Replica) throws {
-        try destination.store.apply(try changes(of: source))
-    }
 
     /// A lead (Ada), an auditor (Ben) and, with `secondLead`, a second lead (Cy), all holding the same state.
     func team(secondLead: Bool = false) throws -> (ada: Replica, ben: Replica, cy: Replica?, engagement: EntityID) {

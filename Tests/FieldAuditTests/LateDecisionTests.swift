@@ -9,24 +9,9 @@ import Testing
 /// Late changes decided one by one, and reopening: change records like any other, so replicas
 /// that hold the same changes agree, whatever the order they came in; concurrent decisions are
 /// kept as a conflict, never one silently winning.
-struct LateDecisionTests {
+struct LateDecisionTests: ClockedReplicas {
     let directory = TemporaryDirectory()
     let clock = ManualClock()
-
-    func replica(_ name: String, seed: UInt64) throws -> Replica {
-        try Replica.create(at: StoreLocation(directory: directory.file(name)), name: name, identity: testIdentity(seed), clock: clock)
-    }
-
-    /// Every change a replica holds.
-    func changes(of replica: Replica) throws -> [Change] {
-        var changes: [Change] = []
-        for (origin, _) in try replica.store.vector() { changes += try replica.store.changes(of: origin) }
-        return changes
-    }
-
-    func sync(_ source: Replica, to destination: Replica) throws {
-        try destination.store.apply(try changes(of: source))
-    }
 
     /// A lead, an auditor and a second lead; the first lead closes, the auditor keeps working
     /// unaware, and the first lead learns of it.

@@ -8,25 +8,9 @@ import Testing
 
 /// Nonconformity numbers, the sign-off's binding to what was signed, and the follow-up after the
 /// audit, across replicas merged in every order.
-struct NonconformityFollowUpTests {
+struct NonconformityFollowUpTests: ClockedReplicas {
     let directory = TemporaryDirectory()
     let clock = ManualClock()
-
-    func replica(_ name: String, seed: UInt64) throws -> Replica {
-        try Replica.create(at: StoreLocation(directory: directory.file(name)), name: name, identity: testIdentity(seed), clock: clock)
-    }
-
-    /// Every change `replica` holds.
-    func changes(of replica: Replica) throws -> [Change] {
-        var changes: [Change] = []
-        for (origin, _) in try replica.store.vector() { changes += try replica.store.changes(of: origin) }
-        return changes
-    }
-
-    /// Copies every change `source` holds into `destination`.
-    func sync(_ source: Replica, to destination: Replica) throws {
-        try destination.store.apply(try changes(of: source))
-    }
 
     /// A lead with an engagement and an auditor on its team, both holding the same state.
     func team(auditorRole: TeamRole = .auditor) throws -> (lead: Replica, auditor: Replica, engagement: EntityID) {
