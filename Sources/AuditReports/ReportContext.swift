@@ -21,9 +21,10 @@ public struct ReportContext: Sendable {
     /// Each command transcript (evidence with a `run`) as the report shows it, by evidence id.
     public var transcripts: [EntityID: Transcript] = [:]
 
-    /// The day the report is written, `YYYY-MM-DD` (UTC): what overdue corrective actions and
-    /// deadlines are judged against.
-    public var today: String { Dates.day(of: generatedAt) }
+    /// The day the report is written at the engagement's site, `YYYY-MM-DD` (in `timeZone`): what
+    /// overdue corrective actions and deadlines are judged against.
+    public var today: String { SiteTime(timeZone).day(generatedAt) }
+
     /// Changes of the closed engagement that the lead rejected: kept in the record, but not taken
     /// into the conclusion; the report marks what they changed.
     public var rejectedLateChanges: [LateChange] = []

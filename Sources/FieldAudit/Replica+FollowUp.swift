@@ -23,8 +23,9 @@ extension Replica {
         return finding
     }
 
-    /// Today on this replica's clock, `YYYY-MM-DD` (UTC): the day overdue is judged against.
-    public var today: String { Dates.day(of: now) }
+    /// Today at the engagement's site, on this replica's clock, `YYYY-MM-DD`: the day overdue is
+    /// judged against, the same whoever asks and wherever they are.
+    public func today(in record: EngagementRecord) -> String { record.engagement.siteTime.day(now) }
 
     /// Which of a nonconformity's follow-up texts to record.
     public enum FollowUpText: Sendable {
@@ -68,7 +69,7 @@ extension Replica {
         return id
     }
 
-    /// Records a corrective action done on `date` (by default today), with how it was
+    /// Records a corrective action done on `date` (by default today at the site), with how it was
     /// implemented and the evidence of implementation (evidence ids or prefixes, linked to the action).
     public func completeCorrectiveAction(
         _ reference: String, on date: String?, implementation: String?, evidence: [String], engagement: String?
@@ -78,7 +79,7 @@ extension Replica {
         let action = record.actions.first { $0.id == id }!
         var evidenceIDs: [EntityID] = []
         for item in evidence { evidenceIDs.append(try resolve(item, among: record.evidence.map(\.id), kind: "evidence")) }
-        let day = date ?? today
+        let day = date ?? today(in: record)
         let writes = try validate { () throws(AuditModelError) in try CorrectiveAction.doneWrites(on: day, implementation: implementation) }
         try write(in: record.engagement.id) { writer in
             try writer.put(writes, entity: action.id, kind: .action)

@@ -71,9 +71,10 @@ extension Replica {
         try write(in: record.engagement.id) { writer in try writer.put(writes, entity: record.engagement.id, kind: .engagement) }
     }
 
-    /// The plan's sessions against what was done, days read in `timeZone` (the site's).
-    public func planProgress(engagement reference: String?, timeZone: TimeZone = .current) throws(FieldAuditError) -> PlanProgress {
-        PlanProgress(try record(of: try engagementID(reference)), timeZone: timeZone)
+    /// The plan's sessions against what was done, days read in the engagement's time zone (the site's).
+    public func planProgress(engagement reference: String?) throws(FieldAuditError) -> PlanProgress {
+        let record = try record(of: try engagementID(reference))
+        return PlanProgress(record, timeZone: record.engagement.siteTime.timeZone)
     }
 
     /// A draft's writes, its requirements checked against the catalog and its auditors against the team.

@@ -36,15 +36,15 @@ public struct HistoryEntry: Sendable {
 
 extension Replica {
     /// The engagement's coverage of clauses and Annex A, counts, open conflicts, and the plan
-    /// against what was done (days read in `timeZone`, the site's).
-    public func status(engagement reference: String?, timeZone: TimeZone = .current) throws(FieldAuditError) -> AuditStatus {
+    /// against what was done (days read in the engagement's time zone, the site's, whoever asks).
+    public func status(engagement reference: String?) throws(FieldAuditError) -> AuditStatus {
         let record = try record(of: try engagementID(reference))
         let exported = UInt64(try perform { () throws(StoreError) in try store.metadata(Self.exportedSeqKey) } ?? "") ?? 0
         return AuditStatus(
             record: record, coverage: Coverage(record), conflicts: record.conflicts.reduce(0) { $0 + $1.fields.count },
             unexported: try perform { () throws(StoreError) in try store.changeCount(of: identity.id, after: exported) },
             changes: try perform { () throws(StoreError) in try store.changeCount() },
-            closing: Closing(record.engagement), late: try lateChanges(in: record), plan: PlanProgress(record, timeZone: timeZone))
+            closing: Closing(record.engagement), late: try lateChanges(in: record), plan: PlanProgress(record, timeZone: record.engagement.siteTime.timeZone))
     }
 
     static let exportedSeqKey = "exported_seq"

@@ -113,7 +113,7 @@ extension FieldAuditCommand.FindingCommand {
             func run(on replica: Replica) throws {
                 let record = try replica.record(of: try replica.engagementID(engagement.engagement))
                 let only = try id.map { try replica.finding(named: $0, in: record).id }
-                let today = replica.today
+                let today = replica.today(in: record)
                 let actions = record.actions.filter { only == nil || $0.finding == only }.sorted { ($0.dueDate, $0.id) < ($1.dueDate, $1.id) }
                 if output.json { return try Terminal.printJSON(actions) }
                 Terminal.print(Terminal.columns(

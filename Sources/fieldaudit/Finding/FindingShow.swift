@@ -35,7 +35,7 @@ extension FieldAuditCommand.FindingCommand {
             let evidence = record.evidence(behind: finding)
             let label = record.nonconformityLabel(of: finding.id)
             let signOff = record.signOffSummary(of: finding) { Terminal.time($0, in: record.engagement.siteTime) }
-            let followUp = finding.grade?.isNonconformity == true && finding.mergedInto == nil ? NonconformityFollowUp(finding, in: record, today: replica.today) : nil
+            let followUp = finding.grade?.isNonconformity == true && finding.mergedInto == nil ? NonconformityFollowUp(finding, in: record, today: replica.today(in: record)) : nil
             if output.json {
                 return try Terminal.printJSON(View(
                     finding: finding, evidence: evidence, label: label, signOff: signOff,

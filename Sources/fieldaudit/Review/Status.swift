@@ -79,7 +79,7 @@ extension FieldAuditCommand {
                 },
                 closing: status.closing.map { .init(closedAt: $0.closedAt, recommendation: $0.recommendation?.rawValue) },
                 lateChanges: status.late, plan: status.plan.lines)
-            let followUps = record.followUps(today: replica.today)
+            let followUps = record.followUps(today: replica.today(in: record))
             view.nonconformities = followUps.map { item in
                 .init(
                     finding: item.finding.id.description, label: record.nonconformityLabel(of: item.finding.id), grade: item.finding.grade?.rawValue ?? "?",
