@@ -5,20 +5,9 @@ import Testing
 /// `finding merge` as users type it, across two laptops exchanging bundles: the lead merges the
 /// auditor's finding into hers while the auditor, offline, adds to it; both laptops end up with
 /// one nonconformity naming both auditors and every evidence file, and bad merges are refused.
-struct FindingMergeCommandTests {
+struct FindingMergeCommandTests: LaptopsInOneFolder {
     let cli = FieldAuditCLI(environment: ["TZ": "UTC"])
     let directory = TemporaryDirectory("fieldaudit-merge")
-
-    func file(_ name: String) -> String { directory.file(name) }
-
-    @discardableResult
-    func succeed(_ arguments: [String], as who: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        try cli.succeed(arguments, store: file(who), sourceLocation: sourceLocation)
-    }
-
-    func run(_ arguments: [String], as who: String) throws -> FieldAuditCLI.Result {
-        try cli.run(arguments, store: file(who))
-    }
 
     func send(_ from: String, to: String, _ name: String) throws {
         try succeed(["export", "--for", file("\(to).card.json"), "-o", file(name)], as: from)

@@ -6,20 +6,9 @@ import Testing
 /// from a teammate's or the central's bundle (with its backed-up key, without forking its own
 /// history), and a stolen copy's later bundles are refused everywhere while the work done before
 /// the theft still verifies.
-struct LaptopRecoveryTests {
+struct LaptopRecoveryTests: LaptopsInOneFolder {
     let cli = FieldAuditCLI(environment: ["TZ": "UTC"])
     let directory = TemporaryDirectory("fieldaudit-laptop")
-
-    func file(_ name: String) -> String { directory.file(name) }
-
-    @discardableResult
-    func succeed(_ arguments: [String], as who: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        try cli.succeed(arguments, store: file(who), sourceLocation: sourceLocation)
-    }
-
-    func run(_ arguments: [String], as who: String) throws -> FieldAuditCLI.Result {
-        try cli.run(arguments, store: file(who))
-    }
 
     /// Ada's engagement with the named auditors on its team, each holding the kickoff.
     func kickoff(_ auditors: [String]) throws {

@@ -5,20 +5,9 @@ import Testing
 /// A nonconformity from raise to verified closure as users type it: numbered at sign-off, the
 /// sign-off voided by a later edit imported from another laptop, a corrective-action plan with an
 /// overdue action, the lead's verification, and every report format saying so.
-struct NonconformityCommandTests {
+struct NonconformityCommandTests: LaptopsInOneFolder {
     let cli = FieldAuditCLI(environment: ["TZ": "UTC"])
     let directory = TemporaryDirectory("fieldaudit-nc")
-
-    func file(_ name: String) -> String { directory.file(name) }
-
-    @discardableResult
-    func succeed(_ arguments: [String], as who: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        try cli.succeed(arguments, store: file(who), sourceLocation: sourceLocation)
-    }
-
-    func run(_ arguments: [String], as who: String) throws -> FieldAuditCLI.Result {
-        try cli.run(arguments, store: file(who))
-    }
 
     /// Sends everything `from` holds for `to` as a bundle, and imports it.
     func send(_ from: String, to: String, _ name: String) throws {

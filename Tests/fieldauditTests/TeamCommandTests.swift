@@ -5,20 +5,9 @@ import Testing
 /// `team add` and `team remove` as users type them: the team always keeps a lead, a card already
 /// on the team changes nothing unless a role is asked for, and a change peers would refuse is
 /// refused on the author's own laptop.
-struct TeamCommandTests {
+struct TeamCommandTests: LaptopsInOneFolder {
     let cli = FieldAuditCLI(environment: ["TZ": "UTC"])
     let directory = TemporaryDirectory("fieldaudit-team")
-
-    func file(_ name: String) -> String { directory.file(name) }
-
-    @discardableResult
-    func succeed(_ arguments: [String], as who: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        try cli.succeed(arguments, store: file(who), sourceLocation: sourceLocation)
-    }
-
-    func run(_ arguments: [String], as who: String) throws -> FieldAuditCLI.Result {
-        try cli.run(arguments, store: file(who))
-    }
 
     /// Replicas for the names given, each with its card in `NAME.card.json`, and Ada's engagement.
     func team(_ names: [String]) throws {
