@@ -95,7 +95,8 @@ extension Replica {
     /// Records the lead's verification of a nonconformity's corrective actions: accepted (the
     /// nonconformity is closed) or rejected, why, and on what evidence (by default, the evidence
     /// linked to its actions). Only a lead may (`Roster`); it works on any replica holding a
-    /// lead's key, the central repository included, the engagement closed or not.
+    /// lead's key, the engagement closed or not (a central repository authors nothing: the lead's
+    /// verification reaches it by sync).
     ///
     /// - Throws: `.invalidInput` for a finding that is not a nonconformity, or accepting one whose
     ///   plan has no action or an action not done; `.model(.missing)` without a reason.

@@ -40,8 +40,8 @@ extension FieldAuditCommand.FindingCommand {
             commandName: "verify", abstract: "Accept or reject a nonconformity's corrective actions (lead only); accepting closes it.",
             discussion: """
                 Accepting needs every action of the plan done. The evidence examined defaults to the evidence \
-                linked to the actions. Works on any replica holding a lead's key, the central repository included, \
-                after closing too.
+                linked to the actions. Works on the replica of a lead, after closing too; `sync` carries it to the \
+                central repository, which authors nothing itself.
                 """)
         @Argument(help: "The nonconformity: NC-01, or the finding id (or prefix).") var id: String
         @Flag(help: "Accept the corrective actions: the nonconformity is closed.") var accept = false
