@@ -54,13 +54,13 @@ public struct Closing: Hashable, Sendable {
     ///
     /// - Parameter implementationEvidence: the evidence of implementation the state holds
     ///   (`implementationEvidence(links:actions:)`).
-    public static func isFollowUp(kind: String, field: String, entity: EntityID, implementationEvidence: Set<EntityID>) -> Bool {
+    public static func isFollowUp(kind: String, field: String, entity: EntityID? = nil, implementationEvidence: Set<EntityID> = []) -> Bool {
         switch EntityKind(rawValue: kind) {
         case .action: true
         case .finding: Finding.Field(rawValue: field).map(Finding.followUpFields.contains) ?? false
         case .engagement: field == Engagement.Field.majorDays.rawValue || field == Engagement.Field.minorDays.rawValue
             || field == Engagement.Field.timeZone.rawValue
-        case .evidence, .link: implementationEvidence.contains(entity)
+        case .evidence, .link: entity.map(implementationEvidence.contains) ?? false
         default: false
         }
     }
