@@ -280,6 +280,12 @@ struct NonconformityFollowUpTests: ClockedReplicas {
         }
         #expect(try auditor.store.digest() == before)
         let added = try auditor.addEvidence(files: [directory.file("logging.yaml")], target: action.short, ref: nil, description: "New configuration", engagement: nil)
+        #expect {
+            try auditor.linkEvidence([added[0].id.short], to: finding.short, engagement: nil)
+        } throws: { error in
+            if case FieldAuditError.engagementClosed = error { true } else { false }
+        }
+        try auditor.linkEvidence([added[0].id.short], to: action.short, engagement: nil)
         // An auditor who had not heard of the closing adds evidence to the finding: that is late.
         clock.advance(by: 10)
         _ = try offline.addEvidence(files: [directory.file("other.txt")], target: finding.short, ref: nil, description: nil, engagement: nil)

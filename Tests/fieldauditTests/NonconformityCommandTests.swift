@@ -167,7 +167,7 @@ struct NonconformityCommandTests {
         try succeed(["report", "--format", "markdown", "-o", file("report.md")], as: "ada")
         let markdown = try String(contentsOfFile: file("report.md"), encoding: .utf8)
         #expect(markdown.contains("(evidence examined: logging.yaml)"))
-        #expect(markdown.contains("FINAL: closed") && !markdown.contains("late change not accepted"), "the report lists no late change")
+        #expect(markdown.contains("Final: the lead closed the engagement") && !markdown.contains("arrived later that the lead has not accepted"), "the report lists no late change")
     }
 
     @Test func hostileTextInACorrectiveActionIsEscapedOnTheTerminalAndNeutralisedInCSV() throws {
