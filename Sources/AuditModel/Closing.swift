@@ -49,15 +49,38 @@ public struct Closing: Hashable, Sendable {
 
     /// Whether a change records the follow-up after the audit, which goes on after closing and is
     /// never late: corrective actions, a finding's correction, root cause, verification and
-    /// status, and the engagement's nonconformity policy and time zone.
-    public static func isFollowUp(kind: String, field: String) -> Bool {
+    /// status, the engagement's nonconformity policy and time zone, and evidence of a corrective
+    /// action's implementation (an `evidence` or `link` entity in `implementationEvidence`).
+    ///
+    /// - Parameter implementationEvidence: the evidence of implementation the state holds
+    ///   (`implementationEvidence(links:actions:)`).
+    public static func isFollowUp(kind: String, field: String, entity: EntityID? = nil, implementationEvidence: Set<EntityID> = []) -> Bool {
         switch EntityKind(rawValue: kind) {
         case .action: true
         case .finding: Finding.Field(rawValue: field).map(Finding.followUpFields.contains) ?? false
         case .engagement: field == Engagement.Field.majorDays.rawValue || field == Engagement.Field.minorDays.rawValue
             || field == Engagement.Field.timeZone.rawValue
+        case .evidence, .link: entity.map(implementationEvidence.contains) ?? false
         default: false
         }
+    }
+
+    /// Whether a link to `target` is evidence of a corrective action's implementation: the target
+    /// is the id of one of `actions` (what a link's `targetKind` says is not trusted for this).
+    public static func isImplementationTarget(_ target: String, actions: Set<EntityID>) -> Bool {
+        (try? EntityID(target)).map(actions.contains) ?? false
+    }
+
+    /// The evidence of implementation an engagement holds: every link (not deleted) from evidence
+    /// to one of its corrective actions, and the evidence so linked. Their changes are follow-up
+    /// and never late, whenever written; other evidence and links written after closing are late.
+    public static func implementationEvidence(links: [EvidenceLink], actions: Set<EntityID>) -> Set<EntityID> {
+        var entities: Set<EntityID> = []
+        for link in links where isImplementationTarget(link.target, actions: actions) {
+            entities.insert(link.id)
+            entities.insert(link.evidence)
+        }
+        return entities
     }
 
     /// Everything the closing and the lead's acceptances cover.
@@ -65,15 +88,18 @@ public struct Closing: Hashable, Sendable {
 
     /// Whether a change of this engagement came too late for the closing: neither the closing nor
     /// an acceptance of everything held (`--all`) covered it. The lead may still have decided about
-    /// it one by one (`LateDecision`).
-    public func isLate(_ change: Change) -> Bool {
+    /// it one by one (`LateDecision`). Follow-up (`isFollowUp`) is never late; `implementationEvidence`
+    /// is the state's evidence of implementation (`implementationEvidence(links:actions:)`).
+    public func isLate(_ change: Change, implementationEvidence: Set<EntityID> = []) -> Bool {
         guard change.engagement == engagement else { return false }
         if Self.bookkeepingKinds.contains(change.kind) { return false }
         if change.entity == engagement, change.kind == EntityKind.engagement.rawValue,
            Self.bookkeepingFields.contains(change.field) {
             return false
         }
-        if Self.isFollowUp(kind: change.kind, field: change.field) { return false }
+        if Self.isFollowUp(kind: change.kind, field: change.field, entity: change.entity, implementationEvidence: implementationEvidence) {
+            return false
+        }
         return !covered.contains(change.id)
     }
 
@@ -162,5 +188,13 @@ public struct LateChange: Hashable, Sendable, Encodable {
         at = Int64(change.stamp.milliseconds)
         id = change.id
         decision = nil
+    }
+}
+
+extension EngagementRecord {
+    /// The evidence of implementation this record holds (`Closing.implementationEvidence`): needs
+    /// the record's links and corrective actions.
+    public var implementationEvidence: Set<EntityID> {
+        Closing.implementationEvidence(links: links, actions: Set(actions.map(\.id)))
     }
 }

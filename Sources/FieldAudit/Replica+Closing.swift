@@ -161,10 +161,12 @@ extension Replica {
         var origins = Set(held.map(\.origin))
         origins.formUnion(record.members.compactMap(\.replica))
         if let lead = record.engagement.lead { origins.insert(lead) }
+        let implementation = try self.record(of: record.engagement.id, kinds: [.action, .link]).implementationEvidence
         var late: [Change] = []
         for origin in origins {
             let after = closing.covered[origin]
-            late += try perform { () throws(StoreError) in try store.changes(of: origin, after: after) }.filter(closing.isLate)
+            late += try perform { () throws(StoreError) in try store.changes(of: origin, after: after) }
+                .filter { closing.isLate($0, implementationEvidence: implementation) }
         }
         return late.sorted { ($0.stamp, $0.origin, $0.seq) < ($1.stamp, $1.origin, $1.seq) }
             .map { change in

@@ -101,11 +101,18 @@ extension Replica {
     ///   saying whether this replica, as a lead, may reopen it.
     func capturing(in reference: String?, kinds: [EntityKind] = []) throws(FieldAuditError) -> EngagementRecord {
         let record = try record(of: try engagementID(reference), kinds: kinds)
+        try refuseIfClosed(record)
+        return record
+    }
+
+    /// Refuses capture in a closed engagement (its conclusion is frozen).
+    ///
+    /// - Throws: `.engagementClosed`, saying whether this replica, as a lead, may reopen it.
+    func refuseIfClosed(_ record: EngagementRecord) throws(FieldAuditError) {
         if record.engagement.status == .closed {
             let isLead = record.engagement.lead == identity.id || record.role(of: identity.id) == .lead
             throw .engagementClosed(engagement: record.engagement.id.description, isLead: isLead)
         }
-        return record
     }
 
     /// What `addMember` did.

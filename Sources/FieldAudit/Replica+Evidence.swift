@@ -82,9 +82,10 @@ extension Replica {
     ) throws(FieldAuditError) -> [AddedEvidence] {
         let files = sources.map(\.path)
         let names = Dictionary(sources.map { ($0.path, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let record = try capturing(in: reference, kinds: target == nil ? [.evidence, .link] : [.evidence, .link, .test, .finding, .interview, .action])
+        let record = try following(in: reference, kinds: target == nil ? [.evidence, .link] : [.evidence, .link, .test, .finding, .interview, .action])
         let requirement = try ref.map { reference throws(FieldAuditError) in try checkedRefs([reference], in: record)[0] }
         let linked = try target.map { reference throws(FieldAuditError) in try linkTarget(reference, in: record) }
+        try refuseIfClosed(record, unlessImplementationOf: linked, requirement: requirement)
         for file in files {
             if let kind = FileKind.of(file), kind != .regular { throw .notARegularFile(path: file, kind: kind) }
         }
@@ -174,9 +175,13 @@ extension Replica {
     }
 
     /// Links existing evidence to a target (test, finding, interview id or requirement reference).
+    ///
+    /// In a closed engagement only a link to a corrective action (evidence of its implementation,
+    /// never late: `Closing.implementationEvidence`) is taken.
     public func linkEvidence(_ evidence: [String], to target: String, engagement reference: String?) throws(FieldAuditError) {
-        let record = try capturing(in: reference, kinds: [.evidence, .test, .finding, .interview, .action])
+        let record = try following(in: reference, kinds: [.evidence, .test, .finding, .interview, .action])
         let linked = try linkTarget(target, in: record)
+        try refuseIfClosed(record, unlessImplementationOf: linked, requirement: nil)
         var ids: [EntityID] = []
         for item in evidence { ids.append(try resolve(item, among: record.evidence.map(\.id), kind: "evidence")) }
         try write(in: record.engagement.id) { writer in
@@ -209,6 +214,16 @@ extension Replica {
         }
         try output.write { handle in try blobs.read(digest) { try handle.write(contentsOf: $0) } }
         return (evidence, output)
+    }
+
+    /// Refuses capture in a closed engagement unless what is written is evidence of a corrective
+    /// action's implementation: linked to an action, and to nothing else (no requirement), so every
+    /// change written is follow-up (`Closing.isFollowUp`) and never late.
+    ///
+    /// - Throws: `.engagementClosed` otherwise, once the engagement is closed.
+    func refuseIfClosed(_ record: EngagementRecord, unlessImplementationOf linked: (target: String, kind: String)?, requirement: String?) throws(FieldAuditError) {
+        if requirement == nil, let linked, Closing.isImplementationTarget(linked.target, actions: Set(record.actions.map(\.id))) { return }
+        try refuseIfClosed(record)
     }
 
     /// A link target: a requirement reference, or the id (or unique prefix) of a test, finding,

@@ -51,6 +51,40 @@ struct ClosingTests {
         #expect(closed.isLate(change(by: auditor, seq: 13)))
     }
 
+    /// A link from `evidence` to `target`, as the state reads it.
+    func link(_ evidence: EntityID, to target: EntityID, kind: String) throws -> EvidenceLink {
+        var fields: [String: FieldState] = [:]
+        for (index, (field, value)) in EvidenceLink.writes(evidence: evidence, target: target.description, targetKind: kind).enumerated() {
+            let seq = UInt64(index + 1)
+            fields[field] = FieldState([VisibleValue(id: ChangeID(origin: auditor, seq: seq), stamp: Timestamp(rawValue: seq), value: value)])
+        }
+        let id = EvidenceLink.id(evidence: evidence, target: target.description)
+        return try #require(EvidenceLink(EntitySnapshot(id: id, kind: "link", engagement: engagement, deleted: false, fields: fields)))
+    }
+
+    @Test func evidenceLinkedToACorrectiveActionAndItsLinkAreNeverLateButOtherEvidenceIs() throws {
+        let closed = try closing(through: VersionVector([lead: 100, auditor: 7]))
+        let action = testEntity(3), implementation = testEntity(4), other = testEntity(5), forged = testEntity(6)
+        let toAction = try link(implementation, to: action, kind: "action")
+        let toFinding = try link(other, to: finding, kind: "finding")
+        let forgedKind = try link(forged, to: testEntity(7), kind: "action")
+        let exempt = Closing.implementationEvidence(links: [toAction, toFinding, forgedKind], actions: [action])
+        #expect(exempt == [implementation, toAction.id], "only a link whose target is an action, and its evidence")
+
+        for (seq, field) in ["digest", "name", "description", "deleted"].enumerated() {
+            #expect(!closed.isLate(change(by: auditor, seq: UInt64(8 + seq), entity: implementation, kind: "evidence", field: field), implementationEvidence: exempt))
+        }
+        #expect(!closed.isLate(change(by: auditor, seq: 20, entity: toAction.id, kind: "link", field: "target"), implementationEvidence: exempt))
+        #expect(closed.isLate(change(by: auditor, seq: 21, entity: other, kind: "evidence", field: "digest"), implementationEvidence: exempt))
+        #expect(closed.isLate(change(by: auditor, seq: 22, entity: toFinding.id, kind: "link", field: "target"), implementationEvidence: exempt))
+        #expect(closed.isLate(change(by: auditor, seq: 23, entity: forged, kind: "evidence", field: "digest"), implementationEvidence: exempt),
+                "a link that only says `action` is not evidence of implementation")
+        #expect(closed.isLate(change(by: auditor, seq: 24, entity: implementation, kind: "evidence", field: "digest")),
+                "without the state's links, evidence is not known to be of implementation")
+        #expect(closed.isLate(change(by: auditor, seq: 25, entity: implementation, kind: "finding", field: "statement"), implementationEvidence: exempt),
+                "the exemption is of evidence and links, not of any entity with that id")
+    }
+
     @Test func anOpenEngagementHasNoClosing() {
         let snapshot = EntitySnapshot(id: engagement, kind: "engagement", engagement: engagement, deleted: false, fields: [:])
         #expect(Engagement(snapshot).flatMap(Closing.init) == nil)

@@ -255,6 +255,55 @@ struct NonconformityFollowUpTests: ClockedReplicas {
         #expect(try lead.store.digest() == auditor.store.digest())
     }
 
+    @Test func evidenceOfImplementationAddedAfterClosingIsNotLateOnAnyReplicaWhileOtherEvidenceIs() throws {
+        let (lead, auditor, engagement) = try team()
+        let offline = try replica("offline", seed: 3)
+        _ = try lead.addMember(offline.card, role: .auditor, engagement: nil)
+        let finding = try raise(auditor, "Logs kept 7 days")
+        try sync(auditor, to: lead)
+        try lead.signOffFinding(finding.short, engagement: nil)
+        let action = try lead.addCorrectiveAction(finding: "NC-01", action: "Review logging defaults", owner: "CTO", due: "2030-01-31", engagement: nil)
+        try sync(lead, to: offline)
+        try offline.use(engagement: engagement)
+        _ = try lead.closeEngagement(recommendation: .certifyAfterClosure, conclusion: nil, engagement: nil)
+        try sync(lead, to: auditor)
+
+        try Data("retention_days: 730".utf8).write(to: URL(fileURLWithPath: directory.file("logging.yaml")))
+        try Data("a later record".utf8).write(to: URL(fileURLWithPath: directory.file("other.txt")))
+        let before = try auditor.store.digest()
+        for (target, ref) in [(nil, "A.6.2.8"), (finding.short, nil), (action.short, "A.6.2.8")] as [(String?, String?)] {
+            #expect {
+                _ = try auditor.addEvidence(files: [directory.file("other.txt")], target: target, ref: ref, description: nil, engagement: nil)
+            } throws: { error in
+                if case FieldAuditError.engagementClosed(_, isLead: false) = error { true } else { false }
+            }
+        }
+        #expect(try auditor.store.digest() == before)
+        let added = try auditor.addEvidence(files: [directory.file("logging.yaml")], target: action.short, ref: nil, description: "New configuration", engagement: nil)
+        #expect {
+            try auditor.linkEvidence([added[0].id.short], to: finding.short, engagement: nil)
+        } throws: { error in
+            if case FieldAuditError.engagementClosed = error { true } else { false }
+        }
+        try auditor.linkEvidence([added[0].id.short], to: action.short, engagement: nil)
+        // An auditor who had not heard of the closing adds evidence to the finding: that is late.
+        clock.advance(by: 10)
+        _ = try offline.addEvidence(files: [directory.file("other.txt")], target: finding.short, ref: nil, description: nil, engagement: nil)
+        try sync(auditor, to: lead)
+        try sync(offline, to: lead)
+        try sync(lead, to: auditor)
+
+        for replica in [lead, auditor] {
+            let record = try replica.record(of: engagement)
+            #expect(record.evidence(linkedTo: action.description).map(\.id) == [added[0].id])
+            let late = try replica.status(engagement: nil).late
+            #expect(!late.contains { $0.entity == added[0].id || $0.entity == EvidenceLink.id(evidence: added[0].id, target: action.description) },
+                    "evidence of implementation is never late")
+            #expect(Set(late.map(\.kind)) == ["evidence", "link"], "the offline auditor's evidence and its link are late")
+        }
+        #expect(try lead.store.digest() == auditor.store.digest())
+    }
+
     @Test func twoVerificationsMadeAtOnceShowAsAConflictAndDoNotCloseTheNonconformity() throws {
         let (lead, other, engagement) = try team(auditorRole: .lead)
         let finding = try raise(lead, "Logs kept 7 days")

@@ -19,7 +19,8 @@ struct NonconformityCommandTests: LaptopsInOneFolder {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test func aMinorNonconformityIsNumberedFollowedUpAndClosedAndEveryFormatSaysSo() throws {
+    /// Ada, the lead, and Ben, an auditor, on one engagement that both replicas use.
+    func team() throws {
         for name in ["ada", "ben"] {
             try succeed(["init", "--name", name.capitalized], as: name)
             try succeed(["whoami", "--card", "-o", file("\(name).card.json")], as: name)
@@ -30,6 +31,10 @@ struct NonconformityCommandTests: LaptopsInOneFolder {
         try send("ada", to: "ben", "kickoff.fabundle")
         let engagement = try #require(try succeed(["engagement", "list"], as: "ben").firstMatch(of: /([0-9a-f]{8})  Helix/)).1
         try succeed(["engagement", "use", String(engagement)], as: "ben")
+    }
+
+    @Test func aMinorNonconformityIsNumberedFollowedUpAndClosedAndEveryFormatSaysSo() throws {
+        try team()
 
         // Ben raises a minor without a grade justification; Ada cannot sign it off until she gives one.
         let raised = try succeed([
@@ -105,6 +110,49 @@ struct NonconformityCommandTests: LaptopsInOneFolder {
         #expect(log.contains { $0["status-change"] as? String == "closed" })
         let findings = try #require(result?["findings"] as? [[String: Any]])
         #expect(findings.contains { ($0["related-risks"] as? [[String: Any]])?.first?["risk-uuid"] as? String == risk["uuid"] as? String })
+    }
+
+    @Test func evidenceOfImplementationIsAddedAfterClosingAndIsNotLateWhileOtherEvidenceIsRefused() throws {
+        try team()
+        let raised = try succeed([
+            "finding", "raise", "--grade", "minor", "--ref", "A.6.2.8", "--statement", "Inference logs are kept 7 days",
+            "--objective-evidence", "retention_days: 7", "--grade-justification", "A single control lapsed",
+        ], as: "ben")
+        let finding = String(try #require(raised.firstMatch(of: /([0-9a-f]{8}) against/)).1)
+        try send("ben", to: "ada", "ben-day1.fabundle")
+        try succeed(["finding", "sign-off", finding], as: "ada")
+        let added = try succeed(["finding", "action", "add", "NC-01", "--action", "Review logging defaults", "--owner", "CTO", "--due", "2030-01-31"], as: "ada")
+        let action = String(try #require(added.firstMatch(of: /action ([0-9a-f]{8})/)).1)
+        try succeed(["engagement", "close", "--recommendation", "certify-after-closure", "--justification", "Stage 1 examined the rest"], as: "ada")
+        try send("ada", to: "ben", "closed.fabundle")
+
+        // After the team left the site, Ben receives the auditee's new configuration.
+        try Data("retention_days: 730\n".utf8).write(to: URL(fileURLWithPath: file("logging.yaml")))
+        try Data("another record\n".utf8).write(to: URL(fileURLWithPath: file("other.txt")))
+        let before = try json(try succeed(["verify", "--json"], as: "ben"))["digest"] as? String
+        for refused in [["--ref", "A.6.2.8"], ["--for", finding], ["--for", action, "--ref", "A.6.2.8"]] {
+            let result = try run(["evidence", "add", file("other.txt")] + refused, as: "ben")
+            #expect(result.status == 77 && result.stderr.contains("closed"), "evidence \(refused) is not evidence of implementation")
+        }
+        #expect(try json(try succeed(["verify", "--json"], as: "ben"))["digest"] as? String == before, "a refused capture changes nothing")
+        let stored = try succeed(["evidence", "add", file("logging.yaml"), "--for", action, "--describe", "New logging configuration"], as: "ben")
+        #expect(stored.contains("logging.yaml"))
+        let benStatus = try json(try succeed(["status", "--json"], as: "ben"))
+        let benCounts = try #require(benStatus["counts"] as? [String: Any])
+        #expect(benCounts["evidence"] as? Int == 1 && benCounts["lateChanges"] as? Int == 0)
+
+        // Ada imports it: nothing is late, and her verification and report show it.
+        try send("ben", to: "ada", "ben-after.fabundle")
+        let status = try json(try succeed(["status", "--json"], as: "ada"))
+        let counts = try #require(status["counts"] as? [String: Any])
+        #expect(counts["evidence"] as? Int == 1 && counts["lateChanges"] as? Int == 0, "evidence of implementation is never late")
+        #expect(try succeed(["engagement", "late"], as: "ada").contains("logging.yaml") == false)
+        try succeed(["finding", "action", "done", action, "--on", "2026-12-20", "--implementation", "retention_days: 730"], as: "ada")
+        try succeed(["finding", "verify", "NC-01", "--accept", "--reason", "Configuration shows 730 days"], as: "ada")
+        try succeed(["report", "--format", "markdown", "-o", file("report.md")], as: "ada")
+        let markdown = try String(contentsOfFile: file("report.md"), encoding: .utf8)
+        #expect(markdown.contains("(evidence examined: logging.yaml)"))
+        #expect(markdown.contains("Final: the lead closed the engagement") && !markdown.contains("arrived later that the lead has not accepted"), "the report lists no late change")
     }
 
     @Test func hostileTextInACorrectiveActionIsEscapedOnTheTerminalAndNeutralisedInCSV() throws {
