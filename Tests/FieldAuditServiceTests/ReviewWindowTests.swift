@@ -200,6 +200,11 @@ struct ReviewWindowTests {
         let action = try central.addCorrectiveAction(finding: "NC-01", action: "Action \(hostile)", owner: "Owner \(hostile)", due: "2026-12-20", engagement: nil)
         _ = try central.completeCorrectiveAction(action.description, on: "2026-12-15", implementation: "Done \(hostile)", evidence: [], engagement: nil)
         _ = try central.verifyCorrectiveActions(finding: "NC-01", outcome: .accepted, reason: "Reason \(hostile)", evidence: [], engagement: nil)
+        let late = try central.raiseFinding(
+            grade: .major, refs: ["6.1.2"], statement: "No risk owner", evidence: [], objectiveEvidence: "The register names none",
+            systems: [], gradeJustification: "The process is missing", engagement: nil)
+        #expect(try central.signOffFinding(late.short, engagement: nil).label == "NC-02")
+        _ = try central.addCorrectiveAction(finding: "NC-02", action: "Name owners", owner: "CEO", due: "2020-01-31", engagement: nil)
         let escaped = HTMLReport.escape(hostile)
         let (_, token) = try grantHelix()
         try await server().test(.live) { client in
@@ -218,6 +223,8 @@ struct ReviewWindowTests {
             }
             for page in [overview, findings] { #expect(!page.contains("<img")) }
             #expect(!findings.contains("Changed since sign-off"))
+            #expect(findings.contains("2020-01-31 <strong>(overdue)</strong>") && findings.components(separatedBy: "(overdue)</strong>").count == 2,
+                    "only NC-02's action, not yet done and past its due date, is overdue")
         }
         // An edit after sign-off shows on the page.
         _ = try central.editFinding(finding.short, Replica.FindingEdit(statement: "Reworded"), engagement: nil)

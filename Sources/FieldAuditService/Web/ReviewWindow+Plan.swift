@@ -84,7 +84,9 @@ extension ReviewWindow {
         }
         let verification = finding.verification.map { verification -> String in
             let who = (try? ReplicaID(hex: verification.by)).map(record.memberName) ?? verification.by
+            let files = verification.evidence.compactMap { id in record.evidence.first { $0.id.description == id }?.name }
             return "\(verification.outcome.rawValue) by \(who) on \(time.dateTime(verification.at)): \(verification.reason)"
+                + (files.isEmpty ? "" : " (evidence examined: \(files.joined(separator: ", ")))")
         }
         values["isNonconformity"] = true
         values["deadline"] = (item.deadline ?? "not set") + (item.isOverdue ? " (overdue)" : "")

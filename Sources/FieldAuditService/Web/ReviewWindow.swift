@@ -246,10 +246,6 @@ public struct ReviewWindow: Sendable {
                 let requirementEvidence: [[String: Any]] = onRequirements.reduce(into: [Evidence]()) { unique, item in
                     if !unique.contains(item) { unique.append(item) }
                 }.map { Self.evidenceItem($0, engagement: id) }
-                let signedOff = finding.signedOffBy.map { signer in
-                    let name = (try? ReplicaID(hex: signer)).map(record.memberName) ?? signer
-                    return "by \(name), \(record.engagement.siteTime.dateTime(finding.signedOffAt))"
-                } ?? "not signed off"
                 return [
                     "id": finding.id.description, "short": finding.id.short, "engagement": id.description, "grade": grade,
                     "refs": finding.refs.joined(separator: ", "),
@@ -257,7 +253,7 @@ public struct ReviewWindow: Sendable {
                     "objectiveEvidence": finding.objectiveEvidence ?? "—", "evidence": evidence, "hasEvidence": !evidence.isEmpty,
                     "requirementEvidence": requirementEvidence, "hasRequirementEvidence": !requirementEvidence.isEmpty,
                     "discussed": finding.discussed ? "yes" : "no", "position": finding.auditeePosition ?? "—",
-                    "raisedBy": finding.contributors.isEmpty ? "—" : finding.contributors.joined(separator: ", "), "status": finding.status.rawValue, "signedOff": signedOff,
+                    "raisedBy": finding.contributors.isEmpty ? "—" : finding.contributors.joined(separator: ", "), "status": finding.status.rawValue,
                     "conflicts": finding.conflicts.joined(separator: ", "), "hasConflicts": !finding.conflicts.isEmpty,
                 ].merging(Self.nonconformityValues(finding, in: record, today: today)) { first, _ in first }
             }
