@@ -203,6 +203,10 @@ struct ReviewWindowTests {
         let late = try central.raiseFinding(
             grade: .major, refs: ["6.1.2"], statement: "No risk owner", evidence: [], objectiveEvidence: "The register names none",
             systems: [], gradeJustification: "The process is missing", engagement: nil)
+        let duplicate = try central.raiseFinding(
+            grade: .minor, refs: ["6.1.2"], statement: "Owners unnamed", evidence: [], objectiveEvidence: "Seen twice",
+            systems: [], gradeJustification: "One lapse", engagement: nil)
+        _ = try central.mergeFindings(keep: late.description, others: [duplicate.description], reason: "Same \(hostile)", engagement: nil)
         #expect(try central.signOffFinding(late.short, engagement: nil).label == "NC-02")
         _ = try central.addCorrectiveAction(finding: "NC-02", action: "Name owners", owner: "CEO", due: "2020-01-31", engagement: nil)
         let escaped = HTMLReport.escape(hostile)
@@ -218,7 +222,7 @@ struct ReviewWindowTests {
             let findings = text(try await client.execute(uri: "/review/e/\(helix)/findings", method: .get, headers: cookie))
             for shown in ["NC-01", "Justified \(escaped)", "signed off by Central", "Correction \(escaped)", "Cause \(escaped)",
                           "Action \(escaped)", "Owner \(escaped)", "2026-12-20", "2026-12-15: Done \(escaped)", "accepted by Central",
-                          "Reason \(escaped)", "closed"] {
+                          "Reason \(escaped)", "closed", "finding \(duplicate.short) merged into NC-02", "Same \(escaped)"] {
                 #expect(findings.contains(shown), "\(shown)")
             }
             for page in [overview, findings] { #expect(!page.contains("<img")) }
