@@ -182,6 +182,63 @@ struct ReviewWindowTests {
             #expect(history.contains("Risk criteria undefined") && history.contains("Cara: criteria missing") && history.contains("Central"))
         }
     }
+
+    @Test func theOverviewShowsThePlanAndTheFindingsPageTheNonconformityRegisterWithItsFollowUpEscaped() async throws {
+        let hostile = #"<img src=x onerror="alert(1)"> & 'co'"#
+        try central.setPlan(PlanSettings(certificationBody: "Certa \(hostile)", accreditation: "UKAS 1234", certificateScope: "Design of AI diagnostics"), engagement: nil)
+        _ = try central.addPlanItem(
+            PlanItem.Draft(kind: .session, date: "2026-12-02", start: "09:00", end: "10:30", place: "Room \(hostile)", function: "Data science \(hostile)",
+                           refs: ["6.1.2"], auditors: ["Auditor 0"]),
+            engagement: nil)
+        _ = try central.addPlanItem(PlanItem.Draft(kind: .stage1, point: "Point \(hostile)", followUp: "Followed \(hostile)"), engagement: nil)
+        let finding = try central.raiseFinding(
+            grade: .minor, refs: ["6.1.2"], statement: "Risk criteria undefined", evidence: [], objectiveEvidence: "No criteria in the register",
+            systems: [], gradeJustification: "Justified \(hostile)", engagement: nil)
+        #expect(try central.signOffFinding(finding.short, engagement: nil).label == "NC-01")
+        _ = try central.recordFollowUp(.correction, "Correction \(hostile)", finding: "NC-01", engagement: nil)
+        _ = try central.recordFollowUp(.rootCause, "Cause \(hostile)", finding: "NC-01", engagement: nil)
+        let action = try central.addCorrectiveAction(finding: "NC-01", action: "Action \(hostile)", owner: "Owner \(hostile)", due: "2026-12-20", engagement: nil)
+        _ = try central.completeCorrectiveAction(action.description, on: "2026-12-15", implementation: "Done \(hostile)", evidence: [], engagement: nil)
+        _ = try central.verifyCorrectiveActions(finding: "NC-01", outcome: .accepted, reason: "Reason \(hostile)", evidence: [], engagement: nil)
+        let late = try central.raiseFinding(
+            grade: .major, refs: ["6.1.2"], statement: "No risk owner", evidence: [], objectiveEvidence: "The register names none",
+            systems: [], gradeJustification: "The process is missing", engagement: nil)
+        let duplicate = try central.raiseFinding(
+            grade: .minor, refs: ["6.1.2"], statement: "Owners unnamed", evidence: [], objectiveEvidence: "Seen twice",
+            systems: [], gradeJustification: "One lapse", engagement: nil)
+        _ = try central.mergeFindings(keep: late.description, others: [duplicate.description], reason: "Same \(hostile)", engagement: nil)
+        #expect(try central.signOffFinding(late.short, engagement: nil).label == "NC-02")
+        _ = try central.addCorrectiveAction(finding: "NC-02", action: "Name owners", owner: "CEO", due: "2020-01-31", engagement: nil)
+        let escaped = HTMLReport.escape(hostile)
+        let (_, token) = try grantHelix()
+        try await server().test(.live) { client in
+            let cookie = try await signIn(client, token: token)
+            let overview = text(try await client.execute(uri: "/review/e/\(helix)", method: .get, headers: cookie))
+            for shown in ["Certa \(escaped)", "UKAS 1234", "Design of AI diagnostics", "2026-12-02 09:00–10:30", "Room \(escaped)",
+                          "Data science \(escaped)", "Point \(escaped)", "Followed \(escaped)", "not-started"] {
+                #expect(overview.contains(shown), "\(shown)")
+            }
+            #expect(!overview.contains("No audit plan is recorded"))
+            let findings = text(try await client.execute(uri: "/review/e/\(helix)/findings", method: .get, headers: cookie))
+            for shown in ["NC-01", "Justified \(escaped)", "signed off by Central", "Correction \(escaped)", "Cause \(escaped)",
+                          "Action \(escaped)", "Owner \(escaped)", "2026-12-20", "2026-12-15: Done \(escaped)", "accepted by Central",
+                          "Reason \(escaped)", "closed", "finding \(duplicate.short) merged into NC-02", "Same \(escaped)"] {
+                #expect(findings.contains(shown), "\(shown)")
+            }
+            for page in [overview, findings] { #expect(!page.contains("<img")) }
+            #expect(!findings.contains("Changed since sign-off"))
+            #expect(findings.contains("2020-01-31 <strong>(overdue)</strong>") && findings.components(separatedBy: "(overdue)</strong>").count == 2,
+                    "only NC-02's action, not yet done and past its due date, is overdue")
+        }
+        // An edit after sign-off shows on the page.
+        _ = try central.editFinding(finding.short, Replica.FindingEdit(statement: "Reworded"), engagement: nil)
+        try await server().test(.live) { client in
+            let (_, again) = try grantHelix()
+            let cookie = try await signIn(client, token: again)
+            let findings = text(try await client.execute(uri: "/review/e/\(helix)/findings", method: .get, headers: cookie))
+            #expect(findings.contains("Changed since sign-off") && findings.contains("needs a new sign-off"))
+        }
+    }
 }
 
 /// The evidence reader the downloads use: a damaged file never yields its last piece.

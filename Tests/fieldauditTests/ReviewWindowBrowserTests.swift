@@ -101,8 +101,10 @@ struct ReviewWindowBrowserTests {
         // Every page of the rehearsal's engagement.
         let base = "\(server.url)/review/e/\(helix)"
         let pages: [(path: String, shows: [String])] = [
-            ("", ["Coverage", "Ada Lead", "Ben Auditor", "Cara Auditor", "A.6.2.8", "concluded", "Interviews"]),
-            ("/findings", ["retention_days: 7 in production", "Minor nonconformity", "Accepted; retention to be raised", "log-retention.yaml", "by Ada Lead"]),
+            ("", ["Coverage", "Ada Lead", "Ben Auditor", "Cara Auditor", "A.6.2.8", "concluded", "Interviews", "Northbridge Certification Ltd",
+                  "Clinical leadership", "No impact assessment yet for LetterDraft"]),
+            ("/findings", ["retention_days: 7 in production", "Minor nonconformity", "Accepted; retention to be raised", "log-retention.yaml", "by Ada Lead",
+                           "NC-01", "Review every logging default against the safety case", "Head of ML platform", "accepted by Ada Lead"]),
             ("/evidence", ["risk-register.csv", "Production logging configuration", "training-records.csv"]),
             ("/conflicts", ["Open conflicts", "Changes that arrived after closing"]),
             ("/history", ["Latest changes", "Ada Lead"]),

@@ -111,7 +111,26 @@ enum ReviewTemplates {
             </section>
             <section aria-labelledby="plan">
             <h2 id="plan">The plan</h2>
-            {{#hasPlan}}<ul>{{#plan}}<li>{{.}}</li>{{/plan}}</ul>{{/hasPlan}}
+            {{#hasPlanFacts}}<dl class="facts">
+            {{#planFacts}}<dt>{{label}}</dt><dd>{{value}}</dd>
+            {{/planFacts}}
+            </dl>{{/hasPlanFacts}}
+            {{#hasSessions}}
+            <table class="plan">
+            <caption>Sessions and meetings (times in the site's zone), with what the team recorded on each session's day</caption>
+            <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Where</th><th scope="col">Auditee function</th><th scope="col">Requirements</th><th scope="col">Auditors</th><th scope="col">Attendees</th><th scope="col">Progress</th></tr></thead>
+            <tbody>{{#sessions}}<tr><td>{{when}}</td><td>{{what}}</td><td>{{where}}</td><td>{{function}}</td><td>{{refs}}</td><td>{{auditors}}</td><td>{{attendees}}</td><td>{{progress}}</td></tr>
+            {{/sessions}}</tbody>
+            </table>
+            {{/hasSessions}}
+            {{#hasStage1}}
+            <table class="stage1">
+            <caption>Stage 1 open points and their follow-up</caption>
+            <thead><tr><th scope="col">Stage 1 open point</th><th scope="col">How Stage 2 followed it up</th></tr></thead>
+            <tbody>{{#stage1}}<tr><td>{{point}}</td><td>{{followUp}}</td></tr>
+            {{/stage1}}</tbody>
+            </table>
+            {{/hasStage1}}
             {{^hasPlan}}<p>No audit plan is recorded beyond the scope, sites and dates above; interviews held are listed below.</p>{{/hasPlan}}
             {{#hasInterviews}}
             <table>
@@ -139,7 +158,8 @@ enum ReviewTemplates {
             {{^hasFindings}}<p>No finding has been raised.</p>{{/hasFindings}}
             {{#findings}}
             <article class="finding" id="finding-{{short}}" aria-labelledby="finding-{{short}}-title">
-            <h2 id="finding-{{short}}-title">Finding {{short}}: {{grade}} — {{refs}}</h2>
+            <h2 id="finding-{{short}}-title">{{#hasLabel}}{{label}} · {{/hasLabel}}Finding {{short}}: {{grade}} — {{refs}}</h2>
+            {{#changedSinceSignOff}}<p class="alert">Changed since sign-off: the lead's sign-off no longer stands.</p>{{/changedSinceSignOff}}
             {{#hasConflicts}}<p class="alert">Fields in conflict: {{conflicts}}. Every value is on the <a href="/review/e/{{engagement}}/conflicts">conflicts page</a>.</p>{{/hasConflicts}}
             <dl class="facts">
             <dt>Statement</dt><dd>{{#statements}}<p>{{.}}</p>{{/statements}}</dd>
@@ -150,8 +170,31 @@ enum ReviewTemplates {
             <dt>Auditee's position</dt><dd>{{position}}</dd>
             <dt>Raised by</dt><dd>{{raisedBy}}</dd>
             <dt>Status</dt><dd>{{status}}</dd>
-            <dt>Signed off</dt><dd>{{signedOff}}</dd>
+            <dt>Grade justification</dt><dd>{{justification}}</dd>
+            <dt>Sign-off</dt><dd>{{signOff}}</dd>
+            {{#hasMerged}}<dt>Merged from</dt><dd><ul>{{#merged}}<li>{{.}}</li>{{/merged}}</ul></dd>{{/hasMerged}}
             </dl>
+            {{#isNonconformity}}
+            <section class="follow-up" aria-label="Follow-up">
+            <h3>Follow-up{{#hasLabel}} of {{label}}{{/hasLabel}}</h3>
+            <dl class="facts">
+            <dt>Deadline</dt><dd>{{deadline}}</dd>
+            <dt>State</dt><dd>{{state}}</dd>
+            <dt>Correction</dt><dd>{{correction}}</dd>
+            <dt>Root cause</dt><dd>{{rootCause}}</dd>
+            <dt>Verification of closure</dt><dd>{{verification}}</dd>
+            </dl>
+            {{#hasActions}}
+            <table class="actions">
+            <caption>Corrective actions</caption>
+            <thead><tr><th scope="col">Action</th><th scope="col">Owner</th><th scope="col">Due</th><th scope="col">Done</th></tr></thead>
+            <tbody>{{#actions}}<tr><td>{{action}}</td><td>{{owner}}</td><td>{{due}}{{#overdue}} <strong>(overdue)</strong>{{/overdue}}</td><td>{{done}}</td></tr>
+            {{/actions}}</tbody>
+            </table>
+            {{/hasActions}}
+            {{^hasActions}}<p>No corrective-action plan is recorded yet.</p>{{/hasActions}}
+            </section>
+            {{/isNonconformity}}
             <p><a href="/review/e/{{engagement}}/history/{{id}}">History of this finding</a></p>
             </article>
             {{/findings}}

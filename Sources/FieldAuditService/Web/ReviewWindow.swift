@@ -220,11 +220,13 @@ public struct ReviewWindow: Sendable {
                     "notes": "\(record.notes.filter { $0.interview == interview.id }.count)",
                 ]
             }
-            return Self.engagementPage("overview", title: engagement.client, crumb: nil, record: record, grant: grant, values: [
-                    "facts": facts.map { ["label": $0.0, "value": $0.1] }, "alerts": alerts, "hasAlerts": !alerts.isEmpty,
-                    "members": members, "hasPlan": false, "plan": [String](), "interviews": interviews, "hasInterviews": !interviews.isEmpty,
-                    "coverage": coverage, "coverageSummary": summary,
-                ])
+            let values: [String: Any] = [
+                "facts": facts.map { ["label": $0.0, "value": $0.1] }, "alerts": alerts, "hasAlerts": !alerts.isEmpty,
+                "members": members, "interviews": interviews, "hasInterviews": !interviews.isEmpty,
+                "coverage": coverage, "coverageSummary": summary,
+            ]
+            return Self.engagementPage("overview", title: engagement.client, crumb: nil, record: record, grant: grant,
+                values: values.merging(Self.planValues(record)) { first, _ in first })
         }
         return htmlPage(html)
     }
@@ -232,6 +234,7 @@ public struct ReviewWindow: Sendable {
     func findings(_ grant: ReviewGrant, _ id: EntityID) async throws -> Response {
         let html = try await central.read { replica throws(FieldAuditError) in
             let record = try replica.record(of: id)
+            let today = record.engagement.siteTime.day(self.milliseconds())
             let findings: [[String: Any]] = record.findings.map { finding in
                 let grades = record.conflictingTexts(of: finding.id, Finding.Field.grade.rawValue)
                 let grade = grades.map { "\($0.joined(separator: " / ")) (in conflict)" } ?? finding.grade?.title ?? "not graded"
@@ -243,10 +246,6 @@ public struct ReviewWindow: Sendable {
                 let requirementEvidence: [[String: Any]] = onRequirements.reduce(into: [Evidence]()) { unique, item in
                     if !unique.contains(item) { unique.append(item) }
                 }.map { Self.evidenceItem($0, engagement: id) }
-                let signedOff = finding.signedOffBy.map { signer in
-                    let name = (try? ReplicaID(hex: signer)).map(record.memberName) ?? signer
-                    return "by \(name), \(record.engagement.siteTime.dateTime(finding.signedOffAt))"
-                } ?? "not signed off"
                 return [
                     "id": finding.id.description, "short": finding.id.short, "engagement": id.description, "grade": grade,
                     "refs": finding.refs.joined(separator: ", "),
@@ -254,9 +253,9 @@ public struct ReviewWindow: Sendable {
                     "objectiveEvidence": finding.objectiveEvidence ?? "—", "evidence": evidence, "hasEvidence": !evidence.isEmpty,
                     "requirementEvidence": requirementEvidence, "hasRequirementEvidence": !requirementEvidence.isEmpty,
                     "discussed": finding.discussed ? "yes" : "no", "position": finding.auditeePosition ?? "—",
-                    "raisedBy": finding.contributors.isEmpty ? "—" : finding.contributors.joined(separator: ", "), "status": finding.status.rawValue, "signedOff": signedOff,
+                    "raisedBy": finding.contributors.isEmpty ? "—" : finding.contributors.joined(separator: ", "), "status": finding.status.rawValue,
                     "conflicts": finding.conflicts.joined(separator: ", "), "hasConflicts": !finding.conflicts.isEmpty,
-                ]
+                ].merging(Self.nonconformityValues(finding, in: record, today: today)) { first, _ in first }
             }
             return Self.engagementPage("findings", title: "Findings · \(record.engagement.client)", crumb: "Findings", record: record, grant: grant,
                 values: ["findings": findings, "hasFindings": !findings.isEmpty])
