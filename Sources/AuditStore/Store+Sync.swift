@@ -40,12 +40,15 @@ public struct ImportBookkeeping: Sendable {
     public var exporterHolds: VersionVector
     /// Checkpoints to keep for relaying (the latest per origin wins).
     public var checkpoints: [StoredCheckpoint]
+    /// Origins the bundle proves forked, to quarantine (`Store+Quarantine.swift`).
+    public var forks: [ForkFound]
 
     /// The bookkeeping of one imported bundle.
-    public init(exporter: ReplicaID, exporterHolds: VersionVector, checkpoints: [StoredCheckpoint]) {
+    public init(exporter: ReplicaID, exporterHolds: VersionVector, checkpoints: [StoredCheckpoint], forks: [ForkFound] = []) {
         self.exporter = exporter
         self.exporterHolds = exporterHolds
         self.checkpoints = checkpoints
+        self.forks = forks
     }
 }
 
@@ -188,6 +191,7 @@ extension Store {
                     }
                 }
                 let report = try remote.finish()
+                try Self.quarantine(bookkeeping.forks, now: clock.now(), searchableFields: searchableFields, db)
                 try Self.keep(bookkeeping, db)
                 try authorize(ImportView(db: db))
                 return report
@@ -199,6 +203,7 @@ extension Store {
 
     private static func keep(_ bookkeeping: ImportBookkeeping, _ db: Database) throws {
         for checkpoint in bookkeeping.checkpoints {
+            try remember(checkpoint, db)
             try db.execute(sql: """
                 INSERT INTO checkpoint (origin, seq, hash, public_key, signature) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,

@@ -18,6 +18,8 @@ public struct AuditStatus: Sendable {
     public let closing: Closing?
     /// Changes that came after the closing and await the lead's acceptance.
     public let late: [LateChange]
+    /// Origins whose history is forked, quarantined from their fork on.
+    public internal(set) var forkedOrigins: [ForkNotice] = []
 }
 
 /// A line of an entity's history: who changed what, when, from which replica.
@@ -33,11 +35,13 @@ extension Replica {
     public func status(engagement reference: String?) throws(FieldAuditError) -> AuditStatus {
         let record = try record(of: try engagementID(reference))
         let exported = UInt64(try perform { () throws(StoreError) in try store.metadata(Self.exportedSeqKey) } ?? "") ?? 0
-        return AuditStatus(
+        var status = AuditStatus(
             record: record, coverage: Coverage(record), conflicts: record.conflicts.reduce(0) { $0 + $1.fields.count },
             unexported: try perform { () throws(StoreError) in try store.changeCount(of: identity.id, after: exported) },
             changes: try perform { () throws(StoreError) in try store.changeCount() },
             closing: Closing(record.engagement), late: try lateChanges(in: record))
+        status.forkedOrigins = try forkedOrigins()
+        return status
     }
 
     static let exportedSeqKey = "exported_seq"

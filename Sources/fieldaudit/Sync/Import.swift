@@ -71,6 +71,10 @@ extension FieldAuditCommand {
             parts.append("\(summary.newEvidence) new evidence files")
             if summary.newConflicts > 0 { parts.append("\(summary.newConflicts) new conflicts — see `fieldaudit conflicts`") }
             if summary.flaggedStamps > 0 { parts.append("\(summary.flaggedStamps) changes stamped far in the future (flagged)") }
+            if summary.setAside > 0 { parts.append("\(summary.setAside) changes of forked replicas set aside") }
+            for replica in summary.newForks {
+                parts.append("replica \(replica.prefix(8))'s history is forked: its changes from the fork on are refused and kept as evidence — see `fieldaudit verify`")
+            }
             return "\(summary.path) from \(summary.exporter.prefix(8)): " + parts.joined(separator: ", ")
         }
     }

@@ -1,0 +1,223 @@
+import Foundation
+import GRDB
+import Replication
+
+/// A version of a forked origin's change kept as evidence: one of two (or more) different links
+/// that origin signed under one id, or a later link of its history set aside with it.
+public struct ForkVersion: Hashable, Sendable {
+    /// The link's id.
+    public let id: ChangeID
+    /// Its content digest (`Sync/PROTOCOL.md` §3.1).
+    public let content: ContentDigest
+    /// Its chain hash in the history it belongs to, when known.
+    public let hash: ChangeHash?
+    /// Its canonical encoding; `nil` for a link that arrived withheld (its content digest only).
+    public let canonical: [UInt8]?
+    /// The exporter of the bundle that brought it; `nil` when this replica held it before the
+    /// fork was found (the log does not record who relayed a change).
+    public let relayedBy: ReplicaID?
+    /// When this replica set it aside, Unix milliseconds of its wall clock.
+    public let receivedAt: UInt64
+
+    /// A version as an import sets it aside.
+    public init(id: ChangeID, content: ContentDigest, hash: ChangeHash?, canonical: [UInt8]?, relayedBy: ReplicaID?, receivedAt: UInt64) {
+        self.id = id
+        self.content = content
+        self.hash = hash
+        self.canonical = canonical
+        self.relayedBy = relayedBy
+        self.receivedAt = receivedAt
+    }
+}
+
+/// An origin whose history is forked, as this replica holds it: kept up to the fork, quarantined
+/// from it on (`Sync/PROTOCOL.md` §21.1).
+public struct ForkedOrigin: Hashable, Sendable {
+    /// The origin that signed two histories.
+    public let origin: ReplicaID
+    /// The least seq at which two different versions are known: its changes from here on are refused.
+    public let seq: UInt64
+    /// Every distinct version known at `seq` (two or more), by content digest.
+    public let versions: [ForkVersion]
+    /// How many links of the origin beyond `seq` are kept aside as evidence.
+    public let setAside: Int
+}
+
+/// What an import found forked: the origin, the seq, and the version the bundle brought there.
+public struct ForkFound: Sendable {
+    /// The bundle's version of the first link that differs from the one held (or a new version
+    /// at a quarantined origin's fork).
+    public var version: ForkVersion
+
+    /// A fork found by an import.
+    public init(version: ForkVersion) {
+        self.version = version
+    }
+}
+
+extension Store {
+    /// Registers the quarantine tables: appended to the migrations, never edited once shipped.
+    static func registerQuarantine(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v4: fork quarantine") { db in
+            // Origins found to have signed two histories: refused from `seq` on.
+            try db.execute(sql: """
+                CREATE TABLE fork (
+                    origin BLOB PRIMARY KEY NOT NULL,
+                    seq INTEGER NOT NULL,
+                    found_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+            // The evidence: every version of a forked origin's links from its fork on. Not state.
+            try db.execute(sql: """
+                CREATE TABLE fork_version (
+                    origin BLOB NOT NULL,
+                    seq INTEGER NOT NULL,
+                    content BLOB NOT NULL,
+                    hash BLOB,
+                    canonical BLOB,
+                    relayed_by BLOB,
+                    received_at INTEGER NOT NULL,
+                    PRIMARY KEY (origin, seq, content)
+                ) WITHOUT ROWID;
+                """)
+            // Every checkpoint kept, not only the latest: a forked origin is relayed up to the
+            // latest of its checkpoints below the fork.
+            try db.execute(sql: """
+                CREATE TABLE checkpoint_seen (
+                    origin BLOB NOT NULL,
+                    seq INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    public_key BLOB NOT NULL,
+                    signature BLOB NOT NULL,
+                    PRIMARY KEY (origin, seq, hash)
+                ) WITHOUT ROWID;
+                """)
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The forked origins and their fork seqs.
+    public func forkSeqs() throws(StoreError) -> [ReplicaID: UInt64] {
+        try readTransaction { db in try Self.forkSeqs(db) }
+    }
+
+    static func forkSeqs(_ db: Database) throws -> [ReplicaID: UInt64] {
+        var forks: [ReplicaID: UInt64] = [:]
+        try forEachRow(db, "SELECT origin, seq FROM fork", table: "fork") { row in
+            forks[try ReplicaID(bytes: row.blob(0))] = row.uint64(1)
+        }
+        return forks
+    }
+
+    /// Every forked origin with its evidence, sorted by origin.
+    public func forkedOrigins() throws(StoreError) -> [ForkedOrigin] {
+        try readTransaction { db in
+            var found: [ForkedOrigin] = []
+            for (origin, seq) in try Self.forkSeqs(db).sorted(by: { $0.key < $1.key }) {
+                var versions: [ForkVersion] = []
+                var setAside = 0
+                try Self.forEachRow(db, """
+                    SELECT seq, content, hash, canonical, relayed_by, received_at FROM fork_version WHERE origin = ?1 ORDER BY seq, content
+                    """, bind: { $0.bind(blob: origin.bytes, at: 1) }, table: "fork_version") { row in
+                    guard row.uint64(0) == seq else {
+                        if row.uint64(0) > seq { setAside += 1 }
+                        return
+                    }
+                    versions.append(ForkVersion(
+                        id: ChangeID(origin: origin, seq: seq), content: try ContentDigest(bytes: row.blob(1)),
+                        hash: row.isNull(2) ? nil : try ChangeHash(bytes: row.blob(2)), canonical: row.isNull(3) ? nil : row.blob(3),
+                        relayedBy: row.isNull(4) ? nil : try ReplicaID(bytes: row.blob(4)), receivedAt: row.uint64(5)))
+                }
+                found.append(ForkedOrigin(origin: origin, seq: seq, versions: versions, setAside: setAside))
+            }
+            return found
+        }
+    }
+
+    /// The latest checkpoint of `origin` this replica holds whose seq is at most `seq`: what an
+    /// export may relay for it. For an origin not forked that is the latest checkpoint; for a
+    /// forked one, the latest below its fork.
+    public func checkpoint(of origin: ReplicaID, through seq: UInt64) throws(StoreError) -> StoredCheckpoint? {
+        if let latest = try checkpoint(of: origin), latest.seq <= seq { return latest }
+        return try readTransaction { db in
+            var found: StoredCheckpoint?
+            try Self.forEachRow(db, """
+                SELECT seq, hash, public_key, signature FROM checkpoint_seen WHERE origin = ?1 AND seq <= ?2 ORDER BY seq DESC LIMIT 1
+                """, bind: {
+                    $0.bind(blob: origin.bytes, at: 1)
+                    $0.bind(seq, at: 2)
+                }, table: "checkpoint_seen") { row in
+                found = StoredCheckpoint(
+                    origin: origin, seq: row.uint64(0), hash: try ChangeHash(bytes: row.blob(1)), publicKey: row.blob(2), signature: row.blob(3))
+            }
+            return found
+        }
+    }
+
+    // MARK: - Writing, inside an import's transaction
+
+    /// Keeps a checkpoint in the history of checkpoints seen.
+    static func remember(_ checkpoint: StoredCheckpoint, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO checkpoint_seen (origin, seq, hash, public_key, signature) VALUES (?, ?, ?, ?, ?)",
+            arguments: [
+                Data(checkpoint.origin.bytes), Int64(checkpoint.seq), Data(checkpoint.hash.bytes), Data(checkpoint.publicKey),
+                Data(checkpoint.signature),
+            ])
+    }
+
+    /// Quarantines the forked origins an import found: keeps the bundle's version as evidence,
+    /// moves every held link of the origin from the fork on out of the log into the evidence,
+    /// records the fork (the least seq known), and, if the log changed, rebuilds the state from
+    /// it, so the state is the same whichever version arrived first.
+    static func quarantine(_ forks: [ForkFound], now: UInt64, searchableFields: Set<String>, _ db: Database) throws {
+        guard !forks.isEmpty else { return }
+        var logChanged = false
+        for fork in forks {
+            let version = fork.version
+            let origin = version.id.origin
+            try keepVersion(version, db)
+            var held: [ForkVersion] = []
+            try forEachRow(db, "SELECT \(ChangeColumns.selectList), hash FROM change WHERE origin = ?1 AND seq >= ?2", bind: {
+                $0.bind(blob: origin.bytes, at: 1)
+                $0.bind(version.id.seq, at: 2)
+            }, table: "change") { row in
+                let change = try ChangeColumns.read(row)
+                held.append(ForkVersion(
+                    id: change.id, content: change.contentDigest, hash: row.isNull(11) ? nil : try ChangeHash(bytes: row.blob(11)),
+                    canonical: change.canonicalEncoding(), relayedBy: nil, receivedAt: now))
+            }
+            try forEachRow(db, "SELECT seq, content, hash FROM redacted WHERE origin = ?1 AND seq >= ?2", bind: {
+                $0.bind(blob: origin.bytes, at: 1)
+                $0.bind(version.id.seq, at: 2)
+            }, table: "redacted") { row in
+                held.append(ForkVersion(
+                    id: ChangeID(origin: origin, seq: row.uint64(0)), content: try ContentDigest(bytes: row.blob(1)),
+                    hash: try ChangeHash(bytes: row.blob(2)), canonical: nil, relayedBy: nil, receivedAt: now))
+            }
+            for version in held { try keepVersion(version, db) }
+            if !held.isEmpty {
+                let arguments: StatementArguments = [Data(origin.bytes), Int64(version.id.seq)]
+                try db.execute(sql: "DELETE FROM change WHERE origin = ? AND seq >= ?", arguments: arguments)
+                try db.execute(sql: "DELETE FROM redacted WHERE origin = ? AND seq >= ?", arguments: arguments)
+                logChanged = true
+            }
+            try db.execute(sql: """
+                INSERT INTO fork (origin, seq, found_at) VALUES (?, ?, ?)
+                ON CONFLICT (origin) DO UPDATE SET seq = min(seq, excluded.seq)
+                """, arguments: [Data(origin.bytes), Int64(version.id.seq), Int64(bitPattern: now)])
+        }
+        if logChanged { try rebuild(db, searchableFields: searchableFields) }
+    }
+
+    private static func keepVersion(_ version: ForkVersion, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO fork_version (origin, seq, content, hash, canonical, relayed_by, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                Data(version.id.origin.bytes), Int64(version.id.seq), Data(version.content.bytes), version.hash.map { Data($0.bytes) },
+                version.canonical.map { Data($0) }, version.relayedBy.map { Data($0.bytes) }, Int64(bitPattern: version.receivedAt),
+            ])
+    }
+}
