@@ -1,4 +1,5 @@
 import AuditModel
+import AuditReports
 import AuditStore
 import Replication
 
@@ -27,8 +28,7 @@ public struct ForkNotice: Sendable, Hashable, Encodable, CustomStringConvertible
     }
 
     /// What to do about a fork, the same words everywhere.
-    public static let advice =
-        "the engagement's founding lead removes that member (`fieldaudit team remove`) and adds them again with a new key (`fieldaudit team add`)"
+    public static let advice = ForkedOriginEntry.advice
 
     /// The fork in one sentence, with what to do; the name is escaped for the terminal.
     public var description: String {
@@ -48,7 +48,8 @@ extension Replica {
         guard !forks.isEmpty else { return [] }
         var names: [String: String] = [:]
         for member in try perform({ () throws(StoreError) in try store.snapshots(ofKind: EntityKind.member.rawValue) }) {
-            if let replica = member.text(TeamMember.Field.replica.rawValue), let name = member.text(TeamMember.Field.name.rawValue) {
+            if let replica = member.fields[TeamMember.Field.replica.rawValue]?.winner.value.text,
+               let name = member.fields[TeamMember.Field.name.rawValue]?.winner.value.text {
                 names[replica] = names[replica] ?? name
             }
         }

@@ -32,8 +32,8 @@ struct ForkQuarantineTests {
         try FileManager.default.copyItem(atPath: sync.directory.file("ben"), toPath: copyDirectory)
         let benCopy = try Replica.open(at: StoreLocation(directory: copyDirectory), clock: sync.clock)
         let forkSeq = try ben.store.vector()[ben.identity.id] + 1
-        _ = try ben.addNote("Written on the original laptop", ref: "6.1", engagement: nil)
-        _ = try benCopy.addNote("Written on the restored laptop", ref: "7.1", engagement: nil)
+        _ = try ben.addNote("Written on the original laptop", ref: "6.2", engagement: nil)
+        _ = try benCopy.addNote("Written on the restored laptop", ref: "7.2", engagement: nil)
         _ = try cara.addNote("Cara's work", ref: "8.1", engagement: nil)
         return Forked(
             lead: lead, ben: ben, benCopy: benCopy, cara: cara,
