@@ -1,4 +1,5 @@
 import AuditModel
+import AuditReports
 import AuditStore
 @testable import FieldAudit
 import Foundation
@@ -71,6 +72,18 @@ struct ForkQuarantineTests {
         // Nothing of Ben's from the fork on is in the state; everything before it is
         #expect(try lead.store.changes(of: world.ben.identity.id).allSatisfy { $0.seq < world.forkSeq })
         #expect(try lead.verify().isSound)
+
+        // And status, verify and the report say whose key, from which seq, and what to do
+        let status = try lead.status(engagement: nil)
+        let notice = try #require(status.forkedOrigins.first)
+        #expect(status.forkedOrigins.count == 1 && notice.name == "ben" && notice.seq == world.forkSeq)
+        #expect(notice.description.contains("signed 2 different changes as seq \(world.forkSeq): its history is forked"))
+        #expect(notice.description.contains("What to do: the engagement's founding lead removes that member"))
+        #expect(try lead.verify().forkedOrigins == status.forkedOrigins)
+        let source = try lead.reportSource(engagement: nil)
+        let report = MarkdownReport.render(source.record, context: source.context)
+        #expect(report.contains("Forked origins") && report.contains("\(world.ben.identity.id.short):\(world.forkSeq)"))
+        #expect(report.contains("removes that member"))
     }
 
     @Test func theLeadsLaterBundlesStillImportAndRelayTheForkedOriginUpToTheFork() throws {
@@ -87,7 +100,7 @@ struct ForkQuarantineTests {
         #expect(try newcomer.store.vector()[world.ben.identity.id] == world.forkSeq - 1)
 
         // Cara, who holds Ben's original history, imports the lead's later bundle too
-        _ = try lead.addNote("The lead's later note", ref: "9.2", engagement: nil)
+        _ = try lead.addNote("The lead's later note", ref: "9.1", engagement: nil)
         _ = try world.cara.importBundle(at: world.original)
         let later = try world.cara.importBundle(at: try sync.bundle(from: lead, all: true))
         #expect(later.newChanges > 0)

@@ -113,3 +113,36 @@ struct SyncCommandTests {
         #expect(try succeed(["search", "secret"], as: "lead").contains("secret"))
     }
 }
+
+/// A forked history through the binary: a laptop restored from a backup and used again.
+struct ForkCommandTests {
+    let sync = SyncCommandTests()
+
+    @Test func aRestoredLaptopsForkIsQuarantinedAndTheTeamKeepsSyncing() throws {
+        // Given Ben's store copied (a backup), then both copies writing, and the lead holding the original's work
+        try sync.kickoff()
+        try sync.succeed(["note", "--ref", "5.1", "Before the backup"], as: "ben")
+        try sync.succeed(["export", "--for", sync.file("ada.card.json"), "-o", sync.file("ben-1.fabundle")], as: "ben")
+        try sync.succeed(["import", sync.file("ben-1.fabundle")], as: "lead")
+        try FileManager.default.copyItem(atPath: sync.file("ben"), toPath: sync.file("ben-restored"))
+        try sync.succeed(["note", "--ref", "6.2", "On the original laptop"], as: "ben")
+        try sync.succeed(["note", "--ref", "7.2", "On the restored laptop"], as: "ben-restored")
+        try sync.succeed(["export", "--for", sync.file("ada.card.json"), "-o", sync.file("original.fabundle")], as: "ben")
+        try sync.succeed(["export", "--for", sync.file("ada.card.json"), "-o", sync.file("restored.fabundle")], as: "ben-restored")
+        try sync.succeed(["import", sync.file("original.fabundle")], as: "lead")
+
+        // When the restored laptop's bundle arrives: accepted, saying what happened
+        let imported = try sync.succeed(["import", sync.file("restored.fabundle")], as: "lead")
+        #expect(imported.contains("history is forked: its changes from the fork on are refused and kept as evidence"))
+
+        // Then verify passes and warns, status says what to do, and the lead's next bundle still imports at Ben's
+        let verify = try sync.succeed(["verify"], as: "lead")
+        #expect(verify.contains("ok: every hash chain holds"))
+        #expect(verify.contains("warning: Ben Auditor (replica") && verify.contains("its history is forked"))
+        #expect(try sync.succeed(["status", "--brief"], as: "lead").contains("What to do: the engagement's founding lead removes that member"))
+        try sync.succeed(["note", "--ref", "9.1", "The lead's later note"], as: "lead")
+        try sync.succeed(["export", "--for", sync.file("ben.card.json"), "-o", sync.file("later.fabundle")], as: "lead")
+        #expect(try sync.succeed(["import", sync.file("later.fabundle")], as: "ben").contains("new changes"))
+        #expect(try sync.succeed(["search", "later"], as: "ben").contains("note"))
+    }
+}
