@@ -110,6 +110,25 @@ extension Store {
         return forks
     }
 
+    /// The chain hashes of `origin`'s held changes and placeholders with seq in `seqs`, by seq: one
+    /// query for a window of links a bundle carries again.
+    public func chainHashes(of origin: ReplicaID, seqs: ClosedRange<UInt64>) throws(StoreError) -> [UInt64: ChangeHash] {
+        try readTransaction { db in
+            var hashes: [UInt64: ChangeHash] = [:]
+            try Self.forEachRow(db, """
+                SELECT seq, hash FROM change WHERE origin = ?1 AND seq BETWEEN ?2 AND ?3 AND hash IS NOT NULL
+                UNION ALL SELECT seq, hash FROM redacted WHERE origin = ?1 AND seq BETWEEN ?2 AND ?3
+                """, bind: {
+                    $0.bind(blob: origin.bytes, at: 1)
+                    $0.bind(seqs.lowerBound, at: 2)
+                    $0.bind(seqs.upperBound, at: 3)
+                }, table: "change") { row in
+                hashes[row.uint64(0)] = try ChangeHash(bytes: row.blob(1))
+            }
+            return hashes
+        }
+    }
+
     /// Every forked origin with its evidence, sorted by origin.
     public func forkedOrigins() throws(StoreError) -> [ForkedOrigin] {
         try readTransaction { db in

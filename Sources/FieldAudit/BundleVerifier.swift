@@ -12,11 +12,20 @@ protocol HeldChains {
     func chainHash(of id: ChangeID) throws -> ChangeHash?
     /// The origins quarantined as forked, with the seq each is refused from.
     func forkSeqs() throws -> [ReplicaID: UInt64]
+    /// The chain hashes of `origin`'s held links with seq in `seqs`, by seq (those not held are absent).
+    func chainHashes(of origin: ReplicaID, seqs: ClosedRange<UInt64>) throws -> [UInt64: ChangeHash]
 }
 
 extension HeldChains {
     /// No origin is forked.
     func forkSeqs() throws -> [ReplicaID: UInt64] { [:] }
+
+    /// One `chainHash(of:)` per seq.
+    func chainHashes(of origin: ReplicaID, seqs: ClosedRange<UInt64>) throws -> [UInt64: ChangeHash] {
+        var hashes: [UInt64: ChangeHash] = [:]
+        for seq in seqs { hashes[seq] = try chainHash(of: ChangeID(origin: origin, seq: seq)) }
+        return hashes
+    }
 }
 
 extension Store: HeldChains {}
@@ -103,6 +112,15 @@ struct BundleVerifier {
         /// reach the bundle's checkpoint, so their earlier links must equal the held ones.
         var beyondFork = Set<ReplicaID>()
         var setAside = 0
+        /// Held hashes of the links a bundle carries again, read a window at a time.
+        var heldWindow: [ReplicaID: (seqs: ClosedRange<UInt64>, hashes: [UInt64: ChangeHash])] = [:]
+        /// The held hash of a link the replica holds within its gap-free prefix.
+        func heldHash(of id: ChangeID) throws -> ChangeHash? {
+            if let window = heldWindow[id.origin], window.seqs.contains(id.seq) { return window.hashes[id.seq] }
+            let seqs = id.seq...min(holds[id.origin], id.seq + 4095)
+            heldWindow[id.origin] = (seqs, try held.chainHashes(of: id.origin, seqs: seqs))
+            return heldWindow[id.origin]?.hashes[id.seq]
+        }
         let redactedLimit = bundleBytes.map(BundleLayout.maximumRedactedChanges(inBundleOf:))
         var chains: [ReplicaID: OriginChain] = [:]
         var checkpoints: [ReplicaID: Checkpoint] = [:]
@@ -143,7 +161,7 @@ struct BundleVerifier {
                 setAside += 1
                 return false
             }
-            if id.seq <= holds[id.origin], let heldHash = try held.chainHash(of: id), heldHash != hash {
+            if id.seq <= holds[id.origin], let heldHash = try heldHash(of: id), heldHash != hash {
                 divergence[id.origin] = (id, content, hash, change)
                 setAside += 1
                 return false

@@ -45,8 +45,9 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case unresolvedConflict(entity: String, field: String)
     /// The field has no conflict to resolve, or no such value.
     case nothingToResolve(entity: String, field: String, reason: String)
-    /// This replica's role does not allow the action.
-    case notPermitted(action: String, role: String)
+    /// A rule that holds for every role forbids the action (`rule` says which); `role` is this
+    /// replica's, named so that nobody reads the refusal as being about it.
+    case notPermitted(action: String, role: String, rule: String)
     /// The engagement is closed, so its conclusion is frozen.
     case alreadyClosed(engagement: String, closedAt: Int64)
     /// The action needs a closed engagement.
@@ -174,8 +175,8 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "\(path) is a directory, not a file; nothing was recorded. Add it on its own to store it as one evidence set (`fieldaudit evidence add \(path)`), or add the files in it (`fieldaudit evidence add \(path)/*`)."
         case let .notARegularFile(path, kind):
             "\(path) is \(kind), not a regular file; nothing was read from it and nothing was recorded. Copy what you want to keep into a regular file first, and add that file."
-        case let .notPermitted(action, role):
-            "your role here is \(role), which may not \(action). Ask the lead."
+        case let .notPermitted(action, role, rule):
+            "\(action) is not allowed: \(rule). That holds for every role (yours here is \(role)), so nothing was written."
         case let .alreadyClosed(engagement, closedAt):
             "engagement \(engagement) was closed at \(Self.utc(closedAt)) and its conclusion is frozen. Changes that arrive later are flagged as late; review them with `fieldaudit status` and accept them with `fieldaudit engagement accept-late` (which may also revise the recommendation)."
         case let .notClosed(engagement):

@@ -102,8 +102,9 @@ extension Replica {
         let record = try record(of: try engagementID(reference), kinds: kinds)
         if record.engagement.status == .closed {
             throw .notPermitted(
-                action: "record work in a closed engagement (its conclusion is frozen)",
-                role: record.role(of: identity.id)?.rawValue ?? "none")
+                action: "recording work in engagement \(record.engagement.id.short)",
+                role: record.role(of: identity.id)?.rawValue ?? "none",
+                rule: "the lead closed it, so its conclusion is frozen. Changes written before a replica learned of the closing arrive as late changes, which the lead reviews (`fieldaudit status`) and accepts (`fieldaudit engagement accept-late`)")
         }
         return record
     }
@@ -154,7 +155,9 @@ extension Replica {
     /// founder changes the team, never removes itself, and the team keeps a lead.
     public func removeMember(_ replica: ReplicaID, engagement reference: String?) throws(FieldAuditError) -> UInt64 {
         let record = try capturing(in: reference)
-        guard replica != identity.id else { throw .notPermitted(action: "remove yourself from the team", role: "lead") }
+        guard replica != identity.id else { throw .notPermitted(
+            action: "removing yourself from the team", role: record.role(of: identity.id)?.rawValue ?? "founding lead",
+            rule: "only the engagement's founding lead changes its team, and it stays on the team it founded") }
         guard (record.members + record.centrals).contains(where: { $0.replica == replica }) else {
             throw .notFound(kind: "team member", id: replica.hex)
         }

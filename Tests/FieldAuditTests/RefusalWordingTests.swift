@@ -1,0 +1,42 @@
+import AuditModel
+@testable import FieldAudit
+import Foundation
+import TestSupport
+import Testing
+
+/// Refusals say what happened: the action refused, the rule it broke, and the author's actual
+/// role, never a role as the reason when the rule holds for every role (issue 20).
+struct RefusalWordingTests {
+    let sync = SyncTests()
+
+    @Test func aLeadRecordingInAClosedEngagementIsToldTheClosingIsTheRuleNotTheRole() throws {
+        // Given an engagement its lead closed
+        let (lead, _, _) = try sync.team()
+        _ = try lead.closeEngagement(recommendation: .certify, conclusion: nil, engagement: nil)
+
+        // When the lead (who may do anything a role allows) records a note
+        #expect {
+            _ = try lead.addNote("One more thing", ref: "5.1", engagement: nil)
+        } throws: { error in
+            // Then the message names the action, the closing as the rule, the lead's actual role, and what follows
+            let message = "\(error)"
+            return message.contains("recording work in engagement")
+                && message.contains("is not allowed: the lead closed it, so its conclusion is frozen")
+                && message.contains("That holds for every role (yours here is lead)")
+                && message.contains("`fieldaudit engagement accept-late`")
+                && !message.contains("which may not") && !message.contains("Ask the lead")
+        }
+    }
+
+    @Test func theFoundingLeadRemovingItselfIsToldTheRuleAboutFounders() throws {
+        let (lead, _, _) = try sync.team()
+        #expect {
+            _ = try lead.removeMember(lead.identity.id, engagement: nil)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("removing yourself from the team is not allowed: only the engagement's founding lead changes its team, and it stays on the team it founded")
+                && message.contains("yours here is lead")
+                && !message.contains("Ask the lead")
+        }
+    }
+}
