@@ -136,7 +136,7 @@ struct BundleVerifier {
                 throw FieldAuditError.bundleGap(origin: id.origin, holds: holds[id.origin], startsAt: id.seq, path: path)
             }
             guard let chain = try OriginChain.before(id, hashOf: held.chainHash) else {
-                throw FieldAuditError.brokenChain(origin: id.origin, seq: id.seq, reason: "its predecessor is not held here", path: path)
+                throw FieldAuditError.brokenChain(origin: id.origin, seq: id.seq, reason: "its predecessor is not held here; the bundle was altered, reordered or forged", path: path)
             }
             return chain
         }
@@ -154,7 +154,7 @@ struct BundleVerifier {
             var chain = try chains[id.origin] ?? chain(before: id)
             let hash: ChangeHash
             do { hash = try chain.extend(by: id, content: content) } catch {
-                throw FieldAuditError.brokenChain(origin: id.origin, seq: id.seq, reason: "expected seq \(chain.next.seq) next", path: path)
+                throw FieldAuditError.brokenChain(origin: id.origin, seq: id.seq, reason: "expected seq \(chain.next.seq) next; the bundle was altered, reordered or forged", path: path)
             }
             chains[id.origin] = chain
             if divergence[id.origin] != nil {
@@ -203,17 +203,18 @@ struct BundleVerifier {
                 if let diverging = divergence[origin] {
                     throw FieldAuditError.brokenChain(
                         origin: origin, seq: diverging.id.seq,
-                        reason: "it differs from the change held here, and the rest of the bundle's history of that replica lies beyond its quarantined fork, so no checkpoint covers it",
+                        reason: "it differs from the change held here, and the rest of the bundle's history of that replica lies beyond its quarantined fork, so no checkpoint covers it; the bundle was altered or made by a faulty exporter",
                         path: path)
                 }
                 continue
             }
             guard let checkpoint = checkpoints[origin], checkpoint.seq == chain.seq else {
                 throw FieldAuditError.brokenChain(
-                    origin: origin, seq: chain.seq, reason: "no checkpoint signed by that replica covers its last change", path: path)
+                    origin: origin, seq: chain.seq, reason: "no checkpoint signed by that replica covers its last change; the bundle was altered or made by a faulty exporter", path: path)
             }
             guard checkpoint.hash == chain.head else {
-                throw FieldAuditError.brokenChain(origin: origin, seq: chain.seq, reason: "the chain does not end at the signed hash", path: path)
+                throw FieldAuditError.brokenChain(origin: origin, seq: chain.seq, reason: "the chain does not end at the signed hash: the bundle altered that replica's changes, or that replica's history is forked (two copies of its key) before the bundle's first change, where this bundle cannot show it. A bundle made with `fieldaudit export --all` carries that replica's changes from its first, so a fork is found and quarantined while everyone else's changes flow",
+                    path: path)
             }
             if let diverging = divergence[origin] {
                 // Signed by its origin, and different from what the origin signed before: a fork.

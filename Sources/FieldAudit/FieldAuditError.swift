@@ -160,7 +160,7 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
         case let .bundleGap(origin, holds, startsAt, path):
             "\(path) continues replica \(origin.short)'s changes at seq \(startsAt), but this replica holds only up to \(holds); nothing was imported. Import the earlier bundle first (give them all to one `fieldaudit import`), or ask for a bundle made against your vector: `fieldaudit vector -o FILE`."
         case let .brokenChain(origin, seq, reason, path):
-            "\(path) was refused: replica \(origin.short)'s changes do not check out at seq \(seq) (\(reason)); the bundle was altered, reordered or forged. Nothing was imported."
+            "\(path) was refused: replica \(origin.short)'s changes do not check out at seq \(seq): \(reason). Nothing was imported."
         case let .evidenceMismatch(digest, path):
             "\(path) carries evidence that does not match its SHA-256 \(digest.prefix(16))…; the bundle is damaged. Nothing was imported."
         case let .incompleteEvidence(digest, reason, path):

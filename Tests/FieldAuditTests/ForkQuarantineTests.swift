@@ -1,6 +1,7 @@
 import AuditModel
 import AuditReports
 import AuditStore
+import BundleFormat
 @testable import FieldAudit
 import Foundation
 import Replication
@@ -130,4 +131,38 @@ struct ForkQuarantineTests {
         #expect(quarantines.count == 1)
         #expect(quarantines.first?.first?.contains(", ") == true)
     }
+
+    @Test func aForkABundleCannotShowIsRefusedSayingHowToShowItAndABundleOfAllQuarantinesIt() throws {
+        // Given the lead holding Ben's original history, and the restored copy writing more than the original
+        let world = try forked()
+        let lead = world.lead
+        _ = try lead.importBundle(at: world.original)
+        _ = try world.benCopy.addNote("More on the restored laptop", ref: "8.1", engagement: nil)
+
+        // When the restored copy exports against what the lead holds, its changes start after the fork
+        var request = ExportRequest(peer: lead.identity.id, encrypt: false, includeEvidence: true)
+        request.peerHolds = try lead.store.vector()
+        let path = sync.directory.file("restored-since.fabundle")
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        _ = try world.benCopy.export(request, to: FileHandleSink(handle))
+        try handle.close()
+
+        // Then it is refused, saying it may be a fork and how to show it; nothing changes
+        let digest = try lead.store.digest()
+        #expect {
+            _ = try lead.importBundle(at: path)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("or that replica's history is forked") && message.contains("`fieldaudit export --all`")
+                && !message.contains("altered, reordered or forged")
+        }
+        #expect(try lead.store.digest() == digest)
+
+        // And a bundle of all its changes shows the fork: quarantined, the rest flows
+        let summary = try lead.importBundle(at: try sync.bundle(from: world.benCopy, all: true))
+        #expect(summary.newForks == [world.ben.identity.id.hex])
+        #expect(try lead.store.forkSeqs()[world.ben.identity.id] == world.forkSeq)
+    }
+
 }
