@@ -152,7 +152,7 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
         case let .untrustedSigner(replica, path):
             "\(path) is signed by replica \(replica.short), which this replica does not know; nothing was imported. If you expect its bundles, trust its identity card first: `fieldaudit trust CARD`."
         case let .unauthorized(refusal, path):
-            "\(path) was refused: \(refusal); nothing was imported."
+            "\(path) was refused: \(refusal); nothing was imported." + Self.rosterHint(refusal)
         case let .untrustedFounder(engagement, founder?, path):
             "\(path) brings engagement \(engagement), founded by replica \(founder.short), whom this replica does not trust; nothing was imported. Trust the lead's card first: `fieldaudit trust CARD`."
         case let .untrustedFounder(engagement, nil, path):
@@ -202,6 +202,17 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             recordedOthers
                 ? "\(path): \(refused) row\(refused == 1 ? " was" : "s were") refused (see above) and not recorded; the other rows were recorded. Correct the refused rows and import the file again."
                 : "\(path): \(refused) row\(refused == 1 ? " was" : "s were") refused (see above), so nothing was recorded. Correct \(refused == 1 ? "it" : "them") and import again, or add --skip-bad-rows to record the other rows now."
+        }
+    }
+
+    /// For an imported change refused by the author's standing on the team: that standing is the
+    /// roster as this replica holds it, which a later change by the founding lead may have changed.
+    private static func rosterHint(_ refusal: Roster.Refusal) -> String {
+        switch refusal {
+        case .notOnRoster, .removed, .observer, .leadOnly, .notAuthor:
+            " The author's standing is the team as this replica holds it: if the founding lead has changed the team since (added, promoted or restored the author), import the lead's latest bundle first, then this one again."
+        case .founderOnly, .centralRepository, .unknownFounder:
+            ""
         }
     }
 

@@ -40,3 +40,23 @@ struct RefusalWordingTests {
         }
     }
 }
+
+extension RefusalWordingTests {
+    @Test func anImportRefusedForItsAuthorsRoleSaysTheRoleIsTheTeamAsThisReplicaHoldsIt() throws {
+        // Given an observer whose promotion to auditor the peer has not received yet (a forged change stands for work written after it)
+        let world = try RosterPolicyTests.World(author: .observer)
+        try world.forge(.captureANote)
+        let note = try #require(try world.author.store.changes(of: world.author.identity.id).first?.id)
+
+        // When the peer imports the observer's bundle
+        #expect {
+            _ = try world.peer.importBundle(at: try world.sync.bundle(from: world.author, all: true))
+        } throws: { error in
+            // Then the message names the change, the role the peer knows, the rule, and how a later roster change reaches it
+            let message = "\(error)"
+            return message.contains("change \(note) records audit work, which only leads, auditors and experts may do; its author is an observer")
+                && message.contains("The author's standing is the team as this replica holds it")
+                && message.contains("import the lead's latest bundle first, then this one again")
+        }
+    }
+}

@@ -48,6 +48,11 @@ extension FieldAuditCommand {
                         progress.finish()
                         waiting.append(item)
                         lastGap = .untrustedSigner(exporter, path: item.shown)
+                    } catch FieldAuditError.unauthorized(let refusal, _) {
+                        // Another of these bundles may carry the founding lead's change to the team.
+                        progress.finish()
+                        waiting.append(item)
+                        lastGap = .unauthorized(refusal, path: item.shown)
                     } catch FieldAuditError.untrustedFounder(let engagement, nil, _) {
                         // The engagement's founding changes may be in another of these bundles.
                         progress.finish()
