@@ -146,3 +146,42 @@ struct ForkCommandTests {
         #expect(try sync.succeed(["search", "later"], as: "ben").contains("note"))
     }
 }
+
+/// A bundle refused for its author's standing, imported with the founding lead's bundle that changes that standing.
+struct StaleRosterCommandTests {
+    let sync = SyncCommandTests()
+
+    @Test func aPromotedMembersWorkImportsWithThePromotionGivenAfterIt() throws {
+        // Given Ada's engagement with Ben as an observer and Cara as an auditor, both holding the kickoff
+        for (who, name) in [("ada", "Ada Lead"), ("ben", "Ben Observer"), ("cara", "Cara Auditor")] {
+            try sync.succeed(["init", "--name", name], as: who)
+            try sync.succeed(["whoami", "--card", "-o", sync.file("\(who).card.json")], as: who)
+        }
+        try sync.succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], as: "ada")
+        try sync.succeed(["team", "add", sync.file("ben.card.json"), "--role", "observer"], as: "ada")
+        try sync.succeed(["team", "add", sync.file("cara.card.json"), "--role", "auditor"], as: "ada")
+        for who in ["ben", "cara"] {
+            try sync.succeed(["export", "--for", sync.file("\(who).card.json"), "-o", sync.file("kickoff-\(who).fabundle")], as: "ada")
+            try sync.succeed(["trust", sync.file("ada.card.json")], as: who)
+            try sync.succeed(["import", sync.file("kickoff-\(who).fabundle")], as: who)
+        }
+        // Ada promotes Ben; Ben learns of it and writes a note; his bundle carries only his own changes
+        try sync.succeed(["team", "add", sync.file("ben.card.json"), "--role", "auditor"], as: "ada")
+        try sync.succeed(["export", "--for", sync.file("ben.card.json"), "-o", sync.file("promotion-ben.fabundle")], as: "ada")
+        try sync.succeed(["export", "--for", sync.file("cara.card.json"), "-o", sync.file("promotion-cara.fabundle")], as: "ada")
+        try sync.succeed(["import", sync.file("promotion-ben.fabundle")], as: "ben")
+        try sync.succeed(["note", "--ref", "5.1", "Written as an auditor"], as: "ben")
+        try sync.succeed(["vector", "-o", sync.file("ada.vector")], as: "ada")
+        try sync.succeed(["export", "--since", sync.file("ada.vector"), "-o", sync.file("ben-note.fabundle")], as: "ben")
+
+        // When Cara imports Ben's bundle alone: refused, naming his role as she knows it and what to do
+        let alone = try sync.cli.run(["import", sync.file("ben-note.fabundle")], store: sync.file("cara"))
+        #expect(alone.status == 77)
+        #expect(alone.stderr.contains("its author is an observer") && alone.stderr.contains("import the lead's latest bundle first"))
+
+        // Then given with the promotion, after it on the command line, both import
+        let together = try sync.succeed(["import", sync.file("ben-note.fabundle"), sync.file("promotion-cara.fabundle")], as: "cara")
+        #expect(together.contains("ben-note.fabundle") && together.contains("promotion-cara.fabundle"))
+        #expect(try sync.succeed(["search", "auditor"], as: "cara").contains("note"))
+    }
+}
