@@ -165,4 +165,14 @@ struct ForkQuarantineTests {
         #expect(try lead.store.forkSeqs()[world.ben.identity.id] == world.forkSeq)
     }
 
+
+    @Test func aForkedMembersNameIsEscapedWhereTheNoticeShowsIt() {
+        let notice = ForkNotice(
+            replica: String(repeating: "ab", count: 16), name: "Ben\u{1b}[2J\u{1b}]0;pwned\u{07}", seq: 4,
+            versions: [.init(content: "00", relayedBy: nil, receivedAt: 0), .init(content: "11", relayedBy: "cd", receivedAt: 0)], setAside: 1)
+        #expect(!notice.description.unicodeScalars.contains { $0.value == 0x1b || $0.value == 0x07 })
+        #expect(notice.description.contains("replica abababab) signed 2 different changes as seq 4"))
+        #expect(notice.description.contains("2 versions, 1 later change set aside"))
+    }
+
 }
