@@ -95,4 +95,24 @@ public protocol StateRows: AnyObject {
     func peerSeq(of peer: ReplicaID, origin: ReplicaID) throws(StoreError) -> UInt64?
     /// Records what a peer is known to hold of one origin.
     func setPeerSeq(_ seq: UInt64, of peer: ReplicaID, origin: ReplicaID) throws(StoreError)
+
+    // MARK: - Fork quarantine (`Sync/PROTOCOL.md` §21.1; the law is `ChangeTransaction.quarantine`)
+
+    /// Keeps a checkpoint in the history of checkpoints seen (a second record is ignored).
+    func rememberCheckpoint(_ checkpoint: StoredCheckpoint) throws(StoreError)
+    /// The seq from which `origin` is quarantined, if it is recorded as forked.
+    func forkSeq(of origin: ReplicaID) throws(StoreError) -> UInt64?
+    /// Records `origin` as forked from `seq` on, replacing the seq recorded (`foundAt` is kept
+    /// from the first record).
+    func recordFork(of origin: ReplicaID, seq: UInt64, foundAt: UInt64) throws(StoreError)
+    /// Keeps a version of a forked origin's link as evidence (a second record of the same origin,
+    /// seq and content is ignored).
+    func keepForkVersion(_ version: ForkVersion) throws(StoreError)
+    /// The held links of `origin` (changes and placeholders) with seq at least `seq`, as versions
+    /// received at `now` and relayed by no one known.
+    func heldLinks(of origin: ReplicaID, from seq: UInt64, now: UInt64) throws(StoreError) -> [ForkVersion]
+    /// Removes the held links of `origin` with seq at least `seq` from the log.
+    func deleteLinks(of origin: ReplicaID, from seq: UInt64) throws(StoreError)
+    /// Drops the materialised state and replays the whole log into it (`Store.rebuild`).
+    func rebuildState(searchableFields: Set<String>) throws(StoreError)
 }
