@@ -77,7 +77,45 @@ public enum ChangeTransaction {
             let seq = min(try rows.forkSeq(of: origin) ?? version.id.seq, version.id.seq)
             try rows.recordFork(of: origin, seq: seq, foundAt: now)
         }
-        if logChanged { try rows.rebuildState(searchableFields: searchableFields) }
+        if logChanged { try rebuild(rows: rows, searchableFields: searchableFields) }
+    }
+
+    /// Drops the materialised state and replays the whole log into it, then derives every
+    /// origin's chain again: the state is a function of the set of changes in the log.
+    static func rebuild(rows: any StateRows, searchableFields: Set<String>) throws(StoreError) {
+        // Read the whole log before writing: the state is then rebuilt from what was read.
+        let links = try rows.logLinks()
+        try rows.clearState()
+        let applier = ChangeApplier(rows, searchableFields: searchableFields)
+        var chains: [ReplicaID: OriginChain] = [:]
+        do {
+            for link in links {
+                switch link {
+                case let .change(change):
+                    try change.validate()
+                    try applier.materialise(change)
+                    var chain = chains[change.origin] ?? OriginChain(origin: change.origin)
+                    if chain.isNext(change.id) {
+                        try rows.setRecordedHash(try chain.extend(by: change), of: change.id)
+                        chains[change.origin] = chain
+                    }
+                case let .placeholder(id, hash):
+                    var chain = chains[id.origin] ?? OriginChain(origin: id.origin)
+                    if chain.isNext(id) {
+                        try chain.adopt(id, recorded: hash)
+                        chains[id.origin] = chain
+                    }
+                }
+            }
+        } catch let error as ReplicationError {
+            throw .rejected(error)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .unexpected("\(error)")
+        }
+        for chain in chains.values { applier.setChain(chain) }
+        try applier.finish()
     }
 
     /// Keeps an import's bookkeeping: the latest checkpoint per origin, and the highest seq each

@@ -403,7 +403,26 @@ final class SQLiteRows: StateRows {
         }
     }
 
-    func rebuildState(searchableFields: Set<String>) throws(StoreError) {
-        try grdb { try Store.rebuild(db, path: path, searchableFields: searchableFields) }
+    func clearState() throws(StoreError) {
+        try grdb {
+            try db.execute(sql: """
+                DELETE FROM entity; DELETE FROM field_value; DELETE FROM superseded; DELETE FROM origin; DELETE FROM search;
+                UPDATE change SET hash = NULL;
+                """)
+        }
+    }
+
+    func logLinks() throws(StoreError) -> [LogLink] {
+        try grdb {
+            var links: [LogLink] = []
+            try Store.forEachLink(db) { link in
+                switch link {
+                case let .change(change, _): links.append(.change(change))
+                case let .redacted(id, hash): links.append(.placeholder(id, hash))
+                case let .unreadable(_, _, reason): throw StoreError.corruptRow(table: "change", reason: reason)
+                }
+            }
+            return links
+        }
     }
 }

@@ -113,6 +113,25 @@ public protocol StateRows: AnyObject {
     func heldLinks(of origin: ReplicaID, from seq: UInt64, now: UInt64) throws(StoreError) -> [ForkVersion]
     /// Removes the held links of `origin` with seq at least `seq` from the log.
     func deleteLinks(of origin: ReplicaID, from seq: UInt64) throws(StoreError)
-    /// Drops the materialised state and replays the whole log into it (`Store.rebuild`).
-    func rebuildState(searchableFields: Set<String>) throws(StoreError)
+    /// Empties the materialised state (entities, visible and superseded values, the search index,
+    /// the origins' chains) and forgets every change's recorded chain hash; the log stays.
+    func clearState() throws(StoreError)
+    /// Every link of the log, changes and placeholders, in (origin, seq) order.
+    func logLinks() throws(StoreError) -> [LogLink]
+}
+
+/// One link of the log as a rebuild reads it back.
+public enum LogLink: Sendable {
+    /// A full change.
+    case change(Change)
+    /// A placeholder of a withheld change: its id and the chain hash recorded for it.
+    case placeholder(ChangeID, ChangeHash)
+
+    /// The link's id.
+    public var id: ChangeID {
+        switch self {
+        case let .change(change): change.id
+        case let .placeholder(id, _): id
+        }
+    }
 }

@@ -384,10 +384,20 @@ final class PostgresRows: StateRows {
         }
     }
 
-    /// Not done on PostgreSQL yet: a fork that sets held links aside is refused there, the
-    /// database unchanged (the import's transaction rolls back).
-    func rebuildState(searchableFields: Set<String>) throws(StoreError) {
-        throw .unexpected(
-            "a fork in history this central holds needs its state rebuilt from the log, which the PostgreSQL store does not do yet; nothing was changed. Quarantine the fork on a laptop's SQLite replica and report this")
+    func clearState() throws(StoreError) {
+        // The whole state is rewritten: no other writer may read or write it meanwhile.
+        try run("LOCK TABLE entity, field_value, superseded, origin, change, redacted IN EXCLUSIVE MODE")
+        for table in ["entity", "field_value", "superseded", "origin"] { try run("DELETE FROM \(table)") }
+        try run("UPDATE change SET hash = NULL")
+    }
+
+    func logLinks() throws(StoreError) -> [LogLink] {
+        var links: [LogLink] = []
+        for row in try rows("SELECT \(PostgresColumns.changeList) FROM change ORDER BY origin, seq") { links.append(.change(try row.change())) }
+        for row in try rows("SELECT origin, seq, hash FROM redacted ORDER BY origin, seq") {
+            links.append(.placeholder(try row.changeID(0, table: "redacted"), try row.hash(2, table: "redacted")))
+        }
+        // In (origin, seq) order, placeholders among the changes; bytea orders as bytes, as ReplicaID does.
+        return links.sorted { lhs, rhs in lhs.id < rhs.id }
     }
 }

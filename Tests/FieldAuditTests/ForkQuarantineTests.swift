@@ -132,6 +132,40 @@ struct ForkQuarantineTests {
         #expect(quarantines.first?.first?.contains(", ") == true)
     }
 
+    @Test(arguments: ReplicaBackend.allCases)
+    func aCentralOnEitherBackendQuarantinesTheForkAsALaptopDoes(backend: ReplicaBackend) throws {
+        // Given the forked team on laptops (a restored laptop is a copied SQLite directory)
+        let world = try forked()
+        _ = try world.cara.importBundle(at: world.restored)
+        let relayed = try sync.bundle(from: world.cara, all: true, name: "relayed.fabundle")
+        let bundles = [try sync.bundle(from: world.lead, all: true), world.original, relayed]
+        // And a laptop that imports the original history, then Cara's bundle relaying the restored one
+        let laptop = try sync.replica("laptop", seed: 60)
+        _ = try laptop.trust(world.lead.card)
+        for path in bundles { _ = try laptop.importBundle(at: path) }
+
+        try backend.run {
+            // When a central on this backend imports the same bundles
+            let central = try sync.replica("central-\(backend.rawValue)", seed: 61)
+            _ = try central.trust(world.lead.card)
+            var forks: [String] = []
+            for path in bundles { forks += try central.importBundle(at: path).newForks }
+
+            // Then Ben is quarantined from the fork on, Cara's work flows, and the state is the laptop's
+            #expect(forks == [world.ben.identity.id.hex])
+            #expect(try central.store.vector()[world.ben.identity.id] == world.forkSeq - 1)
+            #expect(try central.store.forkSeqs() == [world.ben.identity.id: world.forkSeq])
+            let fork = try #require(try central.store.forkedOrigins().first)
+            #expect(fork.versions.count == 2 && Set(fork.versions.map(\.content)) == Set(try laptop.store.forkedOrigins().first?.versions.map(\.content) ?? []))
+            #expect(try central.store.changes(of: world.cara.identity.id).contains { $0.value == .text("Cara's work") })
+            #expect(try central.store.digest() == laptop.store.digest())
+            #expect(try central.verify().isSound)
+            // And the fork's bundles imported again change nothing
+            for path in bundles.reversed() { _ = try central.importBundle(at: path) }
+            #expect(try central.store.digest() == laptop.store.digest())
+        }
+    }
+
     @Test func aForkABundleCannotShowIsRefusedSayingHowToShowItAndABundleOfAllQuarantinesIt() throws {
         // Given the lead holding Ben's original history, and the restored copy writing more than the original
         let world = try forked()

@@ -12,7 +12,7 @@ struct RefusalWordingTests {
     @Test func aLeadRecordingInAClosedEngagementIsToldTheClosingIsTheRuleNotTheRole() throws {
         // Given an engagement its lead closed
         let (lead, _, _) = try sync.team()
-        _ = try lead.closeEngagement(recommendation: .certify, conclusion: nil, engagement: nil)
+        _ = try lead.closeEngagement(recommendation: .doNotCertify, conclusion: nil, engagement: nil)
 
         // When the lead (who may do anything a role allows) records a note
         #expect {
