@@ -65,6 +65,8 @@ public protocol ChangeStorage: AnyObject, Sendable {
     func forkSeqs() throws(StoreError) -> [ReplicaID: UInt64]
     /// Every forked origin with its evidence, sorted by origin.
     func forkedOrigins() throws(StoreError) -> [ForkedOrigin]
+    /// Every version of `origin`'s links kept as evidence, at its fork and beyond, by seq then content.
+    func forkVersions(of origin: ReplicaID) throws(StoreError) -> [ForkVersion]
     /// The chain hashes of `origin`'s held changes and placeholders with seq in `seqs`, by seq.
     func chainHashes(of origin: ReplicaID, seqs: ClosedRange<UInt64>) throws(StoreError) -> [UInt64: ChangeHash]
     /// The latest checkpoint of `origin` held whose seq is at most `seq`: what an export may

@@ -118,6 +118,22 @@ extension Store {
         return forks
     }
 
+    /// Every version of `origin`'s links kept as evidence, at its fork and beyond, by seq then content.
+    public func forkVersions(of origin: ReplicaID) throws(StoreError) -> [ForkVersion] {
+        try readTransaction { db in
+            var versions: [ForkVersion] = []
+            try Self.forEachRow(db, """
+                SELECT seq, content, hash, canonical, relayed_by, received_at FROM fork_version WHERE origin = ?1 ORDER BY seq, content
+                """, bind: { $0.bind(blob: origin.bytes, at: 1) }, table: "fork_version") { row in
+                versions.append(ForkVersion(
+                    id: ChangeID(origin: origin, seq: row.uint64(0)), content: try ContentDigest(bytes: row.blob(1)),
+                    hash: row.isNull(2) ? nil : try ChangeHash(bytes: row.blob(2)), canonical: row.isNull(3) ? nil : row.blob(3),
+                    relayedBy: row.isNull(4) ? nil : try ReplicaID(bytes: row.blob(4)), receivedAt: row.uint64(5)))
+            }
+            return versions
+        }
+    }
+
     /// The chain hashes of `origin`'s held changes and placeholders with seq in `seqs`, by seq: one
     /// query for a window of links a bundle carries again.
     public func chainHashes(of origin: ReplicaID, seqs: ClosedRange<UInt64>) throws(StoreError) -> [UInt64: ChangeHash] {

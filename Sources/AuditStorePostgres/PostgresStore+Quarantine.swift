@@ -44,6 +44,22 @@ extension PostgresStore {
         }
     }
 
+    /// Every version of `origin`'s links kept as evidence, at its fork and beyond, by seq then content.
+    public func forkVersions(of origin: ReplicaID) throws(StoreError) -> [ForkVersion] {
+        try readTransaction { connection throws(StoreError) in
+            let rows = try query(connection, """
+                SELECT seq, content, hash, canonical, relayed_by, received_at FROM fork_version WHERE origin = $1 ORDER BY seq, content
+                """, Binds.with { $0.bytes(origin.bytes) })
+            return try rows.map { row throws(StoreError) in
+                let content = try row.read("fork_version") { () throws(ReplicationError) in try ContentDigest(bytes: row.bytes(1)) }
+                return ForkVersion(
+                    id: ChangeID(origin: origin, seq: try row.uint64(0)), content: content,
+                    hash: row.isNull(2) ? nil : try row.hash(2, table: "fork_version"), canonical: row.isNull(3) ? nil : row.bytes(3),
+                    relayedBy: row.isNull(4) ? nil : try row.replica(4, table: "fork_version"), receivedAt: try row.uint64(5))
+            }
+        }
+    }
+
     /// The chain hashes of `origin`'s held changes and placeholders with seq in `seqs`, by seq.
     public func chainHashes(of origin: ReplicaID, seqs: ClosedRange<UInt64>) throws(StoreError) -> [UInt64: ChangeHash] {
         try readTransaction { connection throws(StoreError) in

@@ -167,6 +167,29 @@ struct ForkQuarantineTests {
         }
     }
 
+    @Test func aCentralMovedToPostgreSQLKeepsTheQuarantineAndItsEvidence() throws {
+        guard let server = TestPostgres.url() else { return }
+        // Given a laptop's SQLite store that quarantined Ben's fork
+        let world = try forked()
+        let lead = world.lead
+        _ = try lead.importBundle(at: world.original)
+        _ = try lead.importBundle(at: world.restored)
+        let before = try lead.store.forkedOrigins()
+        #expect(before.count == 1)
+
+        // When it is moved to PostgreSQL
+        let url = TestPostgres.freshURL(server)
+        _ = try lead.migrate(toDatabase: url)
+        let moved = try Replica.open(at: StoreLocation(directory: sync.directory.file("lead")), clock: sync.clock, database: url).store
+
+        // Then the copy holds the same fork, the same versions (every one), and the same state
+        #expect(try moved.forkedOrigins() == before)
+        #expect(try moved.forkVersions(of: world.ben.identity.id) == (try lead.store.forkVersions(of: world.ben.identity.id)))
+        #expect(try moved.digest() == (try lead.store.digest()))
+        #expect(try moved.checkpoint(of: world.ben.identity.id, through: world.forkSeq - 1)
+            == (try lead.store.checkpoint(of: world.ben.identity.id, through: world.forkSeq - 1)))
+    }
+
     @Test func aForkABundleCannotShowIsRefusedSayingHowToShowItAndABundleOfAllQuarantinesIt() throws {
         // Given the lead holding Ben's original history, and the restored copy writing more than the original
         let world = try forked()
