@@ -40,7 +40,7 @@ public struct ImportBookkeeping: Sendable {
     public var exporterHolds: VersionVector
     /// Checkpoints to keep for relaying (the latest per origin wins).
     public var checkpoints: [StoredCheckpoint]
-    /// Origins the bundle proves forked, to quarantine (`Store+Quarantine.swift`).
+    /// Origins the bundle proves forked, to quarantine (`ChangeTransaction.quarantine`).
     public var forks: [ForkFound]
 
     /// The bookkeeping of one imported bundle.

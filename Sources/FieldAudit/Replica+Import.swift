@@ -136,12 +136,8 @@ extension Replica {
         defer { try? handle.close() }
         var holds = VersionVector()
         for range in verified.header.ranges { holds[range.origin] = range.through }
-        if let own = verified.forks[identity.id] {
-            throw FieldAuditError.brokenChain(
-                origin: identity.id, seq: own.id.seq,
-                reason: "this replica's own key signed another change with that id elsewhere: the key was copied; ask the lead to remove it from the team and make a new one",
-                path: path)
-        }
+        // A fork of this replica's own history: refused, saying how to restore (never quarantined).
+        if let own = verified.forks[identity.id] { throw FieldAuditError.ownHistoryForked(seq: own.id.seq, path: path) }
         let refusedFrom = verified.refusedFrom
         let now = clock.now()
         let forks = verified.forks.values.sorted { $0.id < $1.id }.map { version in
