@@ -20,6 +20,8 @@ public struct ReportContext: Sendable {
     public var missingEvidence: Set<BlobDigest>
     /// Each command transcript (evidence with a `run`) as the report shows it, by evidence id.
     public var transcripts: [EntityID: Transcript] = [:]
+    /// Replicas this replica quarantined because their history is forked (`ForkedOriginEntry`).
+    public var forkedOrigins: [ForkedOriginEntry] = []
 
     /// The day the report is written at the engagement's site, `YYYY-MM-DD` (in `timeZone`): what
     /// overdue corrective actions and deadlines are judged against.

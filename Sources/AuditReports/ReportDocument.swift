@@ -128,6 +128,7 @@ extension ReportDocument {
                 .init(id: "conclusion", title: "Conclusion and recommendation", blocks: conclusion),
                 .init(id: "sign-off", title: "Sign-off", blocks: signOff),
             ] + (transcripts.isEmpty ? [] : [.init(id: "transcripts", title: "Command transcripts", blocks: transcripts)])
+                + (forkedOrigins.isEmpty ? [] : [.init(id: "forked-origins", title: "Forked origins", blocks: forkedOrigins)])
         }
     }
 }

@@ -59,6 +59,20 @@ public protocol ChangeStorage: AnyObject, Sendable {
     /// The most recent changes of an engagement, newest first.
     func recentChanges(engagement: EntityID, limit: Int) throws(StoreError) -> [Change]
 
+    // MARK: - Fork quarantine (`Sync/PROTOCOL.md` §21.1)
+
+    /// The forked origins and the seq each is quarantined from.
+    func forkSeqs() throws(StoreError) -> [ReplicaID: UInt64]
+    /// Every forked origin with its evidence, sorted by origin.
+    func forkedOrigins() throws(StoreError) -> [ForkedOrigin]
+    /// Every version of `origin`'s links kept as evidence, at its fork and beyond, by seq then content.
+    func forkVersions(of origin: ReplicaID) throws(StoreError) -> [ForkVersion]
+    /// The chain hashes of `origin`'s held changes and placeholders with seq in `seqs`, by seq.
+    func chainHashes(of origin: ReplicaID, seqs: ClosedRange<UInt64>) throws(StoreError) -> [UInt64: ChangeHash]
+    /// The latest checkpoint of `origin` held whose seq is at most `seq`: what an export may
+    /// relay for it (for a forked origin, the latest below its fork).
+    func checkpoint(of origin: ReplicaID, through seq: UInt64) throws(StoreError) -> StoredCheckpoint?
+
     // MARK: - Peers, trust and roots
 
     /// What a peer is known to hold: the lower bound its bundles proved.

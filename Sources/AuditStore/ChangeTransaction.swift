@@ -32,6 +32,7 @@ public enum ChangeTransaction {
             }
         }
         let report = try remote.finish()
+        try quarantine(bookkeeping.forks, rows: rows, searchableFields: searchableFields, now: now)
         try keep(bookkeeping, rows: rows)
         try authorize(ImportView(rows: rows))
         return report
@@ -56,10 +57,72 @@ public enum ChangeTransaction {
         return result
     }
 
+    /// Quarantines the forked origins an import found (`Sync/PROTOCOL.md` §21.1): keeps the
+    /// bundle's version as evidence, moves every held link of the origin from the fork on out of
+    /// the log into the evidence, records the fork (the least seq known), and, if the log changed,
+    /// rebuilds the state from it, so the state is the same whichever version arrived first.
+    static func quarantine(_ forks: [ForkFound], rows: any StateRows, searchableFields: Set<String>, now: UInt64) throws(StoreError) {
+        guard !forks.isEmpty else { return }
+        var logChanged = false
+        for fork in forks {
+            let version = fork.version
+            let origin = version.id.origin
+            try rows.keepForkVersion(version)
+            let held = try rows.heldLinks(of: origin, from: version.id.seq, now: now)
+            for link in held { try rows.keepForkVersion(link) }
+            if !held.isEmpty {
+                try rows.deleteLinks(of: origin, from: version.id.seq)
+                logChanged = true
+            }
+            let seq = min(try rows.forkSeq(of: origin) ?? version.id.seq, version.id.seq)
+            try rows.recordFork(of: origin, seq: seq, foundAt: now)
+        }
+        if logChanged { try rebuild(rows: rows, searchableFields: searchableFields) }
+    }
+
+    /// Drops the materialised state and replays the whole log into it, then derives every
+    /// origin's chain again: the state is a function of the set of changes in the log.
+    static func rebuild(rows: any StateRows, searchableFields: Set<String>) throws(StoreError) {
+        // Read the whole log before writing: the state is then rebuilt from what was read.
+        let links = try rows.logLinks()
+        try rows.clearState()
+        let applier = ChangeApplier(rows, searchableFields: searchableFields)
+        var chains: [ReplicaID: OriginChain] = [:]
+        do {
+            for link in links {
+                switch link {
+                case let .change(change):
+                    try change.validate()
+                    try applier.materialise(change)
+                    var chain = chains[change.origin] ?? OriginChain(origin: change.origin)
+                    if chain.isNext(change.id) {
+                        try rows.setRecordedHash(try chain.extend(by: change), of: change.id)
+                        chains[change.origin] = chain
+                    }
+                case let .placeholder(id, hash):
+                    var chain = chains[id.origin] ?? OriginChain(origin: id.origin)
+                    if chain.isNext(id) {
+                        try chain.adopt(id, recorded: hash)
+                        chains[id.origin] = chain
+                    }
+                }
+            }
+        } catch let error as ReplicationError {
+            throw .rejected(error)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .unexpected("\(error)")
+        }
+        for chain in chains.values { applier.setChain(chain) }
+        try applier.finish()
+    }
+
     /// Keeps an import's bookkeeping: the latest checkpoint per origin, and the highest seq each
     /// origin is known to be held by the exporter.
     static func keep(_ bookkeeping: ImportBookkeeping, rows: any StateRows) throws(StoreError) {
         for checkpoint in bookkeeping.checkpoints {
+            try rows.rememberCheckpoint(checkpoint)
             if let held = try rows.checkpoint(of: checkpoint.origin), held.seq >= checkpoint.seq { continue }
             try rows.saveCheckpoint(checkpoint)
         }

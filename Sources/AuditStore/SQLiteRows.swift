@@ -330,4 +330,99 @@ final class SQLiteRows: StateRows {
                 arguments: [Data(peer.bytes), Data(origin.bytes), Int64(bitPattern: seq)])
         }
     }
+
+    // MARK: - Fork quarantine
+
+    func rememberCheckpoint(_ checkpoint: StoredCheckpoint) throws(StoreError) {
+        try grdb {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO checkpoint_seen (origin, seq, hash, public_key, signature) VALUES (?, ?, ?, ?, ?)",
+                arguments: [
+                    Data(checkpoint.origin.bytes), Int64(bitPattern: checkpoint.seq), Data(checkpoint.hash.bytes),
+                    Data(checkpoint.publicKey), Data(checkpoint.signature),
+                ])
+        }
+    }
+
+    func forkSeq(of origin: ReplicaID) throws(StoreError) -> UInt64? {
+        let seq = try grdb { try Int64.fetchOne(db, sql: "SELECT seq FROM fork WHERE origin = ?", arguments: [Data(origin.bytes)]) }
+        return seq.map { UInt64(bitPattern: $0) }
+    }
+
+    func recordFork(of origin: ReplicaID, seq: UInt64, foundAt: UInt64) throws(StoreError) {
+        try grdb {
+            try db.execute(sql: """
+                INSERT INTO fork (origin, seq, found_at) VALUES (?, ?, ?)
+                ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq
+                """, arguments: [Data(origin.bytes), Int64(bitPattern: seq), Int64(bitPattern: foundAt)])
+        }
+    }
+
+    func keepForkVersion(_ version: ForkVersion) throws(StoreError) {
+        try grdb {
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO fork_version (origin, seq, content, hash, canonical, relayed_by, received_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    Data(version.id.origin.bytes), Int64(bitPattern: version.id.seq), Data(version.content.bytes),
+                    version.hash.map { Data($0.bytes) }, version.canonical.map { Data($0) }, version.relayedBy.map { Data($0.bytes) },
+                    Int64(bitPattern: version.receivedAt),
+                ])
+        }
+    }
+
+    func heldLinks(of origin: ReplicaID, from seq: UInt64, now: UInt64) throws(StoreError) -> [ForkVersion] {
+        try grdb {
+            var held: [ForkVersion] = []
+            try Store.forEachRow(db, "SELECT \(ChangeColumns.selectList), hash FROM change WHERE origin = ?1 AND seq >= ?2", bind: {
+                $0.bind(blob: origin.bytes, at: 1)
+                $0.bind(seq, at: 2)
+            }, table: "change") { row in
+                let change = try ChangeColumns.read(row)
+                held.append(ForkVersion(
+                    id: change.id, content: change.contentDigest, hash: row.isNull(11) ? nil : try ChangeHash(bytes: row.blob(11)),
+                    canonical: change.canonicalEncoding(), relayedBy: nil, receivedAt: now))
+            }
+            try Store.forEachRow(db, "SELECT seq, content, hash FROM redacted WHERE origin = ?1 AND seq >= ?2", bind: {
+                $0.bind(blob: origin.bytes, at: 1)
+                $0.bind(seq, at: 2)
+            }, table: "redacted") { row in
+                held.append(ForkVersion(
+                    id: ChangeID(origin: origin, seq: row.uint64(0)), content: try ContentDigest(bytes: row.blob(1)),
+                    hash: try ChangeHash(bytes: row.blob(2)), canonical: nil, relayedBy: nil, receivedAt: now))
+            }
+            return held
+        }
+    }
+
+    func deleteLinks(of origin: ReplicaID, from seq: UInt64) throws(StoreError) {
+        try grdb {
+            let arguments: StatementArguments = [Data(origin.bytes), Int64(bitPattern: seq)]
+            try db.execute(sql: "DELETE FROM change WHERE origin = ? AND seq >= ?", arguments: arguments)
+            try db.execute(sql: "DELETE FROM redacted WHERE origin = ? AND seq >= ?", arguments: arguments)
+        }
+    }
+
+    func clearState() throws(StoreError) {
+        try grdb {
+            try db.execute(sql: """
+                DELETE FROM entity; DELETE FROM field_value; DELETE FROM superseded; DELETE FROM origin; DELETE FROM search;
+                UPDATE change SET hash = NULL;
+                """)
+        }
+    }
+
+    func logLinks() throws(StoreError) -> [LogLink] {
+        try grdb {
+            var links: [LogLink] = []
+            try Store.forEachLink(db) { link in
+                switch link {
+                case let .change(change, _): links.append(.change(change))
+                case let .redacted(id, hash): links.append(.placeholder(id, hash))
+                case let .unreadable(_, _, reason): throw StoreError.corruptRow(table: "change", reason: reason)
+                }
+            }
+            return links
+        }
+    }
 }

@@ -95,4 +95,43 @@ public protocol StateRows: AnyObject {
     func peerSeq(of peer: ReplicaID, origin: ReplicaID) throws(StoreError) -> UInt64?
     /// Records what a peer is known to hold of one origin.
     func setPeerSeq(_ seq: UInt64, of peer: ReplicaID, origin: ReplicaID) throws(StoreError)
+
+    // MARK: - Fork quarantine (`Sync/PROTOCOL.md` §21.1; the law is `ChangeTransaction.quarantine`)
+
+    /// Keeps a checkpoint in the history of checkpoints seen (a second record is ignored).
+    func rememberCheckpoint(_ checkpoint: StoredCheckpoint) throws(StoreError)
+    /// The seq from which `origin` is quarantined, if it is recorded as forked.
+    func forkSeq(of origin: ReplicaID) throws(StoreError) -> UInt64?
+    /// Records `origin` as forked from `seq` on, replacing the seq recorded (`foundAt` is kept
+    /// from the first record).
+    func recordFork(of origin: ReplicaID, seq: UInt64, foundAt: UInt64) throws(StoreError)
+    /// Keeps a version of a forked origin's link as evidence (a second record of the same origin,
+    /// seq and content is ignored).
+    func keepForkVersion(_ version: ForkVersion) throws(StoreError)
+    /// The held links of `origin` (changes and placeholders) with seq at least `seq`, as versions
+    /// received at `now` and relayed by no one known.
+    func heldLinks(of origin: ReplicaID, from seq: UInt64, now: UInt64) throws(StoreError) -> [ForkVersion]
+    /// Removes the held links of `origin` with seq at least `seq` from the log.
+    func deleteLinks(of origin: ReplicaID, from seq: UInt64) throws(StoreError)
+    /// Empties the materialised state (entities, visible and superseded values, the search index,
+    /// the origins' chains) and forgets every change's recorded chain hash; the log stays.
+    func clearState() throws(StoreError)
+    /// Every link of the log, changes and placeholders, in (origin, seq) order.
+    func logLinks() throws(StoreError) -> [LogLink]
+}
+
+/// One link of the log as a rebuild reads it back.
+public enum LogLink: Sendable {
+    /// A full change.
+    case change(Change)
+    /// A placeholder of a withheld change: its id and the chain hash recorded for it.
+    case placeholder(ChangeID, ChangeHash)
+
+    /// The link's id.
+    public var id: ChangeID {
+        switch self {
+        case let .change(change): change.id
+        case let .placeholder(id, _): id
+        }
+    }
 }

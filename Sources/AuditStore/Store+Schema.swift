@@ -145,6 +145,7 @@ extension Store {
                 ) WITHOUT ROWID;
                 """)
         }
+        registerQuarantine(&migrator)
         return migrator
     }
 }

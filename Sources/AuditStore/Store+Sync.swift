@@ -40,12 +40,15 @@ public struct ImportBookkeeping: Sendable {
     public var exporterHolds: VersionVector
     /// Checkpoints to keep for relaying (the latest per origin wins).
     public var checkpoints: [StoredCheckpoint]
+    /// Origins the bundle proves forked, to quarantine (`ChangeTransaction.quarantine`).
+    public var forks: [ForkFound]
 
     /// The bookkeeping of one imported bundle.
-    public init(exporter: ReplicaID, exporterHolds: VersionVector, checkpoints: [StoredCheckpoint]) {
+    public init(exporter: ReplicaID, exporterHolds: VersionVector, checkpoints: [StoredCheckpoint], forks: [ForkFound] = []) {
         self.exporter = exporter
         self.exporterHolds = exporterHolds
         self.checkpoints = checkpoints
+        self.forks = forks
     }
 }
 

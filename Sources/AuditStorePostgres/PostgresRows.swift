@@ -303,4 +303,101 @@ final class PostgresRows: StateRows {
             $0.uint(seq)
         }
     }
+
+    // MARK: - Fork quarantine
+
+    func rememberCheckpoint(_ checkpoint: StoredCheckpoint) throws(StoreError) {
+        try run("""
+            INSERT INTO checkpoint_seen (origin, seq, hash, public_key, signature) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT DO NOTHING
+            """) {
+            $0.bytes(checkpoint.origin.bytes)
+            $0.uint(checkpoint.seq)
+            $0.bytes(checkpoint.hash.bytes)
+            $0.bytes(checkpoint.publicKey)
+            $0.bytes(checkpoint.signature)
+        }
+    }
+
+    func forkSeq(of origin: ReplicaID) throws(StoreError) -> UInt64? {
+        try lock(.origin, origin.bytes)
+        return try rows("SELECT seq FROM fork WHERE origin = $1") { $0.bytes(origin.bytes) }.first?.uint64(0)
+    }
+
+    func recordFork(of origin: ReplicaID, seq: UInt64, foundAt: UInt64) throws(StoreError) {
+        try run("""
+            INSERT INTO fork (origin, seq, found_at) VALUES ($1, $2, $3)
+            ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq
+            """) {
+            $0.bytes(origin.bytes)
+            $0.uint(seq)
+            $0.uint(foundAt)
+        }
+    }
+
+    func keepForkVersion(_ version: ForkVersion) throws(StoreError) {
+        try run("""
+            INSERT INTO fork_version (origin, seq, content, hash, canonical, relayed_by, received_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
+            """) {
+            $0.id(version.id)
+            $0.bytes(version.content.bytes)
+            if let hash = version.hash { $0.bytes(hash.bytes) } else { $0.null() }
+            if let canonical = version.canonical { $0.bytes(canonical) } else { $0.null() }
+            if let relayedBy = version.relayedBy { $0.bytes(relayedBy.bytes) } else { $0.null() }
+            $0.uint(version.receivedAt)
+        }
+    }
+
+    func heldLinks(of origin: ReplicaID, from seq: UInt64, now: UInt64) throws(StoreError) -> [ForkVersion] {
+        try lock(.origin, origin.bytes)
+        var held: [ForkVersion] = []
+        for row in try rows("SELECT \(PostgresColumns.changeList), hash FROM change WHERE origin = $1 AND seq >= $2 ORDER BY seq", {
+            $0.bytes(origin.bytes)
+            $0.uint(seq)
+        }) {
+            let change = try row.change()
+            let hashColumn = 11  // after the eleven columns of `changeList`
+            held.append(ForkVersion(
+                id: change.id, content: change.contentDigest, hash: row.isNull(hashColumn) ? nil : try row.hash(hashColumn, table: "change"),
+                canonical: change.canonicalEncoding(), relayedBy: nil, receivedAt: now))
+        }
+        for row in try rows("SELECT seq, content, hash FROM redacted WHERE origin = $1 AND seq >= $2 ORDER BY seq", {
+            $0.bytes(origin.bytes)
+            $0.uint(seq)
+        }) {
+            let content = try row.read("redacted") { () throws(ReplicationError) in try ContentDigest(bytes: row.bytes(1)) }
+            held.append(ForkVersion(
+                id: ChangeID(origin: origin, seq: try row.uint64(0)), content: content, hash: try row.hash(2, table: "redacted"),
+                canonical: nil, relayedBy: nil, receivedAt: now))
+        }
+        return held
+    }
+
+    func deleteLinks(of origin: ReplicaID, from seq: UInt64) throws(StoreError) {
+        try lock(.origin, origin.bytes)
+        for table in ["change", "redacted"] {
+            try run("DELETE FROM \(table) WHERE origin = $1 AND seq >= $2") {
+                $0.bytes(origin.bytes)
+                $0.uint(seq)
+            }
+        }
+    }
+
+    func clearState() throws(StoreError) {
+        // The whole state is rewritten: no other writer may read or write it meanwhile.
+        try run("LOCK TABLE entity, field_value, superseded, origin, change, redacted IN EXCLUSIVE MODE")
+        for table in ["entity", "field_value", "superseded", "origin"] { try run("DELETE FROM \(table)") }
+        try run("UPDATE change SET hash = NULL")
+    }
+
+    func logLinks() throws(StoreError) -> [LogLink] {
+        var links: [LogLink] = []
+        for row in try rows("SELECT \(PostgresColumns.changeList) FROM change ORDER BY origin, seq") { links.append(.change(try row.change())) }
+        for row in try rows("SELECT origin, seq, hash FROM redacted ORDER BY origin, seq") {
+            links.append(.placeholder(try row.changeID(0, table: "redacted"), try row.hash(2, table: "redacted")))
+        }
+        // In (origin, seq) order, placeholders among the changes; bytea orders as bytes, as ReplicaID does.
+        return links.sorted { lhs, rhs in lhs.id < rhs.id }
+    }
 }

@@ -61,6 +61,20 @@ extension PostgresStore {
                 peer bytea NOT NULL, origin bytea NOT NULL, seq bigint NOT NULL, PRIMARY KEY (peer, origin))
             """,
         ],
+        // Fork quarantine (SQLite's "v4: fork quarantine"; `Sync/PROTOCOL.md` §21.1).
+        [
+            "CREATE TABLE fork (origin bytea PRIMARY KEY, seq bigint NOT NULL, found_at bigint NOT NULL)",
+            """
+            CREATE TABLE fork_version (
+                origin bytea NOT NULL, seq bigint NOT NULL, content bytea NOT NULL, hash bytea, canonical bytea,
+                relayed_by bytea, received_at bigint NOT NULL, PRIMARY KEY (origin, seq, content))
+            """,
+            """
+            CREATE TABLE checkpoint_seen (
+                origin bytea NOT NULL, seq bigint NOT NULL, hash bytea NOT NULL, public_key bytea NOT NULL,
+                signature bytea NOT NULL, PRIMARY KEY (origin, seq, hash))
+            """,
+        ],
     ]
 
     /// Creates the schema, or brings it to the current step, in one transaction.

@@ -10,6 +10,22 @@ protocol HeldChains {
     func vector() throws -> VersionVector
     /// The chain hash of a held change or placeholder; `nil` if it is not held (or is held beyond a gap).
     func chainHash(of id: ChangeID) throws -> ChangeHash?
+    /// The origins quarantined as forked, with the seq each is refused from.
+    func forkSeqs() throws -> [ReplicaID: UInt64]
+    /// The chain hashes of `origin`'s held links with seq in `seqs`, by seq (those not held are absent).
+    func chainHashes(of origin: ReplicaID, seqs: ClosedRange<UInt64>) throws -> [UInt64: ChangeHash]
+}
+
+extension HeldChains {
+    /// No origin is forked.
+    func forkSeqs() throws -> [ReplicaID: UInt64] { [:] }
+
+    /// One `chainHash(of:)` per seq.
+    func chainHashes(of origin: ReplicaID, seqs: ClosedRange<UInt64>) throws -> [UInt64: ChangeHash] {
+        var hashes: [UInt64: ChangeHash] = [:]
+        for seq in seqs { hashes[seq] = try chainHash(of: ChangeID(origin: origin, seq: seq)) }
+        return hashes
+    }
 }
 
 /// The chains a replica's store holds.
@@ -18,6 +34,10 @@ struct StoredChains: HeldChains {
 
     func vector() throws -> VersionVector { try storage.vector() }
     func chainHash(of id: ChangeID) throws -> ChangeHash? { try storage.chainHash(of: id) }
+    func forkSeqs() throws -> [ReplicaID: UInt64] { try storage.forkSeqs() }
+    func chainHashes(of origin: ReplicaID, seqs: ClosedRange<UInt64>) throws -> [UInt64: ChangeHash] {
+        try storage.chainHashes(of: origin, seqs: seqs)
+    }
 }
 
 /// The whole-bundle verification pass of an import (`Sync/PROTOCOL.md` §21, step 1), before
@@ -48,6 +68,14 @@ struct BundleVerifier {
         /// The lowest seq of each origin's changes in the bundle, so the check of who may delete
         /// what reads the bundle's own deletions back from the import's transaction.
         var firstSeqs: [ReplicaID: UInt64]
+        /// Origins this bundle proves forked: its version of the first link that differs from
+        /// the one held, its chain covered by the origin's checkpoint (`Sync/PROTOCOL.md` §21.1).
+        var forks: [ReplicaID: ForkVersion] = [:]
+        /// Per origin, the seq from which its links are not applied: its fork, known before or
+        /// found by this bundle.
+        var refusedFrom: [ReplicaID: UInt64] = [:]
+        /// Links of forked origins from their fork on that the bundle carried and that were set aside.
+        var setAside = 0
     }
 
     /// One kind of write by one author in one engagement. A roster refuses a change for its
@@ -87,6 +115,22 @@ struct BundleVerifier {
         progress: (Int) -> Void = { _ in }
     ) throws -> VerifiedBundle {
         let holds = try held.vector()
+        let quarantined = try held.forkSeqs()
+        /// Per origin, the bundle's first link that differs from the held one, and its hash.
+        var divergence: [ReplicaID: (id: ChangeID, content: ContentDigest, hash: ChangeHash, change: Change?)] = [:]
+        /// Quarantined origins whose links in the bundle reach their fork: their chains cannot
+        /// reach the bundle's checkpoint, so their earlier links must equal the held ones.
+        var beyondFork = Set<ReplicaID>()
+        var setAside = 0
+        /// Held hashes of the links a bundle carries again, read a window at a time.
+        var heldWindow: [ReplicaID: (seqs: ClosedRange<UInt64>, hashes: [UInt64: ChangeHash])] = [:]
+        /// The held hash of a link the replica holds within its gap-free prefix.
+        func heldHash(of id: ChangeID) throws -> ChangeHash? {
+            if let window = heldWindow[id.origin], window.seqs.contains(id.seq) { return window.hashes[id.seq] }
+            let seqs = id.seq...min(holds[id.origin], id.seq + 4095)
+            heldWindow[id.origin] = (seqs, try held.chainHashes(of: id.origin, seqs: seqs))
+            return heldWindow[id.origin]?.hashes[id.seq]
+        }
         let redactedLimit = bundleBytes.map(BundleLayout.maximumRedactedChanges(inBundleOf:))
         var chains: [ReplicaID: OriginChain] = [:]
         var checkpoints: [ReplicaID: Checkpoint] = [:]
@@ -102,25 +146,43 @@ struct BundleVerifier {
                 throw FieldAuditError.bundleGap(origin: id.origin, holds: holds[id.origin], startsAt: id.seq, path: path)
             }
             guard let chain = try OriginChain.before(id, hashOf: held.chainHash) else {
-                throw FieldAuditError.brokenChain(origin: id.origin, seq: id.seq, reason: "its predecessor is not held here", path: path)
+                throw FieldAuditError.brokenChain(origin: id.origin, seq: id.seq, reason: "its predecessor is not held here; the bundle was altered, reordered or forged", path: path)
             }
             return chain
         }
 
-        func extend(_ id: ChangeID, content: ContentDigest) throws {
-            var chain = try chains[id.origin] ?? chain(before: id)
-            do { try chain.extend(by: id, content: content) } catch {
-                throw FieldAuditError.brokenChain(origin: id.origin, seq: id.seq, reason: "expected seq \(chain.next.seq) next", path: path)
-            }
-            chains[id.origin] = chain
+        /// Extends the origin's chain by a link; returns whether the link is to be applied (not
+        /// at or beyond its origin's fork).
+        func extend(_ id: ChangeID, content: ContentDigest, change: Change? = nil) throws -> Bool {
             count += 1
             if count % 4096 == 0 { progress(reader.bytesRead) }
+            if let fork = quarantined[id.origin], id.seq >= fork {
+                beyondFork.insert(id.origin)
+                setAside += 1
+                return false
+            }
+            var chain = try chains[id.origin] ?? chain(before: id)
+            let hash: ChangeHash
+            do { hash = try chain.extend(by: id, content: content) } catch {
+                throw FieldAuditError.brokenChain(origin: id.origin, seq: id.seq, reason: "expected seq \(chain.next.seq) next; the bundle was altered, reordered or forged", path: path)
+            }
+            chains[id.origin] = chain
+            if divergence[id.origin] != nil {
+                setAside += 1
+                return false
+            }
+            if id.seq <= holds[id.origin], let heldHash = try heldHash(of: id), heldHash != hash {
+                divergence[id.origin] = (id, content, hash, change)
+                setAside += 1
+                return false
+            }
+            return true
         }
 
         while let record = try reader.next() {
             switch record {
             case let .change(change):
-                try extend(change.id, content: change.contentDigest)
+                guard try extend(change.id, content: change.contentDigest, change: change) else { continue }
                 engagements.insert(change.engagement)
                 let key = Authorship(engagement: change.engagement, author: change.origin, kind: change.kind, field: change.field)
                 if (authorship[key]?.seq ?? 0) < change.seq { authorship[key] = change.id }
@@ -129,7 +191,7 @@ struct BundleVerifier {
                 if let redactedLimit, let bundleBytes, reader.redactedChanges > redactedLimit {
                     throw BundleError.tooManyRedactedChanges(found: reader.redactedChanges, limit: redactedLimit, bundleBytes: bundleBytes)
                 }
-                try extend(id, content: content)
+                _ = try extend(id, content: content)
             case let .checkpoint(checkpoint):
                 guard let kept = checkpoints[checkpoint.origin], kept.seq >= checkpoint.seq else {
                     checkpoints[checkpoint.origin] = checkpoint
@@ -144,15 +206,35 @@ struct BundleVerifier {
                 try stage(chunk, in: staging, staged: &staged, path: path)
             }
         }
+        var forks: [ReplicaID: ForkVersion] = [:]
         for (origin, chain) in chains {
+            if beyondFork.contains(origin) {
+                // The links before the fork are held already; they must be the held ones.
+                if let diverging = divergence[origin] {
+                    throw FieldAuditError.brokenChain(
+                        origin: origin, seq: diverging.id.seq,
+                        reason: "it differs from the change held here, and the rest of the bundle's history of that replica lies beyond its quarantined fork, so no checkpoint covers it; the bundle was altered or made by a faulty exporter",
+                        path: path)
+                }
+                continue
+            }
             guard let checkpoint = checkpoints[origin], checkpoint.seq == chain.seq else {
                 throw FieldAuditError.brokenChain(
-                    origin: origin, seq: chain.seq, reason: "no checkpoint signed by that replica covers its last change", path: path)
+                    origin: origin, seq: chain.seq, reason: "no checkpoint signed by that replica covers its last change; the bundle was altered or made by a faulty exporter", path: path)
             }
             guard checkpoint.hash == chain.head else {
-                throw FieldAuditError.brokenChain(origin: origin, seq: chain.seq, reason: "the chain does not end at the signed hash", path: path)
+                throw FieldAuditError.brokenChain(origin: origin, seq: chain.seq, reason: "the chain does not end at the signed hash: the bundle altered that replica's changes, or that replica's history is forked (two copies of its key) before the bundle's first change, where this bundle cannot show it. A bundle made with `fieldaudit export --all` carries that replica's changes from its first, so a fork is found and quarantined while everyone else's changes flow",
+                    path: path)
+            }
+            if let diverging = divergence[origin] {
+                // Signed by its origin, and different from what the origin signed before: a fork.
+                forks[origin] = ForkVersion(
+                    id: diverging.id, content: diverging.content, hash: diverging.hash, canonical: diverging.change?.canonicalEncoding(),
+                    relayedBy: reader.header.exporter, receivedAt: 0)
             }
         }
+        var refusedFrom = quarantined
+        for (origin, version) in forks { refusedFrom[origin] = min(refusedFrom[origin] ?? .max, version.id.seq) }
         var evidence: [BlobDigest] = []
         for (digest, file) in staged.sorted(by: { $0.key.hex < $1.key.hex }) {
             guard file.written == file.size else {
@@ -166,10 +248,11 @@ struct BundleVerifier {
         }
         return VerifiedBundle(
             header: reader.header,
-            checkpoints: checkpoints.values.filter { chains[$0.origin] != nil }.map {
+            checkpoints: checkpoints.values.filter { chains[$0.origin] != nil && !beyondFork.contains($0.origin) && forks[$0.origin] == nil }.map {
                 StoredCheckpoint(origin: $0.origin, seq: $0.seq, hash: $0.hash, publicKey: $0.signerPublicKey, signature: $0.signature)
             },
-            evidence: evidence, engagements: engagements, authorship: authorship, firstSeqs: firstSeqs)
+            evidence: evidence, engagements: engagements, authorship: authorship, firstSeqs: firstSeqs, forks: forks,
+            refusedFrom: refusedFrom, setAside: setAside)
     }
 
     /// Writes an evidence chunk into its staging file; chunks of a file must come in order, each

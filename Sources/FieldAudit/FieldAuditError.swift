@@ -45,8 +45,9 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case unresolvedConflict(entity: String, field: String)
     /// The field has no conflict to resolve, or no such value.
     case nothingToResolve(entity: String, field: String, reason: String)
-    /// This replica's role does not allow the action.
-    case notPermitted(action: String, role: String)
+    /// A rule that holds for every role forbids the action (`rule` says which); `role` is this
+    /// replica's, named so that nobody reads the refusal as being about it.
+    case notPermitted(action: String, role: String, rule: String)
     /// The engagement is closed, so its conclusion is frozen.
     case alreadyClosed(engagement: String, closedAt: Int64)
     /// The action needs a closed engagement.
@@ -159,7 +160,7 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
         case let .untrustedSigner(replica, path):
             "\(path) is signed by replica \(replica.short), which this replica does not know; nothing was imported. If you expect its bundles, trust its identity card first: `fieldaudit trust CARD`."
         case let .unauthorized(refusal, path):
-            "\(path) was refused: \(refusal); nothing was imported."
+            "\(path) was refused: \(refusal); nothing was imported." + Self.rosterHint(refusal)
         case let .untrustedFounder(engagement, founder?, path):
             "\(path) brings engagement \(engagement), founded by replica \(founder.short), whom this replica does not trust; nothing was imported. Trust the lead's card first: `fieldaudit trust CARD`."
         case let .untrustedFounder(engagement, nil, path):
@@ -169,7 +170,7 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
         case let .ownHistoryForked(seq, path):
             "\(path) was refused: it holds your own change \(seq) and this store wrote another one under that number, so your history has forked (was this store restored from an older backup?). Nothing was imported. Keep this store's folder aside, restore with `fieldaudit init --name NAME --key IDENTITY.KEY --trust CARD --restore-from BUNDLE` from your lead's or the central's `export --for YOUR-CARD --all`, and record again what you wrote since the backup."
         case let .brokenChain(origin, seq, reason, path):
-            "\(path) was refused: replica \(origin.short)'s changes do not check out at seq \(seq) (\(reason)); the bundle was altered, reordered or forged. Nothing was imported."
+            "\(path) was refused: replica \(origin.short)'s changes do not check out at seq \(seq): \(reason). Nothing was imported."
         case let .evidenceMismatch(digest, path):
             "\(path) carries evidence that does not match its SHA-256 \(digest.prefix(16))…; the bundle is damaged. Nothing was imported."
         case let .incompleteEvidence(digest, reason, path):
@@ -184,8 +185,8 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "\(path) is a directory, not a file; nothing was recorded. Add it on its own to store it as one evidence set (`fieldaudit evidence add \(path)`), or add the files in it (`fieldaudit evidence add \(path)/*`)."
         case let .notARegularFile(path, kind):
             "\(path) is \(kind), not a regular file; nothing was read from it and nothing was recorded. Copy what you want to keep into a regular file first, and add that file."
-        case let .notPermitted(action, role):
-            "your role here is \(role), which may not \(action). Ask the lead."
+        case let .notPermitted(action, role, rule):
+            "\(action) is not allowed: \(rule). That holds for every role (yours here is \(role)), so nothing was written."
         case let .alreadyClosed(engagement, closedAt):
             "engagement \(engagement) was closed at \(Self.utc(closedAt)) and its conclusion is frozen. Changes that arrive later are flagged as late; review them with `fieldaudit status` and accept them with `fieldaudit engagement accept-late` (which may also revise the recommendation)."
         case let .notClosed(engagement):
@@ -222,6 +223,17 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             recordedOthers
                 ? "\(path): \(refused) row\(refused == 1 ? " was" : "s were") refused (see above) and not recorded; the other rows were recorded. Correct the refused rows and import the file again."
                 : "\(path): \(refused) row\(refused == 1 ? " was" : "s were") refused (see above), so nothing was recorded. Correct \(refused == 1 ? "it" : "them") and import again, or add --skip-bad-rows to record the other rows now."
+        }
+    }
+
+    /// For an imported change refused by the author's standing on the team: that standing is the
+    /// roster as this replica holds it, which a later change by the founding lead may have changed.
+    private static func rosterHint(_ refusal: Roster.Refusal) -> String {
+        switch refusal {
+        case .notOnRoster, .removed, .observer, .leadOnly, .notAuthor:
+            " The author's standing is the team as this replica holds it: if the founding lead has changed the team since (added, promoted or restored the author), import the lead's latest bundle first, then this one again."
+        case .founderOnly, .centralRepository, .unknownFounder:
+            ""
         }
     }
 

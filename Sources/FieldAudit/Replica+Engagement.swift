@@ -166,7 +166,9 @@ extension Replica {
     ///   would be refused by every peer.
     public func removeMember(_ replica: ReplicaID, engagement reference: String?, keepingThrough: UInt64? = nil) throws(FieldAuditError) -> UInt64 {
         let record = try capturing(in: reference)
-        guard replica != identity.id else { throw .notPermitted(action: "remove yourself from the team", role: "lead") }
+        guard replica != identity.id else { throw .notPermitted(
+            action: "removing yourself from the team", role: record.role(of: identity.id)?.rawValue ?? "founding lead",
+            rule: "only the engagement's founding lead changes its team, and it stays on the team it founded") }
         guard (record.members + record.centrals).contains(where: { $0.replica == replica }) else {
             throw .notFound(kind: "team member", id: replica.hex)
         }

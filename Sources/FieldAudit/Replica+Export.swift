@@ -100,7 +100,7 @@ extension Replica {
                 guard head.contiguous > after else { continue }
                 ranges.append(OriginRange(origin: head.origin, after: after, through: head.contiguous))
                 checkpoints.append(Checkpoint.sign(seq: head.contiguous, hash: head.head, by: identity))
-            } else if let stored = try store.checkpoint(of: head.origin), stored.seq > after, stored.seq <= head.contiguous {
+            } else if let stored = try store.checkpoint(of: head.origin, through: head.contiguous), stored.seq > after {
                 ranges.append(OriginRange(origin: head.origin, after: after, through: stored.seq))
                 checkpoints.append(try Checkpoint(signerPublicKey: stored.publicKey, seq: stored.seq, hash: stored.hash, signature: stored.signature))
             }

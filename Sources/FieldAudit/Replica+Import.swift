@@ -25,6 +25,11 @@ public struct ImportSummary: Sendable, Encodable {
     public var newConflicts = 0
     /// Remote stamps too far ahead of this replica's clock.
     public var flaggedStamps = 0
+    /// Links of forked origins, from their fork on, that the bundle carried and that were not
+    /// applied (kept as evidence when they are new versions at a fork).
+    public var setAside = 0
+    /// Origins this bundle proved forked (replica ids in hex): quarantined from the fork on.
+    public var newForks: [String] = []
 }
 
 extension Replica {
@@ -131,14 +136,26 @@ extension Replica {
         defer { try? handle.close() }
         var holds = VersionVector()
         for range in verified.header.ranges { holds[range.origin] = range.through }
-        let bookkeeping = ImportBookkeeping(exporter: verified.header.exporter, exporterHolds: holds, checkpoints: verified.checkpoints)
+        // A fork of this replica's own history: refused, saying how to restore (never quarantined).
+        if let own = verified.forks[identity.id] { throw FieldAuditError.ownHistoryForked(seq: own.id.seq, path: path) }
+        let refusedFrom = verified.refusedFrom
+        let now = clock.now()
+        let forks = verified.forks.values.sorted { $0.id < $1.id }.map { version in
+            ForkFound(version: ForkVersion(
+                id: version.id, content: version.content, hash: version.hash, canonical: version.canonical,
+                relayedBy: version.relayedBy, receivedAt: now))
+        }
+        let bookkeeping = ImportBookkeeping(
+            exporter: verified.header.exporter, exporterHolds: holds, checkpoints: verified.checkpoints, forks: forks)
+        /// Whether a link is at or beyond its origin's fork: set aside, not applied.
+        func refused(_ id: ChangeID) -> Bool { refusedFrom[id.origin].map { id.seq >= $0 } ?? false }
         let trusted = Set(try store.trustedReplicas().keys)
         let signerKnown = try isKnownSigner(verified.header.exporter, trusted: trusted)
         let report = try store.importLinks({ () throws -> SyncLink? in
             while let record = try stream?.next() {
                 switch record {
-                case let .change(change): return .change(change)
-                case let .redacted(id, content): return .withheld(id, content)
+                case let .change(change): if refused(change.id) { continue } else { return .change(change) }
+                case let .redacted(id, content): if refused(id) { continue } else { return .withheld(id, content) }
                 case .checkpoint, .blobChunk: continue
                 }
             }
@@ -154,7 +171,8 @@ extension Replica {
         return ImportSummary(
             path: path, exporter: verified.header.exporter.hex, newChanges: report.applied, knownChanges: report.duplicates,
             withheld: report.withheld, newEntities: try store.entityCount() - entitiesBefore,
-            newConflicts: max(0, try store.conflictCount() - conflictsBefore), flaggedStamps: report.flaggedStamps.count)
+            newConflicts: max(0, try store.conflictCount() - conflictsBefore), flaggedStamps: report.flaggedStamps.count,
+            setAside: verified.setAside, newForks: forks.map(\.version.id.origin.hex))
     }
 
     /// Whether a bundle's signer is known before its import: this replica, a trusted key, or the

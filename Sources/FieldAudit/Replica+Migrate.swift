@@ -43,12 +43,20 @@ extension Replica {
 
             var links: [SyncLink] = []
             var checkpoints: [StoredCheckpoint] = []
+            // Forked origins stay quarantined in the copy, with every version kept as evidence, and
+            // relayed up to the latest checkpoint below their fork (`Sync/PROTOCOL.md` §21.1).
+            let forked = try store.forkedOrigins()
+            let forkSeqs = try store.forkSeqs()
             for head in try store.originHeads() {
                 try store.forEachLink(of: head.origin, after: 0, through: head.contiguous) { links.append($0) }
                 // Changes held beyond a gap in the origin's chain.
                 links += try store.changes(of: head.origin, after: head.contiguous).map(SyncLink.change)
+                if let fork = forkSeqs[head.origin], fork > 1, let below = try store.checkpoint(of: head.origin, through: fork - 1) {
+                    checkpoints.append(below)
+                }
                 if let checkpoint = try store.checkpoint(of: head.origin) { checkpoints.append(checkpoint) }
             }
+            let forks = try forked.flatMap { fork in try store.forkVersions(of: fork.origin) }.map(ForkFound.init(version:))
             var founders: [(EntityID, ReplicaID)] = []
             for engagement in try store.snapshots(ofKind: EntityKind.engagement.rawValue) {
                 if let founder = try store.founder(of: engagement.id) { founders.append((engagement.id, founder)) }
@@ -56,7 +64,7 @@ extension Replica {
             var next = links.makeIterator()
             let report = try target.importLinks(
                 { next.next() },
-                bookkeeping: ImportBookkeeping(exporter: identity.id, exporterHolds: VersionVector(), checkpoints: checkpoints)
+                bookkeeping: ImportBookkeeping(exporter: identity.id, exporterHolds: VersionVector(), checkpoints: checkpoints, forks: forks)
             ) { view in
                 for (engagement, founder) in founders { try view.recordFounder(founder, of: engagement) }
             }

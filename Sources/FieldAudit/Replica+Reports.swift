@@ -38,6 +38,11 @@ extension Replica {
             if let transcript = transcript(of: item) { context.transcripts[item.id] = transcript }
         }
         context.rejectedLateChanges = try lateChanges(in: record, includingDecided: true).filter { $0.decision?.verdict == .rejected }
+        // The forked replicas on this engagement's team: their changes from the fork on are not in it.
+        context.forkedOrigins = try forkedOrigins().compactMap { fork in
+            guard let member = record.members.first(where: { $0.replica?.hex == fork.replica }), let replica = member.replica else { return nil }
+            return ForkedOriginEntry(replica: replica, name: member.name, seq: fork.seq, versions: fork.versions.count, setAside: fork.setAside)
+        }
         return context
     }
 }

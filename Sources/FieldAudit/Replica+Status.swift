@@ -21,6 +21,8 @@ public struct AuditStatus: Sendable {
     public let late: [LateChange]
     /// The audit plan's sessions against what was done.
     public let plan: PlanProgress
+    /// Origins whose history is forked, quarantined from their fork on.
+    public internal(set) var forkedOrigins: [ForkNotice] = []
 }
 
 /// A line of an entity's history: who changed what, when, from which replica.
@@ -40,11 +42,13 @@ extension Replica {
     public func status(engagement reference: String?) throws(FieldAuditError) -> AuditStatus {
         let record = try record(of: try engagementID(reference))
         let exported = UInt64(try perform { () throws(StoreError) in try store.metadata(Self.exportedSeqKey) } ?? "") ?? 0
-        return AuditStatus(
+        var status = AuditStatus(
             record: record, coverage: Coverage(record), conflicts: record.conflicts.reduce(0) { $0 + $1.fields.count },
             unexported: try perform { () throws(StoreError) in try store.changeCount(of: identity.id, after: exported) },
             changes: try perform { () throws(StoreError) in try store.changeCount() },
             closing: Closing(record.engagement), late: try lateChanges(in: record), plan: PlanProgress(record, timeZone: record.engagement.siteTime.timeZone))
+        status.forkedOrigins = try forkedOrigins()
+        return status
     }
 
     static let exportedSeqKey = "exported_seq"

@@ -24,6 +24,7 @@ extension Replica {
             verification.evidenceChecked += 1
             if !blobs.verify(digest) { verification.problems.append(VerificationReport.Problem.evidenceCorrupt(digest: digest).description) }
         }
+        verification.forkedOrigins = try forkedOrigins()
         verification.abandonedScratch = blobs.abandonedScratch().map {
             Verification.AbandonedScratch(path: $0.path, pid: $0.pid, bytes: $0.bytes)
         }

@@ -24,6 +24,9 @@ public struct Verification: Sendable {
 
     /// Whether nothing was found wrong.
     public var isSound: Bool { problems.isEmpty }
+    /// Origins whose history is forked, quarantined from their fork on: not a fault of this
+    /// store, but something the team's founding lead must act on (`ForkNotice.advice`).
+    public internal(set) var forkedOrigins: [ForkNotice] = []
 
     /// A scratch file or folder in the blob folder whose process is gone: what an `evidence add`
     /// or `import` that was killed left behind.

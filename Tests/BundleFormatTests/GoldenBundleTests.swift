@@ -14,6 +14,7 @@ struct GoldenBundleTests {
     static let names = [
         "changes-and-checkpoints", "evidence", "sealed",
         "redacted", "several-checkpoints", "superseded-origin-without-range", "sealed-several-chunks",
+        "forked-a", "forked-b",
     ]
     static let directory = "\(packageRoot)/Sync/vectors/v1/bundles"
 
@@ -50,6 +51,24 @@ struct GoldenBundleTests {
         made.summary.digest = frozen.summary.digest
         made.summary.byteCount = frozen.summary.byteCount
         #expect(made == frozen)
+    }
+
+    @Test func theForkedPairAgreesOnSeqOneAndDiffersFromSeqTwoEachSignedByItsOrigin() throws {
+        let (a, b) = try (Self.frozen("forked-a"), Self.frozen("forked-b"))
+        let (changesA, changesB) = (a.records.compactMap(\.change), b.records.compactMap(\.change))
+        let (checkpointA, checkpointB) = try (#require(a.records.compactMap(\.checkpoint).first), #require(b.records.compactMap(\.checkpoint).first))
+        // Seq 1: the same change; seq 2: two different changes with one id, hence two chain hashes
+        #expect(changesA.count == 2 && changesB.count == 2)
+        #expect(changesA[0] == changesB[0])
+        #expect(changesA[1].origin == changesB[1].origin && changesA[1].seq == "2" && changesB[1].seq == "2")
+        #expect(changesA[1].content != changesB[1].content && changesA[1].hash != changesB[1].hash)
+        // Both signed by the origin itself, at seq 2, each over its own chain
+        #expect(checkpointA.signerPublicKey == checkpointB.signerPublicKey && checkpointA.origin == changesA[1].origin)
+        #expect(checkpointA.seq == "2" && checkpointA.hash == changesA[1].hash && checkpointB.hash == changesB[1].hash)
+    }
+
+    static func frozen(_ name: String) throws -> GoldenBundle {
+        try JSONDecoder().decode(GoldenBundle.self, from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name).json")))
     }
 
     // MARK: - Scenarios
@@ -237,6 +256,13 @@ struct GoldenBundleTests {
                 exporter: auditor,
                 header: BundleHeader(exporterKey: auditor.publicKey, createdAt: now + 1_000, engagements: [engagement], ranges: ranges),
                 records: [.change(changes[1]), checkpoint(auditor)])
+        case "forked-a", "forked-b":
+            command(auditor, [(note, "note", "text", .text("Interviewed the head of compliance; the AI policy is approved."))])
+            command(auditor, [(finding, "finding", "statement", .text(name == "forked-a" ? "Risk register incomplete" : "Risk register complete"))])
+            return Scenario(
+                name: name,
+                description: "One of a forked pair (forked-a, forked-b): the auditor's seq 1 is the same in both, its seq 2 differs, and each bundle's checkpoint, signed by the auditor, covers its own seq 2. An importer that holds one and then reads the other quarantines the auditor from seq 2, keeping both versions as evidence (PROTOCOL §21.1).",
+                exporter: auditor, header: header(auditor), records: changes.map { .change($0) } + [checkpoint(auditor)])
         case "sealed-several-chunks":
             var generator = SeededGenerator(seed: 70_000)
             command(lead, [(evidence, "evidence", "preview", .bytes(generator.bytes(70_000)))])

@@ -266,4 +266,48 @@ struct BundleVerifierTests {
         #expect(reader.redactedChanges == limit + 1)
         #expect(limit < 1_000)
     }
+
+    @Test func theFrozenForkedPairProvesAForkAtSeqTwoAndSetsTheOtherVersionAside() throws {
+        // Given a replica holding the forked-a vector's changes (Sync/vectors/v1/bundles)
+        func reader(_ name: String) throws -> BundleReader<MemorySource> {
+            try BundleReader(source: MemorySource([UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(packageRoot)/Sync/vectors/v1/bundles/\(name).fabundle")))))
+        }
+        var held: [Change] = []
+        let first = try reader("forked-a")
+        while let record = try first.next() { if case let .change(change) = record { held.append(change) } }
+        #expect(held.count == 2)
+
+        // When it verifies forked-b, the same origin's other seq 2, signed by it
+        let verified = try verify(try reader("forked-b"), held: try HeldLinks(holding: held))
+
+        // Then the fork is proven at seq 2, that version is set aside and nothing of it is authorised or kept to relay
+        let fork = try #require(verified.forks[held[1].origin])
+        #expect(fork.id == held[1].id && fork.content != held[1].contentDigest && fork.canonical != nil)
+        #expect(verified.refusedFrom[held[1].origin] == 2 && verified.setAside == 1)
+        #expect(verified.authorship.values.allSatisfy { $0.seq < 2 })
+        #expect(verified.checkpoints.isEmpty)
+    }
+
+    @Test func aQuarantinedOriginsLinksFromItsForkOnAreSetAsideWithoutAChainCheck() throws {
+        // Given a replica that quarantined the author from seq 3, holding seqs 1 and 2
+        let links = changes(4)
+        struct Quarantined: HeldChains {
+            var links: HeldLinks
+            var origin: ReplicaID
+            func vector() -> VersionVector { links.vector() }
+            func chainHash(of id: ChangeID) -> ChangeHash? { links.chainHash(of: id) }
+            func forkSeqs() -> [ReplicaID: UInt64] { [origin: 3] }
+        }
+        let held = Quarantined(links: try HeldLinks(holding: Array(links[0..<2])), origin: author.id)
+        // When a bundle relays seqs 1–4 with a checkpoint at 4, beyond the fork
+        let verifier = BundleVerifier(held: held, hashFile: { _ in throw CocoaError(.fileNoSuchFile) })
+        let verified = try verifier.verify(
+            try bundle(links, checkpoint: try head(after: links)), from: "relayed.fabundle", stagingEvidenceIn: directory.file("staging"))
+        // Then seqs 3 and 4 are set aside, 1 and 2 are duplicates, and no checkpoint is kept
+        #expect(verified.setAside == 2)
+        #expect(verified.refusedFrom[author.id] == 3)
+        #expect(verified.forks.isEmpty && verified.checkpoints.isEmpty)
+        #expect(verified.authorship.values.allSatisfy { $0.seq < 3 })
+    }
+
 }

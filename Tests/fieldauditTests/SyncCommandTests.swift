@@ -115,3 +115,75 @@ struct SyncCommandTests {
         #expect(try succeed(["search", "secret"], as: "lead").contains("secret"))
     }
 }
+
+/// A forked history through the binary: a laptop restored from a backup and used again.
+struct ForkCommandTests {
+    let sync = SyncCommandTests()
+
+    @Test func aRestoredLaptopsForkIsQuarantinedAndTheTeamKeepsSyncing() throws {
+        // Given Ben's store copied (a backup), then both copies writing, and the lead holding the original's work
+        try sync.kickoff()
+        try sync.succeed(["note", "--ref", "5.1", "Before the backup"], as: "ben")
+        try sync.succeed(["export", "--for", sync.file("ada.card.json"), "-o", sync.file("ben-1.fabundle")], as: "ben")
+        try sync.succeed(["import", sync.file("ben-1.fabundle")], as: "lead")
+        try FileManager.default.copyItem(atPath: sync.file("ben"), toPath: sync.file("ben-restored"))
+        try sync.succeed(["note", "--ref", "6.2", "On the original laptop"], as: "ben")
+        try sync.succeed(["note", "--ref", "7.2", "On the restored laptop"], as: "ben-restored")
+        try sync.succeed(["export", "--for", sync.file("ada.card.json"), "-o", sync.file("original.fabundle")], as: "ben")
+        try sync.succeed(["export", "--for", sync.file("ada.card.json"), "-o", sync.file("restored.fabundle")], as: "ben-restored")
+        try sync.succeed(["import", sync.file("original.fabundle")], as: "lead")
+
+        // When the restored laptop's bundle arrives: accepted, saying what happened
+        let imported = try sync.succeed(["import", sync.file("restored.fabundle")], as: "lead")
+        #expect(imported.contains("history is forked: its changes from the fork on are refused and kept as evidence"))
+
+        // Then verify passes and warns, status says what to do, and the lead's next bundle still imports at Ben's
+        let verify = try sync.succeed(["verify"], as: "lead")
+        #expect(verify.contains("ok: every hash chain holds"))
+        #expect(verify.contains("warning: Ben Auditor (replica") && verify.contains("its history is forked"))
+        #expect(try sync.succeed(["status", "--brief"], as: "lead").contains("What to do: the engagement's founding lead removes that member"))
+        try sync.succeed(["note", "--ref", "9.1", "The lead's later note"], as: "lead")
+        try sync.succeed(["export", "--for", sync.file("ben.card.json"), "-o", sync.file("later.fabundle")], as: "lead")
+        #expect(try sync.succeed(["import", sync.file("later.fabundle")], as: "ben").contains("new changes"))
+        #expect(try sync.succeed(["search", "later"], as: "ben").contains("note"))
+    }
+}
+
+/// A bundle refused for its author's standing, imported with the founding lead's bundle that changes that standing.
+struct StaleRosterCommandTests {
+    let sync = SyncCommandTests()
+
+    @Test func aPromotedMembersWorkImportsWithThePromotionGivenAfterIt() throws {
+        // Given Ada's engagement with Ben as an observer and Cara as an auditor, both holding the kickoff
+        for (who, name) in [("ada", "Ada Lead"), ("ben", "Ben Observer"), ("cara", "Cara Auditor")] {
+            try sync.succeed(["init", "--name", name], as: who)
+            try sync.succeed(["whoami", "--card", "-o", sync.file("\(who).card.json")], as: who)
+        }
+        try sync.succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], as: "ada")
+        try sync.succeed(["team", "add", sync.file("ben.card.json"), "--role", "observer"], as: "ada")
+        try sync.succeed(["team", "add", sync.file("cara.card.json"), "--role", "auditor"], as: "ada")
+        for who in ["ben", "cara"] {
+            try sync.succeed(["export", "--for", sync.file("\(who).card.json"), "-o", sync.file("kickoff-\(who).fabundle")], as: "ada")
+            try sync.succeed(["trust", sync.file("ada.card.json")], as: who)
+            try sync.succeed(["import", sync.file("kickoff-\(who).fabundle")], as: who)
+        }
+        // Ada promotes Ben; Ben learns of it and writes a note; his bundle carries only his own changes
+        try sync.succeed(["team", "add", sync.file("ben.card.json"), "--role", "auditor"], as: "ada")
+        try sync.succeed(["export", "--for", sync.file("ben.card.json"), "-o", sync.file("promotion-ben.fabundle")], as: "ada")
+        try sync.succeed(["export", "--for", sync.file("cara.card.json"), "-o", sync.file("promotion-cara.fabundle")], as: "ada")
+        try sync.succeed(["import", sync.file("promotion-ben.fabundle")], as: "ben")
+        try sync.succeed(["note", "--ref", "5.1", "Written as an auditor"], as: "ben")
+        try sync.succeed(["vector", "-o", sync.file("ada.vector")], as: "ada")
+        try sync.succeed(["export", "--since", sync.file("ada.vector"), "-o", sync.file("ben-note.fabundle")], as: "ben")
+
+        // When Cara imports Ben's bundle alone: refused, naming his role as she knows it and what to do
+        let alone = try sync.cli.run(["import", sync.file("ben-note.fabundle")], store: sync.file("cara"))
+        #expect(alone.status == 77)
+        #expect(alone.stderr.contains("its author is an observer") && alone.stderr.contains("import the lead's latest bundle first"))
+
+        // Then given with the promotion, after it on the command line, both import
+        let together = try sync.succeed(["import", sync.file("ben-note.fabundle"), sync.file("promotion-cara.fabundle")], as: "cara")
+        #expect(together.contains("ben-note.fabundle") && together.contains("promotion-cara.fabundle"))
+        #expect(try sync.succeed(["search", "auditor"], as: "cara").contains("note"))
+    }
+}

@@ -30,6 +30,7 @@ extension FieldAuditCommand {
             var evidenceMissing: Int
             var problems: [String]
             var abandonedScratch: [Verification.AbandonedScratch]
+            var forkedOrigins: [ForkNotice] = []
         }
 
         func run() throws {
@@ -43,7 +44,7 @@ extension FieldAuditCommand {
                 ok: report.isSound, digest: report.digest.hex, rebuiltDigest: report.rebuiltDigest?.hex,
                 changes: report.changeCount, origins: report.originCount, evidenceChecked: report.evidenceChecked,
                 evidenceMissing: report.evidenceMissing, problems: report.problems,
-                abandonedScratch: report.abandonedScratch)
+                abandonedScratch: report.abandonedScratch, forkedOrigins: report.forkedOrigins)
             if json {
                 try Terminal.printJSON(output)
             } else {
@@ -59,6 +60,7 @@ extension FieldAuditCommand {
                     for problem in output.problems { Terminal.print("  - \(problem)") }
                 }
                 if !report.abandonedScratch.isEmpty { Terminal.print(Self.describe(report.abandonedScratch)) }
+                for fork in report.forkedOrigins { Terminal.print("warning: \(fork)") }
             }
             if !report.isSound { throw ExitCode(ExitStatus.checkFailed.rawValue) }
         }

@@ -41,6 +41,8 @@ extension FieldAuditCommand {
             var changedSinceSignOff: [String] = []
             /// Nonconformity numbers two leads assigned at once (`NC-03`), with the findings' labels.
             var numberCollisions: [String] = []
+            /// Origins whose history is forked, quarantined from their fork on.
+            var forkedOrigins: [ForkNotice] = []
             struct Nonconformity: Encodable {
                 var finding: String, label: String?, grade: String, state: String, deadline: String?, overdue: Bool
                 var openActions: Int, overdueActions: Int, doneActions: Int
@@ -98,6 +100,7 @@ extension FieldAuditCommand {
             view.numberCollisions = record.numbering.collisions.map { collision in
                 collision.findings.map { record.numbering.labels[$0] ?? $0.short }.joined(separator: ", ")
             }
+            view.forkedOrigins = status.forkedOrigins
             if output.json { return try Terminal.printJSON(view) }
 
             Terminal.print("\(Terminal.shown(record.engagement.client)) — \(record.engagement.auditType?.title ?? "audit") against \(Terminal.shown(record.catalog.displayName))")
@@ -132,7 +135,8 @@ extension FieldAuditCommand {
                 ("findings", FindingGrade.allCases.map { "\(counts.findingsByGrade[$0.rawValue] ?? 0) \($0.rawValue)" }.joined(separator: ", ")),
                 ("conflicts", counts.conflicts == 0 ? "none" : "\(counts.conflicts) — see `fieldaudit conflicts`"),
                 ("not exported", "\(counts.unexportedChanges) of your changes"),
-            ] + followUpRows(view) + closingRows(status)))
+            ] + followUpRows(view) + closingRows(status)
+                + view.forkedOrigins.map { ("forked", $0.description) }))
         }
 
         /// The nonconformities after the audit: where each stands, the actions, changed sign-offs.

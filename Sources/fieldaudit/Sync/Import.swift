@@ -61,6 +61,11 @@ extension FieldAuditCommand {
                         progress.finish()
                         waiting.append(item)
                         lastGap = .untrustedSigner(exporter, path: item.shown)
+                    } catch FieldAuditError.unauthorized(let refusal, _) {
+                        // Another of these bundles may carry the founding lead's change to the team.
+                        progress.finish()
+                        waiting.append(item)
+                        lastGap = .unauthorized(refusal, path: item.shown)
                     } catch FieldAuditError.untrustedFounder(let engagement, nil, _) {
                         // The engagement's founding changes may be in another of these bundles.
                         progress.finish()
@@ -81,6 +86,10 @@ extension FieldAuditCommand {
             parts.append("\(summary.newEvidence) new evidence files")
             if summary.newConflicts > 0 { parts.append("\(summary.newConflicts) new conflicts — see `fieldaudit conflicts`") }
             if summary.flaggedStamps > 0 { parts.append("\(summary.flaggedStamps) changes stamped far in the future (flagged)") }
+            if summary.setAside > 0 { parts.append("\(summary.setAside) changes of forked replicas set aside") }
+            for replica in summary.newForks {
+                parts.append("replica \(replica.prefix(8))'s history is forked: its changes from the fork on are refused and kept as evidence — see `fieldaudit verify`")
+            }
             return "\(summary.path) from \(summary.exporter.prefix(8)): " + parts.joined(separator: ", ")
         }
     }
