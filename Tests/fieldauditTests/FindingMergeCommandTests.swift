@@ -9,16 +9,7 @@ struct FindingMergeCommandTests: LaptopsInOneFolder {
     let cli = FieldAuditCLI(environment: ["TZ": "UTC"])
     let directory = TemporaryDirectory("fieldaudit-merge")
 
-    func send(_ from: String, to: String, _ name: String) throws {
-        try succeed(["export", "--for", file("\(to).card.json"), "-o", file(name)], as: from)
-        try succeed(["import", file(name)], as: to)
-    }
-
-    func json(_ text: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-    }
-
-        func raise(_ who: String, ref: String, _ statement: String) throws -> String {
+    func raise(_ who: String, ref: String, _ statement: String) throws -> String {
         let raised = try succeed([
             "finding", "raise", "--grade", "minor", "--ref", ref, "--statement", statement, "--objective-evidence", "\(statement), seen by \(who)",
             "--grade-justification", "One control lapsed",
@@ -27,16 +18,7 @@ struct FindingMergeCommandTests: LaptopsInOneFolder {
     }
 
     @Test func aLeadMergesAnAuditorsFindingAndBothLaptopsReportOneNonconformityWithBothObservations() throws {
-        for name in ["ada", "ben"] {
-            try succeed(["init", "--name", name.capitalized], as: name)
-            try succeed(["whoami", "--card", "-o", file("\(name).card.json")], as: name)
-        }
-        try succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd", "--start", "2026-12-01", "--end", "2026-12-03"], as: "ada")
-        try succeed(["team", "add", file("ben.card.json")], as: "ada")
-        try succeed(["trust", file("ada.card.json")], as: "ben")
-        try send("ada", to: "ben", "kickoff.fabundle")
-        let engagement = try #require(try succeed(["engagement", "list"], as: "ben").firstMatch(of: /([0-9a-f]{8})  Helix/)).1
-        try succeed(["engagement", "use", String(engagement)], as: "ben")
+        let engagement = try adaAndBen()
 
         // Two auditors see the same weakness in two departments.
         let kept = try raise("ada", ref: "A.6.2.8", "Radiology keeps inference logs 7 days")

@@ -9,32 +9,8 @@ struct NonconformityCommandTests: LaptopsInOneFolder {
     let cli = FieldAuditCLI(environment: ["TZ": "UTC"])
     let directory = TemporaryDirectory("fieldaudit-nc")
 
-    /// Sends everything `from` holds for `to` as a bundle, and imports it.
-    func send(_ from: String, to: String, _ name: String) throws {
-        try succeed(["export", "--for", file("\(to).card.json"), "-o", file(name)], as: from)
-        try succeed(["import", file(name)], as: to)
-    }
-
-    func json(_ text: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-    }
-
-    /// Ada, the lead, and Ben, an auditor, on one engagement that both replicas use.
-    func team() throws {
-        for name in ["ada", "ben"] {
-            try succeed(["init", "--name", name.capitalized], as: name)
-            try succeed(["whoami", "--card", "-o", file("\(name).card.json")], as: name)
-        }
-        try succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd", "--start", "2026-12-01", "--end", "2026-12-03"], as: "ada")
-        try succeed(["team", "add", file("ben.card.json")], as: "ada")
-        try succeed(["trust", file("ada.card.json")], as: "ben")
-        try send("ada", to: "ben", "kickoff.fabundle")
-        let engagement = try #require(try succeed(["engagement", "list"], as: "ben").firstMatch(of: /([0-9a-f]{8})  Helix/)).1
-        try succeed(["engagement", "use", String(engagement)], as: "ben")
-    }
-
     @Test func aMinorNonconformityIsNumberedFollowedUpAndClosedAndEveryFormatSaysSo() throws {
-        try team()
+        try adaAndBen()
 
         // Ben raises a minor without a grade justification; Ada cannot sign it off until she gives one.
         let raised = try succeed([
@@ -113,7 +89,7 @@ struct NonconformityCommandTests: LaptopsInOneFolder {
     }
 
     @Test func evidenceOfImplementationIsAddedAfterClosingAndIsNotLateWhileOtherEvidenceIsRefused() throws {
-        try team()
+        try adaAndBen()
         let raised = try succeed([
             "finding", "raise", "--grade", "minor", "--ref", "A.6.2.8", "--statement", "Inference logs are kept 7 days",
             "--objective-evidence", "retention_days: 7", "--grade-justification", "A single control lapsed",
