@@ -105,13 +105,6 @@ extension Replica {
                 checkpoints.append(try Checkpoint(signerPublicKey: stored.publicKey, seq: stored.seq, hash: stored.hash, signature: stored.signature))
             }
         }
-        /// The peer's own last change held here, sent back (`Sync/PROTOCOL.md` §21.2).
-        var tail: OriginRange?
-        if let found = try ownTail(for: request, readable: Set(readable)) {
-            tail = found.range
-            ranges.append(found.range)
-            checkpoints.append(found.checkpoint)
-        }
         let header = BundleHeader(
             exporterKey: identity.publicKey, createdAt: clock.now(), engagements: readable, ranges: ranges,
             includesEvidence: request.includeEvidence)
@@ -120,9 +113,9 @@ extension Replica {
         let visible = Set(readable)
         var summary = ExportSummary(engagements: readable, sealedFor: sealing?.recipients.count ?? 0)
         var evidence = Set<BlobDigest>()
-        let changeTotal = ranges.reduce(UInt64(0)) { $0 + ($1 == tail ? 0 : $1.through - $1.after) }
+        let changeTotal = ranges.reduce(UInt64(0)) { $0 + ($1.through - $1.after) }
         progress(WorkProgress(step: "changes", done: 0, total: changeTotal, unit: .changes))
-        for range in ranges where range != tail {
+        for range in ranges {
             try store.forEachLink(of: range.origin, after: range.after, through: range.through) { link in
                 switch link {
                 case let .change(change) where visible.contains(change.engagement):
@@ -139,10 +132,6 @@ extension Replica {
                 let written = summary.changes + summary.withheld
                 if written % 256 == 0 { progress(WorkProgress(step: "changes", done: UInt64(written), total: changeTotal, unit: .changes)) }
             }
-        }
-        if let tail {
-            // Not counted: the peer wrote it, and holds it unless its store went back in time.
-            for change in try store.changes(of: tail.origin, after: tail.after, limit: 1) { try writer.append(change) }
         }
         for checkpoint in checkpoints { try writer.append(checkpoint) }
         summary.checkpoints = checkpoints.count
@@ -162,23 +151,6 @@ extension Replica {
             try store.setMetadata(Self.exportedSeqKey, to: String(own.through))
         }
         return summary
-    }
-
-    /// The one-link range that sends a known peer back its own last change this replica holds,
-    /// with the checkpoint covering it, unless the export already carries the peer's changes
-    /// (`--all`): a peer whose store was restored from an older backup learns from it that it is
-    /// behind its own history, before it writes (`Sync/PROTOCOL.md` §21.2). `nil` when this
-    /// replica holds none of the peer's changes, or that change is in an engagement the bundle
-    /// does not carry in full.
-    private func ownTail(for request: ExportRequest, readable: Set<EntityID>) throws -> (range: OriginRange, checkpoint: Checkpoint)? {
-        guard let peer = request.peer, peer != identity.id, !request.returnsPeerChanges else { return nil }
-        let held = try store.vector()[peer]
-        guard held > 0, let stored = try store.checkpoint(of: peer, through: held), stored.seq > 0,
-              let last = try store.changes(of: peer, after: stored.seq - 1, limit: 1).first,
-              last.seq == stored.seq, readable.contains(last.engagement)
-        else { return nil }
-        return (OriginRange(origin: peer, after: stored.seq - 1, through: stored.seq),
-                try Checkpoint(signerPublicKey: stored.publicKey, seq: stored.seq, hash: stored.hash, signature: stored.signature))
     }
 
     /// Streams one evidence file into the bundle in chunks; returns its size.

@@ -168,9 +168,11 @@ struct LaptopRecoveryTests: LaptopsInOneFolder {
     @Test func aStoreRestoredFromAnOlderBackupThatABundleShowsBehindWritesNothingUntilItCatchesUp() throws {
         try kickoff(["ben", "cara"])
         try FileManager.default.copyItem(atPath: file("ben"), toPath: file("ben-backup"))
-        // After the backup, Ben's first note reaches the lead, his second only Cara, who passes it on.
+        // After the backup, Ben's first note reaches the lead with his vector, his second only
+        // Cara, who passes it on.
         try succeed(["note", "--ref", "5.1", "sent to the lead"], as: "ben")
         try send("ben", to: "ada", "ben-day1.fabundle")
+        try succeed(["vector", "-o", file("ben-day1.vector.json")], as: "ben")
         try succeed(["note", "--ref", "5.1", "sent to Cara"], as: "ben")
         try send("ben", to: "cara", "ben-to-cara.fabundle")
         try send("cara", to: "ada", "cara-day1.fabundle")
@@ -179,9 +181,10 @@ struct LaptopRecoveryTests: LaptopsInOneFolder {
         try FileManager.default.moveItem(atPath: file("ben-backup"), toPath: file("ben"))
         let before = try succeed(["verify"], as: "ben")
 
-        // The lead's ordinary bundle holds Ben's second note past the gap, under Ben's own
-        // checkpoint: refused, saying the store is behind, and nothing imported.
-        try succeed(["export", "--for", file("ben.card.json"), "-o", file("ada-day2.fabundle")], as: "ada")
+        // The lead sends Ben his own changes beyond the vector he sent on day 1: the bundle holds
+        // Ben's second note past the restored store's gap, under Ben's own checkpoint. Refused,
+        // saying the store is behind, and nothing imported.
+        try succeed(["export", "--for", file("ben.card.json"), "--all", "--since", file("ben-day1.vector.json"), "-o", file("ada-day2.fabundle")], as: "ada")
         let refused = try run(["import", file("ada-day2.fabundle")], as: "ben")
         #expect(refused.status == 65, "\(refused.status) \(refused.stderr)")
         #expect(refused.stderr.contains("holds your own changes up to seq") && refused.stderr.contains("Ada")
