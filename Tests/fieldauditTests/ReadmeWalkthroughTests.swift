@@ -13,6 +13,9 @@ import Testing
 /// - **Ids.** The README's example ids stand for the ones earlier commands print: each is read
 ///   from the output of the command that made it (`exampleIDs`) and put in its place.
 /// - **Capture sessions.** The `> ` lines after `fieldaudit capture` are its standard input.
+/// - **A server.** A line ending in `&` (`fieldaudit serve … &`) runs in the background, on a free
+///   port in place of `127.0.0.1:8443`; the address it prints takes the place of
+///   `http://127.0.0.1:8443` in later lines; `kill %1` stops it with SIGTERM, and it must exit 0.
 /// - **Blocks that cannot run here** (a release build, the whole suite, a server with a TLS
 ///   certificate and a name, systemd, PostgreSQL) carry the visible marker `*Not run by the README
 ///   test: WHY.*` on the line before them; only blocks naming such a need may carry it.
@@ -147,6 +150,8 @@ struct ReadmeWalkthroughTests {
         newLaptop(for: "lead")
         newLaptop(for: "ben")
         var ran = 0
+        var background: [ServeProcess] = []
+        defer { background.forEach { $0.stop() } }
         for block in Self.blocks(of: ReadmeCommandTests.readme) where block.skipped == nil {
             if block.lines.joined().contains("backup/identity.key") {
                 // "A broken laptop, with a backup of its key": Ben kept a copy of his key.
@@ -165,6 +170,20 @@ struct ReadmeWalkthroughTests {
                     "PATH": "\(folder)/bin:\(binary):/usr/bin:/bin", "HOME": directory.file("home"), "TZ": "UTC", "NO_COLOR": "1",
                     "FIELDAUDIT_STORE": laptops[who] ?? "", "LANG": "C.UTF-8",
                 ]
+                if line.hasSuffix("&") {
+                    let command = String(line.dropLast()).replacingOccurrences(of: "127.0.0.1:8443", with: "127.0.0.1:0")
+                    let started = try ServeProcess(shellCommand: command, in: folder, environment: environment, log: directory.file("background-\(ran).log"))
+                    background.append(started)
+                    ids["http://127.0.0.1:8443"] = started.url
+                    ran += 1
+                    continue
+                }
+                if line == "kill %1" {
+                    let server = try #require(background.first { $0.isRunning }, "`kill %1` with nothing in the background")
+                    #expect(server.stop() == 0, "\(block.section): the server did not exit 0 on SIGTERM")
+                    ran += 1
+                    continue
+                }
                 let result = try FieldAuditCLI.execute(
                     "/bin/sh", ["-c", "cd '\(folder)' && " + line], environment: environment, inputData: step.input.map { Data($0.utf8) })
                 ran += 1
@@ -176,6 +195,7 @@ struct ReadmeWalkthroughTests {
             }
         }
         #expect(ran > 60, "\(ran) lines ran")
-        #expect(ids.count == Self.exampleIDs.count, "ids found: \(ids)")
+        #expect(Self.exampleIDs.allSatisfy { ids[$0.example] != nil }, "ids found: \(ids)")
+        #expect(ids["http://127.0.0.1:8443"] != nil && background.allSatisfy { !$0.isRunning }, "the README's server ran and was stopped")
     }
 }
