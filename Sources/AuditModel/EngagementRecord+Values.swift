@@ -12,7 +12,8 @@ extension EngagementRecord {
              Evidence.Field.capturedAt.rawValue, Note.Field.at.rawValue, Engagement.Field.closedAt.rawValue,
              Engagement.Field.signedAt.rawValue, LateDecision.Field.decidedAt.rawValue, Reopening.Field.reopenedAt.rawValue:
             return value.integer.map(siteTime.dateTime) ?? value.description
-        case Finding.Field.discussed.rawValue, ApplicabilityStatement.Field.applicable.rawValue, PlanItem.Field.remote.rawValue:
+        case Finding.Field.discussed.rawValue, ApplicabilityStatement.Field.applicable.rawValue, PlanItem.Field.remote.rawValue,
+             Change.deletedField:
             return value.isTrue ? "yes" : "no"
         case Finding.Field.verification.rawValue:
             guard let verification = value.text.flatMap(ClosureVerification.decode) else { return value.description }

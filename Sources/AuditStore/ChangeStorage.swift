@@ -77,6 +77,10 @@ public protocol ChangeStorage: AnyObject, Sendable {
 
     /// What a peer is known to hold: the lower bound its bundles proved.
     func peerVector(of peer: ReplicaID) throws(StoreError) -> VersionVector
+    /// Records that `peer` holds `origin`'s changes up to `seq` (kept only if higher than what is
+    /// recorded), outside any import: what a refused bundle or a central's vector proved about
+    /// this replica's own origin (`Sync/PROTOCOL.md` §21.2).
+    func recordPeerHolds(_ seq: UInt64, of peer: ReplicaID, origin: ReplicaID) throws(StoreError)
     /// The keys trusted explicitly, by replica id.
     func trustedReplicas() throws(StoreError) -> [ReplicaID: String]
     /// The keys trusted explicitly with their names and public keys, sorted by replica id.

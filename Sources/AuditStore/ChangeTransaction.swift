@@ -40,16 +40,25 @@ public enum ChangeTransaction {
 
     /// Runs one local command's writes authored by `origin` (see `Store.write(as:_:)`).
     ///
-    /// - Throws: `StoreError`, or whatever `body` throws, unchanged.
+    /// Refused before `body` runs while a peer is known to hold more of `origin` than the store
+    /// does (`Sync/PROTOCOL.md` §21.2): the store was restored from an older backup and must catch
+    /// up before it numbers new changes.
+    ///
+    /// - Throws: `StoreError.behindOwnHistory` then; `StoreError`, or whatever `body` throws, unchanged.
     public static func write<T>(
         as origin: ReplicaID, rows: any StateRows, searchableFields: Set<String>, now: UInt64,
         _ body: (inout LocalTransaction) throws -> T
     ) throws -> T {
+        let lastSeq = try rows.lastSeq(of: origin)
+        // A store restored from an older backup writes only once it holds what peers hold of it.
+        if let furthest = try rows.furthestPeer(of: origin), furthest.seq > lastSeq {
+            throw StoreError.behindOwnHistory(head: lastSeq, heldThrough: furthest.seq, heldBy: furthest.peer)
+        }
         let applier = ChangeApplier(rows, searchableFields: searchableFields)
         var transaction = LocalTransaction(
             rows: rows, applier: applier,
             writer: ChangeWriter(
-                origin: origin, lastSeq: try rows.lastSeq(of: origin),
+                origin: origin, lastSeq: lastSeq,
                 clock: HybridLogicalClock(last: try rows.clockStamp()), now: now))
         let result = try body(&transaction)
         try applier.finish()

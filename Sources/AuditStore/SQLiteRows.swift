@@ -331,6 +331,21 @@ final class SQLiteRows: StateRows {
         }
     }
 
+    func furthestPeer(of origin: ReplicaID) throws(StoreError) -> (peer: ReplicaID, seq: UInt64)? {
+        let found = try grdb { () -> (Data, Int64)? in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT peer, seq FROM peer_vector WHERE origin = ? ORDER BY seq DESC, peer LIMIT 1",
+                arguments: [Data(origin.bytes)])
+            else { return nil }
+            return (row[0], row[1])
+        }
+        guard let found else { return nil }
+        guard let peer = try? ReplicaID(bytes: Array(found.0)) else {
+            throw .corruptRow(table: "peer_vector", reason: "a peer id of \(found.0.count) bytes")
+        }
+        return (peer, UInt64(bitPattern: found.1))
+    }
+
     // MARK: - Fork quarantine
 
     func rememberCheckpoint(_ checkpoint: StoredCheckpoint) throws(StoreError) {

@@ -95,6 +95,9 @@ public protocol StateRows: AnyObject {
     func peerSeq(of peer: ReplicaID, origin: ReplicaID) throws(StoreError) -> UInt64?
     /// Records what a peer is known to hold of one origin.
     func setPeerSeq(_ seq: UInt64, of peer: ReplicaID, origin: ReplicaID) throws(StoreError)
+    /// The peer known to hold the most of one origin, and how much; `nil` if nothing is recorded
+    /// (ties: the least peer id). A local write reads it for its own origin (`ChangeTransaction.write`).
+    func furthestPeer(of origin: ReplicaID) throws(StoreError) -> (peer: ReplicaID, seq: UInt64)?
 
     // MARK: - Fork quarantine (`Sync/PROTOCOL.md` §21.1; the law is `ChangeTransaction.quarantine`)
 

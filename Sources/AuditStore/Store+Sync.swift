@@ -193,6 +193,15 @@ extension Store {
         }
     }
 
+    /// Records that `peer` holds `origin`'s changes up to `seq`, if that is more than recorded.
+    public func recordPeerHolds(_ seq: UInt64, of peer: ReplicaID, origin: ReplicaID) throws(StoreError) {
+        try writeTransaction { db in
+            let rows = try SQLiteRows(db, path: path)
+            if let held = try rows.peerSeq(of: peer, origin: origin), held >= seq { return }
+            try rows.setPeerSeq(seq, of: peer, origin: origin)
+        }
+    }
+
     /// Trusts a key explicitly, so bundles it signs and engagements it founds are accepted.
     public func trust(_ replica: ReplicaID, name: String, publicKey: [UInt8]) throws(StoreError) {
         try writeTransaction { db in

@@ -34,6 +34,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case blobCorrupt(digest: String)
     /// Something failed that FieldAudit did not expect; the message says what.
     case unexpected(String)
+    /// A local write was refused: a peer is known to hold this replica's own changes up to
+    /// `heldThrough`, beyond the `head` this store holds (it was restored from an older backup), so
+    /// writing would number changes again and fork its own history (`Sync/PROTOCOL.md` §21.2).
+    case behindOwnHistory(head: UInt64, heldThrough: UInt64, heldBy: ReplicaID)
 
     /// Whether this is a condition of the store itself (full disk, lock, read-only, damaged)
     /// rather than a failure of one statement.
@@ -77,6 +81,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             "the stored evidence file \(digest.prefix(16))… no longer matches its SHA-256; restore it from another replica's bundle."
         case let .unexpected(message):
             "unexpected error: \(message)"
+        case let .behindOwnHistory(head, heldThrough, heldBy):
+            "this replica is behind its own history: replica \(heldBy.short) holds your changes up to seq \(heldThrough), this store only up to \(head) (was it restored from an older backup?); nothing was written, as writing now would fork your history. Run `fieldaudit sync`, or import a bundle that holds your later changes (`fieldaudit export --for YOUR-CARD --all` on a teammate's laptop) first."
         }
     }
 }

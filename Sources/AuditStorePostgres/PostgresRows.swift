@@ -304,6 +304,13 @@ final class PostgresRows: StateRows {
         }
     }
 
+    func furthestPeer(of origin: ReplicaID) throws(StoreError) -> (peer: ReplicaID, seq: UInt64)? {
+        guard let row = try rows("SELECT peer, seq FROM peer_vector WHERE origin = $1 ORDER BY seq DESC, peer LIMIT 1", {
+            $0.bytes(origin.bytes)
+        }).first else { return nil }
+        return (try row.replica(0, table: "peer_vector"), try row.uint64(1))
+    }
+
     // MARK: - Fork quarantine
 
     func rememberCheckpoint(_ checkpoint: StoredCheckpoint) throws(StoreError) {

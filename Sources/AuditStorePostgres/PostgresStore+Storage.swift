@@ -227,6 +227,20 @@ extension PostgresStore {
         }
     }
 
+    /// Records that `peer` holds `origin`'s changes up to `seq`, if that is more than recorded.
+    public func recordPeerHolds(_ seq: UInt64, of peer: ReplicaID, origin: ReplicaID) throws(StoreError) {
+        try storeWrite { connection throws(StoreError) in
+            try execute(connection, """
+                INSERT INTO peer_vector (peer, origin, seq) VALUES ($1, $2, $3)
+                ON CONFLICT (peer, origin) DO UPDATE SET seq = GREATEST(peer_vector.seq, excluded.seq)
+                """, Binds.with {
+                    $0.bytes(peer.bytes)
+                    $0.bytes(origin.bytes)
+                    $0.uint(seq)
+                })
+        }
+    }
+
     /// The keys trusted explicitly, by replica id.
     public func trustedReplicas() throws(StoreError) -> [ReplicaID: String] {
         try readTransaction { connection throws(StoreError) in

@@ -53,6 +53,9 @@ struct BundleVerifier {
     let held: any HeldChains
     /// The SHA-256 of a staged evidence file, as the blob store files it.
     let hashFile: (String) throws -> BlobDigest
+    /// The replica importing the bundle: its own links beyond a gap mean its store is behind
+    /// its own history (`FieldAuditError.aheadOfOwnHistory`) rather than a bundle sent too early.
+    var own: ReplicaID? = nil
 
     /// What the verification pass learned.
     struct VerifiedBundle {
@@ -105,7 +108,7 @@ struct BundleVerifier {
     /// hashes mean its history is forked.
     ///
     /// - Throws: `FieldAuditError.bundleGap` if an origin's first link lies beyond what the
-    ///   replica holds, `.brokenChain` if links are not consecutive, start after a predecessor not
+    ///   replica holds (`.aheadOfOwnHistory` when that origin is `own` and its checkpoint proves it), `.brokenChain` if links are not consecutive, start after a predecessor not
     ///   held, or do not end at the highest checkpoint of their origin with an equal hash, or if
     ///   an origin signed two hashes for one seq; `.incompleteEvidence` if an evidence file is not
     ///   whole and in order in the bundle, `.evidenceMismatch` if it does not match its digest;
@@ -139,6 +142,8 @@ struct BundleVerifier {
         var firstSeqs: [ReplicaID: UInt64] = [:]
         var staged: [BlobDigest: StagedFile] = [:]
         var count = 0
+        /// The first of the importer's own links the bundle holds beyond a gap, if any.
+        var ownBeyondGap: UInt64?
 
         /// The chain an origin's first link in the bundle must extend: the replica's, up to it.
         func chain(before id: ChangeID) throws -> OriginChain {
@@ -159,6 +164,11 @@ struct BundleVerifier {
             if let fork = quarantined[id.origin], id.seq >= fork {
                 beyondFork.insert(id.origin)
                 setAside += 1
+                return false
+            }
+            if id.origin == own, chains[id.origin] == nil, id.seq > holds[id.origin] + 1 {
+                // Read on to the end, where the signatures are checked, before saying so.
+                ownBeyondGap = min(ownBeyondGap ?? id.seq, id.seq)
                 return false
             }
             var chain = try chains[id.origin] ?? chain(before: id)
@@ -205,6 +215,15 @@ struct BundleVerifier {
             case let .blobChunk(chunk):
                 try stage(chunk, in: staging, staged: &staged, path: path)
             }
+        }
+        if let own, let first = ownBeyondGap {
+            // The importer's own key signed a checkpoint beyond what its store holds: the store
+            // is behind its own history. Without one, it is an ordinary gap.
+            guard let signed = checkpoints[own], signed.seq > holds[own] else {
+                throw FieldAuditError.bundleGap(origin: own, holds: holds[own], startsAt: first, path: path)
+            }
+            throw FieldAuditError.aheadOfOwnHistory(
+                head: holds[own], heldThrough: signed.seq, exporter: reader.header.exporter.short, path: path)
         }
         var forks: [ReplicaID: ForkVersion] = [:]
         for (origin, chain) in chains {

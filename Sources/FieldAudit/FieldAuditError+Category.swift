@@ -36,6 +36,8 @@ extension FieldAuditError {
         case .unsupportedRecommendation: .invalidInput
         case .engagementClosed: .notPermitted
         case .bundle, .bundleGap, .brokenChain, .ownHistoryForked, .evidenceMismatch, .incompleteEvidence: .invalidInput
+        case .aheadOfOwnHistory: .invalidInput
+        case .behindOwnHistory: .notPermitted
         case .replicaExists, .outputExists, .outputUnusable: .cannotCreate
         case .keyFileExposed, .notPermitted, .refused, .noLeadLeft, .untrustedSigner, .unauthorized, .untrustedFounder: .notPermitted
         case .io: .inputOutput
@@ -49,7 +51,7 @@ extension FieldAuditError {
     private static func category(of error: StoreError) -> Category {
         switch error {
         case .diskFull, .damaged, .blobUnwritable: .inputOutput
-        case .readOnly: .notPermitted
+        case .readOnly, .behindOwnHistory: .notPermitted
         case .busy: .temporaryFailure
         case .rejected, .corruptRow, .newerSchema, .blobCorrupt: .invalidInput
         case .cannotOpen, .blobUnreadable, .blobMissing: .missingInput

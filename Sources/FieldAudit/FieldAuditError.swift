@@ -72,6 +72,15 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     /// A bundle holds this replica's own change at `seq`, different from the one this store wrote
     /// under that number: the store was restored from an older backup and wrote again.
     case ownHistoryForked(seq: UInt64, path: String)
+    /// A bundle holds this replica's own changes up to `heldThrough` (under a checkpoint signed
+    /// with its key) beyond the `head` this store holds, with a gap between: the store was
+    /// restored from an older backup. Nothing was imported; local writes are refused until the
+    /// store catches up (`Sync/PROTOCOL.md` §21.2). `exporter` names who relayed it.
+    case aheadOfOwnHistory(head: UInt64, heldThrough: UInt64, exporter: String, path: String)
+    /// A local write refused because `heldBy` (a peer, or the central) is known to hold this
+    /// replica's own changes up to `heldThrough`, beyond the `head` this store holds: writing
+    /// would number changes again and fork its history (`Sync/PROTOCOL.md` §21.2).
+    case behindOwnHistory(head: UInt64, heldThrough: UInt64, heldBy: String)
     /// A bundle's evidence file does not match its SHA-256 or size.
     case evidenceMismatch(digest: String, path: String)
     /// A bundle's evidence file is not whole in it: chunks missing, out of order or overlapping
@@ -167,6 +176,10 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "\(path) brings changes to engagement \(engagement), which this replica does not hold yet; nothing was imported. Import the lead's bundle for it first (or give all the bundles to one `fieldaudit import`)."
         case let .bundleGap(origin, holds, startsAt, path):
             "\(path) continues replica \(origin.short)'s changes at seq \(startsAt), but this replica holds only up to \(holds); nothing was imported. Import the earlier bundle first (give them all to one `fieldaudit import`), or ask for a bundle made against your vector: `fieldaudit vector -o FILE`."
+        case let .aheadOfOwnHistory(head, heldThrough, exporter, path):
+            "\(path) was refused: it holds your own changes up to seq \(heldThrough) (signed with your key; sent by \(exporter)), but this store holds your history only up to seq \(head), so it was restored from an older backup. Nothing was imported, and this replica writes nothing until it catches up, as a new change would fork your history. Import a bundle holding your changes from seq \(head + 1): ask \(exporter) for `fieldaudit export --for YOUR-CARD --all -o FILE`, or run `fieldaudit sync` with the central."
+        case let .behindOwnHistory(head, heldThrough, heldBy):
+            "this replica is behind its own history held by \(heldBy): your changes up to seq \(heldThrough) are held there, this store has them only up to seq \(head) (was it restored from an older backup?). Nothing was written: a new change now would fork your history. Run `fieldaudit sync`, or import the latest bundle holding your changes (`fieldaudit export --for YOUR-CARD --all -o FILE`, made by your lead) first; then write again."
         case let .ownHistoryForked(seq, path):
             "\(path) was refused: it holds your own change \(seq) and this store wrote another one under that number, so your history has forked (was this store restored from an older backup?). Nothing was imported. Keep this store's folder aside, restore with `fieldaudit init --name NAME --key IDENTITY.KEY --trust CARD --restore-from BUNDLE` from your lead's or the central's `export --for YOUR-CARD --all`, and record again what you wrote since the backup."
         case let .brokenChain(origin, seq, reason, path):

@@ -75,9 +75,16 @@ extension Replica {
         guard try mayBeAccepted(reader.header, trusted: Set(try store.trustedReplicas().keys)) else {
             throw FieldAuditError.untrustedSigner(reader.header.exporter, path: path)
         }
-        let verifier = BundleVerifier(held: StoredChains(storage: store), hashFile: blobs.hash(of:))
-        return try verifier.verify(
-            reader, from: path, bundleBytes: Self.regularFileSize(handle), stagingEvidenceIn: staging, progress: progress)
+        let verifier = BundleVerifier(held: StoredChains(storage: store), hashFile: blobs.hash(of:), own: identity.id)
+        do {
+            return try verifier.verify(
+                reader, from: path, bundleBytes: Self.regularFileSize(handle), stagingEvidenceIn: staging, progress: progress)
+        } catch FieldAuditError.aheadOfOwnHistory(let head, let heldThrough, _, _) {
+            // Remembered, so that this store writes nothing until it catches up (§21.2).
+            let exporter = reader.header.exporter
+            try store.recordPeerHolds(heldThrough, of: exporter, origin: identity.id)
+            throw FieldAuditError.aheadOfOwnHistory(head: head, heldThrough: heldThrough, exporter: displayName(of: exporter), path: path)
+        }
     }
 
     /// Whether a bundle with this header could pass the exporter check at the end of its import

@@ -64,6 +64,8 @@ extension Replica {
                 try authorize(writer.transaction, in: engagement)
                 return result
             }
+        } catch let StoreError.behindOwnHistory(head, heldThrough, heldBy) {
+            throw .behindOwnHistory(head: head, heldThrough: heldThrough, heldBy: displayName(of: heldBy))
         } catch {
             throw Self.wrap(error)
         }

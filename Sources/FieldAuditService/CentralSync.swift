@@ -51,14 +51,26 @@ public struct CentralSync: Sendable {
         let pulledPath = "\(scratch)/pulled-from-\(remote.name).fabundle"
         try? FileManager.default.removeItem(atPath: pulledPath)
         defer { try? FileManager.default.removeItem(atPath: pulledPath) }
-        let pulledBytes = try await client.pull(try replica.vectorFile(), to: pulledPath) {
-            progress(WorkProgress(step: "pulling", done: $0, total: nil, unit: .bytes))
-        }
-        let pulled = try replica.importBundle(at: pulledPath) {
-            progress(WorkProgress(step: "importing", done: UInt64($0), total: pulledBytes, unit: .bytes))
+        let pulledBytes: UInt64, pulled: ImportSummary
+        do {
+            pulledBytes = try await client.pull(try replica.vectorFile(), to: pulledPath) {
+                progress(WorkProgress(step: "pulling", done: $0, total: nil, unit: .bytes))
+            }
+            pulled = try replica.importBundle(at: pulledPath) {
+                progress(WorkProgress(step: "importing", done: UInt64($0), total: pulledBytes, unit: .bytes))
+            }
+        } catch {
+            // The pull failed: if the central holds more of this replica's own history than its
+            // store, remember it, so no local write forks that history before the next sync.
+            if let holds = try? await client.vector() {
+                try? replica.recordOwnHistory(heldThrough: holds[replica.identity.id], by: try remote.replica, peerName: centralName)
+            }
+            throw error
         }
 
         let centralHolds = try await client.vector()
+        // The central's answer: it holds nothing of this replica's own beyond what the pull brought.
+        try replica.recordOwnHistory(heldThrough: centralHolds[replica.identity.id], by: try remote.replica, peerName: centralName)
         let pushPath = "\(scratch)/push-to-\(remote.name).fabundle"
         try? FileManager.default.removeItem(atPath: pushPath)
         defer { try? FileManager.default.removeItem(atPath: pushPath) }
@@ -71,6 +83,9 @@ public struct CentralSync: Sendable {
         }
         return SyncReport(pulled: pulled, pulledBytes: pulledBytes, sent: sent, pushed: pushed)
     }
+
+    /// How messages name the central: the remote's name and URL.
+    var centralName: String { "the central `\(remote.name)` (\(remote.url))" }
 
     /// Refuses a server whose card is not the pinned one, or that does not prove it holds its key.
     func checkPinnedKey() async throws(ServiceError) {

@@ -122,6 +122,44 @@ struct StoreContractTests {
         }
     }
 
+    /// A store behind its own history (`Sync/PROTOCOL.md` §21.2): while a peer is recorded holding
+    /// more of the writer's origin than the store, a local write is refused before it numbers
+    /// anything; catching up with the missing changes lifts it, and the next change continues the
+    /// chain. The record keeps the highest seq.
+    @Test(arguments: StorageBackend.allCases)
+    func aLocalWriteIsRefusedWhileAPeerHoldsMoreOfTheWritersOwnHistory(backend: StorageBackend) throws {
+        guard backend.isAvailable() else { return }
+        let (me, peer, engagement) = (testIdentity(1).id, testIdentity(2).id, testEntity(1))
+        // Given the writer's history of four changes, made on the store as it was before its loss...
+        let lost = try backend.makeStore(clock: ManualClock())
+        defer { StorageBackend.close(lost) }
+        for client in ["a", "b", "c", "d"] {
+            try lost.write(as: me) { try $0.set(.text(client), "client", of: engagement, kind: "engagement", engagement: engagement) }
+        }
+        let history = try lost.changes(of: me, after: 0, limit: 10)
+        // ...and a store restored holding only the first two, which learns a peer holds all four:
+        let restored = try backend.makeStore(clock: ManualClock())
+        defer { StorageBackend.close(restored) }
+        _ = try restored.apply(history.prefix(2))
+        try restored.recordPeerHolds(4, of: peer, origin: me)
+        try restored.recordPeerHolds(3, of: peer, origin: me)
+        // When it writes, it is refused, naming both heads and the peer; nothing is written.
+        let digest = try restored.digest()
+        #expect {
+            try restored.write(as: me) { try $0.set(.text("e"), "client", of: engagement, kind: "engagement", engagement: engagement) }
+        } throws: { error in
+            guard case let StoreError.behindOwnHistory(head, heldThrough, heldBy) = error else { return false }
+            return head == 2 && heldThrough == 4 && heldBy == peer
+        }
+        #expect(try restored.digest() == digest && restored.changeCount() == 2)
+        // Once it holds its four changes again, its next write is seq 5, the chain continued.
+        _ = try restored.apply(history.suffix(2))
+        let written = try restored.write(as: me) {
+            try $0.set(.text("e"), "client", of: engagement, kind: "engagement", engagement: engagement)
+        }
+        #expect(written.id.seq == 5)
+    }
+
     /// Imports for different engagements proceed in parallel: while a write transaction into one
     /// engagement is held open, another origin's write into another engagement commits.
     @Test func aWriteIntoOneEngagementDoesNotWaitForAnotherEngagementsOpenTransaction() throws {

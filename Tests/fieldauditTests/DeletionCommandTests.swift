@@ -36,6 +36,8 @@ struct DeletionCommandTests {
         #expect(listed.first?["deletedBy"] as? String == "Ada Lead")
         let log = try succeed(["log"])
         #expect(log.contains("deleted") && log.contains("deletedReason") && log.contains("Not in the audit scope"), "\(log)")
+        // The deletion reads in words, as every yes/no field does in `log`.
+        #expect(log.split(separator: "\n").contains { $0.contains(" deleted ") && $0.hasSuffix("yes") }, "\(log)")
         #expect(try succeed(["system", "delete", "ChestScan", "--reason", "again"]).contains("is deleted already; nothing changed"))
         let again = try run(["system", "add", "--name", "triage net", "--role", "provider", "--risk", "high"])
         #expect(again.status == 65 && again.stderr.contains("has a system named TriageNet already"), "a system's name is its identity: \(again.stderr)")

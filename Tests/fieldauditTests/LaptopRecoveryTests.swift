@@ -165,6 +165,98 @@ struct LaptopRecoveryTests: LaptopsInOneFolder {
         #expect(server.stop() == 0)
     }
 
+    @Test func aStoreRestoredFromAnOlderBackupThatABundleShowsBehindWritesNothingUntilItCatchesUp() throws {
+        try kickoff(["ben", "cara"])
+        try FileManager.default.copyItem(atPath: file("ben"), toPath: file("ben-backup"))
+        // After the backup, Ben's first note reaches the lead with his vector, his second only
+        // Cara, who passes it on.
+        try succeed(["note", "--ref", "5.1", "sent to the lead"], as: "ben")
+        try send("ben", to: "ada", "ben-day1.fabundle")
+        try succeed(["vector", "-o", file("ben-day1.vector.json")], as: "ben")
+        try succeed(["note", "--ref", "5.1", "sent to Cara"], as: "ben")
+        try send("ben", to: "cara", "ben-to-cara.fabundle")
+        try send("cara", to: "ada", "cara-day1.fabundle")
+        // The laptop breaks; its folder comes back from the backup, behind Ben's own history.
+        try FileManager.default.removeItem(atPath: file("ben"))
+        try FileManager.default.moveItem(atPath: file("ben-backup"), toPath: file("ben"))
+        let before = try succeed(["verify"], as: "ben")
+
+        // The lead sends Ben his own changes beyond the vector he sent on day 1: the bundle holds
+        // Ben's second note past the restored store's gap, under Ben's own checkpoint. Refused,
+        // saying the store is behind, and nothing imported.
+        try succeed(["export", "--for", file("ben.card.json"), "--all", "--since", file("ben-day1.vector.json"), "-o", file("ada-day2.fabundle")], as: "ada")
+        let refused = try run(["import", file("ada-day2.fabundle")], as: "ben")
+        #expect(refused.status == 65, "\(refused.status) \(refused.stderr)")
+        #expect(refused.stderr.contains("holds your own changes up to seq") && refused.stderr.contains("Ada")
+                && refused.stderr.contains("--all") && refused.stderr.contains("Nothing was imported"), "\(refused.stderr)")
+        // Ben's next write would fork his history: refused, naming who holds it and what to do.
+        for command in [["note", "--ref", "5.2", "written too early"], ["system", "add", "--name", "TriageNet", "--role", "provider", "--risk", "high"]] {
+            let early = try run(command, as: "ben")
+            #expect(early.status == 77, "\(command): \(early.status) \(early.stderr)")
+            #expect(early.stderr.contains("behind its own history held by Ada") && early.stderr.contains("fieldaudit sync"), "\(early.stderr)")
+        }
+        #expect(try succeed(["verify"], as: "ben") == before)
+        #expect(try succeed(["status"], as: "ben").isEmpty == false)
+
+        // The lead's `export --all` brings Ben to his head: the refused bundle then imports, and
+        // Ben writes again, continuing his chain; the lead sees no fork.
+        try succeed(["export", "--for", file("ben.card.json"), "--all", "-o", file("catch-up.fabundle")], as: "ada")
+        try succeed(["import", file("catch-up.fabundle"), file("ada-day2.fabundle")], as: "ben")
+        let found = try succeed(["search", "sent"], as: "ben")
+        #expect(found.contains("[sent] to the lead") && found.contains("[sent] to Cara"), "\(found)")
+        try succeed(["note", "--ref", "5.2", "caught up"], as: "ben")
+        try send("ben", to: "ada", "ben-day2.fabundle")
+        #expect(try succeed(["search", "caught"], as: "ada").contains("[caught] up"))
+        #expect(try succeed(["status"], as: "ada").contains("forked") == false)
+        #expect(try succeed(["verify"], as: "ada").prefix(80) == (try succeed(["verify"], as: "ben").prefix(80)))
+    }
+
+    @Test func aStoreRestoredFromAnOlderBackupThatTheCentralShowsBehindWritesNothingUntilSyncCatchesItUp() throws {
+        for (who, name) in [("central", "Central"), ("ada", "Ada"), ("ben", "Ben")] {
+            try succeed(["init", "--name", name], as: who)
+            try succeed(["whoami", "--card", "-o", file("\(who).card.json")], as: who)
+        }
+        try succeed(["trust", file("ada.card.json")], as: "central")
+        try succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], as: "ada")
+        try succeed(["team", "add", file("ben.card.json"), "--role", "auditor"], as: "ada")
+        try succeed(["engagement", "file", "--central", file("central.card.json")], as: "ada")
+        try succeed(["trust", file("ada.card.json")], as: "ben")
+        let server = try ServeProcess(cli: cli, store: file("central"), log: file("serve.log"))
+        defer { server.stop() }
+        for who in ["ada", "ben"] {
+            try succeed(["remote", "add", "central", server.url, "--yes"], as: who)
+            try succeed(["sync"], as: who)
+        }
+        let engagement = try #require(try succeed(["engagement", "list"], as: "ben").firstMatch(of: /([0-9a-f]{8})  Helix/)).1
+        try succeed(["engagement", "use", String(engagement)], as: "ben")
+        try FileManager.default.copyItem(atPath: file("ben"), toPath: file("ben-backup"))
+        for text in ["after the backup", "and more of it"] {
+            try succeed(["note", "--ref", "5.1", text], as: "ben")
+        }
+        try succeed(["sync"], as: "ben")
+        try FileManager.default.removeItem(atPath: file("ben"))
+        try FileManager.default.moveItem(atPath: file("ben-backup"), toPath: file("ben"))
+
+        // A sync whose pull fails (here: a limit too small for it) still learns from the central's
+        // answer that it holds more of Ben's own history: Ben's writes are refused until he syncs.
+        let cut = try run(["sync", "--max-pull", "64"], as: "ben")
+        #expect(cut.status != 0, "\(cut.stdout)")
+        let early = try run(["note", "--ref", "5.2", "written too early"], as: "ben")
+        #expect(early.status == 77 && early.stderr.contains("behind its own history held by"), "\(early.status) \(early.stderr)")
+        #expect(try succeed(["search", "early"], as: "ben").contains("early") == false)
+
+        // The next sync brings Ben to his head; his next change continues the chain.
+        try succeed(["sync"], as: "ben")
+        #expect(try succeed(["search", "backup"], as: "ben").contains("after the [backup]"))
+        try succeed(["note", "--ref", "5.2", "caught up"], as: "ben")
+        let pushed = try succeed(["sync"], as: "ben")
+        #expect(pushed.firstMatch(of: /pushed [1-9][0-9]* changes/) != nil, "\(pushed)")
+        try succeed(["sync"], as: "ada")
+        #expect(try succeed(["search", "caught"], as: "ada").contains("[caught] up"))
+        #expect(try succeed(["status"], as: "ada").contains("forked") == false)
+        #expect(server.stop() == 0)
+    }
+
     @Test func aStolenLaptopsLaterBundleIsRefusedEverywhereAndTheEarlierWorkStillVerifies() throws {
         try kickoff(["ben", "cara"])
         try succeed(["note", "--ref", "5.1", "before the theft"], as: "ben")

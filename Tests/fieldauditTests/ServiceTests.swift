@@ -217,8 +217,23 @@ final class ServeProcess: @unchecked Sendable {
     let url: String
 
     init(cli: FieldAuditCLI, store: String, log: String, listen: String = "127.0.0.1:0", arguments: [String] = []) throws {
-        process.executableURL = URL(fileURLWithPath: cli.executable)
-        process.arguments = ["serve", "--listen", listen, "--store", store] + arguments
+        url = try Self.start(process, cli.executable, ["serve", "--listen", listen, "--store", store] + arguments, environment: nil, log: log)
+    }
+
+    /// A server a shell command line starts (`fieldaudit serve … ` as the README writes it), run
+    /// through `/bin/sh -c 'exec …'` in `folder` so that signals reach the server itself.
+    init(shellCommand command: String, in folder: String, environment: [String: String], log: String) throws {
+        url = try Self.start(process, "/bin/sh", ["-c", "cd '\(folder)' && exec \(command)"], environment: environment, log: log)
+    }
+
+    /// Whether the server still runs.
+    var isRunning: Bool { process.isRunning }
+
+    /// Starts `process` and returns the address its first line of output names.
+    private static func start(_ process: Process, _ program: String, _ arguments: [String], environment: [String: String]?, log: String) throws -> String {
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let output = Pipe()
         process.standardOutput = output
@@ -243,7 +258,7 @@ final class ServeProcess: @unchecked Sendable {
             process.terminate()
             throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "fieldaudit serve did not start: \(banner)"])
         }
-        url = String(match.1)
+        return String(match.1)
     }
 
     /// Stops the server with SIGTERM; returns its exit status (SIGKILL after 30 s: -9).

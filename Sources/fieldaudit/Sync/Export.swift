@@ -18,7 +18,7 @@ extension FieldAuditCommand {
                 """)
         @Option(name: .customLong("for"), help: "The peer: an identity card file or a replica id.") var peer: String?
         @Option(help: "A vector file the peer wrote with `fieldaudit vector`.") var since: String?
-        @Flag(help: "Send everything, whatever the peer holds.") var all = false
+        @Flag(help: "Send the peer its own changes too (what a restored replica needs): everything, or with --since what lies beyond that vector.") var all = false
         @Option(help: "Only this engagement.") var engagement: String?
         @Flag(inversion: .prefixedNo, help: "Seal the bundle so only the engagements' team members, the peer's card and you can read it.") var encrypt = true
         @Flag(help: "Leave evidence files out (a later bundle can bring them).") var noEvidence = false
@@ -29,9 +29,6 @@ extension FieldAuditCommand {
         @Flag(help: "Replace an existing bundle file.") var force = false
         @OptionGroup var store: StoreOptions
 
-        func validate() throws {
-            if all && since != nil { throw ValidationError("--all and --since exclude each other.") }
-        }
 
         func run() throws {
             let replica = try store.openReplica()
