@@ -163,12 +163,13 @@ struct DeletionTests {
         let bensTest = try test(by: ben)
         _ = try cara.importBundle(at: try sync.bundle(from: ben, for: cara))
         try cara.set(.text("Logs kept 7 days, not 2 years"), field: ControlTest.Field.conclusion.rawValue, of: bensTest, kind: "test", engagement: engagement)
-        let carasTest = try test(by: cara, "A.6.2.9")
+        let carasTest = try test(by: cara, "A.6.2.6")
         _ = try cara.delete(.test, carasTest.short, reason: "recorded twice", engagement: nil)
         let caraFirst = try cara.store.vector()[cara.identity.id]
         #expect(throws: FieldAuditError.self) { _ = try cara.delete(.test, bensTest.short, reason: "not hers", engagement: nil) }
+        var bundles = [try own(lead), try own(ben), try own(cara)]
         try cara.store.write(as: cara.identity.id) { transaction in try transaction.delete(bensTest, kind: "test", engagement: engagement) }
-        let bundles = [try own(lead), try own(ben), try own(cara), try own(cara, after: caraFirst)]
+        bundles.append(try own(cara, after: caraFirst))
 
         var outcomes = Set<[String]>()
         var digests = Set<StateDigest>()

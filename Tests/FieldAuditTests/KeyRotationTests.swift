@@ -48,7 +48,7 @@ struct KeyRotationTests {
             ref: "A.6.2.8", method: .inspection, result: .conforming, sample: nil, sampleSize: nil, population: nil, systems: [],
             conclusion: "Logs kept", engagement: nil)
         let other = try ben.recordTest(
-            ref: "A.6.2.9", method: .inquiry, result: .conforming, sample: nil, sampleSize: nil, population: nil, systems: [],
+            ref: "A.6.2.6", method: .inquiry, result: .conforming, sample: nil, sampleSize: nil, population: nil, systems: [],
             conclusion: "Asked", engagement: nil)
         let lastOld = try ben.store.vector()[oldKey]
 
