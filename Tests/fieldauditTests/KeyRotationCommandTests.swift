@@ -82,6 +82,10 @@ struct KeyRotationCommandTests: LaptopsInOneFolder {
         try succeed(["import", file("ben2-work.fabundle")], as: "ada")
         let found = try succeed(["search", "the"], as: "ada")
         #expect(found.contains("theft") && found.contains("new laptop") && !found.contains("thief"), "\(found)")
+        // The old key's work is still shown as Ben's.
+        let log = try succeed(["log", "--json"], as: "ada")
+        let authors = Set((try #require(try JSONSerialization.jsonObject(with: Data(log.utf8)) as? [[String: Any]])).compactMap { $0["author"] as? String })
+        #expect(authors == ["Ada", "Ben"], "\(authors)")
         #expect(try run(["verify"], as: "ada").status == 0)
     }
 }
