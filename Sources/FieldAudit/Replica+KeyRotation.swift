@@ -146,6 +146,8 @@ extension Replica {
         do {
             try store.setMetadata("retired_replica_id", to: identity.id.hex)
             try store.setMetadata("replica_id", to: next.id.hex)
+            // The new key has exported nothing yet (`status` counts its changes from here).
+            try store.setMetadata(Self.exportedSeqKey, to: "0")
         } catch {
             unlink(retired)
             throw .store(error)

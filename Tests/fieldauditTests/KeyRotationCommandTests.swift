@@ -40,6 +40,8 @@ struct KeyRotationCommandTests: LaptopsInOneFolder {
         // Ben works on, and may still delete what he recorded under the old key.
         try succeed(["note", "--ref", "5.2", "after the rotation"], as: "ben")
         try succeed(["test", "delete", String(test), "--reason", "recorded twice"], as: "ben")
+        let counts = try #require(try json(try succeed(["status", "--json"], as: "ben"))["counts"] as? [String: Any])
+        #expect((counts["unexportedChanges"] as? Int ?? 0) > 0, "the new key's note and deletion are not exported yet: \(counts)")
         try succeed(["export", "--for", file("ada.card.json"), "-o", file("work.fabundle")], as: "ben")
         try succeed(["import", file("work.fabundle")], as: "ada")
         let team = try succeed(["team", "list"], as: "ada")
