@@ -154,6 +154,23 @@ struct KeyRotationTests {
         #expect(try lead.verify().isSound)
     }
 
+    @Test func aRotationRecordWrittenByAnotherMemberRetiresNobody() throws {
+        let (lead, ben, cara) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        // Cara, past her local rules, writes a rotation record in Ben's name naming her own key.
+        try cara.store.write(as: cara.identity.id) { transaction in
+            for (field, value) in KeyRotation.writes(replica: ben.identity.id, successor: cara.identity.id, name: "ben", publicKey: cara.card.publicKey, agreementKey: nil) {
+                try transaction.set(value, field, of: KeyRotation.id(engagement: engagement, replica: ben.identity.id), kind: "keyRotation", engagement: engagement)
+            }
+        }
+        #expect(try deliver(cara, to: lead) == nil, "any member may write a rotation record; it counts only from its own key")
+        #expect(try lead.roster(of: engagement).members[ben.identity.id]?.retiredAfter == nil)
+        // Ben writes on, and the lead accepts it; the lead cannot continue Ben under Cara's key from it.
+        _ = try ben.addNote("still mine", ref: "5.1", engagement: nil)
+        #expect(try deliver(ben, to: lead) == nil)
+        #expect(throws: FieldAuditError.self) { _ = try lead.rotateMember(ben.identity.id, to: nil, engagement: nil) }
+    }
+
     @Test func theFoundingLeadsKeyIsNotRotated() throws {
         let (lead, _, _) = try sync.team()
         let request = ExportRequest()
