@@ -98,7 +98,8 @@ public struct Roster: Sendable {
         self.init(engagement: engagement, founder: founder, snapshots: snapshots)
     }
 
-    /// The entity kinds a roster is read from: the engagement and its members.
+    /// The entity kinds a roster is read from: the engagement, its members and their own key
+    /// rotation records.
     public static let kinds = [EntityKind.engagement.rawValue, EntityKind.member.rawValue, EntityKind.keyRotation.rawValue]
 
     /// The entity kinds whose ids are derived from a name (a control, an evidence and target), so
