@@ -208,6 +208,15 @@ extension Replica {
             throw .invalidInput(source: successor.id.short, reason: "the new key must be another replica than the old one and the founder")
         }
         let fromRecord = keepingThrough == nil && rotation?.successor == successor.id
+        let publicKey = Data(base64Encoded: successor.publicKey).flatMap { try? Curve25519.Signing.PublicKey(rawRepresentation: $0) }
+        let fingerprint = publicKey.map(ReplicaIdentity.fingerprint(of:)) ?? ""
+        // Run again: the member continues under that key already; nothing is written.
+        if roster.members[successor.id]?.succeeds == old, let done = membership.removedAfter, keepingThrough == nil || keepingThrough == done {
+            return MemberRotation(
+                retired: old.hex, replica: successor.id.hex, fingerprint: fingerprint,
+                name: record.members.first { $0.replica == successor.id }?.name ?? successor.name, role: role.rawValue,
+                retiredAfter: done, fromRotationRecord: rotation.map { $0.successor == successor.id && $0.retiredAfter == done } ?? false)
+        }
         let held = try perform { () throws(StoreError) in try store.vector() }[old]
         let retiredAfter = keepingThrough ?? (fromRecord ? rotation!.retiredAfter : max(held, membership.removedAfter ?? 0))
         if retiredAfter < held {
@@ -228,9 +237,8 @@ extension Replica {
             }
             if membership.removedAfter == nil { try writer.delete(oldMember, kind: .member) }
         }
-        let publicKey = Data(base64Encoded: successor.publicKey).flatMap { try? Curve25519.Signing.PublicKey(rawRepresentation: $0) }
         return MemberRotation(
-            retired: old.hex, replica: successor.id.hex, fingerprint: publicKey.map(ReplicaIdentity.fingerprint(of:)) ?? "",
+            retired: old.hex, replica: successor.id.hex, fingerprint: fingerprint,
             name: name, role: role.rawValue, retiredAfter: retiredAfter, fromRotationRecord: fromRecord)
     }
 }

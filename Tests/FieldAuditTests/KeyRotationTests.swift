@@ -61,6 +61,9 @@ struct KeyRotationTests {
         let rotation = try lead.rotateMember(oldKey, to: nil, engagement: nil)
         #expect(rotation.fromRotationRecord && rotation.retiredAfter == lastOld + 5 && rotation.role == "auditor")
         #expect(rotation.replica == newBen.identity.id.hex && rotation.name == "ben")
+        let digest = try lead.store.digest()
+        #expect(try lead.rotateMember(oldKey, to: nil, engagement: nil).retiredAfter == rotation.retiredAfter)
+        #expect(try lead.store.digest() == digest, "running team rotate again writes nothing")
 
         // Then the new key writes, its work and the old key's verify everywhere, and the old key's
         // test is still Ben's to delete
