@@ -146,7 +146,12 @@ struct DeletionTests {
     /// others): every replica reaches the same state and the same verdict on every bundle, Cara's
     /// forged deletion refused even where her edit arrived before Ben's test. (Reading the creator
     /// as the author of the least stamp held, a replica holding only her edit judged her its creator.)
-    @Test func theCreatorsRightToDeleteIsJudgedAlikeInEveryArrivalOrder() throws {
+    @Test(arguments: ReplicaBackend.allCases)
+    func theCreatorsRightToDeleteIsJudgedAlikeInEveryArrivalOrder(backend: ReplicaBackend) throws {
+        try backend.run { try creatorsRightIsJudgedAlikeInEveryArrivalOrder() }
+    }
+
+    private func creatorsRightIsJudgedAlikeInEveryArrivalOrder() throws {
         let sync = SyncTests()
         let (lead, ben, cara) = try sync.team()
         let engagement = try lead.engagementID(nil)
