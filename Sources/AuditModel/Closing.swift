@@ -56,7 +56,7 @@ public struct Closing: Hashable, Sendable {
     ///   (`implementationEvidence(links:actions:)`).
     public static func isFollowUp(kind: String, field: String, entity: EntityID? = nil, implementationEvidence: Set<EntityID> = []) -> Bool {
         switch EntityKind(rawValue: kind) {
-        case .action: true
+        case .action, .keyRotation: true
         case .finding: Finding.Field(rawValue: field).map(Finding.followUpFields.contains) ?? false
         case .engagement: field == Engagement.Field.majorDays.rawValue || field == Engagement.Field.minorDays.rawValue
             || field == Engagement.Field.timeZone.rawValue

@@ -16,6 +16,9 @@ public struct EngagementRecord: Sendable {
     /// The central repositories the engagement is filed with (member entities with the role
     /// `central`): they receive the whole engagement, but are not on the team.
     public let centrals: [TeamMember]
+    /// The names of members no longer on the team (removed, or a key retired by a rotation), by
+    /// replica: their work stays theirs, so it is shown under their names.
+    private let formerNames: [ReplicaID: String]
     /// The auditee's Statement of Applicability, one entry per control declared.
     public let applicability: [ApplicabilityStatement]
     /// The auditee's AI-system inventory.
@@ -67,6 +70,14 @@ public struct EngagementRecord: Sendable {
             recorded.flatMap { try? Catalog.decode(Data($0.utf8)) } ?? Catalog.pick(standard, among: catalogs()) ?? .iso42001
         }
         let everyone = ordered.compactMap(TeamMember.init)
+        var formerNames: [ReplicaID: String] = [:]
+        for snapshot in ordered where snapshot.kind == EntityKind.member.rawValue && snapshot.deleted {
+            if let replica = snapshot.text(TeamMember.Field.replica.rawValue).flatMap({ try? ReplicaID(hex: $0) }),
+               let name = snapshot.text(TeamMember.Field.name.rawValue) {
+                formerNames[replica] = name
+            }
+        }
+        self.formerNames = formerNames
         members = everyone.filter { $0.role != .central }
         centrals = everyone.filter { $0.role == .central }
         applicability = ordered.compactMap(ApplicabilityStatement.init)
@@ -152,9 +163,10 @@ public struct EngagementRecord: Sendable {
         return lateDecisions.first { $0.change == key }
     }
 
-    /// The name of a team member by replica id, or the id's first digits.
+    /// The name of a team member by replica id (a former member's, a retired key's included), or
+    /// the id's first digits.
     public func memberName(_ replica: ReplicaID) -> String {
-        members.first { $0.replica == replica }?.name ?? replica.short
+        members.first { $0.replica == replica }?.name ?? formerNames[replica] ?? replica.short
     }
 }
 

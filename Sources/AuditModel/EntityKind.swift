@@ -6,6 +6,8 @@ public enum EntityKind: String, CaseIterable, Sendable {
     /// The audit plan's sessions, meetings and Stage 1 points (`PlanItem`); the lead's decisions on late changes
     /// (`LateDecision`); the lead's reopenings of a closed engagement (`Reopening`).
     case planItem, lateDecision, reopening
+    /// A member's own record that it replaced its key (`KeyRotation`).
+    case keyRotation
 }
 
 /// Field values to write for one entity, in order.

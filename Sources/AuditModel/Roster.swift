@@ -16,9 +16,14 @@ import Replication
 /// - a central repository the engagement is filed with (role `central`) reads everything and
 ///   writes nothing;
 /// - deleting or restoring an entity (its `deleted` field): a lead may do it to any entity, an
-///   `auditor` or `expert` only to the entities it created (`refusal(ofDeleting:kind:creator:)`);
+///   `auditor` or `expert` only to the entities it created, which the entity's id names
+///   (`refusal(ofDeleting:kind:entity:authorWroteIt:)`);
 /// - a member removed from the team keeps the changes it made before: those with seq up to the
-///   `removedAfter` the founder recorded; later ones are refused.
+///   `removedAfter` the founder recorded; later ones are refused;
+/// - a member that rotated its key (`KeyRotation`, written by the retiring key itself) is retired
+///   from that record on: later changes of the old key are refused; the founder puts the new key
+///   on the team with `succeeds` = the old one, and the auditor's standing and authorship continue
+///   under it (`identities(of:)`).
 public struct Roster: Sendable {
     /// One member's standing.
     public struct Membership: Hashable, Sendable {
@@ -26,6 +31,13 @@ public struct Roster: Sendable {
         public let role: TeamRole
         /// Set when the member was removed: the last of its seqs the removal accepts.
         public let removedAfter: UInt64?
+        /// The replica whose key this member's key replaced, as the founder recorded it.
+        public var succeeds: ReplicaID? = nil
+        /// Set when the member's own key retired itself (`KeyRotation`): the last of its seqs
+        /// accepted, whatever the founder records.
+        public var retiredAfter: UInt64? = nil
+        /// The key the member's own rotation record names as its successor.
+        public var successor: ReplicaID? = nil
     }
 
     /// The engagement whose team this is.
@@ -50,9 +62,33 @@ public struct Roster: Sendable {
             else { continue }
             let removedAfter = snapshot.deleted
                 ? UInt64(snapshot.integer(TeamMember.Field.removedAfter.rawValue) ?? 0) : nil
-            members[replica] = Membership(role: role, removedAfter: removedAfter)
+            var membership = Membership(role: role, removedAfter: removedAfter)
+            if snapshot.author(of: TeamMember.Field.succeeds.rawValue) == founder {
+                membership.succeeds = snapshot.text(TeamMember.Field.succeeds.rawValue).flatMap { try? ReplicaID(hex: $0) }
+            }
+            members[replica] = membership
+        }
+        for snapshot in snapshots where snapshot.engagement == engagement {
+            guard let rotation = KeyRotation(snapshot), members[rotation.replica] != nil else { continue }
+            members[rotation.replica]?.retiredAfter = rotation.retiredAfter
+            members[rotation.replica]?.successor = rotation.successor
         }
         self.members = members
+    }
+
+    /// The replica and every replica whose key it replaced, by the founder's `succeeds` records,
+    /// nearest first: one auditor's keys, whose standing and authorship continue.
+    public func identities(of replica: ReplicaID) -> [ReplicaID] {
+        var chain = [replica]
+        while let previous = members[chain[chain.count - 1]]?.succeeds, !chain.contains(previous) {
+            chain.append(previous)
+        }
+        return chain
+    }
+
+    /// The member whose key replaced `replica`'s, by the founder's `succeeds` records, if any.
+    public func successor(of replica: ReplicaID) -> ReplicaID? {
+        members.filter { $0.value.succeeds == replica }.map(\.key).min()
     }
 
     /// The roster as a replica that holds the engagement sees it: founded by the founder it
@@ -62,8 +98,14 @@ public struct Roster: Sendable {
         self.init(engagement: engagement, founder: founder, snapshots: snapshots)
     }
 
-    /// The entity kinds a roster is read from: the engagement and its members.
-    public static let kinds = [EntityKind.engagement.rawValue, EntityKind.member.rawValue]
+    /// The entity kinds a roster is read from: the engagement, its members and their own key
+    /// rotation records.
+    public static let kinds = [EntityKind.engagement.rawValue, EntityKind.member.rawValue, EntityKind.keyRotation.rawValue]
+
+    /// The entity kinds whose ids are derived from a name (a control, an evidence and target), so
+    /// that several members may create one entity: its id names no creator, and an `auditor` or
+    /// `expert` may delete or restore one it wrote itself.
+    public static let sharedKinds: Set<String> = [EntityKind.soa.rawValue, EntityKind.link.rawValue]
 
     /// Why a change is refused: the change, what it does, who may do that, and what its author is.
     ///
@@ -86,6 +128,9 @@ public struct Roster: Sendable {
         case unknownFounder(ChangeID, engagement: EntityID)
         /// Only an entity's author or a lead may delete or restore it.
         case notAuthor(ChangeID, kind: String, role: TeamRole)
+        /// The author's key was retired (replaced by a new key of the same auditor) after seq
+        /// `retiredAfter`; the change is later.
+        case retired(ChangeID, retiredAfter: UInt64, successor: ReplicaID?)
 
         /// Why the change was refused, naming the change, its author and what it tried.
         public var description: String {
@@ -106,6 +151,8 @@ public struct Roster: Sendable {
                 "change \(change) belongs to engagement \(engagement), whose founding lead is not known here, so no one's right to write in it can be checked"
             case let .notAuthor(change, kind, role):
                 "change \(change) deletes or restores a \(kind) another member recorded, which only its author or a lead may do; its author is \(Self.article(role))"
+            case let .retired(change, retiredAfter, successor):
+                "change \(change) is signed with a retired key: replica \(change.origin.short)'s key was replaced\(successor.map { " by replica \($0.short)'s" } ?? "") and is valid only through seq \(retiredAfter); whoever signs with it now (a stolen or copied key?) may not write in the engagement"
             }
         }
 
@@ -124,11 +171,18 @@ public struct Roster: Sendable {
         guard let founder else { return .unknownFounder(id, engagement: engagement) }
         if id.origin == founder { return nil }
         guard let membership = members[id.origin] else { return .notOnRoster(id, engagement: engagement) }
-        if let removedAfter = membership.removedAfter, id.seq > removedAfter {
-            return .removed(id, removedAfter: removedAfter)
+        let bound = min(membership.retiredAfter ?? .max, membership.removedAfter ?? .max)
+        if id.seq > bound {
+            let successor = successor(of: id.origin) ?? membership.successor
+            if membership.retiredAfter != nil || successor != nil { return .retired(id, retiredAfter: bound, successor: successor) }
+            return .removed(id, removedAfter: bound)
         }
         if kind == EntityKind.member.rawValue {
             return .founderOnly(id, what: "changes the team", role: membership.role)
+        }
+        if kind == EntityKind.keyRotation.rawValue && membership.role != .central {
+            // A member's record of its own key rotation; `KeyRotation` counts only the retiring key's own values.
+            return nil
         }
         if kind == EntityKind.engagement.rawValue && field == Engagement.Field.lead.rawValue {
             return .founderOnly(id, what: "claims to found the engagement", role: membership.role)
@@ -162,15 +216,31 @@ public struct Roster: Sendable {
         }
     }
 
-    /// Checks the deletion or restoration of an entity (a change to its `deleted` field) that
-    /// `creator` recorded (the origin of its first change; `nil` if unknown): beyond what
-    /// `refusal(of:kind:field:)` checks, an auditor or expert may delete only its own entities,
-    /// a lead any. `nil` when allowed.
-    public func refusal(ofDeleting id: ChangeID, kind: String, creator: ReplicaID?) -> Refusal? {
+    /// Checks the deletion or restoration of `entity` (a change to its `deleted` field): beyond
+    /// what `refusal(of:kind:field:)` checks, an auditor or expert may delete or restore only the
+    /// entities it created, a lead any. `nil` when allowed.
+    ///
+    /// The creator is read so that every replica gives the same verdict whatever changes it holds:
+    /// from the entity's id (`EntityID.isMade(by:)`), which names the author's key or a key it
+    /// replaced (`identities(of:)`); for the `sharedKinds`, whose ids name no creator, from
+    /// `authorWroteIt`: whether the author's own chain wrote the entity before this change, which
+    /// every replica holding the change holds too. Entities made before ids named their creator
+    /// are deleted by a lead.
+    public func refusal(ofDeleting id: ChangeID, kind: String, entity: EntityID, authorWroteIt: @autoclosure () throws -> Bool) rethrows -> Refusal? {
         if let refusal = refusal(of: id, kind: kind, field: Change.deletedField) { return refusal }
-        guard let founder, id.origin != founder, let membership = members[id.origin] else { return nil }
-        if membership.role == .lead || creator == id.origin { return nil }
+        guard let founder, id.origin != founder, let membership = members[id.origin], membership.role != .lead else { return nil }
+        if Self.sharedKinds.contains(kind) {
+            if try authorWroteIt() { return nil }
+        } else if identities(of: id.origin).contains(where: entity.isMade(by:)) {
+            return nil
+        }
         return .notAuthor(id, kind: kind, role: membership.role)
+    }
+
+    /// Whether an `auditor` or `expert` may be refused the deletion of some entity: `false` for
+    /// the founder and leads, whose deletions only `refusal(of:kind:field:)` judges.
+    public func mayRefuseDeletions(by replica: ReplicaID) -> Bool {
+        replica != founder && members[replica].map { $0.role != .lead } ?? false
     }
 
     /// The first of `changes` that its engagement's roster refuses, in change-id order, so that
@@ -196,10 +266,10 @@ public struct Roster: Sendable {
         members.filter { $0.value.role == .lead && $0.value.removedAfter == nil }.map(\.key).sorted()
     }
 
-    /// Whether a replica may read the engagement: its founder, or a member not removed (the
-    /// central repository the engagement is filed with included).
+    /// Whether a replica may read the engagement: its founder, or a member not removed and whose
+    /// key did not retire itself (the central repository the engagement is filed with included).
     public func canRead(_ replica: ReplicaID) -> Bool {
-        replica == founder || (members[replica].map { $0.removedAfter == nil } ?? false)
+        replica == founder || (members[replica].map { $0.removedAfter == nil && $0.retiredAfter == nil } ?? false)
     }
 
     /// The founder's claim in a snapshot of the engagement: the replica that wrote its own id into

@@ -6,7 +6,12 @@ import Replication
 /// even on two replicas at once, names one entity.
 public struct TeamMember: Hashable, Sendable, Encodable {
     /// The fields a team member entity writes, by their stored names.
-    public enum Field: String, CaseIterable { case replica, name, publicKey, agreementKey, role, removedAfter }
+    public enum Field: String, CaseIterable {
+        case replica, name, publicKey, agreementKey, role, removedAfter
+        /// The replica id (hex) of the key this member's key replaced: the same auditor, whose
+        /// membership and authorship continue (`Roster.identities(of:)`); written by the founder.
+        case succeeds
+    }
 
     /// The member's entity id, derived from the engagement and the replica id.
     public let id: EntityID
@@ -22,6 +27,8 @@ public struct TeamMember: Hashable, Sendable, Encodable {
     public var role: TeamRole?
     /// The fields with concurrent values.
     public var conflicts: [String]
+    /// The replica whose key this member's key replaced (`Field.succeeds`), if any.
+    public var succeeds: ReplicaID?
 
     /// The member a snapshot holds; nil if it is not a live member entity.
     public init?(_ snapshot: EntitySnapshot) {
@@ -33,6 +40,7 @@ public struct TeamMember: Hashable, Sendable, Encodable {
         agreementKey = snapshot.text(Field.agreementKey.rawValue)
         role = snapshot.choice(Field.role.rawValue)
         conflicts = snapshot.conflictedFields
+        succeeds = snapshot.text(Field.succeeds.rawValue).flatMap { try? ReplicaID(hex: $0) }
     }
 
     /// The member entity's id for a replica in an engagement.

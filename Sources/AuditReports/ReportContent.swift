@@ -198,6 +198,7 @@ struct ReportContent: Sendable {
         case .planItem: "plan item \(record.planItems.first { $0.id == id }.map { [$0.kind?.title ?? "", $0.when].filter { !$0.isEmpty }.joined(separator: " ") } ?? id.short)"
         case .lateDecision: "decision on late change \(record.lateDecisions.first { $0.id == id }?.shortChange ?? id.short)"
         case .reopening: "reopening \(id.short)"
+        case .keyRotation: "key rotation \(id.short)"
         case nil: "\(kind) \(id.short)"
         }
     }

@@ -278,8 +278,8 @@ final class SQLiteRows: StateRows {
         try grdb { try Store.founder(db, of: engagement) }
     }
 
-    func creator(of entity: EntityID) throws(StoreError) -> ReplicaID? {
-        try grdb { try Store.creator(db, of: entity) }
+    func wrote(_ origin: ReplicaID, entity: EntityID, before seq: UInt64) throws(StoreError) -> Bool {
+        try grdb { try Store.wrote(db, origin, entity: entity, before: seq) }
     }
 
     func deletions(engagement: EntityID, kind: String, origin: ReplicaID, from seq: UInt64) throws(StoreError) -> [(id: ChangeID, entity: EntityID)] {

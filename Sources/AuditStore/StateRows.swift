@@ -77,9 +77,9 @@ public protocol StateRows: AnyObject {
     func flagStamp(of id: ChangeID, aheadBy: UInt64) throws(StoreError)
     /// The founding lead of an engagement, if recorded.
     func founder(of engagement: EntityID) throws(StoreError) -> ReplicaID?
-    /// The origin of an entity's first change (least stamp, then origin, then seq): the replica
-    /// that created it; `nil` when no change to it is held.
-    func creator(of entity: EntityID) throws(StoreError) -> ReplicaID?
+    /// Whether `origin` wrote any change to an entity with a seq below `seq`: part of its own
+    /// chain, so held by every replica that holds its change `seq` (`Roster.refusal(ofDeleting:…)`).
+    func wrote(_ origin: ReplicaID, entity: EntityID, before seq: UInt64) throws(StoreError) -> Bool
     /// The changes to the `deleted` field of entities of `kind` in `engagement` written by `origin`
     /// from seq `seq` on, with the entity each deletes or restores, in seq order.
     func deletions(engagement: EntityID, kind: String, origin: ReplicaID, from seq: UInt64) throws(StoreError) -> [(id: ChangeID, entity: EntityID)]

@@ -55,10 +55,9 @@ public struct LocalTransaction {
         try rows.founder(of: engagement)
     }
 
-    /// Who created an entity, as this transaction sees it: the origin of its first change (least
-    /// stamp, then origin, then seq).
-    public func creator(of entity: EntityID) throws -> ReplicaID? {
-        try rows.creator(of: entity)
+    /// Whether `origin` wrote any change to an entity before its change `seq` (in its own chain).
+    public func wrote(_ origin: ReplicaID, entity: EntityID, before seq: UInt64) throws -> Bool {
+        try rows.wrote(origin, entity: entity, before: seq)
     }
 
     /// Records this transaction's author as the founding lead of an engagement it founds.
@@ -68,15 +67,18 @@ public struct LocalTransaction {
 }
 
 extension Store {
-    /// The origin of an entity's first change (least stamp, then origin, then seq), which
-    /// created it; `nil` when no change to it is held.
-    static func creator(_ db: Database, of entity: EntityID) throws -> ReplicaID? {
-        var creator: ReplicaID?
+    /// Whether `origin` wrote any change to an entity with a seq below `seq` (`StateRows.wrote`).
+    static func wrote(_ db: Database, _ origin: ReplicaID, entity: EntityID, before seq: UInt64) throws -> Bool {
+        var found = false
         try forEachRow(
-            db, "SELECT origin FROM change WHERE entity = ? ORDER BY stamp, origin, seq LIMIT 1",
-            bind: { $0.bind(blob: entity.bytes, at: 1) }, table: "change"
-        ) { row in creator = try ReplicaID(bytes: row.blob(0)) }
-        return creator
+            db, "SELECT 1 FROM change WHERE origin = ?1 AND seq < ?2 AND entity = ?3 LIMIT 1",
+            bind: { statement in
+                statement.bind(blob: origin.bytes, at: 1)
+                statement.bind(Int64(bitPattern: seq), at: 2)
+                statement.bind(blob: entity.bytes, at: 3)
+            }, table: "change"
+        ) { _ in found = true }
+        return found
     }
 
     /// Runs one local command as one durable transaction of changes authored by `origin`.

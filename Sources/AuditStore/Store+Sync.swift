@@ -78,10 +78,10 @@ public struct ImportView {
         try rows.deletions(engagement: engagement, kind: kind, origin: origin, from: seq)
     }
 
-    /// Who created an entity, as the transaction sees it: the origin of its first change (least
-    /// stamp, then origin, then seq).
-    public func creator(of entity: EntityID) throws -> ReplicaID? {
-        try rows.creator(of: entity)
+    /// Whether `origin` wrote any change to an entity before its change `seq` (in its own chain,
+    /// which every replica holding that change holds too).
+    public func wrote(_ origin: ReplicaID, entity: EntityID, before seq: UInt64) throws -> Bool {
+        try rows.wrote(origin, entity: entity, before: seq)
     }
 
     /// Records the founding lead of an engagement seen for the first time.

@@ -226,10 +226,12 @@ final class PostgresRows: StateRows {
         return try? ReplicaID(bytes: row.bytes(0))
     }
 
-    func creator(of entity: EntityID) throws(StoreError) -> ReplicaID? {
-        guard let row = try rows("SELECT origin FROM change WHERE entity = $1 ORDER BY stamp, origin, seq LIMIT 1", { $0.bytes(entity.bytes) }).first
-        else { return nil }
-        return try? ReplicaID(bytes: row.bytes(0))
+    func wrote(_ origin: ReplicaID, entity: EntityID, before seq: UInt64) throws(StoreError) -> Bool {
+        try !rows("SELECT 1 FROM change WHERE origin = $1 AND seq < $2 AND entity = $3 LIMIT 1") {
+            $0.bytes(origin.bytes)
+            $0.uint(seq)
+            $0.bytes(entity.bytes)
+        }.isEmpty
     }
 
     func deletions(engagement: EntityID, kind: String, origin: ReplicaID, from seq: UInt64) throws(StoreError) -> [(id: ChangeID, entity: EntityID)] {

@@ -243,7 +243,7 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     /// roster as this replica holds it, which a later change by the founding lead may have changed.
     private static func rosterHint(_ refusal: Roster.Refusal) -> String {
         switch refusal {
-        case .notOnRoster, .removed, .observer, .leadOnly, .notAuthor:
+        case .notOnRoster, .removed, .observer, .leadOnly, .notAuthor, .retired:
             " The author's standing is the team as this replica holds it: if the founding lead has changed the team since (added, promoted or restored the author), import the lead's latest bundle first, then this one again."
         case .founderOnly, .centralRepository, .unknownFounder:
             ""
@@ -267,6 +267,8 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "Record audit work on an auditor's laptop and sync it to the central; the central repository only keeps the engagement."
         case .notAuthor:
             "Ask its author or a lead to do it."
+        case .retired:
+            "If this is your own key, work on under your new key (`fieldaudit whoami`); if the key was stolen, nothing signed with it is accepted any more (PROTOCOL §22.3)."
         case .unknownFounder:
             "Trust the lead's card (`fieldaudit trust CARD`) and import the lead's kickoff bundle first."
         }

@@ -228,22 +228,23 @@ extension Replica {
 
     /// The first of a bundle's deletions and restorations (changes to `deleted`) that the
     /// roster refuses because its author, an auditor or expert, did not create the entity
-    /// (`Roster.refusal(ofDeleting:kind:creator:)`), in change-id order. Only authors who may
-    /// be refused are read back, and only their changes in the bundle.
+    /// (`Roster.refusal(ofDeleting:kind:entity:authorWroteIt:)`), in change-id order. Only authors
+    /// who may be refused are read back, and only their changes in the bundle.
     private func firstRefusedDeletion(
         _ verified: BundleVerifier.VerifiedBundle, rosters: [EntityID: Roster], view: ImportView
     ) throws -> Roster.Refusal? {
         var refusals: [Roster.Refusal] = []
         var ids: [ChangeID] = []
         for (key, last) in verified.authorship where key.field == Change.deletedField {
-            guard let roster = rosters[key.engagement],
-                  roster.refusal(ofDeleting: last, kind: key.kind, creator: nil) != nil,
+            guard let roster = rosters[key.engagement], roster.mayRefuseDeletions(by: key.author),
                   roster.refusal(of: last, kind: key.kind, field: key.field) == nil
             else { continue }
             let deletions = try view.deletions(
                 engagement: key.engagement, kind: key.kind, origin: key.author, from: verified.firstSeqs[key.author] ?? 1)
             for (id, entity) in deletions {
-                if let refusal = roster.refusal(ofDeleting: id, kind: key.kind, creator: try view.creator(of: entity)) {
+                let refusal = try roster.refusal(
+                    ofDeleting: id, kind: key.kind, entity: entity, authorWroteIt: try view.wrote(id.origin, entity: entity, before: id.seq))
+                if let refusal {
                     refusals.append(refusal)
                     ids.append(id)
                     break

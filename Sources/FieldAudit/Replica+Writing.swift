@@ -84,10 +84,10 @@ extension Replica {
             throw FieldAuditError.refused(refusal)
         }
         for change in written where change.field == Change.deletedField {
-            let creator = try transaction.creator(of: change.entity)
-            if let refusal = roster.refusal(ofDeleting: change.id, kind: change.kind, creator: creator) {
-                throw FieldAuditError.refused(refusal)
-            }
+            let refusal = try roster.refusal(
+                ofDeleting: change.id, kind: change.kind, entity: change.entity,
+                authorWroteIt: try transaction.wrote(change.id.origin, entity: change.entity, before: change.id.seq))
+            if let refusal { throw FieldAuditError.refused(refusal) }
         }
         if written.contains(where: { $0.kind == EntityKind.member.rawValue }), roster.leads.isEmpty {
             throw FieldAuditError.noLeadLeft(engagement: engagement)

@@ -92,6 +92,41 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
 }
 
 extension EntityID {
+    /// The number of trailing bytes of a creator-bound id that name its creator.
+    static let creatorTagCount = 6
+
+    /// Makes a UUIDv7 bound to the replica that creates the entity: as `make(milliseconds:using:)`,
+    /// but its last 6 bytes are the first 6 bytes of SHA-256 over ASCII `fieldaudit.creator`, a
+    /// 0x00 byte, the id's first 10 bytes and the creator's 16-byte replica id
+    /// (`Sync/PROTOCOL.md` §22). 26 random bits are left per millisecond, so one creator making
+    /// many ids in one millisecond must check them for uniqueness (`Replica.makeEntityID` does).
+    ///
+    /// The creator is then fixed by the id itself: every replica reads the same creator from it,
+    /// whatever changes it holds (`isMade(by:)`).
+    public static func make<Generator: RandomNumberGenerator>(
+        milliseconds: UInt64, creator: ReplicaID, using generator: inout Generator
+    ) -> EntityID {
+        var bytes = make(milliseconds: milliseconds, using: &generator).bytes
+        bytes.replaceSubrange((byteCount - creatorTagCount)..., with: creatorTag(prefix: bytes.prefix(byteCount - creatorTagCount), creator: creator))
+        return try! EntityID(bytes: bytes)
+    }
+
+    /// Whether this id was made by `make(milliseconds:creator:using:)` for `creator`: its last 6
+    /// bytes are the creator tag of its first 10 and `creator`. An id made for another replica,
+    /// a name-based id or an id made before ids were bound is made by no given replica (but for a
+    /// chance of 2^-48).
+    public func isMade(by creator: ReplicaID) -> Bool {
+        bytes.suffix(Self.creatorTagCount).elementsEqual(Self.creatorTag(prefix: bytes.prefix(Self.byteCount - Self.creatorTagCount), creator: creator))
+    }
+
+    private static func creatorTag(prefix: ArraySlice<UInt8>, creator: ReplicaID) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data: Array("fieldaudit.creator".utf8) + [0] + Array(prefix) + creator.bytes)
+        return Array(hasher.finalize().prefix(creatorTagCount))
+    }
+}
+
+extension EntityID {
     /// A name-based id (UUID version 8): the first 16 bytes of SHA-256 of `namespace` and `parts`,
     /// with the version and variant bits set.
     ///

@@ -20,6 +20,7 @@ struct FieldAuditCommand: ParsableCommand {
             EvidenceCommand.self, FindingCommand.self, Status.self, Search.self, Log.self, Conflicts.self, Resolve.self,
             Export.self, Import.self, BundleCommand.self, Vector.self, Trust.self, Verify.self, Field.self, ReportCommand.self,
             ServeCommand.self, RemoteCommand.self, Sync.self, CentralCommand.self, PlanCommand.self, Delete.self, Restore.self,
+            KeyCommand.self,
         ])
 
     /// Runs the command line, mapping every error to its message and exit code in one place.

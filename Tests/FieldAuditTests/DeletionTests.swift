@@ -139,4 +139,77 @@ struct DeletionTests {
             }
         }
     }
+    /// Law: who may delete an entity is judged alike whatever a replica holds. Ben records tests;
+    /// Cara edits one of them and records and deletes her own; then, past her local rules, she
+    /// deletes the test of Ben's she edited. Each replica's work travels as bundles of its own
+    /// changes, imported by fresh replicas in random orders (a refused bundle is retried after the
+    /// others): every replica reaches the same state and the same verdict on every bundle, Cara's
+    /// forged deletion refused even where her edit arrived before Ben's test. (Reading the creator
+    /// as the author of the least stamp held, a replica holding only her edit judged her its creator.)
+    @Test(arguments: ReplicaBackend.allCases)
+    func theCreatorsRightToDeleteIsJudgedAlikeInEveryArrivalOrder(backend: ReplicaBackend) throws {
+        try backend.run { try creatorsRightIsJudgedAlikeInEveryArrivalOrder() }
+    }
+
+    private func creatorsRightIsJudgedAlikeInEveryArrivalOrder() throws {
+        let sync = SyncTests()
+        let (lead, ben, cara) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        /// A bundle of `source`'s own changes that `peer` lacks (nothing of other origins).
+        func own(_ source: Replica, after: UInt64 = 0) throws -> String {
+            var holds = try source.store.vector()
+            holds[source.identity.id] = after
+            var request = ExportRequest()
+            request.peerHolds = holds
+            let path = sync.directory.file("\(source.name)-\(after).fabundle")
+            _ = try source.export(request, to: try OutputFile.resolve(path, defaultName: "x", force: false))
+            return path
+        }
+        let bensTest = try test(by: ben)
+        _ = try cara.importBundle(at: try sync.bundle(from: ben, for: cara))
+        try cara.set(.text("Logs kept 7 days, not 2 years"), field: ControlTest.Field.conclusion.rawValue, of: bensTest, kind: "test", engagement: engagement)
+        let carasTest = try test(by: cara, "A.6.2.6")
+        _ = try cara.delete(.test, carasTest.short, reason: "recorded twice", engagement: nil)
+        let caraFirst = try cara.store.vector()[cara.identity.id]
+        #expect(throws: FieldAuditError.self) { _ = try cara.delete(.test, bensTest.short, reason: "not hers", engagement: nil) }
+        var bundles = [try own(lead), try own(ben), try own(cara)]
+        try cara.store.write(as: cara.identity.id) { transaction in try transaction.delete(bensTest, kind: "test", engagement: engagement) }
+        bundles.append(try own(cara, after: caraFirst))
+
+        var outcomes = Set<[String]>()
+        var digests = Set<StateDigest>()
+        for seed in 0..<UInt64(propertyRuns(8)) {
+            var generator = SeededGenerator(seed: seed)
+            let target = try sync.replica("target-\(seed)", seed: 40 + seed)
+            _ = try target.trust(lead.card)
+            var verdicts = Array(repeating: "pending", count: bundles.count)
+            var pending = Array(bundles.indices).shuffled(using: &generator)
+            var progressed = true
+            while progressed && !pending.isEmpty {
+                progressed = false
+                for index in pending {
+                    do {
+                        _ = try target.importBundle(at: bundles[index])
+                        verdicts[index] = "accepted"
+                        pending.removeAll { $0 == index }
+                        progressed = true
+                    } catch let FieldAuditError.unauthorized(refusal, _) {
+                        verdicts[index] = "\(refusal)"
+                    } catch {
+                        verdicts[index] = "waiting: \(error)"
+                    }
+                }
+            }
+            outcomes.insert(verdicts)
+            digests.insert(try target.store.digest())
+            #expect(verdicts[0] == "accepted" && verdicts[1] == "accepted" && verdicts[2] == "accepted", "seed \(seed): \(verdicts)")
+            #expect(verdicts[3].contains("deletes or restores a test another member recorded"), "seed \(seed): \(verdicts)")
+        }
+        #expect(outcomes.count == 1 && digests.count == 1, "\(outcomes)")
+        // The order that misled the old rule: Cara's edit before Ben's test.
+        let misled = try sync.replica("misled", seed: 90)
+        _ = try misled.trust(lead.card)
+        for index in [0, 2] { _ = try misled.importBundle(at: bundles[index]) }
+        #expect(throws: FieldAuditError.self) { _ = try misled.importBundle(at: bundles[3]) }
+    }
 }

@@ -39,6 +39,7 @@ struct RosterPolicyTests {
             case .removed: self = .removed
             case .notOnRoster: self = .notOnRoster
             case .notAuthor: self = .notAuthor
+            case .retired: self = .removed
             case .unknownFounder: Issue.record("the founder should be known"); self = .notOnRoster
             }
         }

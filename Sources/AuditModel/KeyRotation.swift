@@ -1,0 +1,68 @@
+import Replication
+
+/// A team member's own record that it replaced its signing key: written by the retiring key as
+/// its last change in the engagement, naming the key that takes over.
+///
+/// From that change on the retiring key is retired in the engagement (`Roster`): every change it
+/// signs later is refused on every replica, whatever arrived first, because a replica that holds
+/// such a change holds the retiring key's whole chain before it, this record included. The record
+/// grants the new key nothing: only the founding lead puts it on the team (`TeamMember.Field.succeeds`),
+/// so a thief who "rotates" a stolen key only retires it.
+public struct KeyRotation: Hashable, Sendable {
+    /// The fields a key rotation record writes, by their stored names, `successor` last.
+    public enum Field: String, CaseIterable {
+        /// The retiring key's replica id (hex).
+        case replica
+        /// The new key's Ed25519 public key and X25519 agreement key (base64), for the lead's
+        /// `team rotate`, and its owner's name.
+        case publicKey, agreementKey, name
+        /// The new key's replica id (hex). The retiring key's change writing it is the last one
+        /// of the key the roster accepts in the engagement.
+        case successor
+    }
+
+    /// The retiring key's replica.
+    public let replica: ReplicaID
+    /// The new key's replica, as the retiring key wrote it; the least of its values if several.
+    public let successor: ReplicaID
+    /// The new key's public key, base64.
+    public let publicKey: String
+    /// The new key's agreement key, base64, when written.
+    public let agreementKey: String?
+    /// The owner's name as the record gives it.
+    public let name: String
+    /// The seq of the retiring key's change that wrote `successor`: its last accepted change here.
+    public let retiredAfter: UInt64
+
+    /// The record a snapshot holds, counting only values the retiring key itself wrote; `nil` if
+    /// it is not a rotation record of its own replica.
+    public init?(_ snapshot: EntitySnapshot) {
+        guard snapshot.kind == EntityKind.keyRotation.rawValue,
+              let text = snapshot.text(Field.replica.rawValue), let replica = try? ReplicaID(hex: text),
+              snapshot.id == Self.id(engagement: snapshot.engagement, replica: replica),
+              let own = snapshot.fields[Field.successor.rawValue]?.values.filter({ $0.id.origin == replica }).min(by: { $0.id.seq < $1.id.seq }),
+              let successorText = own.value.text, let successor = try? ReplicaID(hex: successorText)
+        else { return nil }
+        self.replica = replica
+        self.successor = successor
+        self.retiredAfter = own.id.seq
+        self.publicKey = snapshot.text(Field.publicKey.rawValue) ?? ""
+        self.agreementKey = snapshot.text(Field.agreementKey.rawValue)
+        self.name = snapshot.text(Field.name.rawValue) ?? ""
+    }
+
+    /// The record's entity id: one per engagement and retiring replica (`Sync/PROTOCOL.md` §22.3).
+    public static func id(engagement: EntityID, replica: ReplicaID) -> EntityID {
+        .derived(namespace: "fieldaudit.key-rotation", engagement.bytes, replica.bytes)
+    }
+
+    /// The fields of a rotation record, `successor` last so that it is the retiring key's last change.
+    public static func writes(replica: ReplicaID, successor: ReplicaID, name: String, publicKey: String, agreementKey: String?) -> FieldWrites {
+        var writes: FieldWrites = [
+            (Field.replica.rawValue, .text(replica.hex)), (Field.name.rawValue, .text(name)), (Field.publicKey.rawValue, .text(publicKey)),
+        ]
+        if let agreementKey { writes.append((Field.agreementKey.rawValue, .text(agreementKey))) }
+        writes.append((Field.successor.rawValue, .text(successor.hex)))
+        return writes
+    }
+}

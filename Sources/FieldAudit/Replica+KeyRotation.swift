@@ -1,0 +1,246 @@
+import AuditModel
+import AuditStore
+import BundleFormat
+import Foundation
+import Replication
+
+/// What `rotateKey(exporting:to:newIdentity:)` did.
+public struct KeyRotationSummary: Sendable, Encodable {
+    /// The retired key's replica id, hex.
+    public var retired: String
+    /// The new key's replica id, hex.
+    public var replica: String
+    /// The new key's fingerprint, for the lead to compare.
+    public var fingerprint: String
+    /// Per engagement (id), the last seq of the retired key accepted there.
+    public var retiredAfter: [String: UInt64]
+    /// Where the retired key file was moved (kept, mode 0600).
+    public var retiredKeyFile: String
+    /// The rotation bundle, signed with the retired key.
+    public var bundle: ExportSummary
+}
+
+/// What `rotateMember(_:to:keepingThrough:engagement:)` did.
+public struct MemberRotation: Sendable, Encodable {
+    /// The retired key's replica id, hex.
+    public var retired: String
+    /// The new key's replica id, hex.
+    public var replica: String
+    /// The new key's fingerprint, to compare with what its owner reads out (`fieldaudit whoami`).
+    public var fingerprint: String
+    /// The member's name and role, which continue under the new key.
+    public var name: String
+    /// The role that continues.
+    public var role: String
+    /// The last of the retired key's seqs accepted.
+    public var retiredAfter: UInt64
+    /// Whether the retirement point is the one the retired key's own rotation record states.
+    public var fromRotationRecord: Bool
+}
+
+extension Replica {
+    /// The file a key rotation in progress keeps its new key in until it is done, so that a
+    /// rotation interrupted after its records were written resumes with the same key.
+    var nextKeyFile: String { location.directory + "/identity.next.key" }
+
+    /// Replaces this replica's signing key by a new one for the same auditor, keeping the store.
+    ///
+    /// In one pass: in every engagement where this replica is a member (not its founder), the old
+    /// key writes its own rotation record (`KeyRotation`) naming the new key, which retires it
+    /// there from that change on for every replica (`Roster`); it exports `request` (for the lead:
+    /// the records and everything the lead lacks), still signed with the old key, so the lead can
+    /// read it; it signs a last checkpoint of its own chain, so its changes keep travelling; then
+    /// the old key file is moved aside (kept, mode 0600) and the new one takes its place. The new
+    /// key writes in an engagement once the founding lead has put it on the team (`team rotate`).
+    ///
+    /// Interrupted before the key changed, it can be run again: it resumes with the same new key.
+    ///
+    /// - Returns: the replica under its new key, and what was done.
+    /// - Throws: `.notPermitted` if this replica founded an engagement it holds (the founder's key
+    ///   is the engagement's root and cannot be replaced); export or I/O errors, after which the
+    ///   old key is still this replica's.
+    public func rotateKey(
+        exporting request: ExportRequest, to output: OutputFile, newIdentity: ReplicaIdentity = .generate()
+    ) throws(FieldAuditError) -> (replica: Replica, summary: KeyRotationSummary) {
+        guard store is Store else {
+            throw .notPermitted(action: "rotating the key of a central repository on PostgreSQL", role: "central", rule: "a central authors nothing in the engagements it keeps; key rotation is for team members' laptops")
+        }
+        var retiredAfter: [String: UInt64] = [:]
+        var memberships: [(engagement: EntityID, name: String)] = []
+        for engagement in try engagements() {
+            let roster = try perform { () throws(StoreError) in
+                Roster(engagement: engagement.id, recordedFounder: try store.founder(of: engagement.id),
+                       snapshots: try store.snapshots(engagement: engagement.id, kinds: Roster.kinds))
+            }
+            if roster.founder == identity.id {
+                throw .notPermitted(
+                    action: "rotating the key of the replica that founded engagement \(engagement.id.short)", role: "founding lead",
+                    rule: "the founder's key is the root every replica checks the engagement's team against, and it cannot be replaced; keep it safe (a backup of identity.key, offline)")
+            }
+            guard let membership = roster.members[identity.id], membership.removedAfter == nil else { continue }
+            if let done = membership.retiredAfter {
+                retiredAfter[engagement.id.description] = done
+                continue
+            }
+            let name = (try record(of: engagement.id, kinds: []).members.first { $0.replica == identity.id }?.name) ?? self.name
+            memberships.append((engagement.id, name))
+        }
+        // The new key, kept beside the store until the rotation is done (a resumed one reuses it).
+        let next: ReplicaIdentity
+        if FileManager.default.fileExists(atPath: nextKeyFile) {
+            next = try KeyFile.load(from: nextKeyFile)
+        } else {
+            try KeyFile.create(newIdentity, at: nextKeyFile)
+            next = newIdentity
+        }
+        let nextCard = IdentityCard(name: name, identity: next)
+        for (engagement, name) in memberships {
+            try write(in: engagement) { writer in
+                try writer.put(
+                    KeyRotation.writes(replica: identity.id, successor: next.id, name: name, publicKey: nextCard.publicKey, agreementKey: nextCard.agreementKey),
+                    entity: KeyRotation.id(engagement: engagement, replica: identity.id), kind: .keyRotation)
+            }
+            let roster: Roster
+            do { roster = try self.roster(of: engagement) } catch { throw Self.wrap(error) }
+            retiredAfter[engagement.description] = roster.members[identity.id]?.retiredAfter
+        }
+        var exported = request
+        if let key = nextCard.agreementKey.flatMap({ Data(base64Encoded: $0) }) { exported.extraRecipients.append([UInt8](key)) }
+        let bundle = try export(exported, to: output)
+        try keepLastCheckpoint()
+        let retiredFile = try swapKey(for: next)
+        let rotated = try Replica.open(at: location, clock: clock)
+        return (rotated, KeyRotationSummary(
+            retired: identity.id.hex, replica: next.id.hex, fingerprint: next.fingerprint, retiredAfter: retiredAfter,
+            retiredKeyFile: retiredFile, bundle: bundle))
+    }
+
+    /// Signs and keeps a checkpoint of this replica's own chain at its head, so that exports made
+    /// under the next key relay the old key's changes like any other origin's.
+    private func keepLastCheckpoint() throws(FieldAuditError) {
+        do {
+            guard let head = try store.originHeads().first(where: { $0.origin == identity.id }), head.contiguous > 0 else { return }
+            let checkpoint = Checkpoint.sign(seq: head.contiguous, hash: head.head, by: identity)
+            let stored = StoredCheckpoint(
+                origin: identity.id, seq: checkpoint.seq, hash: checkpoint.hash,
+                publicKey: checkpoint.signerPublicKey, signature: checkpoint.signature)
+            try store.importLinks({ nil }, bookkeeping: ImportBookkeeping(exporter: identity.id, exporterHolds: VersionVector(), checkpoints: [stored])) { _ in }
+        } catch {
+            throw Self.wrap(error)
+        }
+    }
+
+    /// Moves the key file aside (`identity-<old id>.retired.key`, still 0600), puts the next key
+    /// in its place and records the new replica id in the store. Returns where the old key went.
+    private func swapKey(for next: ReplicaIdentity) throws(FieldAuditError) -> String {
+        let files = FileManager.default
+        var retired = location.directory + "/identity-\(identity.id.hex).retired.key"
+        var suffix = 2
+        while files.fileExists(atPath: retired) {
+            retired = location.directory + "/identity-\(identity.id.hex)-\(suffix).retired.key"
+            suffix += 1
+        }
+        guard link(location.keyFile, retired) == 0 else {
+            throw .io(path: retired, reason: String(cString: strerror(errno)))
+        }
+        do {
+            try store.setMetadata("retired_replica_id", to: identity.id.hex)
+            try store.setMetadata("replica_id", to: next.id.hex)
+            // The new key has exported nothing yet (`status` counts its changes from here).
+            try store.setMetadata(Self.exportedSeqKey, to: "0")
+        } catch {
+            unlink(retired)
+            throw .store(error)
+        }
+        guard rename(nextKeyFile, location.keyFile) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? store.setMetadata("replica_id", to: identity.id.hex)
+            unlink(retired)
+            throw .io(path: location.keyFile, reason: reason)
+        }
+        return retired
+    }
+
+    /// Continues a team member under a new key (the founding lead only): the new key joins with
+    /// the member's name and role and `succeeds` = the old key, so the auditor's standing and
+    /// authorship continue (`Roster.identities(of:)`); the old key is retired after a stated
+    /// seq (`removedAfter`), in the same transaction.
+    ///
+    /// The new key is the card's (`to`), else the one the old key's own rotation record names.
+    /// The retirement point is `keepingThrough`, else the record's (the old key's last change:
+    /// nothing its owner did is lost) when it names the same new key, else the last of the old
+    /// key's changes this replica holds (a stolen laptop: work that never left it cannot be told
+    /// from a thief's).
+    ///
+    /// - Throws: `.refused` unless this replica founded the engagement; `.notFound` if `old` is
+    ///   not on the team; `.invalidInput` when neither a card nor a record names the new key, the
+    ///   old key is the founder's or the central's, or `keepingThrough` is below what this
+    ///   replica holds of the old key.
+    public func rotateMember(
+        _ old: ReplicaID, to card: IdentityCard?, keepingThrough: UInt64? = nil, engagement reference: String?
+    ) throws(FieldAuditError) -> MemberRotation {
+        let record = try capturing(in: reference)
+        let engagement = record.engagement.id
+        let roster: Roster
+        do { roster = try self.roster(of: engagement) } catch { throw Self.wrap(error) }
+        guard let membership = roster.members[old] else { throw .notFound(kind: "team member", id: old.hex) }
+        guard old != roster.founder, membership.role != .central else {
+            throw .invalidInput(source: old.short, reason: "the founding lead's key and the central repository's cannot be rotated: they are the engagement's root and its filing")
+        }
+        let role = membership.role
+        let rotation = try perform { () throws(StoreError) in try store.snapshot(KeyRotation.id(engagement: engagement, replica: old)) }
+            .flatMap(KeyRotation.init)
+        let successor: (id: ReplicaID, name: String, publicKey: String, agreementKey: String?)
+        if let card {
+            let key = try card.verifiedKey()
+            successor = (ReplicaID(publicKey: key), card.name, card.publicKey, card.agreementKey)
+        } else if let rotation {
+            guard let raw = Data(base64Encoded: rotation.publicKey), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
+                  ReplicaID(publicKey: key) == rotation.successor
+            else { throw .invalidInput(source: "the rotation record of \(old.short)", reason: "its public key does not match the replica it names; give the new key's card with --to") }
+            successor = (rotation.successor, rotation.name, rotation.publicKey, rotation.agreementKey)
+        } else {
+            throw .invalidInput(
+                source: old.short,
+                reason: "no rotation record of this key is held and no new card was given: import the bundle its owner's `fieldaudit key rotate` wrote, or give the new key's card with --to CARD")
+        }
+        guard successor.id != old, successor.id != roster.founder else {
+            throw .invalidInput(source: successor.id.short, reason: "the new key must be another replica than the old one and the founder")
+        }
+        let fromRecord = keepingThrough == nil && rotation?.successor == successor.id
+        let publicKey = Data(base64Encoded: successor.publicKey).flatMap { try? Curve25519.Signing.PublicKey(rawRepresentation: $0) }
+        let fingerprint = publicKey.map(ReplicaIdentity.fingerprint(of:)) ?? ""
+        // Run again: the member continues under that key already; nothing is written.
+        if roster.members[successor.id]?.succeeds == old, let done = membership.removedAfter, keepingThrough == nil || keepingThrough == done {
+            return MemberRotation(
+                retired: old.hex, replica: successor.id.hex, fingerprint: fingerprint,
+                name: record.members.first { $0.replica == successor.id }?.name ?? successor.name, role: role.rawValue,
+                retiredAfter: done, fromRotationRecord: rotation.map { $0.successor == successor.id && $0.retiredAfter == done } ?? false)
+        }
+        let held = try perform { () throws(StoreError) in try store.vector() }[old]
+        let retiredAfter = keepingThrough ?? (fromRecord ? rotation!.retiredAfter : max(held, membership.removedAfter ?? 0))
+        if retiredAfter < held {
+            throw .invalidInput(source: "--after \(retiredAfter)", reason: "this replica holds \(old.short)'s changes up to seq \(held) already; keep at least those (--after \(held) or more)")
+        }
+        let name = (record.members.first { $0.replica == old }?.name) ?? successor.name
+        let newMember = TeamMember.id(engagement: engagement, replica: successor.id)
+        let wasRemoved = try perform { () throws(StoreError) in try store.snapshot(newMember) }?.deleted ?? false
+        try write(in: engagement) { writer in
+            try writer.put(
+                TeamMember.writes(replica: successor.id, name: name, publicKey: successor.publicKey, agreementKey: successor.agreementKey, role: role)
+                    + [(TeamMember.Field.succeeds.rawValue, .text(old.hex))],
+                entity: newMember, kind: .member)
+            if wasRemoved { try writer.restore(newMember, kind: .member) }
+            let oldMember = TeamMember.id(engagement: engagement, replica: old)
+            if membership.removedAfter != retiredAfter {
+                try writer.put([(TeamMember.Field.removedAfter.rawValue, .integer(Int64(retiredAfter)))], entity: oldMember, kind: .member)
+            }
+            if membership.removedAfter == nil { try writer.delete(oldMember, kind: .member) }
+        }
+        return MemberRotation(
+            retired: old.hex, replica: successor.id.hex, fingerprint: fingerprint,
+            name: name, role: role.rawValue, retiredAfter: retiredAfter, fromRotationRecord: fromRecord)
+    }
+}
+
+import Crypto

@@ -1,0 +1,62 @@
+import AuditModel
+@testable import FieldAudit
+import FieldAuditService
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Replication
+import TestSupport
+import Testing
+
+/// A retired key at the central: its later changes are refused on push by the roster rule every
+/// replica applies, and a pull with it carries none of the engagement it was retired from.
+struct CentralKeyRotationTests {
+    @Test func aPushSignedWithARetiredKeyIsRefusedAndItsPullLeavesTheEngagementOut() async throws {
+        let fixture = try CentralFixture()
+        let ben = fixture.auditors[0]
+        let oldKey = ben.identity
+        // Ben's note reaches the central; Ben rotates his key; the central (the founder here)
+        // imports the rotation bundle and continues Ben under the new key.
+        let first = fixture.directory.file("first.fabundle")
+        try fixture.note("Risk register reviewed quarterly", by: ben).write(to: URL(fileURLWithPath: first))
+        _ = try fixture.central.importBundle(at: first)
+        let rotation = fixture.directory.file("rotation.fabundle")
+        let holds = try fixture.central.vectorFile().versionVector(path: "central")
+        _ = try ben.rotateKey(
+            exporting: ExportRequest(peer: fixture.central.identity.id, peerHolds: holds),
+            to: try OutputFile.resolve(rotation, defaultName: "x", force: false), newIdentity: testIdentity(77))
+        _ = try fixture.central.importBundle(at: rotation)
+        _ = try fixture.central.rotateMember(oldKey.id, to: nil, engagement: nil)
+
+        // The old key, in other hands, writes past the local rules and pushes.
+        var generator = SystemRandomNumberGenerator()
+        let note = EntityID.make(milliseconds: 1, creator: oldKey.id, using: &generator)
+        try ben.store.write(as: oldKey.id) { transaction in
+            try transaction.set(.text("a thief's note"), "text", of: note, kind: "note", engagement: fixture.helix)
+        }
+        let path = fixture.directory.file("thief.fabundle")
+        let centralHolds = try fixture.central.vectorFile().versionVector(path: "central")
+        _ = try ben.writeBundle(ExportRequest(peer: fixture.central.identity.id, peerHolds: centralHolds), toNewFile: path)
+        let body = try Data(contentsOf: URL(fileURLWithPath: path))
+        let before = try fixture.digest(fixture.central)
+        let vector = try ben.vectorFile().encoded()
+        try await fixture.server().test(.router) { client in
+            let pushed = try await client.execute(
+                uri: "/v1/push", method: .post, headers: fixture.signed("POST", "/v1/push", body: body, by: oldKey), body: ByteBuffer(bytes: body))
+            #expect(pushed.status == .forbidden)
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(pushed.body.readableBytesView)) as? [String: String])
+            #expect(answer["error"]?.contains("retired key") == true, "\(answer)")
+            let pulled = try await client.execute(
+                uri: "/v1/pull", method: .post, headers: fixture.signed("POST", "/v1/pull", body: vector, by: oldKey), body: ByteBuffer(bytes: vector))
+            if pulled.status == .ok {
+                let file = fixture.directory.file("pulled.fabundle")
+                try Data(pulled.body.readableBytesView).write(to: URL(fileURLWithPath: file))
+                #expect(try !BundleInspection(file: file, readingAs: nil).engagements.contains(fixture.helix.description))
+            } else {
+                #expect(pulled.status == .forbidden || pulled.status == .unauthorized)
+            }
+        }
+        #expect(try fixture.digest(fixture.central) == before)
+    }
+}

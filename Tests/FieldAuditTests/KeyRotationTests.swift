@@ -1,0 +1,274 @@
+import AuditModel
+import AuditStore
+@testable import FieldAudit
+import Foundation
+import Replication
+import TestSupport
+import Testing
+
+/// Key rotation: a new key for the same auditor, the old one retired from a stated change on,
+/// both verifiable; a thief holding the old key can neither write nor take the auditor's place.
+struct KeyRotationTests {
+    let sync = SyncTests()
+
+    /// Ben rotates his key: the rotation bundle (signed with the old key) goes to the lead.
+    func rotate(_ ben: Replica, for lead: Replica, seed: UInt64 = 20) throws -> (ben: Replica, bundle: String, summary: KeyRotationSummary) {
+        var request = ExportRequest(peer: lead.identity.id)
+        request.peerHolds = try ben.peerVector(of: lead.identity.id)
+        let path = sync.directory.file("rotation-\(UUID().uuidString.prefix(6)).fabundle")
+        let (rotated, summary) = try ben.rotateKey(exporting: request, to: try OutputFile.resolve(path, defaultName: "x", force: false), newIdentity: testIdentity(seed))
+        return (rotated, path, summary)
+    }
+
+    /// Everything `source` holds, imported by `destination`; `nil` when it went in, else the error.
+    @discardableResult
+    func deliver(_ source: Replica, to destination: Replica) throws -> FieldAuditError? {
+        do {
+            _ = try destination.importBundle(at: try sync.bundle(from: source, all: true))
+            return nil
+        } catch let error as FieldAuditError {
+            return error
+        }
+    }
+
+    /// A change written past the local rules, as a modified client (or a thief's tool) would.
+    func forgeNote(by replica: Replica, as author: ReplicaID, text: String, engagement: EntityID) throws {
+        try replica.store.write(as: author) { transaction in
+            let note = EntityID.make(milliseconds: 1, creator: author, using: &SystemRandomNumberGenerator.shared)
+            try transaction.set(.text(text), "text", of: note, kind: "note", engagement: engagement)
+        }
+    }
+
+    @Test func anAuditorsOwnRotationKeepsItsWorkItsStandingAndItsAuthorshipUnderTheNewKey() throws {
+        let (lead, ben, cara) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        let oldKey = ben.identity.id
+        _ = try ben.addNote("before the rotation", ref: "5.1", engagement: nil)
+        let test = try ben.recordTest(
+            ref: "A.6.2.8", method: .inspection, result: .conforming, sample: nil, sampleSize: nil, population: nil, systems: [],
+            conclusion: "Logs kept", engagement: nil)
+        let other = try ben.recordTest(
+            ref: "A.6.2.6", method: .inquiry, result: .conforming, sample: nil, sampleSize: nil, population: nil, systems: [],
+            conclusion: "Asked", engagement: nil)
+        let lastOld = try ben.store.vector()[oldKey]
+
+        // When Ben rotates and the lead imports the rotation bundle and continues him under the new key
+        let (newBen, bundle, summary) = try rotate(ben, for: lead)
+        #expect(newBen.identity.id != oldKey && summary.retired == oldKey.hex)
+        #expect(summary.retiredAfter[engagement.description] == lastOld + 5, "the record's five fields are the old key's last changes")
+        #expect(FileManager.default.fileExists(atPath: summary.retiredKeyFile), "the old key is kept, not destroyed")
+        _ = try lead.importBundle(at: bundle)
+        let rotation = try lead.rotateMember(oldKey, to: nil, engagement: nil)
+        #expect(rotation.fromRotationRecord && rotation.retiredAfter == lastOld + 5 && rotation.role == "auditor")
+        #expect(rotation.replica == newBen.identity.id.hex && rotation.name == "ben")
+        let digest = try lead.store.digest()
+        #expect(try lead.rotateMember(oldKey, to: nil, engagement: nil).retiredAfter == rotation.retiredAfter)
+        #expect(try lead.store.digest() == digest, "running team rotate again writes nothing")
+
+        // Then the new key writes, its work and the old key's verify everywhere, and the old key's
+        // test is still Ben's to delete
+        #expect(try deliver(lead, to: newBen) == nil)
+        _ = try newBen.addNote("after the rotation", ref: "5.2", engagement: nil)
+        #expect(try newBen.delete(.test, test.short, reason: "recorded twice", engagement: nil).changed)
+        #expect(try deliver(newBen, to: lead) == nil)
+        #expect(try deliver(lead, to: cara) == nil)
+        #expect(try lead.store.digest() == newBen.store.digest() && cara.store.digest() == lead.store.digest())
+        for replica in [lead, newBen, cara] {
+            #expect(try replica.verify().isSound)
+            let roster = try replica.roster(of: engagement)
+            #expect(roster.identities(of: newBen.identity.id) == [newBen.identity.id, oldKey])
+            #expect(try replica.record(of: engagement).members.filter { $0.name == "ben" }.map(\.replica) == [newBen.identity.id])
+        }
+        #expect(try lead.record(of: engagement).tests.map(\.id) == [other])
+        // Cara may not delete what Ben recorded under his old key; Ben's new key may.
+        #expect {
+            _ = try cara.delete(.test, other.short, reason: "not mine", engagement: nil)
+        } throws: { error in
+            if case FieldAuditError.refused(.notAuthor) = error { true } else { false }
+        }
+        #expect(try newBen.delete(.test, other.short, reason: "also twice", engagement: nil).changed)
+    }
+
+    @Test func theOldKeysLaterChangesAreRefusedEverywhereWhateverArrivedFirst() throws {
+        let (lead, ben, cara) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        let oldKey = ben.identity.id
+        _ = try ben.addNote("before the rotation", ref: "5.1", engagement: nil)
+        let (_, bundle, summary) = try rotate(ben, for: lead)
+        let retiredAfter = try #require(summary.retiredAfter[engagement.description])
+
+        // The old key (kept on the laptop, or stolen) signs a note after its own rotation record.
+        #expect {
+            _ = try ben.addNote("written with the retired key", ref: "5.3", engagement: nil)
+        } throws: { error in
+            guard case let FieldAuditError.refused(.retired(change, after, successor)) = error else { return false }
+            return change.origin == oldKey && after == retiredAfter && successor != nil
+        }
+        try forgeNote(by: ben, as: oldKey, text: "a thief's note", engagement: engagement)
+
+        // Cara has heard of no rotation and no retirement by the lead, yet refuses it: the old
+        // key's own record comes first in its chain.
+        let caraBefore = try cara.store.digest()
+        let refusal = try #require(try deliver(ben, to: cara))
+        guard case let .unauthorized(.retired(change, after, _), _) = refusal else {
+            Issue.record("expected a retired-key refusal, got \(refusal)")
+            return
+        }
+        #expect(change == ChangeID(origin: oldKey, seq: retiredAfter + 1) && after == retiredAfter)
+        #expect("\(refusal)".contains("retired key") && "\(refusal)".contains("stolen"))
+        #expect(try cara.store.digest() == caraBefore)
+        // The lead refuses it too, before and after its own retirement of the key, and the
+        // rotation bundle (everything before) goes in.
+        #expect(try deliver(ben, to: lead) != nil)
+        _ = try lead.importBundle(at: bundle)
+        _ = try lead.rotateMember(oldKey, to: nil, engagement: nil)
+        #expect(try deliver(ben, to: lead) != nil)
+        #expect(try lead.verify().isSound)
+        #expect(try lead.record(of: engagement).notes.map(\.text) == ["before the rotation"])
+    }
+
+    @Test func aThiefsRotationOfAStolenKeyGivesItsNewKeyNothing() throws {
+        let (lead, ben, _) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        let oldKey = ben.identity.id
+        _ = try ben.addNote("Ben's work", ref: "5.1", engagement: nil)
+        _ = try lead.importBundle(at: try sync.bundle(from: ben, for: lead))
+
+        // The thief rotates the stolen key to its own; its bundle reaches the lead.
+        let (thief, thiefBundle, _) = try rotate(ben, for: lead, seed: 66)
+        _ = try lead.importBundle(at: thiefBundle)
+        // Its new key writes nothing: it is on no team until the founding lead says so.
+        #expect(throws: FieldAuditError.self) { _ = try thief.addNote("the thief's note", ref: "5.2", engagement: nil) }
+        try forgeNote(by: thief, as: thief.identity.id, text: "the thief's forged note", engagement: engagement)
+        #expect {
+            _ = try lead.importBundle(at: try sync.bundle(from: thief, for: lead))
+        } throws: { error in
+            if case FieldAuditError.untrustedSigner = error { true } else if case FieldAuditError.unauthorized(.notOnRoster, _) = error { true } else { false }
+        }
+
+        // The lead continues Ben under the card Ben sends from his new laptop, not the thief's
+        // key the record names: the record's point is not used, the lead's holdings are.
+        let newBen = try sync.replica("ben-new", seed: 30)
+        let rotation = try lead.rotateMember(oldKey, to: newBen.card, engagement: nil)
+        #expect(!rotation.fromRotationRecord && rotation.replica == newBen.identity.id.hex)
+        let roster = try lead.roster(of: engagement)
+        #expect(roster.identities(of: newBen.identity.id) == [newBen.identity.id, oldKey])
+        #expect(roster.members[thief.identity.id] == nil && !roster.canRead(thief.identity.id) && !roster.canRead(oldKey))
+        #expect(try lead.verify().isSound)
+    }
+
+    @Test func aRotationRecordWrittenByAnotherMemberRetiresNobody() throws {
+        let (lead, ben, cara) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        // Cara, past her local rules, writes a rotation record in Ben's name naming her own key.
+        try cara.store.write(as: cara.identity.id) { transaction in
+            for (field, value) in KeyRotation.writes(replica: ben.identity.id, successor: cara.identity.id, name: "ben", publicKey: cara.card.publicKey, agreementKey: nil) {
+                try transaction.set(value, field, of: KeyRotation.id(engagement: engagement, replica: ben.identity.id), kind: "keyRotation", engagement: engagement)
+            }
+        }
+        #expect(try deliver(cara, to: lead) == nil, "any member may write a rotation record; it counts only from its own key")
+        #expect(try lead.roster(of: engagement).members[ben.identity.id]?.retiredAfter == nil)
+        // Ben writes on, and the lead accepts it; the lead cannot continue Ben under Cara's key from it.
+        _ = try ben.addNote("still mine", ref: "5.1", engagement: nil)
+        #expect(try deliver(ben, to: lead) == nil)
+        #expect(throws: FieldAuditError.self) { _ = try lead.rotateMember(ben.identity.id, to: nil, engagement: nil) }
+    }
+
+    @Test func theFoundingLeadsKeyIsNotRotated() throws {
+        let (lead, _, _) = try sync.team()
+        let request = ExportRequest()
+        #expect {
+            _ = try lead.rotateKey(exporting: request, to: try OutputFile.resolve(sync.directory.file("x.fabundle"), defaultName: "x", force: false))
+        } throws: { error in
+            if case FieldAuditError.notPermitted = error { true } else { false }
+        }
+        #expect(FileManager.default.fileExists(atPath: lead.location.keyFile))
+        #expect(try Replica.open(at: lead.location).identity.id == lead.identity.id)
+    }
+
+    /// Law: any interleaving of work by the lead, Ben (old key, then new) and Cara, Ben's
+    /// rotation, the lead's retirement of the old key, and bundles exchanged between random pairs
+    /// (some refused for now: a key not on a team yet) ends, once everyone has exchanged with
+    /// everyone, with one state on every replica; every change is kept but the old key's after
+    /// its rotation, which no replica holds.
+    @Test func randomInterleavingsOfRotationRetirementAndWorkConvergeOnEveryReplica() throws {
+        for seed in 0..<UInt64(propertyRuns(6)) {
+            var generator = SeededGenerator(seed: seed)
+            let run = SyncTests()
+            let (lead, firstBen, cara) = try run.team()
+            let engagement = try lead.engagementID(nil)
+            let oldKey = firstBen.identity.id
+            var ben = firstBen
+            var rotationBundle: String?
+            var retiredAfter: UInt64?
+            var rotatedByLead = false
+            let rotateAt = Int.random(in: 0..<6, using: &generator)
+            var thief: Replica?
+            for step in 0..<12 {
+                let replicas = [lead, ben, cara]
+                if step == rotateAt {
+                    var request = ExportRequest(peer: lead.identity.id)
+                    request.peerHolds = try ben.peerVector(of: lead.identity.id)
+                    let path = run.directory.file("rotation-\(seed).fabundle")
+                    let (rotated, summary) = try ben.rotateKey(exporting: request, to: try OutputFile.resolve(path, defaultName: "x", force: false), newIdentity: testIdentity(100 + seed))
+                    ben = rotated
+                    rotationBundle = path
+                    retiredAfter = summary.retiredAfter[engagement.description]
+                    // The old key file, taken by a thief with what the old key last exported, signs on.
+                    if generator.chance(0.5) {
+                        let copy = try run.replica("thief", seed: 2)
+                        _ = try copy.trust(lead.card)
+                        _ = try copy.trust(firstBen.card)
+                        _ = try copy.importBundle(at: try run.bundle(from: firstBen, all: true))
+                        try forgeNote(by: copy, as: oldKey, text: "thief \(seed)", engagement: engagement)
+                        thief = copy
+                    }
+                    continue
+                }
+                switch Int.random(in: 0..<4, using: &generator) {
+                case 0, 1:
+                    let author = replicas[Int.random(in: 0..<3, using: &generator)]
+                    _ = try? author.addNote("note \(seed).\(step) by \(author.identity.id.short)", ref: "5.1", engagement: nil)
+                case 2:
+                    if let rotationBundle, !rotatedByLead {
+                        _ = try lead.importBundle(at: rotationBundle)
+                        _ = try lead.rotateMember(oldKey, to: nil, engagement: nil)
+                        rotatedByLead = true
+                    }
+                default:
+                    let source = replicas[Int.random(in: 0..<3, using: &generator)]
+                    let destination = replicas[Int.random(in: 0..<3, using: &generator)]
+                    if source !== destination { _ = try? deliver(source, to: destination) }
+                }
+                if let thief, generator.chance(0.4) {
+                    // The thief's bundle reaches someone, whatever that one holds: always refused.
+                    let target = [lead, ben, cara][Int.random(in: 0..<3, using: &generator)]
+                    let refusal = try deliver(thief, to: target)
+                    #expect(refusal.map { if case .unauthorized(.retired, _) = $0 { true } else { false } } == true, "seed \(seed): \(String(describing: refusal))")
+                }
+            }
+            if rotationBundle != nil, !rotatedByLead {
+                _ = try lead.importBundle(at: try #require(rotationBundle))
+                _ = try lead.rotateMember(oldKey, to: nil, engagement: nil)
+            }
+            // Everyone exchanges with everyone, until nothing changes.
+            for _ in 0..<3 {
+                for source in [lead, ben, cara] {
+                    for destination in [lead, ben, cara] where source !== destination { _ = try deliver(source, to: destination) }
+                }
+            }
+            let digests = try Set([lead, ben, cara].map { try $0.store.digest() })
+            #expect(digests.count == 1, "seed \(seed)")
+            for replica in [lead, ben, cara] {
+                #expect(try replica.verify().isSound, "seed \(seed)")
+                if let retiredAfter { #expect(try replica.store.vector()[oldKey] == retiredAfter, "seed \(seed)") }
+                #expect(try !replica.record(of: engagement).notes.contains { $0.text.hasPrefix("thief") }, "seed \(seed)")
+            }
+        }
+    }
+}
+
+extension SystemRandomNumberGenerator {
+    /// A generator to pass `inout` from an expression.
+    nonisolated(unsafe) static var shared = SystemRandomNumberGenerator()
+}

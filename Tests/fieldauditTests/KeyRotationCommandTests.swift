@@ -1,0 +1,93 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Key rotation through the built binary, as the README's "A lost or broken laptop" has it: an
+/// auditor's own rotation, and the lead's after a stolen laptop; the old key's later bundles are
+/// refused with a clear message and everything before verifies.
+struct KeyRotationCommandTests: LaptopsInOneFolder {
+    let cli = FieldAuditCLI(environment: ["TZ": "UTC"])
+    let directory = TemporaryDirectory("fieldaudit-keys")
+
+    /// The replica id `whoami --json` shows.
+    func replicaID(of who: String) throws -> String {
+        try #require(try json(try succeed(["whoami", "--json"], as: who))["replicaID"] as? String)
+    }
+
+    @Test func anAuditorRotatesItsKeyAndWorksOnUnderItWithItsWorkAndItsAuthorship() throws {
+        try adaAndBen()
+        try succeed(["note", "--ref", "5.1", "before the rotation"], as: "ben")
+        let recorded = try succeed(["test", "record", "A.6.2.8", "--method", "inspection", "--result", "conforming"], as: "ben")
+        let test = try #require(recorded.firstMatch(of: /([0-9a-f]{8})/)).1
+        let oldID = try replicaID(of: "ben")
+
+        // Ben: one command; the bundle is signed with the old key, which retires itself.
+        let rotated = try succeed(["key", "rotate", "--for", file("ada.card.json"), "-o", file("rotation.fabundle")], as: "ben")
+        let newID = try replicaID(of: "ben")
+        #expect(newID != oldID && rotated.contains(String(newID.prefix(8))) && rotated.contains("team rotate \(oldID)"), "\(rotated)")
+        #expect(FileManager.default.fileExists(atPath: file("ben/identity-\(oldID).retired.key")))
+        // Until the lead says so, the new key writes nothing (the roster's rule, locally too).
+        let early = try run(["note", "--ref", "5.1", "too early"], as: "ben")
+        #expect(early.status == 77, "\(early.stderr)")
+
+        // Ada: import, then continue Ben under the key his record names.
+        try succeed(["import", file("rotation.fabundle")], as: "ada")
+        let continued = try succeed(["team", "rotate", file("ben.card.json")], as: "ada")
+        #expect(continued.contains("Ben continues as auditor") && continued.contains("its own rotation record"), "\(continued)")
+        try succeed(["export", "--for", newID, "-o", file("back.fabundle")], as: "ada")
+        try succeed(["import", file("back.fabundle")], as: "ben")
+
+        // Ben works on, and may still delete what he recorded under the old key.
+        try succeed(["note", "--ref", "5.2", "after the rotation"], as: "ben")
+        try succeed(["test", "delete", String(test), "--reason", "recorded twice"], as: "ben")
+        let counts = try #require(try json(try succeed(["status", "--json"], as: "ben"))["counts"] as? [String: Any])
+        #expect((counts["unexportedChanges"] as? Int ?? 0) > 0, "the new key's note and deletion are not exported yet: \(counts)")
+        try succeed(["export", "--for", file("ada.card.json"), "-o", file("work.fabundle")], as: "ben")
+        try succeed(["import", file("work.fabundle")], as: "ada")
+        let team = try succeed(["team", "list"], as: "ada")
+        #expect(team.contains(String(newID.prefix(8))), "\(team)")
+        for who in ["ada", "ben"] {
+            let verified = try run(["verify"], as: who)
+            #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+            let found = try succeed(["search", "rotation"], as: who)
+            #expect(found.contains("before the") && found.contains("after the"), "\(found)")
+        }
+    }
+
+    @Test func afterAStolenLaptopTheLeadRotatesTheAuditorAndTheThiefsBundleIsRefused() throws {
+        try adaAndBen()
+        try succeed(["note", "--ref", "5.1", "before the theft"], as: "ben")
+        try send("ben", to: "ada", "day1.fabundle")
+        // The laptop is stolen with its store and key.
+        try FileManager.default.moveItem(atPath: file("ben"), toPath: file("thief"))
+
+        // Ben, on a new laptop: a new key; Ada continues him under it, retiring the old one.
+        try succeed(["init", "--name", "Ben"], as: "ben2")
+        try succeed(["whoami", "--card", "-o", file("ben2.card.json")], as: "ben2")
+        let continued = try succeed(["team", "rotate", file("ben.card.json"), "--to", file("ben2.card.json")], as: "ada")
+        #expect(continued.contains("continues as auditor") && !continued.contains("its own rotation record"), "\(continued)")
+        try succeed(["export", "--for", file("ben2.card.json"), "-o", file("restore.fabundle")], as: "ada")
+        try succeed(["trust", file("ada.card.json")], as: "ben2")
+        try succeed(["import", file("restore.fabundle")], as: "ben2")
+        try succeed(["note", "--ref", "5.2", "on the new laptop"], as: "ben2")
+
+        // The thief writes with the old key; its bundle is refused, saying why, and changes nothing.
+        try succeed(["note", "--ref", "5.3", "written by the thief"], as: "thief")
+        try succeed(["export", "--for", file("ada.card.json"), "-o", file("thief.fabundle")], as: "thief")
+        let before = try succeed(["verify"], as: "ada")
+        let refused = try run(["import", file("thief.fabundle")], as: "ada")
+        #expect(refused.status == 77, "\(refused.stderr)")
+        #expect(refused.stderr.contains("retired key") && refused.stderr.contains("stolen"), "\(refused.stderr)")
+        #expect(try succeed(["verify"], as: "ada") == before, "state unchanged, earlier work verifies")
+        // Ben's earlier work, signed with the old key, and his new work travel on together.
+        try succeed(["export", "--for", file("ada.card.json"), "-o", file("ben2-work.fabundle")], as: "ben2")
+        try succeed(["import", file("ben2-work.fabundle")], as: "ada")
+        let found = try succeed(["search", "the"], as: "ada")
+        #expect(found.contains("theft") && found.contains("new laptop") && !found.contains("thief"), "\(found)")
+        // The old key's work is still shown as Ben's.
+        let log = try succeed(["log", "--json"], as: "ada")
+        let authors = Set((try #require(try JSONSerialization.jsonObject(with: Data(log.utf8)) as? [[String: Any]])).compactMap { $0["author"] as? String })
+        #expect(authors == ["Ada", "Ben"], "\(authors)")
+        #expect(try run(["verify"], as: "ada").status == 0)
+    }
+}
