@@ -33,7 +33,7 @@ struct ReadmeWalkthroughTests {
         ("9b8c7d6e", "fieldaudit finding raise --grade observation", "[0-9a-f]{8}"),
         ("7d1e2f3a", "fieldaudit finding action add", "[0-9a-f]{8}"),
         ("1a2b3c4d:17", "fieldaudit engagement late", "[0-9a-f]{8}:[0-9]+"),
-        ("NEW-ID", "fieldaudit team rotate ben-new.card.json", "[0-9a-f]{8}"),
+        ("NEW-ID", "fieldaudit team rotate ben-new.card.json", "[0-9a-f]{32}"),
     ]
 
     /// A fenced `sh` block: the section it is in, its lines, and the reason it is not run, if marked.
