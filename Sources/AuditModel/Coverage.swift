@@ -110,8 +110,10 @@ public struct Coverage: Sendable {
         }
     }
 
-    /// One row per requirement of the engagement's catalog, in catalog order, applicable or not.
+    /// One row per requirement of the standard's catalog, in catalog order, applicable or not.
     public let rows: [Row]
+    /// The position of the standard covered in the engagement's `Standards` (0: the primary one).
+    public let standard: Int
 
     /// Counts what concerns each requirement of the record's catalog.
     ///
@@ -120,9 +122,15 @@ public struct Coverage: Sendable {
     /// it is linked to the requirement, was captured for it, or is linked to one of its tests or
     /// findings. Tests without a result and findings without a grade count as examined, not as
     /// conclusions.
-    public init(_ record: EngagementRecord) {
-        rows = record.catalog.requirements.map { requirement in
-            let ref = requirement.ref
+    ///
+    /// In an integrated audit each standard has its coverage: `standard` is its position in
+    /// `record.standards` (0, the primary standard, by default). Rows carry the requirement's own
+    /// reference; records are matched by their stored reference (`Standards.Reference.stored`).
+    public init(_ record: EngagementRecord, standard: Int = 0) {
+        let standards = record.standards
+        self.standard = standard
+        rows = standards.catalogs[standard].requirements.map { requirement in
+            let ref = standards.reference(requirement, of: standard).stored
             let tests = record.tests.filter { $0.ref == ref }
             let findings = record.findings.filter { $0.refs.contains(ref) }
             let disputed = findings.filter { record.conflictingValues(of: $0.id, Finding.Field.grade.rawValue) != nil }
@@ -132,7 +140,7 @@ public struct Coverage: Sendable {
             var evidence = Set(record.links.filter { targets.contains($0.target) }.map(\.evidence))
             evidence.formUnion(record.evidence.filter { $0.ref == ref }.map(\.id))
             return Row(
-                ref: ref, kind: requirement.kind, title: requirement.title, applicable: applicable,
+                ref: requirement.ref, kind: requirement.kind, title: requirement.title, applicable: applicable,
                 tests: tests.reduce(into: [:]) { counts, test in if let result = test.result { counts[result, default: 0] += 1 } },
                 findings: findings.reduce(into: [:]) { counts, finding in
                     if let grade = finding.grade, !disputed.contains(finding) { counts[grade, default: 0] += 1 }

@@ -12,6 +12,9 @@ public struct Engagement: Hashable, Sendable, Encodable {
         case certificationBody, accreditation, certificateScope, distribution, confidentiality, surveillanceDate
         case justification, signedBy, signedAt
         case timeZone
+        /// The standards audited beside the primary one (`standard`, `catalog`): a JSON array of
+        /// their catalog files, in the order they were added (`Catalog.encodeList`).
+        case catalogs
     }
 
     /// The engagement's entity id, a UUIDv7 minted at creation; every change in it carries this id as
@@ -124,6 +127,13 @@ public struct Engagement: Hashable, Sendable, Encodable {
         conflicts = snapshot.conflictedFields
     }
 
+    /// The write that adds `catalog` to the standards of an engagement that audits `standards`:
+    /// the whole list of its other standards, the new one last; `nil` when it audits it already.
+    public static func standardWrites(adding catalog: Catalog, to standards: Standards) -> FieldWrites? {
+        guard !standards.catalogs.contains(where: { $0.id == catalog.id }) else { return nil }
+        return [(Field.catalogs.rawValue, .json(Catalog.encodeList(Array(standards.catalogs.dropFirst()) + [catalog])))]
+    }
+
     /// The write that sets the engagement's time zone to the IANA zone `identifier`.
     ///
     /// - Throws: `AuditModelError.unknownTimeZone` with the nearest names when there is no such zone.
@@ -158,16 +168,20 @@ public struct EngagementDraft: Sendable {
     public var objectives: String?
     /// The site's time zone, an IANA name (`Europe/Berlin`); `nil` records none (times show in UTC).
     public var timeZone: String?
+    /// The standards audited beside `catalog` in an integrated audit, in order; each is recorded
+    /// whole in the engagement. Empty for an audit of one standard.
+    public var otherCatalogs: [Catalog]
 
     /// A draft for a client and audit type; the standard defaults to the built-in ISO/IEC 42001:2023.
     public init(
         client: String, address: String? = nil, catalog: Catalog = .iso42001, auditType: AuditType, scope: String? = nil,
         sites: [String] = [], startDate: String? = nil, endDate: String? = nil, criteria: String? = nil, objectives: String? = nil,
-        timeZone: String? = nil
+        timeZone: String? = nil, otherCatalogs: [Catalog] = []
     ) {
         self.client = client
         self.address = address
         self.catalog = catalog
+        self.otherCatalogs = otherCatalogs
         self.auditType = auditType
         self.scope = scope
         self.sites = sites
@@ -200,9 +214,13 @@ public struct EngagementDraft: Sendable {
         if !Catalog.builtIn.contains(where: { $0.id == catalog.id }) {
             writes.append((F.catalog.rawValue, .json(catalog.encodedJSON())))
         }
+        let standards = Standards(primary: catalog, others: otherCatalogs)
+        if standards.isIntegrated {
+            writes.append((F.catalogs.rawValue, .json(Catalog.encodeList(Array(standards.catalogs.dropFirst())))))
+        }
         let optional: [(F, String?)] = [
             (.address, address), (.scope, scope), (.startDate, startDate), (.endDate, endDate),
-            (.criteria, criteria ?? "\(catalog.displayName) and the organisation's Statement of Applicability"),
+            (.criteria, criteria ?? "\(standards.catalogs.map(\.displayName).joined(separator: ", ")) and the organisation's Statement of Applicability"),
             (.objectives, objectives),
         ]
         for (field, value) in optional {

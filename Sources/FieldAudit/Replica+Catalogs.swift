@@ -80,3 +80,32 @@ extension Replica {
         return catalog
     }
 }
+
+extension Replica {
+    /// What `addStandard` did.
+    public struct StandardAddition: Sendable {
+        /// The catalog added (or already audited).
+        public var catalog: Catalog
+        /// The prefix its references take in this engagement.
+        public var prefix: String
+        /// Whether the engagement audited it already: nothing was written.
+        public var wasAudited: Bool
+    }
+
+    /// Adds a standard to an engagement, making it an integrated audit: the catalog `reference`
+    /// names (`ID` or `ID@VERSION`) is recorded whole in the engagement's `catalogs` field, a
+    /// change like any other, which only a lead may write (`Roster`). Nothing recorded changes
+    /// meaning: references are stored by catalog id (`Standards`). A standard is never removed.
+    ///
+    /// - Throws: `.notFound` for an unknown catalog; `.engagementClosed`; `.refused` unless a lead.
+    public func addStandard(_ reference: String, engagement: String?) throws(FieldAuditError) -> StandardAddition {
+        let record = try capturing(in: engagement)
+        let catalog = try catalog(reference)
+        guard let writes = Engagement.standardWrites(adding: catalog, to: record.standards) else {
+            return StandardAddition(catalog: catalog, prefix: record.standards.prefix(of: catalog), wasAudited: true)
+        }
+        try write(in: record.engagement.id) { writer in try writer.put(writes, entity: record.engagement.id, kind: .engagement) }
+        let standards = try self.record(of: record.engagement.id, kinds: []).standards
+        return StandardAddition(catalog: catalog, prefix: standards.prefix(of: catalog), wasAudited: false)
+    }
+}

@@ -88,7 +88,7 @@ struct CaptureSession {
         }
         do {
             let record = try replica.record(of: try replica.engagementID(engagement), kinds: [])
-            ref = try record.catalog.check(reference).ref
+            ref = try replica.requirement(reference, in: record).stored
             Terminal.print("  notes now concern \(ref!)")
         } catch {
             failed(error)

@@ -16,8 +16,10 @@ extension FieldAuditCommand.CatalogCommand {
         func run() throws {
             let known = (try? store.openReplica().catalogs()) ?? Catalog.builtIn
             if catalogs {
-                if output.json { return try Terminal.printJSON(known.map { ["id": $0.id, "version": $0.edition ?? "", "title": $0.title, "source": $0.source?.identifier ?? ""] }) }
-                return Terminal.print(Terminal.columns(["id", "version", "title", "source"], known.map { [$0.id, $0.edition ?? "", $0.title, $0.source?.identifier ?? ""] }))
+                if output.json {
+                    return try Terminal.printJSON(known.map { ["id": $0.id, "version": $0.edition ?? "", "title": $0.title, "source": $0.source?.identifier ?? "", "prefix": $0.shortPrefix] })
+                }
+                return Terminal.print(Terminal.columns(["id", "version", "title", "source", "prefix"], known.map { [$0.id, $0.edition ?? "", $0.title, $0.source?.identifier ?? "", $0.shortPrefix] }))
             }
             let chosen = try choose(known)
             var requirements = chosen.requirements
