@@ -93,7 +93,7 @@ struct CatalogImportTests {
         #expect(taken.status == 65 && taken.stderr.contains("the id example-isms-2025 is already taken by urn:fieldaudit:risk:framework:example-isms-2025"))
         let builtIn = try run(["catalog", "import", "\(fixtures)/example-isms-2025.yaml", "--id", "iso-iec-42001-2023"])
         #expect(builtIn.status == 65 && builtIn.stderr.contains("iso-iec-42001-2023 is the id of a built-in catalog"))
-        #expect(try succeed(["catalog", "list", "--catalogs"]).components(separatedBy: "example-isms-2025 ").count == 3)
+        #expect(try succeed(["catalog", "list", "--catalogs"]).split(separator: "\n").filter { $0.hasPrefix("example-isms-2025 ") }.count == 2)
     }
 
     @Test func anOSCALCatalogIsImportedAndItsControlsAudited() throws {
