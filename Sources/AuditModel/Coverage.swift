@@ -15,8 +15,11 @@ public struct Coverage: Sendable {
 
     /// One requirement's line.
     public struct Row: Sendable, Equatable {
-        /// The requirement's reference.
+        /// The requirement's reference, as its catalog writes it.
         public let ref: String
+        /// The reference as the engagement stores it (`Standards.Reference.stored`): `ref` for the
+        /// primary standard, `CATALOG-ID:REF` for another one of an integrated audit.
+        public let stored: String
         /// Clause or control.
         public let kind: Catalog.Kind
         /// The requirement's heading, from the catalog.
@@ -140,7 +143,7 @@ public struct Coverage: Sendable {
             var evidence = Set(record.links.filter { targets.contains($0.target) }.map(\.evidence))
             evidence.formUnion(record.evidence.filter { $0.ref == ref }.map(\.id))
             return Row(
-                ref: requirement.ref, kind: requirement.kind, title: requirement.title, applicable: applicable,
+                ref: requirement.ref, stored: ref, kind: requirement.kind, title: requirement.title, applicable: applicable,
                 tests: tests.reduce(into: [:]) { counts, test in if let result = test.result { counts[result, default: 0] += 1 } },
                 findings: findings.reduce(into: [:]) { counts, finding in
                     if let grade = finding.grade, !disputed.contains(finding) { counts[grade, default: 0] += 1 }

@@ -97,4 +97,52 @@ struct IntegratedAuditTests: LaptopsInOneFolder {
         #expect(ours["A.6.2.8"]?["applicable"] as? Bool == true && ours["A.5.2"]?["applicable"] == nil)
         #expect(theirs["A.5.1"]?["applicable"] as? Bool == false && theirs["A.5.2"]?["applicable"] as? Bool == true)
     }
+
+    /// A small integrated audit on one laptop: two standards, each with its Statement of
+    /// Applicability, tests of both, a finding citing both, a note on a requirement of the second.
+    func integratedDay() throws {
+        try succeed(["init", "--name", "Ada"], as: "ada")
+        try succeed(["catalog", "import", library], as: "ada")
+        try succeed([
+            "engagement", "create", "--client", "Helix Diagnostics Ltd", "--standard", "iso-iec-42001-2023", "--standard", "example-isms-2025",
+            "--start", "2026-12-01", "--end", "2026-12-02", "--time-zone", "UTC", "--scope", "AI triage service",
+        ], as: "ada")
+        let table = file("soa.csv")
+        try "standard,control,applicable,justification\n42001,A.6.2.8,yes,\n42001,A.10.4,no,No customers supply AI\nisms,A.5.1,no,No outsourced processing\nisms,A.8.15,yes,\n"
+            .write(toFile: table, atomically: true, encoding: .utf8)
+        try succeed(["soa", "import", table], as: "ada")
+        try succeed(["test", "record", "A.6.2.8", "--method", "inspection", "--result", "conforming", "--sample", "7 days of logs"], as: "ada")
+        try succeed(["test", "record", "isms:A.8.15", "--method", "inspection", "--result", "nonconforming", "--conclusion", "Logs kept 7 days"], as: "ada")
+        try succeed(["test", "record", "isms:6.1.2", "--method", "inquiry", "--result", "conforming"], as: "ada")
+        try succeed(["note", "--ref", "isms:4.1", "Context reviewed with the CISO"], as: "ada")
+        try succeed([
+            "finding", "raise", "--grade", "minor", "--ref", "42001:6.1.2", "--ref", "isms:A.8.15", "--statement", "Log retention is not risk-based",
+            "--objective-evidence", "retention_days: 7",
+        ], as: "ada")
+    }
+
+    @Test func theReportsOfAnIntegratedAuditHaveASectionPerStandardAndMatchTheirGoldenFiles() throws {
+        try integratedDay()
+        var normaliser = ReportNormaliser()
+        let markdown = try succeed(["report", "--format", "markdown"], as: "ada")
+        #expect(markdown.contains("isms: EXAMPLE-ISMS:2025 — Example information security management standard 2025 (version 2)"))
+        #expect(markdown.contains("isms:A.8.15"))
+        try assertSnapshot(normaliser.normalise(markdown), named: "report-integrated.md", in: "fieldauditTests")
+        try assertSnapshot(normaliser.normalise(try succeed(["report", "--format", "html"], as: "ada")), named: "report-integrated.html", in: "fieldauditTests")
+
+        let directory = file("tables")
+        try succeed(["report", "--format", "csv", "-o", directory], as: "ada")
+        for name in ["coverage.csv", "findings.csv", "tests.csv"] {
+            let text = try String(contentsOfFile: "\(directory)/\(name)", encoding: .utf8)
+            try assertSnapshot(normaliser.normalise(text), named: "report-integrated.\(name)", in: "fieldauditTests")
+        }
+        let coverage = try String(contentsOfFile: "\(directory)/coverage.csv", encoding: .utf8)
+        #expect(coverage.hasPrefix("standard,ref,") && coverage.contains("\r\nisms,A.8.15,control,"))
+
+        let oscal = try succeed(["report", "--format", "oscal"], as: "ada")
+        try assertSnapshot(normaliser.normalise(oscal), named: "report-integrated.oscal.json", in: "fieldauditTests")
+        let references = OSCALReferences(try JSONSerialization.jsonObject(with: Data(oscal.utf8)))
+        #expect(references.unresolved.isEmpty && references.duplicates.isEmpty, "unresolved: \(references.unresolved)")
+        #expect(oscal.contains("\"control-id\" : \"example-isms-2025_A.8.15\"") && oscal.contains("\"control-id\" : \"A.6.2.8\""))
+    }
 }
