@@ -128,7 +128,9 @@ struct IntegratedAuditTests: LaptopsInOneFolder {
         #expect(markdown.contains("isms: EXAMPLE-ISMS:2025 — Example information security management standard 2025 (version 2)"))
         #expect(markdown.contains("isms:A.8.15"))
         try assertSnapshot(normaliser.normalise(markdown), named: "report-integrated.md", in: "fieldauditTests")
-        try assertSnapshot(normaliser.normalise(try succeed(["report", "--format", "html"], as: "ada")), named: "report-integrated.html", in: "fieldauditTests")
+        // The HTML anchors end with a finding's short id, which changes from run to run.
+        let html = try succeed(["report", "--format", "html"], as: "ada").replacing(/id="(finding|follow-up)-[0-9a-f]{8}"/) { "id=\"\($0.output.1)-<short-id>\"" }
+        try assertSnapshot(normaliser.normalise(html), named: "report-integrated.html", in: "fieldauditTests")
 
         let directory = file("tables")
         try succeed(["report", "--format", "csv", "-o", directory], as: "ada")
