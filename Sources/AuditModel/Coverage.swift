@@ -49,6 +49,9 @@ public struct Coverage: Sendable {
         public let findingCount: Int
         /// Names of the testers and finding authors, sorted.
         public let workedOnBy: [String]
+        /// The examined requirements of other standards that a recorded mapping set maps to this
+        /// one: evidence to weigh, shown apart and never counted in `state`, `result` or the totals.
+        public internal(set) var mapped: [MappedEvidence] = []
 
         /// Whether a conclusion was recorded: a test with a result other than `not-tested`, or a graded
         /// finding (its grade in conflict or not).
@@ -133,30 +136,39 @@ public struct Coverage: Sendable {
         let standards = record.standards
         self.standard = standard
         rows = standards.catalogs[standard].requirements.map { requirement in
-            let ref = standards.reference(requirement, of: standard).stored
-            let tests = record.tests.filter { $0.ref == ref }
-            let findings = record.findings.filter { $0.refs.contains(ref) }
-            let disputed = findings.filter { record.conflictingValues(of: $0.id, Finding.Field.grade.rawValue) != nil }
-            let applicable: Bool? = requirement.kind == .clause ? true : record.applicability(of: ref)?.applicable
-            let names = tests.compactMap(\.tester) + findings.compactMap(\.raisedBy)
-            let targets = Set([ref] + tests.map(\.id.description) + findings.map(\.id.description))
-            var evidence = Set(record.links.filter { targets.contains($0.target) }.map(\.evidence))
-            evidence.formUnion(record.evidence.filter { $0.ref == ref }.map(\.id))
-            return Row(
-                ref: requirement.ref, stored: ref, kind: requirement.kind, title: requirement.title, applicable: applicable,
-                tests: tests.reduce(into: [:]) { counts, test in if let result = test.result { counts[result, default: 0] += 1 } },
-                findings: findings.reduce(into: [:]) { counts, finding in
-                    if let grade = finding.grade, !disputed.contains(finding) { counts[grade, default: 0] += 1 }
-                },
-                disputedFindings: disputed.count,
-                notes: record.notes.filter { $0.ref == ref }.count,
-                interviews: record.interviews.filter { $0.topics.contains(ref) }.count,
-                evidence: evidence.intersection(record.evidence.map(\.id)).count,
-                testCount: tests.count,
-                testMethods: tests.reduce(into: [:]) { counts, test in if let method = test.method { counts[method, default: 0] += 1 } },
-                findingCount: findings.count,
-                workedOnBy: Array(Set(names)).sorted())
+            var row = Self.row(requirement, stored: standards.reference(requirement, of: standard).stored, in: record)
+            row.mapped = standards.mapped(to: requirement, of: standard).compactMap { mapped in
+                let other = Self.row(mapped.reference.requirement, stored: mapped.reference.stored, in: record)
+                return other.isExamined ? MappedEvidence(from: mapped.reference.shown, relationship: mapped.relationship, result: other.result) : nil
+            }
+            return row
         }
+    }
+
+    /// The row of one requirement, whose records carry the reference `ref` (its stored form).
+    static func row(_ requirement: Catalog.Requirement, stored ref: String, in record: EngagementRecord) -> Row {
+        let tests = record.tests.filter { $0.ref == ref }
+        let findings = record.findings.filter { $0.refs.contains(ref) }
+        let disputed = findings.filter { record.conflictingValues(of: $0.id, Finding.Field.grade.rawValue) != nil }
+        let applicable: Bool? = requirement.kind == .clause ? true : record.applicability(of: ref)?.applicable
+        let names = tests.compactMap(\.tester) + findings.compactMap(\.raisedBy)
+        let targets = Set([ref] + tests.map(\.id.description) + findings.map(\.id.description))
+        var evidence = Set(record.links.filter { targets.contains($0.target) }.map(\.evidence))
+        evidence.formUnion(record.evidence.filter { $0.ref == ref }.map(\.id))
+        return Row(
+            ref: requirement.ref, stored: ref, kind: requirement.kind, title: requirement.title, applicable: applicable,
+            tests: tests.reduce(into: [:]) { counts, test in if let result = test.result { counts[result, default: 0] += 1 } },
+            findings: findings.reduce(into: [:]) { counts, finding in
+                if let grade = finding.grade, !disputed.contains(finding) { counts[grade, default: 0] += 1 }
+            },
+            disputedFindings: disputed.count,
+            notes: record.notes.filter { $0.ref == ref }.count,
+            interviews: record.interviews.filter { $0.topics.contains(ref) }.count,
+            evidence: evidence.intersection(record.evidence.map(\.id)).count,
+            testCount: tests.count,
+            testMethods: tests.reduce(into: [:]) { counts, test in if let method = test.method { counts[method, default: 0] += 1 } },
+            findingCount: findings.count,
+            workedOnBy: Array(Set(names)).sorted())
     }
 
     /// Rows of applicable requirements (and controls the Statement of Applicability does not mention).

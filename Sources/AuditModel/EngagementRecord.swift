@@ -12,7 +12,8 @@ public struct EngagementRecord: Sendable {
     public var catalog: Catalog { standards.primary }
     /// Every standard the engagement audits, the primary one (`catalog`) first, then those recorded
     /// in its `catalogs` field; every visible value of that field counts (two leads adding a
-    /// standard at once both add it). Resolved on first use.
+    /// standard at once both add it), with the mapping sets recorded in its `mappings` field.
+    /// Resolved on first use.
     public var standards: Standards { resolvedStandards.value }
     private let resolvedStandards: Resolved<Standards>
     /// The audit team, lead included; never the central repositories it is filed with.
@@ -67,10 +68,12 @@ public struct EngagementRecord: Sendable {
         self.engagement = engagement
         let recorded = ordered.first { $0.id == id }?.text(Engagement.Field.catalog.rawValue)
         let standard = engagement.standard
-        let others = ordered.first { $0.id == id }?.fields[Engagement.Field.catalogs.rawValue]?.values.compactMap(\.value.text) ?? []
+        let fields = ordered.first { $0.id == id }?.fields
+        let others = fields?[Engagement.Field.catalogs.rawValue]?.values.compactMap(\.value.text) ?? []
+        let mappings = fields?[Engagement.Field.mappings.rawValue]?.values.compactMap(\.value.text) ?? []
         resolvedStandards = Resolved {
             let primary = recorded.flatMap { try? Catalog.decode(Data($0.utf8)) } ?? Catalog.pick(standard, among: catalogs()) ?? .iso42001
-            return Standards(primary: primary, others: others.flatMap(Catalog.decodeList))
+            return Standards(primary: primary, others: others.flatMap(Catalog.decodeList), mappingSets: mappings.flatMap(MappingSet.decodeList))
         }
         let everyone = ordered.compactMap(TeamMember.init)
         members = everyone.filter { $0.role != .central }

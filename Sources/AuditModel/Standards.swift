@@ -30,12 +30,23 @@ public struct Standards: Sendable {
         public let shown: String
     }
 
+    /// The requirement mapping sets that link two of the standards (source and target both audited).
+    public let mappingSets: [MappingSet]
+
     /// The standards of an engagement: `primary` first, then `others` in order (a catalog whose id
-    /// is already listed is left out).
-    public init(primary: Catalog, others: [Catalog] = []) {
+    /// is already listed is left out), with those of `mappingSets` that link two of them (each
+    /// `qualifiedID` once).
+    public init(primary: Catalog, others: [Catalog] = [], mappingSets: [MappingSet] = []) {
         var catalogs = [primary]
         for catalog in others where !catalogs.contains(where: { $0.id == catalog.id }) { catalogs.append(catalog) }
         self.catalogs = catalogs
+        var linking: [MappingSet] = []
+        for set in mappingSets where !linking.contains(where: { $0.qualifiedID == set.qualifiedID }) {
+            let source = catalogs.firstIndex { $0.frameworkURNs.contains(set.sourceFramework) }
+            let target = catalogs.firstIndex { $0.frameworkURNs.contains(set.targetFramework) }
+            if let source, let target, source != target { linking.append(set) }
+        }
+        self.mappingSets = linking
         let short = catalogs.map(\.shortPrefix)
         prefixes = catalogs.indices.map { index in
             let clashes = short.indices.contains { $0 != index && (short[$0] == short[index] || catalogs[$0].id.lowercased() == short[index]) }
@@ -48,6 +59,37 @@ public struct Standards: Sendable {
 
     /// Whether the engagement audits more than one standard (references are then shown qualified).
     public var isIntegrated: Bool { catalogs.count > 1 }
+
+    /// The position of the standard a framework urn names (`Catalog.frameworkURNs`), if audited.
+    public func standard(ofFramework urn: String) -> Int? {
+        catalogs.firstIndex { $0.frameworkURNs.contains(urn) }
+    }
+
+    /// Whether `set` links two of the standards.
+    public func links(_ set: MappingSet) -> Bool {
+        guard let source = standard(ofFramework: set.sourceFramework), let target = standard(ofFramework: set.targetFramework) else { return false }
+        return source != target
+    }
+
+    /// The requirements of other standards mapped to a requirement of the standard at `index`,
+    /// each with the relationship read from the requirement's side (a mapping whose source it is
+    /// reads reversed: `subset` becomes `superset`); `not_related` mappings are left out.
+    public func mapped(to requirement: Catalog.Requirement, of index: Int) -> [(reference: Reference, relationship: MappingSet.Relationship)] {
+        var found: [(reference: Reference, relationship: MappingSet.Relationship)] = []
+        for set in mappingSets {
+            guard let source = standard(ofFramework: set.sourceFramework), let target = standard(ofFramework: set.targetFramework) else { continue }
+            for mapping in set.mappings where mapping.relationship != .notRelated {
+                if target == index, catalogs[index].requirement(urn: mapping.target) == requirement,
+                   let other = catalogs[source].requirement(urn: mapping.source) {
+                    found.append((reference(other, of: source), mapping.relationship))
+                } else if source == index, catalogs[index].requirement(urn: mapping.source) == requirement,
+                          let other = catalogs[target].requirement(urn: mapping.target) {
+                    found.append((reference(other, of: target), mapping.relationship.reversed))
+                }
+            }
+        }
+        return found
+    }
 
     /// The prefix of a catalog of the engagement (its id when it is not one of them).
     public func prefix(of catalog: Catalog) -> String {

@@ -163,13 +163,14 @@ public enum CSVExport {
     /// conclusion, or `examined` / `not-examined` when none was recorded (`Coverage.Row.result`);
     /// `examined` lists what was examined, in words. In an integrated audit a first column,
     /// `standard`, holds the standard's prefix, and each standard's requirements follow the
-    /// previous one's.
+    /// previous one's; with a mapping set recorded, a last column, `mapped_evidence`, what other
+    /// standards' examined requirements mapped to it say (never counted in `result`).
     static func coverage(_ content: ReportContent) -> String {
         let standards = content.record.standards
         let header = (standards.isIntegrated ? ["standard"] : []) + [
             "ref", "kind", "title", "applicable", "conforming_tests", "nonconforming_tests", "other_tests", "major", "minor", "ofi",
             "observation", "good_practice", "notes", "result", "worked_on_by", "interviews", "evidence", "examined",
-        ]
+        ] + (standards.mappingSets.isEmpty ? [] : ["mapped_evidence"])
         let rows = content.coverages.flatMap { coverage in coverage.rows.map { row -> [String] in
             let other = row.tests.filter { $0.key != .conforming && $0.key != .nonconforming }.values.reduce(0, +)
             let standard: [String] = standards.isIntegrated ? [standards.prefixes[coverage.standard]] : []
@@ -180,7 +181,8 @@ public enum CSVExport {
                 String(row.findings[.observation] ?? 0), String(row.findings[.goodPractice] ?? 0), String(row.notes),
                 row.result, row.workedOnBy.joined(separator: "; "), String(row.interviews), String(row.evidence), row.examined,
             ]
-            return standard + cells
+            let mapped: [String] = standards.mappingSets.isEmpty ? [] : [row.mapped.map(\.description).joined(separator: "; ")]
+            return standard + cells + mapped
         } }
         return table(header, rows)
     }

@@ -15,17 +15,23 @@ extension ReportDocument.Builder {
     }
 
     /// One standard's coverage: how many requirements were concluded, and the table of them all.
+    /// In an integrated audit with a mapping set recorded, a last column shows each requirement's
+    /// mapped evidence, apart from what was examined of it and never counted in its conclusion.
     func coverageBlocks(_ coverage: Coverage) -> [Block] {
-        [
+        let mapped = !record.standards.mappingSets.isEmpty
+        let header = ["Ref", "Requirement", "Applicable", "What was examined: conclusion", "Findings", "By"]
+            + (mapped ? ["Mapped evidence (not counted as tested)"] : [])
+        return [
             .paragraph(coverageStatement(coverage)),
-            .table(header: ["Ref", "Requirement", "Applicable", "What was examined: conclusion", "Findings", "By"], rows: coverage.rows.map { row in
-                [
+            .table(header: header, rows: coverage.rows.map { row in
+                let cells = [
                     row.ref, row.title,
                     row.applicable.map { $0 ? "yes" : "no (SoA)" } ?? "not declared",
                     row.summary,
                     counts(row.findings.map { ($0.key.rawValue, $0.value) } + (row.disputedFindings == 0 ? [] : [("with the grade in conflict", row.disputedFindings)])),
                     row.workedOnBy.joined(separator: ", "),
                 ]
+                return cells + (mapped ? [row.mapped.isEmpty ? "—" : row.mapped.map(\.description).joined(separator: "\n")] : [])
             }),
         ]
     }

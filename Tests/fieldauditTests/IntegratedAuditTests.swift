@@ -147,4 +147,57 @@ struct IntegratedAuditTests: LaptopsInOneFolder {
         #expect(references.unresolved.isEmpty && references.duplicates.isEmpty, "unresolved: \(references.unresolved)")
         #expect(oscal.contains("\"control-id\" : \"example-isms-2025_A.8.15\"") && oscal.contains("\"control-id\" : \"A.6.2.8\""))
     }
+
+    @Test func aMappingSetShowsATestOfOneStandardAsMappedEvidenceTowardsTheOtherNeverAsTested() throws {
+        let mapping = "\(packageRoot)/Fixtures/catalogs/example-isms-to-iso42001-mapping.yaml"
+        try adaAndBen()
+        try succeed(["catalog", "import", library], as: "ada")
+        let imported = try succeed(["catalog", "import", mapping], as: "ada")
+        #expect(imported.contains("Imported the mapping set Example ISMS 2025 to ISO/IEC 42001:2023 (example-isms-2025-to-iso-iec-42001-2023, version 1): 2 mappings from EXAMPLE-ISMS:2025 to ISO/IEC 42001:2023"), "\(imported)")
+        #expect(try succeed(["catalog", "import", mapping], as: "ada").hasPrefix("Already imported, nothing changed: "))
+        #expect(try succeed(["catalog", "list", "--mappings"], as: "ada").contains("example-isms-2025-to-iso-iec-42001-2023  1 "))
+
+        // A mapping set that is not right is refused whole, and nothing is stored.
+        let text = try String(contentsOfFile: mapping, encoding: .utf8)
+        let bad: [(String, String)] = [
+            ("unknown-urn.yaml", text.replacingOccurrences(of: "iso42001-2023:6.1.2", with: "iso42001-2023:6.1.9")),
+            ("relationship.yaml", text.replacingOccurrences(of: "relationship: subset", with: "relationship: part-of")),
+            ("invalid.yaml", text.replacingOccurrences(of: "    requirement_mappings:", with: "    requirement_mappings: [")),
+            ("version.yaml", text.replacingOccurrences(of: "strength_of_relationship: 8", with: "strength_of_relationship: 9")),
+        ]
+        for (name, content) in bad {
+            try content.write(toFile: file(name), atomically: true, encoding: .utf8)
+            let refused = try run(["catalog", "import", file(name)], as: "ada")
+            #expect(refused.status == 65, "\(name): \(refused.stderr)")
+        }
+        #expect(try run(["catalog", "import", file("unknown-urn.yaml")], as: "ada").stderr.contains(
+            "target_requirement_urn urn:intuitem:risk:req_node:iso42001-2023:6.1.9 is no requirement of ISO/IEC 42001:2023"))
+        #expect(try run(["catalog", "import", file("version.yaml")], as: "ada").stderr.contains("is already imported with other text"))
+        #expect(try succeed(["catalog", "list", "--mappings"], as: "ada").split(separator: "\n").count == 2)
+
+        // An engagement of one standard cannot record it; adding the other standard records it with it.
+        let alone = try run(["engagement", "set", "--add-mapping", "example-isms-2025-to-iso-iec-42001-2023"], as: "ada")
+        #expect(alone.status == 65 && alone.stderr.contains("which are not two standards of this engagement"), "\(alone.stderr)")
+        #expect(try succeed(["engagement", "set", "--add-standard", "example-isms-2025"], as: "ada").contains("The mapping set Example ISMS 2025 to ISO/IEC 42001:2023 is recorded with it."))
+        #expect(try succeed(["engagement", "set", "--add-mapping", "example-isms-2025-to-iso-iec-42001-2023"], as: "ada").contains("recorded already"))
+
+        try succeed(["test", "record", "isms:6.1.2", "--method", "inspection", "--result", "conforming"], as: "ada")
+        try succeed(["test", "record", "42001:4.1", "--method", "inquiry", "--result", "nonconforming"], as: "ada")
+        // Ben holds neither the library nor the mapping set: the engagement records both.
+        try send("ada", to: "ben", "ada-day1.fabundle")
+        for who in ["ada", "ben"] {
+            let coverage = try standards(who)
+            let ours = try rows(coverage["42001"]), theirs = try rows(coverage["isms"])
+            #expect(ours["6.1.2"]?["result"] as? String == "not-examined", "mapped evidence is never counted as tested")
+            #expect(ours["6.1.2"]?["mapped"] as? [String] == ["mapped from isms:6.1.2, subset: conforming"])
+            #expect(theirs["6.1.2"]?["result"] as? String == "conforming" && theirs["6.1.2"]?["mapped"] == nil)
+            #expect(theirs["4.1"]?["result"] as? String == "not-examined")
+            #expect(theirs["4.1"]?["mapped"] as? [String] == ["mapped from 42001:4.1, intersect: nonconforming"])
+            let ourTotals = try #require(coverage["42001"]?["coverage"] as? [String: Int])
+            #expect(ourTotals["clausesCovered"] == 1, "only 4.1, tested; 6.1.2 has mapped evidence only: \(ourTotals)")
+        }
+        let report = try succeed(["report"], as: "ben")
+        #expect(report.contains("| Mapped evidence (not counted as tested) |") && report.contains("mapped from isms:6.1.2, subset: conforming"))
+        #expect(try succeed(["status"], as: "ben").contains("mapped from isms:6.1.2, subset: conforming"))
+    }
 }

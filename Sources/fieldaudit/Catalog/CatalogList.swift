@@ -10,11 +10,22 @@ extension FieldAuditCommand.CatalogCommand {
         @Option(help: "Only one clause or Annex A area (for example 6 or A.6).") var clause: String?
         @Option(help: "The catalog (default: the current engagement's, else ISO/IEC 42001:2023).") var catalog: String?
         @Flag(help: "List the catalogs instead.") var catalogs = false
+        @Flag(help: "List the requirement mapping sets instead.") var mappings = false
         @OptionGroup var output: OutputOptions
         @OptionGroup var store: StoreOptions
 
         func run() throws {
             let known = (try? store.openReplica().catalogs()) ?? Catalog.builtIn
+            if mappings {
+                let sets = (try? store.openReplica().mappingSets()) ?? []
+                let rows = sets.map { [$0.id, $0.edition, $0.sourceFramework, $0.targetFramework, String($0.mappings.count)] }
+                if output.json {
+                    return try Terminal.printJSON(sets.map {
+                        ["id": $0.id, "version": $0.edition, "name": $0.name, "source": $0.sourceFramework, "target": $0.targetFramework, "mappings": String($0.mappings.count)]
+                    })
+                }
+                return Terminal.print(Terminal.columns(["id", "version", "source", "target", "mappings"], rows))
+            }
             if catalogs {
                 if output.json {
                     return try Terminal.printJSON(known.map { ["id": $0.id, "version": $0.edition ?? "", "title": $0.title, "source": $0.source?.identifier ?? "", "prefix": $0.shortPrefix] })

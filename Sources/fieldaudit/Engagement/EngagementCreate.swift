@@ -41,14 +41,17 @@ extension FieldAuditCommand.EngagementCommand {
             let draft = EngagementDraft(
                 client: client, address: address, catalog: catalogs[0], auditType: type, scope: scope,
                 sites: sites, startDate: start, endDate: end, criteria: criteria, objectives: objectives,
-                timeZone: timeZone ?? Self.localZone, otherCatalogs: Array(catalogs.dropFirst()))
+                timeZone: timeZone ?? Self.localZone, otherCatalogs: Array(catalogs.dropFirst()), mappingSets: replica.mappingSets())
             let id = try replica.createEngagement(draft)
-            let audited = Standards(primary: draft.catalog, others: draft.otherCatalogs)
+            let audited = Standards(primary: draft.catalog, others: draft.otherCatalogs, mappingSets: draft.mappingSets)
             let names = audited.isIntegrated
                 ? audited.catalogs.indices.map { "\(audited.catalogs[$0].displayName) as \(audited.prefixes[$0])" }.joined(separator: ", ")
                 : draft.catalog.displayName
             Terminal.print("Created engagement \(id) for \(Terminal.shown(client)) (\(type.title), \(Terminal.shown(names))); it is now current.")
             if audited.isIntegrated {
+                for set in audited.mappingSets {
+                    Terminal.print("The mapping set \(Terminal.shown(set.name)) is recorded: a requirement examined in one standard shows as mapped evidence towards the other's.")
+                }
                 Terminal.print("Cite requirements as PREFIX:REF (\(Terminal.shown(audited.prefixes[1])):\(Terminal.shown(audited.catalogs[1].requirements[0].ref))); a reference only one standard has needs no prefix.")
             }
             let zone = try replica.siteTime(engagement: id.description)

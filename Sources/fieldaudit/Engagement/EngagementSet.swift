@@ -13,7 +13,8 @@ extension FieldAuditCommand.EngagementCommand {
                 whatever their own TZ; OSCAL keeps UTC. The change replicates like any other; a concurrent \
                 change is a conflict, shown by `fieldaudit conflicts`.
 
-                `--add-standard ID` makes the audit an integrated one (or adds a standard to it): the catalog is \
+                `--add-mapping ID` records a requirement mapping set held (`catalog import`) that links two of \
+                its standards. `--add-standard ID` makes the audit an integrated one (or adds a standard to it): the catalog is \
                 recorded whole in the engagement, every replica audits the same text, and what is recorded \
                 already keeps its meaning (it concerns the standards it cited). A standard is never removed.
                 """)
@@ -21,12 +22,14 @@ extension FieldAuditCommand.EngagementCommand {
         var timeZone: String?
         @Option(help: ArgumentHelp("Add a standard to the audit: a catalog id, ID@VERSION for one version (see `fieldaudit catalog list --catalogs`).", valueName: "id"))
         var addStandard: [String] = []
+        @Option(help: ArgumentHelp("Record a requirement mapping set (see `fieldaudit catalog list --mappings`) linking two of the standards.", valueName: "id"))
+        var addMapping: [String] = []
         @OptionGroup var engagement: EngagementOption
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
-            if timeZone == nil && addStandard.isEmpty {
-                throw ValidationError("Nothing to set: give --time-zone ZONE (an IANA name such as Europe/Berlin) or --add-standard ID.")
+            if timeZone == nil && addStandard.isEmpty && addMapping.isEmpty {
+                throw ValidationError("Nothing to set: give --time-zone ZONE (an IANA name such as Europe/Berlin), --add-standard ID or --add-mapping ID.")
             }
         }
 
@@ -36,6 +39,13 @@ extension FieldAuditCommand.EngagementCommand {
                 Terminal.print(added.wasAudited
                     ? "The engagement audits \(Terminal.shown(added.catalog.displayName)) already; nothing changed."
                     : "The engagement now audits \(Terminal.shown(added.catalog.displayName)) too; cite its requirements as \(Terminal.shown(added.prefix)):REF.")
+                for set in added.mappingSets { Terminal.print("The mapping set \(Terminal.shown(set.name)) is recorded with it.") }
+            }
+            for mapping in addMapping {
+                let added = try replica.addMappingSet(mapping, engagement: engagement.engagement)
+                Terminal.print(added.wasRecorded
+                    ? "The mapping set \(Terminal.shown(added.mappingSet.name)) is recorded already; nothing changed."
+                    : "The mapping set \(Terminal.shown(added.mappingSet.name)) is recorded: a requirement examined in one standard shows as mapped evidence towards the other's.")
             }
             guard let timeZone else { return }
             let zone = try replica.setTimeZone(timeZone, engagement: engagement.engagement)

@@ -24,6 +24,8 @@ extension FieldAuditCommand {
             struct Row: Encodable {
                 var ref: String, kind: String, applicable: Bool?, result: String
                 var tests: [String: Int], findings: [String: Int], notes: Int, workedOnBy: [String]
+                /// What other standards' examined requirements mapped to this one say (never counted as tested); absent when none.
+                var mapped: [String]? = nil
             }
             var engagement: String
             var client: String
@@ -119,15 +121,16 @@ extension FieldAuditCommand {
                     if standards.isIntegrated {
                         Terminal.print("\(Terminal.shown(standards.prefixes[coverage.standard])): \(Terminal.shown(standards.heading(of: coverage.standard)))")
                     }
+                    let mapped = !standards.mappingSets.isEmpty
                     Terminal.print(Terminal.columns(
-                        ["ref", "applies", "result", "tests", "findings", "notes", "by"],
+                        ["ref", "applies", "result", "tests", "findings", "notes", "by"] + (mapped ? ["mapped evidence (not counted)"] : []),
                         coverage.rows.map { row in
                             [
                                 row.ref, row.applicable.map { $0 ? "yes" : "no" } ?? "?", row.result,
                                 row.tests.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "),
                                 row.findings.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "),
                                 row.notes == 0 ? "" : String(row.notes), row.workedOnBy.joined(separator: ", "),
-                            ]
+                            ] + (mapped ? [row.mapped.map(\.description).joined(separator: "; ")] : [])
                         }))
                     Terminal.print("")
                 }
@@ -172,7 +175,7 @@ extension FieldAuditCommand {
                     ref: row.ref, kind: row.kind.rawValue, applicable: row.applicable, result: row.result,
                     tests: Dictionary(uniqueKeysWithValues: row.tests.map { ($0.key.rawValue, $0.value) }),
                     findings: Dictionary(uniqueKeysWithValues: row.findings.map { ($0.key.rawValue, $0.value) }),
-                    notes: row.notes, workedOnBy: row.workedOnBy)
+                    notes: row.notes, workedOnBy: row.workedOnBy, mapped: row.mapped.isEmpty ? nil : row.mapped.map(\.description))
             }
         }
 
