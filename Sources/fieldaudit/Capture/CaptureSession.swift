@@ -89,7 +89,7 @@ struct CaptureSession {
         do {
             let record = try replica.record(of: try replica.engagementID(engagement), kinds: [])
             ref = try replica.requirement(reference, in: record).stored
-            Terminal.print("  notes now concern \(ref!)")
+            Terminal.print("  notes now concern \(record.standards.shown(ref!))")
         } catch {
             failed(error)
         }
