@@ -123,7 +123,7 @@ public struct Coverage: Sendable {
 
     /// Counts what concerns each requirement of the record's catalog.
     ///
-    /// A finding counts for every requirement it cites; a test for the one it tests; an interview for
+    /// A finding counts for every requirement it cites; a test for each one it tests; an interview for
     /// each of its topics; a note for its requirement; an evidence file once per requirement, whether
     /// it is linked to the requirement, was captured for it, or is linked to one of its tests or
     /// findings. Tests without a result and findings without a grade count as examined, not as
@@ -147,7 +147,7 @@ public struct Coverage: Sendable {
 
     /// The row of one requirement, whose records carry the reference `ref` (its stored form).
     static func row(_ requirement: Catalog.Requirement, stored ref: String, in record: EngagementRecord) -> Row {
-        let tests = record.tests.filter { $0.ref == ref }
+        let tests = record.tests.filter { $0.refs.contains(ref) }
         let findings = record.findings.filter { $0.refs.contains(ref) }
         let disputed = findings.filter { record.conflictingValues(of: $0.id, Finding.Field.grade.rawValue) != nil }
         let applicable: Bool? = requirement.kind == .clause ? true : record.applicability(of: ref)?.applicable

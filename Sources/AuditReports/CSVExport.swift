@@ -106,7 +106,7 @@ public enum CSVExport {
         let rows = content.record.tests.map { test -> [String] in
             let text = { (field: F, winner: String?) in content.text(of: test.id, field.rawValue, winner: winner) ?? "" }
             return [
-                test.id.description, text(.ref, content.shown(test.ref)), text(.method, test.method?.rawValue), text(.sample, test.sample),
+                test.id.description, text(.ref, test.refs.map(content.shown).joined(separator: "; ")), text(.method, test.method?.rawValue), text(.sample, test.sample),
                 text(.sampleSize, test.sampleSize.map(String.init)), text(.population, test.population.map(String.init)),
                 text(.systems, test.systems.map { id in content.record.systems.first { $0.id.description == id }?.name ?? id }.joined(separator: "; ")),
                 text(.result, test.result?.rawValue), text(.conclusion, test.conclusion), test.tester ?? "",

@@ -317,7 +317,9 @@ private struct Projection {
                 content.text(of: test.id, ControlTest.Field.conclusion.rawValue, winner: test.conclusion).map { "Conclusion: \($0)" },
             ].compactMap { $0 }.joined(separator: "\n\n")
             let props: [OSCAL.Property?] = [
-                property("requirement", content.shown(test.ref)), property("method", test.method?.rawValue), property("result", test.result?.rawValue),
+                property("requirement", content.shown(test.ref)),
+            ] + (test.alsoRefs ?? []).map { property("requirement", content.shown($0)) } + [
+                property("method", test.method?.rawValue), property("result", test.result?.rawValue),
                 property("sample", test.sample), property("sample-size", test.sampleSize.map(String.init)),
                 property("population", test.population.map(String.init)),
             ] + test.systems.map { id in property("ai-system", record.systems.first { $0.id.description == id }?.name ?? id) }
@@ -466,7 +468,7 @@ private struct Projection {
             let grades = record.conflictingTexts(of: finding.id, Finding.Field.grade.rawValue) ?? [finding.grade?.rawValue].compactMap { $0 }
             let nonconformity = grades.contains { FindingGrade(rawValue: $0)?.isNonconformity == true }
             let label = content.labels[finding.id] ?? finding.id.short
-            let tests = finding.refs.flatMap { content.tests(of: $0) }
+            let tests = finding.refs.flatMap { content.tests(of: $0) }.reduce(into: [ControlTest]()) { if !$0.contains($1) { $0.append($1) } }
             for ref in finding.refs {
                 var props: [OSCAL.Property?] = grades.map { property("grade", $0, class: grades.count > 1 ? "conflict" : nil) }
                 props += [
@@ -502,7 +504,7 @@ private struct Projection {
                     target: OSCAL.Target(
                         type: "objective-id", targetID: OSCALAssessmentResults.controlID(for: ref), title: line("\(content.shown(ref)) \(content.title(of: ref))"),
                         status: OSCAL.Status(state: nonconformity ? "not-satisfied" : "satisfied", reason: nonconformity ? "fail" : "pass")),
-                    relatedObservations: ([observationUUID("finding", finding.id)] + tests.filter { $0.ref == ref }.map { observationUUID("test", $0.id) })
+                    relatedObservations: ([observationUUID("finding", finding.id)] + tests.filter { $0.refs.contains(ref) }.map { observationUUID("test", $0.id) })
                         .map(OSCAL.RelatedObservation.init),
                     relatedRisks: finding.grade?.isNonconformity == true ? [OSCAL.RelatedRisk(riskUUID: riskUUID(finding.id))] : nil,
                     remarks: remarks.nonEmpty?.joined(separator: "\n\n")))

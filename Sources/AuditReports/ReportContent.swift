@@ -272,7 +272,7 @@ struct ReportContent: Sendable {
 
     /// The tests of a requirement, in the order they were recorded.
     func tests(of ref: String) -> [ControlTest] {
-        record.tests.filter { $0.ref == ref }.sorted { $0.id < $1.id }
+        record.tests.filter { $0.refs.contains(ref) }.sorted { $0.id < $1.id }
     }
 
     /// Each finding merged into `finding`, in words: `NC-03 (0193a2b4) merged into NC-01, raised

@@ -41,7 +41,7 @@ extension ReportDocument.Builder {
             .subsection(id: nil, title: "Tests performed", blocks: record.tests.isEmpty ? [.paragraph("No test was recorded.")] : [
                 .table(header: ["Ref", "Method", "Sample", "Sample / population", "AI systems", "Result", "Conclusion", "By"], rows: record.tests.map { test in
                     [
-                        content.shown(test.ref), content.text(of: test.id, ControlTest.Field.method.rawValue, winner: test.method?.rawValue) ?? "—",
+                        test.refs.map(content.shown).joined(separator: ", "), content.text(of: test.id, ControlTest.Field.method.rawValue, winner: test.method?.rawValue) ?? "—",
                         content.text(of: test.id, ControlTest.Field.sample.rawValue, winner: test.sample) ?? "—",
                         sampleText(test),
                         systemNames(test.systems),

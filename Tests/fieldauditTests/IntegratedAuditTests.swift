@@ -70,6 +70,20 @@ struct IntegratedAuditTests: LaptopsInOneFolder {
         #expect(theirs["4.1"]?["result"] as? String == "not-examined")
         let status = try succeed(["status"], as: "ben")
         #expect(status.contains("against ISO/IEC 42001:2023 and EXAMPLE-ISMS:2025") && status.contains("coverage isms"), "\(status)")
+
+        // One test may examine requirements of both standards: it counts for each.
+        let both = try succeed(["test", "record", "42001:A.6.2.5", "--also", "isms:A.5.2", "--method", "inspection", "--result", "conforming"], as: "ben")
+        #expect(both.contains("of 42001:A.6.2.5, isms:A.5.2: conforming"), "\(both)")
+        let after = try standards("ben")
+        #expect(try rows(after["42001"])["A.6.2.5"]?["tests"] as? [String: Int] == ["conforming": 1])
+        #expect(try rows(after["isms"])["A.5.2"]?["tests"] as? [String: Int] == ["conforming": 1])
+        #expect(try succeed(["test", "list", "--ref", "isms:A.5.2"], as: "ben").contains("42001:A.6.2.5,isms:A.5.2"))
+        let unknownAlso = try run(["test", "record", "A.6.2.5", "--also", "A.5.2", "--method", "inspection", "--result", "conforming"], as: "ben")
+        #expect(unknownAlso.status == 65 && unknownAlso.stderr.contains("42001:A.5.2 or isms:A.5.2"), "\(unknownAlso.stderr)")
+
+        // Closing weighs every standard's mandatory clauses.
+        let close = try run(["engagement", "close", "--recommendation", "certify"], as: "ada")
+        #expect(close.status == 65 && close.stderr.contains("isms:4.1"), "\(close.stderr)")
     }
 
     @Test func eachStandardHasItsOwnStatementOfApplicability() throws {

@@ -16,13 +16,13 @@ extension FieldAuditCommand.TestCommand {
             let opened = try engagement.open(store)
             let record = opened.record
             let wanted = try ref.map { try opened.replica.requirement($0, in: record).stored }
-            let tests = record.tests.filter { wanted == nil || $0.ref == wanted }
+            let tests = record.tests.filter { test in wanted.map(test.refs.contains) ?? true }
             if output.json { return try Terminal.printJSON(tests) }
             Terminal.print(Terminal.columns(
                 ["id", "ref", "method", "result", "sample", "tester", "conclusion"],
                 tests.map { test in
                     [
-                        test.id.short, record.standards.shown(test.ref), test.method?.rawValue ?? "", test.result?.rawValue ?? "",
+                        test.id.short, test.refs.map(record.standards.shown).joined(separator: ","), test.method?.rawValue ?? "", test.result?.rawValue ?? "",
                         [test.sampleSize.map(String.init), test.population.map { "of \($0)" }].compactMap { $0 }.joined(separator: " "),
                         test.tester ?? "", test.conclusion ?? "",
                     ]
