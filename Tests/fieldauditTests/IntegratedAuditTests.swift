@@ -59,6 +59,8 @@ struct IntegratedAuditTests: LaptopsInOneFolder {
             "--objective-evidence", "risk register v3",
         ], as: "ben")
         #expect(try succeed(["finding", "list"], as: "ben").contains("42001:6.1.2,isms:6.1.2"))
+        // Ben lists the second standard's requirements by its prefix.
+        #expect(try succeed(["catalog", "list", "--catalog", "isms"], as: "ben").contains("A.8.15   Logging"))
 
         // Each standard has its own coverage: the isms test counts for isms, not for 42001.
         let coverage = try standards("ben")
