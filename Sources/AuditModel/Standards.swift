@@ -32,6 +32,10 @@ public struct Standards: Sendable {
 
     /// The requirement mapping sets that link two of the standards (source and target both audited).
     public let mappingSets: [MappingSet]
+    /// For each stored reference, the requirements of other standards mapped to it, with the
+    /// relationship read from its side: built once, so coverage costs the mappings' number, not
+    /// their product with the catalogs' sizes.
+    private var mappedByStored: [String: [(reference: Reference, relationship: MappingSet.Relationship)]]
 
     /// The standards of an engagement: `primary` first, then `others` in order (a catalog whose id
     /// is already listed is left out), with those of `mappingSets` that link two of them (each
@@ -52,6 +56,30 @@ public struct Standards: Sendable {
             let clashes = short.indices.contains { $0 != index && (short[$0] == short[index] || catalogs[$0].id.lowercased() == short[index]) }
             return clashes ? catalogs[index].id : short[index]
         }
+        mappedByStored = [:]
+        mappedByStored = mappingIndex()
+    }
+
+    /// Builds `mappedByStored`: each mapping's two urns resolved once.
+    private func mappingIndex() -> [String: [(reference: Reference, relationship: MappingSet.Relationship)]] {
+        var index: [String: [(reference: Reference, relationship: MappingSet.Relationship)]] = [:]
+        var urns: [Int: [String: Catalog.Requirement]] = [:]
+        func requirement(_ urn: String, in standard: Int) -> Catalog.Requirement? {
+            if urns[standard] == nil {
+                urns[standard] = Dictionary(catalogs[standard].requirements.compactMap { r in r.urn.map { ($0, r) } }, uniquingKeysWith: { first, _ in first })
+            }
+            return urns[standard]?[urn] ?? catalogs[standard].requirement(urn: urn)
+        }
+        for set in mappingSets {
+            guard let source = standard(ofFramework: set.sourceFramework), let target = standard(ofFramework: set.targetFramework) else { continue }
+            for mapping in set.mappings where mapping.relationship != .notRelated {
+                guard let from = requirement(mapping.source, in: source), let to = requirement(mapping.target, in: target) else { continue }
+                let sourceReference = reference(from, of: source), targetReference = reference(to, of: target)
+                index[targetReference.stored, default: []].append((sourceReference, mapping.relationship))
+                index[sourceReference.stored, default: []].append((targetReference, mapping.relationship.reversed))
+            }
+        }
+        return index
     }
 
     /// The primary standard: the one the engagement was created with first.
@@ -75,20 +103,7 @@ public struct Standards: Sendable {
     /// each with the relationship read from the requirement's side (a mapping whose source it is
     /// reads reversed: `subset` becomes `superset`); `not_related` mappings are left out.
     public func mapped(to requirement: Catalog.Requirement, of index: Int) -> [(reference: Reference, relationship: MappingSet.Relationship)] {
-        var found: [(reference: Reference, relationship: MappingSet.Relationship)] = []
-        for set in mappingSets {
-            guard let source = standard(ofFramework: set.sourceFramework), let target = standard(ofFramework: set.targetFramework) else { continue }
-            for mapping in set.mappings where mapping.relationship != .notRelated {
-                if target == index, catalogs[index].requirement(urn: mapping.target) == requirement,
-                   let other = catalogs[source].requirement(urn: mapping.source) {
-                    found.append((reference(other, of: source), mapping.relationship))
-                } else if source == index, catalogs[index].requirement(urn: mapping.source) == requirement,
-                          let other = catalogs[target].requirement(urn: mapping.target) {
-                    found.append((reference(other, of: target), mapping.relationship.reversed))
-                }
-            }
-        }
-        return found
+        mappedByStored[reference(requirement, of: index).stored] ?? []
     }
 
     /// The prefix of a catalog of the engagement (its id when it is not one of them).
