@@ -99,6 +99,31 @@ struct StandardsTests {
         }
     }
 
+    @Test func aMappingReadsAsWrittenFromItsTargetAndReversedFromItsSourceAndNotRelatedIsNeverShown() throws {
+        var isms = self.isms
+        isms.requirements = isms.requirements.map { requirement in
+            var requirement = requirement
+            requirement.urn = "urn:example:node:\(requirement.ref)"
+            return requirement
+        }
+        isms.source = .init(format: "ciso-assistant-library", identifier: "urn:example:framework:isms", version: "1")
+        let set = MappingSet(
+            id: "isms-to-42001", name: "ISMS to 42001", urn: "urn:example:set", edition: "1", sourceFramework: "urn:example:framework:isms",
+            targetFramework: Catalog.iso42001FrameworkURN, mappings: [
+                .init(source: "urn:example:node:6.1.2", target: "urn:intuitem:risk:req_node:iso42001-2023:6.1.2", relationship: .subset),
+                .init(source: "urn:example:node:A.5.1", target: "urn:intuitem:risk:req_node:iso42001-2023:a.6.2.8", relationship: .notRelated),
+            ])
+        try set.validate(source: isms, target: .iso42001)
+        let standards = Standards(primary: .iso42001, others: [isms], mappingSets: [set, set])
+        #expect(standards.mappingSets.count == 1)
+        let target = try #require(Catalog.iso42001.requirement("6.1.2")), source = try #require(isms.requirement("6.1.2"))
+        let fromTarget = standards.mapped(to: target, of: 0), fromSource = standards.mapped(to: source, of: 1)
+        #expect(fromTarget.map(\.reference.shown) == ["27001:6.1.2"] && fromTarget.map(\.relationship) == [.subset])
+        #expect(fromSource.map(\.reference.shown) == ["42001:6.1.2"] && fromSource.map(\.relationship) == [.superset])
+        #expect(standards.mapped(to: try #require(Catalog.iso42001.requirement("A.6.2.8")), of: 0).isEmpty)
+        #expect(Standards(primary: .iso42001, mappingSets: [set]).mappingSets.isEmpty, "a set whose source is not audited links nothing")
+    }
+
     @Test func addingAStandardRecordsTheOthersWholeAndAddingItAgainWritesNothing() throws {
         let standards = Standards(primary: .iso42001)
         let writes = try #require(Engagement.standardWrites(adding: isms, to: standards))
