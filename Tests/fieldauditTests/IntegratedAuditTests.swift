@@ -46,6 +46,16 @@ struct IntegratedAuditTests: LaptopsInOneFolder {
         try succeed(["test", "record", "isms:6.1.2", "--method", "inspection", "--result", "nonconforming"], as: "ada")
         try succeed(["test", "record", "a.8.15", "--method", "observation", "--result", "conforming"], as: "ada")
 
+        // Evidence takes references the same way, and a link to a bare ambiguous one is refused naming both.
+        try "retention_days: 7\n".write(toFile: file("retention.yaml"), atomically: true, encoding: .utf8)
+        #expect(try run(["evidence", "add", file("retention.yaml"), "--ref", "6.1.2"], as: "ada").status == 65)
+        try succeed(["evidence", "add", file("retention.yaml"), "--ref", "isms:A.8.15"], as: "ada")
+        let evidence = try #require(try JSONSerialization.jsonObject(with: Data(try succeed(["evidence", "list", "--json"], as: "ada").utf8)) as? [[String: Any]])
+        let evidenceID = try #require(evidence.first?["id"] as? String)
+        let link = try run(["evidence", "link", evidenceID, "--to", "6.1.2"], as: "ada")
+        #expect(link.status == 65 && link.stderr.contains("42001:6.1.2 or isms:6.1.2"), "\(link.stderr)")
+        try succeed(["evidence", "link", evidenceID, "--to", "42001:6.1.2"], as: "ada")
+
         // Stored by catalog id, shown by prefix; what was recorded before the standard was added keeps its meaning.
         let tests = try #require(try JSONSerialization.jsonObject(with: Data(try succeed(["test", "list", "--json"], as: "ada").utf8)) as? [[String: Any]])
         #expect(tests.compactMap { $0["ref"] as? String } == ["A.6.2.8", "example-isms-2025:6.1.2", "example-isms-2025:A.8.15"])
