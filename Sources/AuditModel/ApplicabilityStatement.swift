@@ -47,11 +47,12 @@ public struct ApplicabilityStatement: Hashable, Sendable, Encodable {
     /// justification, given here or already recorded in `existing`. `nil` leaves a field as it is.
     ///
     /// `soa set` and `soa import` both write through this, so they accept and refuse the same entries.
+    /// `ref` is the requirement's stored reference (`Standards.Reference.stored`), its own `ref` by default.
     /// - Throws: `AuditModelError.mandatoryRequirement` for an excluded clause,
     ///   `.exclusionWithoutJustification` for an excluded control that has no justification.
     public static func checkedWrites(
-        for requirement: Catalog.Requirement, in catalog: Catalog, applicable: Bool?, justification: String?, status: ImplementationStatus?,
-        existing: ApplicabilityStatement?
+        for requirement: Catalog.Requirement, in catalog: Catalog, storedAs ref: String? = nil, applicable: Bool?, justification: String?,
+        status: ImplementationStatus?, existing: ApplicabilityStatement?
     ) throws(AuditModelError) -> FieldWrites {
         if applicable == false {
             guard requirement.kind == .control else { throw .mandatoryRequirement(requirement.ref, catalog: catalog.displayName) }
@@ -60,7 +61,7 @@ public struct ApplicabilityStatement: Hashable, Sendable, Encodable {
                 throw .exclusionWithoutJustification(requirement.ref)
             }
         }
-        return writes(ref: requirement.ref, applicable: applicable, justification: justification, status: status)
+        return writes(ref: ref ?? requirement.ref, applicable: applicable, justification: justification, status: status)
     }
 
     /// The fields of an entry, unchecked; `nil` leaves a field as it is. Writers use

@@ -34,6 +34,11 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
     case surveillanceNotAfterAudit(String, lastDay: String)
     /// A time zone that is not an IANA zone name, with the nearest ones that are.
     case unknownTimeZone(String, suggestions: [String])
+    /// A bare requirement reference that several standards of an integrated audit have, with
+    /// each candidate qualified (`42001:6.1.2`, `27001:6.1.2`).
+    case ambiguousRequirement(String, candidates: [String])
+    /// A reference qualified by a prefix that no standard of the engagement has, with theirs.
+    case unknownStandard(String, known: [String])
 
     /// The message a user reads: what was refused, with the offending value, and what to write instead.
     public var description: String {
@@ -77,6 +82,10 @@ public enum AuditModelError: Error, Equatable, Sendable, CustomStringConvertible
         case let .unknownTimeZone(value, suggestions):
             "'\(value)' is not a time zone; give the site's IANA zone name, such as Europe/Berlin or America/New_York"
                 + (suggestions.isEmpty ? " (`timedatectl list-timezones` lists them)." : "; did you mean \(Self.alternatives(suggestions))?")
+        case let .ambiguousRequirement(reference, candidates):
+            "\(reference) is a requirement of several standards of this engagement; qualify it with the standard's prefix: \(Self.alternatives(candidates))."
+        case let .unknownStandard(prefix, known):
+            "'\(prefix)' is not the prefix of a standard of this engagement; its standards are \(Self.alternatives(known)) (`fieldaudit engagement show` lists them)."
         }
     }
 

@@ -266,10 +266,7 @@ public struct Catalog: Codable, Hashable, Sendable {
     /// - Throws: `AuditModelError.unknownRequirement` with the nearest references.
     public func check(_ ref: String) throws(AuditModelError) -> Requirement {
         let trimmed = ref.trimmingCharacters(in: .whitespaces)
-        if let found = requirement(trimmed) ?? requirement(trimmed.uppercased())
-            ?? requirements.first(where: { $0.ref.caseInsensitiveCompare(trimmed) == .orderedSame }) {
-            return found
-        }
+        if let found = find(trimmed) { return found }
         throw .unknownRequirement(trimmed, catalog: displayName, suggestions: nearest(to: trimmed))
     }
 

@@ -14,10 +14,15 @@ public struct ClosingReview: Sendable {
     /// What the findings propose (`Recommendation.proposed(for:)`).
     public let proposed: Recommendation
 
-    /// Reviews a record.
+    /// The engagement's standards, to show the rows' references (`refs(_:)`).
+    private let standards: Standards
+
+    /// Reviews a record: every standard it audits (in an integrated audit, each one's clauses are
+    /// mandatory), or only `coverage`'s when given.
     public init(_ record: EngagementRecord, coverage: Coverage? = nil) {
-        let coverage = coverage ?? Coverage(record)
-        let applicable = coverage.applicableRows.filter { $0.state == .notExamined }
+        standards = record.standards
+        let coverages = coverage.map { [$0] } ?? standards.catalogs.indices.map { Coverage(record, standard: $0) }
+        let applicable = coverages.flatMap(\.applicableRows).filter { $0.state == .notExamined }
         clausesNotExamined = applicable.filter { $0.kind == .clause }
         controlsNotExamined = applicable.filter { $0.kind == .control }
         let (settled, disputed) = record.openMajorFindings()
@@ -28,6 +33,11 @@ public struct ClosingReview: Sendable {
                     .contains { $0 != FindingStatus.closed.rawValue }
         }
         proposed = .proposed(for: record)
+    }
+
+    /// The references of rows as shown: `PREFIX:REF` in an integrated audit, bare otherwise.
+    public func refs(_ rows: [Coverage.Row]) -> [String] {
+        rows.map { standards.shown($0.stored) }
     }
 
     /// Why recording `recommendation` would state more than the record shows; empty when it is
@@ -41,7 +51,7 @@ public struct ClosingReview: Sendable {
         }
         if !clausesNotExamined.isEmpty {
             reasons.append("\(clausesNotExamined.count) mandatory clause\(clausesNotExamined.count == 1 ? " was" : "s were") not examined ("
-                + clausesNotExamined.map(\.ref).joined(separator: ", ") + ")")
+                + refs(clausesNotExamined).joined(separator: ", ") + ")")
         }
         return reasons
     }

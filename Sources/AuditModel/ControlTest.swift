@@ -3,12 +3,21 @@ import Replication
 /// A test of a requirement or control: method, sample, result and conclusion.
 public struct ControlTest: Hashable, Sendable, Encodable {
     /// The field names a control test's change records use.
-    public enum Field: String, CaseIterable { case ref, method, sample, sampleSize, population, systems, result, conclusion, tester }
+    public enum Field: String, CaseIterable {
+        case ref, method, sample, sampleSize, population, systems, result, conclusion, tester
+        /// The other requirements the same test examined (an integrated audit's test of, say, a
+        /// 42001 control and a 27001 control at once): a JSON list of stored references.
+        case alsoRefs
+    }
 
     /// The test's entity id, a UUIDv7 minted when it was recorded.
     public let id: EntityID
     /// The requirement or control tested (`A.6.2.8`); empty only if no change ever named one.
     public var ref: String
+    /// The other requirements the test examined, as stored references; `nil` when it tested `ref` alone.
+    public var alsoRefs: [String]?
+    /// Every requirement the test examined: `ref`, then `alsoRefs`.
+    public var refs: [String] { [ref] + (alsoRefs ?? []) }
     /// How the auditor tested it; `nil` if not recorded.
     public var method: TestMethod?
     /// What was sampled, in the auditor's words (`25 inference logs from March`).
@@ -35,6 +44,8 @@ public struct ControlTest: Hashable, Sendable, Encodable {
         guard snapshot.kind == EntityKind.test.rawValue, !snapshot.deleted else { return nil }
         id = snapshot.id
         ref = snapshot.text(Field.ref.rawValue) ?? ""
+        let also = snapshot.strings(Field.alsoRefs.rawValue)
+        alsoRefs = also.isEmpty ? nil : also
         method = snapshot.choice(Field.method.rawValue)
         sample = snapshot.text(Field.sample.rawValue)
         sampleSize = snapshot.integer(Field.sampleSize.rawValue)
@@ -50,6 +61,8 @@ public struct ControlTest: Hashable, Sendable, Encodable {
     public struct Draft: Sendable {
         /// The requirement or control tested; the caller checks it against the catalog.
         public var ref: String
+        /// The other requirements the same test examined (stored references, checked by the caller).
+        public var alsoRefs: [String] = []
         /// How the auditor tested it.
         public var method: TestMethod
         /// What the test concluded.
@@ -98,6 +111,8 @@ public struct ControlTest: Hashable, Sendable, Encodable {
             if let population { writes.append((Field.population.rawValue, .integer(Int64(population)))) }
             if !systems.isEmpty { writes.append((Field.systems.rawValue, FieldCoding.encodeStrings(systems.map(\.description)))) }
             if let conclusion { writes.append((Field.conclusion.rawValue, .text(conclusion))) }
+            let also = alsoRefs.filter { $0 != ref }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            if !also.isEmpty { writes.append((Field.alsoRefs.rawValue, FieldCoding.encodeStrings(also))) }
             return writes
         }
     }

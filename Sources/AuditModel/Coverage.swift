@@ -15,8 +15,11 @@ public struct Coverage: Sendable {
 
     /// One requirement's line.
     public struct Row: Sendable, Equatable {
-        /// The requirement's reference.
+        /// The requirement's reference, as its catalog writes it.
         public let ref: String
+        /// The reference as the engagement stores it (`Standards.Reference.stored`): `ref` for the
+        /// primary standard, `CATALOG-ID:REF` for another one of an integrated audit.
+        public let stored: String
         /// Clause or control.
         public let kind: Catalog.Kind
         /// The requirement's heading, from the catalog.
@@ -46,6 +49,9 @@ public struct Coverage: Sendable {
         public let findingCount: Int
         /// Names of the testers and finding authors, sorted.
         public let workedOnBy: [String]
+        /// The examined requirements of other standards that a recorded mapping set maps to this
+        /// one: evidence to weigh, shown apart and never counted in `state`, `result` or the totals.
+        public internal(set) var mapped: [MappedEvidence] = []
 
         /// Whether a conclusion was recorded: a test with a result other than `not-tested`, or a graded
         /// finding (its grade in conflict or not).
@@ -110,42 +116,59 @@ public struct Coverage: Sendable {
         }
     }
 
-    /// One row per requirement of the engagement's catalog, in catalog order, applicable or not.
+    /// One row per requirement of the standard's catalog, in catalog order, applicable or not.
     public let rows: [Row]
+    /// The position of the standard covered in the engagement's `Standards` (0: the primary one).
+    public let standard: Int
 
     /// Counts what concerns each requirement of the record's catalog.
     ///
-    /// A finding counts for every requirement it cites; a test for the one it tests; an interview for
+    /// A finding counts for every requirement it cites; a test for each one it tests; an interview for
     /// each of its topics; a note for its requirement; an evidence file once per requirement, whether
     /// it is linked to the requirement, was captured for it, or is linked to one of its tests or
     /// findings. Tests without a result and findings without a grade count as examined, not as
     /// conclusions.
-    public init(_ record: EngagementRecord) {
-        rows = record.catalog.requirements.map { requirement in
-            let ref = requirement.ref
-            let tests = record.tests.filter { $0.ref == ref }
-            let findings = record.findings.filter { $0.refs.contains(ref) }
-            let disputed = findings.filter { record.conflictingValues(of: $0.id, Finding.Field.grade.rawValue) != nil }
-            let applicable: Bool? = requirement.kind == .clause ? true : record.applicability(of: ref)?.applicable
-            let names = tests.compactMap(\.tester) + findings.compactMap(\.raisedBy)
-            let targets = Set([ref] + tests.map(\.id.description) + findings.map(\.id.description))
-            var evidence = Set(record.links.filter { targets.contains($0.target) }.map(\.evidence))
-            evidence.formUnion(record.evidence.filter { $0.ref == ref }.map(\.id))
-            return Row(
-                ref: ref, kind: requirement.kind, title: requirement.title, applicable: applicable,
-                tests: tests.reduce(into: [:]) { counts, test in if let result = test.result { counts[result, default: 0] += 1 } },
-                findings: findings.reduce(into: [:]) { counts, finding in
-                    if let grade = finding.grade, !disputed.contains(finding) { counts[grade, default: 0] += 1 }
-                },
-                disputedFindings: disputed.count,
-                notes: record.notes.filter { $0.ref == ref }.count,
-                interviews: record.interviews.filter { $0.topics.contains(ref) }.count,
-                evidence: evidence.intersection(record.evidence.map(\.id)).count,
-                testCount: tests.count,
-                testMethods: tests.reduce(into: [:]) { counts, test in if let method = test.method { counts[method, default: 0] += 1 } },
-                findingCount: findings.count,
-                workedOnBy: Array(Set(names)).sorted())
+    ///
+    /// In an integrated audit each standard has its coverage: `standard` is its position in
+    /// `record.standards` (0, the primary standard, by default). Rows carry the requirement's own
+    /// reference; records are matched by their stored reference (`Standards.Reference.stored`).
+    public init(_ record: EngagementRecord, standard: Int = 0) {
+        let standards = record.standards
+        self.standard = standard
+        rows = standards.catalogs[standard].requirements.map { requirement in
+            var row = Self.row(requirement, stored: standards.reference(requirement, of: standard).stored, in: record)
+            row.mapped = standards.mapped(to: requirement, of: standard).compactMap { mapped in
+                let other = Self.row(mapped.reference.requirement, stored: mapped.reference.stored, in: record)
+                return other.isExamined ? MappedEvidence(from: mapped.reference.shown, relationship: mapped.relationship, result: other.result) : nil
+            }
+            return row
         }
+    }
+
+    /// The row of one requirement, whose records carry the reference `ref` (its stored form).
+    static func row(_ requirement: Catalog.Requirement, stored ref: String, in record: EngagementRecord) -> Row {
+        let tests = record.tests.filter { $0.refs.contains(ref) }
+        let findings = record.findings.filter { $0.refs.contains(ref) }
+        let disputed = findings.filter { record.conflictingValues(of: $0.id, Finding.Field.grade.rawValue) != nil }
+        let applicable: Bool? = requirement.kind == .clause ? true : record.applicability(of: ref)?.applicable
+        let names = tests.compactMap(\.tester) + findings.compactMap(\.raisedBy)
+        let targets = Set([ref] + tests.map(\.id.description) + findings.map(\.id.description))
+        var evidence = Set(record.links.filter { targets.contains($0.target) }.map(\.evidence))
+        evidence.formUnion(record.evidence.filter { $0.ref == ref }.map(\.id))
+        return Row(
+            ref: requirement.ref, stored: ref, kind: requirement.kind, title: requirement.title, applicable: applicable,
+            tests: tests.reduce(into: [:]) { counts, test in if let result = test.result { counts[result, default: 0] += 1 } },
+            findings: findings.reduce(into: [:]) { counts, finding in
+                if let grade = finding.grade, !disputed.contains(finding) { counts[grade, default: 0] += 1 }
+            },
+            disputedFindings: disputed.count,
+            notes: record.notes.filter { $0.ref == ref }.count,
+            interviews: record.interviews.filter { $0.topics.contains(ref) }.count,
+            evidence: evidence.intersection(record.evidence.map(\.id)).count,
+            testCount: tests.count,
+            testMethods: tests.reduce(into: [:]) { counts, test in if let method = test.method { counts[method, default: 0] += 1 } },
+            findingCount: findings.count,
+            workedOnBy: Array(Set(names)).sorted())
     }
 
     /// Rows of applicable requirements (and controls the Statement of Applicability does not mention).

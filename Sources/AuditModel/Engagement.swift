@@ -12,6 +12,12 @@ public struct Engagement: Hashable, Sendable, Encodable {
         case certificationBody, accreditation, certificateScope, distribution, confidentiality, surveillanceDate
         case justification, signedBy, signedAt
         case timeZone
+        /// The standards audited beside the primary one (`standard`, `catalog`): a JSON array of
+        /// their catalog files, in the order they were added (`Catalog.encodeList`).
+        case catalogs
+        /// The requirement mapping sets linking two of its standards: a JSON array of them, in
+        /// the order they were added (`MappingSet.encodeList`).
+        case mappings
     }
 
     /// The engagement's entity id, a UUIDv7 minted at creation; every change in it carries this id as
@@ -124,6 +130,25 @@ public struct Engagement: Hashable, Sendable, Encodable {
         conflicts = snapshot.conflictedFields
     }
 
+    /// The write that adds `catalog` to the standards of an engagement that audits `standards`:
+    /// the whole list of its other standards, the new one last; `nil` when it audits it already.
+    public static func standardWrites(adding catalog: Catalog, to standards: Standards) -> FieldWrites? {
+        guard !standards.catalogs.contains(where: { $0.id == catalog.id }) else { return nil }
+        return [(Field.catalogs.rawValue, .json(Catalog.encodeList(Array(standards.catalogs.dropFirst()) + [catalog])))]
+    }
+
+    /// The write that records `set` in an engagement that audits `standards`: the whole list of
+    /// its mapping sets, the new one last; `nil` when it is recorded already.
+    ///
+    /// - Throws: `AuditModelError.invalidCatalog` when the set does not link two of the standards.
+    public static func mappingWrites(adding set: MappingSet, to standards: Standards) throws(AuditModelError) -> FieldWrites? {
+        guard standards.links(set) else {
+            throw .invalidCatalog("the mapping set \(set.name) links \(set.sourceFramework) to \(set.targetFramework), which are not two standards of this engagement; add them first (`engagement set --add-standard`)")
+        }
+        guard !standards.mappingSets.contains(where: { $0.qualifiedID == set.qualifiedID }) else { return nil }
+        return [(Field.mappings.rawValue, .json(MappingSet.encodeList(standards.mappingSets + [set])))]
+    }
+
     /// The write that sets the engagement's time zone to the IANA zone `identifier`.
     ///
     /// - Throws: `AuditModelError.unknownTimeZone` with the nearest names when there is no such zone.
@@ -158,16 +183,24 @@ public struct EngagementDraft: Sendable {
     public var objectives: String?
     /// The site's time zone, an IANA name (`Europe/Berlin`); `nil` records none (times show in UTC).
     public var timeZone: String?
+    /// The standards audited beside `catalog` in an integrated audit, in order; each is recorded
+    /// whole in the engagement. Empty for an audit of one standard.
+    public var otherCatalogs: [Catalog]
+    /// The requirement mapping sets to record: those linking two of the standards are recorded
+    /// whole, the others left out.
+    public var mappingSets: [MappingSet]
 
     /// A draft for a client and audit type; the standard defaults to the built-in ISO/IEC 42001:2023.
     public init(
         client: String, address: String? = nil, catalog: Catalog = .iso42001, auditType: AuditType, scope: String? = nil,
         sites: [String] = [], startDate: String? = nil, endDate: String? = nil, criteria: String? = nil, objectives: String? = nil,
-        timeZone: String? = nil
+        timeZone: String? = nil, otherCatalogs: [Catalog] = [], mappingSets: [MappingSet] = []
     ) {
+        self.mappingSets = mappingSets
         self.client = client
         self.address = address
         self.catalog = catalog
+        self.otherCatalogs = otherCatalogs
         self.auditType = auditType
         self.scope = scope
         self.sites = sites
@@ -200,9 +233,14 @@ public struct EngagementDraft: Sendable {
         if !Catalog.builtIn.contains(where: { $0.id == catalog.id }) {
             writes.append((F.catalog.rawValue, .json(catalog.encodedJSON())))
         }
+        let standards = Standards(primary: catalog, others: otherCatalogs, mappingSets: mappingSets)
+        if standards.isIntegrated {
+            writes.append((F.catalogs.rawValue, .json(Catalog.encodeList(Array(standards.catalogs.dropFirst())))))
+        }
+        if !standards.mappingSets.isEmpty { writes.append((F.mappings.rawValue, .json(MappingSet.encodeList(standards.mappingSets)))) }
         let optional: [(F, String?)] = [
             (.address, address), (.scope, scope), (.startDate, startDate), (.endDate, endDate),
-            (.criteria, criteria ?? "\(catalog.displayName) and the organisation's Statement of Applicability"),
+            (.criteria, criteria ?? "\(standards.catalogs.map(\.displayName).joined(separator: ", ")) and the organisation's Statement of Applicability"),
             (.objectives, objectives),
         ]
         for (field, value) in optional {

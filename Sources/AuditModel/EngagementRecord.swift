@@ -9,8 +9,13 @@ public struct EngagementRecord: Sendable {
     /// replica audits against the same text, whatever versions it has imported since), else the
     /// one this replica knows by the engagement's standard id (built-in catalogs are not
     /// recorded), else ISO/IEC 42001. Resolved on first use.
-    public var catalog: Catalog { resolvedCatalog.value }
-    private let resolvedCatalog: Resolved<Catalog>
+    public var catalog: Catalog { standards.primary }
+    /// Every standard the engagement audits, the primary one (`catalog`) first, then those recorded
+    /// in its `catalogs` field; every visible value of that field counts (two leads adding a
+    /// standard at once both add it), with the mapping sets recorded in its `mappings` field.
+    /// Resolved on first use.
+    public var standards: Standards { resolvedStandards.value }
+    private let resolvedStandards: Resolved<Standards>
     /// The audit team, lead included; never the central repositories it is filed with.
     public let members: [TeamMember]
     /// The central repositories the engagement is filed with (member entities with the role
@@ -66,8 +71,12 @@ public struct EngagementRecord: Sendable {
         self.engagement = engagement
         let recorded = ordered.first { $0.id == id }?.text(Engagement.Field.catalog.rawValue)
         let standard = engagement.standard
-        resolvedCatalog = Resolved {
-            recorded.flatMap { try? Catalog.decode(Data($0.utf8)) } ?? Catalog.pick(standard, among: catalogs()) ?? .iso42001
+        let fields = ordered.first { $0.id == id }?.fields
+        let others = fields?[Engagement.Field.catalogs.rawValue]?.values.compactMap(\.value.text) ?? []
+        let mappings = fields?[Engagement.Field.mappings.rawValue]?.values.compactMap(\.value.text) ?? []
+        resolvedStandards = Resolved {
+            let primary = recorded.flatMap { try? Catalog.decode(Data($0.utf8)) } ?? Catalog.pick(standard, among: catalogs()) ?? .iso42001
+            return Standards(primary: primary, others: others.flatMap(Catalog.decodeList), mappingSets: mappings.flatMap(MappingSet.decodeList))
         }
         let everyone = ordered.compactMap(TeamMember.init)
         var formerNames: [ReplicaID: String] = [:]

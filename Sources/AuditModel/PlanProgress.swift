@@ -53,7 +53,7 @@ public struct PlanProgress: Sendable {
         }
         for interview in record.interviews { add(interview.auditors, interview.startedAt, interview.topics) }
         for note in record.notes { add(note.author.map { [record.memberName($0)] } ?? [], note.at, note.ref.map { [$0] } ?? []) }
-        for test in record.tests { add(test.tester.map { [$0] } ?? [], Int64(test.id.milliseconds), [test.ref]) }
+        for test in record.tests { add(test.tester.map { [$0] } ?? [], Int64(test.id.milliseconds), test.refs) }
         lines = record.planItems.filter { $0.kind == .session }.sorted(by: PlanItem.planOrder).map { item in
             let done = item.auditors.reduce(into: Set<String>()) { done, auditor in
                 done.formUnion(work["\(auditor)\u{0}\(item.date ?? "")"] ?? [])

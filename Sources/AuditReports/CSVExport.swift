@@ -41,7 +41,7 @@ public enum CSVExport {
             let text = { (field: F, winner: String?) in content.text(of: finding.id, field.rawValue, winner: winner) ?? "" }
             return [
                 finding.id.description, content.labels[finding.id] ?? "", text(.grade, finding.grade?.rawValue),
-                text(.refs, finding.refs.joined(separator: "; ")), text(.statement, finding.statement),
+                text(.refs, finding.refs.map(content.shown).joined(separator: "; ")), text(.statement, finding.statement),
                 text(.objectiveEvidence, finding.objectiveEvidence), files.map(\.name).joined(separator: "; "),
                 files.map { $0.digest?.hex ?? "" }.joined(separator: "; "),
                 text(.systems, finding.systems.map { id in content.record.systems.first { $0.id.description == id }?.name ?? id }.joined(separator: "; ")),
@@ -74,7 +74,7 @@ public enum CSVExport {
             let text = { (field: F, winner: String?) in content.text(of: finding.id, field.rawValue, winner: winner) ?? "" }
             let verification = finding.verification
             let common = [
-                content.labels[finding.id] ?? "", finding.id.description, text(.grade, finding.grade?.rawValue), text(.refs, finding.refs.joined(separator: "; ")),
+                content.labels[finding.id] ?? "", finding.id.description, text(.grade, finding.grade?.rawValue), text(.refs, finding.refs.map(content.shown).joined(separator: "; ")),
                 text(.gradeJustification, finding.gradeJustification), item.deadline ?? "", item.state.rawValue, item.isOverdue ? "yes" : "no",
                 text(.correction, finding.correction), text(.rootCause, finding.rootCause),
             ]
@@ -106,7 +106,7 @@ public enum CSVExport {
         let rows = content.record.tests.map { test -> [String] in
             let text = { (field: F, winner: String?) in content.text(of: test.id, field.rawValue, winner: winner) ?? "" }
             return [
-                test.id.description, text(.ref, test.ref), text(.method, test.method?.rawValue), text(.sample, test.sample),
+                test.id.description, text(.ref, test.refs.map(content.shown).joined(separator: "; ")), text(.method, test.method?.rawValue), text(.sample, test.sample),
                 text(.sampleSize, test.sampleSize.map(String.init)), text(.population, test.population.map(String.init)),
                 text(.systems, test.systems.map { id in content.record.systems.first { $0.id.description == id }?.name ?? id }.joined(separator: "; ")),
                 text(.result, test.result?.rawValue), text(.conclusion, test.conclusion), test.tester ?? "",
@@ -126,8 +126,8 @@ public enum CSVExport {
             return [
                 interview.id.description, text(.interviewee, interview.interviewee), text(.role, interview.role),
                 text(.startedAt, interview.startedAt.map(content.time)), text(.endedAt, interview.endedAt.map(content.time)),
-                text(.auditors, interview.auditors.joined(separator: "; ")), text(.topics, interview.topics.joined(separator: "; ")),
-                notes.map { ($0.ref.map { "[\($0)] " } ?? "") + $0.text }.joined(separator: "\n"),
+                text(.auditors, interview.auditors.joined(separator: "; ")), text(.topics, interview.topics.map(content.shown).joined(separator: "; ")),
+                notes.map { ($0.ref.map { "[\(content.shown($0))] " } ?? "") + $0.text }.joined(separator: "\n"),
                 interview.conflicts.joined(separator: "; "), content.lateMark(interview.id),
             ]
         }
@@ -161,22 +161,29 @@ public enum CSVExport {
 
     /// One requirement per row, in catalog order: every clause and every control. `result` is the
     /// conclusion, or `examined` / `not-examined` when none was recorded (`Coverage.Row.result`);
-    /// `examined` lists what was examined, in words.
+    /// `examined` lists what was examined, in words. In an integrated audit a first column,
+    /// `standard`, holds the standard's prefix, and each standard's requirements follow the
+    /// previous one's; with a mapping set recorded, a last column, `mapped_evidence`, what other
+    /// standards' examined requirements mapped to it say (never counted in `result`).
     static func coverage(_ content: ReportContent) -> String {
-        let header = [
+        let standards = content.record.standards
+        let header = (standards.isIntegrated ? ["standard"] : []) + [
             "ref", "kind", "title", "applicable", "conforming_tests", "nonconforming_tests", "other_tests", "major", "minor", "ofi",
             "observation", "good_practice", "notes", "result", "worked_on_by", "interviews", "evidence", "examined",
-        ]
-        let rows = content.coverage.rows.map { row -> [String] in
+        ] + (standards.mappingSets.isEmpty ? [] : ["mapped_evidence"])
+        let rows = content.coverages.flatMap { coverage in coverage.rows.map { row -> [String] in
             let other = row.tests.filter { $0.key != .conforming && $0.key != .nonconforming }.values.reduce(0, +)
-            return [
+            let standard: [String] = standards.isIntegrated ? [standards.prefixes[coverage.standard]] : []
+            let cells: [String] = [
                 row.ref, row.kind.rawValue, row.title, row.applicable.map { $0 ? "yes" : "no" } ?? "",
                 String(row.tests[.conforming] ?? 0), String(row.tests[.nonconforming] ?? 0), String(other),
                 String(row.findings[.major] ?? 0), String(row.findings[.minor] ?? 0), String(row.findings[.ofi] ?? 0),
                 String(row.findings[.observation] ?? 0), String(row.findings[.goodPractice] ?? 0), String(row.notes),
                 row.result, row.workedOnBy.joined(separator: "; "), String(row.interviews), String(row.evidence), row.examined,
             ]
-        }
+            let mapped: [String] = standards.mappingSets.isEmpty ? [] : [row.mapped.map(\.description).joined(separator: "; ")]
+            return standard + cells + mapped
+        } }
         return table(header, rows)
     }
 
@@ -191,7 +198,7 @@ public enum CSVExport {
             let text = { (field: F, winner: String?) in content.text(of: item.id, field.rawValue, winner: winner) ?? "" }
             return [
                 item.id.description, text(.type, item.kind?.rawValue), text(.date, item.date), text(.start, item.start), text(.end, item.end),
-                text(.place, item.place), item.remote ? "yes" : "", text(.function, item.function), text(.refs, item.refs.joined(separator: "; ")),
+                text(.place, item.place), item.remote ? "yes" : "", text(.function, item.function), text(.refs, item.refs.map(content.shown).joined(separator: "; ")),
                 text(.auditors, item.auditors.joined(separator: "; ")), text(.attendees, item.attendees.joined(separator: "; ")),
                 text(.point, item.point), text(.followUp, item.followUp), item.conflicts.joined(separator: "; "),
                 content.lateMark(item.id),

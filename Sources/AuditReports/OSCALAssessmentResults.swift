@@ -34,10 +34,17 @@ public enum OSCALAssessmentResults {
         return ((try? encoder.encode(document)) ?? Data()) + Data("\n".utf8)
     }
 
-    /// The OSCAL identifier of a requirement reference: the reference itself when it starts with a
-    /// letter, else `clause-` and the reference.
+    /// The OSCAL identifier of a stored requirement reference: the reference itself when it starts
+    /// with a letter, else `clause-` and the reference. A requirement of a standard other than the
+    /// primary one of an integrated audit (stored `CATALOG-ID:REF`) is `CATALOG-ID_` and its
+    /// reference's identifier (`example-isms-2025_clause-6.1.2`), so two standards' `6.1.2` stay
+    /// two controls; a `:` is not allowed in an OSCAL token.
     static func controlID(for ref: String) -> String {
-        ref.first?.isLetter == true ? ref : "clause-" + ref
+        if let colon = ref.firstIndex(of: ":") {
+            let standard = String(ref[..<colon])
+            return (standard.first?.isLetter == true ? standard : "standard-" + standard) + "_" + controlID(for: String(ref[ref.index(after: colon)...]))
+        }
+        return ref.first?.isLetter == true ? ref : "clause-" + ref
     }
 }
 
@@ -177,8 +184,8 @@ private struct Projection {
         }
         return OSCAL.Result(
             uuid: NameBasedUUID.uuid("result", engagement.id.description),
-            title: line("\(engagement.auditType?.title ?? "Audit") of \(engagement.client) against \(record.catalog.displayName)"),
-            description: description.isEmpty ? "An audit against \(record.catalog.displayName)." : description.joined(separator: "\n\n"),
+            title: line("\(engagement.auditType?.title ?? "Audit") of \(engagement.client) against \(audited)"),
+            description: description.isEmpty ? "An audit against \(audited)." : description.joined(separator: "\n\n"),
             start: start, end: end,
             props: props.compactMap { $0 }.nonEmpty,
             reviewedControls: reviewedControls,
@@ -232,14 +239,27 @@ private struct Projection {
             + record.tests.map { Int64($0.id.milliseconds) }
     }
 
+    /// The standards audited, for titles: `ISO/IEC 42001:2023`, or `ISO/IEC 42001:2023 and ISO/IEC 27001:2022`.
+    var audited: String { record.standards.catalogs.map(\.displayName).joined(separator: " and ") }
+
+    /// The controls reviewed: in an integrated audit, one control selection per standard, each
+    /// saying which standard (its catalog's identifier and version) its controls are of.
     var reviewedControls: OSCAL.ReviewedControls {
-        let applicable = content.coverage.rows.filter { $0.applicable != false }
-        let excluded = content.coverage.rows.filter { $0.applicable == false }
-        return OSCAL.ReviewedControls(
-            description: "Every clause of \(record.catalog.displayName) and every control its Statement of Applicability does not exclude.",
-            controlSelections: [OSCAL.ControlSelection(
-                includeControls: applicable.map { OSCAL.SelectControl(controlID: OSCALAssessmentResults.controlID(for: $0.ref)) },
-                excludeControls: excluded.map { OSCAL.SelectControl(controlID: OSCALAssessmentResults.controlID(for: $0.ref)) }.nonEmpty)])
+        let standards = record.standards
+        let selections = content.coverages.map { coverage in
+            let applicable = coverage.rows.filter { $0.applicable != false }
+            let excluded = coverage.rows.filter { $0.applicable == false }
+            let catalog = standards.catalogs[coverage.standard]
+            let source = catalog.source.map { " (\($0.identifier), version \($0.version))" } ?? ""
+            return OSCAL.ControlSelection(
+                description: standards.isIntegrated ? "\(standards.prefixes[coverage.standard]): \(catalog.displayName)\(source), catalog \(catalog.id)." : nil,
+                includeControls: applicable.map { OSCAL.SelectControl(controlID: OSCALAssessmentResults.controlID(for: $0.stored)) },
+                excludeControls: excluded.map { OSCAL.SelectControl(controlID: OSCALAssessmentResults.controlID(for: $0.stored)) }.nonEmpty)
+        }
+        let description = standards.isIntegrated
+            ? "Every clause of each of the \(standards.catalogs.count) standards audited (\(audited)) and every control its own Statement of Applicability does not exclude."
+            : "Every clause of \(record.catalog.displayName) and every control its Statement of Applicability does not exclude."
+        return OSCAL.ReviewedControls(description: description, controlSelections: selections)
     }
 
     // MARK: - Observations
@@ -252,13 +272,13 @@ private struct Projection {
         content.interviews.map { interview in
             let notes = record.notes.filter { $0.interview == interview.id }.sorted { ($0.at ?? 0, $0.id) < ($1.at ?? 0, $1.id) }
             var description = "Interview with \(interview.interviewee)" + (interview.role.map { ", \($0)" } ?? "") + "."
-            if !interview.topics.isEmpty { description += " Topics: \(interview.topics.joined(separator: ", "))." }
-            if !notes.isEmpty { description += "\n\n" + notes.map { "- " + ($0.ref.map { "[\($0)] " } ?? "") + $0.text }.joined(separator: "\n") }
+            if !interview.topics.isEmpty { description += " Topics: \(interview.topics.map(content.shown).joined(separator: ", "))." }
+            if !notes.isEmpty { description += "\n\n" + notes.map { "- " + ($0.ref.map { "[\(content.shown($0))] " } ?? "") + $0.text }.joined(separator: "\n") }
             return OSCAL.Observation(
                 uuid: observationUUID("interview", interview.id),
                 title: line("Interview with \(interview.interviewee)"),
                 description: description,
-                props: interview.topics.compactMap { property("requirement", $0) }.nonEmpty,
+                props: interview.topics.compactMap { property("requirement", content.shown($0)) }.nonEmpty,
                 methods: ["INTERVIEW"],
                 origins: origins(interview.auditors.compactMap { party(named: $0) }),
                 subjects: [OSCAL.Subject(subjectUUID: intervieweeParty(interview.interviewee), type: "party", title: line(interview.interviewee))],
@@ -271,9 +291,9 @@ private struct Projection {
         record.notes.filter { $0.interview == nil }.sorted { ($0.at ?? 0, $0.id) < ($1.at ?? 0, $1.id) }.map { note in
             OSCAL.Observation(
                 uuid: observationUUID("note", note.id),
-                title: line("Note" + (note.ref.map { " on \($0)" } ?? "")),
+                title: line("Note" + (note.ref.map { " on \(content.shown($0))" } ?? "")),
                 description: note.text,
-                props: [property("requirement", note.ref)].compactMap { $0 }.nonEmpty,
+                props: [property("requirement", note.ref.map(content.shown))].compactMap { $0 }.nonEmpty,
                 methods: ["EXAMINE"],
                 origins: origins([party(of: note.author)].compactMap { $0 }),
                 collected: timestamp(note.at ?? Int64(note.id.milliseconds)))
@@ -291,19 +311,21 @@ private struct Projection {
             var evidence = record.evidence(linkedTo: test.id.description)
             evidence += record.evidence(linkedTo: test.ref).filter { item in !evidence.contains { $0.id == item.id } }
             let description = [
-                "Test of \(test.ref) by \(test.method?.rawValue ?? "an unrecorded method").",
+                "Test of \(content.shown(test.ref)) by \(test.method?.rawValue ?? "an unrecorded method").",
                 test.sample.map { "Sample: \($0)." },
                 content.text(of: test.id, ControlTest.Field.result.rawValue, winner: test.result?.rawValue).map { "Result: \($0)." },
                 content.text(of: test.id, ControlTest.Field.conclusion.rawValue, winner: test.conclusion).map { "Conclusion: \($0)" },
             ].compactMap { $0 }.joined(separator: "\n\n")
             let props: [OSCAL.Property?] = [
-                property("requirement", test.ref), property("method", test.method?.rawValue), property("result", test.result?.rawValue),
+                property("requirement", content.shown(test.ref)),
+            ] + (test.alsoRefs ?? []).map { property("requirement", content.shown($0)) } + [
+                property("method", test.method?.rawValue), property("result", test.result?.rawValue),
                 property("sample", test.sample), property("sample-size", test.sampleSize.map(String.init)),
                 property("population", test.population.map(String.init)),
             ] + test.systems.map { id in property("ai-system", record.systems.first { $0.id.description == id }?.name ?? id) }
             return OSCAL.Observation(
                 uuid: observationUUID("test", test.id),
-                title: line("Test of \(test.ref) \(content.title(of: test.ref))"),
+                title: line("Test of \(content.shown(test.ref)) \(content.title(of: test.ref))"),
                 description: description,
                 props: props.compactMap { $0 }.nonEmpty,
                 methods: [method],
@@ -418,7 +440,7 @@ private struct Projection {
                     relatedResponses: [OSCAL.RelatedResponse(responseUUID: planUUID)]))
             }
             return OSCAL.Risk(
-                uuid: riskUUID(finding.id), title: line("\(label): \(finding.refs.first.map { "\($0) \(content.title(of: $0))" } ?? "no requirement")"),
+                uuid: riskUUID(finding.id), title: line("\(label): \(finding.refs.first.map { "\(content.shown($0)) \(content.title(of: $0))" } ?? "no requirement")"),
                 description: content.text(of: finding.id, Finding.Field.statement.rawValue, winner: finding.statement) ?? "—",
                 statement: content.text(of: finding.id, Finding.Field.gradeJustification.rawValue, winner: finding.gradeJustification)
                     .map { "Grade \(finding.grade?.rawValue ?? "?"): \($0)" } ?? "Grade \(finding.grade?.rawValue ?? "?"); no justification recorded.",
@@ -446,11 +468,11 @@ private struct Projection {
             let grades = record.conflictingTexts(of: finding.id, Finding.Field.grade.rawValue) ?? [finding.grade?.rawValue].compactMap { $0 }
             let nonconformity = grades.contains { FindingGrade(rawValue: $0)?.isNonconformity == true }
             let label = content.labels[finding.id] ?? finding.id.short
-            let tests = finding.refs.flatMap { content.tests(of: $0) }
+            let tests = finding.refs.flatMap { content.tests(of: $0) }.reduce(into: [ControlTest]()) { if !$0.contains($1) { $0.append($1) } }
             for ref in finding.refs {
                 var props: [OSCAL.Property?] = grades.map { property("grade", $0, class: grades.count > 1 ? "conflict" : nil) }
                 props += [
-                    property("label", label), property("requirement", ref), property("finding-id", finding.id.description),
+                    property("label", label), property("requirement", content.shown(ref)), property("finding-id", finding.id.description),
                     property("finding-status", finding.status.rawValue), property("discussed", finding.discussed ? "yes" : "no"),
                     property("signed-off-by", content.signer(of: finding)),
                     property("signed-off-at", finding.signedOffAt.map(timestamp)),
@@ -458,7 +480,10 @@ private struct Projection {
                     property("grade-justification", finding.gradeJustification.map(line)),
                     property("sign-off-state", Self.signOffToken(finding.signOffState)),
                 ]
-                props += record.catalog.crossReferences(of: ref).map { property("eu-ai-act", "\($0.framework) \($0.article)") }
+                if let reference = record.standards.locate(ref) {
+                    props += record.standards.catalogs[reference.standard].crossReferences(of: reference.requirement.ref)
+                        .map { property("eu-ai-act", "\($0.framework) \($0.article)") }
+                }
                 var remarks: [String] = []
                 if let position = content.text(of: finding.id, Finding.Field.auditeePosition.rawValue, winner: finding.auditeePosition) {
                     remarks.append("Auditee's position: \(position)")
@@ -472,31 +497,33 @@ private struct Projection {
                 if !merges.isEmpty { remarks.append("Merged findings: \(merges.joined(separator: "; ")).") }
                 findings.append(OSCAL.Finding(
                     uuid: NameBasedUUID.uuid("finding", finding.id.description, ref),
-                    title: line("\(label): \(ref) \(content.title(of: ref))"),
+                    title: line("\(label): \(content.shown(ref)) \(content.title(of: ref))"),
                     description: content.text(of: finding.id, Finding.Field.statement.rawValue, winner: finding.statement) ?? "—",
                     props: props.compactMap { $0 }.nonEmpty,
                     origins: origins(finding.contributors.compactMap { party(named: $0) }),
                     target: OSCAL.Target(
-                        type: "objective-id", targetID: OSCALAssessmentResults.controlID(for: ref), title: line("\(ref) \(content.title(of: ref))"),
+                        type: "objective-id", targetID: OSCALAssessmentResults.controlID(for: ref), title: line("\(content.shown(ref)) \(content.title(of: ref))"),
                         status: OSCAL.Status(state: nonconformity ? "not-satisfied" : "satisfied", reason: nonconformity ? "fail" : "pass")),
-                    relatedObservations: ([observationUUID("finding", finding.id)] + tests.filter { $0.ref == ref }.map { observationUUID("test", $0.id) })
+                    relatedObservations: ([observationUUID("finding", finding.id)] + tests.filter { $0.refs.contains(ref) }.map { observationUUID("test", $0.id) })
                         .map(OSCAL.RelatedObservation.init),
                     relatedRisks: finding.grade?.isNonconformity == true ? [OSCAL.RelatedRisk(riskUUID: riskUUID(finding.id))] : nil,
                     remarks: remarks.nonEmpty?.joined(separator: "\n\n")))
             }
         }
         let findingRefs = Set(content.findings.flatMap(\.refs))
-        for row in content.coverage.rows where !findingRefs.contains(row.ref) && (row.result == "conforming" || row.result == "nonconforming") {
-            let tests = content.tests(of: row.ref)
+        let rows = content.coverages.flatMap(\.rows)
+        for row in rows where !findingRefs.contains(row.stored) && (row.result == "conforming" || row.result == "nonconforming") {
+            let tests = content.tests(of: row.stored)
             let satisfied = row.result == "conforming"
+            let shown = content.shown(row.stored)
             findings.append(OSCAL.Finding(
-                uuid: NameBasedUUID.uuid("requirement", engagement.id.description, row.ref),
-                title: line("\(row.ref) \(row.title)"),
+                uuid: NameBasedUUID.uuid("requirement", engagement.id.description, row.stored),
+                title: line("\(shown) \(row.title)"),
                 description: "Examined: \(row.summary); no finding was raised.",
-                props: [property("requirement", row.ref), property("result", row.result)].compactMap { $0 }.nonEmpty,
+                props: [property("requirement", shown), property("result", row.result)].compactMap { $0 }.nonEmpty,
                 origins: origins(row.workedOnBy.compactMap { party(named: $0) }),
                 target: OSCAL.Target(
-                    type: "objective-id", targetID: OSCALAssessmentResults.controlID(for: row.ref), title: line("\(row.ref) \(row.title)"),
+                    type: "objective-id", targetID: OSCALAssessmentResults.controlID(for: row.stored), title: line("\(shown) \(row.title)"),
                     status: OSCAL.Status(state: satisfied ? "satisfied" : "not-satisfied", reason: satisfied ? "pass" : "fail")),
                 relatedObservations: tests.map { OSCAL.RelatedObservation(observationUUID: observationUUID("test", $0.id)) }.nonEmpty))
         }

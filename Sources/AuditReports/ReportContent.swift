@@ -86,7 +86,10 @@ struct ReportContent: Sendable {
 
     let record: EngagementRecord
     let context: ReportContext
+    /// The primary standard's coverage.
     let coverage: Coverage
+    /// Each standard's coverage, the primary one first (one for an audit of one standard).
+    let coverages: [Coverage]
     /// The engagement's closing, when it is closed.
     let closing: Closing?
     /// The findings by group: disputed grades first, then major, minor, OFI, observation, good
@@ -109,6 +112,7 @@ struct ReportContent: Sendable {
         self.record = record
         self.context = context
         coverage = Coverage(record)
+        coverages = [coverage] + record.standards.catalogs.indices.dropFirst().map { Coverage(record, standard: $0) }
         closing = Closing(record.engagement)
 
         var groups: [FindingGroup] = []
@@ -186,10 +190,10 @@ struct ReportContent: Sendable {
         switch EntityKind(rawValue: kind) {
         case .engagement: "the engagement"
         case .finding: "finding \(labels[id] ?? id.short)"
-        case .test: "test of \(record.tests.first { $0.id == id }?.ref ?? "?") (\(id.short))"
+        case .test: "test of \(record.tests.first { $0.id == id }.map { shown($0.ref) } ?? "?") (\(id.short))"
         case .interview: "interview with \(record.interviews.first { $0.id == id }?.interviewee ?? "?") (\(id.short))"
         case .system: "AI system \(record.systems.first { $0.id == id }?.name ?? id.short)"
-        case .soa: "Statement of Applicability, \(record.applicability.first { $0.id == id }?.ref ?? id.short)"
+        case .soa: "Statement of Applicability, \(record.applicability.first { $0.id == id }.map { shown($0.ref) } ?? id.short)"
         case .member: "team member \(record.members.first { $0.id == id }?.name ?? id.short)"
         case .evidence: "evidence \(record.evidence.first { $0.id == id }?.name ?? id.short)"
         case .note: "note \(id.short)"
@@ -269,7 +273,7 @@ struct ReportContent: Sendable {
 
     /// The tests of a requirement, in the order they were recorded.
     func tests(of ref: String) -> [ControlTest] {
-        record.tests.filter { $0.ref == ref }.sorted { $0.id < $1.id }
+        record.tests.filter { $0.refs.contains(ref) }.sorted { $0.id < $1.id }
     }
 
     /// Each finding merged into `finding`, in words: `NC-03 (0193a2b4) merged into NC-01, raised
@@ -306,8 +310,11 @@ struct ReportContent: Sendable {
         findings.filter { $0.grade?.isNonconformity == true }.map { NonconformityFollowUp($0, in: record, today: context.today) }
     }
 
-    /// A requirement's title from the catalog.
-    func title(of ref: String) -> String { record.catalog.requirement(ref)?.title ?? "" }
+    /// A requirement's title from its standard's catalog, for a stored reference.
+    func title(of ref: String) -> String { record.standards.locate(ref)?.requirement.title ?? "" }
+
+    /// A stored reference as reports show it: `PREFIX:REF` in an integrated audit, as stored otherwise.
+    func shown(_ ref: String) -> String { record.standards.shown(ref) }
 
     /// A member's name from the replica id a sign-off records.
     func signer(of finding: Finding) -> String? {

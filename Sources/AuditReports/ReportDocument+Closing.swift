@@ -33,11 +33,11 @@ extension ReportDocument.Builder {
             blocks.append(.subsection(id: nil, title: "The lead auditor's conclusion", blocks: [.paragraph(words)]))
         }
         var facts = [Fact("Proposed from the findings", "\(state.proposed.title), because \(proposalReason)")]
-        let review = ClosingReview(record, coverage: content.coverage)
+        let review = ClosingReview(record, coverage: record.standards.isIntegrated ? nil : content.coverage)
         if !review.clausesNotExamined.isEmpty {
             facts.append(Fact(
                 "Mandatory clauses not examined",
-                review.clausesNotExamined.map(\.ref).joined(separator: ", ")
+                review.refs(review.clausesNotExamined).joined(separator: ", ")
                     + (state.proposed == .certify ? " (recommending certification despite them needs the lead's recorded justification)" : "")))
         }
         switch (state.recorded.count, state.isFinal) {

@@ -24,7 +24,7 @@ extension ReportDocument.Builder {
                 return [
                     content.labels[finding.id] ?? finding.id.short,
                     content.text(of: finding.id, Finding.Field.grade.rawValue, winner: finding.grade?.rawValue) ?? "—",
-                    finding.refs.joined(separator: ", "),
+                    finding.refs.map(content.shown).joined(separator: ", "),
                     content.text(of: finding.id, Finding.Field.gradeJustification.rawValue, winner: finding.gradeJustification) ?? "not recorded",
                     (item.deadline ?? "not set") + (item.isOverdue ? " (overdue)" : ""),
                     item.state.rawValue + (item.verificationDisputed ? " (verification in conflict)" : ""),

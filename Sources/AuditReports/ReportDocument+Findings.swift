@@ -28,7 +28,7 @@ extension ReportDocument.Builder {
         let label = content.labels[finding.id] ?? finding.id.short
         var facts = [
             Fact("Grade", content.text(of: finding.id, F.grade.rawValue, winner: finding.grade?.title) ?? "—"),
-            Fact("Requirements", content.text(of: finding.id, F.refs.rawValue, winner: finding.refs.map { "\($0) \(content.title(of: $0))" }.joined(separator: "; ")) ?? "—"),
+            Fact("Requirements", content.text(of: finding.id, F.refs.rawValue, winner: finding.refs.map { "\(content.shown($0)) \(content.title(of: $0))" }.joined(separator: "; ")) ?? "—"),
             Fact("Statement", content.text(of: finding.id, F.statement.rawValue, winner: finding.statement) ?? "—"),
             Fact("Objective evidence", content.text(of: finding.id, F.objectiveEvidence.rawValue, winner: finding.objectiveEvidence) ?? "—"),
         ]
@@ -71,7 +71,7 @@ extension ReportDocument.Builder {
             facts.insert(Fact("Evidence files", cited.joined(separator: "\n")), at: evidenceIndex)
         }
         let blocks: [Block] = [.facts(facts)]
-        let title = "\(label): " + (finding.refs.first.map { "\($0) \(content.title(of: $0))" } ?? "no requirement")
+        let title = "\(label): " + (finding.refs.first.map { "\(content.shown($0)) \(content.title(of: $0))" } ?? "no requirement")
         return [.subsection(id: "finding-\(finding.id.short)", title: title, blocks: blocks)]
     }
 

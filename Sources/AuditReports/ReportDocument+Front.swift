@@ -6,8 +6,10 @@ import Replication
 extension ReportDocument.Builder {
     var front: [Block] {
         var blocks: [Block] = [.facts([
-            Fact("Standard", record.catalog.title.hasPrefix(record.catalog.displayName)
-                ? record.catalog.title : "\(record.catalog.displayName) — \(record.catalog.title)"),
+            record.standards.isIntegrated
+                ? Fact("Standards", record.standards.catalogs.indices.map { "\(record.standards.prefixes[$0]): \(record.standards.heading(of: $0))" }.joined(separator: "\n"))
+                : Fact("Standard", record.catalog.title.hasPrefix(record.catalog.displayName)
+                    ? record.catalog.title : "\(record.catalog.displayName) — \(record.catalog.title)"),
             Fact("Engagement", engagement.id.description),
             Fact("Report status", status),
             Fact("Generated", "\(content.time(content.context.generatedAt)) by \(content.context.generator)"),

@@ -21,7 +21,7 @@ extension ReportDocument.Builder {
                 rows: scheduled.map { item in
                     [
                         item.when, item.kind?.title ?? "—", item.whereabouts, text(item, .function, item.function ?? "—"),
-                        text(item, .refs, item.refs.isEmpty ? "—" : item.refs.joined(separator: ", ")),
+                        text(item, .refs, item.refs.isEmpty ? "—" : item.refs.map(content.shown).joined(separator: ", ")),
                         text(item, .auditors, item.auditors.isEmpty ? "—" : item.auditors.joined(separator: ", ")),
                         text(item, .attendees, item.attendees.isEmpty ? "—" : item.attendees.joined(separator: ", ")),
                     ]

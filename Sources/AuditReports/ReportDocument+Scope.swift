@@ -45,20 +45,32 @@ extension ReportDocument.Builder {
     }
 
     var criteria: [Block] {
-        let controls = content.coverage.rows.filter { $0.kind == .control }
+        let standards = record.standards
+        guard standards.isIntegrated else { return criteria(content.coverage) }
+        return [.paragraph("The audit is an integrated one: it measured the management system against \(standards.catalogs.count) standards at once, "
+                + "each with its own Statement of Applicability. References are written PREFIX:REF.")]
+            + content.coverages.map { coverage in
+                .subsection(id: nil, title: "\(standards.prefixes[coverage.standard]): \(standards.heading(of: coverage.standard))", blocks: criteria(coverage))
+            }
+    }
+
+    /// One standard's criteria: its clauses, its controls as the Statement of Applicability declares them, the exclusions.
+    func criteria(_ coverage: Coverage) -> [Block] {
+        let catalog = record.standards.catalogs[coverage.standard]
+        let controls = coverage.rows.filter { $0.kind == .control }
         let applicable = controls.filter { $0.applicable == true }.count
         let excluded = controls.filter { $0.applicable == false }
         let undeclared = controls.filter { $0.applicable == nil }.count
-        let clauses = content.coverage.rows.filter { $0.kind == .clause }.count
+        let clauses = coverage.rows.filter { $0.kind == .clause }.count
         var blocks: [Block] = [.paragraph(
-            "The audit measured the management system against the \(clauses) clause requirements of \(record.catalog.displayName), which always apply, "
+            "The audit measured the management system against the \(clauses) clause requirements of \(catalog.displayName), which always apply, "
                 + "and against its \(controls.count) controls as the organisation's Statement of Applicability declares them: "
                 + "\(applicable) applicable, \(excluded.count) excluded"
                 + (undeclared == 0 ? "." : ", and \(undeclared) not declared (the audit treats those as applicable)."))]
         if !excluded.isEmpty {
             blocks.append(.subsection(id: nil, title: "Controls the Statement of Applicability excludes", blocks: [
                 .table(header: ["Control", "Title", "Justification"], rows: excluded.map { row in
-                    let statement = record.applicability(of: row.ref)
+                    let statement = record.applicability(of: row.stored)
                     return [row.ref, row.title, statement.flatMap { content.text(of: $0.id, ApplicabilityStatement.Field.justification.rawValue, winner: $0.justification) } ?? "—"]
                 }),
             ]))

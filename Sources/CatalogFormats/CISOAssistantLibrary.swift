@@ -53,7 +53,7 @@ enum CISOAssistantLibrary {
             let from = (try? set.text("source_framework_urn")) ?? nil, to = (try? set.text("target_framework_urn")) ?? nil
             let between = from.flatMap { from in to.map { " (\(from) to \($0))" } } ?? ""
             throw .invalidCatalog(
-                "it is a CISO Assistant requirement mapping set\(between): mapping sets are used by integrated audits, not yet supported; import the frameworks' own libraries")
+                "it is a CISO Assistant requirement mapping set\(between), not a catalog: `fieldaudit catalog import` stores it beside the catalogs of its two frameworks")
         }
         guard let framework = try objects["framework"]?.mapping() else {
             let holds = objects.keys.isEmpty ? "nothing" : objects.keys.joined(separator: ", ")
@@ -126,6 +126,46 @@ enum CISOAssistantLibrary {
             source: Catalog.Source(format: formatName, identifier: frameworkURN, version: version, locale: usedLocale))
         try catalog.validate()
         return CatalogReading(catalog: catalog, missingLocale: locale == usedLocale ? nil : locale)
+    }
+
+    /// Reads a library's requirement mapping set, or `nil` when the library holds none.
+    ///
+    /// - Throws: `AuditModelError.invalidCatalog` naming the first missing or mistyped field, or
+    ///   a relationship CISO Assistant does not define.
+    static func readMappingSet(_ document: YAMLDocument) throws(AuditModelError) -> MappingSet? {
+        let library = try document.root.mapping()
+        guard let objects = try library["objects"]?.mapping(),
+              let found = objects["requirement_mapping_set"] ?? objects["requirement_mapping_sets"]
+        else { return nil }
+        let set = try (found.node.sequence?.first.map { YAMLValue(node: $0, path: found.path + "[0]") } ?? found).mapping()
+        guard let version = try library.text("version") else {
+            throw .invalidCatalog("version is missing: a library's version is part of what the mapping set is")
+        }
+        func required(_ value: YAMLValue, _ key: String) throws(AuditModelError) -> String {
+            guard let text = try value.text(key), !text.isEmpty else { throw .invalidCatalog("\(value.path).\(key) is missing") }
+            return text
+        }
+        let urn = try required(set, "urn")
+        let source = try required(set, "source_framework_urn"), target = try required(set, "target_framework_urn")
+        guard let items = try set.list("requirement_mappings"), !items.isEmpty else {
+            throw .invalidCatalog("\(set.path).requirement_mappings is missing or empty")
+        }
+        var mappings: [MappingSet.Mapping] = []
+        for item in items {
+            let item = try item.mapping()
+            let relationshipText = try required(item, "relationship")
+            guard let relationship = MappingSet.Relationship(rawValue: relationshipText) else {
+                throw .invalidCatalog("\(item.path).relationship is \(relationshipText); CISO Assistant defines \(MappingSet.Relationship.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            mappings.append(MappingSet.Mapping(
+                source: try required(item, "source_requirement_urn"), target: try required(item, "target_requirement_urn"),
+                relationship: relationship, strength: try item.integer("strength_of_relationship")))
+        }
+        let id = CatalogFile.slug(String(urn.split(separator: ":").last ?? ""))
+        let setName = try set.text("name"), libraryName = try library.text("name")
+        return MappingSet(
+            id: id, name: setName ?? libraryName ?? id, urn: urn, edition: version,
+            sourceFramework: source, targetFramework: target, mappings: mappings)
     }
 
     /// Whether the library, its framework or its first requirement node has a translation into `locale`.

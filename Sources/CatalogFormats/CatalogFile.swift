@@ -9,6 +9,14 @@ public struct CatalogReading: Sendable {
     public var missingLocale: String?
 }
 
+/// What a library file holds: a catalog, or a requirement mapping set between two catalogs.
+public enum LibraryReading: Sendable {
+    /// A catalog (a framework library, an OSCAL catalog, FieldAudit's own JSON).
+    case catalog(CatalogReading)
+    /// A CISO Assistant requirement mapping set, not yet checked against its frameworks.
+    case mappingSet(MappingSet)
+}
+
 /// A catalog file in any format FieldAudit reads, recognised by its content: FieldAudit's own
 /// JSON (`Fixtures/catalogs/FORMAT.md`), an OSCAL catalog (JSON), or a CISO Assistant framework
 /// library (YAML). OSCAL profiles, other OSCAL models and CISO Assistant mapping sets are
@@ -42,6 +50,23 @@ public enum CatalogFile {
             }
             return try CISOAssistantLibrary.read(document, locale: locale, id: id)
         }
+    }
+
+    /// Reads a catalog or a requirement mapping set from a file's UTF-8 text, recognised by content
+    /// (`read(_:locale:id:)` for catalogs; a CISO Assistant library holding a mapping set).
+    ///
+    /// - Throws: `AuditModelError.invalidCatalog` (or `.unsupportedCatalogVersion`) naming the
+    ///   first problem.
+    public static func readLibrary(_ text: String, locale: String = "en", id: String? = nil) throws(AuditModelError) -> LibraryReading {
+        let first = text.unicodeScalars.first { !$0.properties.isWhitespace && $0 != "\u{FEFF}" }
+        if let first, first != "{", first != "[", first != "<" {
+            let document = try YAMLDocument(text)
+            if let set = try CISOAssistantLibrary.readMappingSet(document) {
+                guard id == nil else { throw .invalidCatalog("--id applies to catalogs; a mapping set is known by its urn") }
+                return .mappingSet(set)
+            }
+        }
+        return .catalog(try read(text, locale: locale, id: id))
     }
 
     /// A JSON catalog: FieldAudit's own format, or an OSCAL catalog; OSCAL's other models are refused.

@@ -106,8 +106,8 @@ extension Replica {
             if named.count == 1 { return named[0] }
             if named.count > 1, let live = named.filter({ !$0.deleted }).first, named.filter({ !$0.deleted }).count == 1 { return live }
         case .soa:
-            if let requirement = try? record.catalog.check(reference) {
-                let id = ApplicabilityStatement.id(engagement: record.engagement.id, ref: requirement.ref)
+            if let requirement = try? record.standards.resolve(reference) {
+                let id = ApplicabilityStatement.id(engagement: record.engagement.id, ref: requirement.stored)
                 if let entry = snapshots.first(where: { $0.id == id }) { return entry }
             }
         default: break

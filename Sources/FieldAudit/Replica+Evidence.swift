@@ -229,7 +229,12 @@ extension Replica {
     /// A link target: a requirement reference, or the id (or unique prefix) of a test, finding,
     /// interview or corrective action (evidence of its implementation).
     func linkTarget(_ reference: String, in record: EngagementRecord) throws(FieldAuditError) -> (target: String, kind: String) {
-        if let requirement = try? record.catalog.check(reference) { return (requirement.ref, "requirement") }
+        do throws(AuditModelError) {
+            return (try record.standards.resolve(reference).stored, "requirement")
+        } catch {
+            // A reference several standards have is a requirement, not an id: say which to qualify.
+            if case .ambiguousRequirement = error { throw .model(error) }
+        }
         let candidates: [(EntityID, String)] = record.tests.map { ($0.id, "test") } + (record.findings + record.mergedFindings).map { ($0.id, "finding") }
             + record.interviews.map { ($0.id, "interview") } + record.actions.map { ($0.id, EntityKind.action.rawValue) }
         let id = try resolve(reference, among: candidates.map(\.0), kind: "test, finding, interview or corrective action")

@@ -81,12 +81,33 @@ extension Replica {
         return id
     }
 
-    /// Checks requirement references against the engagement's catalog, normalising their spelling.
+    /// Checks requirement references against the engagement's standards (`Standards.resolve`:
+    /// `27001:A.5.1`, or a bare reference only one standard has), normalising their spelling;
+    /// returns them in their stored form.
     func checkedRefs(_ refs: [String], in record: EngagementRecord) throws(FieldAuditError) -> [String] {
         var checked: [String] = []
         for ref in refs.flatMap({ $0.split(separator: ",").map(String.init) }) where !ref.isEmpty {
-            checked.append(try validate { () throws(AuditModelError) in try record.catalog.check(ref) }.ref)
+            checked.append(try requirement(ref, in: record).stored)
         }
         return checked
+    }
+
+    /// The requirement a typed reference names among the engagement's standards
+    /// (`Standards.resolve`), within `standard` (a prefix or catalog id) when one is given.
+    ///
+    /// - Throws: `.model(.ambiguousRequirement)`, `.model(.unknownStandard)` or
+    ///   `.model(.unknownRequirement)`.
+    public func requirement(_ typed: String, standard: String? = nil, in record: EngagementRecord) throws(FieldAuditError) -> Standards.Reference {
+        try validate { () throws(AuditModelError) in
+            let standards = record.standards
+            guard let standard, !standard.isEmpty else { return try standards.resolve(typed) }
+            guard let index = standards.standard(named: standard) else { throw .unknownStandard(standard, known: standards.prefixes) }
+            let qualified = typed.split(separator: ":", maxSplits: 1)
+            if qualified.count == 2, let named = standards.standard(named: qualified[0]) {
+                guard named == index else { throw .invalidChoice(typed, field: "reference of \(standard)", valid: ["\(standards.prefixes[index]):…"]) }
+                return try standards.resolve(typed)
+            }
+            return standards.reference(try standards.catalogs[index].check(typed), of: index)
+        }
     }
 }

@@ -4,17 +4,20 @@ import Replication
 
 extension Replica {
     /// Declares one Statement of Applicability entry for an Annex A control (or any catalog requirement).
+    ///
+    /// In an integrated audit each standard has its own Statement of Applicability: `standard`
+    /// (a prefix or catalog id) or a qualified `ref` (`27001:A.5.1`) says whose.
     public func setApplicability(
-        ref: String, applicable: Bool?, justification: String?, status: ImplementationStatus?, engagement reference: String?
+        ref: String, standard: String? = nil, applicable: Bool?, justification: String?, status: ImplementationStatus?, engagement reference: String?
     ) throws(FieldAuditError) -> EntityID {
         let record = try capturing(in: reference, kinds: [.soa])
-        let (requirement, writes) = try validate { () throws(AuditModelError) in
-            let requirement = try record.catalog.check(ref)
-            return (requirement, try ApplicabilityStatement.checkedWrites(
-                for: requirement, in: record.catalog, applicable: applicable, justification: justification, status: status,
-                existing: record.applicability(of: requirement.ref)))
+        let requirement = try requirement(ref, standard: standard, in: record)
+        let writes = try validate { () throws(AuditModelError) in
+            try ApplicabilityStatement.checkedWrites(
+                for: requirement.requirement, in: record.standards.catalogs[requirement.standard], storedAs: requirement.stored,
+                applicable: applicable, justification: justification, status: status, existing: record.applicability(of: requirement.stored))
         }
-        let id = ApplicabilityStatement.id(engagement: record.engagement.id, ref: requirement.ref)
+        let id = ApplicabilityStatement.id(engagement: record.engagement.id, ref: requirement.stored)
         try write(in: record.engagement.id) { writer in try writer.put(writes, entity: id, kind: .soa) }
         return id
     }
@@ -27,7 +30,12 @@ extension Replica {
     ///
     /// - Throws: what `CSVTable.read` throws for a file that is not a usable table; rows are
     ///   refused in the report, not thrown.
-    public func importApplicability(from path: String, skipBadRows: Bool = false, engagement reference: String?) throws(FieldAuditError) -> CSVImportReport {
+    ///
+    /// In an integrated audit a `standard` column (a prefix or catalog id), else `standard`, else a
+    /// qualified ref says whose Statement of Applicability a row belongs to.
+    public func importApplicability(
+        from path: String, standard: String? = nil, skipBadRows: Bool = false, engagement reference: String?
+    ) throws(FieldAuditError) -> CSVImportReport {
         let record = try capturing(in: reference, kinds: [.soa])
         let table = try CSVTable.read(path, schema: .applicability)
         var plan = ImportPlan(table)
@@ -39,16 +47,16 @@ extension Replica {
                 guard let applicableText = row["applicable"] else { throw .model(.missing(field: "applicable")) }
                 let applicable = try Self.parseYesNo(applicableText)
                 let status = try validate { () throws(AuditModelError) in try row["status"].map(ImplementationStatus.parse) }
-                let requirement = try validate { () throws(AuditModelError) in try record.catalog.check(ref) }
-                if let first = seen[requirement.ref] { throw .invalidInput(source: path, reason: "line \(first) declares \(requirement.ref) already") }
-                seen[requirement.ref] = row.line
-                let existing = record.applicability(of: requirement.ref)
+                let reference = try requirement(ref, standard: row["standard"] ?? standard, in: record)
+                if let first = seen[reference.stored] { throw .invalidInput(source: path, reason: "line \(first) declares \(reference.shown) already") }
+                seen[reference.stored] = row.line
+                let existing = record.applicability(of: reference.stored)
                 let writes = try validate { () throws(AuditModelError) in
                     try ApplicabilityStatement.checkedWrites(
-                        for: requirement, in: record.catalog, applicable: applicable, justification: row["justification"], status: status,
-                        existing: existing)
+                        for: reference.requirement, in: record.standards.catalogs[reference.standard], storedAs: reference.stored,
+                        applicable: applicable, justification: row["justification"], status: status, existing: existing)
                 }
-                let id = ApplicabilityStatement.id(engagement: record.engagement.id, ref: requirement.ref)
+                let id = ApplicabilityStatement.id(engagement: record.engagement.id, ref: reference.stored)
                 let current: [String: Value]? = existing.map { entry in
                     ApplicabilityStatement.writes(
                         ref: entry.ref, applicable: entry.applicable, justification: entry.justification, status: entry.status
@@ -230,6 +238,7 @@ extension CSVTable.Schema {
         .init("applicable", synonyms: ["applies", "applicability", "included", "in scope"], required: true),
         .init("justification", synonyms: ["reason", "justification for inclusion", "justification for exclusion", "rationale"]),
         .init("status", synonyms: ["implementation status", "implementation", "implemented"]),
+        .init("standard", synonyms: ["framework", "catalog"]),
     ])
 
     /// The AI-system inventory's columns: `name`, `role` and `risk` required.

@@ -7,8 +7,11 @@ import Replication
 public struct AuditStatus: Sendable {
     /// Everything recorded in the engagement.
     public let record: EngagementRecord
-    /// The coverage of clauses and Annex A.
+    /// The coverage of clauses and Annex A of the primary standard.
     public let coverage: Coverage
+    /// Each standard's coverage, in the order of `record.standards` (the primary one first): one
+    /// for an audit of one standard.
+    public let coverages: [Coverage]
     /// Fields with concurrent values in the engagement.
     public let conflicts: Int
     /// Changes this replica wrote that no bundle has carried away yet.
@@ -43,7 +46,8 @@ extension Replica {
         let record = try record(of: try engagementID(reference))
         let exported = UInt64(try perform { () throws(StoreError) in try store.metadata(Self.exportedSeqKey) } ?? "") ?? 0
         var status = AuditStatus(
-            record: record, coverage: Coverage(record), conflicts: record.conflicts.reduce(0) { $0 + $1.fields.count },
+            record: record, coverage: Coverage(record), coverages: record.standards.catalogs.indices.map { Coverage(record, standard: $0) },
+            conflicts: record.conflicts.reduce(0) { $0 + $1.fields.count },
             unexported: try perform { () throws(StoreError) in try store.changeCount(of: identity.id, after: exported) },
             changes: try perform { () throws(StoreError) in try store.changeCount() },
             closing: Closing(record.engagement), late: try lateChanges(in: record), plan: PlanProgress(record, timeZone: record.engagement.siteTime.timeZone))

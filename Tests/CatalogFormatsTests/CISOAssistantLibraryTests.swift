@@ -66,12 +66,44 @@ struct CISOAssistantLibraryTests {
         }
     }
 
-    @Test func aMappingSetIsRecognisedAndRefusedForNow() throws {
+    @Test func aMappingSetIsNotReadAsACatalogButAsAMappingSet() throws {
         let mapping = try CatalogFixtures.text("example-isms-to-iso42001-mapping.yaml")
         #expect(throws: AuditModelError.invalidCatalog(
-            "it is a CISO Assistant requirement mapping set (urn:fieldaudit:risk:framework:example-isms-2025 to urn:intuitem:risk:framework:iso42001-2023): mapping sets are used by integrated audits, not yet supported; import the frameworks' own libraries")) {
+            "it is a CISO Assistant requirement mapping set (urn:fieldaudit:risk:framework:example-isms-2025 to urn:intuitem:risk:framework:iso42001-2023), not a catalog: `fieldaudit catalog import` stores it beside the catalogs of its two frameworks")) {
             try CatalogFile.read(mapping)
         }
+        guard case let .mappingSet(set) = try CatalogFile.readLibrary(mapping) else { Issue.record("not read as a mapping set"); return }
+        #expect(set.id == "example-isms-2025-to-iso-iec-42001-2023" && set.edition == "1")
+        #expect(set.sourceFramework == "urn:fieldaudit:risk:framework:example-isms-2025" && set.targetFramework == Catalog.iso42001FrameworkURN)
+        #expect(set.mappings.first == MappingSet.Mapping(
+            source: "urn:fieldaudit:risk:req_node:example-isms-2025:4.1", target: "urn:intuitem:risk:req_node:iso42001-2023:4.1",
+            relationship: .intersect, strength: 8))
+        #expect(set.mappings.map(\.relationship) == [.intersect, .subset])
+    }
+
+    @Test func aMappingSetIsCheckedAgainstTheCatalogsOfItsFrameworks() throws {
+        guard case let .mappingSet(set) = try CatalogFile.readLibrary(try CatalogFixtures.text("example-isms-to-iso42001-mapping.yaml")) else {
+            Issue.record("not read as a mapping set"); return
+        }
+        let isms = try CatalogFile.read(try CatalogFixtures.text("example-isms-2025.yaml")).catalog
+        try set.validate(source: isms, target: .iso42001)
+        var unknown = set
+        unknown.mappings[1].target = "urn:intuitem:risk:req_node:iso42001-2023:6.1.9"
+        #expect(throws: AuditModelError.invalidCatalog(
+            "requirement_mappings[1].target_requirement_urn urn:intuitem:risk:req_node:iso42001-2023:6.1.9 is no requirement of ISO/IEC 42001:2023 (iso-iec-42001-2023)")) {
+            try unknown.validate(source: isms, target: .iso42001)
+        }
+        #expect(throws: AuditModelError.self) { try set.validate(source: .iso42001, target: isms) }
+    }
+
+    @Test func aMappingSetWithAnUnknownRelationshipOrNoMappingIsRefused() throws {
+        let mapping = try CatalogFixtures.text("example-isms-to-iso42001-mapping.yaml")
+        #expect(throws: AuditModelError.invalidCatalog(
+            "objects.requirement_mapping_set.requirement_mappings[0].relationship is same; CISO Assistant defines equal, subset, superset, intersect, not_related")) {
+            try CatalogFile.readLibrary(mapping.replacingOccurrences(of: "relationship: intersect", with: "relationship: same"))
+        }
+        let empty = mapping.components(separatedBy: "    requirement_mappings:")[0] + "    requirement_mappings: []\n"
+        #expect(throws: AuditModelError.self) { try CatalogFile.readLibrary(empty) }
     }
 
     @Test func slugsAreCatalogIDs() {

@@ -88,8 +88,8 @@ struct CaptureSession {
         }
         do {
             let record = try replica.record(of: try replica.engagementID(engagement), kinds: [])
-            ref = try record.catalog.check(reference).ref
-            Terminal.print("  notes now concern \(ref!)")
+            ref = try replica.requirement(reference, in: record).stored
+            Terminal.print("  notes now concern \(record.standards.shown(ref!))")
         } catch {
             failed(error)
         }

@@ -38,7 +38,7 @@ extension FieldAuditCommand.EngagementCommand {
 
         /// What is not covered and what is open, in words.
         static func describe(_ review: ClosingReview) -> String {
-            let refs = { (rows: [Coverage.Row]) in rows.isEmpty ? "none" : "\(rows.count): " + rows.map(\.ref).joined(separator: ", ") }
+            let refs = { (rows: [Coverage.Row]) in rows.isEmpty ? "none" : "\(rows.count): " + review.refs(rows).joined(separator: ", ") }
             let findings = { (findings: [Finding]) in findings.isEmpty ? "none" : "\(findings.count): " + findings.map { $0.refs.first ?? $0.id.short }.joined(separator: ", ") }
             return Terminal.table([
                 ("mandatory clauses not examined", refs(review.clausesNotExamined)),

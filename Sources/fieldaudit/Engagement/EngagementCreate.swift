@@ -11,8 +11,10 @@ extension FieldAuditCommand.EngagementCommand {
 
         @Option(parsing: .unconditional, help: "The client organisation.") var client: String
         @Option(parsing: .unconditional, help: "The client's address.") var address: String?
-        @Option(help: "The audited standard's catalog id (see `fieldaudit catalog list --catalogs`).")
-        var standard: String = Catalog.iso42001ID
+        @Option(name: .customLong("standard"), help: ArgumentHelp(
+            "An audited standard's catalog id, ID@VERSION for one version (see `fieldaudit catalog list --catalogs`); repeat for an integrated audit, the first being the primary standard (default: \(Catalog.iso42001ID)).",
+            valueName: "id"))
+        var standards: [String] = []
         @Option(help: "The audit type.") var type: AuditType = .stage2
         @Option(parsing: .unconditional, help: "The scope statement.") var scope: String?
         @Option(name: .customLong("site"), parsing: .unconditionalSingleValue, help: "A site visited (repeat for several).") var sites: [String] = []
@@ -35,12 +37,23 @@ extension FieldAuditCommand.EngagementCommand {
 
         func run() throws {
             let replica = try store.openReplica()
+            let catalogs = try (standards.isEmpty ? [Catalog.iso42001ID] : standards).map { try replica.catalog($0) }
             let draft = EngagementDraft(
-                client: client, address: address, catalog: try replica.catalog(standard), auditType: type, scope: scope,
+                client: client, address: address, catalog: catalogs[0], auditType: type, scope: scope,
                 sites: sites, startDate: start, endDate: end, criteria: criteria, objectives: objectives,
-                timeZone: timeZone ?? Self.localZone)
+                timeZone: timeZone ?? Self.localZone, otherCatalogs: Array(catalogs.dropFirst()), mappingSets: replica.mappingSets())
             let id = try replica.createEngagement(draft)
-            Terminal.print("Created engagement \(id) for \(Terminal.shown(client)) (\(type.title), \(draft.catalog.displayName)); it is now current.")
+            let audited = Standards(primary: draft.catalog, others: draft.otherCatalogs, mappingSets: draft.mappingSets)
+            let names = audited.isIntegrated
+                ? audited.catalogs.indices.map { "\(audited.catalogs[$0].displayName) as \(audited.prefixes[$0])" }.joined(separator: ", ")
+                : draft.catalog.displayName
+            Terminal.print("Created engagement \(id) for \(Terminal.shown(client)) (\(type.title), \(Terminal.shown(names))); it is now current.")
+            if audited.isIntegrated {
+                for set in audited.mappingSets {
+                    Terminal.print("The mapping set \(Terminal.shown(set.name)) is recorded: a requirement examined in one standard shows as mapped evidence towards the other's.")
+                }
+                Terminal.print("Cite requirements as PREFIX:REF (\(Terminal.shown(audited.prefixes[1])):\(Terminal.shown(audited.catalogs[1].requirements[0].ref))); a reference only one standard has needs no prefix.")
+            }
             let zone = try replica.siteTime(engagement: id.description)
             Terminal.print("Times are shown in \(zone.name(at: Int64(Date().timeIntervalSince1970 * 1000))), the site's zone, for everyone; `fieldaudit engagement set --time-zone ZONE` changes it.")
         }

@@ -12,9 +12,15 @@ extension FieldAuditCommand.EngagementCommand {
 
         struct View: Encodable {
             var engagement: Engagement
+            var standards: [StandardView]
             var team: [TeamMember]
             var systems: [AISystem]
             var counts: [String: Int]
+        }
+
+        /// One audited standard: its prefix, catalog id, version and title.
+        struct StandardView: Encodable {
+            var prefix: String, id: String, version: String?, title: String
         }
 
         func run() throws {
@@ -25,10 +31,20 @@ extension FieldAuditCommand.EngagementCommand {
                 "interviews": record.interviews.count, "notes": record.notes.count, "tests": record.tests.count,
                 "evidence": record.evidence.count, "findings": record.findings.count,
             ]
-            if output.json { return try Terminal.printJSON(View(engagement: engagement, team: record.members, systems: record.systems, counts: counts)) }
+            let standards = record.standards
+            let standardViews = standards.catalogs.indices.map { index in
+                StandardView(prefix: standards.prefixes[index], id: standards.catalogs[index].id, version: standards.catalogs[index].edition,
+                             title: standards.catalogs[index].title)
+            }
+            if output.json {
+                return try Terminal.printJSON(View(engagement: engagement, standards: standardViews, team: record.members, systems: record.systems, counts: counts))
+            }
             var rows: [(String, String)] = [
                 ("engagement", engagement.id.description), ("client", engagement.client),
-                ("standard", record.catalog.displayName), ("type", engagement.auditType?.title ?? "—"),
+                standards.isIntegrated
+                    ? ("standards", standards.catalogs.indices.map { "\(standards.prefixes[$0]): \(standards.heading(of: $0)) [\(standards.catalogs[$0].id)]" }.joined(separator: "; "))
+                    : ("standard", record.catalog.displayName),
+                ("type", engagement.auditType?.title ?? "—"),
                 ("status", engagement.status.rawValue),
             ]
             if let address = engagement.address { rows.append(("address", address)) }

@@ -22,7 +22,7 @@ extension FieldAuditCommand.FindingCommand {
                 ["id", "number", "grade", "refs", "signed off", "statement"],
                 findings.map { finding in
                     [
-                        finding.id.short, record.nonconformityLabel(of: finding.id) ?? "", finding.grade?.rawValue ?? "?", finding.refs.joined(separator: ","),
+                        finding.id.short, record.nonconformityLabel(of: finding.id) ?? "", finding.grade?.rawValue ?? "?", finding.refs.map(record.standards.shown).joined(separator: ","),
                         Self.signOff(finding.signOffState),
                         (finding.conflicts.isEmpty ? "" : "CONFLICT(\(finding.conflicts.joined(separator: ","))) ") + finding.statement,
                     ]

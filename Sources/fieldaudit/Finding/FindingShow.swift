@@ -45,7 +45,7 @@ extension FieldAuditCommand.FindingCommand {
             if let label { rows.append(("number", label)) }
             rows += [
                 ("grade", finding.grade?.title ?? "—"), ("grade justification", finding.gradeJustification ?? "—"),
-                ("requirements", finding.refs.joined(separator: ", ")),
+                ("requirements", finding.refs.map(record.standards.shown).joined(separator: ", ")),
             ]
             if finding.statementVersions.count > 1 {
                 for (index, version) in finding.statementVersions.enumerated() {

@@ -19,7 +19,7 @@ extension FieldAuditCommand.InterviewCommand {
                 record.interviews.map { interview in
                     [
                         interview.id.short, interview.interviewee, interview.role ?? "", Terminal.time(interview.startedAt, in: record.engagement.siteTime),
-                        String(record.notes.filter { $0.interview == interview.id }.count), interview.topics.joined(separator: ","),
+                        String(record.notes.filter { $0.interview == interview.id }.count), interview.topics.map(record.standards.shown).joined(separator: ","),
                     ]
                 }))
         }

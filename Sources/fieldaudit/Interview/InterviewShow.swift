@@ -32,10 +32,10 @@ extension FieldAuditCommand.InterviewCommand {
             Terminal.print(Terminal.table([
                 ("interview", chosen.id.description), ("with", chosen.interviewee + (chosen.role.map { ", \($0)" } ?? "")),
                 ("started", Terminal.time(chosen.startedAt, in: record.engagement.siteTime)), ("ended", chosen.endedAt.map { Terminal.time($0, in: record.engagement.siteTime) } ?? "in progress"),
-                ("auditors", chosen.auditors.joined(separator: ", ")), ("topics", chosen.topics.joined(separator: ", ")),
+                ("auditors", chosen.auditors.joined(separator: ", ")), ("topics", chosen.topics.map(record.standards.shown).joined(separator: ", ")),
             ]))
             for note in notes {
-                Terminal.print("  \((note.at.map(record.engagement.siteTime.clock) ?? "—"))\(note.ref.map { " [\(Terminal.shown($0))]" } ?? "") \(Terminal.shown(note.text, multiline: true, indent: "        "))")
+                Terminal.print("  \((note.at.map(record.engagement.siteTime.clock) ?? "—"))\(note.ref.map { " [\(Terminal.shown(record.standards.shown($0)))]" } ?? "") \(Terminal.shown(note.text, multiline: true, indent: "        "))")
             }
         }
     }

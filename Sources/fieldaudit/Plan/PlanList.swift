@@ -36,7 +36,7 @@ extension FieldAuditCommand.PlanCommand {
                     scheduled.map { item in
                         [
                             item.id.short, item.kind?.title ?? "?", item.when, item.whereabouts, item.function ?? "",
-                            item.refs.joined(separator: ", "), item.auditors.joined(separator: ", "), item.attendees.joined(separator: ", "),
+                            item.refs.map(record.standards.shown).joined(separator: ", "), item.auditors.joined(separator: ", "), item.attendees.joined(separator: ", "),
                         ]
                     }))
             }

@@ -24,12 +24,22 @@ extension FieldAuditCommand {
             struct Row: Encodable {
                 var ref: String, kind: String, applicable: Bool?, result: String
                 var tests: [String: Int], findings: [String: Int], notes: Int, workedOnBy: [String]
+                /// What other standards' examined requirements mapped to this one say (never counted as tested); absent when none.
+                var mapped: [String]? = nil
             }
             var engagement: String
             var client: String
             var counts: Counts
             var coverage: Coverage
             var requirements: [Row]
+            /// In an integrated audit, each standard's coverage and requirements (`requirements` and
+            /// `coverage` are the primary standard's); absent for an audit of one standard.
+            var standards: [Standard]?
+            struct Standard: Encodable {
+                var prefix: String, id: String, version: String?, title: String
+                var coverage: Coverage
+                var requirements: [Row]
+            }
             /// Set once the lead closed the engagement.
             var closing: Closing?
             var lateChanges: [LateChange]
@@ -71,14 +81,7 @@ extension FieldAuditCommand {
                     unexportedChanges: status.unexported, changes: status.changes, lateChanges: status.late.count,
                     findingsByGrade: record.findings.reduce(into: [:]) { $0[$1.grade?.rawValue ?? "?", default: 0] += 1 },
                     testsByResult: record.tests.reduce(into: [:]) { $0[$1.result?.rawValue ?? "?", default: 0] += 1 }),
-                coverage: .init(clauses: clauses.of, clausesCovered: clauses.covered, controls: controls.of, controlsCovered: controls.covered),
-                requirements: status.coverage.rows.map { row in
-                    .init(
-                        ref: row.ref, kind: row.kind.rawValue, applicable: row.applicable, result: row.result,
-                        tests: Dictionary(uniqueKeysWithValues: row.tests.map { ($0.key.rawValue, $0.value) }),
-                        findings: Dictionary(uniqueKeysWithValues: row.findings.map { ($0.key.rawValue, $0.value) }),
-                        notes: row.notes, workedOnBy: row.workedOnBy)
-                },
+                coverage: Self.coverageView(status.coverage), requirements: Self.rowViews(status.coverage),
                 closing: status.closing.map { .init(closedAt: $0.closedAt, recommendation: $0.recommendation?.rawValue) },
                 lateChanges: status.late, plan: status.plan.lines)
             let followUps = record.followUps(today: replica.today(in: record))
@@ -101,21 +104,36 @@ extension FieldAuditCommand {
                 collision.findings.map { record.numbering.labels[$0] ?? $0.short }.joined(separator: ", ")
             }
             view.forkedOrigins = status.forkedOrigins
+            let standards = record.standards
+            if standards.isIntegrated {
+                view.standards = status.coverages.map { coverage in
+                    let catalog = standards.catalogs[coverage.standard]
+                    return .init(prefix: standards.prefixes[coverage.standard], id: catalog.id, version: catalog.edition, title: catalog.title,
+                                 coverage: Self.coverageView(coverage), requirements: Self.rowViews(coverage))
+                }
+            }
             if output.json { return try Terminal.printJSON(view) }
 
-            Terminal.print("\(Terminal.shown(record.engagement.client)) — \(record.engagement.auditType?.title ?? "audit") against \(Terminal.shown(record.catalog.displayName))")
+            let against = standards.catalogs.map(\.displayName).joined(separator: " and ")
+            Terminal.print("\(Terminal.shown(record.engagement.client)) — \(record.engagement.auditType?.title ?? "audit") against \(Terminal.shown(against))")
             if !brief {
-                Terminal.print(Terminal.columns(
-                    ["ref", "applies", "result", "tests", "findings", "notes", "by"],
-                    status.coverage.rows.map { row in
-                        [
-                            row.ref, row.applicable.map { $0 ? "yes" : "no" } ?? "?", row.result,
-                            row.tests.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "),
-                            row.findings.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "),
-                            row.notes == 0 ? "" : String(row.notes), row.workedOnBy.joined(separator: ", "),
-                        ]
-                    }))
-                Terminal.print("")
+                for coverage in status.coverages {
+                    if standards.isIntegrated {
+                        Terminal.print("\(Terminal.shown(standards.prefixes[coverage.standard])): \(Terminal.shown(standards.heading(of: coverage.standard)))")
+                    }
+                    let mapped = !standards.mappingSets.isEmpty
+                    Terminal.print(Terminal.columns(
+                        ["ref", "applies", "result", "tests", "findings", "notes", "by"] + (mapped ? ["mapped evidence (not counted)"] : []),
+                        coverage.rows.map { row in
+                            [
+                                row.ref, row.applicable.map { $0 ? "yes" : "no" } ?? "?", row.result,
+                                row.tests.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "),
+                                row.findings.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "),
+                                row.notes == 0 ? "" : String(row.notes), row.workedOnBy.joined(separator: ", "),
+                            ] + (mapped ? [row.mapped.map(\.description).joined(separator: "; ")] : [])
+                        }))
+                    Terminal.print("")
+                }
             }
             if !status.plan.lines.isEmpty {
                 Terminal.print(Terminal.columns(
@@ -129,14 +147,36 @@ extension FieldAuditCommand {
                 Terminal.print("")
             }
             let counts = view.counts
-            Terminal.print(Terminal.table([
-                ("coverage", "clauses \(clauses.covered)/\(clauses.of), applicable Annex A controls \(controls.covered)/\(controls.of)"),
+            let coverageRows: [(String, String)] = standards.isIntegrated
+                ? status.coverages.map { coverage in
+                    let clauses = coverage.covered(.clause), controls = coverage.covered(.control)
+                    return ("coverage \(standards.prefixes[coverage.standard])", "clauses \(clauses.covered)/\(clauses.of), applicable controls \(controls.covered)/\(controls.of)")
+                }
+                : [("coverage", "clauses \(clauses.covered)/\(clauses.of), applicable Annex A controls \(controls.covered)/\(controls.of)")]
+            Terminal.print(Terminal.table(coverageRows + [
                 ("recorded", "\(counts.interviews) interviews, \(counts.notes) notes, \(counts.tests) tests, \(counts.evidence) evidence files, \(counts.findings) findings"),
                 ("findings", FindingGrade.allCases.map { "\(counts.findingsByGrade[$0.rawValue] ?? 0) \($0.rawValue)" }.joined(separator: ", ")),
                 ("conflicts", counts.conflicts == 0 ? "none" : "\(counts.conflicts) — see `fieldaudit conflicts`"),
                 ("not exported", "\(counts.unexportedChanges) of your changes"),
             ] + followUpRows(view) + closingRows(status)
                 + view.forkedOrigins.map { ("forked", $0.description) }))
+        }
+
+        /// A standard's coverage totals as JSON shows them.
+        static func coverageView(_ coverage: Coverage) -> View.Coverage {
+            let clauses = coverage.covered(.clause), controls = coverage.covered(.control)
+            return .init(clauses: clauses.of, clausesCovered: clauses.covered, controls: controls.of, controlsCovered: controls.covered)
+        }
+
+        /// A standard's requirement rows as JSON shows them.
+        static func rowViews(_ coverage: Coverage) -> [View.Row] {
+            coverage.rows.map { row in
+                .init(
+                    ref: row.ref, kind: row.kind.rawValue, applicable: row.applicable, result: row.result,
+                    tests: Dictionary(uniqueKeysWithValues: row.tests.map { ($0.key.rawValue, $0.value) }),
+                    findings: Dictionary(uniqueKeysWithValues: row.findings.map { ($0.key.rawValue, $0.value) }),
+                    notes: row.notes, workedOnBy: row.workedOnBy, mapped: row.mapped.isEmpty ? nil : row.mapped.map(\.description))
+            }
         }
 
         /// The nonconformities after the audit: where each stands, the actions, changed sign-offs.

@@ -6,6 +6,8 @@ extension FieldAuditCommand.SoACommand {
     struct SetEntry: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set", abstract: "Declare whether a control applies, why, and its implementation status.")
         @Argument(help: "The control (for example A.6.2.8).") var ref: String
+        @Option(help: "In an integrated audit, the standard the control belongs to (its prefix, such as 27001, or catalog id); or qualify the control (27001:A.5.1).")
+        var standard: String?
         @Option(help: "Whether the control applies.") var applicable: YesNo?
         @Option(parsing: .unconditional, help: "The auditee's justification.") var justification: String?
         @Option(help: "The implementation status the auditee declares.") var status: ImplementationStatus?
@@ -14,7 +16,7 @@ extension FieldAuditCommand.SoACommand {
 
         func run() throws {
             _ = try store.openReplica().setApplicability(
-                ref: ref, applicable: applicable?.bool, justification: justification, status: status, engagement: engagement.engagement)
+                ref: ref, standard: standard, applicable: applicable?.bool, justification: justification, status: status, engagement: engagement.engagement)
             Terminal.print("Recorded the Statement of Applicability entry for \(ref).")
         }
     }

@@ -13,14 +13,16 @@ extension FieldAuditCommand.TestCommand {
 
         func run() throws {
             if deletion.deleted { return try DeletionOutput.list(.test, json: output.json, engagement: engagement, store: store) }
-            let record = try engagement.open(store).record
-            let tests = record.tests.filter { ref == nil || $0.ref == ref }
+            let opened = try engagement.open(store)
+            let record = opened.record
+            let wanted = try ref.map { try opened.replica.requirement($0, in: record).stored }
+            let tests = record.tests.filter { test in wanted.map(test.refs.contains) ?? true }
             if output.json { return try Terminal.printJSON(tests) }
             Terminal.print(Terminal.columns(
                 ["id", "ref", "method", "result", "sample", "tester", "conclusion"],
                 tests.map { test in
                     [
-                        test.id.short, test.ref, test.method?.rawValue ?? "", test.result?.rawValue ?? "",
+                        test.id.short, test.refs.map(record.standards.shown).joined(separator: ","), test.method?.rawValue ?? "", test.result?.rawValue ?? "",
                         [test.sampleSize.map(String.init), test.population.map { "of \($0)" }].compactMap { $0 }.joined(separator: " "),
                         test.tester ?? "", test.conclusion ?? "",
                     ]

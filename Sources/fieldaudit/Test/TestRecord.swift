@@ -6,6 +6,8 @@ extension FieldAuditCommand.TestCommand {
     struct Record: ReplicaCommand {
         static let configuration = CommandConfiguration(commandName: "record", abstract: "Record a test of a requirement or control.")
         @Argument(help: "The requirement or control tested (for example A.6.2.8).") var ref: String
+        @Option(help: ArgumentHelp("Another requirement the same test examined, such as 27001:A.8.15 in an integrated audit (repeat, or comma-separate, for several).", valueName: "ref"))
+        var also: [String] = []
         @Option(help: "How it was tested.") var method: TestMethod
         @Option(help: "What the test found.") var result: TestResult
         @Option(parsing: .unconditional, help: "What was sampled.") var sample: String?
@@ -24,9 +26,9 @@ extension FieldAuditCommand.TestCommand {
 
         func run(on replica: Replica) throws {
             let id = try replica.recordTest(
-                ref: ref, method: method, result: result, sample: sample, sampleSize: sampleSize, population: population,
+                ref: ref, also: also, method: method, result: result, sample: sample, sampleSize: sampleSize, population: population,
                 systems: systems, conclusion: conclusion, engagement: engagement.engagement)
-            Terminal.print("Recorded test \(id.short) of \(ref): \(result.rawValue) by \(method.rawValue).")
+            Terminal.print("Recorded test \(id.short) of \(([ref] + also).joined(separator: ", ")): \(result.rawValue) by \(method.rawValue).")
         }
     }
 }
