@@ -140,12 +140,22 @@ public struct Engagement: Hashable, Sendable, Encodable {
     /// The write that records `set` in an engagement that audits `standards`: the whole list of
     /// its mapping sets, the new one last; `nil` when it is recorded already.
     ///
-    /// - Throws: `AuditModelError.invalidCatalog` when the set does not link two of the standards.
+    /// - Throws: `AuditModelError.invalidCatalog` when the set does not link two of the standards,
+    ///   or names a requirement the version of a standard this engagement audits does not have.
     public static func mappingWrites(adding set: MappingSet, to standards: Standards) throws(AuditModelError) -> FieldWrites? {
         guard standards.links(set) else {
             throw .invalidCatalog("the mapping set \(set.name) links \(set.sourceFramework) to \(set.targetFramework), which are not two standards of this engagement; add them first (`engagement set --add-standard`)")
         }
         guard !standards.mappingSets.contains(where: { $0.qualifiedID == set.qualifiedID }) else { return nil }
+        // Checked against the versions this engagement audits, not the newest held: a mapping
+        // whose requirement an older version lacks would otherwise be shown nowhere, silently.
+        if let source = standards.standard(ofFramework: set.sourceFramework), let target = standards.standard(ofFramework: set.targetFramework) {
+            do {
+                try set.validate(source: standards.catalogs[source], target: standards.catalogs[target])
+            } catch {
+                throw .invalidCatalog("\(error.description); this engagement audits that version, so the mapping set cannot be used in it as it is")
+            }
+        }
         return [(Field.mappings.rawValue, .json(MappingSet.encodeList(standards.mappingSets + [set])))]
     }
 

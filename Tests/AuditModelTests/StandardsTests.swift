@@ -124,6 +124,32 @@ struct StandardsTests {
         #expect(Standards(primary: .iso42001, mappingSets: [set]).mappingSets.isEmpty, "a set whose source is not audited links nothing")
     }
 
+    @Test func aMappingSetNamingARequirementTheAuditedVersionLacksIsRefusedNotSilentlyHalfShown() throws {
+        var isms = self.isms
+        isms.requirements = isms.requirements.map { requirement in
+            var requirement = requirement
+            requirement.urn = "urn:example:node:\(requirement.ref)"
+            return requirement
+        }
+        isms.source = .init(format: "ciso-assistant-library", identifier: "urn:example:framework:isms", version: "2")
+        var older = isms
+        older.requirements.removeAll { $0.ref == "A.8.15" }
+        older.source?.version = "1"
+        let set = MappingSet(
+            id: "isms-to-42001", name: "ISMS to 42001", urn: "urn:example:set", edition: "1", sourceFramework: "urn:example:framework:isms",
+            targetFramework: Catalog.iso42001FrameworkURN, mappings: [
+                .init(source: "urn:example:node:6.1.2", target: "urn:intuitem:risk:req_node:iso42001-2023:6.1.2", relationship: .subset),
+                .init(source: "urn:example:node:A.8.15", target: "urn:intuitem:risk:req_node:iso42001-2023:a.6.2.8", relationship: .intersect),
+            ])
+        try set.validate(source: isms, target: .iso42001)
+        #expect(try Engagement.mappingWrites(adding: set, to: Standards(primary: .iso42001, others: [isms])) != nil)
+        #expect {
+            try Engagement.mappingWrites(adding: set, to: Standards(primary: .iso42001, others: [older]))
+        } throws: { error in
+            "\(error)".contains("urn:example:node:A.8.15") && "\(error)".contains("this engagement audits that version")
+        }
+    }
+
     @Test func addingAStandardRecordsTheOthersWholeAndAddingItAgainWritesNothing() throws {
         let standards = Standards(primary: .iso42001)
         let writes = try #require(Engagement.standardWrites(adding: isms, to: standards))
