@@ -144,7 +144,7 @@ struct RemoteApply {
 
     init(_ rows: any StateRows, searchableFields: Set<String>, now: UInt64) throws(StoreError) {
         self.rows = rows
-        applier = ChangeApplier(rows, searchableFields: searchableFields)
+        applier = ChangeApplier(rows, searchableFields: searchableFields, batched: ChangeApplier.stateBatch)
         clock = HybridLogicalClock(last: try rows.clockStamp())
         self.now = now
     }
