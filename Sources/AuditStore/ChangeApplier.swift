@@ -149,14 +149,27 @@ public final class ChangeApplier {
     /// B-tree pages are touched one after the other.
     public func flush() throws(StoreError) {
         guard !pending.isEmpty else { return }
-        let batch = pending.indices.sorted { a, b in
-            let x = pending[a], y = pending[b]
-            if x.entity != y.entity { return x.entity < y.entity }
-            if x.field != y.field { return x.field < y.field }
-            return a < b
+        // Sorted on integer keys (the entity id's 16 bytes as two big-endian words, which order
+        // as its bytes do), the field compared only between changes to one entity.
+        var order = pending.indices.map { index in
+            let bytes = pending[index].entity.bytes
+            return (high: Self.word(bytes, from: 0), low: Self.word(bytes, from: 8), index: index)
         }
-        for index in batch { try materialiseNow(pending[index]) }
+        order.sort { a, b in
+            if a.high != b.high { return a.high < b.high }
+            if a.low != b.low { return a.low < b.low }
+            let x = pending[a.index].field, y = pending[b.index].field
+            return x != y ? x < y : a.index < b.index
+        }
+        for key in order { try materialiseNow(pending[key.index]) }
         pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Up to 8 bytes of `bytes` from `start` as a big-endian word (missing bytes read as 0).
+    private static func word(_ bytes: [UInt8], from start: Int) -> UInt64 {
+        var word: UInt64 = 0
+        for offset in start..<(start + 8) { word = word << 8 | UInt64(offset < bytes.count ? bytes[offset] : 0) }
+        return word
     }
 
     private func materialiseNow(_ change: Change) throws(StoreError) {
