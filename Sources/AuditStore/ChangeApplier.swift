@@ -27,10 +27,27 @@ public final class ChangeApplier {
     private var entities: [EntityID: (kind: String, engagement: EntityID)] = [:]
     private static let entityCacheLimit = 4096
 
+    /// Changes in the log whose state is not materialised yet (`batchLimit` > 0 only), in
+    /// arrival order.
+    private var pending: [Change] = []
+    /// How many changes `materialise` holds back before it writes their state sorted by field
+    /// key; 0 writes each at once.
+    private let batchLimit: Int
+
+    /// The batch size of remote applies, imports and rebuilds (`batched:`): about 4 MiB of
+    /// changes held at once, enough for a batch to reach the state's B-trees in key order.
+    public static let stateBatch = 8192
+
     /// An applier writing through `rows`, indexing the text of `searchableFields` for search.
-    public init(_ rows: any StateRows, searchableFields: Set<String> = []) {
+    ///
+    /// With `batched` > 0, the state of up to that many changes is held back and written sorted
+    /// by (entity, field), so the state's B-trees are written in key order, not at random: the
+    /// state after `finish()` (or any read through the applier) is the same, since it depends
+    /// only on the set of changes. Local writes read the state after each change and use 0.
+    public init(_ rows: any StateRows, searchableFields: Set<String> = [], batched: Int = 0) {
         self.rows = rows
         self.searchableFields = searchableFields
+        batchLimit = batched
     }
 
     // MARK: - Adding changes
@@ -119,8 +136,43 @@ public final class ChangeApplier {
     }
 
     /// Updates the materialised state for a change already in the log (entity, superseded ids,
-    /// visible values, deletion flag).
+    /// visible values, deletion flag), at once or, for a batched applier, by the next
+    /// `flush()` at the latest.
     public func materialise(_ change: Change) throws(StoreError) {
+        guard batchLimit > 0 else { return try materialiseNow(change) }
+        pending.append(change)
+        if pending.count >= batchLimit { try flush() }
+    }
+
+    /// Writes the state of every change held back, sorted by (entity, field), then arrival.
+    /// The state is a function of the set of changes held, so the order changes only which
+    /// B-tree pages are touched one after the other.
+    public func flush() throws(StoreError) {
+        guard !pending.isEmpty else { return }
+        // Sorted on integer keys (the entity id's 16 bytes as two big-endian words, which order
+        // as its bytes do), the field compared only between changes to one entity.
+        var order = pending.indices.map { index in
+            let bytes = pending[index].entity.bytes
+            return (high: Self.word(bytes, from: 0), low: Self.word(bytes, from: 8), index: index)
+        }
+        order.sort { a, b in
+            if a.high != b.high { return a.high < b.high }
+            if a.low != b.low { return a.low < b.low }
+            let x = pending[a.index].field, y = pending[b.index].field
+            return x != y ? x < y : a.index < b.index
+        }
+        for key in order { try materialiseNow(pending[key.index]) }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Up to 8 bytes of `bytes` from `start` as a big-endian word (missing bytes read as 0).
+    private static func word(_ bytes: [UInt8], from start: Int) -> UInt64 {
+        var word: UInt64 = 0
+        for offset in start..<(start + 8) { word = word << 8 | UInt64(offset < bytes.count ? bytes[offset] : 0) }
+        return word
+    }
+
+    private func materialiseNow(_ change: Change) throws(StoreError) {
         try register(change)
         let key = change.fieldKey
         for id in change.supersedes {
@@ -134,13 +186,14 @@ public final class ChangeApplier {
             try rows.indexText(text, of: key, by: change.id)
         }
         if change.field == Change.deletedField {
-            let deleted = try visibleValues(of: key)?.winner.value.isTrue ?? false
+            let deleted = FieldState(try rows.visibleValues(of: key))?.winner.value.isTrue ?? false
             try rows.setDeleted(deleted, entity: change.entity)
         }
     }
 
     /// Writes every origin touched back to the origin rows. Call once, before commit.
     public func finish() throws(StoreError) {
+        try flush()
         for chain in chains.values.sorted(by: { $0.links.origin < $1.links.origin }) {
             try rows.saveChain(chain.links)
         }
@@ -155,7 +208,8 @@ public final class ChangeApplier {
 
     /// The visible values of a field, winner first; `nil` if none.
     public func visibleValues(of key: FieldKey) throws(StoreError) -> FieldState? {
-        FieldState(try rows.visibleValues(of: key))
+        try flush()
+        return FieldState(try rows.visibleValues(of: key))
     }
 
     // MARK: - Private

@@ -5,13 +5,15 @@ import Replication
 /// of which checkpoint and peer vector an import keeps, and of how a local command numbers its
 /// changes; a backend only opens, commits or rolls back the transaction around them.
 public enum ChangeTransaction {
-    /// Applies remote changes (see `Store.apply`).
+    /// Applies remote changes (see `Store.apply`), writing their state `stateBatch` changes at a
+    /// time sorted by key (`ChangeApplier.init(_:searchableFields:batched:)`).
     ///
     /// - Throws: `StoreError.rejected` naming the first invalid change, or the backend's error.
     public static func apply<Changes: Sequence<Change>>(
-        _ changes: Changes, rows: any StateRows, searchableFields: Set<String>, now: UInt64
+        _ changes: Changes, rows: any StateRows, searchableFields: Set<String>, now: UInt64,
+        stateBatch: Int = ChangeApplier.stateBatch
     ) throws(StoreError) -> ApplyReport {
-        var remote = try RemoteApply(rows, searchableFields: searchableFields, now: now)
+        var remote = try RemoteApply(rows, searchableFields: searchableFields, now: now, stateBatch: stateBatch)
         for change in changes { try remote.add(change) }
         return try remote.finish()
     }
@@ -151,9 +153,9 @@ struct RemoteApply {
     private let now: UInt64
     private(set) var report = ApplyReport()
 
-    init(_ rows: any StateRows, searchableFields: Set<String>, now: UInt64) throws(StoreError) {
+    init(_ rows: any StateRows, searchableFields: Set<String>, now: UInt64, stateBatch: Int = ChangeApplier.stateBatch) throws(StoreError) {
         self.rows = rows
-        applier = ChangeApplier(rows, searchableFields: searchableFields)
+        applier = ChangeApplier(rows, searchableFields: searchableFields, batched: stateBatch)
         clock = HybridLogicalClock(last: try rows.clockStamp())
         self.now = now
     }

@@ -71,13 +71,17 @@ extension Replica {
     /// - Throws: `.noCurrentInterview` when the slot holds no interview of the engagement and no
     ///   reference is given.
     public func addNote(_ text: String, ref: String?, engagement reference: String?, in slot: InterviewSlot = .commandLine) throws(FieldAuditError) -> EntityID {
-        let record = try capturing(in: reference, kinds: [.interview])
-        let interview = try interviewID(in: slot).flatMap { id in record.interviews.contains { $0.id == id } ? id : nil }
-        let checked = try ref.map { reference throws(FieldAuditError) in try checkedRefs([reference], in: record)[0] }
-        guard interview != nil || checked != nil else { throw .noCurrentInterview }
-        let writes = try validate { () throws(AuditModelError) in try Note.writes(text: text, interview: interview, ref: checked, at: now) }
+        let engagement = try engagementID(reference)
+        let current = try interviewID(in: slot)
         let id = makeEntityID()
-        try write(in: record.engagement.id) { writer in try writer.put(writes, entity: id, kind: .note) }
+        // The record is read inside the write's transaction: one transaction for the note.
+        try capture(in: engagement, kinds: [.interview]) { record, writer in
+            let interview = current.flatMap { id in record.interviews.contains { $0.id == id } ? id : nil }
+            let checked = try ref.map { reference throws(FieldAuditError) in try checkedRefs([reference], in: record)[0] }
+            guard interview != nil || checked != nil else { throw FieldAuditError.noCurrentInterview }
+            let writes = try validate { () throws(AuditModelError) in try Note.writes(text: text, interview: interview, ref: checked, at: now) }
+            try writer.put(writes, entity: id, kind: .note)
+        }
         return id
     }
 

@@ -51,17 +51,55 @@ extension Replica {
     /// - Throws: `.refused` naming the first change the roster refuses; `.noLeadLeft` when the
     ///   transaction changes the team and leaves it without a lead. Nothing is written then.
     func write<T>(in engagement: EntityID, _ body: (inout EntityWriter) throws -> T) throws(FieldAuditError) -> T {
+        try write(in: engagement, reading: nil) { _, writer in try body(&writer) }
+    }
+
+    /// A capture command's reads and writes in ONE durable transaction: reads the engagement,
+    /// its team and its entities of `kinds` inside the write transaction (refusing a closed
+    /// engagement, as `capturing` does), runs `body` with that record, and commits as `write`
+    /// does. One transaction instead of a read and a write, and the roster read once when the
+    /// body changes neither the team nor the engagement.
+    ///
+    /// - Throws: `.notFound` for an engagement not held, `.engagementClosed`, and as `write`.
+    func capture<T>(
+        in engagement: EntityID, kinds: [EntityKind], _ body: (EngagementRecord, inout EntityWriter) throws -> T
+    ) throws(FieldAuditError) -> T {
+        try write(in: engagement, reading: kinds) { record, writer in
+            guard let record else { throw FieldAuditError.notFound(kind: "engagement", id: engagement.description) }
+            return try body(record, &writer)
+        }
+    }
+
+    /// `write`, reading the engagement's record of `kinds` first inside the transaction when
+    /// `kinds` is given (`nil` if the engagement is not held).
+    private func write<T>(
+        in engagement: EntityID, reading kinds: [EntityKind]?, _ body: (EngagementRecord?, inout EntityWriter) throws -> T
+    ) throws(FieldAuditError) -> T {
         // Every writing command clears what killed ones left in the blob folder (`verify` lists it).
         blobs.removeAbandonedScratch()
         do {
             return try store.write(as: identity.id) { transaction in
-                let founding = try transaction.founder(of: engagement) == nil
+                let founder = try transaction.founder(of: engagement)
+                var record: EngagementRecord?
+                var before: [EntitySnapshot]?
+                if let kinds {
+                    let snapshots = try transaction.snapshots(engagement: engagement, kinds: Roster.kinds + kinds.map(\.rawValue))
+                    let directory = location.directory
+                    record = EngagementRecord(engagement: engagement, snapshots: snapshots, catalogs: { Self.catalogs(in: directory) })
+                    if let record { try refuseIfClosed(record) }
+                    before = snapshots
+                }
+                // An engagement whose record was read exists: only an unread one may be founded here.
+                let founding = try founder == nil && record == nil
                     && transaction.snapshots(engagement: engagement, kinds: [EntityKind.engagement.rawValue]).isEmpty
                 var writer = EntityWriter(transaction: transaction, engagement: engagement)
                 defer { transaction = writer.transaction }
-                let result = try body(&writer)
+                let result = try body(record, &writer)
                 if founding { try writer.transaction.recordFounder(of: engagement) }
-                try authorize(writer.transaction, in: engagement)
+                // The roster read before the body is the one the transaction leaves when the body
+                // wrote no engagement or member and founded nothing: then it is not read again.
+                let unchanged = !founding && !writer.transaction.written.contains { Roster.kinds.contains($0.kind) }
+                try authorize(writer.transaction, in: engagement, roster: unchanged ? before.map { (founder, $0) } : nil)
                 return result
             }
         } catch let StoreError.behindOwnHistory(head, heldThrough, heldBy) {
@@ -72,13 +110,18 @@ extension Replica {
     }
 
     /// Checks every change of a local transaction against its engagement's roster as the
-    /// transaction leaves it, before it commits.
-    private func authorize(_ transaction: LocalTransaction, in engagement: EntityID) throws {
+    /// transaction leaves it, before it commits. `roster` is that roster's recorded founder and
+    /// snapshots when the caller has read them in this transaction after the last change to them.
+    private func authorize(_ transaction: LocalTransaction, in engagement: EntityID, roster read: (ReplicaID?, [EntitySnapshot])? = nil) throws {
         let written = transaction.written
         guard !written.isEmpty else { return }
-        let roster = Roster(
-            engagement: engagement, recordedFounder: try transaction.founder(of: engagement),
-            snapshots: try transaction.snapshots(engagement: engagement, kinds: Roster.kinds))
+        let roster = if let read {
+            Roster(engagement: engagement, recordedFounder: read.0, snapshots: read.1)
+        } else {
+            Roster(
+                engagement: engagement, recordedFounder: try transaction.founder(of: engagement),
+                snapshots: try transaction.snapshots(engagement: engagement, kinds: Roster.kinds))
+        }
         let changes = written.map { (id: $0.id, engagement: $0.engagement, kind: $0.kind, field: $0.field) }
         if let refusal = Roster.firstRefusal(among: changes, rosters: [engagement: roster]) {
             throw FieldAuditError.refused(refusal)

@@ -28,7 +28,12 @@ struct FieldAuditCommand: ParsableCommand {
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             try checkArgumentsAreUTF8()
-            var command = try parseAsRoot(storeOptionMoved(arguments))
+            let moved = storeOptionMoved(arguments)
+            if let plain = NoteCommand.plainArguments(moved) {
+                // The quick path of `note` (see `plainArguments`): the same run, without the parser.
+                return try NoteCommand.note(plain) { try Replica.open(at: StoreOptions.location(plain.store)) }
+            }
+            var command = try parseAsRoot(moved)
             try command.run()
         } catch let error as FieldAuditError {
             Terminal.error(error.description)

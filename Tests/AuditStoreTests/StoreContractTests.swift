@@ -39,6 +39,29 @@ struct StoreContractTests {
         }
     }
 
+    /// A remote apply writes the state of its changes a batch at a time, sorted by key
+    /// (`ChangeApplier`, batched); whatever the batch size, even when batches end in the middle
+    /// of an entity's changes, the state is the reference state and the store verifies.
+    @Test func theStateIsTheSameWhateverTheSizeOfTheSortedBatches() throws {
+        for seed in 0..<UInt64(200) {
+            var simulator = HistorySimulator(seed: seed &+ 8_000_000)
+            var dice = SeededGenerator(seed: seed)
+            simulator.run(steps: Int.random(in: 10...50, using: &dice))
+            let all = simulator.allChanges
+            var reference = ReplicatedState()
+            for change in all { try reference.apply(change) }
+            let sent = simulator.shuffledWithDuplicates(all)
+            let size = Int.random(in: 1...7, using: &dice)
+            let store = try Store.inMemory(clock: ManualClock(), searchableFields: ["text"])
+            try store.writeTransaction { db in
+                try ChangeTransaction.apply(sent, rows: SQLiteRows(db, path: store.path), searchableFields: ["text"], now: 0, stateBatch: size)
+            }
+            #expect(try store.digest() == reference.digest(), "batches of \(size) differ from the reference for seed \(seed)")
+            let report = try store.verify()
+            #expect(report.isSound, "verify found \(report.problems) for seed \(seed), batches of \(size)")
+        }
+    }
+
     @Test(arguments: StorageBackend.allCases)
     func partialExchangesConvergeOnceEveryStoreHoldsEveryChange(backend: StorageBackend) throws {
         guard backend.isAvailable() else { return }

@@ -29,4 +29,31 @@ struct CommandTreeTests {
         }
         #expect(Self.commands().count > 50)
     }
+
+    /// `note`'s quick path (`NoteCommand.plainArguments`) reads every plain form exactly as
+    /// ArgumentParser does, and leaves every other form to the parser.
+    @Test func notesQuickPathReadsPlainArgumentsAsTheParserDoes() throws {
+        let plain: [[String]] = [
+            ["note", "Logs kept 30 days"],
+            ["note", "Logs kept 30 days", "--store", "/tmp/s"],
+            ["note", "--store", "/tmp/s", "Logs kept 30 days"],
+            ["note", "--ref", "A.6.2.8", "text", "--engagement", "0199"],
+            ["note", "--ref=A.6.2.8", "--store=/tmp/s", "text with = and -- inside"],
+            ["note", "text", "--engagement=ab12", "--ref", "6.1.2"],
+        ]
+        for arguments in plain {
+            let quick = try #require(FieldAuditCommand.NoteCommand.plainArguments(arguments), "\(arguments)")
+            let parsed = try #require(try FieldAuditCommand.parseAsRoot(arguments) as? FieldAuditCommand.NoteCommand)
+            #expect(quick == .init(text: parsed.text, ref: parsed.ref, engagement: parsed.engagement.engagement, store: parsed.store.store),
+                    "\(arguments)")
+        }
+        let forTheParser: [[String]] = [
+            ["note"], ["note", "-"], ["note", "--", "-5% drop"], ["note", "-5% drop"], ["note", "--help"], ["note", "-h"],
+            ["note", "a", "b"], ["note", "a", "--ref"], ["note", "a", "--ref", "1", "--ref", "2"], ["note", "a", "--database", "postgres://x"],
+            ["note", "a", "--store", "-x"], ["note", "a", "--verbose"], ["note", ""], ["notes", "a"], ["search", "a"],
+        ]
+        for arguments in forTheParser {
+            #expect(FieldAuditCommand.NoteCommand.plainArguments(arguments) == nil, "\(arguments)")
+        }
+    }
 }

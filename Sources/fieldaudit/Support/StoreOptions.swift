@@ -15,7 +15,10 @@ struct StoreOptions: ParsableArguments {
     var database: String?
 
     /// The location this invocation uses.
-    var location: StoreLocation {
+    var location: StoreLocation { Self.location(store) }
+
+    /// The location a `--store` value (or none) names, in this process's environment.
+    static func location(_ store: String?) -> StoreLocation {
         StoreLocation.resolve(explicit: store, environment: ProcessInfo.processInfo.environment)
     }
 
