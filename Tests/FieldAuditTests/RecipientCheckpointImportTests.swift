@@ -47,7 +47,8 @@ struct RecipientCheckpointImportTests {
             _ = try lead.importBundle(at: try sync.bundle(from: ben, for: lead))
             let header = try BundleReader(source: FileHandleSource(try #require(FileHandle(forReadingAtPath: try sync.bundle(from: lead, for: ben))))).header
             let carried = try #require(header.recipientCheckpoint)
-            #expect(carried.origin == ben.identity.id && carried.seq == (try ben.store.vector()[ben.identity.id]))
+            let benHead = try ben.store.vector()[ben.identity.id]
+            #expect(carried.origin == ben.identity.id && carried.seq == benHead)
             try carried.verify(publicKey: ben.identity.publicKey)
             // For no particular peer, the header carries none.
             let anyone = try BundleReader(source: FileHandleSource(try #require(FileHandle(forReadingAtPath: try sync.bundle(from: lead))))).header
@@ -96,7 +97,7 @@ struct RecipientCheckpointImportTests {
             }
             #expect(try ben.store.digest() == before)
             _ = try ben.addNote("Ben writes on", ref: "A.6.2.8", engagement: nil)
-            #expect(try ben.store.vector()[ben.identity.id] == head + 1)
+            #expect(try ben.store.vector()[ben.identity.id] > head)
 
             // Anyone else ignores it: they cannot check it and it vouches for nothing they import.
             let forCara = try remade(try sync.bundle(from: lead, for: cara), by: lead.identity, carrying: forged)
