@@ -39,6 +39,15 @@ struct RecipientCheckpointImportTests {
     /// A hash no chain holds.
     let strayHash = try! ChangeHash(bytes: Array(repeating: 7, count: 32))
 
+    /// The team, the lead with a change Ben lacks, Ben's own head, and a checkpoint Ben's key
+    /// signed four changes beyond it (as a store restored from an older backup would be behind).
+    func teamWithBensCheckpointAhead() throws -> (lead: Replica, ben: Replica, cara: Replica, head: UInt64, ahead: Checkpoint) {
+        let (lead, ben, cara) = try sync.team()
+        _ = try lead.addNote("lead's remark", ref: "A.6.2.8", engagement: nil)
+        let head = try ben.store.vector()[ben.identity.id]
+        return (lead, ben, cara, head, Checkpoint.sign(seq: head + 4, hash: strayHash, by: ben.identity))
+    }
+
     @Test(arguments: ReplicaBackend.allCases)
     func aBundleForAPeerCarriesTheNewestCheckpointItsKeySigned(backend: ReplicaBackend) throws {
         try backend.run {
@@ -59,15 +68,17 @@ struct RecipientCheckpointImportTests {
     @Test(arguments: ReplicaBackend.allCases)
     func aCheckpointOfItsOwnKeyBeyondItsHeadStopsWritingButTheBundleIsImported(backend: ReplicaBackend) throws {
         try backend.run {
-            let (lead, ben, cara) = try sync.team()
-            _ = try lead.addNote("lead's remark", ref: "A.6.2.8", engagement: nil)
-            let head = try ben.store.vector()[ben.identity.id]
-            let ahead = Checkpoint.sign(seq: head + 4, hash: strayHash, by: ben.identity)
+            let (lead, ben, cara, head, ahead) = try teamWithBensCheckpointAhead()
             let bundle = try remade(try sync.bundle(from: lead, for: ben), by: lead.identity, carrying: ahead)
             let summary = try ben.importBundle(at: bundle)
             #expect(summary.newChanges > 0)
             #expect(summary.behindOwnHistory?.contains("up to seq \(head + 4)") == true)
-            #expect(throws: FieldAuditError.self) { _ = try ben.addNote("too early", ref: "A.6.2.8", engagement: nil) }
+            #expect {
+                _ = try ben.addNote("too early", ref: "A.6.2.8", engagement: nil)
+            } throws: { error in
+                guard case FieldAuditError.behindOwnHistory(head, head + 4, _) = error else { return false }
+                return true
+            }
             #expect(try ben.store.vector()[ben.identity.id] == head)
 
             // Cara imports the same kind of bundle, carrying Ben's checkpoint: it changes nothing for her.
@@ -80,10 +91,7 @@ struct RecipientCheckpointImportTests {
     @Test(arguments: ReplicaBackend.allCases)
     func aForgedCheckpointClaimingTheRecipientsKeyIsRefusedAndChangesNothing(backend: ReplicaBackend) throws {
         try backend.run {
-            let (lead, ben, cara) = try sync.team()
-            _ = try lead.addNote("lead's remark", ref: "A.6.2.8", engagement: nil)
-            let head = try ben.store.vector()[ben.identity.id]
-            let signed = Checkpoint.sign(seq: head + 4, hash: strayHash, by: ben.identity)
+            let (lead, ben, cara, head, signed) = try teamWithBensCheckpointAhead()
             var signature = signed.signature
             signature[0] ^= 1
             let forged = try Checkpoint(signerPublicKey: signed.signerPublicKey, seq: head + 4, hash: strayHash, signature: signature)
