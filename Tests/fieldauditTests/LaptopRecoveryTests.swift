@@ -226,6 +226,8 @@ struct LaptopRecoveryTests: LaptopsInOneFolder {
         // checkpoint: it imports, and says the store is behind.
         try succeed(["note", "--ref", "5.1", "the lead remark"], as: "ada")
         try succeed(["export", "--for", file("ben.card.json"), "-o", file("ada-day2.fabundle")], as: "ada")
+        let inspected = try succeed(["bundle", "inspect", file("ada-day2.fabundle")], as: "ada")
+        #expect(inspected.contains("whose own history the exporter holds up to seq"), "\(inspected)")
         let imported = try run(["import", file("ada-day2.fabundle")], as: "ben")
         #expect(imported.status == 0, "\(imported.status) \(imported.stderr)")
         #expect(imported.stderr.contains("holds your own changes up to seq") && imported.stderr.contains("Ada")
