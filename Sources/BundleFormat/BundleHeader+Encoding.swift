@@ -14,8 +14,9 @@ extension BundleHeader {
     func encoded() -> [UInt8] {
         var fields = ByteWriter(capacity: 128 + engagements.count * 16 + ranges.count * 32)
         fields.write((includesEvidence ? Flag.evidence : 0) | (seal != nil ? Flag.sealed : 0))
-        fields.write(UInt8(truncatingIfNeeded: capabilities.count))
-        for capability in capabilities {
+        let listed = capabilities + (recipientCheckpoint.map(Self.capabilities(carrying:)) ?? [])
+        fields.write(UInt8(truncatingIfNeeded: listed.count))
+        for capability in listed {
             fields.write(UInt8(truncatingIfNeeded: capability.name.utf8.count))
             fields.write(raw: capability.name.utf8)
             fields.write(UInt8(capability.isRequired ? 1 : 0))
@@ -50,9 +51,13 @@ extension BundleHeader {
     /// Why this header cannot be written, or `nil` if it can.
     func problemForWriting() -> String? {
         if let problem = Self.problem(engagements: engagements) ?? Self.problem(ranges: ranges) { return problem }
-        guard capabilities.count <= BundleLayout.maximumCapabilities else { return "too many capabilities" }
+        let carriers = recipientCheckpoint.map(Self.capabilities(carrying:)) ?? []
+        guard capabilities.count + carriers.count <= BundleLayout.maximumCapabilities else { return "too many capabilities" }
         var names = Set<String>()
         for capability in capabilities {
+            guard !capability.name.hasPrefix(Self.recipientCheckpointPrefix) else {
+                return "capabilities named \(Self.recipientCheckpointPrefix)… carry the recipient's checkpoint: set recipientCheckpoint instead"
+            }
             guard BundleCapability.isWellFormed(capability.name) else {
                 return "capability name \"\(capability.name)\" must be 1 to 64 bytes of a-z, 0-9, '-' and '.'"
             }
@@ -153,8 +158,10 @@ extension BundleHeader {
         if let unknown = capabilities.first(where: { $0.isRequired && !BundleCapability.known.contains($0.name) }) {
             throw .unsupportedCapability(unknown.name)
         }
+        let (recipientCheckpoint, listed) = recipientCheckpoint(in: capabilities)
         return BundleHeader(
             exporterPublicKey: publicKey, exporter: declared, createdAt: createdAt, engagements: engagements,
-            ranges: ranges, includesEvidence: flags & Flag.evidence != 0, capabilities: capabilities, seal: seal)
+            ranges: ranges, includesEvidence: flags & Flag.evidence != 0, capabilities: listed, seal: seal,
+            recipientCheckpoint: recipientCheckpoint)
     }
 }

@@ -26,6 +26,14 @@ public struct BundleHeader: Hashable, Sendable {
     /// The sealing of the body, when it is encrypted: set by the writer from its `BundleSealing`,
     /// and by the reader from the file.
     public internal(set) var seal: BundleSeal?
+    /// The newest checkpoint the exporter holds that the *recipient's* key signed, when the bundle
+    /// is made for a known peer: informational, so that a replica restored from an older backup
+    /// learns that others hold more of its own history (`Sync/PROTOCOL.md` §12.2, §21.2).
+    ///
+    /// Carried in optional capabilities that older builds ignore; only the replica whose key
+    /// signed it acts on it, after checking the signature with its own key. It vouches for
+    /// nothing in the bundle's body, and no reader checks it while reading.
+    public var recipientCheckpoint: Checkpoint?
 
     /// Describes a bundle by `exporterKey`; engagements are sorted and deduplicated, ranges sorted.
     ///
@@ -42,11 +50,13 @@ public struct BundleHeader: Hashable, Sendable {
         self.includesEvidence = includesEvidence
         self.capabilities = capabilities
         self.seal = nil
+        self.recipientCheckpoint = nil
     }
 
     init(
         exporterPublicKey: [UInt8], exporter: ReplicaID, createdAt: UInt64, engagements: [EntityID],
-        ranges: [OriginRange], includesEvidence: Bool, capabilities: [BundleCapability], seal: BundleSeal?
+        ranges: [OriginRange], includesEvidence: Bool, capabilities: [BundleCapability], seal: BundleSeal?,
+        recipientCheckpoint: Checkpoint?
     ) {
         self.exporterPublicKey = exporterPublicKey
         self.exporter = exporter
@@ -56,6 +66,7 @@ public struct BundleHeader: Hashable, Sendable {
         self.includesEvidence = includesEvidence
         self.capabilities = capabilities
         self.seal = seal
+        self.recipientCheckpoint = recipientCheckpoint
     }
 
     /// Whether the body is encrypted for a list of recipients.

@@ -23,6 +23,14 @@ public struct BundleInspection: Sendable, Encodable {
         public var checkpoint: UInt64?
     }
 
+    /// A checkpoint the header carries for the bundle's recipient (`Sync/PROTOCOL.md` §12.2).
+    public struct RecipientCheckpoint: Sendable, Encodable {
+        /// The recipient's replica id (the checkpoint's signer), in hex.
+        public var origin: String
+        /// The seq of the recipient's own history the exporter holds, as the recipient signed it.
+        public var seq: UInt64
+    }
+
     /// The file as the caller named it.
     public var file: String
     /// The bundle format version this build writes and reads.
@@ -35,6 +43,9 @@ public struct BundleInspection: Sendable, Encodable {
     public var engagements: [String]
     /// The capabilities it requires of a reader.
     public var capabilities: [String]
+    /// The newest checkpoint of the recipient's own history the exporter holds, when the bundle
+    /// was made for a known peer; its signature is checked only by that peer, on import.
+    public var recipientCheckpoint: RecipientCheckpoint?
     /// Whether its body is sealed for the engagements' team members.
     public var sealed: Bool
     /// For how many recipients it is sealed.
@@ -89,6 +100,7 @@ public struct BundleInspection: Sendable, Encodable {
         createdAt = header.createdAt
         engagements = header.engagements.map(\.description)
         capabilities = header.capabilities.map(\.description)
+        recipientCheckpoint = header.recipientCheckpoint.map { RecipientCheckpoint(origin: $0.origin.hex, seq: $0.seq) }
         sealed = header.isSealed
         sealedFor = header.seal?.recipients.count ?? 0
         includesEvidence = header.includesEvidence

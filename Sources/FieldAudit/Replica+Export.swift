@@ -105,9 +105,15 @@ extension Replica {
                 checkpoints.append(try Checkpoint(signerPublicKey: stored.publicKey, seq: stored.seq, hash: stored.hash, signature: stored.signature))
             }
         }
-        let header = BundleHeader(
+        var header = BundleHeader(
             exporterKey: identity.publicKey, createdAt: clock.now(), engagements: readable, ranges: ranges,
             includesEvidence: request.includeEvidence)
+        // The newest checkpoint the peer's own key signed: how a peer restored from an older
+        // backup learns it is behind its own history (`Sync/PROTOCOL.md` §21.2).
+        if let peer = request.peer, peer != identity.id, let stored = try store.checkpoint(of: peer) {
+            header.recipientCheckpoint = try Checkpoint(
+                signerPublicKey: stored.publicKey, seq: stored.seq, hash: stored.hash, signature: stored.signature)
+        }
         let sealing = request.encrypt ? try BundleSealing(recipients: try recipients(of: readable, adding: request.extraRecipients)) : nil
         let writer = try BundleWriter(header: header, exporter: identity, sink: sink, sealing: sealing)
         let visible = Set(readable)

@@ -30,6 +30,10 @@ public struct ImportSummary: Sendable, Encodable {
     public var setAside = 0
     /// Origins this bundle proved forked (replica ids in hex): quarantined from the fork on.
     public var newForks: [String] = []
+    /// When the bundle's header carried a checkpoint of this replica's own history, signed with
+    /// its key, beyond what this store holds: why this replica now writes nothing until it
+    /// catches up (`Sync/PROTOCOL.md` §21.2). The bundle itself was imported.
+    public var behindOwnHistory: String?
 }
 
 extension Replica {
@@ -45,8 +49,12 @@ extension Replica {
         defer { try? FileManager.default.removeItem(atPath: incoming) }
         do {
             let verified = try verify(path, stagingEvidenceIn: incoming, progress: progress)
+            let ownCheckpoint = try ownCheckpoint(in: verified.header)
             var summary = try applyRetryingDeadlocks(verified, from: path)
             summary.newEvidence = try file(verified.evidence, stagedIn: incoming)
+            if let ownCheckpoint {
+                summary.behindOwnHistory = try learnOwnHistory(from: ownCheckpoint, exporter: verified.header.exporter)
+            }
             return summary
         } catch let error as BundleError {
             throw .bundle(error, path: path)
@@ -113,6 +121,35 @@ extension Replica {
         var info = stat()
         guard fstat(handle.fileDescriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         return UInt64(info.st_size)
+    }
+
+    // MARK: - The recipient's checkpoint
+
+    /// The header's checkpoint of this replica's own history, checked with this replica's key;
+    /// `nil` when the header carries none or one another replica signed (ignored: only the
+    /// signer can check it). Read after the bundle's trailer verified, before anything is applied.
+    ///
+    /// - Throws: `BundleError.forgedCheckpoint` when it claims this replica's origin and its
+    ///   signature does not verify with this replica's key: the bundle is refused, as one with a
+    ///   forged checkpoint frame is.
+    private func ownCheckpoint(in header: BundleHeader) throws -> Checkpoint? {
+        guard let checkpoint = header.recipientCheckpoint, checkpoint.origin == identity.id else { return nil }
+        try checkpoint.verify(publicKey: identity.publicKey)
+        return checkpoint
+    }
+
+    /// After an import: when `checkpoint` (this replica's own, verified) is beyond this store's
+    /// own head, records that `exporter` holds it, so local writes are refused until the store
+    /// catches up (`recordOwnHistory`), and returns the notice saying so; else `nil`.
+    private func learnOwnHistory(from checkpoint: Checkpoint, exporter: ReplicaID) throws -> String? {
+        do {
+            try recordOwnHistory(heldThrough: checkpoint.seq, by: exporter, peerName: displayName(of: exporter))
+            return nil
+        } catch .behindOwnHistory(let head, let heldThrough, let heldBy) {
+            return "\(heldBy) holds your own changes up to seq \(heldThrough) (signed with your key), this store only up to seq \(head): "
+                + "was it restored from an older backup? This replica writes nothing until it catches up, as a new change would fork your history. "
+                + "Import a bundle holding your changes from seq \(head + 1) (ask for `fieldaudit export --for YOUR-CARD --all -o FILE`), or run `fieldaudit sync`."
+        }
     }
 
     // MARK: - Apply, with the roster check before commit

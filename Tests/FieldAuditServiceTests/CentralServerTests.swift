@@ -1,4 +1,5 @@
 import AuditModel
+import BundleFormat
 import FieldAudit
 import FieldAuditService
 import Foundation
@@ -138,6 +139,21 @@ struct CentralServerTests {
         #expect(summary.newChanges > 0)
         #expect(summary.withheld > 0)
         #expect(try ben.engagements().map(\.id) == [helix])
+    }
+
+    @Test func aPullCarriesTheNewestCheckpointOfThePullersOwnHistoryInItsHeader() async throws {
+        #expect(try await push(try bensNote()).status == .ok)
+        let vector = try ben.vectorFile().encoded()
+        let bundle = try await server().test(.router) { client in
+            let response = try await client.execute(
+                uri: "/v1/pull", method: .post, headers: fixture.signed("POST", "/v1/pull", body: vector, by: ben.identity), body: ByteBuffer(bytes: vector))
+            #expect(response.status == .ok)
+            return [UInt8](response.body.readableBytesView)
+        }
+        let carried = try #require(try BundleReader(source: MemorySource(bundle)).header.recipientCheckpoint)
+        let head = try ben.vectorFile().vector[ben.identity.id.hex]
+        #expect(carried.origin == ben.identity.id && carried.seq == head)
+        try carried.verify(publicKey: ben.identity.publicKey)
     }
 
     @Test func aPushIsImportedByTheImportRulesAndAnswersItsSummary() async throws {

@@ -211,6 +211,57 @@ struct LaptopRecoveryTests: LaptopsInOneFolder {
         #expect(try succeed(["verify"], as: "ada").prefix(80) == (try succeed(["verify"], as: "ben").prefix(80)))
     }
 
+    @Test func aStoreRestoredFromAnOlderBackupLearnsItIsBehindFromAnOrdinaryBundleForItAndWritesNothingUntilItCatchesUp() throws {
+        try kickoff(["ben", "cara"])
+        try succeed(["note", "--ref", "5.3", "Cara's first remark"], as: "cara")
+        try send("cara", to: "ada", "cara-day1.fabundle")
+        try FileManager.default.copyItem(atPath: file("ben"), toPath: file("ben-backup"))
+        try succeed(["note", "--ref", "5.1", "after the backup"], as: "ben")
+        try send("ben", to: "ada", "ben-day1.fabundle")
+        // The laptop breaks; its folder comes back from the older backup.
+        try FileManager.default.removeItem(atPath: file("ben"))
+        try FileManager.default.moveItem(atPath: file("ben-backup"), toPath: file("ben"))
+
+        // The lead's ordinary bundle for Ben carries none of Ben's changes, but Ben's own newest
+        // checkpoint: it imports, and says the store is behind.
+        try succeed(["note", "--ref", "5.1", "the lead remark"], as: "ada")
+        try succeed(["export", "--for", file("ben.card.json"), "-o", file("ada-day2.fabundle")], as: "ada")
+        let inspected = try succeed(["bundle", "inspect", file("ada-day2.fabundle")], as: "ada")
+        #expect(inspected.contains("whose own history the exporter holds up to seq"), "\(inspected)")
+        let imported = try run(["import", file("ada-day2.fabundle")], as: "ben")
+        #expect(imported.status == 0, "\(imported.status) \(imported.stderr)")
+        #expect(imported.stderr.contains("holds your own changes up to seq") && imported.stderr.contains("Ada")
+                && imported.stderr.contains("--all") && imported.stderr.contains("fieldaudit sync"), "\(imported.stderr)")
+        #expect(try succeed(["search", "lead"], as: "ben").contains("the [lead] remark"))
+        let before = try succeed(["verify"], as: "ben")
+        let early = try run(["note", "--ref", "5.2", "written too early"], as: "ben")
+        #expect(early.status == 77, "\(early.status) \(early.stderr)")
+        #expect(early.stderr.contains("behind its own history held by Ada") && early.stderr.contains("--all"), "\(early.stderr)")
+        #expect(try succeed(["verify"], as: "ben") == before)
+
+        // Cara imports the same kind of bundle, carrying her own checkpoint at her head: unaffected.
+        try succeed(["note", "--ref", "5.1", "the lead second remark"], as: "ada")
+        try succeed(["export", "--for", file("cara.card.json"), "-o", file("ada-to-cara.fabundle")], as: "ada")
+        let forCara = try run(["import", file("ada-to-cara.fabundle")], as: "cara")
+        #expect(forCara.status == 0 && forCara.stderr.contains("behind") == false, "\(forCara.stderr)")
+        try succeed(["note", "--ref", "5.3", "Cara writes on"], as: "cara")
+
+        // The lead's `export --all` brings Ben to his head; he writes again, with no fork.
+        try succeed(["export", "--for", file("ben.card.json"), "--all", "-o", file("catch-up.fabundle")], as: "ada")
+        let caughtUp = try run(["import", file("catch-up.fabundle")], as: "ben")
+        #expect(caughtUp.status == 0 && caughtUp.stderr.contains("behind") == false, "\(caughtUp.stderr)")
+        #expect(try succeed(["search", "backup"], as: "ben").contains("after the [backup]"))
+        try succeed(["note", "--ref", "5.2", "caught up"], as: "ben")
+        try succeed(["verify"], as: "ben")
+        let toLead = try run(["export", "--for", file("ada.card.json"), "-o", file("ben-day2.fabundle")], as: "ben")
+        #expect(toLead.status == 0, "\(toLead.stderr)")
+        let back = try run(["import", file("ben-day2.fabundle")], as: "ada")
+        #expect(back.status == 0 && back.stdout.contains("forked") == false, "\(back.stdout) \(back.stderr)")
+        #expect(try succeed(["search", "caught"], as: "ada").contains("[caught] up"))
+        #expect(try succeed(["status"], as: "ada").contains("forked") == false)
+        #expect(try succeed(["verify"], as: "ada").prefix(80) == (try succeed(["verify"], as: "ben").prefix(80)))
+    }
+
     @Test func aStoreRestoredFromAnOlderBackupThatTheCentralShowsBehindWritesNothingUntilSyncCatchesItUp() throws {
         for (who, name) in [("central", "Central"), ("ada", "Ada"), ("ben", "Ben")] {
             try succeed(["init", "--name", name], as: who)

@@ -52,6 +52,7 @@ extension FieldAuditCommand {
                         summary.path = item.shown
                         summaries.append(summary)
                         if printing { Terminal.print(Self.describe(summary)) }
+                        if let behind = summary.behindOwnHistory { Terminal.note(behind) }
                     } catch FieldAuditError.bundleGap(let origin, let holds, let startsAt, _) {
                         progress.finish()
                         waiting.append(item)
