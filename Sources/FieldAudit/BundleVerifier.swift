@@ -1,3 +1,4 @@
+import AuditModel
 import AuditStore
 import BundleFormat
 import Foundation
@@ -91,6 +92,8 @@ struct BundleVerifier {
         var author: ReplicaID
         var kind: String
         var field: String
+        /// The entity, for the kinds a roster judges per entity (`Roster.perEntityKinds`); else `nil`.
+        var entity: EntityID?
     }
 
     /// A staged evidence file: where it is, its announced size and the bytes written so far.
@@ -194,7 +197,9 @@ struct BundleVerifier {
             case let .change(change):
                 guard try extend(change.id, content: change.contentDigest, change: change) else { continue }
                 engagements.insert(change.engagement)
-                let key = Authorship(engagement: change.engagement, author: change.origin, kind: change.kind, field: change.field)
+                let key = Authorship(
+                    engagement: change.engagement, author: change.origin, kind: change.kind, field: change.field,
+                    entity: Roster.perEntityKinds.contains(change.kind) ? change.entity : nil)
                 if (authorship[key]?.seq ?? 0) < change.seq { authorship[key] = change.id }
                 firstSeqs[change.origin] = min(firstSeqs[change.origin] ?? .max, change.seq)
             case let .redacted(id, content):
