@@ -220,7 +220,7 @@ extension Replica {
         guard successor.id != old, successor.id != roster.founder else {
             throw .invalidInput(source: successor.id.short, reason: "the new key must be another replica than the old one and the founder")
         }
-        let fromRecord = keepingThrough == nil && rotation?.successor == successor.id
+        let recordNamesSuccessor = rotation?.successor == successor.id
         let publicKey = Data(base64Encoded: successor.publicKey).flatMap { try? Curve25519.Signing.PublicKey(rawRepresentation: $0) }
         let fingerprint = publicKey.map(ReplicaIdentity.fingerprint(of:)) ?? ""
         // Run again: the member continues under that key already; nothing is written.
@@ -236,7 +236,8 @@ extension Replica {
         // The key's own rotation record bounds it everywhere (`Roster`): a later point is not recorded.
         let selfRetired = membership.retiredAfter ?? .max
         let requestedAfter = keepingThrough.flatMap { $0 > selfRetired ? $0 : nil }
-        let retiredAfter = min(keepingThrough ?? (fromRecord ? rotation!.retiredAfter : max(held, membership.removedAfter ?? 0)), selfRetired)
+        let retiredAfter = min(keepingThrough ?? (recordNamesSuccessor ? rotation!.retiredAfter : max(held, membership.removedAfter ?? 0)), selfRetired)
+        let fromRecord = recordNamesSuccessor && rotation?.retiredAfter == retiredAfter
         if retiredAfter < held {
             throw .invalidInput(source: "--after \(retiredAfter)", reason: "this replica holds \(old.short)'s changes up to seq \(held) already; keep at least those (--after \(held) or more)")
         }
