@@ -83,8 +83,8 @@ struct BundleVerifier {
     }
 
     /// One kind of write by one author in one engagement. A roster refuses a change for its
-    /// author, entity kind and field, and for its seq only beyond a removed member's last allowed
-    /// seq; so among a bundle's changes with one `Authorship`, if any is refused, the one with the
+    /// author, entity kind and field (and, for `Roster.perEntityKinds`, its entity), and for its
+    /// seq only beyond a removed member's last allowed seq; so among a bundle's changes with one `Authorship`, if any is refused, the one with the
     /// highest seq is. Keeping that one per key lets the roster check run without reading the
     /// bundle again, in memory bounded by the schema, not by the bundle.
     struct Authorship: Hashable {
