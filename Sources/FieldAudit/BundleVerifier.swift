@@ -84,9 +84,11 @@ struct BundleVerifier {
 
     /// One kind of write by one author in one engagement. A roster refuses a change for its
     /// author, entity kind and field (and, for `Roster.perEntityKinds`, its entity), and for its
-    /// seq only beyond a removed member's last allowed seq; so among a bundle's changes with one `Authorship`, if any is refused, the one with the
-    /// highest seq is. Keeping that one per key lets the roster check run without reading the
-    /// bundle again, in memory bounded by the schema, not by the bundle.
+    /// seq only beyond a removed member's last allowed seq; so among a bundle's changes with one
+    /// `Authorship`, if any is refused, the one with the highest seq is. Keeping that one per key
+    /// lets the roster check run without reading the bundle again, in memory bounded by the schema
+    /// (and, for the per-entity kinds, by how many of their entities the bundle writes: one key
+    /// rotation record per author and engagement when none is refused), not by the bundle.
     struct Authorship: Hashable {
         var engagement: EntityID
         var author: ReplicaID

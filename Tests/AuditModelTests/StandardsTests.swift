@@ -16,6 +16,19 @@ struct StandardsTests {
 
     let isms = Self.catalog("iso27001-2022", refs: ["4.1", "6.1.2", "A.5.1", "A.8.15"], name: "ISO/IEC 27001:2022")
 
+    /// `isms` as a CISO Assistant library (version 2): requirement urns `urn:example:node:REF`,
+    /// framework `urn:example:framework:isms`, for mapping sets to name.
+    var ismsWithURNs: Catalog {
+        var isms = self.isms
+        isms.requirements = isms.requirements.map { requirement in
+            var requirement = requirement
+            requirement.urn = "urn:example:node:\(requirement.ref)"
+            return requirement
+        }
+        isms.source = .init(format: "ciso-assistant-library", identifier: "urn:example:framework:isms", version: "2")
+        return isms
+    }
+
     @Test func prefixesAreTheStandardsNumbersWithoutTheirEdition() {
         #expect(Catalog.iso42001.shortPrefix == "42001")
         #expect(isms.shortPrefix == "27001")
@@ -126,13 +139,7 @@ struct StandardsTests {
     }
 
     @Test func aMappingSetNamingARequirementTheAuditedVersionLacksIsRefusedNotSilentlyHalfShown() throws {
-        var isms = self.isms
-        isms.requirements = isms.requirements.map { requirement in
-            var requirement = requirement
-            requirement.urn = "urn:example:node:\(requirement.ref)"
-            return requirement
-        }
-        isms.source = .init(format: "ciso-assistant-library", identifier: "urn:example:framework:isms", version: "2")
+        let isms = self.ismsWithURNs
         var older = isms
         older.requirements.removeAll { $0.ref == "A.8.15" }
         older.source?.version = "1"
@@ -194,13 +201,7 @@ struct StandardsTests {
     }
 
     @Test func aMappingSetAnOlderBuildCannotReadIsKeptWhenItRecordsOne() throws {
-        var isms = self.isms
-        isms.requirements = isms.requirements.map { requirement in
-            var requirement = requirement
-            requirement.urn = "urn:example:node:\(requirement.ref)"
-            return requirement
-        }
-        isms.source = .init(format: "ciso-assistant-library", identifier: "urn:example:framework:isms", version: "2")
+        let isms = self.ismsWithURNs
         func set(_ id: String) -> MappingSet {
             MappingSet(
                 id: id, name: id, urn: "urn:example:set:\(id)", edition: "1", sourceFramework: "urn:example:framework:isms",
@@ -224,13 +225,7 @@ struct StandardsTests {
     }
 
     @Test func heldMappingSetsOfferedToAnOlderVersionAreLeftOutAndSaidSoNeverHalfRecorded() throws {
-        var isms = self.isms
-        isms.requirements = isms.requirements.map { requirement in
-            var requirement = requirement
-            requirement.urn = "urn:example:node:\(requirement.ref)"
-            return requirement
-        }
-        isms.source = .init(format: "ciso-assistant-library", identifier: "urn:example:framework:isms", version: "2")
+        let isms = self.ismsWithURNs
         var older = isms
         older.requirements.removeAll { $0.ref == "A.8.15" }
         let fits = MappingSet(
