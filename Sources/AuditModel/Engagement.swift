@@ -131,10 +131,11 @@ public struct Engagement: Hashable, Sendable, Encodable {
     }
 
     /// The write that adds `catalog` to the standards of an engagement that audits `standards`:
-    /// the whole list of its other standards, the new one last; `nil` when it audits it already.
+    /// the whole list of its other standards, the new one last, and the standards this build
+    /// does not read kept (`Standards.unreadCatalogs`); `nil` when it audits it already.
     public static func standardWrites(adding catalog: Catalog, to standards: Standards) -> FieldWrites? {
         guard !standards.catalogs.contains(where: { $0.id == catalog.id }) else { return nil }
-        return [(Field.catalogs.rawValue, .json(Catalog.encodeList(Array(standards.catalogs.dropFirst()) + [catalog])))]
+        return [(Field.catalogs.rawValue, .json(Catalog.encodeList(Array(standards.catalogs.dropFirst()) + [catalog], keeping: standards.unreadCatalogs)))]
     }
 
     /// The write that records `set` in an engagement that audits `standards`: the whole list of
@@ -147,16 +148,54 @@ public struct Engagement: Hashable, Sendable, Encodable {
             throw .invalidCatalog("the mapping set \(set.name) links \(set.sourceFramework) to \(set.targetFramework), which are not two standards of this engagement; add them first (`engagement set --add-standard`)")
         }
         guard !standards.mappingSets.contains(where: { $0.qualifiedID == set.qualifiedID }) else { return nil }
-        // Checked against the versions this engagement audits, not the newest held: a mapping
-        // whose requirement an older version lacks would otherwise be shown nowhere, silently.
-        if let source = standards.standard(ofFramework: set.sourceFramework), let target = standards.standard(ofFramework: set.targetFramework) {
+        try checkAgainstAuditedVersions(set, standards)
+        return mappingWrites(recording: [set], in: standards)
+    }
+
+    /// What recording the mapping sets held in an engagement does (`mappingWrites(offering:to:)`).
+    public struct MappingRecording {
+        /// The write of the `mappings` field; `nil` when no set is newly recorded.
+        public var writes: FieldWrites?
+        /// The sets newly recorded.
+        public var recorded: [MappingSet]
+        /// The sets that link two of the standards but were left out, each with why: a
+        /// requirement the audited version lacks. Shown to the user, never silently dropped.
+        public var leftOut: [(set: MappingSet, reason: String)]
+    }
+
+    /// The write that records, among `sets` (the mapping sets a replica holds), those that link
+    /// two of the standards and are not recorded yet, each checked like `mappingWrites(adding:to:)`:
+    /// a set naming a requirement the audited version lacks is left out and said so. The one rule
+    /// of `engagement create`, `--add-standard` and `--add-mapping`.
+    public static func mappingWrites(offering sets: [MappingSet], to standards: Standards) -> MappingRecording {
+        var recorded: [MappingSet] = []
+        var leftOut: [(set: MappingSet, reason: String)] = []
+        for set in sets where standards.links(set) {
+            guard !(standards.mappingSets + recorded + leftOut.map(\.set)).contains(where: { $0.qualifiedID == set.qualifiedID }) else { continue }
             do {
-                try set.validate(source: standards.catalogs[source], target: standards.catalogs[target])
+                try checkAgainstAuditedVersions(set, standards)
+                recorded.append(set)
             } catch {
-                throw .invalidCatalog("\(error.description); this engagement audits that version, so the mapping set cannot be used in it as it is")
+                leftOut.append((set, error.description))
             }
         }
-        return [(Field.mappings.rawValue, .json(MappingSet.encodeList(standards.mappingSets + [set])))]
+        return MappingRecording(writes: recorded.isEmpty ? nil : mappingWrites(recording: recorded, in: standards), recorded: recorded, leftOut: leftOut)
+    }
+
+    /// The `mappings` field with `sets` added after those recorded, unread ones kept.
+    private static func mappingWrites(recording sets: [MappingSet], in standards: Standards) -> FieldWrites {
+        [(Field.mappings.rawValue, .json(MappingSet.encodeList(standards.mappingSets + sets, keeping: standards.unreadMappingSets)))]
+    }
+
+    /// Checks a set against the versions this engagement audits, not the newest held: a mapping
+    /// whose requirement an older version lacks would otherwise be shown nowhere, silently.
+    private static func checkAgainstAuditedVersions(_ set: MappingSet, _ standards: Standards) throws(AuditModelError) {
+        guard let source = standards.standard(ofFramework: set.sourceFramework), let target = standards.standard(ofFramework: set.targetFramework) else { return }
+        do {
+            try set.validate(source: standards.catalogs[source], target: standards.catalogs[target])
+        } catch {
+            throw .invalidCatalog("\(error.description); this engagement audits that version, so the mapping set cannot be used in it as it is")
+        }
     }
 
     /// The write that sets the engagement's time zone to the IANA zone `identifier`.
@@ -196,9 +235,15 @@ public struct EngagementDraft: Sendable {
     /// The standards audited beside `catalog` in an integrated audit, in order; each is recorded
     /// whole in the engagement. Empty for an audit of one standard.
     public var otherCatalogs: [Catalog]
-    /// The requirement mapping sets to record: those linking two of the standards are recorded
-    /// whole, the others left out.
+    /// The requirement mapping sets offered: those linking two of the standards are recorded
+    /// whole if the audited versions have their requirements (`mappingRecording`), the others left out.
     public var mappingSets: [MappingSet]
+
+    /// What creating the engagement records of `mappingSets` and what it leaves out, and why
+    /// (`Engagement.mappingWrites(offering:to:)`).
+    public var mappingRecording: Engagement.MappingRecording {
+        Engagement.mappingWrites(offering: mappingSets, to: Standards(primary: catalog, others: otherCatalogs))
+    }
 
     /// A draft for a client and audit type; the standard defaults to the built-in ISO/IEC 42001:2023.
     public init(
@@ -243,11 +288,11 @@ public struct EngagementDraft: Sendable {
         if !Catalog.builtIn.contains(where: { $0.id == catalog.id }) {
             writes.append((F.catalog.rawValue, .json(catalog.encodedJSON())))
         }
-        let standards = Standards(primary: catalog, others: otherCatalogs, mappingSets: mappingSets)
+        let standards = Standards(primary: catalog, others: otherCatalogs)
         if standards.isIntegrated {
             writes.append((F.catalogs.rawValue, .json(Catalog.encodeList(Array(standards.catalogs.dropFirst())))))
         }
-        if !standards.mappingSets.isEmpty { writes.append((F.mappings.rawValue, .json(MappingSet.encodeList(standards.mappingSets)))) }
+        writes += mappingRecording.writes ?? []
         let optional: [(F, String?)] = [
             (.address, address), (.scope, scope), (.startDate, startDate), (.endDate, endDate),
             (.criteria, criteria ?? "\(standards.catalogs.map(\.displayName).joined(separator: ", ")) and the organisation's Statement of Applicability"),

@@ -76,7 +76,10 @@ public struct EngagementRecord: Sendable {
         let mappings = fields?[Engagement.Field.mappings.rawValue]?.values.compactMap(\.value.text) ?? []
         resolvedStandards = Resolved {
             let primary = recorded.flatMap { try? Catalog.decode(Data($0.utf8)) } ?? Catalog.pick(standard, among: catalogs()) ?? .iso42001
-            return Standards(primary: primary, others: others.flatMap(Catalog.decodeList), mappingSets: mappings.flatMap(MappingSet.decodeList))
+            var standards = Standards(primary: primary, others: others.flatMap(Catalog.decodeList), mappingSets: mappings.flatMap(MappingSet.decodeList))
+            standards.unreadCatalogs = others.flatMap(Catalog.unreadElements)
+            standards.unreadMappingSets = mappings.flatMap(MappingSet.unreadElements)
+            return standards
         }
         let everyone = ordered.compactMap(TeamMember.init)
         var formerNames: [ReplicaID: String] = [:]

@@ -37,18 +37,32 @@ public struct KeyRotation: Hashable, Sendable {
     /// The record a snapshot holds, counting only values the retiring key itself wrote; `nil` if
     /// it is not a rotation record of its own replica.
     public init?(_ snapshot: EntitySnapshot) {
+        guard let text = snapshot.text(Field.replica.rawValue), let replica = try? ReplicaID(hex: text) else { return nil }
+        self.init(snapshot, of: replica)
+    }
+
+    /// `replica`'s own rotation record in a snapshot, found by its id and read only from the values
+    /// `replica` itself wrote (whatever the record's `replica` field says); `nil` if the snapshot
+    /// is not that record or `replica` wrote no successor into it.
+    public init?(_ snapshot: EntitySnapshot, of replica: ReplicaID) {
         guard snapshot.kind == EntityKind.keyRotation.rawValue,
-              let text = snapshot.text(Field.replica.rawValue), let replica = try? ReplicaID(hex: text),
-              snapshot.id == Self.id(engagement: snapshot.engagement, replica: replica),
-              let own = snapshot.fields[Field.successor.rawValue]?.values.filter({ $0.id.origin == replica }).min(by: { $0.id.seq < $1.id.seq }),
-              let successorText = own.value.text, let successor = try? ReplicaID(hex: successorText)
+              snapshot.id == Self.id(engagement: snapshot.engagement, replica: replica)
+        else { return nil }
+        func own(_ field: Field) -> [VisibleValue] {
+            snapshot.fields[field.rawValue]?.values.filter { $0.id.origin == replica } ?? []
+        }
+        func ownText(_ field: Field) -> String? {
+            own(field).max { $0.id.seq < $1.id.seq }?.value.text
+        }
+        guard let first = own(.successor).min(by: { $0.id.seq < $1.id.seq }),
+              let successorText = first.value.text, let successor = try? ReplicaID(hex: successorText)
         else { return nil }
         self.replica = replica
         self.successor = successor
-        self.retiredAfter = own.id.seq
-        self.publicKey = snapshot.text(Field.publicKey.rawValue) ?? ""
-        self.agreementKey = snapshot.text(Field.agreementKey.rawValue)
-        self.name = snapshot.text(Field.name.rawValue) ?? ""
+        self.retiredAfter = first.id.seq
+        self.publicKey = ownText(.publicKey) ?? ""
+        self.agreementKey = ownText(.agreementKey)
+        self.name = ownText(.name) ?? ""
     }
 
     /// The record's entity id: one per engagement and retiring replica (`Sync/PROTOCOL.md` §22.3).

@@ -119,9 +119,16 @@ public struct MappingSet: Codable, Hashable, Sendable {
         return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
     }
 
-    /// The mapping sets recorded in an engagement's `mappings` field: a JSON array of them.
-    public static func encodeList(_ sets: [MappingSet]) -> String {
-        "[" + sets.map { $0.encodedJSON() }.joined(separator: ",") + "]"
+    /// The mapping sets recorded in an engagement's `mappings` field: a JSON array of them, then
+    /// the `unread` elements a newer build recorded (`unreadElements(_:)`), kept as they were.
+    public static func encodeList(_ sets: [MappingSet], keeping unread: [String] = []) -> String {
+        RecordedList.encode(sets.map { $0.encodedJSON() }, keeping: unread)
+    }
+
+    /// The elements of a `mappings` field this build does not read, as compact JSON: what
+    /// `decodeList(_:)` leaves out and a rewrite must keep.
+    public static func unreadElements(_ json: String) -> [String] {
+        RecordedList.unread(json) { decode($0) != nil }
     }
 
     /// Reads a `mappings` field; an element this build does not read is left out.

@@ -20,6 +20,9 @@ import Replication
 ///   (`refusal(ofDeleting:kind:entity:authorWroteIt:)`);
 /// - a member removed from the team keeps the changes it made before: those with seq up to the
 ///   `removedAfter` the founder recorded; later ones are refused;
+/// - a key rotation record (`KeyRotation`) is written only by the key it retires, into its own
+///   record (`KeyRotation.id(engagement:replica:)`): a change to anyone else's record is refused,
+///   the founder's included (`refusal(of:kind:field:entity:)`);
 /// - a member that rotated its key (`KeyRotation`, written by the retiring key itself) is retired
 ///   from that record on: later changes of the old key are refused; the founder puts the new key
 ///   on the team with `succeeds` = the old one, and the auditor's standing and authorship continue
@@ -68,10 +71,16 @@ public struct Roster: Sendable {
             }
             members[replica] = membership
         }
-        for snapshot in snapshots where snapshot.engagement == engagement {
-            guard let rotation = KeyRotation(snapshot), members[rotation.replica] != nil else { continue }
-            members[rotation.replica]?.retiredAfter = rotation.retiredAfter
-            members[rotation.replica]?.successor = rotation.successor
+        // Each member's own rotation record, found by its id (never by the `replica` it states).
+        let rotations = Dictionary(
+            snapshots.filter { $0.kind == EntityKind.keyRotation.rawValue && $0.engagement == engagement }.map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first })
+        for replica in members.keys {
+            guard let snapshot = rotations[KeyRotation.id(engagement: engagement, replica: replica)],
+                  let rotation = KeyRotation(snapshot, of: replica)
+            else { continue }
+            members[replica]?.retiredAfter = rotation.retiredAfter
+            members[replica]?.successor = rotation.successor
         }
         self.members = members
     }
@@ -131,6 +140,9 @@ public struct Roster: Sendable {
         /// The author's key was retired (replaced by a new key of the same auditor) after seq
         /// `retiredAfter`; the change is later.
         case retired(ChangeID, retiredAfter: UInt64, successor: ReplicaID?)
+        /// The change writes a key rotation record other than its author's own: only the key a
+        /// record retires writes it.
+        case notOwnKeyRotation(ChangeID)
 
         /// Why the change was refused, naming the change, its author and what it tried.
         public var description: String {
@@ -153,6 +165,8 @@ public struct Roster: Sendable {
                 "change \(change) deletes or restores a \(kind) another member recorded, which only its author or a lead may do; its author is \(Self.article(role))"
             case let .retired(change, retiredAfter, successor):
                 "change \(change) is signed with a retired key: replica \(change.origin.short)'s key was replaced\(successor.map { " by replica \($0.short)'s" } ?? "") and is valid only through seq \(retiredAfter); whoever signs with it now (a stolen or copied key?) may not write in the engagement"
+            case let .notOwnKeyRotation(change):
+                "change \(change) writes another key's rotation record, which only that key may write (its own record says it is retired and names its successor); its author, replica \(change.origin.short), may write only its own"
             }
         }
 
@@ -163,7 +177,23 @@ public struct Roster: Sendable {
 
     /// Checks one change of this engagement; `nil` when it is allowed.
     public func refusal(of change: Change) -> Refusal? {
-        refusal(of: change.id, kind: change.kind, field: change.field)
+        refusal(of: change.id, kind: change.kind, field: change.field, entity: change.entity)
+    }
+
+    /// The entity kinds whose changes are judged per entity as well (`refusal(of:kind:field:entity:)`):
+    /// a key rotation record, which only the key it retires writes.
+    public static let perEntityKinds: Set<String> = [EntityKind.keyRotation.rawValue]
+
+    /// Checks a change of this engagement given its id, entity kind, field and entity: beyond
+    /// `refusal(of:kind:field:)`, a change to a key rotation record is refused unless the record is
+    /// its author's own (`KeyRotation.id(engagement:replica:)`), whoever the author is. `entity`
+    /// may be `nil` for kinds outside `perEntityKinds`; for those inside, `nil` is refused.
+    public func refusal(of id: ChangeID, kind: String, field: String, entity: EntityID?) -> Refusal? {
+        if let refusal = refusal(of: id, kind: kind, field: field) { return refusal }
+        if kind == EntityKind.keyRotation.rawValue, entity != KeyRotation.id(engagement: engagement, replica: id.origin) {
+            return .notOwnKeyRotation(id)
+        }
+        return nil
     }
 
     /// Checks a change of this engagement given its id, entity kind and field.
@@ -181,7 +211,7 @@ public struct Roster: Sendable {
             return .founderOnly(id, what: "changes the team", role: membership.role)
         }
         if kind == EntityKind.keyRotation.rawValue && membership.role != .central {
-            // A member's record of its own key rotation; `KeyRotation` counts only the retiring key's own values.
+            // A member's record of its own key rotation; whose record it is, `refusal(of:kind:field:entity:)` checks.
             return nil
         }
         if kind == EntityKind.engagement.rawValue && field == Engagement.Field.lead.rawValue {
@@ -245,14 +275,15 @@ public struct Roster: Sendable {
 
     /// The first of `changes` that its engagement's roster refuses, in change-id order, so that
     /// every replica names the same change; changes of engagements missing from `rosters` are not
-    /// judged. The one judge of both local writes and imported bundles.
+    /// judged. The one judge of both local writes and imported bundles. `entity` is needed only for
+    /// the `perEntityKinds` (`refusal(of:kind:field:entity:)`).
     public static func firstRefusal(
-        among changes: some Sequence<(id: ChangeID, engagement: EntityID, kind: String, field: String)>,
+        among changes: some Sequence<(id: ChangeID, engagement: EntityID, kind: String, field: String, entity: EntityID?)>,
         rosters: [EntityID: Roster]
     ) -> Refusal? {
         for change in changes.sorted(by: { $0.id < $1.id }) {
             guard let roster = rosters[change.engagement] else { continue }
-            if let refusal = roster.refusal(of: change.id, kind: change.kind, field: change.field) { return refusal }
+            if let refusal = roster.refusal(of: change.id, kind: change.kind, field: change.field, entity: change.entity) { return refusal }
         }
         return nil
     }

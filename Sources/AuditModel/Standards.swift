@@ -32,6 +32,11 @@ public struct Standards: Sendable {
 
     /// The requirement mapping sets that link two of the standards (source and target both audited).
     public let mappingSets: [MappingSet]
+    /// The recorded standards this build does not read (a newer format), as compact JSON: not
+    /// audited here, but carried on whenever the `catalogs` field is rewritten.
+    public var unreadCatalogs: [String] = []
+    /// The recorded mapping sets this build does not read, carried on like `unreadCatalogs`.
+    public var unreadMappingSets: [String] = []
     /// For each stored reference, the requirements of other standards mapped to it, with the
     /// relationship read from its side: built once, so coverage costs the mappings' number, not
     /// their product with the catalogs' sizes.
@@ -215,9 +220,16 @@ extension Catalog {
     }
 
     /// The catalogs recorded in an engagement's `catalogs` field: a JSON array of catalog files,
-    /// sorted keys, in the order the standards were added.
-    public static func encodeList(_ catalogs: [Catalog]) -> String {
-        "[" + catalogs.map { $0.encodedJSON() }.joined(separator: ",") + "]"
+    /// sorted keys, in the order the standards were added, then the `unread` elements a newer
+    /// build recorded (`unreadElements(_:)`), kept as they were.
+    public static func encodeList(_ catalogs: [Catalog], keeping unread: [String] = []) -> String {
+        RecordedList.encode(catalogs.map { $0.encodedJSON() }, keeping: unread)
+    }
+
+    /// The elements of a `catalogs` field this build does not read (a newer format), as compact
+    /// JSON: what `decodeList(_:)` leaves out and a rewrite must keep.
+    public static func unreadElements(_ json: String) -> [String] {
+        RecordedList.unread(json) { (try? Catalog.decode($0)) != nil }
     }
 
     /// Reads a `catalogs` field; an element that is not a catalog this build reads is left out

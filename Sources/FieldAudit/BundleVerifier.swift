@@ -1,3 +1,4 @@
+import AuditModel
 import AuditStore
 import BundleFormat
 import Foundation
@@ -82,15 +83,19 @@ struct BundleVerifier {
     }
 
     /// One kind of write by one author in one engagement. A roster refuses a change for its
-    /// author, entity kind and field, and for its seq only beyond a removed member's last allowed
-    /// seq; so among a bundle's changes with one `Authorship`, if any is refused, the one with the
-    /// highest seq is. Keeping that one per key lets the roster check run without reading the
-    /// bundle again, in memory bounded by the schema, not by the bundle.
+    /// author, entity kind and field (and, for `Roster.perEntityKinds`, its entity), and for its
+    /// seq only beyond a removed member's last allowed seq; so among a bundle's changes with one
+    /// `Authorship`, if any is refused, the one with the highest seq is. Keeping that one per key
+    /// lets the roster check run without reading the bundle again, in memory bounded by the schema
+    /// (and, for the per-entity kinds, by how many of their entities the bundle writes: one key
+    /// rotation record per author and engagement when none is refused), not by the bundle.
     struct Authorship: Hashable {
         var engagement: EntityID
         var author: ReplicaID
         var kind: String
         var field: String
+        /// The entity, for the kinds a roster judges per entity (`Roster.perEntityKinds`); else `nil`.
+        var entity: EntityID?
     }
 
     /// A staged evidence file: where it is, its announced size and the bytes written so far.
@@ -194,7 +199,9 @@ struct BundleVerifier {
             case let .change(change):
                 guard try extend(change.id, content: change.contentDigest, change: change) else { continue }
                 engagements.insert(change.engagement)
-                let key = Authorship(engagement: change.engagement, author: change.origin, kind: change.kind, field: change.field)
+                let key = Authorship(
+                    engagement: change.engagement, author: change.origin, kind: change.kind, field: change.field,
+                    entity: Roster.perEntityKinds.contains(change.kind) ? change.entity : nil)
                 if (authorship[key]?.seq ?? 0) < change.seq { authorship[key] = change.id }
                 firstSeqs[change.origin] = min(firstSeqs[change.origin] ?? .max, change.seq)
             case let .redacted(id, content):

@@ -168,6 +168,9 @@ extension Replica {
         public var wasAudited: Bool
         /// The mapping sets held that link it to a standard already audited, recorded with it.
         public var mappingSets: [MappingSet] = []
+        /// The mapping sets held that link it to a standard already audited but were left out,
+        /// each with why (a requirement the audited version lacks).
+        public var leftOutMappingSets: [(set: MappingSet, reason: String)] = []
     }
 
     /// Adds a standard to an engagement, making it an integrated audit: the catalog `reference`
@@ -183,15 +186,16 @@ extension Replica {
             return StandardAddition(catalog: catalog, prefix: record.standards.prefix(of: catalog), wasAudited: true)
         }
         // The mapping sets held that link the new standard to one already audited are recorded with it.
-        let linked = Standards(primary: record.standards.primary, others: Array(record.standards.catalogs.dropFirst()) + [catalog], mappingSets: mappingSets())
-        let newSets = linked.mappingSets.filter { set in !record.standards.mappingSets.contains { $0.qualifiedID == set.qualifiedID } }
-        let mappingWrites: FieldWrites = newSets.isEmpty
-            ? [] : [(Engagement.Field.mappings.rawValue, .json(MappingSet.encodeList(record.standards.mappingSets + newSets)))]
+        var linked = Standards(
+            primary: record.standards.primary, others: Array(record.standards.catalogs.dropFirst()) + [catalog], mappingSets: record.standards.mappingSets)
+        linked.unreadMappingSets = record.standards.unreadMappingSets
+        let mappings = Engagement.mappingWrites(offering: mappingSets(), to: linked)
         try write(in: record.engagement.id) { writer in
-            try writer.put(writes + mappingWrites, entity: record.engagement.id, kind: .engagement)
+            try writer.put(writes + (mappings.writes ?? []), entity: record.engagement.id, kind: .engagement)
         }
         let standards = try self.record(of: record.engagement.id, kinds: []).standards
-        return StandardAddition(catalog: catalog, prefix: standards.prefix(of: catalog), wasAudited: false, mappingSets: newSets)
+        return StandardAddition(
+            catalog: catalog, prefix: standards.prefix(of: catalog), wasAudited: false, mappingSets: mappings.recorded, leftOutMappingSets: mappings.leftOut)
     }
 
     /// Records a mapping set this replica holds (`ID` or `ID@VERSION`, the newest version by

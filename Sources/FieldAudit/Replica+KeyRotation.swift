@@ -36,6 +36,9 @@ public struct MemberRotation: Sendable, Encodable {
     public var retiredAfter: UInt64
     /// Whether the retirement point is the one the retired key's own rotation record states.
     public var fromRotationRecord: Bool
+    /// The `keepingThrough` asked for when it lay beyond the retired key's own rotation record,
+    /// which every replica enforces whatever the lead records: `retiredAfter` is the record's point.
+    public var requestedAfter: UInt64? = nil
 }
 
 extension Replica {
@@ -166,6 +169,9 @@ extension Replica {
     /// authorship continue (`Roster.identities(of:)`); the old key is retired after a stated
     /// seq (`removedAfter`), in the same transaction.
     ///
+    /// A `keepingThrough` beyond the old key's own rotation record is not recorded: the record
+    /// retires the key on every replica, so its point is recorded and `requestedAfter` says so.
+    ///
     /// The new key is the card's (`to`), else the one the old key's own rotation record names.
     /// The retirement point is `keepingThrough`, else the record's (the old key's last change:
     /// nothing its owner did is lost) when it names the same new key, else the last of the old
@@ -198,6 +204,13 @@ extension Replica {
             guard let raw = Data(base64Encoded: rotation.publicKey), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
                   ReplicaID(publicKey: key) == rotation.successor
             else { throw .invalidInput(source: "the rotation record of \(old.short)", reason: "its public key does not match the replica it names; give the new key's card with --to") }
+            // Only the retiring key's own values count (`KeyRotation`); the agreement key, which no
+            // id proves, must at least be a key.
+            if let agreementKey = rotation.agreementKey {
+                guard let raw = Data(base64Encoded: agreementKey), (try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: raw)) != nil else {
+                    throw .invalidInput(source: "the rotation record of \(old.short)", reason: "its agreement key is not a base64 X25519 key; give the new key's card with --to")
+                }
+            }
             successor = (rotation.successor, rotation.name, rotation.publicKey, rotation.agreementKey)
         } else {
             throw .invalidInput(
@@ -207,18 +220,24 @@ extension Replica {
         guard successor.id != old, successor.id != roster.founder else {
             throw .invalidInput(source: successor.id.short, reason: "the new key must be another replica than the old one and the founder")
         }
-        let fromRecord = keepingThrough == nil && rotation?.successor == successor.id
+        let recordNamesSuccessor = rotation?.successor == successor.id
         let publicKey = Data(base64Encoded: successor.publicKey).flatMap { try? Curve25519.Signing.PublicKey(rawRepresentation: $0) }
         let fingerprint = publicKey.map(ReplicaIdentity.fingerprint(of:)) ?? ""
         // Run again: the member continues under that key already; nothing is written.
-        if roster.members[successor.id]?.succeeds == old, let done = membership.removedAfter, keepingThrough == nil || keepingThrough == done {
+        if roster.members[successor.id]?.succeeds == old, let done = membership.removedAfter,
+           keepingThrough == nil || min(keepingThrough!, membership.retiredAfter ?? .max) == done {
             return MemberRotation(
                 retired: old.hex, replica: successor.id.hex, fingerprint: fingerprint,
                 name: record.members.first { $0.replica == successor.id }?.name ?? successor.name, role: role.rawValue,
-                retiredAfter: done, fromRotationRecord: rotation.map { $0.successor == successor.id && $0.retiredAfter == done } ?? false)
+                retiredAfter: done, fromRotationRecord: rotation.map { $0.successor == successor.id && $0.retiredAfter == done } ?? false,
+                requestedAfter: keepingThrough.flatMap { $0 > done ? $0 : nil })
         }
         let held = try perform { () throws(StoreError) in try store.vector() }[old]
-        let retiredAfter = keepingThrough ?? (fromRecord ? rotation!.retiredAfter : max(held, membership.removedAfter ?? 0))
+        // The key's own rotation record bounds it everywhere (`Roster`): a later point is not recorded.
+        let selfRetired = membership.retiredAfter ?? .max
+        let requestedAfter = keepingThrough.flatMap { $0 > selfRetired ? $0 : nil }
+        let retiredAfter = min(keepingThrough ?? (recordNamesSuccessor ? rotation!.retiredAfter : max(held, membership.removedAfter ?? 0)), selfRetired)
+        let fromRecord = recordNamesSuccessor && rotation?.retiredAfter == retiredAfter
         if retiredAfter < held {
             throw .invalidInput(source: "--after \(retiredAfter)", reason: "this replica holds \(old.short)'s changes up to seq \(held) already; keep at least those (--after \(held) or more)")
         }
@@ -239,7 +258,7 @@ extension Replica {
         }
         return MemberRotation(
             retired: old.hex, replica: successor.id.hex, fingerprint: fingerprint,
-            name: name, role: role.rawValue, retiredAfter: retiredAfter, fromRotationRecord: fromRecord)
+            name: name, role: role.rawValue, retiredAfter: retiredAfter, fromRotationRecord: fromRecord, requestedAfter: requestedAfter)
     }
 }
 

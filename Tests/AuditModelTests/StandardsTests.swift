@@ -1,5 +1,6 @@
 @testable import AuditModel
 import Foundation
+import Replication
 import TestSupport
 import Testing
 
@@ -14,6 +15,19 @@ struct StandardsTests {
     }
 
     let isms = Self.catalog("iso27001-2022", refs: ["4.1", "6.1.2", "A.5.1", "A.8.15"], name: "ISO/IEC 27001:2022")
+
+    /// `isms` as a CISO Assistant library (version 2): requirement urns `urn:example:node:REF`,
+    /// framework `urn:example:framework:isms`, for mapping sets to name.
+    var ismsWithURNs: Catalog {
+        var isms = self.isms
+        isms.requirements = isms.requirements.map { requirement in
+            var requirement = requirement
+            requirement.urn = "urn:example:node:\(requirement.ref)"
+            return requirement
+        }
+        isms.source = .init(format: "ciso-assistant-library", identifier: "urn:example:framework:isms", version: "2")
+        return isms
+    }
 
     @Test func prefixesAreTheStandardsNumbersWithoutTheirEdition() {
         #expect(Catalog.iso42001.shortPrefix == "42001")
@@ -125,13 +139,7 @@ struct StandardsTests {
     }
 
     @Test func aMappingSetNamingARequirementTheAuditedVersionLacksIsRefusedNotSilentlyHalfShown() throws {
-        var isms = self.isms
-        isms.requirements = isms.requirements.map { requirement in
-            var requirement = requirement
-            requirement.urn = "urn:example:node:\(requirement.ref)"
-            return requirement
-        }
-        isms.source = .init(format: "ciso-assistant-library", identifier: "urn:example:framework:isms", version: "2")
+        let isms = self.ismsWithURNs
         var older = isms
         older.requirements.removeAll { $0.ref == "A.8.15" }
         older.source?.version = "1"
@@ -148,6 +156,96 @@ struct StandardsTests {
         } throws: { error in
             "\(error)".contains("urn:example:node:A.8.15") && "\(error)".contains("this engagement audits that version")
         }
+    }
+
+    /// An engagement record whose fields are `writes`, as a store would hold them.
+    static func record(_ writes: FieldWrites) throws -> EngagementRecord {
+        let id = testEntity(1), lead = testIdentity(1).id
+        var fields: [String: FieldState] = [:]
+        for (index, (field, value)) in writes.enumerated() {
+            fields[field] = FieldState([VisibleValue(id: ChangeID(origin: lead, seq: UInt64(index + 1)), stamp: Timestamp(rawValue: UInt64(index + 1)), value: value)])
+        }
+        let snapshot = EntitySnapshot(id: id, kind: "engagement", engagement: id, deleted: false, fields: fields)
+        return try #require(EngagementRecord(engagement: id, snapshots: [snapshot]))
+    }
+
+    /// `json`'s array with `element` (a JSON object) appended, its `version` raised to 99: an
+    /// element a newer build recorded, which this one does not read.
+    static func appendingNewerElement(to json: String, from element: String) throws -> (list: String, newer: String) {
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(element.utf8)) as? [String: Any])
+        object["version"] = 99
+        object["id"] = "from-a-newer-build"
+        let newer = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+        return (String(json.dropLast()) + "," + newer + "]", newer)
+    }
+
+    @Test func aStandardAnOlderBuildCannotReadIsKeptWhenItAddsOne() throws {
+        // Given an engagement whose `catalogs` field holds one standard of a newer format
+        let draft = EngagementDraft(client: "Helix", auditType: .stage2, otherCatalogs: [isms])
+        var writes = try draft.writes(lead: testIdentity(1).id)
+        let index = try #require(writes.firstIndex { $0.0 == Engagement.Field.catalogs.rawValue })
+        let (list, newer) = try Self.appendingNewerElement(to: try #require(writes[index].1.text), from: isms.encodedJSON())
+        writes[index] = (Engagement.Field.catalogs.rawValue, .json(list))
+        let standards = try Self.record(writes).standards
+        #expect(standards.catalogs.map(\.id) == [Catalog.iso42001.id, isms.id] && standards.unreadCatalogs == [newer])
+
+        // When this build adds a standard, Then the field it rewrites still holds the unread one
+        let added = Self.catalog("example-isms-2025", refs: ["4.1"])
+        let rewrite = try #require(Engagement.standardWrites(adding: added, to: standards)?.first?.1.text)
+        #expect(Catalog.decodeList(rewrite).map(\.id) == [isms.id, added.id])
+        #expect(Catalog.unreadElements(rewrite) == [newer], "a standard is never removed")
+        // and a second rewrite keeps it once
+        writes[index] = (Engagement.Field.catalogs.rawValue, .json(rewrite))
+        let again = try #require(Engagement.standardWrites(adding: Self.catalog("other-2024", refs: ["1"]), to: try Self.record(writes).standards)?.first?.1.text)
+        #expect(Catalog.unreadElements(again) == [newer] && Catalog.decodeList(again).count == 3)
+    }
+
+    @Test func aMappingSetAnOlderBuildCannotReadIsKeptWhenItRecordsOne() throws {
+        let isms = self.ismsWithURNs
+        func set(_ id: String) -> MappingSet {
+            MappingSet(
+                id: id, name: id, urn: "urn:example:set:\(id)", edition: "1", sourceFramework: "urn:example:framework:isms",
+                targetFramework: Catalog.iso42001FrameworkURN, mappings: [
+                    .init(source: "urn:example:node:6.1.2", target: "urn:intuitem:risk:req_node:iso42001-2023:6.1.2", relationship: .subset),
+                ])
+        }
+        let draft = EngagementDraft(client: "Helix", auditType: .stage2, otherCatalogs: [isms], mappingSets: [set("first")])
+        var writes = try draft.writes(lead: testIdentity(1).id)
+        let index = try #require(writes.firstIndex { $0.0 == Engagement.Field.mappings.rawValue })
+        let (list, newer) = try Self.appendingNewerElement(to: try #require(writes[index].1.text), from: set("first").encodedJSON())
+        writes[index] = (Engagement.Field.mappings.rawValue, .json(list))
+        let standards = try Self.record(writes).standards
+        #expect(standards.mappingSets.map(\.id) == ["first"] && standards.unreadMappingSets == [newer])
+
+        let rewrite = try #require(try Engagement.mappingWrites(adding: set("second"), to: standards)?.first?.1.text)
+        #expect(MappingSet.decodeList(rewrite).map(\.id) == ["first", "second"])
+        #expect(MappingSet.unreadElements(rewrite) == [newer], "a mapping set is never removed")
+        let offered = Engagement.mappingWrites(offering: [set("third")], to: standards)
+        #expect(MappingSet.unreadElements(try #require(offered.writes?.first?.1.text)) == [newer])
+    }
+
+    @Test func heldMappingSetsOfferedToAnOlderVersionAreLeftOutAndSaidSoNeverHalfRecorded() throws {
+        let isms = self.ismsWithURNs
+        var older = isms
+        older.requirements.removeAll { $0.ref == "A.8.15" }
+        let fits = MappingSet(
+            id: "fits", name: "Fits", urn: "urn:example:set:fits", edition: "1", sourceFramework: "urn:example:framework:isms",
+            targetFramework: Catalog.iso42001FrameworkURN, mappings: [
+                .init(source: "urn:example:node:6.1.2", target: "urn:intuitem:risk:req_node:iso42001-2023:6.1.2", relationship: .subset),
+            ])
+        var newerOnly = fits
+        newerOnly.id = "newer-only"
+        newerOnly.urn = "urn:example:set:newer-only"
+        newerOnly.mappings.append(.init(source: "urn:example:node:A.8.15", target: "urn:intuitem:risk:req_node:iso42001-2023:a.6.2.8", relationship: .intersect))
+        // The one rule of `engagement create`, `--add-standard` and `--add-mapping`
+        let draft = EngagementDraft(client: "Helix", auditType: .stage2, otherCatalogs: [older], mappingSets: [fits, newerOnly])
+        let recording = draft.mappingRecording
+        #expect(recording.recorded.map(\.id) == ["fits"])
+        #expect(recording.leftOut.map(\.set.id) == ["newer-only"] && recording.leftOut[0].reason.contains("urn:example:node:A.8.15"))
+        let writes = try draft.writes(lead: testIdentity(1).id)
+        let recorded = try #require(writes.first { $0.0 == Engagement.Field.mappings.rawValue }?.1.text)
+        #expect(MappingSet.decodeList(recorded).map(\.id) == ["fits"], "created with what the audited versions can show, nothing half-shown")
+        #expect(Engagement.mappingWrites(offering: [fits, newerOnly], to: Standards(primary: .iso42001, others: [isms])).recorded.count == 2)
     }
 
     @Test func addingAStandardRecordsTheOthersWholeAndAddingItAgainWritesNothing() throws {

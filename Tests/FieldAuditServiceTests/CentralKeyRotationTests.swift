@@ -59,4 +59,30 @@ struct CentralKeyRotationTests {
         }
         #expect(try fixture.digest(fixture.central) == before)
     }
+
+    @Test func aPushWritingAnotherKeysRotationRecordIsRefusedAndChangesNothing() async throws {
+        let fixture = try CentralFixture(auditors: 2)
+        let ben = fixture.auditors[0], mallory = fixture.auditors[1]
+        _ = try fixture.note("Mallory's own note", by: mallory)
+        // Mallory, past her local rules, names her own key as Ben's successor in Ben's record.
+        try mallory.store.write(as: mallory.identity.id) { transaction in
+            try transaction.set(
+                .text(mallory.identity.id.hex), KeyRotation.Field.successor.rawValue, of: KeyRotation.id(engagement: fixture.helix, replica: ben.identity.id),
+                kind: "keyRotation", engagement: fixture.helix)
+        }
+        let path = fixture.directory.file("mallory.fabundle")
+        let centralHolds = try fixture.central.vectorFile().versionVector(path: "central")
+        _ = try mallory.writeBundle(ExportRequest(peer: fixture.central.identity.id, peerHolds: centralHolds), toNewFile: path)
+        let body = try Data(contentsOf: URL(fileURLWithPath: path))
+        let before = try fixture.digest(fixture.central)
+        try await fixture.server().test(.router) { client in
+            let pushed = try await client.execute(
+                uri: "/v1/push", method: .post, headers: fixture.signed("POST", "/v1/push", body: body, by: mallory.identity), body: ByteBuffer(bytes: body))
+            #expect(pushed.status == .forbidden)
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(pushed.body.readableBytesView)) as? [String: String])
+            #expect(answer["error"]?.contains("another key's rotation record") == true, "\(answer)")
+        }
+        #expect(try fixture.digest(fixture.central) == before)
+        #expect(try fixture.central.roster(of: fixture.helix).members[ben.identity.id]?.retiredAfter == nil)
+    }
 }

@@ -31,6 +31,16 @@ struct KeyRotationTests {
         }
     }
 
+    /// The error importing the bundle at `path` meets; `nil` when it went in.
+    func importError(_ path: String, into destination: Replica) throws -> FieldAuditError? {
+        do {
+            _ = try destination.importBundle(at: path)
+            return nil
+        } catch let error as FieldAuditError {
+            return error
+        }
+    }
+
     /// A change written past the local rules, as a modified client (or a thief's tool) would.
     func forgeNote(by replica: Replica, as author: ReplicaID, text: String, engagement: EntityID) throws {
         try replica.store.write(as: author) { transaction in
@@ -157,21 +167,167 @@ struct KeyRotationTests {
         #expect(try lead.verify().isSound)
     }
 
-    @Test func aRotationRecordWrittenByAnotherMemberRetiresNobody() throws {
+    /// Writes `fields` into `victim`'s rotation record past the local rules, signed by `author`, as a
+    /// modified client would.
+    func forgeRotationRecord(by author: Replica, of victim: ReplicaID, fields: FieldWrites, engagement: EntityID) throws {
+        try author.store.write(as: author.identity.id) { transaction in
+            for (field, value) in fields {
+                try transaction.set(value, field, of: KeyRotation.id(engagement: engagement, replica: victim), kind: "keyRotation", engagement: engagement)
+            }
+        }
+    }
+
+    @Test func aRotationRecordWrittenByAnotherMemberIsRefusedAndRetiresNobody() throws {
         let (lead, ben, cara) = try sync.team()
         let engagement = try lead.engagementID(nil)
         // Cara, past her local rules, writes a rotation record in Ben's name naming her own key.
-        try cara.store.write(as: cara.identity.id) { transaction in
-            for (field, value) in KeyRotation.writes(replica: ben.identity.id, successor: cara.identity.id, name: "ben", publicKey: cara.card.publicKey, agreementKey: nil) {
-                try transaction.set(value, field, of: KeyRotation.id(engagement: engagement, replica: ben.identity.id), kind: "keyRotation", engagement: engagement)
-            }
+        try forgeRotationRecord(
+            by: cara, of: ben.identity.id,
+            fields: KeyRotation.writes(replica: ben.identity.id, successor: cara.identity.id, name: "ben", publicKey: cara.card.publicKey, agreementKey: cara.card.agreementKey),
+            engagement: engagement)
+        let before = try lead.store.digest()
+        let refusal = try #require(try deliver(cara, to: lead), "only the key a record retires writes it")
+        guard case let .unauthorized(.notOwnKeyRotation(change), _) = refusal else {
+            Issue.record("expected a refusal of another key's rotation record, got \(refusal)")
+            return
         }
-        #expect(try deliver(cara, to: lead) == nil, "any member may write a rotation record; it counts only from its own key")
+        #expect(change.origin == cara.identity.id && "\(refusal)".contains("another key's rotation record"))
+        #expect(try lead.store.digest() == before, "state unchanged")
         #expect(try lead.roster(of: engagement).members[ben.identity.id]?.retiredAfter == nil)
-        // Ben writes on, and the lead accepts it; the lead cannot continue Ben under Cara's key from it.
+        // Ben writes on, and the lead accepts it; the lead cannot continue Ben under Cara's key.
         _ = try ben.addNote("still mine", ref: "5.1", engagement: nil)
         #expect(try deliver(ben, to: lead) == nil)
         #expect(throws: FieldAuditError.self) { _ = try lead.rotateMember(ben.identity.id, to: nil, engagement: nil) }
+    }
+
+    @Test func aLocalWriteToAnotherKeysRotationRecordIsRefusedEvenForTheFounder() throws {
+        let (lead, ben, cara) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        for writer in [cara, lead] {
+            let before = try writer.store.digest()
+            #expect {
+                try writer.write(in: engagement) { entities in
+                    try entities.put([(KeyRotation.Field.replica.rawValue, .text("x"))], entity: KeyRotation.id(engagement: engagement, replica: ben.identity.id), kind: .keyRotation)
+                }
+            } throws: { error in
+                if case FieldAuditError.refused(.notOwnKeyRotation) = error { true } else { false }
+            }
+            #expect(try writer.store.digest() == before)
+        }
+    }
+
+    @Test func theRosterFindsAMembersRotationRecordByItsIdNotByTheReplicaItStates() throws {
+        let (lead, ben, cara) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        let oldKey = ben.identity.id
+        let (_, bundle, summary) = try rotate(ben, for: lead)
+        _ = try lead.importBundle(at: bundle)
+        // A store that took another member's `replica` value on Ben's record (as one did before
+        // such writes were refused): Ben's own successor still retires his key.
+        let recordID = KeyRotation.id(engagement: engagement, replica: oldKey)
+        let snapshots = try lead.store.snapshots(engagement: engagement, kinds: Roster.kinds).map { snapshot in
+            guard snapshot.id == recordID else { return snapshot }
+            var fields = snapshot.fields
+            fields[KeyRotation.Field.replica.rawValue] = FieldState([
+                VisibleValue(id: ChangeID(origin: cara.identity.id, seq: 999), stamp: Timestamp(rawValue: .max), value: .text("x")),
+            ])
+            return EntitySnapshot(id: snapshot.id, kind: snapshot.kind, engagement: snapshot.engagement, deleted: snapshot.deleted, fields: fields)
+        }
+        let roster = Roster(engagement: engagement, founder: lead.identity.id, snapshots: snapshots)
+        #expect(roster.members[oldKey]?.retiredAfter == summary.retiredAfter[engagement.description])
+        #expect(roster.refusal(of: ChangeID(origin: oldKey, seq: try #require(summary.retiredAfter[engagement.description]) + 1), kind: "note", field: "text") != nil)
+    }
+
+    /// Law: whatever Mallory (an auditor) writes on Ben's rotation record (its `replica`, a
+    /// `successor`, the new key's `agreementKey`, `publicKey` or `name`), before or after Ben
+    /// rotates, and whatever reaches the lead first, her bundle is refused by every replica and
+    /// changes nothing; Ben's retirement and his new key stand as his own record states them.
+    @Test func anotherMembersWritesOnARotationRecordChangeNothingInAnyArrivalOrder() throws {
+        for seed in 0..<UInt64(propertyRuns(8)) {
+            var generator = SeededGenerator(seed: seed)
+            let run = SyncTests()
+            let (lead, ben, mallory) = try run.team()
+            let engagement = try lead.engagementID(nil)
+            let oldKey = ben.identity.id
+            _ = try ben.addNote("Ben's work", ref: "5.1", engagement: nil)
+            let choices: FieldWrites = [
+                (KeyRotation.Field.replica.rawValue, .text(mallory.identity.id.hex)),
+                (KeyRotation.Field.successor.rawValue, .text(mallory.identity.id.hex)),
+                (KeyRotation.Field.agreementKey.rawValue, .text(try #require(mallory.card.agreementKey))),
+                (KeyRotation.Field.publicKey.rawValue, .text(mallory.card.publicKey)),
+                (KeyRotation.Field.name.rawValue, .text("mallory")),
+            ]
+            var fields = choices.filter { _ in generator.chance(0.5) }
+            if fields.isEmpty { fields = [choices[Int.random(in: 0..<choices.count, using: &generator)]] }
+            let afterBen = generator.chance(0.5)
+            var request = ExportRequest(peer: lead.identity.id)
+            request.peerHolds = try ben.peerVector(of: lead.identity.id)
+            let rotationBundle = run.directory.file("rotation-\(seed).fabundle")
+            if !afterBen { try forgeRotationRecord(by: mallory, of: oldKey, fields: fields, engagement: engagement) }
+            let (newBen, summary) = try ben.rotateKey(
+                exporting: request, to: try OutputFile.resolve(rotationBundle, defaultName: "x", force: false), newIdentity: testIdentity(100 + seed))
+            let retiredAfter = try #require(summary.retiredAfter[engagement.description])
+            if afterBen {
+                // Mallory holds Ben's record (through the lead) and overwrites it.
+                _ = try lead.importBundle(at: rotationBundle)
+                #expect(try deliver(lead, to: mallory) == nil)
+                try forgeRotationRecord(by: mallory, of: oldKey, fields: fields, engagement: engagement)
+            }
+            let malloryBundle = try run.bundle(from: mallory, all: true)
+            func malloryIsRefused(by replica: Replica) throws {
+                let before = try replica.store.digest()
+                let error = try importError(malloryBundle, into: replica)
+                var refusedChange: ChangeID?
+                if case let .unauthorized(.notOwnKeyRotation(change), _)? = error { refusedChange = change }
+                #expect(refusedChange?.origin == mallory.identity.id, "seed \(seed): Mallory's writes \(fields.map(\.0)) gave \(String(describing: error))")
+                #expect(try replica.store.digest() == before, "seed \(seed)")
+            }
+            // Arrival at the lead in any order, the lead's own rotation of Ben anywhere between.
+            var continued = false
+            for step in ["mallory", "rotation", "team rotate"].shuffled(using: &generator) + ["rotation", "team rotate"] {
+                switch step {
+                case "mallory":
+                    try malloryIsRefused(by: lead)
+                case "rotation":
+                    _ = try lead.importBundle(at: rotationBundle)
+                default:
+                    guard !continued, try lead.roster(of: engagement).members[oldKey]?.retiredAfter != nil else { continue }
+                    let rotation = try lead.rotateMember(oldKey, to: nil, engagement: nil)
+                    #expect(rotation.replica == newBen.identity.id.hex && rotation.retiredAfter == retiredAfter && rotation.fromRotationRecord, "seed \(seed)")
+                    continued = true
+                }
+            }
+            #expect(try deliver(lead, to: newBen) == nil, "seed \(seed)")
+            try malloryIsRefused(by: newBen)
+            for replica in [lead, newBen] {
+                let roster = try replica.roster(of: engagement)
+                #expect(roster.members[oldKey]?.retiredAfter == retiredAfter && roster.members[oldKey]?.successor == newBen.identity.id, "seed \(seed)")
+                let member = try #require(try replica.store.snapshot(TeamMember.id(engagement: engagement, replica: newBen.identity.id)), "seed \(seed)")
+                #expect(member.fields[TeamMember.Field.agreementKey.rawValue]?.winner.value.text == newBen.card.agreementKey, "seed \(seed)")
+                #expect(member.fields[TeamMember.Field.publicKey.rawValue]?.winner.value.text == newBen.card.publicKey, "seed \(seed)")
+                #expect(try replica.verify().isSound, "seed \(seed)")
+            }
+        }
+    }
+
+    @Test func aLeadsRotationAfterTheKeysOwnRecordIsClampedToIt() throws {
+        let (lead, ben, _) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        let oldKey = ben.identity.id
+        let (_, bundle, summary) = try rotate(ben, for: lead)
+        let own = try #require(summary.retiredAfter[engagement.description])
+        _ = try lead.importBundle(at: bundle)
+        // The lead asks to keep the old key valid beyond its own record: not recorded, and said.
+        let rotation = try lead.rotateMember(oldKey, to: nil, keepingThrough: own + 50, engagement: nil)
+        #expect(rotation.retiredAfter == own && rotation.requestedAfter == own + 50)
+        let roster = try lead.roster(of: engagement)
+        #expect(roster.members[oldKey]?.removedAfter == own)
+        #expect(roster.refusal(of: ChangeID(origin: oldKey, seq: own + 1), kind: "note", field: "text") != nil)
+        // Run again with the same request: nothing is written, the same answer.
+        let digest = try lead.store.digest()
+        let again = try lead.rotateMember(oldKey, to: nil, keepingThrough: own + 50, engagement: nil)
+        #expect(again.retiredAfter == own && again.requestedAfter == own + 50)
+        #expect(try lead.store.digest() == digest)
     }
 
     @Test func theFoundingLeadsKeyIsNotRotated() throws {

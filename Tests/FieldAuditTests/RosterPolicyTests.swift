@@ -23,11 +23,13 @@ struct RosterPolicyTests {
     /// What the author tries.
     enum Action: String, CaseIterable, Sendable {
         case changeTheTeam, editTheEngagement, signAFindingOff, captureANote, captureATest, captureAFinding
+        /// Writes a key rotation record other than the author's own (the peer's key's).
+        case writeAnotherKeysRotationRecord
     }
 
     /// An answer, without the change it names.
     enum Verdict: Equatable {
-        case allowed, founderOnly, leadOnly, observer, removed, notOnRoster, centralRepository, notAuthor
+        case allowed, founderOnly, leadOnly, observer, removed, notOnRoster, centralRepository, notAuthor, notOwnKeyRotation
 
         init(_ refusal: Roster.Refusal?) {
             switch refusal {
@@ -40,6 +42,7 @@ struct RosterPolicyTests {
             case .notOnRoster: self = .notOnRoster
             case .notAuthor: self = .notAuthor
             case .retired: self = .removed
+            case .notOwnKeyRotation: self = .notOwnKeyRotation
             case .unknownFounder: Issue.record("the founder should be known"); self = .notOnRoster
             }
         }
@@ -47,11 +50,11 @@ struct RosterPolicyTests {
 
     /// The roster's table, one verdict per action in `Action.allCases` order.
     static let table: [Standing: [Verdict]] = [
-        .founder: [.allowed, .allowed, .allowed, .allowed, .allowed, .allowed],
-        .promotedLead: [.founderOnly, .allowed, .allowed, .allowed, .allowed, .allowed],
-        .auditor: [.founderOnly, .leadOnly, .leadOnly, .allowed, .allowed, .allowed],
-        .expert: [.founderOnly, .leadOnly, .leadOnly, .allowed, .allowed, .allowed],
-        .observer: [.founderOnly, .observer, .observer, .observer, .observer, .observer],
+        .founder: [.allowed, .allowed, .allowed, .allowed, .allowed, .allowed, .notOwnKeyRotation],
+        .promotedLead: [.founderOnly, .allowed, .allowed, .allowed, .allowed, .allowed, .notOwnKeyRotation],
+        .auditor: [.founderOnly, .leadOnly, .leadOnly, .allowed, .allowed, .allowed, .notOwnKeyRotation],
+        .expert: [.founderOnly, .leadOnly, .leadOnly, .allowed, .allowed, .allowed, .notOwnKeyRotation],
+        .observer: [.founderOnly, .observer, .observer, .observer, .observer, .observer, .notOwnKeyRotation],
         .removedMember: Array(repeating: .removed, count: Action.allCases.count),
         .stranger: Array(repeating: .notOnRoster, count: Action.allCases.count),
         .filedCentral: [.founderOnly] + Array(repeating: .centralRepository, count: Action.allCases.count - 1),
@@ -157,6 +160,10 @@ struct RosterPolicyTests {
             case .captureAFinding:
                 _ = try author.raiseFinding(
                     grade: .ofi, refs: ["7.2"], statement: "Track training", evidence: [], objectiveEvidence: nil, systems: [], engagement: nil)
+            case .writeAnotherKeysRotationRecord:
+                try author.write(in: engagement) { writer in
+                    try writer.put([(KeyRotation.Field.replica.rawValue, .text("x"))], entity: KeyRotation.id(engagement: engagement, replica: peer.identity.id), kind: .keyRotation)
+                }
             }
         }
 
@@ -182,6 +189,8 @@ struct RosterPolicyTests {
             case .captureAFinding:
                 let draft = Finding.Draft(grade: .ofi, refs: ["7.2"], statement: "Track training", evidence: [], objectiveEvidence: nil, systems: [])
                 (writes, entity, kind) = (try draft.writes(raisedBy: author.name), testEntity(23), .finding)
+            case .writeAnotherKeysRotationRecord:
+                (writes, entity, kind) = ([(KeyRotation.Field.replica.rawValue, .text("x"))], KeyRotation.id(engagement: engagement, replica: peer.identity.id), .keyRotation)
             }
             try author.store.write(as: author.identity.id) { transaction in
                 for (field, value) in writes {

@@ -226,4 +226,38 @@ struct IntegratedAuditTests: LaptopsInOneFolder {
         #expect(report.contains("| Mapped evidence (not counted as tested) |") && report.contains("mapped from isms:6.1.2, subset: conforming"))
         #expect(try succeed(["status"], as: "ben").contains("mapped from isms:6.1.2, subset: conforming"))
     }
+
+    @Test func anEngagementOfAnOlderVersionLeavesOutAHeldMappingSetItCannotShowAndSaysSo() throws {
+        try adaAndBen()
+        // Ada holds versions 2 and 3 of the library (3 has A.8.16 instead of A.8.15) and a mapping
+        // set made for version 3, which maps A.8.16.
+        let v3 = try String(contentsOfFile: library, encoding: .utf8)
+            .replacingOccurrences(of: "\nversion: 2\n", with: "\nversion: 3\n")
+            .replacingOccurrences(of: "A.8.15", with: "A.8.16").replacingOccurrences(of: "a.8.15", with: "a.8.16")
+        try v3.write(toFile: file("isms-v3.yaml"), atomically: true, encoding: .utf8)
+        let mapping = try String(contentsOfFile: "\(packageRoot)/Fixtures/catalogs/example-isms-to-iso42001-mapping.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "example-isms-2025:6.1.2", with: "example-isms-2025:a.8.16")
+        try mapping.write(toFile: file("mapping-v3.yaml"), atomically: true, encoding: .utf8)
+        for path in [library, file("isms-v3.yaml"), file("mapping-v3.yaml")] { try succeed(["catalog", "import", path], as: "ada") }
+
+        // Created against version 2: the set is left out, visibly, and why; nothing half-shown.
+        let created = try succeed(["engagement", "create", "--client", "Northwind", "--standard", "iso-iec-42001-2023", "--standard", "example-isms-2025@2"], as: "ada")
+        #expect(created.contains("The mapping set Example ISMS 2025 to ISO/IEC 42001:2023 is not recorded:") && created.contains("urn:fieldaudit:risk:req_node:example-isms-2025:a.8.16"), "\(created)")
+        #expect(created.contains("this engagement audits that version") && !created.contains("is recorded:"), "\(created)")
+        try succeed(["test", "record", "isms:4.1", "--method", "inspection", "--result", "conforming"], as: "ada")
+        #expect(try rows(try standards("ada")["42001"])["4.1"]?["mapped"] == nil, "no mapping of the set is shown")
+        let added = try run(["engagement", "set", "--add-mapping", "example-isms-2025-to-iso-iec-42001-2023"], as: "ada")
+        #expect(added.status == 65 && added.stderr.contains("a.8.16"), "\(added.stderr)")
+
+        // Adding version 2 to an engagement of 42001 alone: the same rule, the same note.
+        try succeed(["engagement", "create", "--client", "Contoso"], as: "ada")
+        let standard = try succeed(["engagement", "set", "--add-standard", "example-isms-2025@2"], as: "ada")
+        #expect(standard.contains("is not recorded:") && !standard.contains("is recorded with it"), "\(standard)")
+
+        // Against version 3 it is recorded and shown.
+        let newest = try succeed(["engagement", "create", "--client", "Fabrikam", "--standard", "iso-iec-42001-2023", "--standard", "example-isms-2025"], as: "ada")
+        #expect(newest.contains("The mapping set Example ISMS 2025 to ISO/IEC 42001:2023 is recorded:") && !newest.contains("not recorded"), "\(newest)")
+        try succeed(["test", "record", "isms:4.1", "--method", "inspection", "--result", "conforming"], as: "ada")
+        #expect(try rows(try standards("ada")["42001"])["4.1"]?["mapped"] as? [String] == ["mapped from isms:4.1, intersect: conforming"])
+    }
 }

@@ -30,10 +30,12 @@ struct KeyRotationCommandTests: LaptopsInOneFolder {
         let early = try run(["note", "--ref", "5.1", "too early"], as: "ben")
         #expect(early.status == 77, "\(early.stderr)")
 
-        // Ada: import, then continue Ben under the key his record names.
+        // Ada: import, then continue Ben under the key his record names; a later point than the
+        // record's is not recorded, and she is told so.
         try succeed(["import", file("rotation.fabundle")], as: "ada")
-        let continued = try succeed(["team", "rotate", file("ben.card.json")], as: "ada")
-        #expect(continued.contains("Ben continues as auditor") && continued.contains("its own rotation record"), "\(continued)")
+        let continued = try succeed(["team", "rotate", file("ben.card.json"), "--after", "9999"], as: "ada")
+        #expect(continued.contains("Ben continues as auditor") && continued.contains("its own rotation record") && !continued.contains("stay valid through seq 9999") && !continued.contains("up to seq 9999"), "\(continued)")
+        #expect(continued.contains("Not through seq 9999 as asked: the key's own rotation record retired it after seq"), "\(continued)")
         try succeed(["export", "--for", newID, "-o", file("back.fabundle")], as: "ada")
         try succeed(["import", file("back.fabundle")], as: "ben")
 

@@ -42,8 +42,9 @@ extension FieldAuditCommand.EngagementCommand {
                 client: client, address: address, catalog: catalogs[0], auditType: type, scope: scope,
                 sites: sites, startDate: start, endDate: end, criteria: criteria, objectives: objectives,
                 timeZone: timeZone ?? Self.localZone, otherCatalogs: Array(catalogs.dropFirst()), mappingSets: replica.mappingSets())
+            let mappings = draft.mappingRecording
             let id = try replica.createEngagement(draft)
-            let audited = Standards(primary: draft.catalog, others: draft.otherCatalogs, mappingSets: draft.mappingSets)
+            let audited = Standards(primary: draft.catalog, others: draft.otherCatalogs, mappingSets: mappings.recorded)
             let names = audited.isIntegrated
                 ? audited.catalogs.indices.map { "\(audited.catalogs[$0].displayName) as \(audited.prefixes[$0])" }.joined(separator: ", ")
                 : draft.catalog.displayName
@@ -51,6 +52,9 @@ extension FieldAuditCommand.EngagementCommand {
             if audited.isIntegrated {
                 for set in audited.mappingSets {
                     Terminal.print("The mapping set \(Terminal.shown(set.name)) is recorded: a requirement examined in one standard shows as mapped evidence towards the other's.")
+                }
+                for (set, reason) in mappings.leftOut {
+                    Terminal.print("The mapping set \(Terminal.shown(set.name)) is not recorded: \(Terminal.shown(reason)). Import a version of it made for the audited version (`fieldaudit catalog import`), then `fieldaudit engagement set --add-mapping ID`.")
                 }
                 Terminal.print("Cite requirements as PREFIX:REF (\(Terminal.shown(audited.prefixes[1])):\(Terminal.shown(audited.catalogs[1].requirements[0].ref))); a reference only one standard has needs no prefix.")
             }

@@ -40,6 +40,9 @@ extension FieldAuditCommand.EngagementCommand {
                     ? "The engagement audits \(Terminal.shown(added.catalog.displayName)) already; nothing changed."
                     : "The engagement now audits \(Terminal.shown(added.catalog.displayName)) too; cite its requirements as \(Terminal.shown(added.prefix)):REF.")
                 for set in added.mappingSets { Terminal.print("The mapping set \(Terminal.shown(set.name)) is recorded with it.") }
+                for (set, reason) in added.leftOutMappingSets {
+                    Terminal.print("The mapping set \(Terminal.shown(set.name)) is not recorded: \(Terminal.shown(reason)). Import a version of it made for the audited version (`fieldaudit catalog import`), then `fieldaudit engagement set --add-mapping ID`.")
+                }
             }
             for mapping in addMapping {
                 let added = try replica.addMappingSet(mapping, engagement: engagement.engagement)

@@ -12,7 +12,8 @@ extension FieldAuditCommand.TeamCommand {
                 still delete what they recorded under the old key). The new key is the one the old key's own \
                 rotation record names (import the bundle `fieldaudit key rotate` wrote first), or the card \
                 given with --to (a stolen laptop: the member ran `init` again). The old key stays valid through \
-                its rotation record, else through the last of its changes you hold, or through --after SEQ; \
+                its rotation record, else through the last of its changes you hold, or through --after SEQ \
+                (never beyond its own rotation record); \
                 anything later signed with it is refused by every replica. Compare the fingerprint shown with \
                 the one the member reads out from `fieldaudit whoami`.
                 """)
@@ -31,7 +32,8 @@ extension FieldAuditCommand.TeamCommand {
                 \(Terminal.shown(rotation.name)) continues as \(rotation.role) under key \(rotation.replica.prefix(8)) (\(rotation.fingerprint)); \
                 compare this fingerprint with theirs.
                 The old key \(rotation.retired.prefix(8)) is retired: its changes up to seq \(rotation.retiredAfter) stay valid\
-                \(rotation.fromRotationRecord ? " (its own rotation record)" : ""), later ones are refused.
+                \(rotation.fromRotationRecord ? " (its own rotation record)" : ""), later ones are refused.\
+                \(rotation.requestedAfter.map { "\nNot through seq \($0) as asked: the key's own rotation record retired it after seq \(rotation.retiredAfter), and every replica refuses its later changes whatever you record." } ?? "")
                 Next: export for them (`fieldaudit export --for \(rotation.replica) -o DIR`).
                 """)
         }
