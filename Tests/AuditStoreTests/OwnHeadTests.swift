@@ -15,12 +15,7 @@ struct OwnHeadTests {
         guard backend.isAvailable() else { return }
         let (me, peer, engagement) = (testIdentity(1).id, testIdentity(2).id, testEntity(1))
         // Given the writer's history of four changes, made on the store as it was before its loss...
-        let lost = try backend.makeStore(clock: ManualClock())
-        defer { StorageBackend.close(lost) }
-        for client in ["a", "b", "c", "d"] {
-            try lost.write(as: me) { try $0.set(.text(client), "client", of: engagement, kind: "engagement", engagement: engagement) }
-        }
-        let history = try lost.changes(of: me, after: 0, limit: 10)
+        let history = try backend.lostHistory(of: me, in: engagement, count: 4)
         // ...and a store restored holding the first two, which learns a peer holds all four
         let restored = try backend.makeStore(clock: ManualClock())
         defer { StorageBackend.close(restored) }
@@ -48,12 +43,7 @@ struct OwnHeadTests {
     func aLocalWriteIsNumberedAfterThePlaceholdersOfTheWritersOwnChanges(backend: StorageBackend) throws {
         guard backend.isAvailable() else { return }
         let (me, peer, engagement) = (testIdentity(1).id, testIdentity(2).id, testEntity(1))
-        let source = try backend.makeStore(clock: ManualClock())
-        defer { StorageBackend.close(source) }
-        for client in ["a", "b", "c"] {
-            try source.write(as: me) { try $0.set(.text(client), "client", of: engagement, kind: "engagement", engagement: engagement) }
-        }
-        let history = try source.changes(of: me, after: 0, limit: 10)
+        let history = try backend.lostHistory(of: me, in: engagement, count: 3)
         let store = try backend.makeStore(clock: ManualClock())
         defer { StorageBackend.close(store) }
         _ = try store.apply(history.prefix(1))
@@ -64,5 +54,19 @@ struct OwnHeadTests {
         }
         #expect(written.id.seq == 4)
         #expect(try store.vector()[me] == 4)
+    }
+}
+
+extension StorageBackend {
+    /// The first `count` changes `writer` made in `engagement` (its `client` field set to "a",
+    /// "b", …), on a store of this backend that is then closed: a history a restored store lost.
+    func lostHistory(of writer: ReplicaID, in engagement: EntityID, count: Int) throws -> [Change] {
+        let lost = try makeStore(clock: ManualClock())
+        defer { StorageBackend.close(lost) }
+        for index in 0..<count {
+            let client = String(UnicodeScalar(UInt8(ascii: "a") + UInt8(index)))
+            try lost.write(as: writer) { try $0.set(.text(client), "client", of: engagement, kind: "engagement", engagement: engagement) }
+        }
+        return try lost.changes(of: writer, after: 0, limit: count)
     }
 }
