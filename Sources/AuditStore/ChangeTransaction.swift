@@ -46,21 +46,25 @@ public enum ChangeTransaction {
     /// does (`Sync/PROTOCOL.md` §21.2): the store was restored from an older backup and must catch
     /// up before it numbers new changes.
     ///
+    /// The store's head of `origin` is its gap-free chain, placeholders of withheld changes
+    /// included: the origin's own changes in an engagement it may no longer read come back to it
+    /// as placeholders, and they count, both for the refusal and for numbering the next change.
+    ///
     /// - Throws: `StoreError.behindOwnHistory` then; `StoreError`, or whatever `body` throws, unchanged.
     public static func write<T>(
         as origin: ReplicaID, rows: any StateRows, searchableFields: Set<String>, now: UInt64,
         _ body: (inout LocalTransaction) throws -> T
     ) throws -> T {
-        let lastSeq = try rows.lastSeq(of: origin)
+        let head = try rows.chain(of: origin)?.seq ?? 0
         // A store restored from an older backup writes only once it holds what peers hold of it.
-        if let furthest = try rows.furthestPeer(of: origin), furthest.seq > lastSeq {
-            throw StoreError.behindOwnHistory(head: lastSeq, heldThrough: furthest.seq, heldBy: furthest.peer)
+        if let furthest = try rows.furthestPeer(of: origin), furthest.seq > head {
+            throw StoreError.behindOwnHistory(head: head, heldThrough: furthest.seq, heldBy: furthest.peer)
         }
         let applier = ChangeApplier(rows, searchableFields: searchableFields)
         var transaction = LocalTransaction(
             rows: rows, applier: applier,
             writer: ChangeWriter(
-                origin: origin, lastSeq: lastSeq,
+                origin: origin, lastSeq: head,
                 clock: HybridLogicalClock(last: try rows.clockStamp()), now: now))
         let result = try body(&transaction)
         try applier.finish()

@@ -126,13 +126,6 @@ final class SQLiteRows: StateRows {
         return try probe(probeBeyond)
     }
 
-    func lastSeq(of origin: ReplicaID) throws(StoreError) -> UInt64 {
-        let statement = try statement("SELECT MAX(seq) FROM change WHERE origin = ?")
-        statement.bind(blob: origin.bytes, at: 1)
-        defer { statement.reset() }
-        return try statement.step() && !statement.isNull(0) ? statement.uint64(0) : 0
-    }
-
     // MARK: - Placeholders
 
     func placeholderHash(of id: ChangeID) throws(StoreError) -> ChangeHash? {

@@ -25,8 +25,6 @@ public protocol StateRows: AnyObject {
     func setRecordedHash(_ hash: ChangeHash, of id: ChangeID) throws(StoreError)
     /// Whether the log holds a change of `origin` with seq above `seq`.
     func hasChanges(of origin: ReplicaID, after seq: UInt64) throws(StoreError) -> Bool
-    /// The highest seq of `origin` in the log (0 for none).
-    func lastSeq(of origin: ReplicaID) throws(StoreError) -> UInt64
 
     // MARK: - Placeholders of withheld changes
 

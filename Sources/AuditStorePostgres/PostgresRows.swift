@@ -94,14 +94,6 @@ final class PostgresRows: StateRows {
         }
     }
 
-    func lastSeq(of origin: ReplicaID) throws(StoreError) -> UInt64 {
-        try lock(.origin, origin.bytes)
-        guard let row = try rows("SELECT max(seq) FROM change WHERE origin = $1", { $0.bytes(origin.bytes) }).first, !row.isNull(0) else {
-            return 0
-        }
-        return try row.uint64(0)
-    }
-
     // MARK: - Placeholders
 
     func placeholderHash(of id: ChangeID) throws(StoreError) -> ChangeHash? {

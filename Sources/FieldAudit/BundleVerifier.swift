@@ -80,6 +80,11 @@ struct BundleVerifier {
         var refusedFrom: [ReplicaID: UInt64] = [:]
         /// Links of forked origins from their fork on that the bundle carried and that were set aside.
         var setAside = 0
+        /// The highest seq of the importer's own origin (`own`) that a checkpoint signed by the
+        /// importer's own key in the bundle vouches for; 0 for none. Only this proves how far the
+        /// exporter holds the importer's own history (`Sync/PROTOCOL.md` §21 step 2, §21.2): a
+        /// header's range is the exporter's claim.
+        var ownSigned: UInt64 = 0
     }
 
     /// One kind of write by one author in one engagement. A roster refuses a change for its
@@ -278,7 +283,7 @@ struct BundleVerifier {
                 StoredCheckpoint(origin: $0.origin, seq: $0.seq, hash: $0.hash, publicKey: $0.signerPublicKey, signature: $0.signature)
             },
             evidence: evidence, engagements: engagements, authorship: authorship, firstSeqs: firstSeqs, forks: forks,
-            refusedFrom: refusedFrom, setAside: setAside)
+            refusedFrom: refusedFrom, setAside: setAside, ownSigned: own.flatMap { checkpoints[$0]?.seq } ?? 0)
     }
 
     /// Writes an evidence chunk into its staging file; chunks of a file must come in order, each

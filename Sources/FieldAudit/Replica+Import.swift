@@ -180,6 +180,9 @@ extension Replica {
         defer { try? handle.close() }
         var holds = VersionVector()
         for range in verified.header.ranges { holds[range.origin] = range.through }
+        // Of this replica's own history, only as far as its own key signed: a claimed range alone
+        // must not stop it from writing (§21.2).
+        holds[identity.id] = min(holds[identity.id], verified.ownSigned)
         // A fork of this replica's own history: refused, saying how to restore (never quarantined).
         if let own = verified.forks[identity.id] { throw FieldAuditError.ownHistoryForked(seq: own.id.seq, path: path) }
         let refusedFrom = verified.refusedFrom

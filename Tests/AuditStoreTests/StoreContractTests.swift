@@ -154,12 +154,7 @@ struct StoreContractTests {
         guard backend.isAvailable() else { return }
         let (me, peer, engagement) = (testIdentity(1).id, testIdentity(2).id, testEntity(1))
         // Given the writer's history of four changes, made on the store as it was before its loss...
-        let lost = try backend.makeStore(clock: ManualClock())
-        defer { StorageBackend.close(lost) }
-        for client in ["a", "b", "c", "d"] {
-            try lost.write(as: me) { try $0.set(.text(client), "client", of: engagement, kind: "engagement", engagement: engagement) }
-        }
-        let history = try lost.changes(of: me, after: 0, limit: 10)
+        let history = try backend.lostHistory(of: me, in: engagement, count: 4)
         // ...and a store restored holding only the first two, which learns a peer holds all four:
         let restored = try backend.makeStore(clock: ManualClock())
         defer { StorageBackend.close(restored) }
