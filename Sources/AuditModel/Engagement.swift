@@ -138,6 +138,21 @@ public struct Engagement: Hashable, Sendable, Encodable {
         return [(Field.catalogs.rawValue, .json(Catalog.encodeList(Array(standards.catalogs.dropFirst()) + [catalog], keeping: standards.unreadCatalogs)))]
     }
 
+    /// The write that settles concurrent values of the engagement's `catalogs` or `mappings` field
+    /// (two leads adding a standard or a mapping set at once): the list of every standard or set
+    /// any of the values holds, those this build does not read kept, so none is ever removed;
+    /// `nil` for any other field.
+    public static func unionWrites(of field: String, in standards: Standards) -> FieldWrites? {
+        switch Field(rawValue: field) {
+        case .catalogs:
+            [(Field.catalogs.rawValue, .json(Catalog.encodeList(Array(standards.catalogs.dropFirst()), keeping: standards.unreadCatalogs)))]
+        case .mappings:
+            mappingWrites(recording: [], in: standards)
+        default:
+            nil
+        }
+    }
+
     /// The write that records `set` in an engagement that audits `standards`: the whole list of
     /// its mapping sets, the new one last; `nil` when it is recorded already.
     ///

@@ -36,7 +36,9 @@ extension Replica {
     }
 
     /// Resolves a conflict by keeping one of its values (`take`, 1 = the first shown) or a new
-    /// value; the write supersedes every value, so every replica that learns of it agrees.
+    /// value; the write supersedes every value, so every replica that learns of it agrees. An
+    /// engagement's `catalogs` and `mappings` fields (standards and mapping sets, only ever added)
+    /// resolve to the list of everything any value holds, whichever value is taken.
     ///
     /// In a closed engagement only a lead resolves (conflicts there come from late changes), and
     /// the resolution is accepted at once in the same transaction (a `LateDecision` by its
@@ -56,7 +58,15 @@ extension Replica {
             throw .nothingToResolve(entity: id.short, field: field, reason: "the field was never written")
         }
         let chosen: Value
-        if let take {
+        if snapshot.kind == EntityKind.engagement.rawValue, let union = Engagement.unionWrites(of: field, in: record.standards) {
+            // Standards and mapping sets are only ever added: the resolution keeps every one any
+            // side recorded, whatever is asked, so that no standard is dropped by choosing a side.
+            guard state.isConflict else { throw .nothingToResolve(entity: id.short, field: field, reason: "it has a single value") }
+            guard value == nil else {
+                throw .nothingToResolve(entity: id.short, field: field, reason: "its value is the list of every standard or mapping set recorded; resolve it with --take 1 to keep them all")
+            }
+            chosen = union[0].value
+        } else if let take {
             guard state.isConflict else { throw .nothingToResolve(entity: id.short, field: field, reason: "it has a single value") }
             guard (1...state.values.count).contains(take) else {
                 throw .nothingToResolve(entity: id.short, field: field, reason: "--take must be between 1 and \(state.values.count)")
