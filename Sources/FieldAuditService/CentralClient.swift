@@ -99,11 +99,18 @@ public struct CentralClient: Sendable {
     }
 
     /// `GET /v1/vector`: what the central holds.
-    public func vector() async throws(ServiceError) -> VersionVector {
-        let response = try await send { signed("GET", "/v1/vector", bodyDigest: RequestSignature.digest(of: Data())) }
+    public func vector() async throws(ServiceError) -> VectorAnswer {
+        var nonce = ""
+        let response = try await send {
+            let request = signed("GET", "/v1/vector", bodyDigest: RequestSignature.digest(of: Data()))
+            nonce = request.headers.first(name: RequestSignature.Header.nonce) ?? ""
+            return request
+        }
+        let proof = response.headers.first(name: AnswerProof.header)
         let data = try await Self.collect(response, base: url, limit: 16 << 20)
         do throws(FieldAuditError) {
-            return try VectorFile.decode(data, source: url + "/v1/vector").versionVector(path: url + "/v1/vector")
+            let vector = try VectorFile.decode(data, source: url + "/v1/vector").versionVector(path: url + "/v1/vector")
+            return VectorAnswer(vector: vector, body: data, nonce: nonce, proof: proof)
         } catch {
             throw .invalidResponse(url: url, reason: error.description)
         }
@@ -235,4 +242,21 @@ public struct PushSummary: Codable, Sendable, Equatable {
     public var newEvidence: Int
     /// Fields newly in conflict.
     public var newConflicts: Int
+}
+
+/// The central's answer to `GET /v1/vector`: what it holds, and what proves the answer its own.
+public struct VectorAnswer: Sendable {
+    /// What the central holds, origin by origin.
+    public let vector: VersionVector
+    /// The answer's body as received.
+    let body: Data
+    /// The nonce of the request it answers.
+    let nonce: String
+    /// The `FieldAudit-Answer-Proof` header, if the answer had one.
+    let proof: String?
+
+    /// Whether the central pinned as `remote` signed this answer to this request (`AnswerProof`).
+    public func isSigned(by remote: Remote) -> Bool {
+        AnswerProof.holds(proof, body: body, nonce: nonce, remote: remote)
+    }
 }

@@ -19,12 +19,16 @@ extension CentralServer {
         return response
     }
 
-    /// `GET /v1/vector`: the central's vector file, as `fieldaudit vector` writes it.
+    /// `GET /v1/vector`: the central's vector file, as `fieldaudit vector` writes it, signed for
+    /// the request that asked (`AnswerProof`).
     func vector(_ request: Request, context: CentralRequestContext) async throws -> Response {
         let (signature, _) = try await admit(request, context: context)
         try RequestAuthenticator.confirm(signature, bodyDigest: RequestSignature.digest(of: Data()))
         let file = try await central.read { replica throws(FieldAuditError) in try replica.vectorFile() }
-        return json(file.encoded())
+        let body = file.encoded()
+        var response = json(body)
+        response.headers[HTTPField.Name(AnswerProof.header)!] = AnswerProof.sign(body: body, nonce: signature.nonce, by: central.replica.identity)
+        return response
     }
 
     /// `POST /v1/pull`: body the laptop's vector file; answers the bundle `fieldaudit export --for

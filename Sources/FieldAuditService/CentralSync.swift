@@ -62,15 +62,16 @@ public struct CentralSync: Sendable {
         } catch {
             // The pull failed: if the central holds more of this replica's own history than its
             // store, remember it, so no local write forks that history before the next sync.
-            if let holds = try? await client.vector() {
-                try? replica.recordOwnHistory(heldThrough: holds[replica.identity.id], by: try remote.replica, peerName: centralName)
+            if let answer = try? await client.vector() {
+                try? recordOwnHistory(from: answer)
             }
             throw error
         }
 
-        let centralHolds = try await client.vector()
+        let answer = try await client.vector()
+        let centralHolds = answer.vector
         // The central's answer: it holds nothing of this replica's own beyond what the pull brought.
-        try replica.recordOwnHistory(heldThrough: centralHolds[replica.identity.id], by: try remote.replica, peerName: centralName)
+        try recordOwnHistory(from: answer)
         let pushPath = "\(scratch)/push-to-\(remote.name).fabundle"
         try? FileManager.default.removeItem(atPath: pushPath)
         defer { try? FileManager.default.removeItem(atPath: pushPath) }
@@ -82,6 +83,16 @@ public struct CentralSync: Sendable {
             progress(WorkProgress(step: "pushing", done: $0, total: total, unit: .bytes))
         }
         return SyncReport(pulled: pulled, pulledBytes: pulledBytes, sent: sent, pushed: pushed)
+    }
+
+    /// Records how much of this replica's own history the central says it holds (§21.2), when
+    /// the pinned key signed that answer: an unsigned one (an older server, or a machine in
+    /// between on plain HTTP) could otherwise stop this laptop writing with a claim nothing backs.
+    ///
+    /// - Throws: `FieldAuditError.behindOwnHistory` when the central holds more than this store.
+    func recordOwnHistory(from answer: VectorAnswer) throws {
+        guard answer.isSigned(by: remote) else { return }
+        try replica.recordOwnHistory(heldThrough: answer.vector[replica.identity.id], by: try remote.replica, peerName: centralName)
     }
 
     /// How messages name the central: the remote's name and URL.

@@ -44,3 +44,35 @@ public enum IdentityProof {
         return key.isValidSignature(signature, for: Data(text(replica: card.replicaID, challenge: challenge).utf8))
     }
 }
+
+/// The central's signature on its answer to `GET /v1/vector` (Sync/PROTOCOL.md §24): what it
+/// says it holds of a laptop's own origin can stop that laptop writing (§21.2), so the laptop
+/// believes it only when the pinned key signed this very answer, never a copy of an older one or
+/// one a machine in between wrote.
+public enum AnswerProof {
+    /// The answer's header carrying the proof: standard base64 of the 64-byte Ed25519 signature.
+    public static let header = "FieldAudit-Answer-Proof"
+    /// The first line of the text signed.
+    public static let scheme = "FIELDAUDIT-ANSWER-PROOF-V1"
+
+    /// The text signed: four lines, each ended by a line feed: the scheme, the central's replica
+    /// id (32 hex digits), the request's nonce (its `FieldAudit-Nonce`) and the answer body's
+    /// SHA-256 (64 lowercase hex digits).
+    public static func text(replica: String, nonce: String, body: some DataProtocol) -> String {
+        [scheme, replica, nonce, RequestSignature.digest(of: body)].map { $0 + "\n" }.joined()
+    }
+
+    /// The proof `identity` gives for the answer `body` to the request with `nonce`.
+    public static func sign(body: some DataProtocol, nonce: String, by identity: ReplicaIdentity) -> String {
+        Data(identity.sign(Data(text(replica: identity.id.hex, nonce: nonce, body: body).utf8))).base64EncodedString()
+    }
+
+    /// Whether `proof` is the signature of the answer `body` to the request with `nonce` by the
+    /// central pinned as `remote`.
+    public static func holds(_ proof: String?, body: some DataProtocol, nonce: String, remote: Remote) -> Bool {
+        guard let proof, proof.utf8.count <= 100, let signature = Data(base64Encoded: proof),
+            let raw = Data(base64Encoded: remote.publicKey), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
+        else { return false }
+        return key.isValidSignature(signature, for: Data(text(replica: remote.replicaID, nonce: nonce, body: body).utf8))
+    }
+}

@@ -103,6 +103,26 @@ struct CentralServerTests {
         }
     }
 
+    @Test func theVectorAnswerIsSignedByThePinnedKeyForThisRequestOnly() async throws {
+        try await server().test(.router) { client in
+            let headers = fixture.signed("GET", "/v1/vector", by: ben.identity)
+            let nonce = try #require(headers[HTTPField.Name(RequestSignature.Header.nonce)!])
+            let response = try await client.execute(uri: "/v1/vector", method: .get, headers: headers)
+            #expect(response.status == .ok)
+            let body = Data(response.body.readableBytesView)
+            let proof = response.headers[HTTPField.Name(AnswerProof.header)!]
+            let pinned = Remote(name: "central", url: "http://127.0.0.1:1", card: central.card)
+            #expect(AnswerProof.holds(proof, body: body, nonce: nonce, remote: pinned))
+            // Not for another request, not for another body, not by another key, not without a proof.
+            #expect(!AnswerProof.holds(proof, body: body, nonce: RequestSignature.newNonce(), remote: pinned))
+            var altered = body
+            altered[altered.startIndex] ^= 1
+            #expect(!AnswerProof.holds(proof, body: altered, nonce: nonce, remote: pinned))
+            #expect(!AnswerProof.holds(proof, body: body, nonce: nonce, remote: Remote(name: "other", url: "http://127.0.0.1:1", card: stranger.card)))
+            #expect(!AnswerProof.holds(nil, body: body, nonce: nonce, remote: pinned))
+        }
+    }
+
     @Test func expiredReplayedAndMisaddressedSignaturesAreRefusedWith401() async throws {
         try await server().test(.router) { client in
             let expired = try await client.execute(
