@@ -40,14 +40,21 @@ public struct CentralClient: Sendable {
 
     /// The central's identity card (`GET /v1/identity?challenge=…`, unsigned), accepted only if
     /// the server proves it holds the card's key by signing a fresh random challenge
-    /// (`IdentityProof`).
+    /// (`IdentityProof`). A busy server (503: all its connections taken) is asked again after its
+    /// `Retry-After`, up to 8 times, as signed requests are.
     ///
     /// - Throws: `ServiceError.unreachable`, `.refused`, or `.invalidResponse` if it is not a card
     ///   or the proof is missing or does not hold.
     public static func identity(at url: String, timeout: TimeAmount = .seconds(30)) async throws(ServiceError) -> IdentityCard {
         let base = normalized(url)
-        let challenge = IdentityProof.newChallenge()
-        let response = try await execute(HTTPClientRequest(url: base + "/v1/identity?\(IdentityProof.parameter)=\(challenge)"), base: base, timeout: timeout)
+        var challenge = IdentityProof.newChallenge()
+        var response = try await execute(HTTPClientRequest(url: base + "/v1/identity?\(IdentityProof.parameter)=\(challenge)"), base: base, timeout: timeout)
+        for _ in 0..<8 where response.status == .serviceUnavailable {
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            try? await Task.sleep(for: .seconds(min(max(response.headers.first(name: "Retry-After").flatMap(Int.init) ?? 1, 1), 10)))
+            challenge = IdentityProof.newChallenge()
+            response = try await execute(HTTPClientRequest(url: base + "/v1/identity?\(IdentityProof.parameter)=\(challenge)"), base: base, timeout: timeout)
+        }
         let data = try await collect(response, base: base, limit: 64 << 10)
         let card: IdentityCard
         do throws(FieldAuditError) {
