@@ -205,7 +205,7 @@ struct CentralBoundsTests {
         }
     }
 
-    @Test func aConnectionBeyondTheLimitIsAnswered503WithRetryAfterChangesNothingAndTheServerServesOthersAfterwards() async throws {
+    @Test(.timeLimit(.minutes(2))) func aConnectionBeyondTheLimitIsAnswered503WithRetryAfterChangesNothingAndTheServerServesOthersAfterwards() async throws {
         let bundle = try fixture.note("Risk register reviewed quarterly", by: ben)
         let before = try fixture.digest(fixture.central)
         try await fixture.server { $0.maxConnections = 2 }.test(.live) { client in

@@ -18,7 +18,8 @@ struct CentralConcurrencyTests {
         Remote(name: "central", url: "http://127.0.0.1:\(port)", card: fixture.central.card)
     }
 
-    @Test func aPullIsAnsweredWhileAnImportIsHeldOpenOnTheSQLiteCentralAndEachSeesTheRightState() async throws {
+    // A test that hangs here has found the pull or the push waiting behind the held import.
+    @Test(.timeLimit(.minutes(2))) func aPullIsAnsweredWhileAnImportIsHeldOpenOnTheSQLiteCentralAndEachSeesTheRightState() async throws {
         let fixture = try CentralFixture(auditors: 2)
         let (ben, cleo) = (fixture.auditors[0], fixture.auditors[1])
         let helix = fixture.helix.description
@@ -57,7 +58,8 @@ struct CentralConcurrencyTests {
         #expect(try served.verify().isSound)
     }
 
-    @Test func importsForDifferentEngagementsRunAtOnceOnAPostgreSQLCentral() async throws {
+    // A test that hangs here has found the pull or the push waiting behind the held import.
+    @Test(.timeLimit(.minutes(2))) func importsForDifferentEngagementsRunAtOnceOnAPostgreSQLCentral() async throws {
         guard let base = TestPostgres.url() else { return }
         let fixture = try CentralFixture(auditors: 2, database: TestPostgres.freshURL(base))
         let (ben, cleo) = (fixture.auditors[0], fixture.auditors[1])
@@ -91,7 +93,7 @@ struct CentralConcurrencyTests {
         #expect(try fixture.central.verify().isSound)
     }
 
-    @Test func laptopsSyncingOverlappingChangesAtOnceConvergeOnAPostgreSQLCentralWithNothingLost() async throws {
+    @Test(.timeLimit(.minutes(2))) func laptopsSyncingOverlappingChangesAtOnceConvergeOnAPostgreSQLCentralWithNothingLost() async throws {
         guard let base = TestPostgres.url() else { return }
         let fixture = try CentralFixture(auditors: 4, database: TestPostgres.freshURL(base))
         let auditors = fixture.auditors
