@@ -7,11 +7,13 @@ import Replication
 ///
 /// The only type in FieldAudit that touches SQLite. Every write is one IMMEDIATE transaction that
 /// is durable when the call returns (WAL, `synchronous=FULL`); several processes may write to one
-/// store at once, each waiting its turn (busy timeout).
+/// store at once, each waiting its turn (busy timeout). Opened with `concurrentReads`, reads run
+/// on a pool of connections beside the one writer, each in a snapshot of its own (WAL).
 public final class Store: Sendable {
     /// Where the database lives, for messages.
     public let path: String
-    let queue: DatabaseQueue
+    /// One connection (a `DatabaseQueue`), or one writer and a pool of readers (a `DatabasePool`).
+    let queue: any DatabaseWriter
     let clock: any WallClock
     /// The fields whose text values `search` finds.
     let searchableFields: Set<String>
@@ -22,7 +24,7 @@ public final class Store: Sendable {
     /// Each connection's SQLite page cache, in KiB (`PRAGMA cache_size`).
     static let pageCacheKiB = 8192
 
-    private init(path: String, queue: DatabaseQueue, clock: any WallClock, searchableFields: Set<String>) {
+    private init(path: String, queue: any DatabaseWriter, clock: any WallClock, searchableFields: Set<String>) {
         self.path = path
         self.queue = queue
         self.clock = clock
@@ -36,11 +38,16 @@ public final class Store: Sendable {
     /// every read works and the first write throws `StoreError.readOnly`; it is opened immutable
     /// (no locks, no `-shm` file) unless a write-ahead log is left to read.
     ///
+    /// With `concurrentReads` (a central serving many laptops), a writable store's reads run on a
+    /// pool of read connections, so an export never waits for an import in progress: each read
+    /// sees the store as the last commit before it began. Writes still take turns on one
+    /// connection. Without it (every laptop command), the store has one connection.
+    ///
     /// - Throws: `StoreError.damaged` if the file is not a readable SQLite store,
     ///   `StoreError.cannotOpen` if it cannot be opened, `StoreError.newerSchema` if a newer
     ///   FieldAudit wrote it, `StoreError.readOnly` if a read-only store needs a schema upgrade.
     public static func open(
-        at path: String, clock: any WallClock = SystemClock(), searchableFields: Set<String> = []
+        at path: String, clock: any WallClock = SystemClock(), searchableFields: Set<String> = [], concurrentReads: Bool = false
     ) throws(StoreError) -> Store {
         let readOnly = FileManager.default.fileExists(atPath: path) && !isWritable(path)
         var configuration = Configuration()
@@ -54,14 +61,17 @@ public final class Store: Sendable {
             // and doubled an import's peak memory (the page cache is what grows with its size).
             try db.execute(sql: "PRAGMA cache_size = -\(Self.pageCacheKiB)")
         }
-        let queue: DatabaseQueue
+        let queue: any DatabaseWriter
         do {
             if readOnly {
                 queue = try openReadOnly(path, configuration: configuration)
             } else {
-                queue = try DatabaseQueue(path: path, configuration: configuration)
+                queue = concurrentReads
+                    ? try DatabasePool(path: path, configuration: configuration)
+                    : try DatabaseQueue(path: path, configuration: configuration)
                 // GRDB's WAL set-up runs after `prepareDatabase` and lowers `synchronous` to NORMAL;
-                // a capture must be durable when the command returns, so set FULL afterwards.
+                // a capture must be durable when the command returns, so set FULL afterwards (on
+                // the one connection that writes).
                 try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             }
         } catch {
@@ -185,10 +195,13 @@ public final class Store: Sendable {
         (error as? DatabaseError)?.message ?? String(describing: error)
     }
 
-    /// The connection's `PRAGMA synchronous` level (2 is FULL), for checking durability settings.
+    /// The writing connection's `PRAGMA synchronous` level (2 is FULL), for checking durability settings.
     func synchronousLevel() throws(StoreError) -> Int {
-        try readTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        try perform { try queue.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 } }
     }
+
+    /// Whether reads run on a pool of connections beside the writer (`open(concurrentReads:)`).
+    public var readsConcurrently: Bool { queue is DatabasePool }
 
     // MARK: - Metadata
 

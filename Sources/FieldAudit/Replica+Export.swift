@@ -153,7 +153,9 @@ extension Replica {
             }
         }
         summary.bytes = try writer.finish().byteCount
-        if let own = ranges.first(where: { $0.origin == identity.id }) {
+        // Written only when it moves, so an export that sends nothing new of this replica's own
+        // (a central's pulls) reads only, beside an import in progress.
+        if let own = ranges.first(where: { $0.origin == identity.id }), try store.metadata(Self.exportedSeqKey) != String(own.through) {
             try store.setMetadata(Self.exportedSeqKey, to: String(own.through))
         }
         return summary

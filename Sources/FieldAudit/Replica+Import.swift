@@ -41,16 +41,20 @@ extension Replica {
     /// origin's chain up to its signed checkpoint, evidence hashes), then applies the changes in
     /// one transaction that commits only if the signer is known and every change was its author's
     /// to make, then files the evidence. Importing the same bundle again changes nothing.
+    /// `beforeCommit` runs inside the transaction once every check has passed, just before it
+    /// commits (a test holds an import open there; again on each attempt PostgreSQL retries).
     ///
     /// - Throws: `FieldAuditError` naming what failed; the store is then exactly as it was.
-    public func importBundle(at path: String, progress: (Int) -> Void = { _ in }) throws(FieldAuditError) -> ImportSummary {
+    public func importBundle(
+        at path: String, progress: (Int) -> Void = { _ in }, beforeCommit: () -> Void = {}
+    ) throws(FieldAuditError) -> ImportSummary {
         blobs.removeAbandonedScratch()
         let incoming = location.blobs + "/" + BlobStore.scratchName()
         defer { try? FileManager.default.removeItem(atPath: incoming) }
         do {
             let verified = try verify(path, stagingEvidenceIn: incoming, progress: progress)
             let ownCheckpoint = try ownCheckpoint(in: verified.header)
-            var summary = try applyRetryingDeadlocks(verified, from: path)
+            var summary = try applyRetryingDeadlocks(verified, from: path, beforeCommit: beforeCommit)
             summary.newEvidence = try file(verified.evidence, stagedIn: incoming)
             if let ownCheckpoint {
                 summary.behindOwnHistory = try learnOwnHistory(from: ownCheckpoint, exporter: verified.header.exporter)
@@ -155,15 +159,16 @@ extension Replica {
     // MARK: - Apply, with the roster check before commit
 
     /// Pass two, again if PostgreSQL broke a deadlock between this import and another by aborting
-    /// this one (`StoreError.busy` from `PostgresStore`): up to three attempts, each reading the
-    /// bundle file afresh. SQLite's busy (a lock held past its timeout) is not retried.
-    private func applyRetryingDeadlocks(_ verified: BundleVerifier.VerifiedBundle, from path: String) throws -> ImportSummary {
+    /// this one (`StoreError.busy` from `PostgresStore`): up to ten attempts (a central imports
+    /// many bundles at once there), each reading the bundle file afresh. SQLite's busy (a lock
+    /// held past its timeout) is not retried.
+    private func applyRetryingDeadlocks(_ verified: BundleVerifier.VerifiedBundle, from path: String, beforeCommit: () -> Void) throws -> ImportSummary {
         var attempt = 1
         while true {
             do {
-                return try apply(verified, from: path)
+                return try apply(verified, from: path, beforeCommit: beforeCommit)
             } catch let error as StoreError {
-                guard case .busy = error, store is PostgresStore, attempt < 3 else { throw error }
+                guard case .busy = error, store is PostgresStore, attempt < 10 else { throw error }
                 attempt += 1
             }
         }
@@ -171,7 +176,7 @@ extension Replica {
 
     /// Pass two: applies the bundle in one transaction and, before it commits, checks the signer
     /// and every change against its engagement's roster as the bundle leaves it (`authorize`).
-    private func apply(_ verified: BundleVerifier.VerifiedBundle, from path: String) throws -> ImportSummary {
+    private func apply(_ verified: BundleVerifier.VerifiedBundle, from path: String, beforeCommit: () -> Void) throws -> ImportSummary {
         let entitiesBefore = try store.entityCount()
         let conflictsBefore = try store.conflictCount()
         var stream: BundleReader<FileHandleSource>?
@@ -214,6 +219,7 @@ extension Replica {
             guard signerKnown || rosters.contains(where: { $0.canRead(verified.header.exporter) }) else {
                 throw FieldAuditError.untrustedSigner(verified.header.exporter, path: path)
             }
+            beforeCommit()
         }
         return ImportSummary(
             path: path, exporter: verified.header.exporter.hex, newChanges: report.applied, knownChanges: report.duplicates,

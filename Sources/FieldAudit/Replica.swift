@@ -85,13 +85,15 @@ public final class Replica: Sendable {
     /// (`postgres://USER@HOST/DB`), in that PostgreSQL database.
     ///
     /// A store this process cannot write is opened read-only (see `Store.open`): read commands
-    /// work, and a write fails with `StoreError.readOnly`.
+    /// work, and a write fails with `StoreError.readOnly`. `concurrentReads` (the central service)
+    /// gives a SQLite store a pool of read connections beside its writer, so exports and queries
+    /// never wait for an import in progress; a PostgreSQL store always has one.
     ///
     /// - Throws: `FieldAuditError.noReplica` if there is none; `.keyFileExposed` if the key file
     ///   is readable by others; `.keyMismatch` if the key belongs to another replica; `.store` if
     ///   the store cannot be opened (`StoreError.damaged` for a damaged or emptied file).
     public static func open(
-        at location: StoreLocation, clock: any WallClock = SystemClock(), database: String? = nil
+        at location: StoreLocation, clock: any WallClock = SystemClock(), database: String? = nil, concurrentReads: Bool = false
     ) throws(FieldAuditError) -> Replica {
         let file = database == nil ? location.database : location.keyFile
         guard FileManager.default.fileExists(atPath: file) else { throw .noReplica(path: location.directory) }
@@ -106,7 +108,7 @@ public final class Replica: Sendable {
             if let database {
                 store = try PostgresStore.open(url: database, clock: clock, searchableFields: Searchable.fields)
             } else {
-                store = try Store.open(at: location.database, clock: clock, searchableFields: Searchable.fields)
+                store = try Store.open(at: location.database, clock: clock, searchableFields: Searchable.fields, concurrentReads: concurrentReads)
             }
             let recorded = try store.metadata("replica_id")
             if database != nil, recorded == nil { throw FieldAuditError.noReplica(path: store.path) }
@@ -122,6 +124,15 @@ public final class Replica: Sendable {
         }
         return Replica(location: location, identity: identity, name: name, store: store, clock: clock)
     }
+
+    /// Whether writes to this replica's store may run at once on several threads, each in its own
+    /// transaction, the store keeping them apart (PostgreSQL: writers lock only the origins,
+    /// engagements and peers they touch); `false` for SQLite, whose writes take turns.
+    public var writesConcurrently: Bool { store is PostgresStore }
+
+    /// Whether reads of this replica's store run beside a write in progress, each in a snapshot
+    /// of its own (PostgreSQL, and SQLite opened with `concurrentReads`).
+    public var readsConcurrently: Bool { store is PostgresStore || (store as? Store)?.readsConcurrently == true }
 
     /// This replica's public identity card.
     public var card: IdentityCard { IdentityCard(name: name, identity: identity) }

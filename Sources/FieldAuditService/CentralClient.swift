@@ -25,11 +25,16 @@ public struct CentralClient: Sendable {
     /// How many times a request answered 503 (busy) is sent again before the laptop gives up.
     let busyRetries: Int
 
+    /// How many times a busy answer is waited out by default: 40, about 80 s at the central's
+    /// `Retry-After: 2`. (8, 16 s, ran out with 200 laptops pushing at once to a SQLite central,
+    /// whose imports take turns while each holds an upload slot: Benchmarks/run-service.)
+    public static let defaultBusyRetries = 40
+
     /// A client of the central at `url` (trailing slashes dropped), signing as `identity` for the
     /// central `server`; a request (a bundle's transfer included) may take up to `timeout`, a
     /// pulled bundle may be up to `maxPull` bytes (default 4 GiB), and a busy server is asked
     /// again up to `busyRetries` times, waiting its `Retry-After` (at most 10 s) each time.
-    public init(url: String, identity: ReplicaIdentity, server: ReplicaID, timeout: TimeAmount = .seconds(600), maxPull: UInt64 = 4 << 30, busyRetries: Int = 8) {
+    public init(url: String, identity: ReplicaIdentity, server: ReplicaID, timeout: TimeAmount = .seconds(600), maxPull: UInt64 = 4 << 30, busyRetries: Int = CentralClient.defaultBusyRetries) {
         self.url = Self.normalized(url)
         self.identity = identity
         self.server = server
@@ -40,14 +45,21 @@ public struct CentralClient: Sendable {
 
     /// The central's identity card (`GET /v1/identity?challenge=…`, unsigned), accepted only if
     /// the server proves it holds the card's key by signing a fresh random challenge
-    /// (`IdentityProof`).
+    /// (`IdentityProof`). A busy server (503: all its connections taken) is asked again after its
+    /// `Retry-After`, up to `defaultBusyRetries` times, as signed requests are.
     ///
     /// - Throws: `ServiceError.unreachable`, `.refused`, or `.invalidResponse` if it is not a card
     ///   or the proof is missing or does not hold.
     public static func identity(at url: String, timeout: TimeAmount = .seconds(30)) async throws(ServiceError) -> IdentityCard {
         let base = normalized(url)
-        let challenge = IdentityProof.newChallenge()
-        let response = try await execute(HTTPClientRequest(url: base + "/v1/identity?\(IdentityProof.parameter)=\(challenge)"), base: base, timeout: timeout)
+        var challenge = IdentityProof.newChallenge()
+        var response = try await execute(HTTPClientRequest(url: base + "/v1/identity?\(IdentityProof.parameter)=\(challenge)"), base: base, timeout: timeout)
+        for _ in 0..<defaultBusyRetries where response.status == .serviceUnavailable {
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            try? await Task.sleep(for: .seconds(min(max(response.headers.first(name: "Retry-After").flatMap(Int.init) ?? 1, 1), 10)))
+            challenge = IdentityProof.newChallenge()
+            response = try await execute(HTTPClientRequest(url: base + "/v1/identity?\(IdentityProof.parameter)=\(challenge)"), base: base, timeout: timeout)
+        }
         let data = try await collect(response, base: base, limit: 64 << 10)
         let card: IdentityCard
         do throws(FieldAuditError) {

@@ -50,15 +50,20 @@ struct CentralMiddleware: RouterMiddleware {
     /// A JSON error answer: `error`, `hint` and `category` (the cause's, by its wire name), with
     /// `Retry-After` when the server is busy.
     static func answer(_ error: ServiceError, logger: Logger) -> Response {
-        struct Body: Encodable { var error: String; var hint: String; var category: String }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = Body(error: error.description, hint: error.hint, category: error.category.wireName)
-        let data = (try? encoder.encode(body)) ?? Data("{}".utf8)
+        let data = body(of: error)
         if error.httpStatus >= 500 && error.httpStatus != 503 { logger.error("\(DisplayText.guarded(error.description))") }
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if case let .busy(_, retryAfter) = error { headers[.retryAfter] = "\(retryAfter)" }
         if case let .methodNotAllowed(_, _, allowed) = error { headers[.allow] = allowed }
         return Response(status: .init(code: error.httpStatus), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The JSON body of an error answer: `error`, `hint` and `category` (the cause's wire name).
+    static func body(of error: ServiceError) -> Data {
+        struct Body: Encodable { var error: String; var hint: String; var category: String }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = Body(error: error.description, hint: error.hint, category: error.category.wireName)
+        return (try? encoder.encode(body)) ?? Data("{}".utf8)
     }
 }

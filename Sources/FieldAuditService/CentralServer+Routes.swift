@@ -50,7 +50,9 @@ extension CentralServer {
         let path = scratchFile("fabundle")
         let summary: ExportSummary
         do throws(FieldAuditError) {
-            summary = try await central.write { replica throws(FieldAuditError) in
+            // A read: it runs beside the imports in progress (CentralReplica), seeing the store as
+            // their last commit left it.
+            summary = try await central.read { replica throws(FieldAuditError) in
                 var export = ExportRequest(peer: client, peerHolds: holds)
                 export.returnsPeerChanges = true
                 return try replica.writeBundle(export, toNewFile: path)

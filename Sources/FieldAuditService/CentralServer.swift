@@ -30,8 +30,12 @@ public struct CentralServer: Sendable {
         public var maxUploads: Int = 16
         /// The most pushes uploading at once by one key.
         public var maxUploadsPerKey: Int = 2
-        /// The most connections open at once; more wait in the listen backlog.
+        /// The most connections served at once; beyond it, a connection's request is answered 503
+        /// with `Retry-After` (`ConnectionLimitHandler`) and the laptop tries again.
         public var maxConnections: Int = 256
+        /// How many connections beyond `maxConnections` may be open at once being answered 503;
+        /// more wait in the listen backlog until one closes.
+        public var maxRefusing: Int = 64
         /// How long a connection may go without a complete request head, or a request without any
         /// of its body arriving, in seconds, before it is closed.
         public var idleTimeout: TimeInterval = 30
@@ -42,7 +46,8 @@ public struct CentralServer: Sendable {
         public var bodyGrace: TimeInterval = 10
 
         /// Settings; by default loopback port 8443 without TLS, 1 GiB uploads, 1 MiB vectors, ±300 s;
-        /// 16 uploads at once (2 per key), 256 connections, 30 s idle, bodies at 1 KiB/s or faster.
+        /// 16 uploads at once (2 per key), 256 connections (64 more answered 503), 30 s idle, bodies
+        /// at 1 KiB/s or faster.
         public init(
             host: String = "127.0.0.1", port: Int = 8443, tls: (certificate: String, key: String)? = nil,
             maxUpload: Int64 = 1 << 30, maxVector: Int64 = 1 << 20, window: TimeInterval = 300
@@ -88,7 +93,15 @@ public struct CentralServer: Sendable {
     ///
     /// - Throws: `ServiceError.replicaRefused` (status 500) if the scratch directory cannot be made.
     public init(replica: Replica, configuration: Configuration, logger: Logger = Logger(label: "fieldaudit.serve"), now: @escaping @Sendable () -> Date = { Date() }) throws(ServiceError) {
-        let central = CentralReplica(replica)
+        try self.init(central: CentralReplica(replica), configuration: configuration, logger: logger, now: now)
+    }
+
+    /// A server for a central replica shared with other work in this process (a test holding an
+    /// import open on it); removes what an earlier run left in its scratch directory.
+    ///
+    /// - Throws: `ServiceError.replicaRefused` (status 500) if the scratch directory cannot be made.
+    public init(central: CentralReplica, configuration: Configuration, logger: Logger = Logger(label: "fieldaudit.serve"), now: @escaping @Sendable () -> Date = { Date() }) throws(ServiceError) {
+        let replica = central.replica
         self.central = central
         self.configuration = configuration
         self.logger = logger
@@ -122,8 +135,8 @@ public struct CentralServer: Sendable {
     /// Run it with `runService()`: it stops on SIGTERM and SIGINT, letting requests in progress
     /// finish (an import either commits or rolls back whole).
     ///
-    /// - Throws: `ServiceError.tls` if the certificate or key cannot be read.
-    /// Bounds: connections beyond `maxConnections` wait in the backlog; a connection without a
+    /// Bounds: a connection beyond `maxConnections` is answered 503 with `Retry-After`, and beyond
+    /// `maxRefusing` more waits in the backlog; a connection without a
     /// complete head, or a body without a byte, for `idleTimeout` is closed, and so is one whose
     /// body trickles slower than `minimumBodyRate` (`SlowBodyHandler`); a request's headers may
     /// take 16 KiB, and bodies stream with backpressure, so memory per connection stays bounded.
@@ -132,8 +145,9 @@ public struct CentralServer: Sendable {
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws(ServiceError) -> some ApplicationProtocol {
         let grace = TimeAmount.nanoseconds(Int64(configuration.bodyGrace * 1e9))
         let rate = configuration.minimumBodyRate
+        let connections = ConnectionCount(limit: configuration.maxConnections)
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [SlowBodyHandler(grace: grace, minimumRate: rate)],
+            additionalChannelHandlers: [ConnectionLimitHandler(count: connections), SlowBodyHandler(grace: grace, minimumRate: rate)],
             idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 8 << 10, maxHeaderListSize: 16 << 10, maxHeaderFieldCount: 100))
         var server: HTTPServerBuilder = .http1(configuration: http1)
@@ -151,7 +165,7 @@ public struct CentralServer: Sendable {
             router: router(), server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: port), serverName: nil,
-                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections + configuration.maxRefusing)),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger)
     }

@@ -133,6 +133,13 @@ struct StoreDurabilityTests {
         let store = try Store.open(at: directory.file("store.sqlite"))
         #expect(try store.synchronousLevel() == 2)
     }
+
+    @Test func aStoreWithAReadPoolWritesWithSynchronousFullToo() throws {
+        let directory = TemporaryDirectory()
+        let store = try Store.open(at: directory.file("store.sqlite"), concurrentReads: true)
+        #expect(store.readsConcurrently)
+        #expect(try store.synchronousLevel() == 2)
+    }
 }
 
 struct BlobScratchTests {

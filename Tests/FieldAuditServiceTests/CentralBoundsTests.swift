@@ -25,6 +25,13 @@ struct CentralBoundsTests {
         Remote(name: "central", url: "http://127.0.0.1:\(port)", card: fixture.central.card)
     }
 
+    /// Ben's signed request for the vector, as raw bytes.
+    func vectorRequest(port: Int) throws -> RawConnection {
+        let connection = try RawConnection(port: port)
+        connection.send(RawConnection.head("GET", "/v1/vector", headers: RawConnection.pairs(fixture.signed("GET", "/v1/vector", by: ben.identity)), contentLength: 0))
+        return connection
+    }
+
     /// Ben's push of `bundle` as raw bytes: its signed head and the first `sent` bytes of the body.
     func startPush(_ bundle: Data, sending sent: Int, port: Int, by identity: ReplicaIdentity? = nil) throws -> RawConnection {
         let connection = try RawConnection(port: port)
@@ -196,6 +203,40 @@ struct CentralBoundsTests {
             let card = try await CentralClient.identity(at: "http://127.0.0.1:\(port)")
             #expect(card == fixture.central.card)
         }
+    }
+
+    @Test(.timeLimit(.minutes(2))) func aConnectionBeyondTheLimitIsAnswered503WithRetryAfterChangesNothingAndTheServerServesOthersAfterwards() async throws {
+        let bundle = try fixture.note("Risk register reviewed quarterly", by: ben)
+        let before = try fixture.digest(fixture.central)
+        try await fixture.server { $0.maxConnections = 2 }.test(.live) { client in
+            let port = try #require(client.port)
+            // Given the server's 2 connections taken (the test client's own among them): each
+            // opened one asks for the vector, is answered and kept open, until one is refused
+            var held: [RawConnection] = []
+            for _ in 0..<2 {
+                let connection = try vectorRequest(port: port)
+                guard await connection.readHeadInBackground().hasPrefix("HTTP/1.1 200") else { break }
+                held.append(connection)
+            }
+            // When one more laptop pushes its bundle
+            let pushing = try startPush(bundle, sending: bundle.count, port: port)
+            let head = await pushing.readHeadInBackground()
+            // Then it is told plainly that the central is busy, and to come back, as `sync` does
+            #expect(head.hasPrefix("HTTP/1.1 503"), "\(head)")
+            #expect(head.lowercased().contains("retry-after: 2"), "\(head)")
+            let answer = try JSONSerialization.jsonObject(with: pushing.readAll()) as? [String: String]
+            #expect(answer?["category"] == "temporary-failure")
+            #expect(answer?["error"]?.contains("2 connections, the most it takes at once") == true, "\(answer ?? [:])")
+            // And nothing changed
+            #expect(try fixture.digest(fixture.central) == before)
+            // When the held connections close, the server serves the next push again
+            held.removeAll()
+            let served = try await eventually {
+                try startPush(bundle, sending: bundle.count, port: port).readHead().hasPrefix("HTTP/1.1 200")
+            }
+            #expect(served)
+        }
+        #expect(try fixture.central.search("quarterly", engagement: fixture.helix.description).count == 1)
     }
 
     @Test func aBusyStoreIsAnswered503ToBeRetriedNot500() {

@@ -18,12 +18,13 @@ struct CentralFixture: Sendable {
     let helix: EntityID
     let other: EntityID
 
-    init(auditors count: Int = 1) throws {
+    /// The central's store is SQLite, or the PostgreSQL database at `database` (a fresh schema).
+    init(auditors count: Int = 1, database: String? = nil) throws {
         let directory = directory
-        func replica(_ name: String, seed: UInt64) throws -> Replica {
-            try Replica.create(at: StoreLocation(directory: directory.file(name)), name: name, identity: testIdentity(seed))
+        func replica(_ name: String, seed: UInt64, database: String? = nil) throws -> Replica {
+            try Replica.create(at: StoreLocation(directory: directory.file(name)), name: name, identity: testIdentity(seed), database: database)
         }
-        central = try replica("Central", seed: 1)
+        central = try replica("Central", seed: 1, database: database)
         auditors = try (0..<count).map { try replica("Auditor \($0)", seed: UInt64(10 + $0)) }
         stranger = try replica("Stranger", seed: 3)
         other = try central.createEngagement(EngagementDraft(client: "Other Client plc", auditType: .stage1))
@@ -53,14 +54,14 @@ struct CentralFixture: Sendable {
     }
 
     /// Brings `auditor` the kickoff (by a bundle, as a USB stick would) and has it note `text` in
-    /// Helix; returns its bundle of that for the central, as `sync` would push it.
-    func note(_ text: String, by auditor: Replica) throws -> Data {
-        let pulled = directory.file("kickoff-\(auditor.identity.id.short).fabundle")
+    /// Helix (or `engagement`); returns its bundle of that for the central, as `sync` would push it.
+    func note(_ text: String, by auditor: Replica, in engagement: EntityID? = nil) throws -> Data {
+        let pulled = directory.file("kickoff-\(auditor.identity.id.short)-\(UUID().uuidString).fabundle")
         _ = try central.writeBundle(ExportRequest(peer: auditor.identity.id), toNewFile: pulled)
         _ = try auditor.importBundle(at: pulled)
-        try auditor.use(engagement: helix)
+        try auditor.use(engagement: engagement ?? helix)
         _ = try auditor.addNote(text, ref: "6.1.2", engagement: nil)
-        let path = directory.file("push-\(auditor.identity.id.short).fabundle")
+        let path = directory.file("push-\(auditor.identity.id.short)-\(UUID().uuidString).fabundle")
         let holds = try central.vectorFile().versionVector(path: "central")
         _ = try auditor.writeBundle(ExportRequest(peer: central.identity.id, peerHolds: holds), toNewFile: path)
         return try Data(contentsOf: URL(fileURLWithPath: path))
@@ -73,6 +74,13 @@ struct CentralFixture: Sendable {
         var fields = HTTPFields()
         for header in signature.headers { fields[HTTPField.Name(header.name)!] = header.value }
         return fields
+    }
+
+    /// Writes `bundle` to a new file in the fixture's directory; returns its path.
+    func file(_ bundle: Data, named name: String) throws -> String {
+        let path = directory.file(name)
+        try bundle.write(to: URL(fileURLWithPath: path))
+        return path
     }
 
     /// A replica's state digest, from `verify`.

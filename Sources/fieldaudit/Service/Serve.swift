@@ -21,7 +21,7 @@ extension FieldAuditCommand {
         @Option(help: ArgumentHelp("The TLS private key (PEM).", valueName: "file")) var tlsKey: String?
         @Option(help: "The largest bundle a push may upload (bytes, or with KiB, MiB, GiB).") var maxUpload = ByteCount(bytes: 1 << 30)
         @Option(help: "The most pushes uploading at once (in all); more are answered 503 and retried.") var maxUploads = 16
-        @Option(help: "The most connections open at once; more wait.") var maxConnections = 256
+        @Option(help: "The most connections served at once; more are answered 503 and retried.") var maxConnections = 256
         @Option(help: "Seconds a connection may wait without a complete request, or a body without a byte.") var idleTimeout = 30
         @OptionGroup var store: StoreOptions
 
@@ -34,7 +34,7 @@ extension FieldAuditCommand {
 
         func run() throws {
             try ExitStatus.reporting {
-                let replica = try store.openReplica()
+                let replica = try store.openReplica(concurrentReads: true)
                 let (host, port) = try CentralServer.Configuration.parse(listen: listen)
                 let tls = tlsCert.flatMap { cert in tlsKey.map { (certificate: cert, key: $0) } }
                 LoggingSystem.bootstrap(StreamLogHandler.standardError)

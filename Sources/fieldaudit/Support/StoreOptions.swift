@@ -22,8 +22,8 @@ struct StoreOptions: ParsableArguments {
         StoreLocation.resolve(explicit: store, environment: ProcessInfo.processInfo.environment)
     }
 
-    /// Opens the replica at the location.
-    func openReplica() throws -> Replica {
-        try Replica.open(at: location, database: database)
+    /// Opens the replica at the location; `concurrentReads` for a server (see `Replica.open`).
+    func openReplica(concurrentReads: Bool = false) throws -> Replica {
+        try Replica.open(at: location, database: database, concurrentReads: concurrentReads)
     }
 }
