@@ -20,7 +20,7 @@ extension FieldAuditCommand {
         func run() throws {
             try Self.note(
                 Plain(text: text, ref: ref, engagement: engagement.engagement, store: store.store),
-                replica: store.openReplica)
+                replica: { try store.openReplica() })
         }
 
         /// A note's arguments as the parser reads them, when they are all plain words.
