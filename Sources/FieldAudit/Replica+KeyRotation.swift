@@ -232,7 +232,7 @@ extension Replica {
         do { roster = try self.roster(of: engagement) } catch { throw Self.wrap(error) }
         guard let membership = roster.members[old] else { throw .notFound(kind: "team member", id: old.hex) }
         guard !roster.isFounderKey(old), membership.role != .central else {
-            throw .invalidInput(source: old.short, reason: "the founding lead's key and the central repository's cannot be rotated: they are the engagement's root and its filing")
+            throw .invalidInput(source: old.short, reason: "a founding lead's key is rotated by its own laptop (`fieldaudit key rotate`: its record names the new founder), and the central repository's is the engagement's filing, not rotated by the team")
         }
         let role = membership.role
         let rotation = try perform { () throws(StoreError) in try store.snapshot(KeyRotation.id(engagement: engagement, replica: old)) }
