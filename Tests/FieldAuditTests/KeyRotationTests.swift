@@ -391,6 +391,27 @@ struct KeyRotationTests {
         }
     }
 
+    @Test func aFounderRotatingTwiceIsFollowedAlongTheWholeChainByAReplicaThatSawNeither() throws {
+        let (lead, ben, _) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        let (second, first) = try rotateFounder(lead, seed: 45)
+        let (third, again) = try rotateFounder(second, seed: 46)
+        let firstThrough = try #require(first.retiredAfter[engagement.description])
+        let secondThrough = try #require(again.retiredAfter[engagement.description])
+        #expect(first.founderOf == [engagement.description] && again.founderOf == [engagement.description])
+
+        // Ben, who knows only the first key, takes the third key's bundle and its new member.
+        let dan = try sync.replica("dan", seed: 47)
+        _ = try third.addMember(dan.card, role: .expert, engagement: nil)
+        #expect(try deliver(third, to: ben) == nil)
+        let roster = try ben.roster(of: engagement)
+        #expect(roster.founders.map(\.replica) == [lead.identity.id, second.identity.id, third.identity.id])
+        #expect(roster.founders.map(\.through) == [firstThrough, secondThrough, nil])
+        #expect(roster.members[dan.identity.id]?.role == .expert && roster.leads == [third.identity.id])
+        #expect(roster.identities(of: third.identity.id) == [third.identity.id, second.identity.id, lead.identity.id])
+        #expect(try ben.store.digest() == third.store.digest())
+    }
+
     @Test func aSuccessorFounderMayNotClaimToFoundTheEngagement() throws {
         let (lead, _, _) = try sync.team()
         let engagement = try lead.engagementID(nil)
