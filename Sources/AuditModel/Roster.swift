@@ -23,6 +23,8 @@ import Replication
 /// - a key rotation record (`KeyRotation`) is written only by the key it retires, into its own
 ///   record (`KeyRotation.id(engagement:replica:)`): a change to anyone else's record is refused,
 ///   the founder's included (`refusal(of:kind:field:entity:)`);
+/// - the founder's key rotates itself the same way, and its own record makes the key it names the
+///   founder from then on (`founders`, the founder chain; `Sync/PROTOCOL.md` §22.3);
 /// - a member that rotated its key (`KeyRotation`, written by the retiring key itself) is retired
 ///   from that record on: later changes of the old key are refused; the founder puts the new key
 ///   on the team with `succeeds` = the old one, and the auditor's standing and authorship continue
@@ -109,12 +111,6 @@ public struct Roster: Sendable {
     /// Whether `replica` is a key of the founder chain (`founders`), current or retired.
     public func isFounderKey(_ replica: ReplicaID) -> Bool {
         founders.contains { $0.replica == replica }
-    }
-
-    /// Whether a change by `replica` at `seq` is the founder's: its key is in the founder chain
-    /// and the change is not beyond that key's own rotation record.
-    public func isFounder(_ replica: ReplicaID, seq: UInt64) -> Bool {
-        founders.contains { $0.replica == replica && seq <= ($0.through ?? .max) }
     }
 
     /// The replica and every replica whose key it replaced, by the founder's `succeeds` records,
