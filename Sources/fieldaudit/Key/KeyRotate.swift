@@ -32,14 +32,8 @@ extension FieldAuditCommand.KeyCommand {
         func run() throws {
             let replica = try store.openReplica()
             var request = ExportRequest(encrypt: encrypt)
-            var peerName: String?
-            if let peer {
-                let known = try FieldAuditCommand.Export.peer(peer)
-                request.peer = known.id
-                peerName = known.name
-                if let key = known.agreementKey { request.extraRecipients.append(key) }
-                request.peerHolds = try replica.peerVector(of: known.id)
-            }
+            let peerName = try peer.flatMap { peer in try FieldAuditCommand.Export.address(&request, to: peer) }
+            if let known = request.peer { request.peerHolds = try replica.peerVector(of: known) }
             let destination = try OutputFile.resolve(
                 output, defaultName: replica.defaultBundleName(peer: "rotation" + (peerName.map { " for \($0)" } ?? "")), force: force,
                 refusingTerminal: ("a bundle", "fieldaudit import -"))

@@ -34,13 +34,7 @@ extension FieldAuditCommand {
             let replica = try store.openReplica()
             var request = ExportRequest(encrypt: encrypt, includeEvidence: !noEvidence)
             request.returnsPeerChanges = all
-            var peerName: String?
-            if let peer {
-                let known = try Self.peer(peer)
-                request.peer = known.id
-                peerName = known.name
-                if let key = known.agreementKey { request.extraRecipients.append(key) }
-            }
+            let peerName = try peer.flatMap { peer in try Self.address(&request, to: peer) }
             if let since {
                 let file = try VectorFile.load(from: since)
                 request.peerHolds = try file.versionVector(path: since)
@@ -64,6 +58,17 @@ extension FieldAuditCommand {
                 + (summary.sealedFor > 0 ? ", sealed for \(summary.sealedFor) recipients" : ", not sealed")
                 + (destination.path == nil ? "." : " in \(destination).")
             if destination.path == nil { Terminal.note(message) } else { Terminal.print(message) }
+        }
+
+        /// Addresses `request` to the peer named by `text` (a card file or a replica id): its id,
+        /// and its card's agreement key among the recipients a sealed bundle is sealed for.
+        ///
+        /// - Returns: the name on the card, if a card was given.
+        static func address(_ request: inout ExportRequest, to text: String) throws -> String? {
+            let known = try peer(text)
+            request.peer = known.id
+            if let key = known.agreementKey { request.extraRecipients.append(key) }
+            return known.name
         }
 
         /// A peer's replica id, and its name and agreement key when given as a card file.
