@@ -129,7 +129,9 @@ struct LaptopRecoveryTests: LaptopsInOneFolder {
         #expect(try succeed(["search", "caught"], as: "ada").contains("[caught] up"))
     }
 
-    @Test func aStoreFolderRestoredFromAnOlderBackupCatchesUpOnSyncWithTheCentral() throws {
+    /// Ada's engagement filed with a central served on 127.0.0.1, Ben on its team, both synced
+    /// once and Ben working in it; the caller stops the server.
+    func adaAndBenSyncingWithACentral() throws -> ServeProcess {
         for (who, name) in [("central", "Central"), ("ada", "Ada"), ("ben", "Ben")] {
             try succeed(["init", "--name", name], as: who)
             try succeed(["whoami", "--card", "-o", file("\(who).card.json")], as: who)
@@ -140,13 +142,23 @@ struct LaptopRecoveryTests: LaptopsInOneFolder {
         try succeed(["engagement", "file", "--central", file("central.card.json")], as: "ada")
         try succeed(["trust", file("ada.card.json")], as: "ben")
         let server = try ServeProcess(cli: cli, store: file("central"), log: file("serve.log"))
-        defer { server.stop() }
-        for who in ["ada", "ben"] {
-            try succeed(["remote", "add", "central", server.url, "--yes"], as: who)
-            try succeed(["sync"], as: who)
+        do {
+            for who in ["ada", "ben"] {
+                try succeed(["remote", "add", "central", server.url, "--yes"], as: who)
+                try succeed(["sync"], as: who)
+            }
+            let engagement = try #require(try succeed(["engagement", "list"], as: "ben").firstMatch(of: /([0-9a-f]{8})  Helix/)).1
+            try succeed(["engagement", "use", String(engagement)], as: "ben")
+        } catch {
+            server.stop()
+            throw error
         }
-        let engagement = try #require(try succeed(["engagement", "list"], as: "ben").firstMatch(of: /([0-9a-f]{8})  Helix/)).1
-        try succeed(["engagement", "use", String(engagement)], as: "ben")
+        return server
+    }
+
+    @Test func aStoreFolderRestoredFromAnOlderBackupCatchesUpOnSyncWithTheCentral() throws {
+        let server = try adaAndBenSyncingWithACentral()
+        defer { server.stop() }
         try FileManager.default.copyItem(atPath: file("ben"), toPath: file("ben-backup"))
         try succeed(["note", "--ref", "5.1", "after the backup"], as: "ben")
         try succeed(["sync"], as: "ben")
@@ -263,23 +275,8 @@ struct LaptopRecoveryTests: LaptopsInOneFolder {
     }
 
     @Test func aStoreRestoredFromAnOlderBackupThatTheCentralShowsBehindWritesNothingUntilSyncCatchesItUp() throws {
-        for (who, name) in [("central", "Central"), ("ada", "Ada"), ("ben", "Ben")] {
-            try succeed(["init", "--name", name], as: who)
-            try succeed(["whoami", "--card", "-o", file("\(who).card.json")], as: who)
-        }
-        try succeed(["trust", file("ada.card.json")], as: "central")
-        try succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], as: "ada")
-        try succeed(["team", "add", file("ben.card.json"), "--role", "auditor"], as: "ada")
-        try succeed(["engagement", "file", "--central", file("central.card.json")], as: "ada")
-        try succeed(["trust", file("ada.card.json")], as: "ben")
-        let server = try ServeProcess(cli: cli, store: file("central"), log: file("serve.log"))
+        let server = try adaAndBenSyncingWithACentral()
         defer { server.stop() }
-        for who in ["ada", "ben"] {
-            try succeed(["remote", "add", "central", server.url, "--yes"], as: who)
-            try succeed(["sync"], as: who)
-        }
-        let engagement = try #require(try succeed(["engagement", "list"], as: "ben").firstMatch(of: /([0-9a-f]{8})  Helix/)).1
-        try succeed(["engagement", "use", String(engagement)], as: "ben")
         try FileManager.default.copyItem(atPath: file("ben"), toPath: file("ben-backup"))
         for text in ["after the backup", "and more of it"] {
             try succeed(["note", "--ref", "5.1", text], as: "ben")
