@@ -7,6 +7,13 @@ import Testing
 /// A store's head of its own origin is its gap-free chain, placeholders of withheld changes
 /// included (`Sync/PROTOCOL.md` §21.2), on every backend.
 struct OwnHeadTests {
+    /// `changes` arriving from `peer` as placeholders: withheld, as to a replica that may no
+    /// longer read their engagement.
+    static func receiveWithheld(_ changes: some Sequence<Change>, into store: any ChangeStorage, from peer: ReplicaID) throws -> ApplyReport {
+        var withheld = changes.map { SyncLink.withheld($0.id, $0.contentDigest) }.makeIterator()
+        return try store.importLinks({ withheld.next() }, bookkeeping: ImportBookkeeping(exporter: peer, exporterHolds: VersionVector(), checkpoints: [])) { _ in }
+    }
+
     /// A restored store that catches up through placeholders of its own changes (withheld from it:
     /// they are in an engagement it may no longer read) is no longer behind: the refusal lifts, and
     /// its next change is numbered after the placeholders, so the chain continues without a fork.
@@ -25,8 +32,7 @@ struct OwnHeadTests {
             try restored.write(as: me) { try $0.set(.text("e"), "client", of: engagement, kind: "engagement", engagement: engagement) }
         }
         // When it receives its last two changes withheld, as placeholders
-        var withheld = history.suffix(2).map { SyncLink.withheld($0.id, $0.contentDigest) }.makeIterator()
-        let report = try restored.importLinks({ withheld.next() }, bookkeeping: ImportBookkeeping(exporter: peer, exporterHolds: VersionVector(), checkpoints: [])) { _ in }
+        let report = try Self.receiveWithheld(history.suffix(2), into: restored, from: peer)
         #expect(report.withheld == 2)
         #expect(try restored.vector()[me] == 4)
         // Then it writes again, its next change seq 5, the chain continued through the placeholders
@@ -47,8 +53,7 @@ struct OwnHeadTests {
         let store = try backend.makeStore(clock: ManualClock())
         defer { StorageBackend.close(store) }
         _ = try store.apply(history.prefix(1))
-        var withheld = history.suffix(2).map { SyncLink.withheld($0.id, $0.contentDigest) }.makeIterator()
-        _ = try store.importLinks({ withheld.next() }, bookkeeping: ImportBookkeeping(exporter: peer, exporterHolds: VersionVector(), checkpoints: [])) { _ in }
+        _ = try Self.receiveWithheld(history.suffix(2), into: store, from: peer)
         let written = try store.write(as: me) {
             try $0.set(.text("d"), "client", of: engagement, kind: "engagement", engagement: engagement)
         }

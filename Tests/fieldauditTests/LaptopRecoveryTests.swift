@@ -156,6 +156,18 @@ struct LaptopRecoveryTests: LaptopsInOneFolder {
         return server
     }
 
+    /// Ben's restored store syncs its own later changes back from the central, writes, and Ada
+    /// receives what he wrote.
+    func syncBackAndContinue() throws {
+        try succeed(["sync"], as: "ben")
+        #expect(try succeed(["search", "backup"], as: "ben").contains("after the [backup]"))
+        try succeed(["note", "--ref", "5.2", "caught up"], as: "ben")
+        let pushed = try succeed(["sync"], as: "ben")
+        #expect(pushed.firstMatch(of: /pushed [1-9][0-9]* changes/) != nil, "\(pushed)")
+        try succeed(["sync"], as: "ada")
+        #expect(try succeed(["search", "caught"], as: "ada").contains("[caught] up"))
+    }
+
     @Test func aStoreFolderRestoredFromAnOlderBackupCatchesUpOnSyncWithTheCentral() throws {
         let server = try adaAndBenSyncingWithACentral()
         defer { server.stop() }
@@ -167,13 +179,7 @@ struct LaptopRecoveryTests: LaptopsInOneFolder {
         #expect(try succeed(["search", "backup"], as: "ben").contains("[backup]") == false)
 
         // The next sync brings Ben's own later changes back; his next change continues the chain.
-        try succeed(["sync"], as: "ben")
-        #expect(try succeed(["search", "backup"], as: "ben").contains("after the [backup]"))
-        try succeed(["note", "--ref", "5.2", "caught up"], as: "ben")
-        let pushed = try succeed(["sync"], as: "ben")
-        #expect(pushed.firstMatch(of: /pushed [1-9][0-9]* changes/) != nil, "\(pushed)")
-        try succeed(["sync"], as: "ada")
-        #expect(try succeed(["search", "caught"], as: "ada").contains("[caught] up"))
+        try syncBackAndContinue()
         #expect(server.stop() == 0)
     }
 
@@ -294,13 +300,7 @@ struct LaptopRecoveryTests: LaptopsInOneFolder {
         #expect(try succeed(["search", "early"], as: "ben").contains("early") == false)
 
         // The next sync brings Ben to his head; his next change continues the chain.
-        try succeed(["sync"], as: "ben")
-        #expect(try succeed(["search", "backup"], as: "ben").contains("after the [backup]"))
-        try succeed(["note", "--ref", "5.2", "caught up"], as: "ben")
-        let pushed = try succeed(["sync"], as: "ben")
-        #expect(pushed.firstMatch(of: /pushed [1-9][0-9]* changes/) != nil, "\(pushed)")
-        try succeed(["sync"], as: "ada")
-        #expect(try succeed(["search", "caught"], as: "ada").contains("[caught] up"))
+        try syncBackAndContinue()
         #expect(try succeed(["status"], as: "ada").contains("forked") == false)
         #expect(server.stop() == 0)
     }
