@@ -202,38 +202,3 @@ public final class PostgresStore: ChangeStorage, @unchecked Sendable {
         return "\(error.code)"
     }
 }
-
-/// A `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` URL, read into a connection configuration.
-struct DatabaseURL {
-    let configuration: PostgresConnection.Configuration
-    /// The URL without its password, for messages.
-    let redacted: String
-    /// The schema named by `?schema=NAME`: lowercase letters, digits and underscores.
-    let schema: String?
-
-    init(_ url: String) throws(StoreError) {
-        let usage = "expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
-        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "") else {
-            throw .cannotOpen(path: url.split(separator: "@").last.map(String.init) ?? "", reason: usage)
-        }
-        let host = components.host ?? ""
-        let user = components.user ?? ""
-        let database = String(components.path.drop(while: { $0 == "/" }))
-        let port = components.port ?? 5432
-        schema = components.queryItems?.first { $0.name == "schema" }?.value
-        redacted = "postgres://\(user)@\(host):\(port)/\(database)" + (schema.map { "?schema=\($0)" } ?? "")
-        guard !host.isEmpty, !user.isEmpty, !database.isEmpty else { throw .cannotOpen(path: redacted, reason: usage) }
-        if let schema {
-            guard let first = schema.unicodeScalars.first, ("a"..."z").contains(first) || first == "_",
-                  schema.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }), schema.count <= 63
-            else {
-                throw .cannotOpen(path: redacted, reason: "a schema name is lowercase letters, digits and underscores, starting with a letter")
-            }
-        }
-        var configuration = PostgresConnection.Configuration(
-            host: host, port: port, username: user,
-            password: components.password ?? ProcessInfo.processInfo.environment["PGPASSWORD"], database: database, tls: .disable)
-        if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
-        self.configuration = configuration
-    }
-}
