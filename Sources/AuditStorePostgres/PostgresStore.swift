@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 import Replication
 
@@ -195,10 +196,24 @@ public final class PostgresStore: ChangeStorage, @unchecked Sendable {
         }
     }
 
+    /// A connection failure in words: the server's own message, or what went wrong with TLS and
+    /// which URL parameter decides it, or else postgres-nio's description.
     static func describe(_ error: any Error) -> String {
         guard let error = error as? PSQLError else { return String(describing: error) }
         if let message = error.serverInfo?[.message] { return message }
-        if let underlying = error.underlying { return String(describing: underlying) }
+        if error.code == .sslUnsupported {
+            return "the server does not offer TLS, which the URL's sslmode requires (ask its administrator, or use sslmode=prefer on a trusted network)"
+        }
+        if let underlying = error.underlying {
+            let description = String(describing: underlying)
+            if description.contains("CERTIFICATE_VERIFY_FAILED") {
+                return "the server's TLS certificate is not signed by an authority this URL trusts (name the authority's PEM certificate with sslrootcert=FILE)"
+            }
+            if underlying is NIOSSLExtraError {
+                return "the server's TLS certificate does not name the host connected to (use the name on the certificate, or sslmode=verify-ca): \(description)"
+            }
+            return description
+        }
         return "\(error.code)"
     }
 }
