@@ -52,7 +52,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .cannotOpen(path, reason):
-            "cannot open the store at \(path): \(reason). Check the path and its permissions, or pass another with --store."
+            path.hasPrefix("postgres://")
+                ? "cannot open the store at \(path): \(reason). Check the URL, that the server is running and takes this user, and its TLS parameters (README: Central on PostgreSQL)."
+                : "cannot open the store at \(path): \(reason). Check the path and its permissions, or pass another with --store."
         case let .newerSchema(path, migrations):
             "the store at \(path) was written by a newer FieldAudit (unknown schema steps: \(migrations.joined(separator: ", "))). Upgrade fieldaudit to open it; nothing was changed."
         case let .damaged(path, reason):

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 import Replication
 
@@ -195,45 +196,24 @@ public final class PostgresStore: ChangeStorage, @unchecked Sendable {
         }
     }
 
+    /// A connection failure in words: the server's own message, or what went wrong with TLS and
+    /// which URL parameter decides it, or else postgres-nio's description.
     static func describe(_ error: any Error) -> String {
         guard let error = error as? PSQLError else { return String(describing: error) }
         if let message = error.serverInfo?[.message] { return message }
-        if let underlying = error.underlying { return String(describing: underlying) }
-        return "\(error.code)"
-    }
-}
-
-/// A `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` URL, read into a connection configuration.
-struct DatabaseURL {
-    let configuration: PostgresConnection.Configuration
-    /// The URL without its password, for messages.
-    let redacted: String
-    /// The schema named by `?schema=NAME`: lowercase letters, digits and underscores.
-    let schema: String?
-
-    init(_ url: String) throws(StoreError) {
-        let usage = "expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
-        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "") else {
-            throw .cannotOpen(path: url.split(separator: "@").last.map(String.init) ?? "", reason: usage)
+        if error.code == .sslUnsupported {
+            return "the server does not offer TLS, which the URL's sslmode requires (ask its administrator, or use sslmode=prefer on a trusted network)"
         }
-        let host = components.host ?? ""
-        let user = components.user ?? ""
-        let database = String(components.path.drop(while: { $0 == "/" }))
-        let port = components.port ?? 5432
-        schema = components.queryItems?.first { $0.name == "schema" }?.value
-        redacted = "postgres://\(user)@\(host):\(port)/\(database)" + (schema.map { "?schema=\($0)" } ?? "")
-        guard !host.isEmpty, !user.isEmpty, !database.isEmpty else { throw .cannotOpen(path: redacted, reason: usage) }
-        if let schema {
-            guard let first = schema.unicodeScalars.first, ("a"..."z").contains(first) || first == "_",
-                  schema.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }), schema.count <= 63
-            else {
-                throw .cannotOpen(path: redacted, reason: "a schema name is lowercase letters, digits and underscores, starting with a letter")
+        if let underlying = error.underlying {
+            let description = String(describing: underlying)
+            if description.contains("CERTIFICATE_VERIFY_FAILED") {
+                return "the server's TLS certificate is not signed by an authority this URL trusts (name the authority's PEM certificate with sslrootcert=FILE)"
             }
+            if underlying is NIOSSLExtraError {
+                return "the server's TLS certificate does not name the host connected to (use the name on the certificate, or sslmode=verify-ca): \(description)"
+            }
+            return description
         }
-        var configuration = PostgresConnection.Configuration(
-            host: host, port: port, username: user,
-            password: components.password ?? ProcessInfo.processInfo.environment["PGPASSWORD"], database: database, tls: .disable)
-        if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
-        self.configuration = configuration
+        return "\(error.code)"
     }
 }

@@ -20,6 +20,23 @@ public enum TestPostgres {
         return nil
     }
 
+    /// The environment variable naming the PEM certificate of the authority that signed the test
+    /// server's TLS certificate (`scripts/with-postgres` sets it when openssl is installed).
+    public static let authorityVariable = "FIELDAUDIT_TEST_POSTGRES_CA"
+
+    /// The test server's certificate authority, for tests that verify the server over TLS; a
+    /// missing one is skipped or, when `CI=true`, a failure, as `url()` does.
+    public static func certificateAuthority() -> String? {
+        if let file = ProcessInfo.processInfo.environment[authorityVariable], !file.isEmpty { return file }
+        let reason = "\(authorityVariable) is not set: scripts/with-postgres sets it when openssl is installed (apt-get install openssl)"
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            Issue.record("PostgreSQL TLS tests cannot run in CI: \(reason)")
+        } else {
+            print("skipping a PostgreSQL TLS test: \(reason)")
+        }
+        return nil
+    }
+
     /// The server's URL with a new, unused schema (`?schema=t_…`), so each store starts empty.
     public static func freshURL(_ base: String) -> String {
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")

@@ -85,3 +85,31 @@ struct PostgresCentralTests {
         #expect(malformed.stderr.contains("expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"), "\(malformed.stderr)")
     }
 }
+
+/// The central's database reached over TLS, as an IT department's URL says, through the binary.
+struct PostgresCentralTLSTests {
+    let cli = FieldAuditCLI()
+    let directory = TemporaryDirectory("fieldaudit-postgres-tls-e2e")
+
+    @Test func aCentralMovedToAVerifiedTLSConnectionServesFromItAndAnUntrustedServerIsRefused() throws {
+        guard let server = TestPostgres.url(), let authority = TestPostgres.certificateAuthority() else { return }
+        let central = directory.file("central")
+        try cli.succeed(["init", "--name", "Central"], store: central)
+        let database = TestPostgres.freshURL(server) + "&sslmode=verify-full&sslrootcert=\(authority)"
+        try cli.succeed(["central", "migrate", "--to", database], store: central)
+        let verified = try cli.run(["verify", "--store", central, "--database", database])
+        #expect(verified.status == 0, "\(verified.stderr)")
+
+        // Given the same server, when the URL asks for verification without naming its authority,
+        // then the store is not opened, and the message names the database, never a password.
+        let untrusted = try cli.run(["verify", "--store", central, "--database", TestPostgres.freshURL(server) + "&sslmode=verify-full"])
+        #expect(untrusted.status == 66)
+        #expect(untrusted.stderr.contains("cannot open the store at postgres://"), "\(untrusted.stderr)")
+        #expect(untrusted.stderr.contains("sslmode=verify-full"), "\(untrusted.stderr)")
+        #expect(untrusted.stderr.contains("not signed by an authority this URL trusts (name the authority's PEM certificate with sslrootcert=FILE)"), "\(untrusted.stderr)")
+        #expect(!untrusted.stderr.contains("--store"), "\(untrusted.stderr)")
+        let misspelt = try cli.run(["verify", "--store", central, "--database", TestPostgres.freshURL(server) + "&sslmode=verify_full"])
+        #expect(misspelt.status == 66)
+        #expect(misspelt.stderr.contains("sslmode is one of disable, prefer, require, verify-ca, verify-full"), "\(misspelt.stderr)")
+    }
+}
