@@ -23,6 +23,8 @@ import Replication
 /// - a key rotation record (`KeyRotation`) is written only by the key it retires, into its own
 ///   record (`KeyRotation.id(engagement:replica:)`): a change to anyone else's record is refused,
 ///   the founder's included (`refusal(of:kind:field:entity:)`);
+/// - the founder's key rotates itself the same way, and its own record makes the key it names the
+///   founder from then on (`founders`, the founder chain; `Sync/PROTOCOL.md` §22.3);
 /// - a member that rotated its key (`KeyRotation`, written by the retiring key itself) is retired
 ///   from that record on: later changes of the old key are refused; the founder puts the new key
 ///   on the team with `succeeds` = the old one, and the auditor's standing and authorship continue
@@ -45,36 +47,57 @@ public struct Roster: Sendable {
 
     /// The engagement whose team this is.
     public let engagement: EntityID
-    /// The replica that created the engagement; `nil` while unknown.
+    /// The engagement's current founder: the last key of the founder chain (`founders`), the
+    /// replica that created the engagement unless its key rotated itself; `nil` while unknown.
     public let founder: ReplicaID?
+    /// The replica that created the engagement, as recorded (the root of the founder chain).
+    public let root: ReplicaID?
+    /// The founder chain: the root, then each key its predecessor's own rotation record names
+    /// (`KeyRotation`), with the last of its seqs that is the founder's (`nil` for the current
+    /// founder). `Sync/PROTOCOL.md` §22.3, "The founder's own rotation".
+    public let founders: [(replica: ReplicaID, through: UInt64?)]
     /// Every member the founder recorded, by replica id, removed ones included.
     public let members: [ReplicaID: Membership]
 
     /// The roster as the given snapshots of the engagement describe it.
     ///
     /// Only member entities written by the founder count.
-    public init(engagement: EntityID, founder: ReplicaID?, snapshots: [EntitySnapshot]) {
+    public init(engagement: EntityID, founder root: ReplicaID?, snapshots: [EntitySnapshot]) {
         self.engagement = engagement
-        self.founder = founder
+        self.root = root
+        // Each key's own rotation record, found by its id (never by the `replica` it states).
+        let rotations = Dictionary(
+            snapshots.filter { $0.kind == EntityKind.keyRotation.rawValue && $0.engagement == engagement }.map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first })
+        var founders: [(replica: ReplicaID, through: UInt64?)] = []
+        if let root {
+            founders.append((root, nil))
+            while let last = founders.last?.replica,
+                  let snapshot = rotations[KeyRotation.id(engagement: engagement, replica: last)],
+                  let rotation = KeyRotation(snapshot, of: last),
+                  !founders.contains(where: { $0.replica == rotation.successor }) {
+                founders[founders.count - 1].through = rotation.retiredAfter
+                founders.append((rotation.successor, nil))
+            }
+        }
+        self.founders = founders
+        self.founder = founders.last?.replica
+        let founderKeys = Set(founders.map(\.replica))
         var members: [ReplicaID: Membership] = [:]
         for snapshot in snapshots where snapshot.kind == EntityKind.member.rawValue && snapshot.engagement == engagement {
             guard let replicaText = snapshot.text(TeamMember.Field.replica.rawValue),
                   let replica = try? ReplicaID(hex: replicaText),
-                  snapshot.author(of: TeamMember.Field.role.rawValue) == founder,
+                  snapshot.author(of: TeamMember.Field.role.rawValue).map(founderKeys.contains) == true,
                   let role = snapshot.choice(TeamMember.Field.role.rawValue, as: TeamRole.self)
             else { continue }
             let removedAfter = snapshot.deleted
                 ? UInt64(snapshot.integer(TeamMember.Field.removedAfter.rawValue) ?? 0) : nil
             var membership = Membership(role: role, removedAfter: removedAfter)
-            if snapshot.author(of: TeamMember.Field.succeeds.rawValue) == founder {
+            if snapshot.author(of: TeamMember.Field.succeeds.rawValue).map(founderKeys.contains) == true {
                 membership.succeeds = snapshot.text(TeamMember.Field.succeeds.rawValue).flatMap { try? ReplicaID(hex: $0) }
             }
             members[replica] = membership
         }
-        // Each member's own rotation record, found by its id (never by the `replica` it states).
-        let rotations = Dictionary(
-            snapshots.filter { $0.kind == EntityKind.keyRotation.rawValue && $0.engagement == engagement }.map { ($0.id, $0) },
-            uniquingKeysWith: { first, _ in first })
         for replica in members.keys {
             guard let snapshot = rotations[KeyRotation.id(engagement: engagement, replica: replica)],
                   let rotation = KeyRotation(snapshot, of: replica)
@@ -83,6 +106,11 @@ public struct Roster: Sendable {
             members[replica]?.successor = rotation.successor
         }
         self.members = members
+    }
+
+    /// Whether `replica` is a key of the founder chain (`founders`), current or retired.
+    public func isFounderKey(_ replica: ReplicaID) -> Bool {
+        founders.contains { $0.replica == replica }
     }
 
     /// The replica and every replica whose key it replaced, by the founder's `succeeds` records,
@@ -198,8 +226,18 @@ public struct Roster: Sendable {
 
     /// Checks a change of this engagement given its id, entity kind and field.
     public func refusal(of id: ChangeID, kind: String, field: String) -> Refusal? {
-        guard let founder else { return .unknownFounder(id, engagement: engagement) }
-        if id.origin == founder { return nil }
+        guard founder != nil else { return .unknownFounder(id, engagement: engagement) }
+        if let index = founders.firstIndex(where: { $0.replica == id.origin }) {
+            if let through = founders[index].through, id.seq > through {
+                return .retired(id, retiredAfter: through, successor: founders[index + 1].replica)
+            }
+            // Only the root claims to found the engagement: a successor rewriting `lead` would
+            // make later replicas record another root (§22.3).
+            if index > 0, kind == EntityKind.engagement.rawValue, field == Engagement.Field.lead.rawValue {
+                return .founderOnly(id, what: "claims to found the engagement", role: members[id.origin]?.role ?? .lead)
+            }
+            return nil
+        }
         guard let membership = members[id.origin] else { return .notOnRoster(id, engagement: engagement) }
         let bound = min(membership.retiredAfter ?? .max, membership.removedAfter ?? .max)
         if id.seq > bound {
@@ -258,7 +296,7 @@ public struct Roster: Sendable {
     /// are deleted by a lead.
     public func refusal(ofDeleting id: ChangeID, kind: String, entity: EntityID, authorWroteIt: @autoclosure () throws -> Bool) rethrows -> Refusal? {
         if let refusal = refusal(of: id, kind: kind, field: Change.deletedField) { return refusal }
-        guard let founder, id.origin != founder, let membership = members[id.origin], membership.role != .lead else { return nil }
+        guard founder != nil, !isFounderKey(id.origin), let membership = members[id.origin], membership.role != .lead else { return nil }
         if Self.sharedKinds.contains(kind) {
             if try authorWroteIt() { return nil }
         } else if identities(of: id.origin).contains(where: entity.isMade(by:)) {
@@ -270,7 +308,7 @@ public struct Roster: Sendable {
     /// Whether an `auditor` or `expert` may be refused the deletion of some entity: `false` for
     /// the founder and leads, whose deletions only `refusal(of:kind:field:)` judges.
     public func mayRefuseDeletions(by replica: ReplicaID) -> Bool {
-        replica != founder && members[replica].map { $0.role != .lead } ?? false
+        !isFounderKey(replica) && members[replica].map { $0.role != .lead } ?? false
     }
 
     /// The first of `changes` that its engagement's roster refuses, in change-id order, so that
@@ -301,6 +339,22 @@ public struct Roster: Sendable {
     /// key did not retire itself (the central repository the engagement is filed with included).
     public func canRead(_ replica: ReplicaID) -> Bool {
         replica == founder || (members[replica].map { $0.removedAfter == nil && $0.retiredAfter == nil } ?? false)
+    }
+
+    /// Whether a replica first accepting the engagement accepts `claim` as its root: `claim` is
+    /// this replica or trusted, or a key of `claim`'s founder chain (read from `snapshots`) is
+    /// trusted and has itself written in the engagement (its continuation), so that a stranger's
+    /// root naming an honest key as its successor vouches for nothing (§22.3).
+    public static func acceptsRoot(_ claim: ReplicaID, engagement: EntityID, snapshots: [EntitySnapshot], trusts: (ReplicaID) -> Bool) -> Bool {
+        if trusts(claim) { return true }
+        let roster = Roster(engagement: engagement, founder: claim, snapshots: snapshots)
+        for key in roster.founders.dropFirst().map(\.replica) where trusts(key) {
+            let wrote = snapshots.contains { snapshot in
+                snapshot.engagement == engagement && snapshot.fields.values.contains { $0.values.contains { $0.id.origin == key } }
+            }
+            if wrote { return true }
+        }
+        return false
     }
 
     /// The founder's claim in a snapshot of the engagement: the replica that wrote its own id into

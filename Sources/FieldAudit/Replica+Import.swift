@@ -111,7 +111,8 @@ extension Replica {
         var rosterWriters = trusted.union([identity.id])
         for engagement in header.engagements {
             let roster = try roster(of: engagement)
-            if roster.members[header.exporter] != nil { return true }
+            if roster.members[header.exporter] != nil || roster.isFounderKey(header.exporter) { return true }
+            rosterWriters.formUnion(roster.founders.map(\.replica))
             if let founder = try store.founder(of: engagement) {
                 if founder == header.exporter { return true }
                 rosterWriters.insert(founder)
@@ -235,7 +236,7 @@ extension Replica {
         if exporter == identity.id || trusted.contains(exporter) { return true }
         for engagement in try store.snapshots(ofKind: EntityKind.engagement.rawValue) {
             let roster = try roster(of: engagement.id)
-            if roster.founder == exporter || roster.members[exporter] != nil { return true }
+            if roster.isFounderKey(exporter) || roster.members[exporter] != nil { return true }
         }
         return false
     }
@@ -253,7 +254,7 @@ extension Replica {
             var founder = try view.founder(of: engagement)
             if founder == nil {
                 let claim = snapshots.first { $0.id == engagement }.flatMap(Roster.foundingClaim)
-                guard let claim, claim == identity.id || trusted.contains(claim) else {
+                guard let claim, Roster.acceptsRoot(claim, engagement: engagement, snapshots: snapshots, trusts: { $0 == identity.id || trusted.contains($0) }) else {
                     throw FieldAuditError.untrustedFounder(engagement: engagement, founder: claim, path: path)
                 }
                 try view.recordFounder(claim, of: engagement)

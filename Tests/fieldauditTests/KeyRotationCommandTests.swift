@@ -92,4 +92,44 @@ struct KeyRotationCommandTests: LaptopsInOneFolder {
         #expect(authors == ["Ada", "Ben"], "\(authors)")
         #expect(try run(["verify"], as: "ada").status == 0)
     }
+    @Test func theFoundingLeadRotatesItsKeyAndTheTeamFollowsTheNewKeyWithoutTrustingIt() throws {
+        let engagement = try adaAndBen()
+        try succeed(["note", "--ref", "5.1", "before the lead's rotation"], as: "ben")
+        try send("ben", to: "ada", "ben-day1.fabundle")
+        let oldID = try replicaID(of: "ada")
+
+        // Ada, the founding lead: one command, no `team rotate`.
+        let rotated = try succeed(["key", "rotate", "--no-encrypt", "-o", file("ada-rotation.fabundle")], as: "ada")
+        let newID = try replicaID(of: "ada")
+        #expect(newID != oldID && rotated.contains("You founded this engagement") && !rotated.contains("team rotate"), "\(rotated)")
+        try FileManager.default.removeItem(atPath: file("ada.card.json"))
+        try succeed(["whoami", "--card", "-o", file("ada.card.json")], as: "ada")
+        let team = try succeed(["team", "list"], as: "ada")
+        #expect(team.contains(String(newID.prefix(8))) && !team.contains(String(oldID.prefix(8))), "\(team)")
+
+        // Ben, who trusted only the old key, imports the new key's bundle.
+        try send("ada", to: "ben", "ada-new.fabundle")
+        // The new key adds Cara, who trusts the lead's new card only.
+        try succeed(["init", "--name", "Cara"], as: "cara")
+        try succeed(["whoami", "--card", "-o", file("cara.card.json")], as: "cara")
+        try succeed(["team", "add", file("cara.card.json")], as: "ada")
+        try succeed(["trust", file("ada.card.json")], as: "cara")
+        try send("ada", to: "cara", "cara-kickoff.fabundle")
+        try succeed(["engagement", "use", engagement], as: "cara")
+        try succeed(["note", "--ref", "8.1", "noted by Cara"], as: "cara")
+        try send("cara", to: "ada", "cara-to-ada.fabundle")
+        try send("cara", to: "ben", "cara-to-ben.fabundle")
+        for who in ["ada", "ben", "cara"] {
+            let found = try succeed(["search", "noted"], as: who)
+            #expect(found.contains("noted") && found.contains("Cara"), "\(who): \(found)")
+            let verified = try run(["verify"], as: who)
+            #expect(verified.status == 0, "\(who): \(verified.stdout)\(verified.stderr)")
+        }
+
+        // The old key, restored from its backup, writes nothing after its record (exit 77).
+        try succeed(["init", "--name", "Ada", "--key", file("ada/identity-\(oldID).retired.key"), "--restore-from", file("ada-rotation.fabundle")], as: "old-ada")
+        try succeed(["engagement", "use", engagement], as: "old-ada")
+        let refused = try run(["note", "--ref", "5.3", "signed with the old key"], as: "old-ada")
+        #expect(refused.status == 77 && refused.stderr.contains("retired key"), "\(refused.stderr)")
+    }
 }
