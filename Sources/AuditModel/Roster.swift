@@ -22,7 +22,10 @@ import Replication
 ///   `removedAfter` the founder recorded; later ones are refused;
 /// - a key rotation record (`KeyRotation`) is written only by the key it retires, into its own
 ///   record (`KeyRotation.id(engagement:replica:)`): a change to anyone else's record is refused,
-///   the founder's included (`refusal(of:kind:field:entity:)`);
+///   the founder's included (`refusal(of:kind:field:entity:supersedes:)`);
+/// - a key rotation record is written once: a change to one that supersedes anything is refused,
+///   so no value of it is ever hidden, and its first `successor` (the least seq: its retirement
+///   point) stands on every replica whatever the key signs later;
 /// - the founder's key rotates itself the same way, and its own record makes the key it names the
 ///   founder from then on (`founders`, the founder chain; `Sync/PROTOCOL.md` §22.3);
 /// - a member that rotated its key (`KeyRotation`, written by the retiring key itself) is retired
@@ -171,6 +174,9 @@ public struct Roster: Sendable {
         /// The change writes a key rotation record other than its author's own: only the key a
         /// record retires writes it.
         case notOwnKeyRotation(ChangeID)
+        /// The change rewrites a key rotation record (it supersedes a value of it): a record is
+        /// written once, so that its retirement point and successor never move.
+        case rewritesKeyRotation(ChangeID)
 
         /// Why the change was refused, naming the change, its author and what it tried.
         public var description: String {
@@ -195,6 +201,8 @@ public struct Roster: Sendable {
                 "change \(change) is signed with a retired key: replica \(change.origin.short)'s key was replaced\(successor.map { " by replica \($0.short)'s" } ?? "") and is valid only through seq \(retiredAfter); whoever signs with it now (a stolen or copied key?) may not write in the engagement"
             case let .notOwnKeyRotation(change):
                 "change \(change) writes another key's rotation record, which only that key may write (its own record says it is retired and names its successor); its author, replica \(change.origin.short), may write only its own"
+            case let .rewritesKeyRotation(change):
+                "change \(change) rewrites replica \(change.origin.short)'s key rotation record, which is written once: its first successor and the retirement point it sets stand for good, so that whoever signs with the key later (a stolen or copied key?) cannot move them or name another successor"
             }
         }
 
@@ -205,21 +213,29 @@ public struct Roster: Sendable {
 
     /// Checks one change of this engagement; `nil` when it is allowed.
     public func refusal(of change: Change) -> Refusal? {
-        refusal(of: change.id, kind: change.kind, field: change.field, entity: change.entity)
+        refusal(of: change.id, kind: change.kind, field: change.field, entity: change.entity, supersedes: !change.supersedes.isEmpty)
     }
 
-    /// The entity kinds whose changes are judged per entity as well (`refusal(of:kind:field:entity:)`):
-    /// a key rotation record, which only the key it retires writes.
+    /// The entity kinds whose changes are judged per entity, and by whether they supersede
+    /// anything, as well (`refusal(of:kind:field:entity:supersedes:)`): a key rotation record,
+    /// which only the key it retires writes, once.
     public static let perEntityKinds: Set<String> = [EntityKind.keyRotation.rawValue]
 
-    /// Checks a change of this engagement given its id, entity kind, field and entity: beyond
-    /// `refusal(of:kind:field:)`, a change to a key rotation record is refused unless the record is
-    /// its author's own (`KeyRotation.id(engagement:replica:)`), whoever the author is. `entity`
-    /// may be `nil` for kinds outside `perEntityKinds`; for those inside, `nil` is refused.
-    public func refusal(of id: ChangeID, kind: String, field: String, entity: EntityID?) -> Refusal? {
+    /// Checks a change of this engagement given its id, entity kind, field, entity and whether its
+    /// `supersedes` is non-empty: beyond `refusal(of:kind:field:)`, a change to a key rotation
+    /// record is refused unless the record is its author's own (`KeyRotation.id(engagement:replica:)`),
+    /// whoever the author is, and, being written once, when it supersedes anything.
+    ///
+    /// Both answers depend on the change alone, so every replica gives the same verdict whatever
+    /// it holds and in whatever order changes came. `entity` and `supersedes` matter only for the
+    /// `perEntityKinds`: for those, a `nil` entity is refused.
+    public func refusal(of id: ChangeID, kind: String, field: String, entity: EntityID?, supersedes: Bool) -> Refusal? {
         if let refusal = refusal(of: id, kind: kind, field: field) { return refusal }
-        if kind == EntityKind.keyRotation.rawValue, entity != KeyRotation.id(engagement: engagement, replica: id.origin) {
-            return .notOwnKeyRotation(id)
+        if kind == EntityKind.keyRotation.rawValue {
+            if entity != KeyRotation.id(engagement: engagement, replica: id.origin) { return .notOwnKeyRotation(id) }
+            // Written once: a superseded value would be hidden, and with it the first `successor`
+            // that sets the retirement point (`KeyRotation`, PROTOCOL §22.3).
+            if supersedes { return .rewritesKeyRotation(id) }
         }
         return nil
     }
@@ -249,7 +265,7 @@ public struct Roster: Sendable {
             return .founderOnly(id, what: "changes the team", role: membership.role)
         }
         if kind == EntityKind.keyRotation.rawValue && membership.role != .central {
-            // A member's record of its own key rotation; whose record it is, `refusal(of:kind:field:entity:)` checks.
+            // A member's record of its own key rotation; whose record it is, `refusal(of:kind:field:entity:supersedes:)` checks, and that it is written once.
             return nil
         }
         if kind == EntityKind.engagement.rawValue && field == Engagement.Field.lead.rawValue {
@@ -313,15 +329,18 @@ public struct Roster: Sendable {
 
     /// The first of `changes` that its engagement's roster refuses, in change-id order, so that
     /// every replica names the same change; changes of engagements missing from `rosters` are not
-    /// judged. The one judge of both local writes and imported bundles. `entity` is needed only for
-    /// the `perEntityKinds` (`refusal(of:kind:field:entity:)`).
+    /// judged. The one judge of both local writes and imported bundles. `entity` and `supersedes`
+    /// (whether the change's `supersedes` is non-empty) are needed only for the `perEntityKinds`
+    /// (`refusal(of:kind:field:entity:supersedes:)`).
     public static func firstRefusal(
-        among changes: some Sequence<(id: ChangeID, engagement: EntityID, kind: String, field: String, entity: EntityID?)>,
+        among changes: some Sequence<(id: ChangeID, engagement: EntityID, kind: String, field: String, entity: EntityID?, supersedes: Bool)>,
         rosters: [EntityID: Roster]
     ) -> Refusal? {
         for change in changes.sorted(by: { $0.id < $1.id }) {
             guard let roster = rosters[change.engagement] else { continue }
-            if let refusal = roster.refusal(of: change.id, kind: change.kind, field: change.field, entity: change.entity) { return refusal }
+            if let refusal = roster.refusal(of: change.id, kind: change.kind, field: change.field, entity: change.entity, supersedes: change.supersedes) {
+                return refusal
+            }
         }
         return nil
     }

@@ -263,7 +263,9 @@ extension Replica {
             rosters[engagement] = Roster(engagement: engagement, founder: founder, snapshots: snapshots)
         }
         // In change-id order, so every replica names the same refused change.
-        let changes = verified.authorship.map { (id: $0.value, engagement: $0.key.engagement, kind: $0.key.kind, field: $0.key.field, entity: $0.key.entity) }
+        let changes = verified.authorship.map {
+            (id: $0.value, engagement: $0.key.engagement, kind: $0.key.kind, field: $0.key.field, entity: $0.key.entity, supersedes: $0.key.supersedes)
+        }
         if let refusal = Roster.firstRefusal(among: changes, rosters: rosters) {
             throw FieldAuditError.unauthorized(refusal, path: path)
         }
@@ -284,7 +286,7 @@ extension Replica {
         var ids: [ChangeID] = []
         for (key, last) in verified.authorship where key.field == Change.deletedField {
             guard let roster = rosters[key.engagement], roster.mayRefuseDeletions(by: key.author),
-                  roster.refusal(of: last, kind: key.kind, field: key.field, entity: key.entity) == nil
+                  roster.refusal(of: last, kind: key.kind, field: key.field, entity: key.entity, supersedes: key.supersedes) == nil
             else { continue }
             let deletions = try view.deletions(
                 engagement: key.engagement, kind: key.kind, origin: key.author, from: verified.firstSeqs[key.author] ?? 1)

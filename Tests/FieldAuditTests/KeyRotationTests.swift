@@ -1,5 +1,5 @@
 import AuditModel
-import AuditStore
+@testable import AuditStore
 @testable import FieldAudit
 import Foundation
 import Replication
@@ -307,6 +307,149 @@ struct KeyRotationTests {
                 #expect(member.fields[TeamMember.Field.publicKey.rawValue]?.winner.value.text == newBen.card.publicKey, "seed \(seed)")
                 #expect(try replica.verify().isSound, "seed \(seed)")
             }
+        }
+    }
+
+    // MARK: - A rotation record is written once
+
+    /// How a retired key rewrites its own rotation record to name another successor: over its
+    /// first values (a plain write supersedes them), or beside them as if written concurrently
+    /// (superseding nothing), which only a forged change does.
+    enum Rewrite: String, CaseIterable, Sendable { case superseding, concurrent }
+
+    /// Writes, past the local rules, a whole rotation record of `key` naming `successor`, signed by
+    /// `key` in `replica`'s store (which holds `key`'s chain): the reviewer's A@12 after A@10.
+    func rewriteRotationRecord(in replica: Replica, of key: ReplicaID, naming successor: IdentityCard, engagement: EntityID, _ rewrite: Rewrite) throws {
+        let writes = KeyRotation.writes(
+            replica: key, successor: try ReplicaID(hex: successor.replicaID), name: "the thief", publicKey: successor.publicKey,
+            agreementKey: successor.agreementKey)
+        let entity = KeyRotation.id(engagement: engagement, replica: key)
+        let kind = EntityKind.keyRotation.rawValue
+        try replica.store.write(as: key) { transaction in
+            for (field, value) in writes {
+                switch rewrite {
+                case .superseding:
+                    try transaction.set(value, field, of: entity, kind: kind, engagement: engagement)
+                case .concurrent:
+                    let change = transaction.writer.write(value, to: FieldKey(entity: entity, field: field), kind: kind, engagement: engagement, over: nil)
+                    #expect(change.supersedes.isEmpty)
+                    _ = try transaction.applier.add(change)
+                }
+            }
+        }
+    }
+
+    /// The refusal a rewrite of `key`'s record meets: the first rewriting change, refused as a
+    /// rewrite (superseding) or as signed after the record's first successor (concurrent).
+    func isRewriteRefusal(_ error: FieldAuditError?, of key: ReplicaID, retiredAfter: UInt64, _ rewrite: Rewrite) -> Bool {
+        let first = ChangeID(origin: key, seq: retiredAfter + 1)
+        switch (rewrite, error) {
+        case let (.superseding, .unauthorized(.rewritesKeyRotation(change), _)?): return change == first
+        case let (.concurrent, .unauthorized(.retired(change, after, _), _)?): return change == first && after == retiredAfter
+        default: return false
+        }
+    }
+
+    /// The reviewer's attack on a member: Ben's old key, having named his new key at A@10,
+    /// writes its record again at A@12 naming a thief's key. Delivered to the lead with the
+    /// record (one bundle) or after it (two bundles), it is refused, changes nothing, and the
+    /// successor and retirement point stay those of Ben's own first record.
+    @Test(arguments: Rewrite.allCases, [true, false])
+    func aMembersRetiredKeyCannotRewriteItsOwnRotationRecord(rewrite: Rewrite, oneBundle: Bool) throws {
+        let (lead, ben, cara) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        let oldKey = ben.identity.id
+        _ = try ben.addNote("Ben's work", ref: "5.1", engagement: nil)
+        let (newBen, rotationBundle, summary) = try rotate(ben, for: lead)
+        let retiredAfter = try #require(summary.retiredAfter[engagement.description])
+        let thief = try sync.replica("thief", seed: 66)
+
+        // The old key (`ben` still signs with it) rewrites its record, naming the thief's key.
+        try rewriteRotationRecord(in: ben, of: oldKey, naming: thief.card, engagement: engagement, rewrite)
+        let rewriteBundle = try sync.bundle(from: ben, all: true)
+        if !oneBundle { _ = try lead.importBundle(at: rotationBundle) }
+        for replica in oneBundle ? [lead, cara] : [lead] {
+            let before = try replica.store.digest()
+            let error = try importError(rewriteBundle, into: replica)
+            #expect(isRewriteRefusal(error, of: oldKey, retiredAfter: retiredAfter, rewrite), "\(String(describing: error))")
+            #expect(try replica.store.digest() == before, "state unchanged")
+        }
+
+        // Ben's own record stands: the lead continues him under his new key, not the thief's.
+        if oneBundle { _ = try lead.importBundle(at: rotationBundle) }
+        let roster = try lead.roster(of: engagement)
+        #expect(roster.members[oldKey]?.retiredAfter == retiredAfter && roster.members[oldKey]?.successor == newBen.identity.id)
+        let continued = try lead.rotateMember(oldKey, to: nil, engagement: nil)
+        #expect(continued.replica == newBen.identity.id.hex && continued.retiredAfter == retiredAfter && continued.fromRotationRecord)
+        #expect(try lead.roster(of: engagement).members[thief.identity.id] == nil)
+        #expect(try lead.verify().isSound)
+    }
+
+    /// The reviewer's attack on the founding lead, where a rewrite would be a takeover: the old
+    /// founder key, having named the new founder key, writes its record again naming a thief's.
+    /// Ben, before or after the new key's bundle reaches him, refuses it, and the founder chain
+    /// ends at the new key on every replica.
+    @Test(arguments: Rewrite.allCases, [true, false])
+    func aRetiredFounderKeyCannotRewriteItsRecordToHandTheEngagementToAnotherKey(rewrite: Rewrite, oneBundle: Bool) throws {
+        let (lead, ben, cara) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        let oldKey = lead.identity.id
+        let (newLead, summary) = try rotateFounder(lead, seed: 40)
+        let retiredAfter = try #require(summary.retiredAfter[engagement.description])
+        let thief = try sync.replica("thief", seed: 66)
+
+        // A copy of the old key (the team's seed 1), holding what the new key's store holds,
+        // rewrites the old key's record; its bundle carries the record and the rewrite, not the
+        // new key's own changes.
+        let copy = try sync.replica("stolen-copy", seed: 1)
+        _ = try copy.importBundle(at: try sync.bundle(from: newLead, all: true))
+        try rewriteRotationRecord(in: copy, of: oldKey, naming: thief.card, engagement: engagement, rewrite)
+        var request = ExportRequest()
+        request.peerHolds[newLead.identity.id] = try copy.store.vector()[newLead.identity.id]
+        let rewriteBundle = sync.directory.file("rewrite-\(rewrite.rawValue).fabundle")
+        _ = try copy.export(request, to: try OutputFile.resolve(rewriteBundle, defaultName: "x", force: false))
+
+        if !oneBundle { #expect(try deliver(newLead, to: ben) == nil) }
+        for replica in oneBundle ? [ben, cara] : [ben] {
+            let before = try replica.store.digest()
+            let founder = try replica.roster(of: engagement).founder
+            let error = try importError(rewriteBundle, into: replica)
+            #expect(isRewriteRefusal(error, of: oldKey, retiredAfter: retiredAfter, rewrite), "\(String(describing: error))")
+            #expect(try replica.store.digest() == before, "state unchanged")
+            #expect(try replica.roster(of: engagement).founder == founder && founder != thief.identity.id)
+        }
+        if oneBundle { #expect(try deliver(newLead, to: ben) == nil) }
+        #expect(try deliver(newLead, to: cara) == nil)
+        for replica in [newLead, ben, cara] {
+            let roster = try replica.roster(of: engagement)
+            #expect(roster.founders.map(\.replica) == [oldKey, newLead.identity.id] && roster.founders[0].through == retiredAfter)
+            #expect(!roster.isFounderKey(thief.identity.id))
+        }
+        // The thief's key writes nothing in the engagement.
+        try forgeNote(by: thief, as: thief.identity.id, text: "the thief's note", engagement: engagement)
+        #expect(try deliver(thief, to: ben) != nil)
+    }
+
+    /// The same rule on the author's own replica: a retired key's local write to its own record,
+    /// which supersedes its first values, is refused before it commits, the founder's included.
+    @Test func aLocalRewriteOfAKeysOwnRotationRecordIsRefusedBeforeItCommits() throws {
+        let (lead, ben, _) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        let thief = try sync.replica("thief", seed: 66)
+        _ = try rotate(ben, for: lead)
+        _ = try rotateFounder(lead, seed: 40)
+        for old in [ben, lead] {
+            let before = try old.store.digest()
+            #expect {
+                try old.write(in: engagement) { writer in
+                    try writer.put(
+                        KeyRotation.writes(replica: old.identity.id, successor: thief.identity.id, name: "x", publicKey: thief.card.publicKey, agreementKey: nil),
+                        entity: KeyRotation.id(engagement: engagement, replica: old.identity.id), kind: .keyRotation)
+                }
+            } throws: { error in
+                if case FieldAuditError.refused(.rewritesKeyRotation(let change)) = error { change.origin == old.identity.id } else { false }
+            }
+            #expect(try old.store.digest() == before)
         }
     }
 
