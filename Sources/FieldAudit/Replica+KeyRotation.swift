@@ -42,6 +42,10 @@ public struct MemberRotation: Sendable, Encodable {
     /// The `keepingThrough` asked for when it lay beyond the retired key's own rotation record,
     /// which every replica enforces whatever the lead records: `retiredAfter` is the record's point.
     public var requestedAfter: UInt64? = nil
+    /// The other engagements (ids) this replica founded where the old key is still on the team,
+    /// not yet continued: a rotation is recorded one engagement at a time, so each needs its own
+    /// `team rotate`.
+    public var otherEngagements: [String] = []
 }
 
 extension Replica {
@@ -279,8 +283,10 @@ extension Replica {
         let requestedAfter = keepingThrough.flatMap { $0 > selfRetired ? $0 : nil }
         let retiredAfter = min(keepingThrough ?? (recordNamesSuccessor ? rotation!.retiredAfter : max(held, membership.removedAfter ?? 0)), selfRetired)
         let fromRecord = recordNamesSuccessor && rotation?.retiredAfter == retiredAfter
-        if retiredAfter < held {
-            throw .invalidInput(source: "--after \(retiredAfter)", reason: "this replica holds \(old.short)'s changes up to seq \(held) already; keep at least those (--after \(held) or more)")
+        // Never below a change of the old key held in this engagement (its later seqs may be its
+        // work, or its rotation records, in other engagements).
+        if let heldHere = try lastSeq(of: old, in: engagement, after: retiredAfter) {
+            throw .invalidInput(source: "--after \(retiredAfter)", reason: "this replica holds \(old.short)'s changes in this engagement up to seq \(heldHere) already; keep at least those (--after \(heldHere) or more)")
         }
         let name = (record.members.first { $0.replica == old }?.name) ?? successor.name
         let newMember = TeamMember.id(engagement: engagement, replica: successor.id)
@@ -299,7 +305,36 @@ extension Replica {
         }
         return MemberRotation(
             retired: old.hex, replica: successor.id.hex, fingerprint: fingerprint,
-            name: name, role: role.rawValue, retiredAfter: retiredAfter, fromRotationRecord: fromRecord, requestedAfter: requestedAfter)
+            name: name, role: role.rawValue, retiredAfter: retiredAfter, fromRotationRecord: fromRecord, requestedAfter: requestedAfter,
+            otherEngagements: try engagements(whereStillOnTheTeam: old, besides: engagement))
+    }
+
+    /// The greatest seq of `origin`'s changes in `engagement` that this replica holds beyond
+    /// `seq`, if any; read from `origin`'s chain after `seq`, a page at a time.
+    private func lastSeq(of origin: ReplicaID, in engagement: EntityID, after seq: UInt64) throws(FieldAuditError) -> UInt64? {
+        var last: UInt64?
+        var after = seq
+        while true {
+            let page = try perform { () throws(StoreError) in try store.changes(of: origin, after: after, limit: 4096) }
+            guard let end = page.last?.id.seq else { return last }
+            last = page.last { $0.engagement == engagement }?.id.seq ?? last
+            after = end
+        }
+    }
+
+    /// The engagements (ids, sorted) other than `engagement` that this replica founded and where
+    /// `old` is on the team, neither removed nor continued under another key.
+    private func engagements(whereStillOnTheTeam old: ReplicaID, besides engagement: EntityID) throws(FieldAuditError) -> [String] {
+        var found: [String] = []
+        for other in try engagements() where other.id != engagement {
+            let roster: Roster
+            do { roster = try self.roster(of: other.id) } catch { throw Self.wrap(error) }
+            guard roster.founder == identity.id, let membership = roster.members[old], membership.removedAfter == nil,
+                  roster.successor(of: old) == nil
+            else { continue }
+            found.append(other.id.description)
+        }
+        return found.sorted()
     }
 }
 
