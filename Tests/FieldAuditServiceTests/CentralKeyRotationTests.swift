@@ -85,4 +85,45 @@ struct CentralKeyRotationTests {
         #expect(try fixture.digest(fixture.central) == before)
         #expect(try fixture.central.roster(of: fixture.helix).members[ben.identity.id]?.retiredAfter == nil)
     }
+
+    @Test func aPushRewritingTheKeysOwnRotationRecordIsRefusedAndTheSuccessorStands() async throws {
+        let fixture = try CentralFixture()
+        let ben = fixture.auditors[0]
+        let oldKey = ben.identity
+        // Ben's note reaches the central; Ben rotates; the central imports the rotation bundle
+        // (his record names testIdentity(77)).
+        let first = fixture.directory.file("first.fabundle")
+        try fixture.note("Risk register reviewed quarterly", by: ben).write(to: URL(fileURLWithPath: first))
+        _ = try fixture.central.importBundle(at: first)
+        let rotation = fixture.directory.file("rotation.fabundle")
+        let holds = try fixture.central.vectorFile().versionVector(path: "central")
+        _ = try ben.rotateKey(
+            exporting: ExportRequest(peer: fixture.central.identity.id, peerHolds: holds),
+            to: try OutputFile.resolve(rotation, defaultName: "x", force: false), newIdentity: testIdentity(77))
+        _ = try fixture.central.importBundle(at: rotation)
+        let recorded = try #require(try fixture.central.roster(of: fixture.helix).members[oldKey.id])
+
+        // The old key, in other hands, writes its record again (superseding it), naming another key.
+        let other = testIdentity(78).id
+        try ben.store.write(as: oldKey.id) { transaction in
+            try transaction.set(
+                .text(other.hex), KeyRotation.Field.successor.rawValue, of: KeyRotation.id(engagement: fixture.helix, replica: oldKey.id),
+                kind: "keyRotation", engagement: fixture.helix)
+        }
+        let path = fixture.directory.file("rewrite.fabundle")
+        let centralHolds = try fixture.central.vectorFile().versionVector(path: "central")
+        _ = try ben.writeBundle(ExportRequest(peer: fixture.central.identity.id, peerHolds: centralHolds), toNewFile: path)
+        let body = try Data(contentsOf: URL(fileURLWithPath: path))
+        let before = try fixture.digest(fixture.central)
+        try await fixture.server().test(.router) { client in
+            let pushed = try await client.execute(
+                uri: "/v1/push", method: .post, headers: fixture.signed("POST", "/v1/push", body: body, by: oldKey), body: ByteBuffer(bytes: body))
+            #expect(pushed.status == .forbidden)
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(pushed.body.readableBytesView)) as? [String: String])
+            #expect(answer["error"]?.contains("key rotation record, which is written once") == true, "\(answer)")
+        }
+        #expect(try fixture.digest(fixture.central) == before)
+        let roster = try fixture.central.roster(of: fixture.helix)
+        #expect(roster.members[oldKey.id]?.successor == testIdentity(77).id && roster.members[oldKey.id]?.retiredAfter == recorded.retiredAfter)
+    }
 }
