@@ -275,7 +275,7 @@ extension Replica {
                 retired: old.hex, replica: successor.id.hex, fingerprint: fingerprint,
                 name: record.members.first { $0.replica == successor.id }?.name ?? successor.name, role: role.rawValue,
                 retiredAfter: done, fromRotationRecord: rotation.map { $0.successor == successor.id && $0.retiredAfter == done } ?? false,
-                requestedAfter: keepingThrough.flatMap { $0 > done ? $0 : nil })
+                requestedAfter: keepingThrough.flatMap { $0 > done ? $0 : nil }, otherEngagements: try engagements(whereStillOnTheTeam: old, besides: engagement))
         }
         let held = try perform { () throws(StoreError) in try store.vector() }[old]
         // The key's own rotation record bounds it everywhere (`Roster`): a later point is not recorded.

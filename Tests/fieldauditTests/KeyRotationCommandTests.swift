@@ -113,6 +113,8 @@ struct KeyRotationCommandTests: LaptopsInOneFolder {
         let once = try succeed(["team", "rotate", file("ben.card.json"), "--engagement", first], as: "ada")
         #expect(once.contains("its own rotation record"), "\(once)")
         #expect(once.contains("still on the team of engagement \(second)") && once.contains("--engagement \(second)"), "\(once)")
+        let again = try succeed(["team", "rotate", file("ben.card.json"), "--engagement", first], as: "ada")
+        #expect(again.contains("still on the team of engagement \(second)"), "run again, it still names the other: \(again)")
         let twice = try succeed(["team", "rotate", file("ben.card.json"), "--engagement", second], as: "ada")
         #expect(twice.contains("its own rotation record") && !twice.contains("still on the team"), "\(twice)")
         // An --after below what Ada holds of the old key in that engagement is refused, naming it.
