@@ -8,6 +8,11 @@ import Replication
 /// such a change holds the retiring key's whole chain before it, this record included. The record
 /// grants the new key nothing: only the founding lead puts it on the team (`TeamMember.Field.succeeds`),
 /// so a thief who "rotates" a stolen key only retires it.
+///
+/// The record is written once: `Roster` refuses a change to it that supersedes anything, so no
+/// value of it is ever hidden, and its first `successor` (the least seq) sets the retirement point
+/// and the successor for good; every later change of the key, another `successor` included, is
+/// beyond that point and refused (`Sync/PROTOCOL.md` §22.3, "Written once").
 public struct KeyRotation: Hashable, Sendable {
     /// The fields a key rotation record writes, by their stored names, `successor` last.
     public enum Field: String, CaseIterable {

@@ -22,7 +22,12 @@ import Replication
 ///   `removedAfter` the founder recorded; later ones are refused;
 /// - a key rotation record (`KeyRotation`) is written only by the key it retires, into its own
 ///   record (`KeyRotation.id(engagement:replica:)`): a change to anyone else's record is refused,
-///   the founder's included (`refusal(of:kind:field:entity:)`);
+///   the founder's included (`refusal(of:kind:field:entity:supersedes:)`);
+/// - a key rotation record is written once: a change to one that supersedes anything is refused,
+///   so no value of it is ever hidden, and its first `successor` (the least seq: its retirement
+///   point) stands on every replica whatever the key signs later;
+/// - the founder's key rotates itself the same way, and its own record makes the key it names the
+///   founder from then on (`founders`, the founder chain; `Sync/PROTOCOL.md` §22.3);
 /// - a member that rotated its key (`KeyRotation`, written by the retiring key itself) is retired
 ///   from that record on: later changes of the old key are refused; the founder puts the new key
 ///   on the team with `succeeds` = the old one, and the auditor's standing and authorship continue
@@ -45,36 +50,57 @@ public struct Roster: Sendable {
 
     /// The engagement whose team this is.
     public let engagement: EntityID
-    /// The replica that created the engagement; `nil` while unknown.
+    /// The engagement's current founder: the last key of the founder chain (`founders`), the
+    /// replica that created the engagement unless its key rotated itself; `nil` while unknown.
     public let founder: ReplicaID?
+    /// The replica that created the engagement, as recorded (the root of the founder chain).
+    public let root: ReplicaID?
+    /// The founder chain: the root, then each key its predecessor's own rotation record names
+    /// (`KeyRotation`), with the last of its seqs that is the founder's (`nil` for the current
+    /// founder). `Sync/PROTOCOL.md` §22.3, "The founder's own rotation".
+    public let founders: [(replica: ReplicaID, through: UInt64?)]
     /// Every member the founder recorded, by replica id, removed ones included.
     public let members: [ReplicaID: Membership]
 
     /// The roster as the given snapshots of the engagement describe it.
     ///
     /// Only member entities written by the founder count.
-    public init(engagement: EntityID, founder: ReplicaID?, snapshots: [EntitySnapshot]) {
+    public init(engagement: EntityID, founder root: ReplicaID?, snapshots: [EntitySnapshot]) {
         self.engagement = engagement
-        self.founder = founder
+        self.root = root
+        // Each key's own rotation record, found by its id (never by the `replica` it states).
+        let rotations = Dictionary(
+            snapshots.filter { $0.kind == EntityKind.keyRotation.rawValue && $0.engagement == engagement }.map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first })
+        var founders: [(replica: ReplicaID, through: UInt64?)] = []
+        if let root {
+            founders.append((root, nil))
+            while let last = founders.last?.replica,
+                  let snapshot = rotations[KeyRotation.id(engagement: engagement, replica: last)],
+                  let rotation = KeyRotation(snapshot, of: last),
+                  !founders.contains(where: { $0.replica == rotation.successor }) {
+                founders[founders.count - 1].through = rotation.retiredAfter
+                founders.append((rotation.successor, nil))
+            }
+        }
+        self.founders = founders
+        self.founder = founders.last?.replica
+        let founderKeys = Set(founders.map(\.replica))
         var members: [ReplicaID: Membership] = [:]
         for snapshot in snapshots where snapshot.kind == EntityKind.member.rawValue && snapshot.engagement == engagement {
             guard let replicaText = snapshot.text(TeamMember.Field.replica.rawValue),
                   let replica = try? ReplicaID(hex: replicaText),
-                  snapshot.author(of: TeamMember.Field.role.rawValue) == founder,
+                  snapshot.author(of: TeamMember.Field.role.rawValue).map(founderKeys.contains) == true,
                   let role = snapshot.choice(TeamMember.Field.role.rawValue, as: TeamRole.self)
             else { continue }
             let removedAfter = snapshot.deleted
                 ? UInt64(snapshot.integer(TeamMember.Field.removedAfter.rawValue) ?? 0) : nil
             var membership = Membership(role: role, removedAfter: removedAfter)
-            if snapshot.author(of: TeamMember.Field.succeeds.rawValue) == founder {
+            if snapshot.author(of: TeamMember.Field.succeeds.rawValue).map(founderKeys.contains) == true {
                 membership.succeeds = snapshot.text(TeamMember.Field.succeeds.rawValue).flatMap { try? ReplicaID(hex: $0) }
             }
             members[replica] = membership
         }
-        // Each member's own rotation record, found by its id (never by the `replica` it states).
-        let rotations = Dictionary(
-            snapshots.filter { $0.kind == EntityKind.keyRotation.rawValue && $0.engagement == engagement }.map { ($0.id, $0) },
-            uniquingKeysWith: { first, _ in first })
         for replica in members.keys {
             guard let snapshot = rotations[KeyRotation.id(engagement: engagement, replica: replica)],
                   let rotation = KeyRotation(snapshot, of: replica)
@@ -83,6 +109,11 @@ public struct Roster: Sendable {
             members[replica]?.successor = rotation.successor
         }
         self.members = members
+    }
+
+    /// Whether `replica` is a key of the founder chain (`founders`), current or retired.
+    public func isFounderKey(_ replica: ReplicaID) -> Bool {
+        founders.contains { $0.replica == replica }
     }
 
     /// The replica and every replica whose key it replaced, by the founder's `succeeds` records,
@@ -143,6 +174,9 @@ public struct Roster: Sendable {
         /// The change writes a key rotation record other than its author's own: only the key a
         /// record retires writes it.
         case notOwnKeyRotation(ChangeID)
+        /// The change rewrites a key rotation record (it supersedes a value of it): a record is
+        /// written once, so that its retirement point and successor never move.
+        case rewritesKeyRotation(ChangeID)
 
         /// Why the change was refused, naming the change, its author and what it tried.
         public var description: String {
@@ -167,6 +201,8 @@ public struct Roster: Sendable {
                 "change \(change) is signed with a retired key: replica \(change.origin.short)'s key was replaced\(successor.map { " by replica \($0.short)'s" } ?? "") and is valid only through seq \(retiredAfter); whoever signs with it now (a stolen or copied key?) may not write in the engagement"
             case let .notOwnKeyRotation(change):
                 "change \(change) writes another key's rotation record, which only that key may write (its own record says it is retired and names its successor); its author, replica \(change.origin.short), may write only its own"
+            case let .rewritesKeyRotation(change):
+                "change \(change) rewrites replica \(change.origin.short)'s key rotation record, which is written once: its first successor and the retirement point it sets stand for good, so that whoever signs with the key later (a stolen or copied key?) cannot move them or name another successor"
             }
         }
 
@@ -177,29 +213,47 @@ public struct Roster: Sendable {
 
     /// Checks one change of this engagement; `nil` when it is allowed.
     public func refusal(of change: Change) -> Refusal? {
-        refusal(of: change.id, kind: change.kind, field: change.field, entity: change.entity)
+        refusal(of: change.id, kind: change.kind, field: change.field, entity: change.entity, supersedes: !change.supersedes.isEmpty)
     }
 
-    /// The entity kinds whose changes are judged per entity as well (`refusal(of:kind:field:entity:)`):
-    /// a key rotation record, which only the key it retires writes.
+    /// The entity kinds whose changes are judged per entity, and by whether they supersede
+    /// anything, as well (`refusal(of:kind:field:entity:supersedes:)`): a key rotation record,
+    /// which only the key it retires writes, once.
     public static let perEntityKinds: Set<String> = [EntityKind.keyRotation.rawValue]
 
-    /// Checks a change of this engagement given its id, entity kind, field and entity: beyond
-    /// `refusal(of:kind:field:)`, a change to a key rotation record is refused unless the record is
-    /// its author's own (`KeyRotation.id(engagement:replica:)`), whoever the author is. `entity`
-    /// may be `nil` for kinds outside `perEntityKinds`; for those inside, `nil` is refused.
-    public func refusal(of id: ChangeID, kind: String, field: String, entity: EntityID?) -> Refusal? {
+    /// Checks a change of this engagement given its id, entity kind, field, entity and whether its
+    /// `supersedes` is non-empty: beyond `refusal(of:kind:field:)`, a change to a key rotation
+    /// record is refused unless the record is its author's own (`KeyRotation.id(engagement:replica:)`),
+    /// whoever the author is, and, being written once, when it supersedes anything.
+    ///
+    /// Both answers depend on the change alone, so every replica gives the same verdict whatever
+    /// it holds and in whatever order changes came. `entity` and `supersedes` matter only for the
+    /// `perEntityKinds`: for those, a `nil` entity is refused.
+    public func refusal(of id: ChangeID, kind: String, field: String, entity: EntityID?, supersedes: Bool) -> Refusal? {
         if let refusal = refusal(of: id, kind: kind, field: field) { return refusal }
-        if kind == EntityKind.keyRotation.rawValue, entity != KeyRotation.id(engagement: engagement, replica: id.origin) {
-            return .notOwnKeyRotation(id)
+        if kind == EntityKind.keyRotation.rawValue {
+            if entity != KeyRotation.id(engagement: engagement, replica: id.origin) { return .notOwnKeyRotation(id) }
+            // Written once: a superseded value would be hidden, and with it the first `successor`
+            // that sets the retirement point (`KeyRotation`, PROTOCOL §22.3).
+            if supersedes { return .rewritesKeyRotation(id) }
         }
         return nil
     }
 
     /// Checks a change of this engagement given its id, entity kind and field.
     public func refusal(of id: ChangeID, kind: String, field: String) -> Refusal? {
-        guard let founder else { return .unknownFounder(id, engagement: engagement) }
-        if id.origin == founder { return nil }
+        guard founder != nil else { return .unknownFounder(id, engagement: engagement) }
+        if let index = founders.firstIndex(where: { $0.replica == id.origin }) {
+            if let through = founders[index].through, id.seq > through {
+                return .retired(id, retiredAfter: through, successor: founders[index + 1].replica)
+            }
+            // Only the root claims to found the engagement: a successor rewriting `lead` would
+            // make later replicas record another root (§22.3).
+            if index > 0, kind == EntityKind.engagement.rawValue, field == Engagement.Field.lead.rawValue {
+                return .founderOnly(id, what: "claims to found the engagement", role: members[id.origin]?.role ?? .lead)
+            }
+            return nil
+        }
         guard let membership = members[id.origin] else { return .notOnRoster(id, engagement: engagement) }
         let bound = min(membership.retiredAfter ?? .max, membership.removedAfter ?? .max)
         if id.seq > bound {
@@ -211,7 +265,7 @@ public struct Roster: Sendable {
             return .founderOnly(id, what: "changes the team", role: membership.role)
         }
         if kind == EntityKind.keyRotation.rawValue && membership.role != .central {
-            // A member's record of its own key rotation; whose record it is, `refusal(of:kind:field:entity:)` checks.
+            // A member's record of its own key rotation; whose record it is, `refusal(of:kind:field:entity:supersedes:)` checks, and that it is written once.
             return nil
         }
         if kind == EntityKind.engagement.rawValue && field == Engagement.Field.lead.rawValue {
@@ -258,7 +312,7 @@ public struct Roster: Sendable {
     /// are deleted by a lead.
     public func refusal(ofDeleting id: ChangeID, kind: String, entity: EntityID, authorWroteIt: @autoclosure () throws -> Bool) rethrows -> Refusal? {
         if let refusal = refusal(of: id, kind: kind, field: Change.deletedField) { return refusal }
-        guard let founder, id.origin != founder, let membership = members[id.origin], membership.role != .lead else { return nil }
+        guard founder != nil, !isFounderKey(id.origin), let membership = members[id.origin], membership.role != .lead else { return nil }
         if Self.sharedKinds.contains(kind) {
             if try authorWroteIt() { return nil }
         } else if identities(of: id.origin).contains(where: entity.isMade(by:)) {
@@ -270,20 +324,23 @@ public struct Roster: Sendable {
     /// Whether an `auditor` or `expert` may be refused the deletion of some entity: `false` for
     /// the founder and leads, whose deletions only `refusal(of:kind:field:)` judges.
     public func mayRefuseDeletions(by replica: ReplicaID) -> Bool {
-        replica != founder && members[replica].map { $0.role != .lead } ?? false
+        !isFounderKey(replica) && members[replica].map { $0.role != .lead } ?? false
     }
 
     /// The first of `changes` that its engagement's roster refuses, in change-id order, so that
     /// every replica names the same change; changes of engagements missing from `rosters` are not
-    /// judged. The one judge of both local writes and imported bundles. `entity` is needed only for
-    /// the `perEntityKinds` (`refusal(of:kind:field:entity:)`).
+    /// judged. The one judge of both local writes and imported bundles. `entity` and `supersedes`
+    /// (whether the change's `supersedes` is non-empty) are needed only for the `perEntityKinds`
+    /// (`refusal(of:kind:field:entity:supersedes:)`).
     public static func firstRefusal(
-        among changes: some Sequence<(id: ChangeID, engagement: EntityID, kind: String, field: String, entity: EntityID?)>,
+        among changes: some Sequence<(id: ChangeID, engagement: EntityID, kind: String, field: String, entity: EntityID?, supersedes: Bool)>,
         rosters: [EntityID: Roster]
     ) -> Refusal? {
         for change in changes.sorted(by: { $0.id < $1.id }) {
             guard let roster = rosters[change.engagement] else { continue }
-            if let refusal = roster.refusal(of: change.id, kind: change.kind, field: change.field, entity: change.entity) { return refusal }
+            if let refusal = roster.refusal(of: change.id, kind: change.kind, field: change.field, entity: change.entity, supersedes: change.supersedes) {
+                return refusal
+            }
         }
         return nil
     }
@@ -301,6 +358,22 @@ public struct Roster: Sendable {
     /// key did not retire itself (the central repository the engagement is filed with included).
     public func canRead(_ replica: ReplicaID) -> Bool {
         replica == founder || (members[replica].map { $0.removedAfter == nil && $0.retiredAfter == nil } ?? false)
+    }
+
+    /// Whether a replica first accepting the engagement accepts `claim` as its root: `claim` is
+    /// this replica or trusted, or a key of `claim`'s founder chain (read from `snapshots`) is
+    /// trusted and has itself written in the engagement (its continuation), so that a stranger's
+    /// root naming an honest key as its successor vouches for nothing (§22.3).
+    public static func acceptsRoot(_ claim: ReplicaID, engagement: EntityID, snapshots: [EntitySnapshot], trusts: (ReplicaID) -> Bool) -> Bool {
+        if trusts(claim) { return true }
+        let roster = Roster(engagement: engagement, founder: claim, snapshots: snapshots)
+        for key in roster.founders.dropFirst().map(\.replica) where trusts(key) {
+            let wrote = snapshots.contains { snapshot in
+                snapshot.engagement == engagement && snapshot.fields.values.contains { $0.values.contains { $0.id.origin == key } }
+            }
+            if wrote { return true }
+        }
+        return false
     }
 
     /// The founder's claim in a snapshot of the engagement: the replica that wrote its own id into

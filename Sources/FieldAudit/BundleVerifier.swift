@@ -88,12 +88,13 @@ struct BundleVerifier {
     }
 
     /// One kind of write by one author in one engagement. A roster refuses a change for its
-    /// author, entity kind and field (and, for `Roster.perEntityKinds`, its entity), and for its
-    /// seq only beyond a removed member's last allowed seq; so among a bundle's changes with one
-    /// `Authorship`, if any is refused, the one with the highest seq is. Keeping that one per key
-    /// lets the roster check run without reading the bundle again, in memory bounded by the schema
-    /// (and, for the per-entity kinds, by how many of their entities the bundle writes: one key
-    /// rotation record per author and engagement when none is refused), not by the bundle.
+    /// author, entity kind and field (and, for `Roster.perEntityKinds`, its entity and whether it
+    /// supersedes anything), and for its seq only beyond a removed member's last allowed seq; so
+    /// among a bundle's changes with one `Authorship`, if any is refused, the one with the highest
+    /// seq is. Keeping that one per key lets the roster check run without reading the bundle
+    /// again, in memory bounded by the schema (and, for the per-entity kinds, by how many of their
+    /// entities the bundle writes: one key rotation record per author and engagement when none is
+    /// refused), not by the bundle.
     struct Authorship: Hashable {
         var engagement: EntityID
         var author: ReplicaID
@@ -101,6 +102,9 @@ struct BundleVerifier {
         var field: String
         /// The entity, for the kinds a roster judges per entity (`Roster.perEntityKinds`); else `nil`.
         var entity: EntityID?
+        /// For the `Roster.perEntityKinds`, whether the change's `supersedes` is non-empty (a
+        /// rotation record is written once); else `false`.
+        var supersedes = false
     }
 
     /// A staged evidence file: where it is, its announced size and the bytes written so far.
@@ -204,9 +208,10 @@ struct BundleVerifier {
             case let .change(change):
                 guard try extend(change.id, content: change.contentDigest, change: change) else { continue }
                 engagements.insert(change.engagement)
+                let perEntity = Roster.perEntityKinds.contains(change.kind)
                 let key = Authorship(
                     engagement: change.engagement, author: change.origin, kind: change.kind, field: change.field,
-                    entity: Roster.perEntityKinds.contains(change.kind) ? change.entity : nil)
+                    entity: perEntity ? change.entity : nil, supersedes: perEntity && !change.supersedes.isEmpty)
                 if (authorship[key]?.seq ?? 0) < change.seq { authorship[key] = change.id }
                 firstSeqs[change.origin] = min(firstSeqs[change.origin] ?? .max, change.seq)
             case let .redacted(id, content):

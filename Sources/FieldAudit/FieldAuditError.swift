@@ -245,7 +245,7 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
         switch refusal {
         case .notOnRoster, .removed, .observer, .leadOnly, .notAuthor, .retired:
             " The author's standing is the team as this replica holds it: if the founding lead has changed the team since (added, promoted or restored the author), import the lead's latest bundle first, then this one again."
-        case .founderOnly, .centralRepository, .unknownFounder, .notOwnKeyRotation:
+        case .founderOnly, .centralRepository, .unknownFounder, .notOwnKeyRotation, .rewritesKeyRotation:
             ""
         }
     }
@@ -271,6 +271,8 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "If this is your own key, work on under your new key (`fieldaudit whoami`); if the key was stolen, nothing signed with it is accepted any more (PROTOCOL §22.3)."
         case .notOwnKeyRotation:
             "A key rotation record is written only by the key it retires (`fieldaudit key rotate`); the sender's copy of FieldAudit wrote another's, so tell the engagement's lead: nothing of this bundle was imported."
+        case .rewritesKeyRotation:
+            "A key rotation record is written once, by `fieldaudit key rotate`; to move on from the new key, rotate again under it. If you did not write this, the key was copied: tell the engagement's lead (nothing of this bundle was imported)."
         case .unknownFounder:
             "Trust the lead's card (`fieldaudit trust CARD`) and import the lead's kickoff bundle first."
         }

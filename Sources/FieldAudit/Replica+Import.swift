@@ -111,7 +111,8 @@ extension Replica {
         var rosterWriters = trusted.union([identity.id])
         for engagement in header.engagements {
             let roster = try roster(of: engagement)
-            if roster.members[header.exporter] != nil { return true }
+            if roster.members[header.exporter] != nil || roster.isFounderKey(header.exporter) { return true }
+            rosterWriters.formUnion(roster.founders.map(\.replica))
             if let founder = try store.founder(of: engagement) {
                 if founder == header.exporter { return true }
                 rosterWriters.insert(founder)
@@ -235,7 +236,7 @@ extension Replica {
         if exporter == identity.id || trusted.contains(exporter) { return true }
         for engagement in try store.snapshots(ofKind: EntityKind.engagement.rawValue) {
             let roster = try roster(of: engagement.id)
-            if roster.founder == exporter || roster.members[exporter] != nil { return true }
+            if roster.isFounderKey(exporter) || roster.members[exporter] != nil { return true }
         }
         return false
     }
@@ -253,7 +254,7 @@ extension Replica {
             var founder = try view.founder(of: engagement)
             if founder == nil {
                 let claim = snapshots.first { $0.id == engagement }.flatMap(Roster.foundingClaim)
-                guard let claim, claim == identity.id || trusted.contains(claim) else {
+                guard let claim, Roster.acceptsRoot(claim, engagement: engagement, snapshots: snapshots, trusts: { $0 == identity.id || trusted.contains($0) }) else {
                     throw FieldAuditError.untrustedFounder(engagement: engagement, founder: claim, path: path)
                 }
                 try view.recordFounder(claim, of: engagement)
@@ -262,7 +263,9 @@ extension Replica {
             rosters[engagement] = Roster(engagement: engagement, founder: founder, snapshots: snapshots)
         }
         // In change-id order, so every replica names the same refused change.
-        let changes = verified.authorship.map { (id: $0.value, engagement: $0.key.engagement, kind: $0.key.kind, field: $0.key.field, entity: $0.key.entity) }
+        let changes = verified.authorship.map {
+            (id: $0.value, engagement: $0.key.engagement, kind: $0.key.kind, field: $0.key.field, entity: $0.key.entity, supersedes: $0.key.supersedes)
+        }
         if let refusal = Roster.firstRefusal(among: changes, rosters: rosters) {
             throw FieldAuditError.unauthorized(refusal, path: path)
         }
@@ -283,7 +286,7 @@ extension Replica {
         var ids: [ChangeID] = []
         for (key, last) in verified.authorship where key.field == Change.deletedField {
             guard let roster = rosters[key.engagement], roster.mayRefuseDeletions(by: key.author),
-                  roster.refusal(of: last, kind: key.kind, field: key.field, entity: key.entity) == nil
+                  roster.refusal(of: last, kind: key.kind, field: key.field, entity: key.entity, supersedes: key.supersedes) == nil
             else { continue }
             let deletions = try view.deletions(
                 engagement: key.engagement, kind: key.kind, origin: key.author, from: verified.firstSeqs[key.author] ?? 1)

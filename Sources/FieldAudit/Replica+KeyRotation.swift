@@ -18,6 +18,9 @@ public struct KeyRotationSummary: Sendable, Encodable {
     public var retiredKeyFile: String
     /// The rotation bundle, signed with the retired key.
     public var bundle: ExportSummary
+    /// The engagements (ids) the retired key was the founder of: there the new key is the
+    /// founder from the record on, with no `team rotate` (`Sync/PROTOCOL.md` §22.3).
+    public var founderOf: [String] = []
 }
 
 /// What `rotateMember(_:to:keepingThrough:engagement:)` did.
@@ -39,6 +42,10 @@ public struct MemberRotation: Sendable, Encodable {
     /// The `keepingThrough` asked for when it lay beyond the retired key's own rotation record,
     /// which every replica enforces whatever the lead records: `retiredAfter` is the record's point.
     public var requestedAfter: UInt64? = nil
+    /// The other engagements (ids) this replica founded where the old key is still on the team,
+    /// not yet continued: a rotation is recorded one engagement at a time, so each needs its own
+    /// `team rotate`.
+    public var otherEngagements: [String] = []
 }
 
 extension Replica {
@@ -48,19 +55,20 @@ extension Replica {
 
     /// Replaces this replica's signing key by a new one for the same auditor, keeping the store.
     ///
-    /// In one pass: in every engagement where this replica is a member (not its founder), the old
+    /// In one pass: in every engagement where this replica is a member or the current founder, the old
     /// key writes its own rotation record (`KeyRotation`) naming the new key, which retires it
     /// there from that change on for every replica (`Roster`); it exports `request` (for the lead:
     /// the records and everything the lead lacks), still signed with the old key, so the lead can
     /// read it; it signs a last checkpoint of its own chain, so its changes keep travelling; then
     /// the old key file is moved aside (kept, mode 0600) and the new one takes its place. The new
-    /// key writes in an engagement once the founding lead has put it on the team (`team rotate`).
+    /// key writes in an engagement once the founding lead has put it on the team (`team rotate`);
+    /// where this replica was the founder, the new key is the founder from the record on (no one
+    /// need trust it) and continues the old key's member entity at once (`continueFounder`).
     ///
     /// Interrupted before the key changed, it can be run again: it resumes with the same new key.
     ///
     /// - Returns: the replica under its new key, and what was done.
-    /// - Throws: `.notPermitted` if this replica founded an engagement it holds (the founder's key
-    ///   is the engagement's root and cannot be replaced); export or I/O errors, after which the
+    /// - Throws: `.notPermitted` for a central on PostgreSQL; export or I/O errors, after which the
     ///   old key is still this replica's.
     public func rotateKey(
         exporting request: ExportRequest, to output: OutputFile, newIdentity: ReplicaIdentity = .generate()
@@ -70,15 +78,22 @@ extension Replica {
         }
         var retiredAfter: [String: UInt64] = [:]
         var memberships: [(engagement: EntityID, name: String)] = []
+        var founded: [EntityID] = []
         for engagement in try engagements() {
             let roster = try perform { () throws(StoreError) in
                 Roster(engagement: engagement.id, recordedFounder: try store.founder(of: engagement.id),
                        snapshots: try store.snapshots(engagement: engagement.id, kinds: Roster.kinds))
             }
-            if roster.founder == identity.id {
-                throw .notPermitted(
-                    action: "rotating the key of the replica that founded engagement \(engagement.id.short)", role: "founding lead",
-                    rule: "the founder's key is the root every replica checks the engagement's team against, and it cannot be replaced; keep it safe (a backup of identity.key, offline)")
+            // The founder's own record moves the founder authority to the new key (§22.3).
+            if let link = roster.founders.first(where: { $0.replica == identity.id }) {
+                if let done = link.through {
+                    retiredAfter[engagement.id.description] = done
+                } else {
+                    let name = (try record(of: engagement.id, kinds: []).members.first { $0.replica == identity.id }?.name) ?? self.name
+                    memberships.append((engagement.id, name))
+                }
+                founded.append(engagement.id)
+                continue
             }
             guard let membership = roster.members[identity.id], membership.removedAfter == nil else { continue }
             if let done = membership.retiredAfter {
@@ -106,6 +121,7 @@ extension Replica {
             let roster: Roster
             do { roster = try self.roster(of: engagement) } catch { throw Self.wrap(error) }
             retiredAfter[engagement.description] = roster.members[identity.id]?.retiredAfter
+                ?? roster.founders.first { $0.replica == identity.id }?.through
         }
         var exported = request
         if let key = nextCard.agreementKey.flatMap({ Data(base64Encoded: $0) }) { exported.extraRecipients.append([UInt8](key)) }
@@ -113,9 +129,38 @@ extension Replica {
         try keepLastCheckpoint()
         let retiredFile = try swapKey(for: next)
         let rotated = try Replica.open(at: location, clock: clock)
+        for engagement in founded {
+            try rotated.continueFounder(identity.id, in: engagement)
+        }
         return (rotated, KeyRotationSummary(
             retired: identity.id.hex, replica: next.id.hex, fingerprint: next.fingerprint, retiredAfter: retiredAfter,
-            retiredKeyFile: retiredFile, bundle: bundle))
+            retiredKeyFile: retiredFile, bundle: bundle, founderOf: founded.map(\.description)))
+    }
+
+    /// The new founder key's continuation of the old one's member entity (§22.3): the new key joins
+    /// with the old member's name and role and `succeeds` = the old key, and the old member is
+    /// removed after its own record's point, in one transaction. Nothing is written when done.
+    func continueFounder(_ old: ReplicaID, in engagement: EntityID) throws(FieldAuditError) {
+        let roster: Roster
+        do { roster = try self.roster(of: engagement) } catch { throw Self.wrap(error) }
+        guard roster.founder == identity.id, roster.members[identity.id]?.succeeds != old,
+              let through = roster.founders.first(where: { $0.replica == old })?.through
+        else { return }
+        let record = try record(of: engagement, kinds: [])
+        let oldMembership = roster.members[old]
+        let name = record.members.first { $0.replica == old }?.name ?? self.name
+        let card = IdentityCard(name: name, identity: identity)
+        try write(in: engagement) { writer in
+            try writer.put(
+                TeamMember.writes(replica: identity.id, name: name, publicKey: card.publicKey, agreementKey: card.agreementKey, role: oldMembership?.role ?? .lead)
+                    + [(TeamMember.Field.succeeds.rawValue, .text(old.hex))],
+                entity: TeamMember.id(engagement: engagement, replica: identity.id), kind: .member)
+            if let oldMembership, oldMembership.removedAfter == nil {
+                let oldMember = TeamMember.id(engagement: engagement, replica: old)
+                try writer.put([(TeamMember.Field.removedAfter.rawValue, .integer(Int64(through)))], entity: oldMember, kind: .member)
+                try writer.delete(oldMember, kind: .member)
+            }
+        }
     }
 
     /// Signs and keeps a checkpoint of this replica's own chain at its head, so that exports made
@@ -190,8 +235,8 @@ extension Replica {
         let roster: Roster
         do { roster = try self.roster(of: engagement) } catch { throw Self.wrap(error) }
         guard let membership = roster.members[old] else { throw .notFound(kind: "team member", id: old.hex) }
-        guard old != roster.founder, membership.role != .central else {
-            throw .invalidInput(source: old.short, reason: "the founding lead's key and the central repository's cannot be rotated: they are the engagement's root and its filing")
+        guard !roster.isFounderKey(old), membership.role != .central else {
+            throw .invalidInput(source: old.short, reason: "a founding lead's key is rotated by its own laptop (`fieldaudit key rotate`: its record names the new founder), and the central repository's is the engagement's filing, not rotated by the team")
         }
         let role = membership.role
         let rotation = try perform { () throws(StoreError) in try store.snapshot(KeyRotation.id(engagement: engagement, replica: old)) }
@@ -217,7 +262,7 @@ extension Replica {
                 source: old.short,
                 reason: "no rotation record of this key is held and no new card was given: import the bundle its owner's `fieldaudit key rotate` wrote, or give the new key's card with --to CARD")
         }
-        guard successor.id != old, successor.id != roster.founder else {
+        guard successor.id != old, !roster.isFounderKey(successor.id) else {
             throw .invalidInput(source: successor.id.short, reason: "the new key must be another replica than the old one and the founder")
         }
         let recordNamesSuccessor = rotation?.successor == successor.id
@@ -230,7 +275,7 @@ extension Replica {
                 retired: old.hex, replica: successor.id.hex, fingerprint: fingerprint,
                 name: record.members.first { $0.replica == successor.id }?.name ?? successor.name, role: role.rawValue,
                 retiredAfter: done, fromRotationRecord: rotation.map { $0.successor == successor.id && $0.retiredAfter == done } ?? false,
-                requestedAfter: keepingThrough.flatMap { $0 > done ? $0 : nil })
+                requestedAfter: keepingThrough.flatMap { $0 > done ? $0 : nil }, otherEngagements: try engagements(whereStillOnTheTeam: old, besides: engagement))
         }
         let held = try perform { () throws(StoreError) in try store.vector() }[old]
         // The key's own rotation record bounds it everywhere (`Roster`): a later point is not recorded.
@@ -238,8 +283,10 @@ extension Replica {
         let requestedAfter = keepingThrough.flatMap { $0 > selfRetired ? $0 : nil }
         let retiredAfter = min(keepingThrough ?? (recordNamesSuccessor ? rotation!.retiredAfter : max(held, membership.removedAfter ?? 0)), selfRetired)
         let fromRecord = recordNamesSuccessor && rotation?.retiredAfter == retiredAfter
-        if retiredAfter < held {
-            throw .invalidInput(source: "--after \(retiredAfter)", reason: "this replica holds \(old.short)'s changes up to seq \(held) already; keep at least those (--after \(held) or more)")
+        // Never below a change of the old key held in this engagement (its later seqs may be its
+        // work, or its rotation records, in other engagements).
+        if let heldHere = try lastSeq(of: old, in: engagement, after: retiredAfter) {
+            throw .invalidInput(source: "--after \(retiredAfter)", reason: "this replica holds \(old.short)'s changes in this engagement up to seq \(heldHere) already; keep at least those (--after \(heldHere) or more)")
         }
         let name = (record.members.first { $0.replica == old }?.name) ?? successor.name
         let newMember = TeamMember.id(engagement: engagement, replica: successor.id)
@@ -258,7 +305,36 @@ extension Replica {
         }
         return MemberRotation(
             retired: old.hex, replica: successor.id.hex, fingerprint: fingerprint,
-            name: name, role: role.rawValue, retiredAfter: retiredAfter, fromRotationRecord: fromRecord, requestedAfter: requestedAfter)
+            name: name, role: role.rawValue, retiredAfter: retiredAfter, fromRotationRecord: fromRecord, requestedAfter: requestedAfter,
+            otherEngagements: try engagements(whereStillOnTheTeam: old, besides: engagement))
+    }
+
+    /// The greatest seq of `origin`'s changes in `engagement` that this replica holds beyond
+    /// `seq`, if any; read from `origin`'s chain after `seq`, a page at a time.
+    private func lastSeq(of origin: ReplicaID, in engagement: EntityID, after seq: UInt64) throws(FieldAuditError) -> UInt64? {
+        var last: UInt64?
+        var after = seq
+        while true {
+            let page = try perform { () throws(StoreError) in try store.changes(of: origin, after: after, limit: 4096) }
+            guard let end = page.last?.id.seq else { return last }
+            last = page.last { $0.engagement == engagement }?.id.seq ?? last
+            after = end
+        }
+    }
+
+    /// The engagements (ids, sorted) other than `engagement` that this replica founded and where
+    /// `old` is on the team, neither removed nor continued under another key.
+    private func engagements(whereStillOnTheTeam old: ReplicaID, besides engagement: EntityID) throws(FieldAuditError) -> [String] {
+        var found: [String] = []
+        for other in try engagements() where other.id != engagement {
+            let roster: Roster
+            do { roster = try self.roster(of: other.id) } catch { throw Self.wrap(error) }
+            guard roster.founder == identity.id, let membership = roster.members[old], membership.removedAfter == nil,
+                  roster.successor(of: old) == nil
+            else { continue }
+            found.append(other.id.description)
+        }
+        return found.sorted()
     }
 }
 

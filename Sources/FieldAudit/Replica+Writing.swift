@@ -122,7 +122,9 @@ extension Replica {
                 engagement: engagement, recordedFounder: try transaction.founder(of: engagement),
                 snapshots: try transaction.snapshots(engagement: engagement, kinds: Roster.kinds))
         }
-        let changes = written.map { (id: $0.id, engagement: $0.engagement, kind: $0.kind, field: $0.field, entity: Optional($0.entity)) }
+        let changes = written.map {
+            (id: $0.id, engagement: $0.engagement, kind: $0.kind, field: $0.field, entity: Optional($0.entity), supersedes: !$0.supersedes.isEmpty)
+        }
         if let refusal = Roster.firstRefusal(among: changes, rosters: [engagement: roster]) {
             throw FieldAuditError.refused(refusal)
         }

@@ -25,11 +25,14 @@ struct RosterPolicyTests {
         case changeTheTeam, editTheEngagement, signAFindingOff, captureANote, captureATest, captureAFinding
         /// Writes a key rotation record other than the author's own (the peer's key's).
         case writeAnotherKeysRotationRecord
+        /// Writes a field of its own key rotation record, then writes it again over the first
+        /// value: a record is written once.
+        case rewriteOwnKeyRotationRecord
     }
 
     /// An answer, without the change it names.
     enum Verdict: Equatable {
-        case allowed, founderOnly, leadOnly, observer, removed, notOnRoster, centralRepository, notAuthor, notOwnKeyRotation
+        case allowed, founderOnly, leadOnly, observer, removed, notOnRoster, centralRepository, notAuthor, notOwnKeyRotation, rewritesKeyRotation
 
         init(_ refusal: Roster.Refusal?) {
             switch refusal {
@@ -43,6 +46,7 @@ struct RosterPolicyTests {
             case .notAuthor: self = .notAuthor
             case .retired: self = .removed
             case .notOwnKeyRotation: self = .notOwnKeyRotation
+            case .rewritesKeyRotation: self = .rewritesKeyRotation
             case .unknownFounder: Issue.record("the founder should be known"); self = .notOnRoster
             }
         }
@@ -50,11 +54,11 @@ struct RosterPolicyTests {
 
     /// The roster's table, one verdict per action in `Action.allCases` order.
     static let table: [Standing: [Verdict]] = [
-        .founder: [.allowed, .allowed, .allowed, .allowed, .allowed, .allowed, .notOwnKeyRotation],
-        .promotedLead: [.founderOnly, .allowed, .allowed, .allowed, .allowed, .allowed, .notOwnKeyRotation],
-        .auditor: [.founderOnly, .leadOnly, .leadOnly, .allowed, .allowed, .allowed, .notOwnKeyRotation],
-        .expert: [.founderOnly, .leadOnly, .leadOnly, .allowed, .allowed, .allowed, .notOwnKeyRotation],
-        .observer: [.founderOnly, .observer, .observer, .observer, .observer, .observer, .notOwnKeyRotation],
+        .founder: [.allowed, .allowed, .allowed, .allowed, .allowed, .allowed, .notOwnKeyRotation, .rewritesKeyRotation],
+        .promotedLead: [.founderOnly, .allowed, .allowed, .allowed, .allowed, .allowed, .notOwnKeyRotation, .rewritesKeyRotation],
+        .auditor: [.founderOnly, .leadOnly, .leadOnly, .allowed, .allowed, .allowed, .notOwnKeyRotation, .rewritesKeyRotation],
+        .expert: [.founderOnly, .leadOnly, .leadOnly, .allowed, .allowed, .allowed, .notOwnKeyRotation, .rewritesKeyRotation],
+        .observer: [.founderOnly, .observer, .observer, .observer, .observer, .observer, .notOwnKeyRotation, .rewritesKeyRotation],
         .removedMember: Array(repeating: .removed, count: Action.allCases.count),
         .stranger: Array(repeating: .notOnRoster, count: Action.allCases.count),
         .filedCentral: [.founderOnly] + Array(repeating: .centralRepository, count: Action.allCases.count - 1),
@@ -164,6 +168,12 @@ struct RosterPolicyTests {
                 try author.write(in: engagement) { writer in
                     try writer.put([(KeyRotation.Field.replica.rawValue, .text("x"))], entity: KeyRotation.id(engagement: engagement, replica: peer.identity.id), kind: .keyRotation)
                 }
+            case .rewriteOwnKeyRotationRecord:
+                try author.write(in: engagement) { writer in
+                    let own = KeyRotation.id(engagement: engagement, replica: author.identity.id)
+                    try writer.put([(KeyRotation.Field.name.rawValue, .text("first"))], entity: own, kind: .keyRotation)
+                    try writer.put([(KeyRotation.Field.name.rawValue, .text("second"))], entity: own, kind: .keyRotation)
+                }
             }
         }
 
@@ -191,6 +201,10 @@ struct RosterPolicyTests {
                 (writes, entity, kind) = (try draft.writes(raisedBy: author.name), testEntity(23), .finding)
             case .writeAnotherKeysRotationRecord:
                 (writes, entity, kind) = ([(KeyRotation.Field.replica.rawValue, .text("x"))], KeyRotation.id(engagement: engagement, replica: peer.identity.id), .keyRotation)
+            case .rewriteOwnKeyRotationRecord:
+                // The second write supersedes the first, as a local write does.
+                writes = [(KeyRotation.Field.name.rawValue, .text("first")), (KeyRotation.Field.name.rawValue, .text("second"))]
+                (entity, kind) = (KeyRotation.id(engagement: engagement, replica: author.identity.id), .keyRotation)
             }
             try author.store.write(as: author.identity.id) { transaction in
                 for (field, value) in writes {

@@ -92,4 +92,93 @@ struct KeyRotationCommandTests: LaptopsInOneFolder {
         #expect(authors == ["Ada", "Ben"], "\(authors)")
         #expect(try run(["verify"], as: "ada").status == 0)
     }
+    @Test func theLeadContinuesAMemberOfTwoEngagementsInEachAndIsToldOfTheOther() throws {
+        let first = try adaAndBen()
+        // A second engagement with Ben on its team: his key's two rotation records get two seqs.
+        try succeed(["engagement", "create", "--client", "Orion Imaging GmbH", "--start", "2026-12-07", "--end", "2026-12-08"], as: "ada")
+        let second = String(try #require(try succeed(["engagement", "list"], as: "ada").firstMatch(of: /([0-9a-f]{8})  Orion/)).1)
+        try succeed(["team", "add", file("ben.card.json"), "--engagement", second], as: "ada")
+        try send("ada", to: "ben", "second-kickoff.fabundle")
+        for engagement in [first, second] {
+            try succeed(["note", "--ref", "5.1", "before the rotation in \(engagement)", "--engagement", engagement], as: "ben")
+        }
+        let oldID = try replicaID(of: "ben")
+        let rotated = try succeed(["key", "rotate", "--for", file("ada.card.json"), "-o", file("rotation.fabundle")], as: "ben")
+        #expect(rotated.contains("engagement \(first)") || rotated.contains(first), "\(rotated)")
+        let newID = try replicaID(of: "ben")
+        try succeed(["import", file("rotation.fabundle")], as: "ada")
+
+        // Ada continues Ben in one engagement at a time, each at its own record's point, and is
+        // told of the other.
+        let once = try succeed(["team", "rotate", file("ben.card.json"), "--engagement", first], as: "ada")
+        #expect(once.contains("its own rotation record"), "\(once)")
+        #expect(once.contains("still on the team of engagement \(second)") && once.contains("--engagement \(second)"), "\(once)")
+        let again = try succeed(["team", "rotate", file("ben.card.json"), "--engagement", first], as: "ada")
+        #expect(again.contains("still on the team of engagement \(second)"), "run again, it still names the other: \(again)")
+        let twice = try succeed(["team", "rotate", file("ben.card.json"), "--engagement", second], as: "ada")
+        #expect(twice.contains("its own rotation record") && !twice.contains("still on the team"), "\(twice)")
+        // An --after below what Ada holds of the old key in that engagement is refused, naming it.
+        let below = try run(["team", "rotate", file("ben.card.json"), "--engagement", second, "--after", "1"], as: "ada")
+        #expect(below.status != 0 && below.stderr.contains("in this engagement up to seq"), "\(below.stderr)")
+
+        // Ben works on under the new key in both.
+        try succeed(["export", "--for", newID, "-o", file("back.fabundle")], as: "ada")
+        try succeed(["import", file("back.fabundle")], as: "ben")
+        for engagement in [first, second] {
+            try succeed(["note", "--ref", "5.2", "after the rotation in \(engagement)", "--engagement", engagement], as: "ben")
+        }
+        try send("ben", to: "ada", "work.fabundle")
+        for engagement in [first, second] {
+            let team = try succeed(["team", "list", "--engagement", engagement], as: "ada")
+            #expect(team.contains(String(newID.prefix(8))) && !team.contains(String(oldID.prefix(8))), "\(team)")
+        }
+        let found = try succeed(["search", "--all", "rotation"], as: "ada").split(separator: "\n")
+        for engagement in [first, second] {
+            for note in ["before the", "after the"] {
+                #expect(found.contains { $0.contains(note) && $0.hasSuffix("in \(engagement)") }, "\(note) in \(engagement): \(found)")
+            }
+        }
+        #expect(try run(["verify"], as: "ada").status == 0)
+    }
+
+    @Test func theFoundingLeadRotatesItsKeyAndTheTeamFollowsTheNewKeyWithoutTrustingIt() throws {
+        let engagement = try adaAndBen()
+        try succeed(["note", "--ref", "5.1", "before the lead's rotation"], as: "ben")
+        try send("ben", to: "ada", "ben-day1.fabundle")
+        let oldID = try replicaID(of: "ada")
+
+        // Ada, the founding lead: one command, no `team rotate`.
+        let rotated = try succeed(["key", "rotate", "--no-encrypt", "-o", file("ada-rotation.fabundle")], as: "ada")
+        let newID = try replicaID(of: "ada")
+        #expect(newID != oldID && rotated.contains("You founded this engagement") && !rotated.contains("team rotate"), "\(rotated)")
+        try FileManager.default.removeItem(atPath: file("ada.card.json"))
+        try succeed(["whoami", "--card", "-o", file("ada.card.json")], as: "ada")
+        let team = try succeed(["team", "list"], as: "ada")
+        #expect(team.contains(String(newID.prefix(8))) && !team.contains(String(oldID.prefix(8))), "\(team)")
+
+        // Ben, who trusted only the old key, imports the new key's bundle.
+        try send("ada", to: "ben", "ada-new.fabundle")
+        // The new key adds Cara, who trusts the lead's new card only.
+        try succeed(["init", "--name", "Cara"], as: "cara")
+        try succeed(["whoami", "--card", "-o", file("cara.card.json")], as: "cara")
+        try succeed(["team", "add", file("cara.card.json")], as: "ada")
+        try succeed(["trust", file("ada.card.json")], as: "cara")
+        try send("ada", to: "cara", "cara-kickoff.fabundle")
+        try succeed(["engagement", "use", engagement], as: "cara")
+        try succeed(["note", "--ref", "8.1", "noted by Cara"], as: "cara")
+        try send("cara", to: "ada", "cara-to-ada.fabundle")
+        try send("cara", to: "ben", "cara-to-ben.fabundle")
+        for who in ["ada", "ben", "cara"] {
+            let found = try succeed(["search", "noted"], as: who)
+            #expect(found.contains("noted") && found.contains("Cara"), "\(who): \(found)")
+            let verified = try run(["verify"], as: who)
+            #expect(verified.status == 0, "\(who): \(verified.stdout)\(verified.stderr)")
+        }
+
+        // The old key, restored from its backup, writes nothing after its record (exit 77).
+        try succeed(["init", "--name", "Ada", "--key", file("ada/identity-\(oldID).retired.key"), "--restore-from", file("ada-rotation.fabundle")], as: "old-ada")
+        try succeed(["engagement", "use", engagement], as: "old-ada")
+        let refused = try run(["note", "--ref", "5.3", "signed with the old key"], as: "old-ada")
+        #expect(refused.status == 77 && refused.stderr.contains("retired key"), "\(refused.stderr)")
+    }
 }

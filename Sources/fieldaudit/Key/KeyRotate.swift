@@ -16,7 +16,9 @@ extension FieldAuditCommand.KeyCommand {
                 lacks), moves the old key file aside (identity-ID.retired.key, kept) and puts the new key in \
                 its place. Give the bundle to the lead, who runs `fieldaudit team rotate OLD-ID` after \
                 importing it; your membership, role and authorship continue under the new key, which writes \
-                again once the lead's next bundle is imported. The founding lead's key cannot be rotated.
+                again once the lead's next bundle is imported. The founding lead rotates the same way: in the \
+                engagements you founded, the old key's record makes the new key their founding lead (your \
+                teammates need not trust it), and the new key continues your place on the team at once.
                 """)
         @Option(name: .customLong("for"), help: "The lead: an identity card file or a replica id (default: no particular peer).") var peer: String?
         @Flag(inversion: .prefixedNo, help: "Seal the bundle for the engagements' team members, the peer's card and you.") var encrypt = true
@@ -38,13 +40,15 @@ extension FieldAuditCommand.KeyCommand {
             let (_, summary) = try replica.rotateKey(exporting: request, to: destination)
             let retired = summary.retiredAfter.sorted { $0.key < $1.key }
                 .map { "engagement \($0.key.suffix(8)): valid through seq \($0.value)" }
+            let next = summary.founderOf.count == summary.retiredAfter.count && !summary.founderOf.isEmpty
+                ? "You founded \(summary.founderOf.count == 1 ? "this engagement" : "these engagements"): the new key is its founding lead from the old key's record on, and your teammates need not trust it. Next: export to your team as usual; they import and work on."
+                : "Next: the lead imports it and runs `fieldaudit team rotate \(summary.retired)`, comparing the fingerprint above; import the lead's next bundle, then work on as before."
             let message = """
                 Your key is now \(summary.replica.prefix(8)) (\(summary.fingerprint)); the old key \(summary.retired.prefix(8)) is retired\
                 \(retired.isEmpty ? " (you are on no team)" : ": " + retired.joined(separator: "; ")).
                 The old key file is kept at \(summary.retiredKeyFile) (delete it once the lead has rotated you).
                 Rotation bundle (signed with the old key): \(summary.bundle.changes) changes in \(destination).
-                Next: the lead imports it and runs `fieldaudit team rotate \(summary.retired)`, comparing the fingerprint \
-                above; import the lead's next bundle, then work on as before.
+                \(next)
                 """
             if destination.path == nil { Terminal.note(message) } else { Terminal.print(message) }
         }

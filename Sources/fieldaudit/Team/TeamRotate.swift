@@ -15,7 +15,8 @@ extension FieldAuditCommand.TeamCommand {
                 its rotation record, else through the last of its changes you hold, or through --after SEQ \
                 (never beyond its own rotation record); \
                 anything later signed with it is refused by every replica. Compare the fingerprint shown with \
-                the one the member reads out from `fieldaudit whoami`.
+                the one the member reads out from `fieldaudit whoami`. It acts in one engagement (the current \
+                one, or --engagement); for a member of several, it names the others to run it in.
                 """)
         @Argument(help: "The old key: the member's identity card file or replica id.") var member: String
         @Option(name: .customLong("to"), help: "The new key's identity card (default: the one the old key's rotation record names).") var card: String?
@@ -34,7 +35,8 @@ extension FieldAuditCommand.TeamCommand {
                 The old key \(rotation.retired.prefix(8)) is retired: its changes up to seq \(rotation.retiredAfter) stay valid\
                 \(rotation.fromRotationRecord ? " (its own rotation record)" : ""), later ones are refused.\
                 \(rotation.requestedAfter.map { "\nNot through seq \($0) as asked: the key's own rotation record retired it after seq \(rotation.retiredAfter), and every replica refuses its later changes whatever you record." } ?? "")
-                Next: export for them (`fieldaudit export --for \(rotation.replica) -o DIR`).
+                Next: export for them (`fieldaudit export --for \(rotation.replica) -o DIR`).\
+                \(rotation.otherEngagements.map { "\nThe old key is still on the team of engagement \($0.suffix(8)) too: run `fieldaudit team rotate \(member) \(card.map { "--to \($0) " } ?? "")--engagement \($0.suffix(8))` there." }.joined())
                 """)
         }
     }
