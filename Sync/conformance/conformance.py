@@ -400,6 +400,17 @@ def run_binary(res: Results, binary: str, work: Path) -> None:
     sdata, *_ = make_own_bundle(stranger, "Stranger")
     expect_refused("a bundle from an unknown exporter", sdata, (77,))
 
+    # 10. the roster: a key that is on no team writes into our engagement, relayed by us with its
+    # own checkpoint; the chain and signatures hold, the roster rule (§22) refuses it
+    outsider = fp.Ed25519PrivateKey.generate()
+    ow = fp.Writer(outsider)
+    ochanges = ow.command([(eng, "note", fp.new_entity_id(ow.origin, now_ms()), "text",
+                            fp.Value(fp.TEXT, "written by a key on no team"))], now_ms())
+    ocp = ow.checkpoint()
+    roster = fp.write_bundle(key, now_ms(), [eng], [(me, 0, cp.seq), (ow.origin, 0, ocp.seq)],
+                             links + [cp] + ochanges + [ocp], files)
+    expect_refused("a change by a key on no team (roster)", roster, (77,))
+
     # the real bundle
     p = lap.run("import", str(work / "own.fabundle"))
     res.check("the binary imports a bundle written by this implementation", p.returncode == 0,
@@ -470,6 +481,11 @@ def run_binary(res: Results, binary: str, work: Path) -> None:
         sb = fp.read_bundle((work / "binary-sealed.fabundle").read_bytes(), fp.seed_of(key))
         res.check("this implementation opens the binary's sealed bundle", sb.header.flags & 2 and len(sb.links()) > 0,
                   f"{len(sb.links())} links")
+        ph = sb.header.peer_head
+        res.check("its header carries our newest checkpoint as peer-head capabilities (§12.2), signed by our key",
+                  ph is not None and ph.key == fp.public_key_of(key) and ph.verify() and ph.seq == cp2.seq
+                  and not any(n.startswith("peer-head.") for n, _ in sb.header.capabilities),
+                  f"{ph} {sb.header.capabilities}")
         res.count("binaryExportsRead")
         # it carries our engagement in full and the laptop's own engagement withheld: its state is
         # ours plus the laptop's links as placeholders (§20 step 4, §8)

@@ -72,10 +72,11 @@ struct SecondImplementationTests {
         #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
         // a plain bundle (with redacted frames and an evidence file) and a sealed one, accepted
         #expect(report.counts["ownBundlesAccepted"] == 2)
-        // nine tampered bundles: a changed change, a flipped body byte, trailer signature,
+        // ten tampered bundles: a changed change, a flipped body byte, trailer signature,
         // checkpoint signature, a dropped link, a reordering, a short checkpoint, bad evidence,
-        // an unknown exporter; each refused (65, or 77 for the exporter) with the store unchanged
-        #expect(report.counts["tamperedRefused"] == 9)
+        // an unknown exporter, a change by a key on no team; each refused (65, or 77 for the exporter
+        // and the roster) with the store unchanged
+        #expect(report.counts["tamperedRefused"] == 10)
         #expect(report.counts["tamperedAccepted"] == nil)
         // `export --all --no-encrypt` and a sealed `export --for CARD`, read back
         #expect(report.counts["binaryExportsRead"] == 2)
