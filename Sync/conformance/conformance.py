@@ -521,6 +521,162 @@ def _corrupt_evidence(key, own, links, cp, files) -> bytes:
     return before + dg + key.sign(b"fieldaudit-bundle-v1" + dg)
 
 
+def run_deeper(res: Results, binary: str, work: Path) -> None:
+    """Key file (§2), fork quarantine (§21.1), the recipient's checkpoint (§12.2) and a sealed body
+    over several chunks (§16.3), each against a fresh replica of the binary."""
+    work.mkdir(parents=True, exist_ok=True)
+    key = fp.Ed25519PrivateKey.generate()
+    me = fp.replica_id(fp.public_key_of(key))
+    (work / "me.card.json").write_text(json.dumps(fp.identity_card(key, "Second Implementation")))
+    (work / "identity.key").write_text(fp.key_file_text(key))
+    os.chmod(work / "identity.key", 0o600)
+    data, state, links, eng, files = make_own_bundle(key, "Second Implementation")
+    (work / "own.fabundle").write_bytes(data)
+
+    # §2: a key file written here restores the same replica id from a bundle of its history
+    restored = Binary(binary, work / "restored")
+    p = restored.run("init", "--name", "Second Implementation", "--key", str(work / "identity.key"),
+                     "--trust", str(work / "me.card.json"), "--restore-from", str(work / "own.fabundle"))
+    ok = res.check("the binary restores a replica from a key file written by this implementation (§2)",
+                   p.returncode == 0, f"exit {p.returncode}: {p.stderr.decode()[-600:]}")
+    if ok:
+        who = restored.run("whoami", "--json", check=True).stdout.decode()
+        res.check("the restored replica has this implementation's replica id", me.hex() in who, who[:300])
+        res.check("and this implementation's state digest", restored.digest() == state.digest().hex(), "")
+        p = restored.run("field", "set", "--help")
+        # the restored replica writes as us; its export continues our chain, read here
+        p = restored.run("engagement", "use", fp.uuid_text(eng))
+        p = restored.run("interview", "start", "--with", "Restored", check=False)
+        p = restored.run("note", "--", "written by the binary with our key")
+        if res.check("the restored replica writes with our key", p.returncode == 0, p.stderr.decode()[-400:]):
+            restored.run("export", "--all", "--no-encrypt", "-o", str(work / "restored.fabundle"), check=True)
+            b = fp.read_bundle((work / "restored.fabundle").read_bytes())
+            st = fp.State()
+            fp.verify_chains(b, st)
+            st.apply(b.links())
+            mine = [l for l in b.links() if l.origin == me]
+            res.check("its export continues our chain past what we wrote, under our key's checkpoint",
+                      len(mine) > len(links) and mine[len(links) - 1].content() == links[-1].content()
+                      and st.digest().hex() == restored.digest(), f"{len(mine)} links")
+
+    # §21.1: two histories of one key, each under its own checkpoint: quarantined from the fork
+    fk = fp.Ed25519PrivateKey.generate()
+    forker = fp.replica_id(fp.public_key_of(fk))
+    (work / "forker.card.json").write_text(json.dumps(fp.identity_card(fk, "Forker")))
+    a_data, a_state, a_links, a_eng, _ = make_own_bundle(fk, "Forker", with_evidence=False)
+    base = [l for l in a_links]
+    w = fp.Writer(fk)
+    w.state.apply(base)
+    w.clock.last = max(l.stamp for l in base if isinstance(l, fp.Change))
+    other = w.command([(a_eng, "note", fp.new_entity_id(forker, now_ms()), "text", fp.Value(fp.TEXT, "history B"))], now_ms())
+    cpb = w.checkpoint()
+    b_data = fp.write_bundle(fk, now_ms(), [a_eng], [(forker, 0, cpb.seq)], base + other + [cpb])
+    wa = fp.Writer(fk)
+    wa.state.apply(base)
+    wa.clock.last = w.clock.last
+    mine_a = wa.command([(a_eng, "note", fp.new_entity_id(forker, now_ms()), "text", fp.Value(fp.TEXT, "history A"))], now_ms())
+    cpa = wa.checkpoint()
+    a2 = fp.write_bundle(fk, now_ms(), [a_eng], [(forker, 0, cpa.seq)], base + mine_a + [cpa])
+    (work / "fork-a.fabundle").write_bytes(a2)
+    (work / "fork-b.fabundle").write_bytes(b_data)
+    lap = Binary(binary, work / "fork-laptop")
+    lap.run("init", "--name", "Fork Watcher", check=True)
+    lap.run("trust", str(work / "forker.card.json"), check=True)
+    lap.run("import", str(work / "fork-a.fabundle"), check=True)
+    p = lap.run("import", str(work / "fork-b.fabundle"))
+    k = mine_a[0].seq
+    below = fp.State()
+    below.apply([l for l in base if l.seq < k])
+    v = json.loads(lap.run("verify", "--json").stdout or b"{}")
+    res.check(f"the binary quarantines a forked origin at seq {k}: its digest is that of the links below the fork (§21.1, §8)",
+              lap.digest() == below.digest().hex() and bool(v.get("forkedOrigins")),
+              f"import exit {p.returncode} {p.stderr.decode()[-300:]}; digest {lap.digest()} vs {below.digest().hex()}; forked {v.get('forkedOrigins')}")
+    # the same, whichever history arrives first
+    lap2 = Binary(binary, work / "fork-laptop-2")
+    lap2.run("init", "--name", "Fork Watcher 2", check=True)
+    lap2.run("trust", str(work / "forker.card.json"), check=True)
+    lap2.run("import", str(work / "fork-b.fabundle"), check=True)
+    lap2.run("import", str(work / "fork-a.fabundle"))
+    res.check("the other order gives the same digest", lap2.digest() == lap.digest(), "")
+    res.count("forksQuarantined")
+
+    # §12.2: a recipient's checkpoint that claims the recipient's origin and does not verify refuses
+    # the bundle, nothing imported
+    lap3 = Binary(binary, work / "peer-head")
+    lap3.run("init", "--name", "Recipient", check=True)
+    lap3.run("trust", str(work / "me.card.json"), check=True)
+    card = json.loads(lap3.run("whoami", "--card", "-o", "-", check=True).stdout)
+    rkey = base64.b64decode(card["publicKey"])
+    forged = (rkey + (5).to_bytes(8, "big") + os.urandom(32) + os.urandom(64)).hex()
+    caps = [(f"peer-head.{i}.{forged[i * 52:(i + 1) * 52]}", 0) for i in range((len(forged) + 51) // 52)]
+    before = lap3.digest()
+    bad = fp.write_bundle(key, now_ms(), [eng], [(me, 0, links[-1].seq)], links + [fp.Checkpoint.sign(key, *state.prefix[me])],
+                          files, capabilities=caps)
+    res.check("this implementation reads the recipient's checkpoint back out of the capabilities",
+              fp.read_bundle(bad).header.peer_head is not None and fp.read_bundle(bad).header.capabilities == [], "")
+    (work / "forged-peer-head.fabundle").write_bytes(bad)
+    p = lap3.run("import", str(work / "forged-peer-head.fabundle"))
+    res.check("the binary refuses a bundle whose recipient's checkpoint is forged (§12.2): exit 65, nothing imported",
+              p.returncode == 65 and lap3.digest() == before, f"exit {p.returncode}: {p.stderr.decode()[-300:]}")
+    # an honest one (the recipient's own checkpoint, at its head) is ignored: the bundle imports
+    lap3.run("engagement", "create", "--client", "Recipient Ltd", check=True)
+    rb = fp.read_bundle(lap3_export(lap3, work))
+    own_cp = [c for c in rb.checkpoints() if c.key == rkey][0]
+    raw = (own_cp.key + own_cp.seq.to_bytes(8, "big") + own_cp.hash + own_cp.signature).hex()
+    caps = [(f"peer-head.{i}.{raw[i * 52:(i + 1) * 52]}", 0) for i in range((len(raw) + 51) // 52)]
+    good = fp.write_bundle(key, now_ms(), [eng], [(me, 0, links[-1].seq)], links + [fp.Checkpoint.sign(key, *state.prefix[me])],
+                           files, capabilities=caps)
+    (work / "honest-peer-head.fabundle").write_bytes(good)
+    p = lap3.run("import", str(work / "honest-peer-head.fabundle"))
+    res.check("a bundle carrying the recipient's own checkpoint at its head imports", p.returncode == 0,
+              f"exit {p.returncode}: {p.stderr.decode()[-300:]}")
+
+    # §16.3: a sealed body over several chunks (a 200 KB incompressible evidence file)
+    lap4 = Binary(binary, work / "sealed-chunks")
+    lap4.run("init", "--name", "Sealed", check=True)
+    lap4.run("trust", str(work / "me.card.json"), check=True)
+    c4 = json.loads(lap4.run("whoami", "--card", "-o", "-", check=True).stdout)
+    w4 = fp.Writer(key)
+    t = now_ms()
+    e4 = fp.new_entity_id(me, t)
+    blob = os.urandom(200_000)
+    ev = fp.new_entity_id(me, t)
+    cs = w4.command([(e4, "engagement", e4, "title", fp.Value(fp.TEXT, "Sealed in chunks")),
+                     (e4, "engagement", e4, "lead", fp.Value(fp.TEXT, me.hex())),
+                     (e4, "evidence", ev, "digest", fp.Value(fp.BLOB, fp.sha256(blob))),
+                     (e4, "evidence", ev, "name", fp.Value(fp.TEXT, "random.bin"))], t)
+    sealed = fp.write_bundle(key, now_ms(), [e4], [(me, 0, cs[-1].seq)], cs + [w4.checkpoint()], [blob],
+                             seal_for=[base64.b64decode(c4["agreementKey"])])
+    res.check("the sealed body spans several chunks", len(sealed) > 3 * fp.SEAL_CHUNK, str(len(sealed)))
+    (work / "sealed-chunks.fabundle").write_bytes(sealed)
+    p = lap4.run("import", str(work / "sealed-chunks.fabundle"))
+    res.check("the binary opens a body sealed here over several chunks, evidence included",
+              p.returncode == 0 and lap4.digest() == w4.state.digest().hex(), f"exit {p.returncode}: {p.stderr.decode()[-300:]}")
+    res.count("ownBundlesAccepted", int(p.returncode == 0))
+    # a chunk moved: two sealed chunks swapped fails authentication
+    hdr_len = 14 + int.from_bytes(sealed[10:14], "big")
+    c0 = sealed[hdr_len:hdr_len + 4 + fp.SEAL_CHUNK + 16]
+    c1 = sealed[hdr_len + len(c0):hdr_len + 2 * len(c0)]
+    swapped = sealed[:hdr_len] + c1 + c0 + sealed[hdr_len + 2 * len(c0):-96]
+    d = fp.sha256(swapped)
+    swapped += d + key.sign(b"fieldaudit-bundle-v1" + d)
+    (work / "sealed-swapped.fabundle").write_bytes(swapped)
+    before = lap4.digest()
+    p = lap4.run("import", str(work / "sealed-swapped.fabundle"))
+    res.check("the binary refuses two sealed chunks swapped (re-signed), exit 65", p.returncode == 65 and lap4.digest() == before,
+              f"exit {p.returncode}: {p.stderr.decode()[-300:]}")
+    try:
+        fp.read_bundle(swapped, fp.seed_of(key))
+        res.check("so does this implementation", False, "read")
+    except fp.ProtocolError as err:
+        res.check("so does this implementation", err.kind in ("sealedAuthentication", "sealedOtherRecipients"), str(err))
+
+
+def lap3_export(lap: Binary, work: Path) -> bytes:
+    lap.run("export", "--all", "--no-encrypt", "-o", str(work / "recipient-own.fabundle"), "--force", check=True)
+    return (work / "recipient-own.fabundle").read_bytes()
+
+
 # ---------------------------------------------------------------------------------------------
 # part three
 
@@ -648,6 +804,7 @@ def main() -> int:
             if not a.bin:
                 ap.error("--bin is required")
             guarded(res, "binary", run_binary, res, a.bin, work / "binary")
+            guarded(res, "deeper", run_deeper, res, a.bin, work / "deeper")
         if a.what in ("http", "all"):
             if not a.bin:
                 ap.error("--bin is required")

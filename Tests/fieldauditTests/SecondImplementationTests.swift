@@ -7,8 +7,9 @@ import Testing
 /// alone; these tests run its checks (`conformance.py`) against the frozen vectors and the built
 /// binary, and assert what it found: every vector decoded and reproduced, bundles it writes
 /// imported by the binary with the same state digest, tampered ones refused with the README's exit
-/// status, the binary's exports read back to the digest `verify` prints, and part three's signed
-/// requests admitted by `fieldaudit serve`.
+/// status, the binary's exports read back to the digest `verify` prints, a key file it wrote
+/// restoring the same replica, a forked origin quarantined, and part three's signed requests
+/// admitted by `fieldaudit serve`.
 ///
 /// Needs `python3` with the `cryptography` package (`.ci/run` installs `python3-cryptography`).
 /// Without them the tests are skipped, except in CI (`CI=true`), where they fail.
@@ -70,8 +71,12 @@ struct SecondImplementationTests {
     func theBinaryImportsItsBundlesRefusesTamperedOnesAndItReadsTheBinarysExports() throws {
         let report = try conformance("binary")
         #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
-        // a plain bundle (with redacted frames and an evidence file) and a sealed one, accepted
-        #expect(report.counts["ownBundlesAccepted"] == 2)
+        // a plain bundle (with redacted frames and an evidence file), a sealed one and one sealed
+        // over several chunks, accepted
+        #expect(report.counts["ownBundlesAccepted"] == 3)
+        // one key's two histories, each under its own checkpoint: quarantined from the fork, the
+        // same digest in either order
+        #expect(report.counts["forksQuarantined"] == 1)
         // ten tampered bundles: a changed change, a flipped body byte, trailer signature,
         // checkpoint signature, a dropped link, a reordering, a short checkpoint, bad evidence,
         // an unknown exporter, a change by a key on no team; each refused (65, or 77 for the exporter
