@@ -738,13 +738,39 @@ def run_http(res: Results, binary: str, work: Path) -> None:
         ap = {k.lower(): v for k, v in hdrs.items()}.get("fieldaudit-answer-proof", "")
         res.check("the vector's FieldAudit-Answer-Proof verifies (§24)",
                   fp.answer_proof_holds(cpub, rid, h["FieldAudit-Nonce"], body, ap), ap)
-        status, _, _ = request("GET", "/v1/vector", headers=h)
+        vf = json.loads(body)
+        res.check("the vector file has the shape of openapi's VectorFile",
+                  vf.get("format") == "fieldaudit-vector" and vf.get("version") == 1 and vf.get("replica") == rid
+                  and all(isinstance(n, int) for n in vf.get("vector", {}).values()), json.dumps(vf)[:300])
+        status, _, body = request("GET", "/v1/vector", headers=h)
         res.check("the same nonce again is refused 401 (replay)", status == 401, str(status))
+        err = json.loads(body or b"{}")
+        categories = {"usage", "invalid-input", "missing-input", "cannot-create", "input-output",
+                      "temporary-failure", "not-permitted", "internal-failure", "interrupted"}
+        res.check("a refusal is JSON with error, hint and a known category (§26)",
+                  isinstance(err.get("error"), str) and isinstance(err.get("hint"), str) and err.get("category") in categories,
+                  json.dumps(err)[:300])
+        stranger = fp.Ed25519PrivateKey.generate()
+        status, _, _ = request("GET", "/v1/vector", headers=fp.sign_request(stranger, "GET", "/v1/vector", rid, b"", date))
+        res.check("a request by a key the central does not know is refused 401", status == 401, str(status))
+        old_date = datetime.fromtimestamp(time.time() - 301, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        status, _, _ = request("GET", "/v1/vector", headers=fp.sign_request(key, "GET", "/v1/vector", rid, b"", old_date))
+        res.check("a request signed 301 s ago is refused 401", status == 401, str(status))
+        status, _, _ = request("GET", "/v1/nothing-here")
+        res.check("an unknown route is answered 404", status == 404, str(status))
+        status, hdrs, _ = request("GET", "/v1/push", headers=fp.sign_request(key, "GET", "/v1/push", rid, b"", date))
+        allow = {k.lower(): v for k, v in hdrs.items()}.get("allow", "")
+        res.check("a route with another method is answered 405 naming it in Allow", status == 405 and "POST" in allow,
+                  f"{status} {allow}")
+        junk = b"not a vector file"
+        status, _, _ = request("POST", "/v1/pull", junk, fp.sign_request(key, "POST", "/v1/pull", rid, junk, date))
+        res.check("a pull whose body is not a vector file is answered 400", status == 400, str(status))
         h2 = fp.sign_request(key, "GET", "/v1/vector", "0" * 32, b"", date)
         status, _, _ = request("GET", "/v1/vector", headers=h2)
         res.check("a request signed for another central is refused 401", status == 401, str(status))
 
         data, state, *_ = make_own_bundle(key, "Second Implementation")
+        pushed_digest = state.digest().hex()
         h = fp.sign_request(key, "POST", "/v1/push", rid, data, date)
         status, _, body = request("POST", "/v1/push", data, dict(h, **{"Content-Type": "application/vnd.fieldaudit.bundle"}))
         ok = status == 200
@@ -753,6 +779,24 @@ def run_http(res: Results, binary: str, work: Path) -> None:
                   f"{status} {body[:400]!r}")
         if ok:
             res.count("ownBundlesAccepted")
+        own = fp.read_bundle(data)
+        links, cp = own.links(), own.checkpoints()[0]
+        altered = [dataclasses.replace(l, value=fp.Value(fp.TEXT, "altered")) if i == 7 else l for i, l in enumerate(links)]
+        tampered = rebuild_bundle(key, own, altered + [cp], list(own.files.values()))
+        h = fp.sign_request(key, "POST", "/v1/push", rid, tampered, date)
+        status, _, body = request("POST", "/v1/push", tampered, h)
+        res.check("a push of an altered change under an honest checkpoint is refused 422", status == 422,
+                  f"{status} {body[:300]!r}")
+        me = fp.replica_id(fp.public_key_of(key))
+        w = fp.Writer(key, state)
+        w.clock.last = max(l.stamp for l in links if isinstance(l, fp.Change))
+        eng = own.header.engagements[0]
+        w.command([(eng, "note", fp.new_entity_id(me, now_ms()), "text", fp.Value(fp.TEXT, "skipped"))], now_ms())
+        later = w.command([(eng, "note", fp.new_entity_id(me, now_ms()), "text", fp.Value(fp.TEXT, "beyond a gap"))], now_ms())
+        gap = fp.write_bundle(key, now_ms(), [eng], [(me, later[0].seq - 1, later[0].seq)], later + [w.checkpoint()])
+        status, _, body = request("POST", "/v1/push", gap, fp.sign_request(key, "POST", "/v1/push", rid, gap, date))
+        res.check("a push that continues a chain beyond what the central holds is answered 409", status == 409,
+                  f"{status} {body[:300]!r}")
         bad = bytearray(data)
         bad[len(bad) // 2] ^= 1
         h = fp.sign_request(key, "POST", "/v1/push", rid, bytes(data), date)
@@ -776,8 +820,8 @@ def run_http(res: Results, binary: str, work: Path) -> None:
         os.kill(proc.pid, signal.SIGTERM)
         proc.wait(30)
         central_digest = central.digest()
-        res.check("the central's digest after the push equals this implementation's", central_digest == state.digest().hex(),
-                  f"{central_digest} vs {state.digest().hex()}")
+        res.check("the central's digest after the pushes equals this implementation's for the one it accepted",
+                  central_digest == pushed_digest, f"{central_digest} vs {pushed_digest}")
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGTERM)
