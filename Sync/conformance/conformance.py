@@ -320,6 +320,9 @@ def make_own_bundle(key: fp.Ed25519PrivateKey, name: str, with_evidence: bool = 
     data = fp.write_bundle(key, now_ms(), [eng], [(me, 0, cp.seq)], links + [cp], files, seal_for=seal_for)
     held = fp.State()
     held.apply(links)
+    held.full_links = sorted(cs + withheld, key=lambda c: c.seq)  # for the edge cases: the withheld changes in full
+    held.other_engagement = other
+    held.writer = w
     return data, held, links, eng, files
 
 
@@ -672,6 +675,153 @@ def run_deeper(res: Results, binary: str, work: Path) -> None:
         res.check("so does this implementation", err.kind in ("sealedAuthentication", "sealedOtherRecipients"), str(err))
 
 
+def frames_bundle(key, engagements, ranges, write, evidence=False, version=1) -> bytes:
+    """A bundle whose body `write(frame_writer)` fills by hand (for malformed cases)."""
+    import zlib
+    w = fp.FrameWriter(sorted(engagements), sorted(ranges))
+    write(w)
+    header = bytearray(fp.write_header(key, now_ms(), sorted(engagements), sorted(ranges), evidence))
+    header[8:10] = version.to_bytes(2, "big")
+    before = bytes(header) + zlib.compress(w.end())
+    d = fp.sha256(before)
+    return before + d + key.sign(b"fieldaudit-bundle-v1" + d)
+
+
+def run_edges(res: Results, binary: str, work: Path) -> None:
+    """Edges of part two, each against a replica of the binary that holds our first bundle: the full
+    change replacing its placeholder (§13.8), and bundles every reader must refuse (§12.1, §13.3,
+    §13.4, §13.5, §13.8, §15, §11), each refused by both implementations with the store unchanged."""
+    work.mkdir(parents=True, exist_ok=True)
+    key = fp.Ed25519PrivateKey.generate()
+    me = fp.replica_id(fp.public_key_of(key))
+    (work / "me.card.json").write_text(json.dumps(fp.identity_card(key, "Edges")))
+    data, state, links, eng, files = make_own_bundle(key, "Edges")
+    (work / "own.fabundle").write_bytes(data)
+    lap = Binary(binary, work / "laptop")
+    lap.run("init", "--name", "Edge Laptop", check=True)
+    lap.run("trust", str(work / "me.card.json"), check=True)
+    lap.run("import", str(work / "own.fabundle"), check=True)
+    head = state.prefix[me][0]
+    w = state.writer
+    full = state.full_links
+
+    def refused(label, bundle, words=""):
+        path = work / f"edge-{len(list(work.glob('edge-*')))}.fabundle"
+        path.write_bytes(bundle)
+        before = lap.digest()
+        p = lap.run("import", str(path))
+        err = p.stderr.decode()
+        ours = None
+        try:
+            b = fp.read_bundle(bundle)
+            st = state_copy()
+            fp.verify_chains(b, st)
+            st.apply(b.links())
+            ours = "accepted"
+        except fp.ProtocolError as e:
+            ours = str(e)
+        res.check(f"{label}: refused by the binary (exit 65, store unchanged{', saying ' + repr(words) if words else ''}) and by this implementation",
+                  p.returncode == 65 and lap.digest() == before and (words.lower() in err.lower()) and ours != "accepted",
+                  f"binary exit {p.returncode}: {err[-300:]}; ours: {ours}")
+        res.count("edgesRefused" if p.returncode == 65 else "edgesAccepted")
+
+    def state_copy():
+        st = fp.State()
+        st.apply(lap_links)
+        return st
+    lap_links = list(links)
+
+    nxt = w.command([(eng, "note", fp.new_entity_id(me, now_ms()), "text", fp.Value(fp.TEXT, "next"))], now_ms())
+    cpn = w.checkpoint()
+    rng = [(me, head, nxt[-1].seq)]
+
+    refused("an unknown required capability",
+            fp.write_bundle(key, now_ms(), [eng], rng, nxt + [cpn], capabilities=[("future-thing", 1)]), "future-thing")
+    refused("format version 2", frames_bundle(key, [eng], rng, lambda fw: [fw.change(nxt[0]), fw.checkpoint(cpn)], version=2),
+            "version 2")
+    finding = next(l for l in full if isinstance(l, fp.Change) and l.kind == "finding")
+    ms = nxt[-1].seq + 1
+    mism = fp.Change(me, ms, nxt[-1].stamp + 1, ms, eng, "note", finding.entity, "text",
+                     fp.Value(fp.TEXT, "a finding written as a note"))
+    refused("an entity written with another kind (code 2r + 1, §13.4)",
+            fp.write_bundle(key, now_ms(), [eng], [(me, head, ms)],
+                            nxt + [mism, fp.Checkpoint.sign(key, ms, fp.chain_hash(cpn.hash, mism.content()))]))
+    refused("seventeen checkpoints of one origin (§15)",
+            fp.write_bundle(key, now_ms(), [eng], rng, nxt + [cpn] * 17), "")
+
+    def many_redacted(fw):
+        h = cpn.hash
+        for i in range(1, 2001):
+            fw.redacted(fp.Placeholder(me, head + i, bytes(32)))
+    hh = state.prefix[me][1]
+    for i in range(2000):
+        hh = fp.chain_hash(hh, bytes(32))
+    cpr = fp.Checkpoint.sign(key, head + 2000, hh)
+    refused("2,000 redacted frames in a bundle of a few kilobytes (§13.8, one per 16 bytes)",
+            frames_bundle(key, [eng], [(me, head, head + 2000)], lambda fw: [many_redacted(fw), fw.checkpoint(cpr)]), "")
+
+    def chunks_out_of_order(fw):
+        fw.change(nxt[0])
+        fw.checkpoint(cpn)
+        blob = os.urandom(1000)
+        d = fp.sha256(blob)
+        for off in (500, 0):
+            fw._frame(2, d + fp.put_varint(1000) + fp.put_varint(off) + blob[off:off + 500])
+            fw.counts[1] += 1
+            fw.counts[2] += 500
+    refused("an evidence file's chunks out of order (§13.5)",
+            frames_bundle(key, [eng], rng, chunks_out_of_order, evidence=True), "incomplete evidence")
+
+    # built by hand below instead (the frame writer always writes canonical codes)
+    sup_change = dataclasses.replace(nxt[0], supersedes=((me, 1),))
+    canonical_frame = fp.FrameWriter([eng], rng)
+    canonical_frame.change(sup_change)
+    frame = bytes(canonical_frame.out)
+    tail = b"\x01\x00" + fp.put_varint(fp.zigzag(sup_change.seq - 1))
+    assert frame.endswith(tail)
+    body_payload = frame[2:-len(tail)] if frame[1] < 0x80 else None
+    if body_payload is not None:
+        noncanon = body_payload + b"\x01" + fp.put_varint(len(rng) + 1) + me + fp.put_varint(1)
+        cps = fp.Checkpoint.sign(key, sup_change.seq, fp.chain_hash(state.prefix[me][1], sup_change.content()))
+
+        def write_noncanon(fw):
+            fw._frame(1, noncanon)
+            fw.counts[0] += 1
+            fw.checkpoint(cps)
+        refused("a supersedes origin written in full though it is the change's own (§13.4 field 9)",
+                frames_bundle(key, [eng], rng, write_noncanon), "")
+
+    # accepted: an unknown optional capability, and a stamp far ahead of the clock (flagged, §4)
+    future = dataclasses.replace(nxt[0], stamp=(now_ms() + 3_600_000) << 16)
+    cpf = fp.Checkpoint.sign(key, future.seq, fp.chain_hash(state.prefix[me][1], future.content()))
+    ok_bundle = fp.write_bundle(key, now_ms(), [eng], rng, [future, cpf], capabilities=[("someday-maybe", 0)])
+    (work / "optional.fabundle").write_bytes(ok_bundle)
+    p = lap.run("import", str(work / "optional.fabundle"))
+    expect = fp.State()
+    expect.apply(links + [future])
+    res.check("an unknown optional capability and a stamp an hour ahead are accepted (§12.1, §4): the same digest",
+              p.returncode == 0 and lap.digest() == expect.digest().hex(), f"exit {p.returncode}: {p.stderr.decode()[-300:]}")
+
+    # §13.8: the withheld changes arrive in full and replace their placeholders
+    first = next(l.seq for l in links if isinstance(l, fp.Placeholder))
+    w2 = fp.State()
+    w2.apply([l for l in full if l.seq < first])
+    h_before = w2.prefix[me][1]
+    fill = [l for l in full if l.seq >= first]
+    h = h_before
+    for l in fill:
+        h = fp.chain_hash(h, l.content())
+    filled = fp.write_bundle(key, now_ms(), [eng, state.other_engagement], [(me, first - 1, fill[-1].seq)],
+                             fill + [fp.Checkpoint.sign(key, fill[-1].seq, h)])
+    (work / "filled.fabundle").write_bytes(filled)
+    p = lap.run("import", str(work / "filled.fabundle"))
+    expect = fp.State()
+    expect.apply(full + [future])
+    res.check("the full changes replace their placeholders (§13.8): the digest of every change in full",
+              p.returncode == 0 and lap.digest() == expect.digest().hex(),
+              f"exit {p.returncode}: {p.stderr.decode()[-300:]}; {lap.digest()} vs {expect.digest().hex()}")
+
+
 def lap3_export(lap: Binary, work: Path) -> bytes:
     lap.run("export", "--all", "--no-encrypt", "-o", str(work / "recipient-own.fabundle"), "--force", check=True)
     return (work / "recipient-own.fabundle").read_bytes()
@@ -849,6 +999,7 @@ def main() -> int:
                 ap.error("--bin is required")
             guarded(res, "binary", run_binary, res, a.bin, work / "binary")
             guarded(res, "deeper", run_deeper, res, a.bin, work / "deeper")
+            guarded(res, "edges", run_edges, res, a.bin, work / "edges")
         if a.what in ("http", "all"):
             if not a.bin:
                 ap.error("--bin is required")

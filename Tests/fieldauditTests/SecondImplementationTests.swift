@@ -85,6 +85,12 @@ struct SecondImplementationTests {
         #expect(report.counts["tamperedAccepted"] == nil)
         // `export --all --no-encrypt` and a sealed `export --for CARD`, read back
         #expect(report.counts["binaryExportsRead"] == 2)
+        // bundles every reader must refuse, refused by both implementations with exit 65: an unknown
+        // required capability, format version 2, an entity written with another kind, 17
+        // checkpoints of one origin, redacted frames beyond one per 16 bytes, evidence chunks out
+        // of order, a non-canonical supersedes origin code
+        #expect(report.counts["edgesRefused"] == 7)
+        #expect(report.counts["edgesAccepted"] == nil)
     }
 
     @Test(.enabled(if: SecondImplementationTests.available, "needs python3 with cryptography (apt-get install python3-cryptography)"))
