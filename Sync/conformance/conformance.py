@@ -880,8 +880,10 @@ def run_http(res: Results, binary: str, work: Path) -> None:
         status, _, _ = request("GET", "/v1/identity?challenge=xyz")
         res.check("a malformed challenge is answered 400", status == 400, str(status))
 
-        date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        h = fp.sign_request(key, "GET", "/v1/vector", rid, b"", date)
+        def now_date() -> str:
+            # signed afresh for each request: a slow machine must not push one out of the ±300 s window
+            return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        h = fp.sign_request(key, "GET", "/v1/vector", rid, b"", now_date())
         status, hdrs, body = request("GET", "/v1/vector", headers=h)
         res.check("a request signed by this implementation (§25) is admitted: GET /v1/vector 200", status == 200,
                   f"{status} {body[:300]!r}")
@@ -901,27 +903,27 @@ def run_http(res: Results, binary: str, work: Path) -> None:
                   isinstance(err.get("error"), str) and isinstance(err.get("hint"), str) and err.get("category") in categories,
                   json.dumps(err)[:300])
         stranger = fp.Ed25519PrivateKey.generate()
-        status, _, _ = request("GET", "/v1/vector", headers=fp.sign_request(stranger, "GET", "/v1/vector", rid, b"", date))
+        status, _, _ = request("GET", "/v1/vector", headers=fp.sign_request(stranger, "GET", "/v1/vector", rid, b"", now_date()))
         res.check("a request by a key the central does not know is refused 401", status == 401, str(status))
         old_date = datetime.fromtimestamp(time.time() - 301, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         status, _, _ = request("GET", "/v1/vector", headers=fp.sign_request(key, "GET", "/v1/vector", rid, b"", old_date))
         res.check("a request signed 301 s ago is refused 401", status == 401, str(status))
         status, _, _ = request("GET", "/v1/nothing-here")
         res.check("an unknown route is answered 404", status == 404, str(status))
-        status, hdrs, _ = request("GET", "/v1/push", headers=fp.sign_request(key, "GET", "/v1/push", rid, b"", date))
+        status, hdrs, _ = request("GET", "/v1/push", headers=fp.sign_request(key, "GET", "/v1/push", rid, b"", now_date()))
         allow = {k.lower(): v for k, v in hdrs.items()}.get("allow", "")
         res.check("a route with another method is answered 405 naming it in Allow", status == 405 and "POST" in allow,
                   f"{status} {allow}")
         junk = b"not a vector file"
-        status, _, _ = request("POST", "/v1/pull", junk, fp.sign_request(key, "POST", "/v1/pull", rid, junk, date))
+        status, _, _ = request("POST", "/v1/pull", junk, fp.sign_request(key, "POST", "/v1/pull", rid, junk, now_date()))
         res.check("a pull whose body is not a vector file is answered 400", status == 400, str(status))
-        h2 = fp.sign_request(key, "GET", "/v1/vector", "0" * 32, b"", date)
+        h2 = fp.sign_request(key, "GET", "/v1/vector", "0" * 32, b"", now_date())
         status, _, _ = request("GET", "/v1/vector", headers=h2)
         res.check("a request signed for another central is refused 401", status == 401, str(status))
 
         data, state, *_ = make_own_bundle(key, "Second Implementation")
         pushed_digest = state.digest().hex()
-        h = fp.sign_request(key, "POST", "/v1/push", rid, data, date)
+        h = fp.sign_request(key, "POST", "/v1/push", rid, data, now_date())
         status, _, body = request("POST", "/v1/push", data, dict(h, **{"Content-Type": "application/vnd.fieldaudit.bundle"}))
         ok = status == 200
         summary = json.loads(body) if ok else {}
@@ -933,7 +935,7 @@ def run_http(res: Results, binary: str, work: Path) -> None:
         links, cp = own.links(), own.checkpoints()[0]
         altered = [dataclasses.replace(l, value=fp.Value(fp.TEXT, "altered")) if i == 7 else l for i, l in enumerate(links)]
         tampered = rebuild_bundle(key, own, altered + [cp], list(own.files.values()))
-        h = fp.sign_request(key, "POST", "/v1/push", rid, tampered, date)
+        h = fp.sign_request(key, "POST", "/v1/push", rid, tampered, now_date())
         status, _, body = request("POST", "/v1/push", tampered, h)
         res.check("a push of an altered change under an honest checkpoint is refused 422", status == 422,
                   f"{status} {body[:300]!r}")
@@ -944,17 +946,17 @@ def run_http(res: Results, binary: str, work: Path) -> None:
         w.command([(eng, "note", fp.new_entity_id(me, now_ms()), "text", fp.Value(fp.TEXT, "skipped"))], now_ms())
         later = w.command([(eng, "note", fp.new_entity_id(me, now_ms()), "text", fp.Value(fp.TEXT, "beyond a gap"))], now_ms())
         gap = fp.write_bundle(key, now_ms(), [eng], [(me, later[0].seq - 1, later[0].seq)], later + [w.checkpoint()])
-        status, _, body = request("POST", "/v1/push", gap, fp.sign_request(key, "POST", "/v1/push", rid, gap, date))
+        status, _, body = request("POST", "/v1/push", gap, fp.sign_request(key, "POST", "/v1/push", rid, gap, now_date()))
         res.check("a push that continues a chain beyond what the central holds is answered 409", status == 409,
                   f"{status} {body[:300]!r}")
         bad = bytearray(data)
         bad[len(bad) // 2] ^= 1
-        h = fp.sign_request(key, "POST", "/v1/push", rid, bytes(data), date)
+        h = fp.sign_request(key, "POST", "/v1/push", rid, bytes(data), now_date())
         status, _, _ = request("POST", "/v1/push", bytes(bad), h)
         res.check("a push whose body is not the one signed is refused 401", status == 401, str(status))
         vec = json.dumps({"format": "fieldaudit-vector", "version": 1, "replica": fp.replica_id(fp.public_key_of(key)).hex(),
                           "vector": {}}).encode()
-        h = fp.sign_request(key, "POST", "/v1/pull", rid, vec, date)
+        h = fp.sign_request(key, "POST", "/v1/pull", rid, vec, now_date())
         status, hdrs, body = request("POST", "/v1/pull", vec, dict(h, **{"Content-Type": "application/json"}))
         if res.check("POST /v1/pull answers a bundle", status == 200, f"{status} {body[:300]!r}"):
             b = fp.read_bundle(body)
