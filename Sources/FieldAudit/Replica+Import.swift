@@ -17,7 +17,8 @@ public struct ImportSummary: Sendable, Encodable {
     public var knownChanges = 0
     /// Changes withheld from this replica, kept as chain placeholders.
     public var withheld = 0
-    /// Entities seen for the first time.
+    /// Entities seen for the first time, net: a fork's quarantine (`newForks`) can take out of
+    /// the state entities only its set-aside changes made, and the count is then never below zero.
     public var newEntities = 0
     /// Evidence files stored for the first time.
     public var newEvidence = 0
@@ -224,7 +225,7 @@ extension Replica {
         }
         return ImportSummary(
             path: path, exporter: verified.header.exporter.hex, newChanges: report.applied, knownChanges: report.duplicates,
-            withheld: report.withheld, newEntities: try store.entityCount() - entitiesBefore,
+            withheld: report.withheld, newEntities: max(0, try store.entityCount() - entitiesBefore),
             newConflicts: max(0, try store.conflictCount() - conflictsBefore), flaggedStamps: report.flaggedStamps.count,
             setAside: verified.setAside, newForks: forks.map(\.version.id.origin.hex))
     }

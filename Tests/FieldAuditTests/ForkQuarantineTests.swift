@@ -87,6 +87,18 @@ struct ForkQuarantineTests {
         #expect(report.contains("removes that member"))
     }
 
+    @Test func anImportWhoseQuarantineTakesEntitiesOutNeverCountsBelowNoNewEntities() throws {
+        let world = try forked()
+        _ = try world.lead.importBundle(at: world.original)
+        let before = try world.lead.store.entityCount()
+        // When the restored copy's history arrives, the original's note after the fork leaves the state
+        let summary = try world.lead.importBundle(at: world.restored)
+        #expect(summary.newForks == [world.ben.identity.id.hex])
+        #expect(try world.lead.store.entityCount() < before)
+        // Then the summary counts no new entity, never a negative number
+        #expect(summary.newEntities == 0)
+    }
+
     @Test func theLeadsLaterBundlesStillImportAndRelayTheForkedOriginUpToTheFork() throws {
         let world = try forked()
         let lead = world.lead
