@@ -182,7 +182,7 @@ extension PostgresStore {
 
     /// The chain hash of a held change or placeholder.
     public func chainHash(of id: ChangeID) throws(StoreError) -> ChangeHash? {
-        try readTransaction { connection throws(StoreError) in try ChangeApplier(PostgresRows(self, connection)).storedHash(id) }
+        try readTransaction { connection throws(StoreError) in try ChangeApplier(PostgresRows(self, connection, readOnly: true)).storedHash(id) }
     }
 
     /// The changes of `origin` with seq above `after`, in seq order, at most `limit` of them.
@@ -282,6 +282,6 @@ extension PostgresStore {
 
     /// The founding lead of an engagement, if recorded.
     public func founder(of engagement: EntityID) throws(StoreError) -> ReplicaID? {
-        try readTransaction { connection throws(StoreError) in try PostgresRows(self, connection).founder(of: engagement) }
+        try readTransaction { connection throws(StoreError) in try PostgresRows(self, connection, readOnly: true).founder(of: engagement) }
     }
 }
