@@ -36,7 +36,7 @@ struct PinnedReadTests {
         return Sight(digest: try store.digest(), vector: try store.vector(), changes: try store.changeCount(), links: links, marker: try store.metadata("marker"))
     }
 
-    @Test(arguments: StorageBackend.allCases)
+    @Test(.timeLimit(.minutes(2)), arguments: StorageBackend.allCases)
     func readsInsideAPinnedReadSeeOneSnapshotWhileAWriteCommitsBesideIt(backend: StorageBackend) throws {
         guard backend.isAvailable() else { return }
         var simulator = HistorySimulator(seed: 15)
@@ -97,7 +97,7 @@ struct PinnedReadTests {
         #expect(try store.metadata("marker") == "after")
     }
 
-    @Test(arguments: StorageBackend.allCases)
+    @Test(.timeLimit(.minutes(2)), arguments: StorageBackend.allCases)
     func aPinnedReadInsideAnotherJoinsItsSnapshot(backend: StorageBackend) throws {
         guard backend.isAvailable() else { return }
         let store = try concurrentStore(backend)
