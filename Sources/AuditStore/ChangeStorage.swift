@@ -120,6 +120,39 @@ public protocol ChangeStorage: AnyObject, Sendable {
     func searchCount(_ query: String, engagement: EntityID?) throws(StoreError) -> Int
     /// Checks the store from its log up, changing nothing.
     func verify() throws(StoreError) -> VerificationReport
+
+    // MARK: - One snapshot for many reads
+
+    /// Runs `body` with every read of this store it makes (on this thread) seeing one snapshot:
+    /// the store as one commit left it, whatever commits beside it meanwhile. Each store method
+    /// is otherwise its own read transaction, so a caller making several (an export reads the
+    /// rosters, then the heads, then the links) could see an import's commit between two of them.
+    ///
+    /// SQLite reads on one connection in one read transaction (a `DatabasePool` reader, or the
+    /// `DatabaseQueue`'s one connection, which no other thread of this process can use meanwhile);
+    /// PostgreSQL on one connection in `REPEATABLE READ READ ONLY`. The snapshot is taken by the
+    /// block's first read. A block inside another of the same store joins it. A write to this
+    /// store inside the block is refused (`PinnedRead.refuseWrite`): write after it ends.
+    ///
+    /// - Throws: whatever `body` throws, unchanged; `StoreError` if the read cannot begin.
+    func withPinnedRead<T>(_ body: () throws -> T) throws -> T
+
+    /// Writes `value` (a decimal number) to the metadata `key` unless it holds a higher or equal
+    /// number already, in one write transaction: concurrent writers, finishing in any order, leave
+    /// the highest (`RisingMetadata`). A value that is not a number counts as lower than any.
+    func raiseMetadata(_ key: String, to value: UInt64) throws(StoreError)
+}
+
+/// A metadata value that only ever rises, such as the seq a replica last exported of its own
+/// changes: the rule `ChangeStorage.raiseMetadata` applies inside its write transaction, and a
+/// caller may apply first to skip the write (and its lock) when nothing would change.
+public enum RisingMetadata {
+    /// Whether `value` is higher than `stored`; a stored value that is missing or not a decimal
+    /// number counts as lower than any.
+    public static func rises(from stored: String?, to value: UInt64) -> Bool {
+        guard let stored = stored.flatMap({ UInt64($0) }) else { return true }
+        return value > stored
+    }
 }
 
 extension ChangeStorage {

@@ -89,7 +89,7 @@ extension Store {
     /// - Throws: `StoreError` for the store's own failures, or whatever `body` throws, unchanged.
     public func write<T>(as origin: ReplicaID, _ body: (inout LocalTransaction) throws -> T) throws -> T {
         do {
-            return try queue.write { db in
+            return try writing { db in
                 try ChangeTransaction.write(
                     as: origin, rows: SQLiteRows(db, path: path), searchableFields: searchableFields, now: clock.now(), body)
             }

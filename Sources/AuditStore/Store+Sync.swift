@@ -170,7 +170,7 @@ extension Store {
         _ next: () throws -> SyncLink?, bookkeeping: ImportBookkeeping, authorize: (ImportView) throws -> Void
     ) throws -> ApplyReport {
         do {
-            return try queue.write { db in
+            return try writing { db in
                 try ChangeTransaction.importLinks(
                     next, bookkeeping: bookkeeping, authorize: authorize, rows: SQLiteRows(db, path: path),
                     searchableFields: searchableFields, now: clock.now())

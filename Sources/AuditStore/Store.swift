@@ -132,12 +132,38 @@ public final class Store: Sendable {
 
     /// Runs `body` in one IMMEDIATE write transaction, mapping every error to `StoreError`.
     func writeTransaction<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        try perform { try queue.write(body) }
+        try perform { try writing(body) }
     }
 
-    /// Runs `body` in a read transaction, mapping every error to `StoreError`.
+    /// Runs `body` in one IMMEDIATE write transaction; refused inside a read this thread pinned
+    /// (`withPinnedRead`). Errors are left as they are.
+    func writing<T>(_ body: (Database) throws -> T) throws -> T {
+        try PinnedRead.refuseWrite(to: self, path: path)
+        return try queue.write(body)
+    }
+
+    /// Runs `body` in a read transaction, mapping every error to `StoreError`: the pinned one when
+    /// this thread runs a block of `withPinnedRead`, else one of its own.
     func readTransaction<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        try perform { try queue.read(body) }
+        if let pinned = PinnedRead.handle(of: self, as: Database.self) { return try perform { try body(pinned) } }
+        return try perform { try queue.read(body) }
+    }
+
+    /// Runs `body` with every read of this store it makes on this thread in one read transaction,
+    /// so they all see one snapshot (see `ChangeStorage.withPinnedRead`): a reader of the pool
+    /// when reads run concurrently, else the one connection, held by this thread meanwhile.
+    ///
+    /// - Throws: whatever `body` throws, unchanged; `StoreError` if the read cannot begin.
+    public func withPinnedRead<T>(_ body: () throws -> T) throws -> T {
+        if PinnedRead.isPinned(self) { return try body() }
+        var outcome: Result<T, any Error>?
+        try perform {
+            try queue.read { db in
+                outcome = Result { try PinnedRead.pinning(db, for: self, body) }
+            }
+        }
+        guard let outcome else { throw StoreError.unexpected("the pinned read of \(path) ended without running its block") }
+        return try outcome.get()
     }
 
     /// Maps any error thrown by GRDB, SQLite or the core to a `StoreError`.
@@ -214,6 +240,17 @@ public final class Store: Sendable {
     public func setMetadata(_ key: String, to value: String) throws(StoreError) {
         try writeTransaction { db in
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+        }
+    }
+
+    /// Writes `value` to `key` unless it holds a higher or equal number already
+    /// (`RisingMetadata`), in one write transaction: writes take turns, so the last one to run
+    /// compares against every one before it.
+    public func raiseMetadata(_ key: String, to value: UInt64) throws(StoreError) {
+        try writeTransaction { db in
+            let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+            guard RisingMetadata.rises(from: stored, to: value) else { return }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, String(value)])
         }
     }
 }

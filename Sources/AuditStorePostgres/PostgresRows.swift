@@ -16,10 +16,15 @@ final class PostgresRows: StateRows {
     private let connection: PostgresConnection
     /// The locks this transaction holds already.
     private var locked: Set<Int64> = []
+    /// Whether the transaction only reads (`REPEATABLE READ READ ONLY`): its snapshot keeps it apart
+    /// from the writers already, so it takes no locks, which would hold every import of what it
+    /// read waiting for as long as the read lasts (a pinned read lasts a whole export).
+    private let readOnly: Bool
 
-    init(_ store: PostgresStore, _ connection: PostgresConnection) {
+    init(_ store: PostgresStore, _ connection: PostgresConnection, readOnly: Bool = false) {
         self.store = store
         self.connection = connection
+        self.readOnly = readOnly
     }
 
     /// What an advisory lock is taken on.
@@ -30,7 +35,7 @@ final class PostgresRows: StateRows {
     /// Takes the advisory lock of one origin, engagement or peer until the transaction ends.
     private func lock(_ kind: Lock, _ bytes: [UInt8]) throws(StoreError) {
         let key = store.lockKey([kind.rawValue] + bytes)
-        guard locked.insert(key).inserted else { return }
+        guard !readOnly, locked.insert(key).inserted else { return }
         try run("SELECT pg_advisory_xact_lock($1)") { $0.int(key) }
     }
 

@@ -60,7 +60,7 @@ extension PostgresStore {
     /// The entities of some kinds in an engagement, with all their fields.
     public func snapshots(engagement: EntityID, kinds: [String]) throws(StoreError) -> [EntitySnapshot] {
         try readTransaction { connection throws(StoreError) in
-            try PostgresRows(self, connection).snapshots(engagement: engagement, kinds: kinds)
+            try PostgresRows(self, connection, readOnly: true).snapshots(engagement: engagement, kinds: kinds)
         }
     }
 

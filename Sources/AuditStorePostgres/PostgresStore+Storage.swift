@@ -25,6 +25,25 @@ extension PostgresStore {
         }
     }
 
+    /// Writes `value` to `key` unless it holds a higher or equal number already
+    /// (`RisingMetadata`), in one write transaction: the row is inserted, or else locked
+    /// (`FOR UPDATE`) before it is compared, so concurrent raises take turns on it.
+    public func raiseMetadata(_ key: String, to value: UInt64) throws(StoreError) {
+        let binds = Binds.with {
+            $0.text(key)
+            $0.text(String(value))
+        }
+        try storeWrite { connection throws(StoreError) in
+            guard try execute(connection, "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", binds) == 0 else { return }
+            var stored: String?
+            if let row = try query(connection, "SELECT value FROM meta WHERE key = $1 FOR UPDATE", Binds.with { $0.text(key) }).first, !row.isNull(0) {
+                stored = try row.text(0)
+            }
+            guard RisingMetadata.rises(from: stored, to: value) else { return }
+            try execute(connection, "UPDATE meta SET value = $2 WHERE key = $1", binds)
+        }
+    }
+
     // MARK: - Writing
 
     /// How many times `apply` runs a transaction that PostgreSQL aborted to break a deadlock.
@@ -163,7 +182,7 @@ extension PostgresStore {
 
     /// The chain hash of a held change or placeholder.
     public func chainHash(of id: ChangeID) throws(StoreError) -> ChangeHash? {
-        try readTransaction { connection throws(StoreError) in try ChangeApplier(PostgresRows(self, connection)).storedHash(id) }
+        try readTransaction { connection throws(StoreError) in try ChangeApplier(PostgresRows(self, connection, readOnly: true)).storedHash(id) }
     }
 
     /// The changes of `origin` with seq above `after`, in seq order, at most `limit` of them.
@@ -263,6 +282,6 @@ extension PostgresStore {
 
     /// The founding lead of an engagement, if recorded.
     public func founder(of engagement: EntityID) throws(StoreError) -> ReplicaID? {
-        try readTransaction { connection throws(StoreError) in try PostgresRows(self, connection).founder(of: engagement) }
+        try readTransaction { connection throws(StoreError) in try PostgresRows(self, connection, readOnly: true).founder(of: engagement) }
     }
 }

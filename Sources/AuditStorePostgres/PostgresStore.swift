@@ -157,18 +157,33 @@ public final class PostgresStore: ChangeStorage, @unchecked Sendable {
     ///
     /// - Throws: whatever `body` throws, unchanged (a PostgreSQL error as `StoreError`).
     func writeTransaction<T>(exclusive: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED") { connection in
+        try PinnedRead.refuseWrite(to: self, path: path)
+        return try transaction("BEGIN ISOLATION LEVEL READ COMMITTED") { connection in
             if exclusive { try execute(connection, "SELECT pg_advisory_xact_lock(\(lockKey([])))") }
             return try body(connection)
         }
     }
 
-    /// Runs `body` in one read-only transaction that sees one snapshot of the database.
+    /// Runs `body` in one read-only transaction that sees one snapshot of the database: the pinned
+    /// one when this thread runs a block of `withPinnedRead`, else one of its own.
     func readTransaction<T>(_ body: (PostgresConnection) throws(StoreError) -> T) throws(StoreError) -> T {
+        if let pinned = PinnedRead.handle(of: self, as: PostgresConnection.self) { return try body(pinned) }
         do {
             return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in try body(connection) }
         } catch {
             throw error as? StoreError ?? .unexpected(String(describing: error))
+        }
+    }
+
+    /// Runs `body` with every read of this store it makes on this thread on one pooled connection,
+    /// in one `REPEATABLE READ READ ONLY` transaction, so they all see one snapshot (see
+    /// `ChangeStorage.withPinnedRead`); the connection goes back to the pool afterwards.
+    ///
+    /// - Throws: whatever `body` throws, unchanged; `StoreError` if the transaction cannot begin.
+    public func withPinnedRead<T>(_ body: () throws -> T) throws -> T {
+        if PinnedRead.isPinned(self) { return try body() }
+        return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in
+            try PinnedRead.pinning(connection, for: self, body)
         }
     }
 

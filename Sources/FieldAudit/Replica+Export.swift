@@ -91,7 +91,26 @@ extension Replica {
     }
 
     private func exportThrowing<Sink: ByteSink>(_ request: ExportRequest, to sink: Sink, progress: (WorkProgress) -> Void) throws -> ExportSummary {
+        // One snapshot for the whole bundle (`Sync/PROTOCOL.md` §20): the rosters that decide what
+        // the peer reads, the heads, checkpoints and links are the store as one commit left it,
+        // whatever an import commits meanwhile (a central's pull runs beside its imports).
+        let (summary, ownThrough) = try store.withPinnedRead { try exportSnapshot(request, to: sink, progress: progress) }
+        // Written after the read (no write inside it), only upwards: two exports may finish in
+        // either order. Read first, so an export that sends nothing new of this replica's own (a
+        // central's pulls) takes no write lock beside an import in progress.
+        if let ownThrough, RisingMetadata.rises(from: try store.metadata(Self.exportedSeqKey), to: ownThrough) {
+            try store.raiseMetadata(Self.exportedSeqKey, to: ownThrough)
+        }
+        return summary
+    }
+
+    /// Writes the bundle from the store as one snapshot shows it; returns what it wrote and how
+    /// far it carried this replica's own changes, if at all.
+    private func exportSnapshot<Sink: ByteSink>(
+        _ request: ExportRequest, to sink: Sink, progress: (WorkProgress) -> Void
+    ) throws -> (ExportSummary, ownThrough: UInt64?) {
         let readable = try readableEngagements(for: request)
+        probes.exportReadRosters?()
         var ranges: [OriginRange] = []
         var checkpoints: [Checkpoint] = []
         for head in try store.originHeads() where request.returnsPeerChanges || head.origin != request.peer {
@@ -153,12 +172,7 @@ extension Replica {
             }
         }
         summary.bytes = try writer.finish().byteCount
-        // Written only when it moves, so an export that sends nothing new of this replica's own
-        // (a central's pulls) reads only, beside an import in progress.
-        if let own = ranges.first(where: { $0.origin == identity.id }), try store.metadata(Self.exportedSeqKey) != String(own.through) {
-            try store.setMetadata(Self.exportedSeqKey, to: String(own.through))
-        }
-        return summary
+        return (summary, ranges.first { $0.origin == identity.id }?.through)
     }
 
     /// Streams one evidence file into the bundle in chunks; returns its size.

@@ -22,6 +22,8 @@ public final class Replica: Sendable {
     /// The evidence files: internal, as the store.
     let blobs: BlobStore
     let clock: any WallClock
+    /// Where a test runs code inside a use case (`ReplicaProbes`); none is set otherwise.
+    let probes = ReplicaProbes()
 
     private init(location: StoreLocation, identity: ReplicaIdentity, name: String, store: any ChangeStorage, clock: any WallClock) {
         self.location = location

@@ -5,7 +5,9 @@ import FieldAudit
 ///
 /// Reads (exports for pulls, the vector, the key check) run at once, beside the writes: the
 /// store gives each a snapshot of its own (SQLite opened with `concurrentReads`, a pool of read
-/// connections in WAL; PostgreSQL, pooled connections), so a pull never waits for an import.
+/// connections in WAL; PostgreSQL, pooled connections), so a pull never waits for an import. A
+/// pull's whole export is one snapshot (`ChangeStorage.withPinnedRead`): an import committing
+/// meanwhile is in the bundle whole or not at all.
 /// Writes (imports) take turns on one queue when the store writes on one connection (SQLite), so
 /// laptops syncing at once wait their turn instead of meeting "busy"; on PostgreSQL they run at
 /// once, each its own transaction, the store locking only the origins, engagements and peers it
