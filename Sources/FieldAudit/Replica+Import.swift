@@ -112,7 +112,7 @@ extension Replica {
         var rosterWriters = trusted.union([identity.id])
         for engagement in header.engagements {
             let roster = try roster(of: engagement)
-            if roster.members[header.exporter] != nil || roster.isFounderKey(header.exporter) { return true }
+            if roster.isKnownSigner(header.exporter) { return true }
             rosterWriters.formUnion(roster.founders.map(\.replica))
             if let founder = try store.founder(of: engagement) {
                 if founder == header.exporter { return true }
@@ -231,13 +231,14 @@ extension Replica {
     }
 
     /// Whether a bundle's signer is known before its import: this replica, a trusted key, or the
-    /// founder or a member of an engagement held here. (A signer on the roster of an engagement
+    /// current founder or a member of an engagement held here (`Roster.isKnownSigner`: a retired
+    /// founder key counts only as the member it was). (A signer on the roster of an engagement
     /// the bundle itself brings is accepted too, once that roster checks out.)
     func isKnownSigner(_ exporter: ReplicaID, trusted: Set<ReplicaID>) throws -> Bool {
         if exporter == identity.id || trusted.contains(exporter) { return true }
         for engagement in try store.snapshots(ofKind: EntityKind.engagement.rawValue) {
             let roster = try roster(of: engagement.id)
-            if roster.isFounderKey(exporter) || roster.members[exporter] != nil { return true }
+            if roster.isKnownSigner(exporter) { return true }
         }
         return false
     }
