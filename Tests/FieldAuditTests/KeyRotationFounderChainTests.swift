@@ -1,5 +1,6 @@
 import AuditModel
 @testable import AuditStore
+@testable import BundleFormat
 @testable import FieldAudit
 import Foundation
 import Replication
@@ -42,8 +43,8 @@ struct KeyRotationFounderChainTests {
     /// found it (`lead` = S, superseding the lead's claim), puts itself on the team, and writes its
     /// own rotation record naming the real lead: the chain [S, lead] ends at a trusted key that has
     /// written in the engagement.
-    func madeUpRoot() throws -> (lead: Replica, stranger: Replica, engagement: EntityID) {
-        let (lead, _, _) = try sync.team()
+    func madeUpRoot() throws -> (lead: Replica, insider: Replica, stranger: Replica, engagement: EntityID) {
+        let (lead, ben, _) = try sync.team()
         let engagement = try lead.engagementID(nil)
         let stranger = try sync.replica("stranger", seed: 60)
         _ = try stranger.trust(lead.card)
@@ -55,11 +56,11 @@ struct KeyRotationFounderChainTests {
             TeamMember.writes(replica: strangerID, name: "S", publicKey: stranger.card.publicKey, agreementKey: stranger.card.agreementKey, role: .lead),
             entity: TeamMember.id(engagement: engagement, replica: strangerID), kind: .member, engagement: engagement)
         try forgeRotation(of: stranger, naming: lead.card, engagement: engagement)
-        return (lead, stranger, engagement)
+        return (lead, ben, stranger, engagement)
     }
 
     @Test func aMadeUpRootWhoseRecordNamesTheRealLeadIsNotAcceptedOnTrustInTheLead() throws {
-        let (lead, stranger, engagement) = try madeUpRoot()
+        let (lead, _, stranger, engagement) = try madeUpRoot()
         let snapshots = try stranger.store.snapshots(engagement: engagement, kinds: Roster.kinds)
         let claim = try #require(snapshots.first { $0.id == engagement }.flatMap(Roster.foundingClaim))
         #expect(claim == stranger.identity.id)
@@ -70,13 +71,47 @@ struct KeyRotationFounderChainTests {
         #expect(Roster.acceptsRoot(lead.identity.id, engagement: engagement, snapshots: snapshots, trusts: { $0 == lead.identity.id }))
     }
 
-    @Test func aNewcomerTrustingTheLeadRefusesTheMadeUpRootsBundleAndRecordsNoFounder() throws {
-        let (lead, stranger, engagement) = try madeUpRoot()
+    /// `bundle` re-made by `exporter` with the changes `redact` picks as redacted frames (hashes
+    /// only, as an export for a peer that may not read them carries them); returns the path.
+    func remade(_ bundle: String, by exporter: ReplicaIdentity, redacting redact: (Change) -> Bool) throws -> String {
+        let reader = try BundleReader(source: FileHandleSource(try #require(FileHandle(forReadingAtPath: bundle))))
+        var records: [BundleRecord] = []
+        while let record = try reader.next() { records.append(record) }
+        let read = reader.header
+        let header = BundleHeader(
+            exporterKey: exporter.publicKey, createdAt: read.createdAt, engagements: read.engagements, ranges: read.ranges,
+            includesEvidence: read.includesEvidence, capabilities: read.capabilities)
+        let writer = try BundleWriter(header: header, exporter: exporter, sink: MemorySink())
+        for record in records {
+            switch record {
+            case let .change(change) where redact(change): try writer.appendRedacted(change.id, content: change.contentDigest)
+            case let .change(change): try writer.append(change)
+            case let .redacted(id, content): try writer.appendRedacted(id, content: content)
+            case let .checkpoint(checkpoint): try writer.append(checkpoint)
+            case let .blobChunk(chunk):
+                try writer.appendBlobChunk(digest: chunk.digest, totalSize: chunk.totalSize, offset: chunk.offset, bytes: chunk.bytes)
+            }
+        }
+        try writer.finish()
+        let path = sync.directory.file("remade-\(UUID().uuidString.prefix(6)).fabundle")
+        try Data(writer.sink.bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// The stranger's whole bundle, signed by an insider on the real team (Ben), or the same with
+    /// its copy of the lead's own founding claim as a redacted frame, so that no change it carries
+    /// is refused by the made-up roster itself (a successor's claim to found is refused).
+    @Test(arguments: [false, true])
+    func aNewcomerTrustingTheLeadRefusesTheMadeUpRootsBundleAndRecordsNoFounder(leadsClaimRedacted: Bool) throws {
+        let (lead, insider, stranger, engagement) = try madeUpRoot()
         let newcomer = try sync.replica("newcomer", seed: 61)
         _ = try newcomer.trust(lead.card)
+        let bundle = try remade(try sync.bundle(from: stranger, all: true), by: insider.identity) {
+            leadsClaimRedacted && $0.origin == lead.identity.id && $0.kind == EntityKind.engagement.rawValue && $0.field == Engagement.Field.lead.rawValue
+        }
         let before = try newcomer.store.digest()
         #expect {
-            _ = try newcomer.importBundle(at: try sync.bundle(from: stranger, all: true))
+            _ = try newcomer.importBundle(at: bundle)
         } throws: { error in
             guard case let FieldAuditError.untrustedFounder(refused, founder, _) = error else { return false }
             return refused == engagement && founder == stranger.identity.id
