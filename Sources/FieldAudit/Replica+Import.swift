@@ -205,23 +205,37 @@ extension Replica {
         func refused(_ id: ChangeID) -> Bool { refusedFrom[id.origin].map { id.seq >= $0 } ?? false }
         let trusted = Set(try store.trustedReplicas().keys)
         let signerKnown = try isKnownSigner(verified.header.exporter, trusted: trusted)
-        let report = try store.importLinks({ () throws -> SyncLink? in
-            while let record = try stream?.next() {
-                switch record {
-                case let .change(change): if refused(change.id) { continue } else { return .change(change) }
-                case let .redacted(id, content): if refused(id) { continue } else { return .withheld(id, content) }
-                case .checkpoint, .blobChunk: continue
+        /// Pass two proper: the links applied and authorised in one transaction.
+        func applyLinks() throws -> ApplyReport {
+            try store.importLinks({ () throws -> SyncLink? in
+                while let record = try stream?.next() {
+                    switch record {
+                    case let .change(change): if refused(change.id) { continue } else { return .change(change) }
+                    case let .redacted(id, content): if refused(id) { continue } else { return .withheld(id, content) }
+                    case .checkpoint, .blobChunk: continue
+                    }
                 }
+                // Read to the end: let its reference tables go before the transaction commits.
+                stream = nil
+                return nil
+            }, bookkeeping: bookkeeping) { view in
+                let rosters = try authorize(path, verified, trusted: trusted, view: view)
+                guard signerKnown || rosters.contains(where: { $0.canRead(verified.header.exporter) }) else {
+                    throw FieldAuditError.untrustedSigner(verified.header.exporter, path: path)
+                }
+                beforeCommit()
             }
-            // Read to the end: let its reference tables go before the transaction commits.
-            stream = nil
-            return nil
-        }, bookkeeping: bookkeeping) { view in
-            let rosters = try authorize(path, verified, trusted: trusted, view: view)
-            guard signerKnown || rosters.contains(where: { $0.canRead(verified.header.exporter) }) else {
-                throw FieldAuditError.untrustedSigner(verified.header.exporter, path: path)
-            }
-            beforeCommit()
+        }
+        let report: ApplyReport
+        do {
+            report = try applyLinks()
+        } catch let refusal as FieldAuditError where !forks.isEmpty {
+            guard case .unauthorized = refusal else { throw refusal }
+            // The fork's proof stands on the forked origin's own signatures, whatever the roster
+            // says of the rest: kept on its own, so the key is quarantined here as everywhere (§21.1).
+            try store.importLinks({ nil }, bookkeeping: ImportBookkeeping(
+                exporter: verified.header.exporter, exporterHolds: VersionVector(), checkpoints: [], forks: forks)) { _ in }
+            throw FieldAuditError.forkKeptFromRefusedBundle(forks.map(\.version.id.origin), refused: refusal)
         }
         return ImportSummary(
             path: path, exporter: verified.header.exporter.hex, newChanges: report.applied, knownChanges: report.duplicates,

@@ -220,4 +220,32 @@ struct KeyRotationFounderChainTests {
         #expect(try Replica.open(at: ben.location, clock: sync.clock).identity.id == ben.identity.id, "the key is unchanged")
         #expect(!FileManager.default.fileExists(atPath: path))
     }
+
+    /// A copy of the founder's key (a thief's) and the restored founder both rotate from the same
+    /// seq; Cara follows the thief's successor, then gets the real lead's work: the bundle is
+    /// refused, but its proof of the fork is kept, so she follows the thief's key no more.
+    @Test func aBundleRefusedByARosterFollowingTheThiefStillLeavesItsForkProof() throws {
+        let (lead, _, cara) = try sync.team()
+        let engagement = try lead.engagementID(nil)
+        let oldKey = lead.identity.id
+        let thief = try sync.replica("thief", seed: 1)
+        _ = try thief.importBundle(at: try sync.bundle(from: lead, all: true))
+        let (thiefsKey, _) = try rotateFounder(thief, seed: 80)
+        let (newLead, _) = try rotateFounder(lead, seed: 81)
+        _ = try cara.importBundle(at: try sync.bundle(from: thiefsKey, all: true))
+        #expect(try cara.roster(of: engagement).founder == thiefsKey.identity.id)
+        #expect(try cara.store.forkedOrigins().isEmpty)
+
+        _ = try newLead.addNote("the real lead's note", ref: "5.1", engagement: nil)
+        #expect {
+            _ = try cara.importBundle(at: try sync.bundle(from: newLead, all: true))
+        } throws: { error in
+            guard case let FieldAuditError.forkKeptFromRefusedBundle(origins, refused) = error, case .unauthorized = refused else { return false }
+            return origins == [oldKey] && (error as? FieldAuditError)?.category == .notPermitted && "\(error)".contains("signed two different histories")
+        }
+        #expect(try cara.store.forkedOrigins().map(\.origin) == [oldKey])
+        let roster = try cara.roster(of: engagement)
+        #expect(roster.founder == oldKey && roster.founders.count == 1, "both versions of the old key's record set aside")
+        #expect(try !cara.record(of: engagement).notes.map(\.text).contains("the real lead's note"), "nothing else imported")
+    }
 }
