@@ -68,8 +68,9 @@ extension Replica {
     /// Interrupted before the key changed, it can be run again: it resumes with the same new key.
     ///
     /// - Returns: the replica under its new key, and what was done.
-    /// - Throws: `.notPermitted` for a central on PostgreSQL; export or I/O errors, after which the
-    ///   old key is still this replica's.
+    /// - Throws: `.notPermitted` for a central on PostgreSQL, or when another entity holds the id
+    ///   of a record to write (`checkRotationRecordIDsAreFree`: nothing is written then); export or
+    ///   I/O errors, after which the old key is still this replica's.
     public func rotateKey(
         exporting request: ExportRequest, to output: OutputFile, newIdentity: ReplicaIdentity = .generate()
     ) throws(FieldAuditError) -> (replica: Replica, summary: KeyRotationSummary) {
