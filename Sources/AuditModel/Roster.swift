@@ -27,7 +27,11 @@ import Replication
 ///   so no value of it is ever hidden, and its first `successor` (the least seq: its retirement
 ///   point) stands on every replica whatever the key signs later;
 /// - the founder's key rotates itself the same way, and its own record makes the key it names the
-///   founder from then on (`founders`, the founder chain; `Sync/PROTOCOL.md` §22.3);
+///   founder from then on (`founders`, the founder chain; `Sync/PROTOCOL.md` §22.3), unless that
+///   key cannot be founder (the central repository, or a member's already retired key): the chain
+///   then ends at the record's writer;
+/// - a replica first accepting an engagement accepts a root it does not trust only through a
+///   trusted later key of its chain that confirmed each link itself (`acceptsRoot`);
 /// - a member that rotated its key (`KeyRotation`, written by the retiring key itself) is retired
 ///   from that record on: later changes of the old key are refused; the founder puts the new key
 ///   on the team with `succeeds` = the old one, and the auditor's standing and authorship continue
@@ -78,14 +82,24 @@ public struct Roster: Sendable {
             while let last = founders.last?.replica,
                   let snapshot = rotations[KeyRotation.id(engagement: engagement, replica: last)],
                   let rotation = KeyRotation(snapshot, of: last),
-                  !founders.contains(where: { $0.replica == rotation.successor }) {
+                  !founders.contains(where: { $0.replica == rotation.successor }),
+                  Self.mayBecomeFounder(
+                      rotation.successor,
+                      members: Self.members(of: engagement, writtenBy: Set(founders.map(\.replica)), snapshots: snapshots, rotations: rotations)) {
                 founders[founders.count - 1].through = rotation.retiredAfter
                 founders.append((rotation.successor, nil))
             }
         }
         self.founders = founders
         self.founder = founders.last?.replica
-        let founderKeys = Set(founders.map(\.replica))
+        self.members = Self.members(of: engagement, writtenBy: Set(founders.map(\.replica)), snapshots: snapshots, rotations: rotations)
+    }
+
+    /// The members of `engagement` as keys of `founderKeys` recorded them, each with its own key
+    /// rotation record's retirement point and successor (`rotations`, by record id).
+    private static func members(
+        of engagement: EntityID, writtenBy founderKeys: Set<ReplicaID>, snapshots: [EntitySnapshot], rotations: [EntityID: EntitySnapshot]
+    ) -> [ReplicaID: Membership] {
         var members: [ReplicaID: Membership] = [:]
         for snapshot in snapshots where snapshot.kind == EntityKind.member.rawValue && snapshot.engagement == engagement {
             guard let replicaText = snapshot.text(TeamMember.Field.replica.rawValue),
@@ -108,7 +122,26 @@ public struct Roster: Sendable {
             members[replica]?.retiredAfter = rotation.retiredAfter
             members[replica]?.successor = rotation.successor
         }
-        self.members = members
+        return members
+    }
+
+    /// Whether a founder's own rotation record may name `successor` as the next founder, given the
+    /// members the chain so far recorded: not the central repository the engagement is filed with
+    /// (it authors nothing), and not a member's key that is already retired (its own rotation
+    /// record, or the founder's continuation of it under another key). A record naming such a key
+    /// ends the chain at its writer, which stays the founder (§22.3).
+    private static func mayBecomeFounder(_ successor: ReplicaID, members: [ReplicaID: Membership]) -> Bool {
+        guard let membership = members[successor] else { return true }
+        return membership.role != .central && membership.retiredAfter == nil
+            && !members.contains { $0.value.succeeds == successor }
+    }
+
+    /// Whether `replica` signs bundles this replica may import (`Sync/PROTOCOL.md` §23): the
+    /// current founder, or a member on the team (removed or retired included: a bundle it exported
+    /// before its bound still imports, and whatever it signed later is refused for that change).
+    /// A retired key of the founder chain counts only as the member it was.
+    public func isKnownSigner(_ replica: ReplicaID) -> Bool {
+        replica == founder || members[replica] != nil
     }
 
     /// Whether `replica` is a key of the founder chain (`founders`), current or retired.
@@ -362,18 +395,31 @@ public struct Roster: Sendable {
 
     /// Whether a replica first accepting the engagement accepts `claim` as its root: `claim` is
     /// this replica or trusted, or a key of `claim`'s founder chain (read from `snapshots`) is
-    /// trusted and has itself written in the engagement (its continuation), so that a stranger's
-    /// root naming an honest key as its successor vouches for nothing (§22.3).
+    /// trusted and every link of the chain up to it is confirmed by its successor's own signature:
+    /// each key after the root wrote, on its own member entity (`TeamMember.id(engagement:replica:)`),
+    /// `succeeds` = the key before it, as the reference `key rotate` does (§22.3). So neither a
+    /// stranger's root naming an honest key as its successor nor a made-up root whose record names
+    /// the engagement's real founder vouches for anything: the honest key never confirmed it.
     public static func acceptsRoot(_ claim: ReplicaID, engagement: EntityID, snapshots: [EntitySnapshot], trusts: (ReplicaID) -> Bool) -> Bool {
         if trusts(claim) { return true }
-        let roster = Roster(engagement: engagement, founder: claim, snapshots: snapshots)
-        for key in roster.founders.dropFirst().map(\.replica) where trusts(key) {
-            let wrote = snapshots.contains { snapshot in
-                snapshot.engagement == engagement && snapshot.fields.values.contains { $0.values.contains { $0.id.origin == key } }
-            }
-            if wrote { return true }
+        let chain = Roster(engagement: engagement, founder: claim, snapshots: snapshots).founders.map(\.replica)
+        for index in chain.indices.dropFirst() {
+            guard confirms(chain[index], succeeding: chain[index - 1], engagement: engagement, snapshots: snapshots) else { return false }
+            if trusts(chain[index]) { return true }
         }
         return false
+    }
+
+    /// Whether `key` itself wrote `succeeds` = `predecessor` on its own member entity of `engagement`
+    /// (a visible value of it, signed by `key`): the successor's confirmation of a founder chain link.
+    public static func confirms(_ key: ReplicaID, succeeding predecessor: ReplicaID, engagement: EntityID, snapshots: [EntitySnapshot]) -> Bool {
+        let member = TeamMember.id(engagement: engagement, replica: key)
+        return snapshots.contains { snapshot in
+            snapshot.id == member && snapshot.kind == EntityKind.member.rawValue && snapshot.engagement == engagement
+                && snapshot.fields[TeamMember.Field.succeeds.rawValue]?.values.contains {
+                    $0.id.origin == key && $0.value.text == predecessor.hex
+                } == true
+        }
     }
 
     /// The founder's claim in a snapshot of the engagement: the replica that wrote its own id into

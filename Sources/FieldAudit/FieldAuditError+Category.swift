@@ -44,6 +44,7 @@ extension FieldAuditError {
         case .noCurrentEngagement, .noCurrentInterview, .interviewInProgress, .terminalOutput: .usage
         case .runInterrupted: .interrupted
         case let .store(error): Self.category(of: error)
+        case let .forkKeptFromRefusedBundle(_, refused): refused.category
         }
     }
 

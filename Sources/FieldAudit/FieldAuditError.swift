@@ -65,6 +65,9 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
     case unauthorized(Roster.Refusal, path: String)
     /// A bundle brings an engagement whose founding lead is not trusted here.
     case untrustedFounder(engagement: EntityID, founder: ReplicaID?, path: String)
+    /// A bundle was refused (`refused`, a roster refusal), but it proved these origins forked:
+    /// that proof alone was kept, and they are quarantined from the fork on (§21.1).
+    indirect case forkKeptFromRefusedBundle([ReplicaID], refused: FieldAuditError)
     /// A bundle continues an origin's chain beyond what this replica holds.
     case bundleGap(origin: ReplicaID, holds: UInt64, startsAt: UInt64, path: String)
     /// A bundle's changes do not form their origin's chain, or do not reach a signed checkpoint.
@@ -170,6 +173,8 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
             "\(path) is signed by replica \(replica.short), which this replica does not know; nothing was imported. If you expect its bundles, trust its identity card first: `fieldaudit trust CARD`."
         case let .unauthorized(refusal, path):
             "\(path) was refused: \(refusal); nothing was imported." + Self.rosterHint(refusal)
+        case let .forkKeptFromRefusedBundle(origins, refused):
+            "\(refused.description) Only its proof that replica \(origins.map(\.short).joined(separator: ", ")) signed two different histories with one key was kept: that key is set aside here from the fork on, as on every replica that sees both (`fieldaudit status` shows it; see the README, \"A lost or broken laptop\")."
         case let .untrustedFounder(engagement, founder?, path):
             "\(path) brings engagement \(engagement), founded by replica \(founder.short), whom this replica does not trust; nothing was imported. Trust the lead's card first: `fieldaudit trust CARD`."
         case let .untrustedFounder(engagement, nil, path):

@@ -112,7 +112,7 @@ extension Replica {
         var rosterWriters = trusted.union([identity.id])
         for engagement in header.engagements {
             let roster = try roster(of: engagement)
-            if roster.members[header.exporter] != nil || roster.isFounderKey(header.exporter) { return true }
+            if roster.isKnownSigner(header.exporter) { return true }
             rosterWriters.formUnion(roster.founders.map(\.replica))
             if let founder = try store.founder(of: engagement) {
                 if founder == header.exporter { return true }
@@ -205,23 +205,37 @@ extension Replica {
         func refused(_ id: ChangeID) -> Bool { refusedFrom[id.origin].map { id.seq >= $0 } ?? false }
         let trusted = Set(try store.trustedReplicas().keys)
         let signerKnown = try isKnownSigner(verified.header.exporter, trusted: trusted)
-        let report = try store.importLinks({ () throws -> SyncLink? in
-            while let record = try stream?.next() {
-                switch record {
-                case let .change(change): if refused(change.id) { continue } else { return .change(change) }
-                case let .redacted(id, content): if refused(id) { continue } else { return .withheld(id, content) }
-                case .checkpoint, .blobChunk: continue
+        /// Pass two proper: the links applied and authorised in one transaction.
+        func applyLinks() throws -> ApplyReport {
+            try store.importLinks({ () throws -> SyncLink? in
+                while let record = try stream?.next() {
+                    switch record {
+                    case let .change(change): if refused(change.id) { continue } else { return .change(change) }
+                    case let .redacted(id, content): if refused(id) { continue } else { return .withheld(id, content) }
+                    case .checkpoint, .blobChunk: continue
+                    }
                 }
+                // Read to the end: let its reference tables go before the transaction commits.
+                stream = nil
+                return nil
+            }, bookkeeping: bookkeeping) { view in
+                let rosters = try authorize(path, verified, trusted: trusted, view: view)
+                guard signerKnown || rosters.contains(where: { $0.canRead(verified.header.exporter) }) else {
+                    throw FieldAuditError.untrustedSigner(verified.header.exporter, path: path)
+                }
+                beforeCommit()
             }
-            // Read to the end: let its reference tables go before the transaction commits.
-            stream = nil
-            return nil
-        }, bookkeeping: bookkeeping) { view in
-            let rosters = try authorize(path, verified, trusted: trusted, view: view)
-            guard signerKnown || rosters.contains(where: { $0.canRead(verified.header.exporter) }) else {
-                throw FieldAuditError.untrustedSigner(verified.header.exporter, path: path)
-            }
-            beforeCommit()
+        }
+        let report: ApplyReport
+        do {
+            report = try applyLinks()
+        } catch let refusal as FieldAuditError where !forks.isEmpty {
+            guard case .unauthorized = refusal else { throw refusal }
+            // The fork's proof stands on the forked origin's own signatures, whatever the roster
+            // says of the rest: kept on its own, so the key is quarantined here as everywhere (§21.1).
+            try store.importLinks({ nil }, bookkeeping: ImportBookkeeping(
+                exporter: verified.header.exporter, exporterHolds: VersionVector(), checkpoints: [], forks: forks)) { _ in }
+            throw FieldAuditError.forkKeptFromRefusedBundle(forks.map(\.version.id.origin), refused: refusal)
         }
         return ImportSummary(
             path: path, exporter: verified.header.exporter.hex, newChanges: report.applied, knownChanges: report.duplicates,
@@ -231,13 +245,14 @@ extension Replica {
     }
 
     /// Whether a bundle's signer is known before its import: this replica, a trusted key, or the
-    /// founder or a member of an engagement held here. (A signer on the roster of an engagement
+    /// current founder or a member of an engagement held here (`Roster.isKnownSigner`: a retired
+    /// founder key counts only as the member it was). (A signer on the roster of an engagement
     /// the bundle itself brings is accepted too, once that roster checks out.)
     func isKnownSigner(_ exporter: ReplicaID, trusted: Set<ReplicaID>) throws -> Bool {
         if exporter == identity.id || trusted.contains(exporter) { return true }
         for engagement in try store.snapshots(ofKind: EntityKind.engagement.rawValue) {
             let roster = try roster(of: engagement.id)
-            if roster.isFounderKey(exporter) || roster.members[exporter] != nil { return true }
+            if roster.isKnownSigner(exporter) { return true }
         }
         return false
     }

@@ -68,8 +68,9 @@ extension Replica {
     /// Interrupted before the key changed, it can be run again: it resumes with the same new key.
     ///
     /// - Returns: the replica under its new key, and what was done.
-    /// - Throws: `.notPermitted` for a central on PostgreSQL; export or I/O errors, after which the
-    ///   old key is still this replica's.
+    /// - Throws: `.notPermitted` for a central on PostgreSQL, or when another entity holds the id
+    ///   of a record to write (`checkRotationRecordIDsAreFree`: nothing is written then); export or
+    ///   I/O errors, after which the old key is still this replica's.
     public func rotateKey(
         exporting request: ExportRequest, to output: OutputFile, newIdentity: ReplicaIdentity = .generate()
     ) throws(FieldAuditError) -> (replica: Replica, summary: KeyRotationSummary) {
@@ -103,6 +104,8 @@ extension Replica {
             let name = (try record(of: engagement.id, kinds: []).members.first { $0.replica == identity.id }?.name) ?? self.name
             memberships.append((engagement.id, name))
         }
+        // Every record's id checked before any is written, so the rotation never stops partway.
+        try checkRotationRecordIDsAreFree(in: memberships.map(\.engagement), founded: Set(founded))
         // The new key, kept beside the store until the rotation is done (a resumed one reuses it).
         let next: ReplicaIdentity
         if FileManager.default.fileExists(atPath: nextKeyFile) {
@@ -135,6 +138,31 @@ extension Replica {
         return (rotated, KeyRotationSummary(
             retired: identity.id.hex, replica: next.id.hex, fingerprint: next.fingerprint, retiredAfter: retiredAfter,
             retiredKeyFile: retiredFile, bundle: bundle, founderOf: founded.map(\.description)))
+    }
+
+    /// Refuses, before anything is written, a rotation whose record cannot be written in one of
+    /// `engagements`: its id (`KeyRotation.id(engagement:replica:)`, derived from public ids) is
+    /// held by an entity of another kind or engagement, which someone wrote on purpose (§22.3,
+    /// "Limits of version 1"); writing the records elsewhere first would leave the old key retired
+    /// in some engagements and not swapped.
+    ///
+    /// - Throws: `.notPermitted` naming the engagement, the squatting entity's kind and its author,
+    ///   and what to do instead.
+    private func checkRotationRecordIDsAreFree(in engagements: [EntityID], founded: Set<EntityID>) throws(FieldAuditError) {
+        for engagement in engagements {
+            let id = KeyRotation.id(engagement: engagement, replica: identity.id)
+            guard let held = try perform({ () throws(StoreError) in try store.snapshot(id) }),
+                  held.kind != EntityKind.keyRotation.rawValue || held.engagement != engagement
+            else { continue }
+            let authors = Set(held.fields.values.flatMap { $0.values.map(\.id.origin) }).map(\.short).sorted().joined(separator: ", ")
+            let next = founded.contains(engagement)
+                ? "as its founding lead, start a new engagement under the new key (README, \"A lost or broken laptop\") and report replica \(authors) to your certification body"
+                : "ask the founding lead to retire this key there with `fieldaudit team rotate \(identity.id.short) --to NEW-CARD` and to remove replica \(authors) from the team"
+            throw .notPermitted(
+                action: "rotating your key",
+                role: founded.contains(engagement) ? "founder" : "member",
+                rule: "in engagement \(engagement) the id of your key's rotation record is already taken by a \(DisplayText.shown(held.kind)) entity written by replica \(authors) (made on purpose: the id is derived from public ids), so the record cannot be written there; no record was written in any engagement and your key is unchanged. To retire it, \(next)")
+        }
     }
 
     /// The new founder key's continuation of the old one's member entity (§22.3): the new key joins
