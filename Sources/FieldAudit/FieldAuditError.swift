@@ -174,7 +174,7 @@ public enum FieldAuditError: Error, Sendable, CustomStringConvertible {
         case let .unauthorized(refusal, path):
             "\(path) was refused: \(refusal); nothing was imported." + Self.rosterHint(refusal)
         case let .forkKeptFromRefusedBundle(origins, refused):
-            "\(refused.description) Only its proof that replica \(origins.map(\.short).joined(separator: ", ")) signed two different histories with one key was kept: that key is set aside here from the fork on, as on every replica that sees both (`fieldaudit status` shows it; see the README, \"A lost or broken laptop\")."
+            "\(refused.description) One thing from it was kept, as it stands on that key's own signatures: the proof that replica \(origins.map(\.short).joined(separator: ", ")) signed two different histories with one key, so that key is set aside here from the fork on, as on every replica that sees both (`fieldaudit status` shows it; see the README, \"A lost or broken laptop\")."
         case let .untrustedFounder(engagement, founder?, path):
             "\(path) brings engagement \(engagement), founded by replica \(founder.short), whom this replica does not trust; nothing was imported. Trust the lead's card first: `fieldaudit trust CARD`."
         case let .untrustedFounder(engagement, nil, path):

@@ -230,9 +230,13 @@ extension Replica {
         do {
             report = try applyLinks()
         } catch let refusal as FieldAuditError where !forks.isEmpty {
-            guard case .unauthorized = refusal else { throw refusal }
+            switch refusal {
+            case .unauthorized, .untrustedSigner: break
+            default: throw refusal
+            }
             // The fork's proof stands on the forked origin's own signatures, whatever the roster
-            // says of the rest: kept on its own, so the key is quarantined here as everywhere (§21.1).
+            // says of the rest or whoever relays it: kept on its own, so the key is quarantined
+            // here as everywhere (§21.1).
             try store.importLinks({ nil }, bookkeeping: ImportBookkeeping(
                 exporter: verified.header.exporter, exporterHolds: VersionVector(), checkpoints: [], forks: forks)) { _ in }
             throw FieldAuditError.forkKeptFromRefusedBundle(forks.map(\.version.id.origin), refused: refusal)

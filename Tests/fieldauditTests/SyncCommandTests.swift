@@ -149,6 +149,61 @@ struct ForkCommandTests {
     }
 }
 
+/// A bundle that proves a fork and carries work its importer cannot accept yet, given with the
+/// lead's bundle that settles it: the proof is kept at once, and the bundle imports after the other.
+struct ForkWithStaleRosterCommandTests {
+    let sync = SyncCommandTests()
+
+    @Test func aBundleProvingAForkWaitsForTheLeadsBundleInOneImportAndBothImport() throws {
+        // Given Ada's engagement with Ben and Dan as auditors and Cara as an observer, all holding the kickoff
+        for (who, name) in [("ada", "Ada Lead"), ("ben", "Ben Auditor"), ("cara", "Cara Observer"), ("dan", "Dan Auditor")] {
+            try sync.succeed(["init", "--name", name], as: who)
+            try sync.succeed(["whoami", "--card", "-o", sync.file("\(who).card.json")], as: who)
+        }
+        try sync.succeed(["engagement", "create", "--client", "Helix Diagnostics Ltd"], as: "ada")
+        try sync.succeed(["team", "add", sync.file("ben.card.json"), "--role", "auditor"], as: "ada")
+        try sync.succeed(["team", "add", sync.file("cara.card.json"), "--role", "observer"], as: "ada")
+        try sync.succeed(["team", "add", sync.file("dan.card.json"), "--role", "auditor"], as: "ada")
+        for who in ["ben", "cara", "dan"] {
+            try sync.succeed(["export", "--for", sync.file("\(who).card.json"), "-o", sync.file("kickoff-\(who).fabundle")], as: "ada")
+            try sync.succeed(["trust", sync.file("ada.card.json")], as: who)
+            try sync.succeed(["import", sync.file("kickoff-\(who).fabundle")], as: who)
+        }
+        // Ben's laptop is copied (a backup); both copies then write; Dan holds the original's work, Cara the copy's
+        try sync.succeed(["note", "--ref", "5.1", "Before the backup"], as: "ben")
+        try FileManager.default.copyItem(atPath: sync.file("ben"), toPath: sync.file("ben-restored"))
+        try sync.succeed(["note", "--ref", "6.2", "On the original laptop"], as: "ben")
+        try sync.succeed(["note", "--ref", "7.2", "On the restored laptop"], as: "ben-restored")
+        try sync.succeed(["export", "--for", sync.file("dan.card.json"), "--all", "-o", sync.file("ben-original.fabundle")], as: "ben")
+        try sync.succeed(["import", sync.file("ben-original.fabundle")], as: "dan")
+        try sync.succeed(["export", "--for", sync.file("cara.card.json"), "--all", "-o", sync.file("ben-restored.fabundle")], as: "ben-restored")
+        try sync.succeed(["import", sync.file("ben-restored.fabundle")], as: "cara")
+        // Ada promotes Cara, who writes as an auditor and sends what Ada lacks: her note and Ben's copy's history
+        try sync.succeed(["team", "add", sync.file("cara.card.json"), "--role", "auditor"], as: "ada")
+        try sync.succeed(["export", "--for", sync.file("cara.card.json"), "-o", sync.file("promotion-cara.fabundle")], as: "ada")
+        try sync.succeed(["export", "--for", sync.file("dan.card.json"), "-o", sync.file("promotion-dan.fabundle")], as: "ada")
+        try sync.succeed(["import", sync.file("promotion-cara.fabundle")], as: "cara")
+        try sync.succeed(["note", "--ref", "8.1", "Written by Cara as an auditor"], as: "cara")
+        try sync.succeed(["vector", "-o", sync.file("ada.vector")], as: "ada")
+        try sync.succeed(["export", "--since", sync.file("ada.vector"), "-o", sync.file("cara.fabundle")], as: "cara")
+        // (alone, on a copy of Dan's laptop: refused for Cara's standing, the fork's proof kept)
+        try FileManager.default.copyItem(atPath: sync.file("dan"), toPath: sync.file("dan-alone"))
+        let alone = try sync.cli.run(["import", sync.file("cara.fabundle")], store: sync.file("dan-alone"))
+        #expect(alone.status == 77, "\(alone.stderr)")
+        #expect(alone.stderr.contains("One thing from it was kept") && alone.stderr.contains("signed two different histories with one key"), "\(alone.stderr)")
+
+        // When Dan imports Cara's bundle before the promotion, in one command
+        let result = try sync.cli.run(["import", sync.file("cara.fabundle"), sync.file("promotion-dan.fabundle")], store: sync.file("dan"))
+
+        // Then both import: Ben's key is set aside from the fork on, and Cara's work is in
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("cara.fabundle") && result.stdout.contains("promotion-dan.fabundle"), "\(result.stdout)")
+        #expect(result.stderr.contains("signed two different histories with one key"), "\(result.stderr)")
+        #expect(try sync.succeed(["search", "auditor"], as: "dan").contains("Written by Cara"))
+        #expect(try sync.succeed(["verify"], as: "dan").contains("its history is forked"))
+    }
+}
+
 /// A bundle refused for its author's standing, imported with the founding lead's bundle that changes that standing.
 struct StaleRosterCommandTests {
     let sync = SyncCommandTests()

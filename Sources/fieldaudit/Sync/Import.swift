@@ -72,12 +72,31 @@ extension FieldAuditCommand {
                         progress.finish()
                         waiting.append(item)
                         lastGap = .untrustedFounder(engagement: engagement, founder: nil, path: item.shown)
+                    } catch {
+                        // Refused for its signer's or a change's standing, which another of these
+                        // bundles may settle; the proof of the fork is kept already, and the
+                        // bundle is tried again with the forked key set aside.
+                        guard let refused = error as? FieldAuditError, let origins = Self.forkKept(by: refused) else { throw error }
+                        progress.finish()
+                        Terminal.note("\(item.shown): replica \(origins.map(\.short).joined(separator: ", ")) signed two different histories with one key: its changes from the fork on are set aside here (see `fieldaudit verify`)")
+                        waiting.append(item)
+                        lastGap = refused
                     }
                 }
                 if waiting.count == pending.count, let lastGap { throw lastGap }
                 pending = waiting
             }
             return summaries
+        }
+
+        /// The forked replicas whose proof a bundle refused for its signer's or a change's
+        /// standing left behind (`FieldAuditError.forkKeptFromRefusedBundle`); nil for any other error.
+        static func forkKept(by error: FieldAuditError) -> [ReplicaID]? {
+            guard case let .forkKeptFromRefusedBundle(origins, refused) = error else { return nil }
+            switch refused {
+            case .unauthorized, .untrustedSigner: return origins
+            default: return nil
+            }
         }
 
         static func describe(_ summary: ImportSummary) -> String {
