@@ -14,6 +14,14 @@ struct Binds {
     mutating func text(_ text: String) { bindings.append(text) }
     mutating func texts(_ texts: [String]) { bindings.append(texts) }
     mutating func null() { bindings.appendNull() }
+    /// A `bytea[]` parameter.
+    mutating func bytesArray(_ values: [[UInt8]]) { bindings.append(values.map { ByteBuffer(bytes: $0) }) }
+    /// A `bytea[]` parameter whose elements may be NULL.
+    mutating func optionalBytesArray(_ values: [[UInt8]?]) { bindings.append(OptionalBytesArray(elements: values)) }
+    /// A `bigint[]` parameter.
+    mutating func ints(_ values: [Int64]) { bindings.append(values) }
+    /// A `bigint[]` parameter of unsigned values, each as `uint` binds it.
+    mutating func uints(_ values: [UInt64]) { bindings.append(values.map { Int64(bitPattern: $0) }) }
 
     /// A change id as two parameters: origin, seq.
     mutating func id(_ id: ChangeID) {
@@ -21,17 +29,39 @@ struct Binds {
         uint(id.seq)
     }
 
-    /// A value as two parameters: its type tag and its bytes (see `PostgresColumns.encode`).
-    mutating func value(_ value: Value) {
-        int(Int64(value.tag.rawValue))
-        if let encoded = PostgresColumns.encode(value) { bytes(encoded) } else { null() }
-    }
-
     /// Binds starting with `first`.
     static func with(_ fill: (inout Binds) -> Void) -> Binds {
         var binds = Binds()
         fill(&binds)
         return binds
+    }
+}
+
+/// A `bytea[]` parameter with NULL elements, in PostgreSQL's binary array format (postgres-nio
+/// encodes arrays of non-optional elements only): a column of nullable bytes sent in one array.
+struct OptionalBytesArray: PostgresNonThrowingEncodable {
+    let elements: [[UInt8]?]
+
+    static var psqlType: PostgresDataType { .byteaArray }
+    static var psqlFormat: PostgresFormat { .binary }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
+        // Dimensions, whether any element is NULL, the elements' type; then the one dimension's
+        // length and lower bound; then each element as its length (-1: NULL) and bytes.
+        buffer.writeInteger(elements.isEmpty ? 0 : 1, as: Int32.self)
+        buffer.writeInteger(elements.contains { $0 == nil } ? 1 : 0, as: Int32.self)
+        buffer.writeInteger(PostgresDataType.bytea.rawValue)
+        guard !elements.isEmpty else { return }
+        buffer.writeInteger(Int32(elements.count))
+        buffer.writeInteger(1, as: Int32.self)
+        for element in elements {
+            if let element {
+                buffer.writeInteger(Int32(element.count))
+                buffer.writeBytes(element)
+            } else {
+                buffer.writeInteger(-1, as: Int32.self)
+            }
+        }
     }
 }
 
@@ -116,18 +146,26 @@ enum PostgresColumns {
     /// The change columns, in the order `Cells.change` reads them.
     static let changeList = "origin, seq, stamp, txn, engagement, kind, entity, field, type, value, supersedes"
 
-    /// A change's eleven columns as parameters, in `changeList` order.
-    static func bind(_ change: Change, to binds: inout Binds) {
-        binds.bytes(change.origin.bytes)
-        binds.uint(change.seq)
-        binds.uint(change.stamp.rawValue)
-        binds.uint(change.transaction)
-        binds.bytes(change.engagement.bytes)
-        binds.text(change.kind)
-        binds.bytes(change.entity.bytes)
-        binds.text(change.field)
-        binds.value(change.value)
-        if change.supersedes.isEmpty { binds.null() } else { binds.bytes(SupersedesColumn.encode(change.supersedes)) }
+    /// The arrays `bind(_:to:)` binds as `$1`…`$11`, typed for `unnest`, in `changeList` order.
+    static let changeArrays = """
+        $1::bytea[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bytea[], $6::text[], $7::bytea[], $8::text[], \
+        $9::bigint[], $10::bytea[], $11::bytea[]
+        """
+
+    /// Many changes' eleven columns as eleven array parameters, in `changeList` order (a value as
+    /// its type tag and bytes, `encode`; no supersedes as NULL).
+    static func bind(_ changes: [Change], to binds: inout Binds) {
+        binds.bytesArray(changes.map(\.origin.bytes))
+        binds.uints(changes.map(\.seq))
+        binds.uints(changes.map(\.stamp.rawValue))
+        binds.uints(changes.map(\.transaction))
+        binds.bytesArray(changes.map(\.engagement.bytes))
+        binds.texts(changes.map(\.kind))
+        binds.bytesArray(changes.map(\.entity.bytes))
+        binds.texts(changes.map(\.field))
+        binds.ints(changes.map { Int64($0.value.tag.rawValue) })
+        binds.optionalBytesArray(changes.map { encode($0.value) })
+        binds.optionalBytesArray(changes.map { $0.supersedes.isEmpty ? nil : SupersedesColumn.encode($0.supersedes) })
     }
 
     /// A value's bytes: big-endian 64-bit integers and IEEE bit patterns, UTF-8 text, raw bytes;

@@ -11,20 +11,30 @@ import Replication
 /// and two transactions touching one origin or engagement take turns (the second reads what the
 /// first committed: no lost update). Two that take the same locks in opposite orders are a
 /// deadlock PostgreSQL breaks by aborting one (`StoreError.busy`; an import retries).
+///
+/// Writes to the log and the state are held back and sent a table at a time, and the reads the
+/// laws make per change are answered from what was read in batches (`PostgresRowBuffer`,
+/// `PostgresRows+Batch.swift`): whoever runs a write transaction over these rows calls `flush()`
+/// before COMMIT.
 final class PostgresRows: StateRows {
-    private let store: PostgresStore
-    private let connection: PostgresConnection
+    let store: PostgresStore
+    let connection: PostgresConnection
     /// The locks this transaction holds already.
     private var locked: Set<Int64> = []
     /// Whether the transaction only reads (`REPEATABLE READ READ ONLY`): its snapshot keeps it apart
     /// from the writers already, so it takes no locks, which would hold every import of what it
     /// read waiting for as long as the read lasts (a pinned read lasts a whole export).
     private let readOnly: Bool
+    /// The writes held back and the state read (see `PostgresRowBuffer`).
+    var buffer: PostgresRowBuffer
 
-    init(_ store: PostgresStore, _ connection: PostgresConnection, readOnly: Bool = false) {
+    /// The rows of the transaction open on `connection`, sending held writes `batch` rows at a
+    /// time; `readOnly` for a transaction that only reads.
+    init(_ store: PostgresStore, _ connection: PostgresConnection, readOnly: Bool = false, batch: Int = PostgresRowBuffer.importBatch) {
         self.store = store
         self.connection = connection
         self.readOnly = readOnly
+        buffer = PostgresRowBuffer(batch: batch)
     }
 
     /// What an advisory lock is taken on.
@@ -39,46 +49,43 @@ final class PostgresRows: StateRows {
         try run("SELECT pg_advisory_xact_lock($1)") { $0.int(key) }
     }
 
-    private func rows(_ sql: String, _ fill: (inout Binds) -> Void = { _ in }) throws(StoreError) -> [Cells] {
+    func rows(_ sql: String, _ fill: (inout Binds) -> Void = { _ in }) throws(StoreError) -> [Cells] {
         try store.query(connection, sql, Binds.with(fill))
     }
 
     @discardableResult
-    private func run(_ sql: String, _ fill: (inout Binds) -> Void = { _ in }) throws(StoreError) -> Int {
+    func run(_ sql: String, _ fill: (inout Binds) -> Void = { _ in }) throws(StoreError) -> Int {
         try store.execute(connection, sql, Binds.with(fill))
     }
 
-    private func exists(_ sql: String, _ fill: (inout Binds) -> Void) throws(StoreError) -> Bool {
+    func exists(_ sql: String, _ fill: (inout Binds) -> Void) throws(StoreError) -> Bool {
         try !rows(sql, fill).isEmpty
-    }
-
-    /// Binds (entity, field, origin, seq).
-    private static func key(_ key: FieldKey, _ id: ChangeID) -> (inout Binds) -> Void {
-        { binds in
-            binds.bytes(key.entity.bytes)
-            binds.text(key.field)
-            binds.id(id)
-        }
     }
 
     // MARK: - The log
 
+    /// Held back until the log's batch is sent; whether it is held already is read a window of
+    /// seqs at a time (`isHeld`).
     func insertChange(_ change: Change, hash: ChangeHash?) throws(StoreError) -> Bool {
         try lock(.engagement, change.engagement.bytes)
-        return try run("""
-            INSERT INTO change (\(PostgresColumns.changeList), hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)
-            ON CONFLICT (origin, seq) DO NOTHING
-            """) { binds in
-            PostgresColumns.bind(change, to: &binds)
-            if let hash { binds.bytes(hash.bytes) } else { binds.null() }
-        } == 1
+        // Taken already by whoever read the chain first; it keeps the origin's window of seqs true.
+        try lock(.origin, change.origin.bytes)
+        guard try !isHeld(change.id) else { return false }
+        buffer.changes[change.id] = (change, hash)
+        buffer.windows[change.origin]?.held.insert(change.seq)
+        if buffer.upcoming.count < buffer.cachedEntities { buffer.upcoming.insert(change.entity) }
+        if buffer.changes.count >= buffer.batch { try flushLog() }
+        return true
     }
 
     func change(_ id: ChangeID) throws(StoreError) -> Change? {
-        try rows("SELECT \(PostgresColumns.changeList) FROM change WHERE origin = $1 AND seq = $2") { $0.id(id) }.first?.change()
+        if let held = buffer.changes[id] { return held.change }
+        return try rows("SELECT \(PostgresColumns.changeList) FROM change WHERE origin = $1 AND seq = $2") { $0.id(id) }.first?.change()
     }
 
     func recordedHash(of id: ChangeID) throws(StoreError) -> ChangeHash? {
+        if let held = buffer.changes[id] { return held.hash }
+        if let hash = buffer.hashes[id] { return hash }
         guard let row = try rows("SELECT hash FROM change WHERE origin = $1 AND seq = $2", { $0.id(id) }).first, !row.isNull(0) else {
             return nil
         }
@@ -86,14 +93,17 @@ final class PostgresRows: StateRows {
     }
 
     func setRecordedHash(_ hash: ChangeHash, of id: ChangeID) throws(StoreError) {
-        try run("UPDATE change SET hash = $1 WHERE origin = $2 AND seq = $3") {
-            $0.bytes(hash.bytes)
-            $0.id(id)
+        if buffer.changes[id] != nil {
+            buffer.changes[id]?.hash = hash
+            return
         }
+        buffer.hashes[id] = hash
+        if buffer.hashes.count >= buffer.batch { try flushLog() }
     }
 
     func hasChanges(of origin: ReplicaID, after seq: UInt64) throws(StoreError) -> Bool {
-        try exists("SELECT 1 FROM change WHERE origin = $1 AND seq > $2 LIMIT 1") {
+        if buffer.changes.keys.contains(where: { $0.origin == origin && $0.seq > seq }) { return true }
+        return try exists("SELECT 1 FROM change WHERE origin = $1 AND seq > $2 LIMIT 1") {
             $0.bytes(origin.bytes)
             $0.uint(seq)
         }
@@ -145,51 +155,48 @@ final class PostgresRows: StateRows {
 
     // MARK: - Entities and visible values
 
+    // Reads load the entity's state with the upcoming entities' (`load`); writes are held back
+    // until the state's batch is sent, and kept in what was loaded.
+
     func entity(_ id: EntityID) throws(StoreError) -> (kind: String, engagement: EntityID)? {
-        guard let row = try rows("SELECT kind, engagement FROM entity WHERE id = $1", { $0.bytes(id.bytes) }).first else { return nil }
-        return (try row.text(0), try row.entity(1, table: "entity"))
+        try load(id)
+        return buffer.entityRows[id]
     }
 
     func insertEntity(_ id: EntityID, kind: String, engagement: EntityID) throws(StoreError) {
-        try run("INSERT INTO entity (id, kind, engagement) VALUES ($1, $2, $3)") {
-            $0.bytes(id.bytes)
-            $0.text(kind)
-            $0.bytes(engagement.bytes)
-        }
+        buffer.entities[id] = (kind, engagement)
+        if buffer.loaded.contains(id) { buffer.entityRows[id] = (kind, engagement) }
+        try flushStateIfFull()
     }
 
     func setDeleted(_ deleted: Bool, entity: EntityID) throws(StoreError) {
-        try run("UPDATE entity SET deleted = $1 WHERE id = $2") {
-            $0.int(deleted ? 1 : 0)
-            $0.bytes(entity.bytes)
-        }
+        buffer.deletedFlags[entity] = deleted
+        try flushStateIfFull()
     }
 
     func visibleValues(of key: FieldKey) throws(StoreError) -> [VisibleValue] {
-        try rows("SELECT origin, seq, stamp, type, value FROM field_value WHERE entity = $1 AND field = $2") {
-            $0.bytes(key.entity.bytes)
-            $0.text(key.field)
-        }.map { row throws(StoreError) in try row.visibleValue(at: 0, table: "field_value") }
+        try load(key.entity)
+        return buffer.visibleRows[key] ?? []
     }
 
     func insertVisible(_ value: VisibleValue, of key: FieldKey) throws(StoreError) {
-        try run("INSERT INTO field_value (entity, field, origin, seq, stamp, type, value) VALUES ($1, $2, $3, $4, $5, $6, $7)") {
-            Self.key(key, value.id)(&$0)
-            $0.uint(value.stamp.rawValue)
-            $0.value(value.value)
-        }
+        buffer.insertVisible(value, of: key)
+        try flushStateIfFull()
     }
 
     func deleteVisible(_ id: ChangeID, of key: FieldKey) throws(StoreError) {
-        try run("DELETE FROM field_value WHERE entity = $1 AND field = $2 AND origin = $3 AND seq = $4", Self.key(key, id))
+        buffer.deleteVisible(id, of: key)
+        try flushStateIfFull()
     }
 
     func insertSuperseded(_ id: ChangeID, of key: FieldKey) throws(StoreError) {
-        try run("INSERT INTO superseded (entity, field, origin, seq) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", Self.key(key, id))
+        buffer.insertSuperseded(id, of: key)
+        try flushStateIfFull()
     }
 
     func isSuperseded(_ id: ChangeID, of key: FieldKey) throws(StoreError) -> Bool {
-        try exists("SELECT 1 FROM superseded WHERE entity = $1 AND field = $2 AND origin = $3 AND seq = $4", Self.key(key, id))
+        try load(key.entity)
+        return buffer.supersededRows[key]?.contains(id) ?? false
     }
 
     /// Search reads the visible text values themselves (`PostgresStore.search`): nothing to index.
@@ -224,7 +231,8 @@ final class PostgresRows: StateRows {
     }
 
     func wrote(_ origin: ReplicaID, entity: EntityID, before seq: UInt64) throws(StoreError) -> Bool {
-        try !rows("SELECT 1 FROM change WHERE origin = $1 AND seq < $2 AND entity = $3 LIMIT 1") {
+        try flushLog()
+        return try !rows("SELECT 1 FROM change WHERE origin = $1 AND seq < $2 AND entity = $3 LIMIT 1") {
             $0.bytes(origin.bytes)
             $0.uint(seq)
             $0.bytes(entity.bytes)
@@ -232,6 +240,7 @@ final class PostgresRows: StateRows {
     }
 
     func deletions(engagement: EntityID, kind: String, origin: ReplicaID, from seq: UInt64) throws(StoreError) -> [(id: ChangeID, entity: EntityID)] {
+        try flushLog()
         let found = try rows(
             "SELECT seq, entity FROM change WHERE origin = $1 AND seq >= $2 AND field = $3 AND engagement = $4 AND kind = $5 ORDER BY seq"
         ) {
@@ -259,6 +268,7 @@ final class PostgresRows: StateRows {
 
     func snapshots(engagement: EntityID, kinds: [String]) throws(StoreError) -> [EntitySnapshot] {
         try lock(.engagement, engagement.bytes)
+        try flushState()
         return try store.snapshots(connection, where: "e.engagement = $1 AND e.kind = ANY($2)") {
             $0.bytes(engagement.bytes)
             $0.texts(kinds)
@@ -357,6 +367,7 @@ final class PostgresRows: StateRows {
 
     func heldLinks(of origin: ReplicaID, from seq: UInt64, now: UInt64) throws(StoreError) -> [ForkVersion] {
         try lock(.origin, origin.bytes)
+        try flushLog()
         var held: [ForkVersion] = []
         for row in try rows("SELECT \(PostgresColumns.changeList), hash FROM change WHERE origin = $1 AND seq >= $2 ORDER BY seq", {
             $0.bytes(origin.bytes)
@@ -382,22 +393,27 @@ final class PostgresRows: StateRows {
 
     func deleteLinks(of origin: ReplicaID, from seq: UInt64) throws(StoreError) {
         try lock(.origin, origin.bytes)
+        try flushLog()
         for table in ["change", "redacted"] {
             try run("DELETE FROM \(table) WHERE origin = $1 AND seq >= $2") {
                 $0.bytes(origin.bytes)
                 $0.uint(seq)
             }
         }
+        buffer.windows[origin] = nil
     }
 
     func clearState() throws(StoreError) {
         // The whole state is rewritten: no other writer may read or write it meanwhile.
         try run("LOCK TABLE entity, field_value, superseded, origin, change, redacted IN EXCLUSIVE MODE")
+        try flush()
         for table in ["entity", "field_value", "superseded", "origin"] { try run("DELETE FROM \(table)") }
         try run("UPDATE change SET hash = NULL")
+        buffer.forgetState()
     }
 
     func logLinks() throws(StoreError) -> [LogLink] {
+        try flushLog()
         var links: [LogLink] = []
         for row in try rows("SELECT \(PostgresColumns.changeList) FROM change ORDER BY origin, seq") { links.append(.change(try row.change())) }
         for row in try rows("SELECT origin, seq, hash FROM redacted ORDER BY origin, seq") {

@@ -54,13 +54,23 @@ extension PostgresStore {
     /// `deadlockAttempts` times.
     @discardableResult
     public func apply<Changes: Sequence<Change>>(_ changes: Changes) throws(StoreError) -> ApplyReport {
+        try apply(changes, rowBatch: PostgresRowBuffer.importBatch, stateBatch: ChangeApplier.stateBatch)
+    }
+
+    /// `apply`, its rows sent `rowBatch` rows a table at a time (`PostgresRowBuffer`) and its
+    /// state written `stateBatch` changes at a time (`ChangeApplier`): the state is the same
+    /// whatever the sizes, which tests vary.
+    func apply<Changes: Sequence<Change>>(_ changes: Changes, rowBatch: Int, stateBatch: Int) throws(StoreError) -> ApplyReport {
         let changes = Array(changes)
         var attempt = 1
         while true {
             do {
                 return try storeWrite { connection throws(StoreError) in
-                    try ChangeTransaction.apply(
-                        changes, rows: PostgresRows(self, connection), searchableFields: searchableFields, now: clock.now())
+                    let rows = PostgresRows(self, connection, batch: rowBatch)
+                    let report = try ChangeTransaction.apply(
+                        changes, rows: rows, searchableFields: searchableFields, now: clock.now(), stateBatch: stateBatch)
+                    try rows.flush()
+                    return report
                 }
             } catch {
                 guard case .busy = error, attempt < Self.deadlockAttempts else { throw error }
@@ -76,17 +86,21 @@ extension PostgresStore {
         _ next: () throws -> SyncLink?, bookkeeping: ImportBookkeeping, authorize: (ImportView) throws -> Void
     ) throws -> ApplyReport {
         try writeTransaction { connection in
-            try ChangeTransaction.importLinks(
-                next, bookkeeping: bookkeeping, authorize: authorize, rows: PostgresRows(self, connection),
-                searchableFields: searchableFields, now: clock.now())
+            let rows = PostgresRows(self, connection)
+            let report = try ChangeTransaction.importLinks(
+                next, bookkeeping: bookkeeping, authorize: authorize, rows: rows, searchableFields: searchableFields, now: clock.now())
+            try rows.flush()
+            return report
         }
     }
 
     /// Runs one local command as one durable transaction of changes authored by `origin`.
     public func write<T>(as origin: ReplicaID, _ body: (inout LocalTransaction) throws -> T) throws -> T {
         try writeTransaction { connection in
-            try ChangeTransaction.write(
-                as: origin, rows: PostgresRows(self, connection), searchableFields: searchableFields, now: clock.now(), body)
+            let rows = PostgresRows(self, connection)
+            let result = try ChangeTransaction.write(as: origin, rows: rows, searchableFields: searchableFields, now: clock.now(), body)
+            try rows.flush()
+            return result
         }
     }
 
