@@ -55,24 +55,23 @@ extension Store {
         }
     }
 
-    /// Derives every origin's chain from the log: the gap-free prefix, its head, and each
-    /// change's hash (placeholders bring their own).
-    static func deriveChains(_ db: Database) throws -> (chains: [ReplicaID: OriginChain], hashes: [(ChangeID, ChangeHash)]) {
+    /// Derives every origin's chain from the log: the gap-free prefix and its head (placeholders
+    /// bring their own hashes).
+    static func deriveChains(_ db: Database) throws -> [ReplicaID: OriginChain] {
         var chains: [ReplicaID: OriginChain] = [:]
-        var hashes: [(ChangeID, ChangeHash)] = []
         try forEachLink(db) { link in
             guard let origin = link.origin else { return }
             var chain = chains[origin] ?? OriginChain(origin: origin)
             defer { chains[origin] = chain }
             switch link {
             case let .change(change, _) where chain.isNext(change.id):
-                hashes.append((change.id, try chain.extend(by: change)))
+                _ = try chain.extend(by: change)
             case let .redacted(id, hash) where chain.isNext(id):
                 try chain.adopt(id, recorded: hash)
             case .change, .redacted, .unreadable:
                 return
             }
         }
-        return (chains, hashes)
+        return chains
     }
 }

@@ -96,31 +96,41 @@ public enum ChangeTransaction {
     }
 
     /// Drops the materialised state and replays the whole log into it, then derives every
-    /// origin's chain again: the state is a function of the set of changes in the log.
-    static func rebuild(rows: any StateRows, searchableFields: Set<String>) throws(StoreError) {
-        // Read the whole log before writing: the state is then rebuilt from what was read.
-        let links = try rows.logLinks()
+    /// origin's chain again: the state is a function of the set of changes in the log. The one
+    /// rebuild of every backend (`Store.rebuild`, `verify`'s scratch copy, fork quarantine).
+    ///
+    /// The log is read `page` links at a time in (origin, seq) order, each page read whole before
+    /// anything of it is written, and the state is written `ChangeApplier.stateBatch` changes at a
+    /// time sorted by key: memory stays bounded whatever the size of the log.
+    ///
+    /// - Throws: `StoreError.rejected` if the log holds changes that contradict each other,
+    ///   `StoreError.corruptRow` if a link cannot be read back, or the backend's error.
+    static func rebuild(rows: any StateRows, searchableFields: Set<String>, page: Int = 4096) throws(StoreError) {
         try rows.clearState()
-        let applier = ChangeApplier(rows, searchableFields: searchableFields)
+        let applier = ChangeApplier(rows, searchableFields: searchableFields, batched: ChangeApplier.stateBatch)
         var chains: [ReplicaID: OriginChain] = [:]
+        var last: ChangeID?
         do {
-            for link in links {
-                switch link {
-                case let .change(change):
-                    try change.validate()
-                    try applier.materialise(change)
-                    var chain = chains[change.origin] ?? OriginChain(origin: change.origin)
-                    if chain.isNext(change.id) {
-                        try rows.setRecordedHash(try chain.extend(by: change), of: change.id)
+            while true {
+                let links = try rows.logLinks(after: last, limit: page)
+                for link in links {
+                    switch link {
+                    case let .change(change):
+                        try change.validate()
+                        try applier.materialise(change)
+                        // Every origin held gets its chain, even one whose first link is missing
+                        // (an empty prefix), as the applier records it when the links arrive.
+                        var chain = chains[change.origin] ?? OriginChain(origin: change.origin)
+                        if chain.isNext(change.id) { try rows.setRecordedHash(try chain.extend(by: change), of: change.id) }
                         chains[change.origin] = chain
-                    }
-                case let .placeholder(id, hash):
-                    var chain = chains[id.origin] ?? OriginChain(origin: id.origin)
-                    if chain.isNext(id) {
-                        try chain.adopt(id, recorded: hash)
+                    case let .placeholder(id, hash):
+                        var chain = chains[id.origin] ?? OriginChain(origin: id.origin)
+                        if chain.isNext(id) { try chain.adopt(id, recorded: hash) }
                         chains[id.origin] = chain
                     }
                 }
+                guard links.count == page, let end = links.last?.id else { break }
+                last = end
             }
         } catch let error as ReplicationError {
             throw .rejected(error)

@@ -420,17 +420,38 @@ final class SQLiteRows: StateRows {
         }
     }
 
-    func logLinks() throws(StoreError) -> [LogLink] {
-        try grdb {
-            var links: [LogLink] = []
-            try Store.forEachLink(db) { link in
-                switch link {
-                case let .change(change, _): links.append(.change(change))
-                case let .redacted(id, hash): links.append(.placeholder(id, hash))
-                case let .unreadable(_, _, reason): throw StoreError.corruptRow(table: "change", reason: reason)
-                }
-            }
-            return links
+    func logLinks(after: ChangeID?, limit: Int) throws(StoreError) -> [LogLink] {
+        // Each table's next page by its primary key, then the two merged; an empty origin sorts
+        // before every origin, so (x'', 0) starts at the first link.
+        let changes = try statement(
+            "SELECT \(ChangeColumns.selectList) FROM change WHERE (origin, seq) > (?, ?) ORDER BY origin, seq LIMIT ?")
+        let placeholders = try statement(
+            "SELECT origin, seq, hash FROM redacted WHERE (origin, seq) > (?, ?) ORDER BY origin, seq LIMIT ?")
+        var links: [LogLink] = []
+        for statement in [changes, placeholders] {
+            statement.bind(blob: after?.origin.bytes ?? [], at: 1)
+            statement.bind(after?.seq ?? 0, at: 2)
+            statement.bind(Int64(limit), at: 3)
         }
+        defer {
+            changes.reset()
+            placeholders.reset()
+        }
+        while try changes.step() {
+            do { links.append(.change(try ChangeColumns.read(changes))) } catch {
+                throw .corruptRow(table: "change", reason: "seq \(changes.uint64(1)): \(error.description)")
+            }
+        }
+        var redacted: [LogLink] = []
+        while try placeholders.step() {
+            do {
+                let id = ChangeID(origin: try ReplicaID(bytes: placeholders.blob(0)), seq: placeholders.uint64(1))
+                redacted.append(.placeholder(id, try ChangeHash(bytes: placeholders.blob(2))))
+            } catch {
+                throw .corruptRow(table: "redacted", reason: "seq \(placeholders.uint64(1)): a redacted placeholder is malformed")
+            }
+        }
+        guard !redacted.isEmpty else { return links }
+        return Array((links + redacted).sorted { $0.id < $1.id }.prefix(limit))
     }
 }

@@ -117,8 +117,10 @@ public protocol StateRows: AnyObject {
     /// Empties the materialised state (entities, visible and superseded values, the search index,
     /// the origins' chains) and forgets every change's recorded chain hash; the log stays.
     func clearState() throws(StoreError)
-    /// Every link of the log, changes and placeholders, in (origin, seq) order.
-    func logLinks() throws(StoreError) -> [LogLink]
+    /// Up to `limit` links of the log (changes and placeholders) following `after` (from the
+    /// first when `nil`), in (origin, seq) order: a rebuild reads the log a page at a time, so its
+    /// memory does not grow with the log, and writes only between pages.
+    func logLinks(after: ChangeID?, limit: Int) throws(StoreError) -> [LogLink]
 }
 
 /// One link of the log as a rebuild reads it back.

@@ -24,7 +24,7 @@ extension Store {
             return report
         }
         do {
-            try scratch.write { db in try Self.rebuild(db, path: ":memory:", searchableFields: []) }
+            try scratch.write { db in try ChangeTransaction.rebuild(rows: SQLiteRows(db, path: ":memory:"), searchableFields: []) }
             let rebuilt = try scratch.read { db in try Self.digest(db) }
             report.rebuiltDigest = rebuilt
             if rebuilt != report.digest {
@@ -85,7 +85,7 @@ extension Store {
             }
             recordedChains[origin] = chain
         }
-        let derived = try deriveChains(db).chains
+        let derived = try deriveChains(db)
         try forEachRow(db, "SELECT replica, contiguous, head FROM origin ORDER BY replica", table: "origin") { row in
             let origin = try ReplicaID(bytes: row.blob(0))
             let recorded = "\(row.uint64(1)) changes, head \(Hex.encode(row.blob(2)).prefix(16))…"

@@ -412,14 +412,25 @@ final class PostgresRows: StateRows {
         buffer.forgetState()
     }
 
-    func logLinks() throws(StoreError) -> [LogLink] {
+    func logLinks(after: ChangeID?, limit: Int) throws(StoreError) -> [LogLink] {
         try flushLog()
-        var links: [LogLink] = []
-        for row in try rows("SELECT \(PostgresColumns.changeList) FROM change ORDER BY origin, seq") { links.append(.change(try row.change())) }
-        for row in try rows("SELECT origin, seq, hash FROM redacted ORDER BY origin, seq") {
-            links.append(.placeholder(try row.changeID(0, table: "redacted"), try row.hash(2, table: "redacted")))
+        // Each table's next page by its primary key, then the two merged; an empty origin sorts
+        // before every origin, so ('', 0) starts at the first link.
+        let fill: (inout Binds) -> Void = {
+            $0.bytes(after?.origin.bytes ?? [])
+            $0.uint(after?.seq ?? 0)
+            $0.int(Int64(limit))
         }
+        var links: [LogLink] = []
+        for row in try rows("SELECT \(PostgresColumns.changeList) FROM change WHERE (origin, seq) > ($1, $2) ORDER BY origin, seq LIMIT $3", fill) {
+            links.append(.change(try row.change()))
+        }
+        var redacted: [LogLink] = []
+        for row in try rows("SELECT origin, seq, hash FROM redacted WHERE (origin, seq) > ($1, $2) ORDER BY origin, seq LIMIT $3", fill) {
+            redacted.append(.placeholder(try row.changeID(0, table: "redacted"), try row.hash(2, table: "redacted")))
+        }
+        guard !redacted.isEmpty else { return links }
         // In (origin, seq) order, placeholders among the changes; bytea orders as bytes, as ReplicaID does.
-        return links.sorted { lhs, rhs in lhs.id < rhs.id }
+        return Array((links + redacted).sorted { $0.id < $1.id }.prefix(limit))
     }
 }

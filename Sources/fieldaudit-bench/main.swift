@@ -11,12 +11,15 @@ let usage = """
            fieldaudit-bench apply --changes N PATH
            fieldaudit-bench populate --changes N [--append] DIR
            fieldaudit-bench ndjson DIR
+           fieldaudit-bench rebuild DIR
 
       create-empty  create an empty store at PATH (schema and PRAGMAs of Store.open)
       apply         apply N generated remote changes to the empty store at PATH in one
                     Store.apply call and print `swift_apply changes=N seconds=S rate=R`
       populate      create a replica in DIR (or add to it with --append) with N changes of its own
       ndjson        print the replica's changes as NDJSON, for the gzip/zstd comparison
+      rebuild       rebuild the state of the replica in DIR from its log (`Store.rebuild`) and print
+                    `rebuild changes=N seconds=S rate=R digest_unchanged=true|false`
     """
 
 func run(_ arguments: [String]) throws {
@@ -34,6 +37,8 @@ func run(_ arguments: [String]) throws {
         try SyncCommands.populate(directory: arguments.last!, changes: count, append: append)
     case "ndjson" where arguments.count == 2:
         try SyncCommands.ndjson(directory: arguments[1])
+    case "rebuild" where arguments.count == 2:
+        try SyncCommands.rebuild(directory: arguments[1])
     default:
         FileHandle.standardError.write(Data((usage + "\n").utf8))
         exit(2)
