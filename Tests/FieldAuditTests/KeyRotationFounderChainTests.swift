@@ -71,33 +71,6 @@ struct KeyRotationFounderChainTests {
         #expect(Roster.acceptsRoot(lead.identity.id, engagement: engagement, snapshots: snapshots, trusts: { $0 == lead.identity.id }))
     }
 
-    /// `bundle` re-made by `exporter` with the changes `redact` picks as redacted frames (hashes
-    /// only, as an export for a peer that may not read them carries them); returns the path.
-    func remade(_ bundle: String, by exporter: ReplicaIdentity, redacting redact: (Change) -> Bool) throws -> String {
-        let reader = try BundleReader(source: FileHandleSource(try #require(FileHandle(forReadingAtPath: bundle))))
-        var records: [BundleRecord] = []
-        while let record = try reader.next() { records.append(record) }
-        let read = reader.header
-        let header = BundleHeader(
-            exporterKey: exporter.publicKey, createdAt: read.createdAt, engagements: read.engagements, ranges: read.ranges,
-            includesEvidence: read.includesEvidence, capabilities: read.capabilities)
-        let writer = try BundleWriter(header: header, exporter: exporter, sink: MemorySink())
-        for record in records {
-            switch record {
-            case let .change(change) where redact(change): try writer.appendRedacted(change.id, content: change.contentDigest)
-            case let .change(change): try writer.append(change)
-            case let .redacted(id, content): try writer.appendRedacted(id, content: content)
-            case let .checkpoint(checkpoint): try writer.append(checkpoint)
-            case let .blobChunk(chunk):
-                try writer.appendBlobChunk(digest: chunk.digest, totalSize: chunk.totalSize, offset: chunk.offset, bytes: chunk.bytes)
-            }
-        }
-        try writer.finish()
-        let path = sync.directory.file("remade-\(UUID().uuidString.prefix(6)).fabundle")
-        try Data(writer.sink.bytes).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-
     /// The stranger's whole bundle, signed by an insider on the real team (Ben), or the same with
     /// its copy of the lead's own founding claim as a redacted frame, so that no change it carries
     /// is refused by the made-up roster itself (a successor's claim to found is refused).
@@ -106,7 +79,7 @@ struct KeyRotationFounderChainTests {
         let (lead, insider, stranger, engagement) = try madeUpRoot()
         let newcomer = try sync.replica("newcomer", seed: 61)
         _ = try newcomer.trust(lead.card)
-        let bundle = try remade(try sync.bundle(from: stranger, all: true), by: insider.identity) {
+        let bundle = try sync.remade(try sync.bundle(from: stranger, all: true), by: insider.identity) {
             leadsClaimRedacted && $0.origin == lead.identity.id && $0.kind == EntityKind.engagement.rawValue && $0.field == Engagement.Field.lead.rawValue
         }
         let before = try newcomer.store.digest()

@@ -13,29 +13,6 @@ import Testing
 struct RecipientCheckpointImportTests {
     let sync = SyncTests()
 
-    /// `bundle` re-made by `exporter` with `checkpoint` as its recipient checkpoint; returns the path.
-    func remade(_ bundle: String, by exporter: ReplicaIdentity, carrying checkpoint: Checkpoint?) throws -> String {
-        let reader = try BundleReader(source: FileHandleSource(try #require(FileHandle(forReadingAtPath: bundle))))
-        var records: [BundleRecord] = []
-        while let record = try reader.next() { records.append(record) }
-        var header = reader.header
-        header.recipientCheckpoint = checkpoint
-        let writer = try BundleWriter(header: header, exporter: exporter, sink: MemorySink())
-        for record in records {
-            switch record {
-            case let .change(change): try writer.append(change)
-            case let .redacted(id, content): try writer.appendRedacted(id, content: content)
-            case let .checkpoint(checkpoint): try writer.append(checkpoint)
-            case let .blobChunk(chunk):
-                try writer.appendBlobChunk(digest: chunk.digest, totalSize: chunk.totalSize, offset: chunk.offset, bytes: chunk.bytes)
-            }
-        }
-        try writer.finish()
-        let path = sync.directory.file("remade-\(UUID().uuidString.prefix(6)).fabundle")
-        try Data(writer.sink.bytes).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-
     /// A hash no chain holds.
     let strayHash = try! ChangeHash(bytes: Array(repeating: 7, count: 32))
 
@@ -69,7 +46,7 @@ struct RecipientCheckpointImportTests {
     func aCheckpointOfItsOwnKeyBeyondItsHeadStopsWritingButTheBundleIsImported(backend: ReplicaBackend) throws {
         try backend.run {
             let (lead, ben, cara, head, ahead) = try teamWithBensCheckpointAhead()
-            let bundle = try remade(try sync.bundle(from: lead, for: ben), by: lead.identity, carrying: ahead)
+            let bundle = try sync.remade(try sync.bundle(from: lead, for: ben), by: lead.identity, carrying: ahead)
             let summary = try ben.importBundle(at: bundle)
             #expect(summary.newChanges > 0)
             #expect(summary.behindOwnHistory?.contains("up to seq \(head + 4)") == true)
@@ -82,7 +59,7 @@ struct RecipientCheckpointImportTests {
             #expect(try ben.store.vector()[ben.identity.id] == head)
 
             // Cara imports the same kind of bundle, carrying Ben's checkpoint: it changes nothing for her.
-            let forCara = try remade(try sync.bundle(from: lead, for: cara), by: lead.identity, carrying: ahead)
+            let forCara = try sync.remade(try sync.bundle(from: lead, for: cara), by: lead.identity, carrying: ahead)
             #expect(try cara.importBundle(at: forCara).behindOwnHistory == nil)
             _ = try cara.addNote("Cara writes on", ref: "A.6.2.8", engagement: nil)
         }
@@ -95,7 +72,7 @@ struct RecipientCheckpointImportTests {
             var signature = signed.signature
             signature[0] ^= 1
             let forged = try Checkpoint(signerPublicKey: signed.signerPublicKey, seq: head + 4, hash: strayHash, signature: signature)
-            let bundle = try remade(try sync.bundle(from: lead, for: ben), by: lead.identity, carrying: forged)
+            let bundle = try sync.remade(try sync.bundle(from: lead, for: ben), by: lead.identity, carrying: forged)
             let before = try ben.store.digest()
             #expect {
                 _ = try ben.importBundle(at: bundle)
@@ -108,7 +85,7 @@ struct RecipientCheckpointImportTests {
             #expect(try ben.store.vector()[ben.identity.id] > head)
 
             // Anyone else ignores it: they cannot check it and it vouches for nothing they import.
-            let forCara = try remade(try sync.bundle(from: lead, for: cara), by: lead.identity, carrying: forged)
+            let forCara = try sync.remade(try sync.bundle(from: lead, for: cara), by: lead.identity, carrying: forged)
             #expect(try cara.importBundle(at: forCara).newChanges > 0)
         }
     }

@@ -1,6 +1,6 @@
 import AuditModel
 import AuditStore
-import BundleFormat
+@testable import BundleFormat
 @testable import FieldAudit
 import Foundation
 import Replication
@@ -211,5 +211,39 @@ struct SyncTests {
             #expect(exported[0] == exported[1], "the two centrals' bundles for \(peer.name) differ")
             #expect(exported[0].count > 1_000)
         }
+    }
+}
+
+extension SyncTests {
+    /// `bundle` read whole and written anew, signed by `exporter`: the header as read under the
+    /// exporter's key with `checkpoint` as its recipient checkpoint, and each change `redact` picks
+    /// as a redacted frame (hashes only, as an export for a peer that may not read it carries it);
+    /// returns the new file's path.
+    func remade(
+        _ bundle: String, by exporter: ReplicaIdentity, carrying checkpoint: Checkpoint? = nil, redacting redact: (Change) -> Bool = { _ in false }
+    ) throws -> String {
+        let reader = try BundleReader(source: FileHandleSource(try #require(FileHandle(forReadingAtPath: bundle))))
+        var records: [BundleRecord] = []
+        while let record = try reader.next() { records.append(record) }
+        let read = reader.header
+        var header = BundleHeader(
+            exporterKey: exporter.publicKey, createdAt: read.createdAt, engagements: read.engagements, ranges: read.ranges,
+            includesEvidence: read.includesEvidence, capabilities: read.capabilities)
+        header.recipientCheckpoint = checkpoint
+        let writer = try BundleWriter(header: header, exporter: exporter, sink: MemorySink())
+        for record in records {
+            switch record {
+            case let .change(change) where redact(change): try writer.appendRedacted(change.id, content: change.contentDigest)
+            case let .change(change): try writer.append(change)
+            case let .redacted(id, content): try writer.appendRedacted(id, content: content)
+            case let .checkpoint(checkpoint): try writer.append(checkpoint)
+            case let .blobChunk(chunk):
+                try writer.appendBlobChunk(digest: chunk.digest, totalSize: chunk.totalSize, offset: chunk.offset, bytes: chunk.bytes)
+            }
+        }
+        try writer.finish()
+        let path = directory.file("remade-\(UUID().uuidString.prefix(6)).fabundle")
+        try Data(writer.sink.bytes).write(to: URL(fileURLWithPath: path))
+        return path
     }
 }
