@@ -37,6 +37,15 @@ final class PostgresRows: StateRows {
         buffer = PostgresRowBuffer(batch: batch)
     }
 
+    /// Declares this transaction a writer of the log and state tables (`ROW EXCLUSIVE`) before it
+    /// reads or caches any of their rows: a rebuild in another transaction (`clearState`'s
+    /// `EXCLUSIVE` lock, after a fork's quarantine) then waits for this one to end, or this one
+    /// for the rebuild, so a state this transaction read and holds (`PostgresRowBuffer`) is never
+    /// rewritten behind it. Writers do not wait for each other here.
+    func beginWriting() throws(StoreError) {
+        try run("LOCK TABLE entity, field_value, superseded, change, redacted IN ROW EXCLUSIVE MODE")
+    }
+
     /// What an advisory lock is taken on.
     enum Lock: UInt8 {
         case origin = 1, engagement = 2, peer = 3

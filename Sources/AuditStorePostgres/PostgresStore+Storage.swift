@@ -67,6 +67,7 @@ extension PostgresStore {
             do {
                 return try storeWrite { connection throws(StoreError) in
                     let rows = PostgresRows(self, connection, batch: rowBatch)
+                    try rows.beginWriting()
                     let report = try ChangeTransaction.apply(
                         changes, rows: rows, searchableFields: searchableFields, now: clock.now(), stateBatch: stateBatch)
                     try rows.flush()
@@ -87,6 +88,7 @@ extension PostgresStore {
     ) throws -> ApplyReport {
         try writeTransaction { connection in
             let rows = PostgresRows(self, connection)
+            try rows.beginWriting()
             let report = try ChangeTransaction.importLinks(
                 next, bookkeeping: bookkeeping, authorize: authorize, rows: rows, searchableFields: searchableFields, now: clock.now())
             try rows.flush()
@@ -98,6 +100,7 @@ extension PostgresStore {
     public func write<T>(as origin: ReplicaID, _ body: (inout LocalTransaction) throws -> T) throws -> T {
         try writeTransaction { connection in
             let rows = PostgresRows(self, connection)
+            try rows.beginWriting()
             let result = try ChangeTransaction.write(as: origin, rows: rows, searchableFields: searchableFields, now: clock.now(), body)
             try rows.flush()
             return result
