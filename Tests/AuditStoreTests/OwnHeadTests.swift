@@ -21,13 +21,10 @@ struct OwnHeadTests {
     func catchingUpThroughPlaceholdersOfItsOwnChangesLiftsTheRefusalAndNumbersAfterThem(backend: StorageBackend) throws {
         guard backend.isAvailable() else { return }
         let (me, peer, engagement) = (testIdentity(1).id, testIdentity(2).id, testEntity(1))
-        // Given the writer's history of four changes, made on the store as it was before its loss...
-        let history = try backend.lostHistory(of: me, in: engagement, count: 4)
-        // ...and a store restored holding the first two, which learns a peer holds all four
-        let restored = try backend.makeStore(clock: ManualClock())
+        // Given the writer's history of four changes, made on the store as it was before its loss,
+        // and a store restored holding the first two, which learns a peer holds all four
+        let (history, restored) = try backend.restoredBehind(me, in: engagement, count: 4, holding: 2, peer: peer)
         defer { StorageBackend.close(restored) }
-        _ = try restored.apply(history.prefix(2))
-        try restored.recordPeerHolds(4, of: peer, origin: me)
         #expect(throws: StoreError.self) {
             try restored.write(as: me) { try $0.set(.text("e"), "client", of: engagement, kind: "engagement", engagement: engagement) }
         }
@@ -73,5 +70,18 @@ extension StorageBackend {
             try lost.write(as: writer) { try $0.set(.text(client), "client", of: engagement, kind: "engagement", engagement: engagement) }
         }
         return try lost.changes(of: writer, after: 0, limit: count)
+    }
+
+    /// A store of this backend restored from an older backup of `writer`'s: of the `count` changes
+    /// `writer` made in `engagement` (`lostHistory`), it holds the first `holding`, and it has learnt
+    /// that `peer` holds all of them. The caller closes it.
+    func restoredBehind(
+        _ writer: ReplicaID, in engagement: EntityID, count: Int, holding: Int, peer: ReplicaID
+    ) throws -> (history: [Change], restored: any ChangeStorage) {
+        let history = try lostHistory(of: writer, in: engagement, count: count)
+        let restored = try makeStore(clock: ManualClock())
+        _ = try restored.apply(history.prefix(holding))
+        try restored.recordPeerHolds(UInt64(count), of: peer, origin: writer)
+        return (history, restored)
     }
 }

@@ -15,8 +15,7 @@ struct PostgresBatchTests {
             var dice = SeededGenerator(seed: seed)
             simulator.run(steps: Int.random(in: 10...50, using: &dice))
             let all = simulator.allChanges
-            var reference = ReplicatedState()
-            for change in all { try reference.apply(change) }
+            let reference = try simulator.referenceState()
             let rowBatch = Int.random(in: 1...9, using: &dice)
             let stateBatch = Int.random(in: 0...7, using: &dice)
             let store = try PostgresStore.open(url: TestPostgres.freshURL(url), clock: ManualClock())

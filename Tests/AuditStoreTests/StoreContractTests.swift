@@ -16,8 +16,7 @@ struct StoreContractTests {
             var dice = SeededGenerator(seed: seed)
             simulator.run(steps: Int.random(in: 10...50, using: &dice))
             let all = simulator.allChanges
-            var reference = ReplicatedState()
-            for change in all { try reference.apply(change) }
+            let reference = try simulator.referenceState()
 
             let store = try backend.makeStore(clock: ManualClock())
             defer { StorageBackend.close(store) }
@@ -48,8 +47,7 @@ struct StoreContractTests {
             var dice = SeededGenerator(seed: seed)
             simulator.run(steps: Int.random(in: 10...50, using: &dice))
             let all = simulator.allChanges
-            var reference = ReplicatedState()
-            for change in all { try reference.apply(change) }
+            let reference = try simulator.referenceState()
             let sent = simulator.shuffledWithDuplicates(all)
             let size = Int.random(in: 1...7, using: &dice)
             let store = try Store.inMemory(clock: ManualClock(), searchableFields: ["text"])
@@ -127,8 +125,7 @@ struct StoreContractTests {
             var simulator = HistorySimulator(seed: seed &+ 13_000_000)
             simulator.run(steps: 60)
             let all = simulator.allChanges
-            var reference = ReplicatedState()
-            for change in all { try reference.apply(change) }
+            let reference = try simulator.referenceState()
             let store = try backend.makeStore(clock: ManualClock())
             defer { StorageBackend.close(store) }
             var dice = SeededGenerator(seed: seed)
@@ -153,13 +150,10 @@ struct StoreContractTests {
     func aLocalWriteIsRefusedWhileAPeerHoldsMoreOfTheWritersOwnHistory(backend: StorageBackend) throws {
         guard backend.isAvailable() else { return }
         let (me, peer, engagement) = (testIdentity(1).id, testIdentity(2).id, testEntity(1))
-        // Given the writer's history of four changes, made on the store as it was before its loss...
-        let history = try backend.lostHistory(of: me, in: engagement, count: 4)
-        // ...and a store restored holding only the first two, which learns a peer holds all four:
-        let restored = try backend.makeStore(clock: ManualClock())
+        // Given the writer's history of four changes, made on the store as it was before its loss,
+        // and a store restored holding only the first two, which learns a peer holds all four:
+        let (history, restored) = try backend.restoredBehind(me, in: engagement, count: 4, holding: 2, peer: peer)
         defer { StorageBackend.close(restored) }
-        _ = try restored.apply(history.prefix(2))
-        try restored.recordPeerHolds(4, of: peer, origin: me)
         try restored.recordPeerHolds(3, of: peer, origin: me)
         // When it writes, it is refused, naming both heads and the peer; nothing is written.
         let digest = try restored.digest()

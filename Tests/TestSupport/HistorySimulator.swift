@@ -42,6 +42,14 @@ public struct HistorySimulator {
         return all.values.sorted { $0.id < $1.id }
     }
 
+    /// The state the reference (`ReplicatedState`) reaches from every change any replica wrote:
+    /// what a store holding them all must hold.
+    public func referenceState() throws -> ReplicatedState {
+        var state = ReplicatedState()
+        for change in allChanges { try state.apply(change) }
+        return state
+    }
+
     /// Runs `steps` random steps.
     public mutating func run(steps: Int) {
         for _ in 0..<steps {
