@@ -131,29 +131,33 @@ struct PendingChanges {
 
     private func decode(_ key: Key, field: String) -> Change {
         let place = key.tail & Self.placeMask
-        let chunk = chunks[Int(place >> Self.positionBits)]
-        var reader = RecordReader(bytes: chunk, at: Int(place & (1 << Self.positionBits - 1)))
-        let origin = origins.values[Int(reader.varint())]
-        let seq = reader.varint()
-        let transaction = seq &- reader.varint()
-        let stamp = Timestamp(rawValue: reader.fixed())
-        let engagement = engagements.values[Int(reader.varint())]
-        let kind = kinds.values[Int(reader.varint())].text
-        let value = reader.value()
-        let supersedes = (0..<Int(reader.varint())).map { _ in
-            ChangeID(origin: origins.values[Int(reader.varint())], seq: reader.varint())
+        let position = Int(place & (1 << Self.positionBits - 1))
+        return chunks[Int(place >> Self.positionBits)].withUnsafeBufferPointer { chunk in
+            var reader = RecordReader(bytes: chunk, at: position)
+            let origin = origins.values[Int(reader.varint())]
+            let seq = reader.varint()
+            let transaction = seq &- reader.varint()
+            let stamp = Timestamp(rawValue: reader.fixed())
+            let engagement = engagements.values[Int(reader.varint())]
+            let kind = kinds.values[Int(reader.varint())].text
+            let value = reader.value()
+            let supersedes = (0..<Int(reader.varint())).map { _ in
+                ChangeID(origin: origins.values[Int(reader.varint())], seq: reader.varint())
+            }
+            let entity = [UInt8](unsafeUninitializedCapacity: EntityID.byteCount) { bytes, count in
+                for index in 0..<8 {
+                    bytes[index] = UInt8(truncatingIfNeeded: key.high >> (8 * (7 - index)))
+                    bytes[8 + index] = UInt8(truncatingIfNeeded: key.low >> (8 * (7 - index)))
+                }
+                count = EntityID.byteCount
+            }
+            var change = Change(
+                origin: origin, seq: seq, stamp: stamp, transaction: transaction, engagement: engagement,
+                kind: kind, entity: try! EntityID(bytes: entity), field: field, value: value)
+            // Held sorted as the change had them: no sorting again.
+            change.supersedes = supersedes
+            return change
         }
-        var entity = [UInt8](repeating: 0, count: EntityID.byteCount)
-        for index in 0..<8 {
-            entity[index] = UInt8(truncatingIfNeeded: key.high >> (8 * (7 - index)))
-            entity[8 + index] = UInt8(truncatingIfNeeded: key.low >> (8 * (7 - index)))
-        }
-        var change = Change(
-            origin: origin, seq: seq, stamp: stamp, transaction: transaction, engagement: engagement,
-            kind: kind, entity: try! EntityID(bytes: entity), field: field, value: value)
-        // Held sorted as the change had them: no sorting again.
-        change.supersedes = supersedes
-        return change
     }
 
     private static func write(_ value: Value, to out: inout [UInt8]) {
@@ -194,9 +198,9 @@ struct PendingChanges {
     }
 }
 
-/// Reads one record of `PendingChanges` back, as `PendingChanges` wrote it.
+/// Reads one record of `PendingChanges` back, as `PendingChanges` wrote it, from its chunk.
 private struct RecordReader {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var at: Int
 
     mutating func varint() -> UInt64 {
@@ -220,9 +224,10 @@ private struct RecordReader {
         return value
     }
 
-    mutating func slice(_ count: Int) -> ArraySlice<UInt8> {
+    mutating func slice(_ count: Int) -> UnsafeBufferPointer<UInt8> {
+        precondition(at + count <= bytes.count, "a pending record ends inside its chunk")
         defer { at += count }
-        return bytes[at..<(at + count)]
+        return UnsafeBufferPointer(rebasing: bytes[at..<(at + count)])
     }
 
     mutating func value() -> Value {
