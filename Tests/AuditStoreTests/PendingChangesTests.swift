@@ -119,10 +119,7 @@ struct PendingChangesTests {
             for change in held { try reference.apply(change) }
             let sent = simulator.shuffledWithDuplicates(held)
             for size in sizes {
-                let store = try Store.inMemory(clock: ManualClock(), searchableFields: ["title"])
-                try store.writeTransaction { db in
-                    try ChangeTransaction.apply(sent, rows: SQLiteRows(db, path: store.path), searchableFields: ["title"], now: 0, stateBatch: size)
-                }
+                let store = try StoreContractTests.store(applying: sent, stateBatch: size, searchable: ["title"])
                 #expect(try store.digest() == reference.digest(), "batches of \(size) differ from the reference for seed \(seed)")
                 let report = try store.verify()
                 #expect(report.isSound, "verify found \(report.problems) for seed \(seed), batches of \(size)")
