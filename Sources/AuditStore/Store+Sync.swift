@@ -298,8 +298,8 @@ extension Store {
 /// index missing, and a failed import rolls the drop back with everything else.
 ///
 /// The `CREATE INDEX` runs under a page cache of `sorterKiB`: SQLite's sorter takes
-/// max(1 MiB, the page cache) of memory, and on top of a full 8 MiB cache (`Store.pageCacheKiB`)
-/// it raised a 1,000,000-change import's peak past 1.5 times the 10,000-change import's (issue 21,
+/// max(1 MiB, the page cache) of memory, and on top of a full 8 MiB cache (`Store.pageCacheKiB`
+/// then) it raised a 1,000,000-change import's peak past 1.5 times the 10,000-change import's (issue 21,
 /// BENCHMARKS.md); under 1 MiB the peak stays where it was. The cache is set back after it,
 /// also when it throws.
 final class BulkEntityIndex {
