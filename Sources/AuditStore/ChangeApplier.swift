@@ -27,16 +27,24 @@ public final class ChangeApplier {
     private var entities: [EntityID: (kind: String, engagement: EntityID)] = [:]
     private static let entityCacheLimit = 4096
 
-    /// Changes in the log whose state is not materialised yet (`batchLimit` > 0 only), in
-    /// arrival order.
-    private var pending: [Change] = []
+    /// Changes in the log whose state is not materialised yet (`batchLimit` > 0 only), packed.
+    private var pending = PendingChanges()
     /// How many changes `materialise` holds back before it writes their state sorted by field
     /// key; 0 writes each at once.
     private let batchLimit: Int
+    /// How many bytes of packed records `materialise` holds back at most, whatever their number:
+    /// `recordBudget` a change on average, so a batch of long values ends early.
+    private let byteLimit: Int
 
-    /// The batch size of remote applies, imports and rebuilds (`batched:`): about 4 MiB of
-    /// changes held at once, enough for a batch to reach the state's B-trees in key order.
-    public static let stateBatch = 8192
+    /// The batch size of SQLite's remote applies, imports and rebuilds (`batched:`; a backend's
+    /// own is `StateRows.stateBatch`). Held packed (`PendingChanges`, about 110 bytes a change
+    /// with a 60-byte text value, 7 MiB at this size), a batch is large beside the state of a
+    /// large import's entities, so it reaches the state's B-trees in key order and touches each
+    /// page about once, not once a batch. Measured at 1,000,000 changes (BENCHMARKS.md, issue 21).
+    public static let stateBatch = 65_536
+
+    /// The average bytes of packed record a batch holds a change at most (`byteLimit`).
+    static let recordBudget = 128
 
     /// An applier writing through `rows`, indexing the text of `searchableFields` for search.
     ///
@@ -48,6 +56,7 @@ public final class ChangeApplier {
         self.rows = rows
         self.searchableFields = searchableFields
         batchLimit = batched
+        byteLimit = batched.multipliedReportingOverflow(by: Self.recordBudget).overflow ? .max : batched * Self.recordBudget
     }
 
     // MARK: - Adding changes
@@ -140,36 +149,16 @@ public final class ChangeApplier {
     /// `flush()` at the latest.
     public func materialise(_ change: Change) throws(StoreError) {
         guard batchLimit > 0 else { return try materialiseNow(change) }
+        if pending.isFull { try flush() }
         pending.append(change)
-        if pending.count >= batchLimit { try flush() }
+        if pending.count >= batchLimit || pending.recordBytes >= byteLimit { try flush() }
     }
 
-    /// Writes the state of every change held back, sorted by (entity, field), then arrival.
-    /// The state is a function of the set of changes held, so the order changes only which
-    /// B-tree pages are touched one after the other.
+    /// Writes the state of every change held back, sorted by entity, field (their bytes), then
+    /// arrival. The state is a function of the set of changes held, so the order changes only
+    /// which B-tree pages are touched one after the other.
     public func flush() throws(StoreError) {
-        guard !pending.isEmpty else { return }
-        // Sorted on integer keys (the entity id's 16 bytes as two big-endian words, which order
-        // as its bytes do), the field compared only between changes to one entity.
-        var order = pending.indices.map { index in
-            let bytes = pending[index].entity.bytes
-            return (high: Self.word(bytes, from: 0), low: Self.word(bytes, from: 8), index: index)
-        }
-        order.sort { a, b in
-            if a.high != b.high { return a.high < b.high }
-            if a.low != b.low { return a.low < b.low }
-            let x = pending[a.index].field, y = pending[b.index].field
-            return x != y ? x < y : a.index < b.index
-        }
-        for key in order { try materialiseNow(pending[key.index]) }
-        pending.removeAll(keepingCapacity: true)
-    }
-
-    /// Up to 8 bytes of `bytes` from `start` as a big-endian word (missing bytes read as 0).
-    private static func word(_ bytes: [UInt8], from start: Int) -> UInt64 {
-        var word: UInt64 = 0
-        for offset in start..<(start + 8) { word = word << 8 | UInt64(offset < bytes.count ? bytes[offset] : 0) }
-        return word
+        try pending.drain { change throws(StoreError) in try materialiseNow(change) }
     }
 
     private func materialiseNow(_ change: Change) throws(StoreError) {

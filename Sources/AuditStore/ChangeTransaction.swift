@@ -5,13 +5,14 @@ import Replication
 /// of which checkpoint and peer vector an import keeps, and of how a local command numbers its
 /// changes; a backend only opens, commits or rolls back the transaction around them.
 public enum ChangeTransaction {
-    /// Applies remote changes (see `Store.apply`), writing their state `stateBatch` changes at a
-    /// time sorted by key (`ChangeApplier.init(_:searchableFields:batched:)`).
+    /// Applies remote changes (see `Store.apply`), writing their state `stateBatch` changes (by
+    /// default the rows' `stateBatch`) at a time sorted by key
+    /// (`ChangeApplier.init(_:searchableFields:batched:)`).
     ///
     /// - Throws: `StoreError.rejected` naming the first invalid change, or the backend's error.
     public static func apply<Changes: Sequence<Change>>(
         _ changes: Changes, rows: any StateRows, searchableFields: Set<String>, now: UInt64,
-        stateBatch: Int = ChangeApplier.stateBatch
+        stateBatch: Int? = nil
     ) throws(StoreError) -> ApplyReport {
         var remote = try RemoteApply(rows, searchableFields: searchableFields, now: now, stateBatch: stateBatch)
         for change in changes { try remote.add(change) }
@@ -100,14 +101,14 @@ public enum ChangeTransaction {
     /// rebuild of every backend (`Store.rebuild`, `verify`'s scratch copy, fork quarantine).
     ///
     /// The log is read `page` links at a time in (origin, seq) order, each page read whole before
-    /// anything of it is written, and the state is written `ChangeApplier.stateBatch` changes at a
+    /// anything of it is written, and the state is written the rows' `stateBatch` changes at a
     /// time sorted by key: memory stays bounded whatever the size of the log.
     ///
     /// - Throws: `StoreError.rejected` if the log holds changes that contradict each other,
     ///   `StoreError.corruptRow` if a link cannot be read back, or the backend's error.
     static func rebuild(rows: any StateRows, searchableFields: Set<String>, page: Int = 4096) throws(StoreError) {
         try rows.clearState()
-        let applier = ChangeApplier(rows, searchableFields: searchableFields, batched: ChangeApplier.stateBatch)
+        let applier = ChangeApplier(rows, searchableFields: searchableFields, batched: rows.stateBatch)
         var chains: [ReplicaID: OriginChain] = [:]
         var last: ChangeID?
         do {
@@ -167,9 +168,9 @@ struct RemoteApply {
     private let now: UInt64
     private(set) var report = ApplyReport()
 
-    init(_ rows: any StateRows, searchableFields: Set<String>, now: UInt64, stateBatch: Int = ChangeApplier.stateBatch) throws(StoreError) {
+    init(_ rows: any StateRows, searchableFields: Set<String>, now: UInt64, stateBatch: Int? = nil) throws(StoreError) {
         self.rows = rows
-        applier = ChangeApplier(rows, searchableFields: searchableFields, batched: stateBatch)
+        applier = ChangeApplier(rows, searchableFields: searchableFields, batched: stateBatch ?? rows.stateBatch)
         clock = HybridLogicalClock(last: try rows.clockStamp())
         self.now = now
     }

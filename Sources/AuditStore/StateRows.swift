@@ -11,6 +11,12 @@ import Replication
 /// Text columns compare as bytes (SQLite's BINARY collation, PostgreSQL's `COLLATE "C"`), so
 /// every backend orders rows, and so digests and exports, identically.
 public protocol StateRows: AnyObject {
+    /// How many changes a batched `ChangeApplier` over these rows holds back before it writes
+    /// their state (`ChangeTransaction`'s applies, imports and rebuilds); by default
+    /// `ChangeApplier.stateBatch`. A backend that reads and holds rows of every entity a batch
+    /// names sets its own, to bound what it holds.
+    var stateBatch: Int { get }
+
     // MARK: - The log
 
     /// Inserts a change with its chain hash (`nil` while it lies beyond a gap).
@@ -137,4 +143,9 @@ public enum LogLink: Sendable {
         case let .placeholder(id, _): id
         }
     }
+}
+
+extension StateRows {
+    /// `ChangeApplier.stateBatch`.
+    public var stateBatch: Int { ChangeApplier.stateBatch }
 }

@@ -169,11 +169,37 @@ extension Store {
     public func importLinks(
         _ next: () throws -> SyncLink?, bookkeeping: ImportBookkeeping, authorize: (ImportView) throws -> Void
     ) throws -> ApplyReport {
+        try importLinks(next, bookkeeping: bookkeeping, bulkIndexAfter: Self.bulkIndexThreshold, authorize: authorize)
+    }
+
+    /// How many links an import brings, at least, before it stops keeping the log's entity index
+    /// (`change_by_entity`) change by change and builds it again in one sorted pass at the end
+    /// (`BulkEntityIndex`). Below it the index fits the page cache; far past it each change's
+    /// entry lands on a random page of an index larger than the cache. Measured at 1,000,000
+    /// changes in BENCHMARKS.md (issue 21).
+    static let bulkIndexThreshold = 100_000
+
+    /// `importLinks`, building the entity index in bulk once the import has brought
+    /// `bulkIndexAfter` links and at least as many as the store held before.
+    func importLinks(
+        _ next: () throws -> SyncLink?, bookkeeping: ImportBookkeeping, bulkIndexAfter threshold: Int,
+        authorize: (ImportView) throws -> Void
+    ) throws -> ApplyReport {
         do {
             return try writing { db in
-                try ChangeTransaction.importLinks(
-                    next, bookkeeping: bookkeeping, authorize: authorize, rows: SQLiteRows(db, path: path),
-                    searchableFields: searchableFields, now: clock.now())
+                let index = try BulkEntityIndex(db, after: threshold)
+                return try ChangeTransaction.importLinks(
+                    {
+                        guard let link = try next() else { return nil }
+                        try index.counted()
+                        return link
+                    },
+                    bookkeeping: bookkeeping,
+                    authorize: { view in
+                        try index.restore()
+                        try authorize(view)
+                    },
+                    rows: SQLiteRows(db, path: path), searchableFields: searchableFields, now: clock.now())
             }
         } catch {
             throw translate(error)
@@ -262,5 +288,59 @@ extension Store {
     static func founder(_ db: Database, of engagement: EntityID) throws -> ReplicaID? {
         let data = try Data.fetchOne(db, sql: "SELECT founder FROM engagement_root WHERE engagement = ?", arguments: [Data(engagement.bytes)])
         return data.flatMap { try? ReplicaID(bytes: Array($0)) }
+    }
+}
+
+/// The log's entity index (`change_by_entity`, migration v2) during a large import: kept change
+/// by change until the import has brought as many links as the store held (and at least the
+/// threshold), then dropped, and created again in one sorted pass before the import's checks read
+/// the state. All of it happens inside the import's one transaction: no reader ever sees the
+/// index missing, and a failed import rolls the drop back with everything else.
+///
+/// The `CREATE INDEX` runs under a page cache of `sorterKiB`: SQLite's sorter takes
+/// max(1 MiB, the page cache) of memory, and on top of a full 8 MiB cache (`Store.pageCacheKiB`
+/// then) it raised a 1,000,000-change import's peak past 1.5 times the 10,000-change import's (issue 21,
+/// BENCHMARKS.md); under 1 MiB the peak stays where it was. The cache is set back after it,
+/// also when it throws.
+final class BulkEntityIndex {
+    private let db: Database
+    private let threshold: Int
+    private var links = 0
+    private var dropped = false
+
+    /// The page cache, in KiB, while the index is created: SQLite's least sorter memory.
+    static let sorterKiB = 1024
+
+    /// Counts against `threshold` or the store's held changes (its origins' gap-free prefixes),
+    /// whichever is more.
+    init(_ db: Database, after threshold: Int) throws {
+        self.db = db
+        let held = try Int.fetchOne(db, sql: "SELECT coalesce(sum(contiguous), 0) FROM origin") ?? 0
+        self.threshold = max(threshold, held)
+    }
+
+    /// One more link of the import; the index goes once the import is large enough.
+    func counted() throws {
+        links += 1
+        guard !dropped, links >= threshold else { return }
+        try db.execute(sql: "DROP INDEX change_by_entity")
+        dropped = true
+    }
+
+    /// Creates the index again, if it was dropped: the same definition as the migration's, under
+    /// the small page cache; the cache is set back to what it was after (`Store.pageCacheKiB` on
+    /// every store `Store.open` opens), also when the creation throws.
+    func restore() throws {
+        guard dropped else { return }
+        let cache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -Store.pageCacheKiB
+        try db.execute(sql: "PRAGMA cache_size = -\(Self.sorterKiB)")
+        do {
+            try db.execute(sql: "CREATE INDEX change_by_entity ON change (entity)")
+        } catch {
+            try? db.execute(sql: "PRAGMA cache_size = \(cache)")
+            throw error
+        }
+        try db.execute(sql: "PRAGMA cache_size = \(cache)")
+        dropped = false
     }
 }

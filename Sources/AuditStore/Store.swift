@@ -21,8 +21,14 @@ public final class Store: Sendable {
     /// How long a writer waits for another process's transaction before giving up.
     static let busyTimeout: TimeInterval = 60
 
-    /// Each connection's SQLite page cache, in KiB (`PRAGMA cache_size`).
-    static let pageCacheKiB = 8192
+    /// Each connection's SQLite page cache, in KiB (`PRAGMA cache_size`): 4 MiB, twice SQLite's
+    /// default. It was 8 MiB while a large import's state batch was small and touched most state
+    /// pages again each batch; with batches of `ChangeApplier.stateBatch` changes sorted by key,
+    /// each state page is written about once, and at 1,000,000 changes 4 MiB measured as fast as
+    /// 8 MiB (faster, under load) and 4 MiB less at the peak, which keeps the import within 1.5
+    /// times the 10,000-change import's peak (issue 21). Capture (`note`, `Benchmarks/run-field`)
+    /// touches a handful of pages and measured the same.
+    static let pageCacheKiB = 4096
 
     private init(path: String, queue: any DatabaseWriter, clock: any WallClock, searchableFields: Set<String>) {
         self.path = path
@@ -55,8 +61,8 @@ public final class Store: Sendable {
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
-            // 8 MiB of page cache (SQLite's default is 2 MiB): a large import then rarely reads its
-            // own B-tree pages back through the WAL. Measured at 1,000,000 changes (BENCHMARKS.md):
+            // 4 MiB of page cache (`pageCacheKiB`; SQLite's default is 2 MiB): a large import then
+            // rarely reads its own B-tree pages back through the WAL. Measured at 1,000,000 changes (BENCHMARKS.md):
             // 64 MiB made the C reference about 1.5 times as fast but FieldAudit at most 25 % faster,
             // and doubled an import's peak memory (the page cache is what grows with its size).
             try db.execute(sql: "PRAGMA cache_size = -\(Self.pageCacheKiB)")

@@ -15,7 +15,7 @@ import Replication
 /// So every read sees the transaction's writes, held or sent: the same rows as one statement
 /// per primitive, in fewer round trips.
 struct PostgresRowBuffer {
-    /// The batch of imports: as many rows as `ChangeApplier.stateBatch` changes write.
+    /// The batch of imports: as many rows as a state batch of PostgreSQL (`PostgresRows.stateBatch`) writes.
     static let importBatch = 8192
 
     /// How many rows a table's batch holds before it is sent; also the width of a seq window.

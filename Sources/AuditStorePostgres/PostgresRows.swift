@@ -28,6 +28,11 @@ final class PostgresRows: StateRows {
     /// The writes held back and the state read (see `PostgresRowBuffer`).
     var buffer: PostgresRowBuffer
 
+    /// `PostgresRowBuffer.importBatch`, not SQLite's larger `ChangeApplier.stateBatch`: the
+    /// buffer reads and holds the rows of every entity a batch names, so its memory grows with
+    /// the state batch.
+    var stateBatch: Int { PostgresRowBuffer.importBatch }
+
     /// The rows of the transaction open on `connection`, sending held writes `batch` rows at a
     /// time; `readOnly` for a transaction that only reads.
     init(_ store: PostgresStore, _ connection: PostgresConnection, readOnly: Bool = false, batch: Int = PostgresRowBuffer.importBatch) {

@@ -54,7 +54,7 @@ extension PostgresStore {
     /// `deadlockAttempts` times.
     @discardableResult
     public func apply<Changes: Sequence<Change>>(_ changes: Changes) throws(StoreError) -> ApplyReport {
-        try apply(changes, rowBatch: PostgresRowBuffer.importBatch, stateBatch: ChangeApplier.stateBatch)
+        try apply(changes, rowBatch: PostgresRowBuffer.importBatch, stateBatch: PostgresRowBuffer.importBatch)
     }
 
     /// `apply`, its rows sent `rowBatch` rows a table at a time (`PostgresRowBuffer`) and its

@@ -50,14 +50,21 @@ struct StoreContractTests {
             let reference = try simulator.referenceState()
             let sent = simulator.shuffledWithDuplicates(all)
             let size = Int.random(in: 1...7, using: &dice)
-            let store = try Store.inMemory(clock: ManualClock(), searchableFields: ["text"])
-            try store.writeTransaction { db in
-                try ChangeTransaction.apply(sent, rows: SQLiteRows(db, path: store.path), searchableFields: ["text"], now: 0, stateBatch: size)
-            }
+            let store = try Self.store(applying: sent, stateBatch: size)
             #expect(try store.digest() == reference.digest(), "batches of \(size) differ from the reference for seed \(seed)")
             let report = try store.verify()
             #expect(report.isSound, "verify found \(report.problems) for seed \(seed), batches of \(size)")
         }
+    }
+
+    /// An in-memory store searching `searchable` that applied `changes` in one remote apply,
+    /// writing their state `stateBatch` changes at a time.
+    static func store(applying changes: [Change], stateBatch: Int, searchable: Set<String> = ["text"]) throws -> Store {
+        let store = try Store.inMemory(clock: ManualClock(), searchableFields: searchable)
+        try store.writeTransaction { db in
+            try ChangeTransaction.apply(changes, rows: SQLiteRows(db, path: store.path), searchableFields: searchable, now: 0, stateBatch: stateBatch)
+        }
+        return store
     }
 
     @Test(arguments: StorageBackend.allCases)

@@ -126,6 +126,64 @@ struct StoreTests {
         #expect(mine.stamp.milliseconds == clock.now())
     }
 
+    /// A large import stops keeping the log's entity index change by change and builds it again
+    /// before its checks (`BulkEntityIndex`): after the commit the index is there and SQLite finds
+    /// the file sound, an entity's history reads the same as on a store imported change by change,
+    /// and the state is the reference state; a refused import leaves the index as it was.
+    @Test func anImportPastTheBulkThresholdLeavesTheEntityIndexWholeAndTheStateTheSame() throws {
+        var simulator = HistorySimulator(seed: 21)
+        simulator.run(steps: 200)
+        let all = simulator.allChanges.sorted { $0.id < $1.id }
+        var reference = ReplicatedState()
+        for change in all { try reference.apply(change) }
+        let bookkeeping = ImportBookkeeping(exporter: testIdentity(9).id, exporterHolds: VersionVector(), checkpoints: [])
+        func imported(bulkAfter threshold: Int, refusing: Bool = false) throws -> Store {
+            let store = try Store.inMemory(clock: ManualClock())
+            var links = all.map { SyncLink.change($0) }.makeIterator()
+            _ = try? store.importLinks({ links.next() }, bookkeeping: bookkeeping, bulkIndexAfter: threshold) { _ in
+                if refusing { throw StoreError.unexpected("refused") }
+            }
+            return store
+        }
+        func indexes(_ store: Store) throws -> [String] {
+            try store.readTransaction { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'change' AND sql IS NOT NULL")
+            }
+        }
+        let bulk = try imported(bulkAfter: 10)
+        let plain = try imported(bulkAfter: Int.max)
+        #expect(try bulk.digest() == reference.digest())
+        #expect(try indexes(bulk) == ["change_by_entity"])
+        #expect(try bulk.readTransaction { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
+        for entity in Set(all.map(\.entity)) {
+            #expect(try bulk.history(of: entity) == plain.history(of: entity))
+        }
+        let refused = try imported(bulkAfter: 10, refusing: true)
+        #expect(try refused.changeCount() == 0)
+        #expect(try indexes(refused) == ["change_by_entity"])
+    }
+
+    /// The entity index is created again under a 1 MiB page cache (SQLite's sorter takes as much
+    /// memory as the cache); afterwards, and after a refused import too, the store's connection
+    /// has its own page cache again, `Store.pageCacheKiB`.
+    @Test func theBulkEntityIndexSetsThePageCacheBackAfterTheImport() throws {
+        let directory = TemporaryDirectory()
+        var simulator = HistorySimulator(seed: 22)
+        simulator.run(steps: 60)
+        let all = simulator.allChanges
+        let bookkeeping = ImportBookkeeping(exporter: testIdentity(9).id, exporterHolds: VersionVector(), checkpoints: [])
+        for refusing in [false, true] {
+            let store = try Store.open(at: directory.file("store-\(refusing).sqlite"), clock: ManualClock())
+            var links = all.map { SyncLink.change($0) }.makeIterator()
+            _ = try? store.importLinks({ links.next() }, bookkeeping: bookkeeping, bulkIndexAfter: 5) { _ in
+                if refusing { throw StoreError.unexpected("refused") }
+            }
+            let cache = try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") }
+            #expect(cache == -Store.pageCacheKiB, "refusing: \(refusing)")
+            #expect(try store.changeCount() == (refusing ? 0 : all.count))
+        }
+    }
+
     @Test func rebuildReproducesTheDigestByteForByte() throws {
         let store = try Store.inMemory(clock: ManualClock())
         var simulator = HistorySimulator(seed: 42)
