@@ -71,6 +71,8 @@ struct PendingChanges {
         }
         let place = store(scratch)
         let field = UInt64(fields.index(of: ExactName(change.field)))
+        // The field's slot in `Key.tail` holds fieldLimit ranks: the caller drains at `isFull`.
+        precondition(field < UInt64(Self.fieldLimit), "PendingChanges holds at most \(Self.fieldLimit) distinct fields; drain at isFull")
         let entity = change.entity.bytes
         keys.append(Key(
             high: Self.word(entity, from: 0), low: Self.word(entity, from: 8),

@@ -174,13 +174,13 @@ extension Store {
 
     /// How many links an import brings, at least, before it stops keeping the log's entity index
     /// (`change_by_entity`) change by change and builds it again in one sorted pass at the end
-    /// (`BulkEntityIndex`). Below it the index fits the page cache; far past it each change's
-    /// entry lands on a random page of an index larger than the cache. Measured at 1,000,000
-    /// changes in BENCHMARKS.md (issue 21).
+    /// (`BulkEntityIndex`). Far past it each change's entry lands on a random page of an index
+    /// several times larger than the page cache; below it the index is a few MiB and the sort
+    /// would cost more than it saves. Measured at 1,000,000 changes in BENCHMARKS.md (issue 21).
     static let bulkIndexThreshold = 100_000
 
     /// `importLinks`, building the entity index in bulk once the import has brought
-    /// `bulkIndexAfter` links and at least as many as the store held before.
+    /// `bulkIndexAfter` links new to the store and at least as many as the store held before.
     func importLinks(
         _ next: () throws -> SyncLink?, bookkeeping: ImportBookkeeping, bulkIndexAfter threshold: Int,
         authorize: (ImportView) throws -> Void
@@ -191,7 +191,7 @@ extension Store {
                 return try ChangeTransaction.importLinks(
                     {
                         guard let link = try next() else { return nil }
-                        try index.counted()
+                        try index.counted(link)
                         return link
                     },
                     bookkeeping: bookkeeping,
@@ -292,7 +292,7 @@ extension Store {
 }
 
 /// The log's entity index (`change_by_entity`, migration v2) during a large import: kept change
-/// by change until the import has brought as many links as the store held (and at least the
+/// by change until the import has brought as many new links as the store held (and at least the
 /// threshold), then dropped, and created again in one sorted pass before the import's checks read
 /// the state. All of it happens inside the import's one transaction: no reader ever sees the
 /// index missing, and a failed import rolls the drop back with everything else.
@@ -305,7 +305,9 @@ extension Store {
 final class BulkEntityIndex {
     private let db: Database
     private let threshold: Int
-    private var links = 0
+    /// Each origin's gap-free prefix held before the import: links within it are not new.
+    private let held: [ReplicaID: UInt64]
+    private var newLinks = 0
     private var dropped = false
 
     /// The page cache, in KiB, while the index is created: SQLite's least sorter memory.
@@ -315,14 +317,27 @@ final class BulkEntityIndex {
     /// whichever is more.
     init(_ db: Database, after threshold: Int) throws {
         self.db = db
-        let held = try Int.fetchOne(db, sql: "SELECT coalesce(sum(contiguous), 0) FROM origin") ?? 0
-        self.threshold = max(threshold, held)
+        var held: [ReplicaID: UInt64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT replica, contiguous FROM origin") {
+            let bytes: Data = row[0]
+            guard let origin = try? ReplicaID(bytes: Array(bytes)) else { continue }
+            held[origin] = UInt64(bitPattern: row[1] as Int64)
+        }
+        self.held = held
+        self.threshold = max(threshold, Int(clamping: held.values.reduce(0, &+)))
     }
 
-    /// One more link of the import; the index goes once the import is large enough.
-    func counted() throws {
-        links += 1
-        guard !dropped, links >= threshold else { return }
+    /// One more link of the import; the index goes once the import has brought enough links new
+    /// to the store. A link within its origin's held prefix (a bundle imported again) does not
+    /// count: it adds nothing to the index.
+    func counted(_ link: SyncLink) throws {
+        let id = switch link {
+        case let .change(change): change.id
+        case let .withheld(id, _): id
+        }
+        guard id.seq > held[id.origin] ?? 0 else { return }
+        newLinks += 1
+        guard !dropped, newLinks >= threshold else { return }
         try db.execute(sql: "DROP INDEX change_by_entity")
         dropped = true
     }

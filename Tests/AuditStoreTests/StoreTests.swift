@@ -137,21 +137,34 @@ struct StoreTests {
         var reference = ReplicatedState()
         for change in all { try reference.apply(change) }
         let bookkeeping = ImportBookkeeping(exporter: testIdentity(9).id, exporterHolds: VersionVector(), checkpoints: [])
-        func imported(bulkAfter threshold: Int, refusing: Bool = false) throws -> Store {
-            let store = try Store.inMemory(clock: ManualClock())
+        func schemaVersion(_ store: Store) throws -> Int {
+            try store.readTransaction { db in try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0 }
+        }
+        /// Imports every change into `store` (a new one by default); whether the schema changed,
+        /// as dropping and creating the index does.
+        func importAll(bulkAfter threshold: Int, refusing: Bool = false, into store: Store? = nil) throws -> (Store, rebuiltIndex: Bool) {
+            let store = try store ?? Store.inMemory(clock: ManualClock())
+            let before = try schemaVersion(store)
             var links = all.map { SyncLink.change($0) }.makeIterator()
             _ = try? store.importLinks({ links.next() }, bookkeeping: bookkeeping, bulkIndexAfter: threshold) { _ in
                 if refusing { throw StoreError.unexpected("refused") }
             }
-            return store
+            return (store, try schemaVersion(store) != before)
+        }
+        func imported(bulkAfter threshold: Int, refusing: Bool = false) throws -> Store {
+            try importAll(bulkAfter: threshold, refusing: refusing).0
         }
         func indexes(_ store: Store) throws -> [String] {
             try store.readTransaction { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'change' AND sql IS NOT NULL")
             }
         }
-        let bulk = try imported(bulkAfter: 10)
-        let plain = try imported(bulkAfter: Int.max)
+        let (bulk, bulkRebuilt) = try importAll(bulkAfter: 10)
+        let (plain, plainRebuilt) = try importAll(bulkAfter: Int.max)
+        #expect(bulkRebuilt)
+        #expect(!plainRebuilt)
+        // The same links again are all held: nothing new, so the index is left alone.
+        #expect(try importAll(bulkAfter: 10, into: bulk).rebuiltIndex == false)
         #expect(try bulk.digest() == reference.digest())
         #expect(try indexes(bulk) == ["change_by_entity"])
         #expect(try bulk.readTransaction { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
