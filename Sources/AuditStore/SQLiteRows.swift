@@ -26,6 +26,8 @@ final class SQLiteRows: StateRows {
     private let probeBeyond: SQLiteStatement
     /// The statements off the hot path, prepared on first use.
     private var prepared: [String: SQLiteStatement] = [:]
+    /// The full-text insert, prepared on first use (a store without searchable fields never does).
+    private var insertSearch: SQLiteStatement?
 
     /// Rows of the store at `path` (for messages), on the connection `db`.
     init(_ db: Database, path: String) throws(StoreError) {
@@ -239,7 +241,15 @@ final class SQLiteRows: StateRows {
     }
 
     func indexText(_ text: String, of key: FieldKey, by id: ChangeID) throws(StoreError) {
-        let statement = try statement("INSERT INTO search (text, entity, field, origin, seq) VALUES (?, ?, ?, ?, ?)")
+        // Kept beside the hot statements once prepared: most changes of an import index a text,
+        // and the dictionary of statements off the hot path would hash this SQL each time.
+        let statement: SQLiteStatement
+        if let prepared = insertSearch {
+            statement = prepared
+        } else {
+            statement = try self.statement("INSERT INTO search (text, entity, field, origin, seq) VALUES (?, ?, ?, ?, ?)")
+            insertSearch = statement
+        }
         statement.bind(text, at: 1)
         statement.bind(blob: key.entity.bytes, at: 2)
         statement.bind(key.field, at: 3)

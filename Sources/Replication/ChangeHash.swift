@@ -35,7 +35,7 @@ public struct ChangeHash: Hashable, Sendable, CustomStringConvertible {
         var hasher = SHA256()
         hasher.update(data: previous.bytes)
         hasher.update(data: content.bytes)
-        return ChangeHash(unchecked: Array(hasher.finalize()))
+        return ChangeHash(unchecked: hasher.finalize().withUnsafeBytes { Array($0) })
     }
 
     /// The hash as 64 lowercase hex digits.
@@ -89,6 +89,7 @@ extension Change {
 
     /// The SHA-256 of the canonical encoding.
     public var contentDigest: ContentDigest {
-        try! ContentDigest(bytes: Array(SHA256.hash(data: canonicalEncoding())))
+        // The digest's bytes copied at once: `Array(digest)` walks it as a sequence, byte by byte.
+        try! ContentDigest(bytes: SHA256.hash(data: canonicalEncoding()).withUnsafeBytes { Array($0) })
     }
 }
