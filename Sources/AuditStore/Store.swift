@@ -24,7 +24,7 @@ public final class Store: Sendable {
     /// Each connection's SQLite page cache, in KiB (`PRAGMA cache_size`).
     static let pageCacheKiB = 8192
 
-    private init(path: String, queue: any DatabaseWriter, clock: any WallClock, searchableFields: Set<String>) {
+    init(path: String, queue: any DatabaseWriter, clock: any WallClock, searchableFields: Set<String>) {
         self.path = path
         self.queue = queue
         self.clock = clock
