@@ -189,13 +189,14 @@ extension Replica {
         let header = reader.header
         let pauseAfter = probes.passTwoPausesAfter
         let passOne = PassOne(held: pauseAfter != nil)
-        let handover = Handover(value: reader)
+        let handover = Handover(reader)
         let thread = Thread { [self] in
             passOne.waitForRelease()
             let result = Result { () throws -> BundleVerifier.VerifiedBundle in
-                try second.withPinnedRead {
+                guard let reader = handover.take() else { throw StoreError.unexpected("pass one of \(path) started without its reader") }
+                return try second.withPinnedRead {
                     let verifier = BundleVerifier(held: StoredChains(storage: second), hashFile: blobs.hash(of:), own: identity.id)
-                    return try verifier.verify(handover.value, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: staging)
+                    return try verifier.verify(reader, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: staging)
                 }
             }
             passOne.finish(result)
@@ -208,41 +209,32 @@ extension Replica {
         defer { passOne.release() }
 
         let quarantined = try store.forkSeqs()
-        /// Whether a link is at or beyond its origin's quarantined fork: set aside, not applied.
-        func refused(_ id: ChangeID) -> Bool { quarantined[id.origin].map { id.seq >= $0 } ?? false }
         let entitiesBefore = try store.entityCount()
         let conflictsBefore = try store.conflictCount()
         let trusted = Set(try store.trustedReplicas().keys)
         let signerKnown = try isKnownSigner(header.exporter, trusted: trusted)
         let opened = try openBundle(path)
-        var stream: BundleReader<FileHandleSource>? = opened.0
         defer { try? opened.1.close() }
+        let links = BundleReadAhead(opened.0, refusedFrom: quarantined)
+        defer { links.stop() }
         var linksApplied = 0
         defer { probes.linksApplied = linksApplied }
         var passed: (verified: BundleVerifier.VerifiedBundle, ownCheckpoint: Checkpoint?)?
         let report: ApplyReport
         do {
             report = try store.importLinks({ () throws -> SyncLink? in
-                while !passOne.failed, let record = try stream?.next() {
-                    let link: SyncLink
-                    switch record {
-                    case let .change(change): if refused(change.id) { continue } else { link = .change(change) }
-                    case let .redacted(id, content): if refused(id) { continue } else { link = .withheld(id, content) }
-                    case .checkpoint, .blobChunk: continue
-                    }
-                    linksApplied += 1
-                    if linksApplied == pauseAfter {
-                        passOne.release()
-                        _ = passOne.wait()
-                    }
-                    if linksApplied % 4096 == 0, let stream { progress(stream.bytesRead) }
-                    return link
+                guard !passOne.failed else { throw PassOne.Stopped() }
+                guard let link = try links.next() else {
+                    progress(links.bytesRead)
+                    return nil
                 }
-                if passOne.failed { throw PassOne.Stopped() }
-                if let stream { progress(stream.bytesRead) }
-                // Read to the end: let its reference tables go before the transaction commits.
-                stream = nil
-                return nil
+                linksApplied += 1
+                if linksApplied == pauseAfter {
+                    passOne.release()
+                    _ = passOne.wait()
+                }
+                if linksApplied % 4096 == 0 { progress(links.bytesRead) }
+                return link
             }, bookkeeping: ImportBookkeeping(exporter: header.exporter, exporterHolds: VersionVector(), checkpoints: [])) { view in
                 let verified = try passOne.wait().get()
                 guard verified.forks.isEmpty, verified.refusedFrom == quarantined else { throw PassOne.Stopped() }
@@ -326,10 +318,6 @@ extension Replica {
     private func apply(_ verified: BundleVerifier.VerifiedBundle, from path: String, beforeCommit: () -> Void) throws -> ImportSummary {
         let entitiesBefore = try store.entityCount()
         let conflictsBefore = try store.conflictCount()
-        var stream: BundleReader<FileHandleSource>?
-        let handle: FileHandle
-        (stream, handle) = try openBundle(path)
-        defer { try? handle.close() }
         // A fork of this replica's own history: refused, saying how to restore (never quarantined).
         if let own = verified.forks[identity.id] { throw FieldAuditError.ownHistoryForked(seq: own.id.seq, path: path) }
         let refusedFrom = verified.refusedFrom
@@ -341,24 +329,15 @@ extension Replica {
         }
         let bookkeeping = ImportBookkeeping(
             exporter: verified.header.exporter, exporterHolds: exporterHolds(verified), checkpoints: verified.checkpoints, forks: forks)
-        /// Whether a link is at or beyond its origin's fork: set aside, not applied.
-        func refused(_ id: ChangeID) -> Bool { refusedFrom[id.origin].map { id.seq >= $0 } ?? false }
         let trusted = Set(try store.trustedReplicas().keys)
         let signerKnown = try isKnownSigner(verified.header.exporter, trusted: trusted)
         /// Pass two proper: the links applied and authorised in one transaction.
         func applyLinks() throws -> ApplyReport {
-            try store.importLinks({ () throws -> SyncLink? in
-                while let record = try stream?.next() {
-                    switch record {
-                    case let .change(change): if refused(change.id) { continue } else { return .change(change) }
-                    case let .redacted(id, content): if refused(id) { continue } else { return .withheld(id, content) }
-                    case .checkpoint, .blobChunk: continue
-                    }
-                }
-                // Read to the end: let its reference tables go before the transaction commits.
-                stream = nil
-                return nil
-            }, bookkeeping: bookkeeping) { view in
+            let (reader, handle) = try openBundle(path)
+            defer { try? handle.close() }
+            let links = BundleReadAhead(reader, refusedFrom: refusedFrom)
+            defer { links.stop() }
+            return try store.importLinks(links.next, bookkeeping: bookkeeping) { view in
                 let rosters = try authorize(path, verified, trusted: trusted, view: view)
                 guard signerKnown || rosters.contains(where: { $0.canRead(verified.header.exporter) }) else {
                     throw FieldAuditError.untrustedSigner(verified.header.exporter, path: path)
@@ -556,13 +535,4 @@ private final class PassOne: @unchecked Sendable {
             }
         }
     }
-}
-
-/// A value handed to another thread that alone uses it from then on.
-///
-/// `@unchecked Sendable`: the value (a `BundleReader`, which keeps a file position and reference
-/// tables) is never used by the thread that hands it over after the hand-over, so it is never
-/// used on two threads at once; the hand-over happens before the receiving thread starts.
-private struct Handover<Value>: @unchecked Sendable {
-    let value: Value
 }

@@ -1,0 +1,142 @@
+import AuditStore
+import BundleFormat
+import Foundation
+import Replication
+
+/// Pass two's reading of a bundle on a thread of its own: it reads, inflates and decodes the
+/// bundle into a small bounded queue of links (`depth` batches of `batch` links), so the thread
+/// that applies them only applies. Links of origins refused from a seq on (`refusedFrom`: their
+/// forks) are left out, as are checkpoints and evidence chunks (pass one has kept what it needs
+/// of them).
+///
+/// The reader's errors (a damaged frame, the trailer's digest or signature) reach `next` in
+/// order: after every link read before them. Memory is bounded by `depth × batch` links, whatever
+/// the size of the bundle.
+///
+/// `@unchecked Sendable`: `batches`, `end`, `stopped`, `ended` and `bytes` are read and written
+/// only under `condition`'s lock; `current` and `index` only by the one thread that calls `next`.
+final class BundleReadAhead: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var batches: [[SyncLink]] = []
+    /// How the reading ended, once it has: after the last batch, or with the reader's error.
+    private var end: Result<Void, any Error>?
+    private var stopped = false
+    private var ended = false
+    private var bytes = 0
+    private let depth: Int
+    private var current: [SyncLink] = []
+    private var index = 0
+
+    /// Starts reading `reader` on a new thread. The caller must not use `reader` afterwards, and
+    /// must call `stop()` before it closes the reader's file.
+    init(_ reader: BundleReader<FileHandleSource>, refusedFrom: [ReplicaID: UInt64], batch: Int = 1024, depth: Int = 2) {
+        self.depth = depth
+        let handover = Handover(reader)
+        let thread = Thread { [self] in
+            guard let reader = handover.take() else { return }
+            read(reader, refusedFrom: refusedFrom, batch: batch)
+        }
+        thread.stackSize = 4 << 20
+        thread.start()
+    }
+
+    /// The bundle's bytes read so far by the read-ahead thread (as far as the links queued).
+    var bytesRead: Int { condition.withLock { bytes } }
+
+    /// The next link, in bundle order; `nil` at the end of a bundle read whole.
+    ///
+    /// - Throws: the reader's error, once every link read before it has been returned.
+    func next() throws -> SyncLink? {
+        while index == current.count {
+            let taken: [SyncLink]? = try condition.withLock {
+                while batches.isEmpty, end == nil { condition.wait() }
+                if batches.isEmpty {
+                    try end?.get()
+                    return nil
+                }
+                condition.broadcast()
+                return batches.removeFirst()
+            }
+            guard let taken else { return nil }
+            current = taken
+            index = 0
+        }
+        defer { index += 1 }
+        return current[index]
+    }
+
+    /// Asks the read-ahead thread to stop and waits until it has: it reads at most one more
+    /// batch. Call it once done with the links, whether or not they were all read.
+    func stop() {
+        condition.withLock {
+            stopped = true
+            condition.broadcast()
+            while !ended { condition.wait() }
+            batches = []
+        }
+        current = []
+    }
+
+    /// The read-ahead thread's work.
+    private func read(_ reader: BundleReader<FileHandleSource>, refusedFrom: [ReplicaID: UInt64], batch size: Int) {
+        /// Whether a link is at or beyond its origin's fork: set aside, not applied.
+        func refused(_ id: ChangeID) -> Bool { refusedFrom[id.origin].map { id.seq >= $0 } ?? false }
+        var batch: [SyncLink] = []
+        batch.reserveCapacity(size)
+        var outcome: Result<Void, any Error> = .success(())
+        do {
+            while let record = try reader.next() {
+                switch record {
+                case let .change(change): if !refused(change.id) { batch.append(.change(change)) }
+                case let .redacted(id, content): if !refused(id) { batch.append(.withheld(id, content)) }
+                case .checkpoint, .blobChunk: continue
+                }
+                if batch.count == size {
+                    guard queue(batch, bytesRead: reader.bytesRead) else { break }
+                    batch = []
+                    batch.reserveCapacity(size)
+                }
+            }
+        } catch {
+            outcome = .failure(error)
+        }
+        _ = queue(batch, bytesRead: reader.bytesRead)
+        condition.withLock {
+            end = outcome
+            ended = true
+            condition.broadcast()
+        }
+    }
+
+    /// Queues a batch once there is room; `false` once the reading is stopped.
+    private func queue(_ batch: [SyncLink], bytesRead: Int) -> Bool {
+        condition.withLock {
+            while batches.count >= depth, !stopped { condition.wait() }
+            guard !stopped else { return false }
+            if !batch.isEmpty { batches.append(batch) }
+            bytes = bytesRead
+            condition.broadcast()
+            return true
+        }
+    }
+}
+
+/// A value handed to another thread that alone uses it from then on, taken there once.
+///
+/// `@unchecked Sendable`: the value (a `BundleReader`, which keeps a file position and reference
+/// tables) is set before the receiving thread starts and taken once by that thread; the thread
+/// that hands it over never touches it again, so it is never used on two threads at once. Taking
+/// it lets it go with the receiver's work, not with the thread's closure.
+final class Handover<Value>: @unchecked Sendable {
+    private var value: Value?
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    /// The value, once; `nil` after.
+    func take() -> Value? {
+        defer { value = nil }
+        return value
+    }
+}
