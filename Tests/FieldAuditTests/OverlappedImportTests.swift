@@ -131,12 +131,7 @@ struct OverlappedImportTests {
     @Test func anUnauthorizedChangeNearTheEndIsRefusedAsBefore() throws {
         let (lead, ben, _) = try sync.team()
         for index in 0..<12 { _ = try ben.addNote("observation \(index)", ref: "A.6.2.8", engagement: nil) }
-        let finding = try ben.raiseFinding(grade: .ofi, refs: ["7.2"], statement: "Track training", evidence: [], objectiveEvidence: nil, systems: [], engagement: nil)
-        let engagement = try ben.engagementID(nil)
-        // A modified client writes the sign-off directly into its store, past the local rules.
-        try ben.store.write(as: ben.identity.id) { transaction in
-            try transaction.set(.text(ben.identity.id.hex), "signedOffBy", of: finding, kind: "finding", engagement: engagement)
-        }
+        try hostile.signOffPastTheLocalRules(by: ben)
         let before = try lead.store.digest()
         let path = try sync.bundle(from: ben, for: lead)
         let sequential = try #require(refusal(importing: path, into: lead, overlapped: false))
