@@ -3,18 +3,20 @@ import BundleFormat
 import Foundation
 import Replication
 
-/// Pass two's reading of a bundle on a thread of its own: it reads, inflates and decodes the
-/// bundle into a small bounded queue of links (`depth` batches of `batch` links), so the thread
-/// that applies them only applies. Links of origins refused from a seq on (`refusedFrom`: their
-/// forks) are left out, as are checkpoints and evidence chunks (pass one has kept what it needs
-/// of them).
+/// Pass two's reading of a bundle, on a thread of its own for a large bundle: it reads, inflates
+/// and decodes the bundle into a small bounded queue of links (`depth` batches of `batch` links),
+/// so the thread that applies them only applies. Links of origins refused from a seq on
+/// (`refusedFrom`: their forks) are left out, as are checkpoints and evidence chunks (pass one has
+/// kept what it needs of them).
 ///
 /// The reader's errors (a damaged frame, the trailer's digest or signature) reach `next` in
 /// order: after every link read before them. Memory is bounded by `depth × batch` links, whatever
-/// the size of the bundle.
+/// the size of the bundle. A small bundle is read on the caller's thread as `next` is called
+/// (`onThread` false): a thread of its own would cost more memory (its own heap) than it saves time.
 ///
 /// `@unchecked Sendable`: `batches`, `end`, `stopped`, `ended` and `bytes` are read and written
-/// only under `condition`'s lock; `current` and `index` only by the one thread that calls `next`.
+/// only under `condition`'s lock; `current`, `index` and `inline` only by the one thread that
+/// calls `next` and `stop`.
 final class BundleReadAhead: @unchecked Sendable {
     private let condition = NSCondition()
     private var batches: [[SyncLink]] = []
@@ -26,11 +28,21 @@ final class BundleReadAhead: @unchecked Sendable {
     private let depth: Int
     private var current: [SyncLink] = []
     private var index = 0
+    /// The reader and the forks, when the bundle is read on the caller's thread.
+    private var inline: (reader: BundleReader<FileHandleSource>, refusedFrom: [ReplicaID: UInt64])?
 
-    /// Starts reading `reader` on a new thread. The caller must not use `reader` afterwards, and
-    /// must call `stop()` before it closes the reader's file.
-    init(_ reader: BundleReader<FileHandleSource>, refusedFrom: [ReplicaID: UInt64], batch: Int = 1024, depth: Int = 2) {
+    /// Starts reading `reader` on a new thread (`onThread`), or prepares to read it as `next` is
+    /// called. The caller must not use `reader` afterwards, and must call `stop()` before it
+    /// closes the reader's file.
+    init(
+        _ reader: BundleReader<FileHandleSource>, refusedFrom: [ReplicaID: UInt64], onThread: Bool, batch: Int = 1024, depth: Int = 2
+    ) {
         self.depth = depth
+        guard onThread else {
+            inline = (reader, refusedFrom)
+            ended = true
+            return
+        }
         let handover = Handover(reader)
         let thread = Thread { [self] in
             guard let reader = handover.take() else { return }
@@ -40,13 +52,25 @@ final class BundleReadAhead: @unchecked Sendable {
         thread.start()
     }
 
-    /// The bundle's bytes read so far by the read-ahead thread (as far as the links queued).
-    var bytesRead: Int { condition.withLock { bytes } }
+    /// The bundle's bytes read so far (on a thread of its own, as far as the links queued).
+    var bytesRead: Int {
+        if let inline { return inline.reader.bytesRead }
+        return condition.withLock { bytes }
+    }
 
     /// The next link, in bundle order; `nil` at the end of a bundle read whole.
     ///
     /// - Throws: the reader's error, once every link read before it has been returned.
     func next() throws -> SyncLink? {
+        if let inline {
+            while let record = try inline.reader.next() {
+                if let link = Self.link(record, refusedFrom: inline.refusedFrom) { return link }
+            }
+            // Read to the end: let its reference tables go before the transaction commits.
+            condition.withLock { bytes = inline.reader.bytesRead }
+            self.inline = nil
+            return nil
+        }
         while index == current.count {
             let taken: [SyncLink]? = try condition.withLock {
                 while batches.isEmpty, end == nil { condition.wait() }
@@ -75,22 +99,30 @@ final class BundleReadAhead: @unchecked Sendable {
             batches = []
         }
         current = []
+        inline = nil
+    }
+
+    /// The link a record carries for pass two; `nil` for a checkpoint, an evidence chunk, or a
+    /// link at or beyond its origin's fork (set aside, not applied).
+    private static func link(_ record: BundleRecord, refusedFrom: [ReplicaID: UInt64]) -> SyncLink? {
+        /// Whether a link is at or beyond its origin's fork.
+        func refused(_ id: ChangeID) -> Bool { refusedFrom[id.origin].map { id.seq >= $0 } ?? false }
+        switch record {
+        case let .change(change): return refused(change.id) ? nil : .change(change)
+        case let .redacted(id, content): return refused(id) ? nil : .withheld(id, content)
+        case .checkpoint, .blobChunk: return nil
+        }
     }
 
     /// The read-ahead thread's work.
     private func read(_ reader: BundleReader<FileHandleSource>, refusedFrom: [ReplicaID: UInt64], batch size: Int) {
-        /// Whether a link is at or beyond its origin's fork: set aside, not applied.
-        func refused(_ id: ChangeID) -> Bool { refusedFrom[id.origin].map { id.seq >= $0 } ?? false }
         var batch: [SyncLink] = []
         batch.reserveCapacity(size)
         var outcome: Result<Void, any Error> = .success(())
         do {
             while let record = try reader.next() {
-                switch record {
-                case let .change(change): if !refused(change.id) { batch.append(.change(change)) }
-                case let .redacted(id, content): if !refused(id) { batch.append(.withheld(id, content)) }
-                case .checkpoint, .blobChunk: continue
-                }
+                guard let link = Self.link(record, refusedFrom: refusedFrom) else { continue }
+                batch.append(link)
                 if batch.count == size {
                     guard queue(batch, bytesRead: reader.bytesRead) else { break }
                     batch = []

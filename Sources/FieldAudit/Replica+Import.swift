@@ -150,8 +150,9 @@ extension Replica {
 
     /// Bundles of at least this many bytes are imported with pass one on a thread of its own
     /// beside pass two (`importOverlapped`) into a SQLite store; smaller ones, a bundle read from
-    /// a pipe, and every import into PostgreSQL run the passes one after the other. Below about
-    /// 1 MiB a second thread and connection cost more than the overlap saves. A test binds it to
+    /// a pipe, and every import into PostgreSQL run the passes one after the other. Pass two reads
+    /// such a bundle ahead on a thread of its own (`BundleReadAhead`) in either case. Below about
+    /// 1 MiB a thread costs more (memory: its own heap) than it saves. A test binds it to
     /// 0 (`$overlapFromBytes.withValue(0)`) to overlap every import it makes, whatever its size;
     /// task-local, so tests running beside it keep the default.
     @TaskLocal static var overlapFromBytes: UInt64 = 1 << 20
@@ -215,7 +216,7 @@ extension Replica {
         let signerKnown = try isKnownSigner(header.exporter, trusted: trusted)
         let opened = try openBundle(path)
         defer { try? opened.1.close() }
-        let links = BundleReadAhead(opened.0, refusedFrom: quarantined)
+        let links = BundleReadAhead(opened.0, refusedFrom: quarantined, onThread: true)
         defer { links.stop() }
         var linksApplied = 0
         defer { probes.linksApplied = linksApplied }
@@ -335,7 +336,8 @@ extension Replica {
         func applyLinks() throws -> ApplyReport {
             let (reader, handle) = try openBundle(path)
             defer { try? handle.close() }
-            let links = BundleReadAhead(reader, refusedFrom: refusedFrom)
+            let links = BundleReadAhead(
+                reader, refusedFrom: refusedFrom, onThread: (Self.regularFileSize(handle) ?? 0) >= Self.overlapFromBytes)
             defer { links.stop() }
             return try store.importLinks(links.next, bookkeeping: bookkeeping) { view in
                 let rosters = try authorize(path, verified, trusted: trusted, view: view)
