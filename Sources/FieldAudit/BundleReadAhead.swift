@@ -153,12 +153,14 @@ final class BundleReadAhead: @unchecked Sendable {
     }
 }
 
-/// A value handed to another thread that alone uses it from then on, taken there once.
+/// A value handed to the one piece of work that uses it from then on (often on another thread),
+/// taken there once, so that it goes when that work is done with it rather than when its giver
+/// returns: a pass's `BundleReader`, whose reference tables would otherwise stay alive beside the
+/// other pass's.
 ///
 /// `@unchecked Sendable`: the value (a `BundleReader`, which keeps a file position and reference
 /// tables) is set before the receiving thread starts and taken once by that thread; the thread
-/// that hands it over never touches it again, so it is never used on two threads at once. Taking
-/// it lets it go with the receiver's work, not with the thread's closure.
+/// that hands it over never touches it again, so it is never used on two threads at once.
 final class Handover<Value>: @unchecked Sendable {
     private var value: Value?
 

@@ -53,20 +53,23 @@ extension Replica {
         let incoming = location.blobs + "/" + BlobStore.scratchName()
         defer { try? FileManager.default.removeItem(atPath: incoming) }
         do {
-            let (reader, handle) = try openBundle(path)
+            let (opened, handle) = try openBundle(path)
             defer { try? handle.close() }
-            guard try mayBeAccepted(reader.header, trusted: Set(try store.trustedReplicas().keys)) else {
-                throw FieldAuditError.untrustedSigner(reader.header.exporter, path: path)
+            let header = opened.header
+            guard try mayBeAccepted(header, trusted: Set(try store.trustedReplicas().keys)) else {
+                throw FieldAuditError.untrustedSigner(header.exporter, path: path)
             }
             let bundleBytes = Self.regularFileSize(handle)
+            // Held only by the pass that reads it, so its reference tables go when that pass ends.
+            let reader = Handover(consume opened)
             let verified: BundleVerifier.VerifiedBundle, ownCheckpoint: Checkpoint?
             var summary: ImportSummary
             if let second = secondConnection(forBundleOf: bundleBytes) {
                 (verified, ownCheckpoint, summary) = try importOverlapped(
-                    reader, reading: second, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: incoming,
+                    reader, header: header, reading: second, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: incoming,
                     progress: progress, beforeCommit: beforeCommit)
             } else {
-                verified = try verify(reader, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: incoming, progress: progress)
+                verified = try verify(reader, header: header, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: incoming, progress: progress)
                 ownCheckpoint = try self.ownCheckpoint(in: verified.header)
                 summary = try applyRetryingDeadlocks(verified, from: path, beforeCommit: beforeCommit)
             }
@@ -97,14 +100,15 @@ extension Replica {
     /// an exporter whose bundle could not be accepted whatever the body holds (`mayBeAccepted`),
     /// before reading any of the body, so an unknown key cannot make this replica work for nothing.
     private func verify(
-        _ reader: BundleReader<FileHandleSource>, from path: String, bundleBytes: UInt64?, stagingEvidenceIn staging: String,
-        progress: (Int) -> Void
+        _ reader: Handover<BundleReader<FileHandleSource>>, header: BundleHeader, from path: String, bundleBytes: UInt64?,
+        stagingEvidenceIn staging: String, progress: (Int) -> Void
     ) throws -> BundleVerifier.VerifiedBundle {
         let verifier = BundleVerifier(held: StoredChains(storage: store), hashFile: blobs.hash(of:), own: identity.id)
         do {
+            guard let reader = reader.take() else { throw StoreError.unexpected("pass one of \(path) started without its reader") }
             return try verifier.verify(reader, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: staging, progress: progress)
         } catch {
-            try throwPassOneRefusal(error, exporter: reader.header.exporter)
+            try throwPassOneRefusal(error, exporter: header.exporter)
         }
     }
 
@@ -184,13 +188,11 @@ extension Replica {
     ///
     /// Returns pass one's result, the recipient's checkpoint and the summary.
     private func importOverlapped(
-        _ reader: BundleReader<FileHandleSource>, reading second: Store, from path: String, bundleBytes: UInt64?,
+        _ handover: Handover<BundleReader<FileHandleSource>>, header: BundleHeader, reading second: Store, from path: String, bundleBytes: UInt64?,
         stagingEvidenceIn staging: String, progress: (Int) -> Void, beforeCommit: () -> Void
     ) throws -> (BundleVerifier.VerifiedBundle, Checkpoint?, ImportSummary) {
-        let header = reader.header
         let pauseAfter = probes.passTwoPausesAfter
         let passOne = PassOne(held: pauseAfter != nil)
-        let handover = Handover(reader)
         let thread = Thread { [self] in
             passOne.waitForRelease()
             let result = Result { () throws -> BundleVerifier.VerifiedBundle in
