@@ -67,7 +67,10 @@ final class BundleReadAhead: @unchecked Sendable {
                 if let link = Self.link(record, refusedFrom: inline.refusedFrom) { return link }
             }
             // Read to the end: let its reference tables go before the transaction commits.
-            condition.withLock { bytes = inline.reader.bytesRead }
+            condition.withLock {
+                bytes = inline.reader.bytesRead
+                end = .success(())
+            }
             self.inline = nil
             return nil
         }
