@@ -30,7 +30,7 @@ public final class Store: Sendable {
     /// touches a handful of pages and measured the same.
     static let pageCacheKiB = 4096
 
-    private init(path: String, queue: any DatabaseWriter, clock: any WallClock, searchableFields: Set<String>) {
+    init(path: String, queue: any DatabaseWriter, clock: any WallClock, searchableFields: Set<String>) {
         self.path = path
         self.queue = queue
         self.clock = clock

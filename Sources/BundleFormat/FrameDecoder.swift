@@ -9,8 +9,7 @@ struct FrameDecoder {
     private var previousEntityTime: UInt64 = 0
     private var names = ReferenceDecoder<String>(capacity: BundleLayout.nameTableCapacity)
     /// Entities, with the kind and engagement they entered the table with.
-    private var entities = ReferenceDecoder<(entity: EntityID, kind: String, engagement: EntityID)>(
-        capacity: BundleLayout.entityTableCapacity)
+    private var entities = ReferenceDecoder<KnownEntity>(capacity: BundleLayout.entityTableCapacity)
     /// Each range's index, by origin: a checkpoint must sign an origin the header has a range for.
     private let rangeIndex: [ReplicaID: Int]
     /// The checkpoints read so far, per range (at most `BundleLayout.maximumCheckpointsPerOrigin`
@@ -132,11 +131,11 @@ struct FrameDecoder {
             let entity = try! EntityID(bytes: bytes)
             let kind = try readName(&cursor, "entity kind")
             let engagement = try readEngagement(&cursor)
-            entities.insert((entity, kind, engagement))
+            entities.insert(KnownEntity(entity, kind: kind, engagement: engagement))
             return (entity, kind, engagement)
         }
         guard let known = entities.value(at: code / 2) else { throw cursor.fail("entity reference \(code / 2) names nothing") }
-        guard code & 1 == 1 else { return known }
+        guard code & 1 == 1 else { return (known.entity, known.kind, known.engagement) }
         // The table entry keeps the kind and engagement it entered with (§13.4, field 6).
         let (kind, engagement) = (try readName(&cursor, "entity kind"), try readEngagement(&cursor))
         guard Array(kind.utf8) != Array(known.kind.utf8) || engagement != known.engagement else {
@@ -240,5 +239,33 @@ struct FrameDecoder {
         summary.checkpoints = try cursor.varint("checkpoint count")
         try cursor.expectEnd("the end frame")
         return summary
+    }
+}
+
+/// An entity in the decoder's reference table, with the kind and engagement it entered with. Its
+/// id is kept as two words rather than an `EntityID`, whose bytes are an array of their own: a
+/// full table (65,536 entities) then takes 2.5 MiB rather than about 6, and an importer holds two
+/// tables at once while its verification pass reads beside its apply pass.
+private struct KnownEntity {
+    let high: UInt64
+    let low: UInt64
+    let kind: String
+    let engagement: EntityID
+
+    init(_ entity: EntityID, kind: String, engagement: EntityID) {
+        high = entity.bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+        low = entity.bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+        self.kind = kind
+        self.engagement = engagement
+    }
+
+    /// The entity's id.
+    var entity: EntityID {
+        var bytes = [UInt8](repeating: 0, count: EntityID.byteCount)
+        for index in 0..<8 {
+            bytes[index] = UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64(index)))
+            bytes[8 + index] = UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64(index)))
+        }
+        return try! EntityID(bytes: bytes)
     }
 }

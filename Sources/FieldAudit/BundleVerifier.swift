@@ -59,7 +59,7 @@ struct BundleVerifier {
     var own: ReplicaID? = nil
 
     /// What the verification pass learned.
-    struct VerifiedBundle {
+    struct VerifiedBundle: Sendable {
         var header: BundleHeader
         /// The checkpoints that cover the bundle's chains, to keep for relaying.
         var checkpoints: [StoredCheckpoint]
@@ -95,7 +95,7 @@ struct BundleVerifier {
     /// again, in memory bounded by the schema (and, for the per-entity kinds, by how many of their
     /// entities the bundle writes: one key rotation record per author and engagement when none is
     /// refused), not by the bundle.
-    struct Authorship: Hashable {
+    struct Authorship: Hashable, Sendable {
         var engagement: EntityID
         var author: ReplicaID
         var kind: String

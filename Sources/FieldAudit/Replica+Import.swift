@@ -53,9 +53,26 @@ extension Replica {
         let incoming = location.blobs + "/" + BlobStore.scratchName()
         defer { try? FileManager.default.removeItem(atPath: incoming) }
         do {
-            let verified = try verify(path, stagingEvidenceIn: incoming, progress: progress)
-            let ownCheckpoint = try ownCheckpoint(in: verified.header)
-            var summary = try applyRetryingDeadlocks(verified, from: path, beforeCommit: beforeCommit)
+            let (opened, handle) = try openBundle(path)
+            defer { try? handle.close() }
+            let header = opened.header
+            guard try mayBeAccepted(header, trusted: Set(try store.trustedReplicas().keys)) else {
+                throw FieldAuditError.untrustedSigner(header.exporter, path: path)
+            }
+            let bundleBytes = Self.regularFileSize(handle)
+            // Held only by the pass that reads it, so its reference tables go when that pass ends.
+            let reader = Handover(consume opened)
+            let verified: BundleVerifier.VerifiedBundle, ownCheckpoint: Checkpoint?
+            var summary: ImportSummary
+            if let second = secondConnection(forBundleOf: bundleBytes) {
+                (verified, ownCheckpoint, summary) = try importOverlapped(
+                    reader, header: header, reading: second, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: incoming,
+                    progress: progress, beforeCommit: beforeCommit)
+            } else {
+                verified = try verify(reader, header: header, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: incoming, progress: progress)
+                ownCheckpoint = try self.ownCheckpoint(in: verified.header)
+                summary = try applyRetryingDeadlocks(verified, from: path, beforeCommit: beforeCommit)
+            }
             summary.newEvidence = try file(verified.evidence, stagedIn: incoming)
             if let ownCheckpoint {
                 summary.behindOwnHistory = try learnOwnHistory(from: ownCheckpoint, exporter: verified.header.exporter)
@@ -79,25 +96,29 @@ extension Replica {
     }
 
     /// Pass one: reads the whole bundle and verifies it against what this replica holds (see
-    /// `BundleVerifier`), staging its evidence files hash-checked. Before it reads any of the
-    /// body, it refuses an exporter whose bundle could not be accepted whatever the body holds
-    /// (`mayBeAccepted`), so an unknown key cannot make this replica work for nothing.
-    private func verify(_ path: String, stagingEvidenceIn staging: String, progress: (Int) -> Void) throws -> BundleVerifier.VerifiedBundle {
-        let (reader, handle) = try openBundle(path)
-        defer { try? handle.close() }
-        guard try mayBeAccepted(reader.header, trusted: Set(try store.trustedReplicas().keys)) else {
-            throw FieldAuditError.untrustedSigner(reader.header.exporter, path: path)
-        }
+    /// `BundleVerifier`), staging its evidence files hash-checked. The caller has refused already
+    /// an exporter whose bundle could not be accepted whatever the body holds (`mayBeAccepted`),
+    /// before reading any of the body, so an unknown key cannot make this replica work for nothing.
+    private func verify(
+        _ reader: Handover<BundleReader<FileHandleSource>>, header: BundleHeader, from path: String, bundleBytes: UInt64?,
+        stagingEvidenceIn staging: String, progress: (Int) -> Void
+    ) throws -> BundleVerifier.VerifiedBundle {
         let verifier = BundleVerifier(held: StoredChains(storage: store), hashFile: blobs.hash(of:), own: identity.id)
         do {
-            return try verifier.verify(
-                reader, from: path, bundleBytes: Self.regularFileSize(handle), stagingEvidenceIn: staging, progress: progress)
-        } catch FieldAuditError.aheadOfOwnHistory(let head, let heldThrough, _, _) {
-            // Remembered, so that this store writes nothing until it catches up (§21.2).
-            let exporter = reader.header.exporter
-            try store.recordPeerHolds(heldThrough, of: exporter, origin: identity.id)
-            throw FieldAuditError.aheadOfOwnHistory(head: head, heldThrough: heldThrough, exporter: displayName(of: exporter), path: path)
+            guard let reader = reader.take() else { throw StoreError.unexpected("pass one of \(path) started without its reader") }
+            return try verifier.verify(reader, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: staging, progress: progress)
+        } catch {
+            try throwPassOneRefusal(error, exporter: header.exporter)
         }
+    }
+
+    /// Throws pass one's `error` as the import reports it: a bundle proving this store behind its
+    /// own history is remembered first, so that this store writes nothing until it catches up
+    /// (§21.2), and names its exporter. Call it outside any write transaction of the store.
+    private func throwPassOneRefusal(_ error: any Error, exporter: ReplicaID) throws -> Never {
+        guard let refusal = error as? FieldAuditError, case let .aheadOfOwnHistory(head, heldThrough, _, path) = refusal else { throw error }
+        try store.recordPeerHolds(heldThrough, of: exporter, origin: identity.id)
+        throw FieldAuditError.aheadOfOwnHistory(head: head, heldThrough: heldThrough, exporter: displayName(of: exporter), path: path)
     }
 
     /// Whether a bundle with this header could pass the exporter check at the end of its import
@@ -127,6 +148,125 @@ extension Replica {
         var info = stat()
         guard fstat(handle.fileDescriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         return UInt64(info.st_size)
+    }
+
+    // MARK: - Pass one beside pass two
+
+    /// Bundles of at least this many bytes are imported with pass one on a thread of its own
+    /// beside pass two (`importOverlapped`) into a SQLite store; smaller ones, a bundle read from
+    /// a pipe, and every import into PostgreSQL run the passes one after the other. Pass two reads
+    /// such a bundle ahead on a thread of its own (`BundleReadAhead`) in either case. Below about
+    /// 1 MiB a thread costs more (memory: its own heap) than it saves. A test binds it to
+    /// 0 (`$overlapFromBytes.withValue(0)`) to overlap every import it makes, whatever its size;
+    /// task-local, so tests running beside it keep the default.
+    @TaskLocal static var overlapFromBytes: UInt64 = 1 << 20
+
+    /// The second, read-only connection to the store pass one reads through when a bundle of
+    /// `bytes` is imported with its passes overlapped; `nil` to run them one after the other
+    /// (also when the second connection cannot be opened: the import does not need it).
+    private func secondConnection(forBundleOf bytes: UInt64?) -> Store? {
+        guard let sqlite = store as? Store, let bytes, bytes >= Self.overlapFromBytes else { return nil }
+        return try? sqlite.readOnlyConnection()
+    }
+
+    /// Both passes at once: pass one (`BundleVerifier`, reading the store as it was before the
+    /// import through `second`, in one read transaction) on a thread of its own, while pass two
+    /// applies the bundle on this thread in its write transaction. The transaction commits only
+    /// after pass one has succeeded; its bookkeeping (checkpoints, what the exporter holds) and
+    /// the roster check wait for pass one's result, inside the transaction.
+    ///
+    /// Pass two applies its links speculatively, setting aside only the links of origins the store
+    /// has quarantined already. If pass one finds a fork (or sets aside other links than those),
+    /// the transaction rolls back and today's sequential pass two (`applyRetryingDeadlocks`) runs
+    /// with the verified bundle. If pass one fails, pass two stops at its next link and rolls
+    /// back, and pass one's error is thrown; if pass two fails first, pass one is waited for and
+    /// its error, if any, wins (the order of the checks of the sequential import); else pass
+    /// two's. The store is exactly as before after any failure.
+    ///
+    /// `progress` is called on this thread with the bytes pass two has read, so the caller's
+    /// progress display needs no lock of its own and reaches its end when the links are applied.
+    ///
+    /// Returns pass one's result, the recipient's checkpoint and the summary.
+    private func importOverlapped(
+        _ handover: Handover<BundleReader<FileHandleSource>>, header: BundleHeader, reading second: Store, from path: String, bundleBytes: UInt64?,
+        stagingEvidenceIn staging: String, progress: (Int) -> Void, beforeCommit: () -> Void
+    ) throws -> (BundleVerifier.VerifiedBundle, Checkpoint?, ImportSummary) {
+        let pauseAfter = probes.passTwoPausesAfter
+        let passOne = PassOne(held: pauseAfter != nil)
+        let thread = Thread { [self] in
+            passOne.waitForRelease()
+            let result = Result { () throws -> BundleVerifier.VerifiedBundle in
+                guard let reader = handover.take() else { throw StoreError.unexpected("pass one of \(path) started without its reader") }
+                return try second.withPinnedRead {
+                    let verifier = BundleVerifier(held: StoredChains(storage: second), hashFile: blobs.hash(of:), own: identity.id)
+                    return try verifier.verify(reader, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: staging)
+                }
+            }
+            passOne.finish(result)
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        // Never return while pass one runs: it reads the bundle through `reader`'s file handle,
+        // which the caller closes, and stages evidence in `staging`, which the caller removes.
+        defer { _ = passOne.wait() }
+        defer { passOne.release() }
+
+        let quarantined = try store.forkSeqs()
+        let entitiesBefore = try store.entityCount()
+        let conflictsBefore = try store.conflictCount()
+        let trusted = Set(try store.trustedReplicas().keys)
+        let signerKnown = try isKnownSigner(header.exporter, trusted: trusted)
+        let opened = try openBundle(path)
+        defer { try? opened.1.close() }
+        let links = BundleReadAhead(opened.0, refusedFrom: quarantined, onThread: true)
+        defer { links.stop() }
+        var linksApplied = 0
+        defer { probes.linksApplied = linksApplied }
+        var passed: (verified: BundleVerifier.VerifiedBundle, ownCheckpoint: Checkpoint?)?
+        let report: ApplyReport
+        do {
+            report = try store.importLinks({ () throws -> SyncLink? in
+                guard !passOne.failed else { throw PassOne.Stopped() }
+                guard let link = try links.next() else {
+                    progress(links.bytesRead)
+                    return nil
+                }
+                linksApplied += 1
+                if linksApplied == pauseAfter {
+                    passOne.release()
+                    _ = passOne.wait()
+                }
+                if linksApplied % 4096 == 0 { progress(links.bytesRead) }
+                return link
+            }, bookkeeping: ImportBookkeeping(exporter: header.exporter, exporterHolds: VersionVector(), checkpoints: [])) { view in
+                let verified = try passOne.wait().get()
+                guard verified.forks.isEmpty, verified.refusedFrom == quarantined else { throw PassOne.Stopped() }
+                let ownCheckpoint = try self.ownCheckpoint(in: verified.header)
+                try view.keep(ImportBookkeeping(exporter: header.exporter, exporterHolds: exporterHolds(verified), checkpoints: verified.checkpoints))
+                let rosters = try authorize(path, verified, trusted: trusted, view: view)
+                guard signerKnown || rosters.contains(where: { $0.canRead(header.exporter) }) else {
+                    throw FieldAuditError.untrustedSigner(header.exporter, path: path)
+                }
+                passed = (verified, ownCheckpoint)
+                beforeCommit()
+            }
+        } catch {
+            // Rolled back. Pass one's refusal comes first, as when the passes run one after the other.
+            let verified: BundleVerifier.VerifiedBundle
+            switch passOne.wait() {
+            case let .failure(refusal): try throwPassOneRefusal(refusal, exporter: header.exporter)
+            case let .success(result): verified = result
+            }
+            // Pass two applied what pass one then set aside (a fork: the applier may have refused
+            // the bundle's version of a link as an equivocation): pass two again, knowing it.
+            guard error is PassOne.Stopped || !verified.forks.isEmpty || verified.refusedFrom != quarantined else { throw error }
+            let ownCheckpoint = try self.ownCheckpoint(in: verified.header)
+            return (verified, ownCheckpoint, try applyRetryingDeadlocks(verified, from: path, beforeCommit: beforeCommit))
+        }
+        guard let passed else { throw StoreError.unexpected("an import of \(path) committed without its verification") }
+        let summary = try self.summary(
+            of: report, passed.verified, from: path, newForks: [], entitiesBefore: entitiesBefore, conflictsBefore: conflictsBefore)
+        return (passed.verified, passed.ownCheckpoint, summary)
     }
 
     // MARK: - The recipient's checkpoint
@@ -181,15 +321,6 @@ extension Replica {
     private func apply(_ verified: BundleVerifier.VerifiedBundle, from path: String, beforeCommit: () -> Void) throws -> ImportSummary {
         let entitiesBefore = try store.entityCount()
         let conflictsBefore = try store.conflictCount()
-        var stream: BundleReader<FileHandleSource>?
-        let handle: FileHandle
-        (stream, handle) = try openBundle(path)
-        defer { try? handle.close() }
-        var holds = VersionVector()
-        for range in verified.header.ranges { holds[range.origin] = range.through }
-        // Of this replica's own history, only as far as its own key signed: a claimed range alone
-        // must not stop it from writing (§21.2).
-        holds[identity.id] = min(holds[identity.id], verified.ownSigned)
         // A fork of this replica's own history: refused, saying how to restore (never quarantined).
         if let own = verified.forks[identity.id] { throw FieldAuditError.ownHistoryForked(seq: own.id.seq, path: path) }
         let refusedFrom = verified.refusedFrom
@@ -200,25 +331,17 @@ extension Replica {
                 relayedBy: version.relayedBy, receivedAt: now))
         }
         let bookkeeping = ImportBookkeeping(
-            exporter: verified.header.exporter, exporterHolds: holds, checkpoints: verified.checkpoints, forks: forks)
-        /// Whether a link is at or beyond its origin's fork: set aside, not applied.
-        func refused(_ id: ChangeID) -> Bool { refusedFrom[id.origin].map { id.seq >= $0 } ?? false }
+            exporter: verified.header.exporter, exporterHolds: exporterHolds(verified), checkpoints: verified.checkpoints, forks: forks)
         let trusted = Set(try store.trustedReplicas().keys)
         let signerKnown = try isKnownSigner(verified.header.exporter, trusted: trusted)
         /// Pass two proper: the links applied and authorised in one transaction.
         func applyLinks() throws -> ApplyReport {
-            try store.importLinks({ () throws -> SyncLink? in
-                while let record = try stream?.next() {
-                    switch record {
-                    case let .change(change): if refused(change.id) { continue } else { return .change(change) }
-                    case let .redacted(id, content): if refused(id) { continue } else { return .withheld(id, content) }
-                    case .checkpoint, .blobChunk: continue
-                    }
-                }
-                // Read to the end: let its reference tables go before the transaction commits.
-                stream = nil
-                return nil
-            }, bookkeeping: bookkeeping) { view in
+            let (reader, handle) = try openBundle(path)
+            defer { try? handle.close() }
+            let links = BundleReadAhead(
+                reader, refusedFrom: refusedFrom, onThread: (Self.regularFileSize(handle) ?? 0) >= Self.overlapFromBytes)
+            defer { links.stop() }
+            return try store.importLinks(links.next, bookkeeping: bookkeeping) { view in
                 let rosters = try authorize(path, verified, trusted: trusted, view: view)
                 guard signerKnown || rosters.contains(where: { $0.canRead(verified.header.exporter) }) else {
                     throw FieldAuditError.untrustedSigner(verified.header.exporter, path: path)
@@ -241,11 +364,32 @@ extension Replica {
                 exporter: verified.header.exporter, exporterHolds: VersionVector(), checkpoints: [], forks: forks)) { _ in }
             throw FieldAuditError.forkKeptFromRefusedBundle(forks.map(\.version.id.origin), refused: refusal)
         }
-        return ImportSummary(
+        return try summary(
+            of: report, verified, from: path, newForks: forks.map(\.version.id.origin),
+            entitiesBefore: entitiesBefore, conflictsBefore: conflictsBefore)
+    }
+
+    /// What the exporter's bundle proves it holds: its header's ranges, and of this replica's own
+    /// history only as far as its own key signed: a claimed range alone must not stop it from
+    /// writing (§21.2).
+    private func exporterHolds(_ verified: BundleVerifier.VerifiedBundle) -> VersionVector {
+        var holds = VersionVector()
+        for range in verified.header.ranges { holds[range.origin] = range.through }
+        holds[identity.id] = min(holds[identity.id], verified.ownSigned)
+        return holds
+    }
+
+    /// The summary of an applied import, counting entities and conflicts against the counts
+    /// read before it.
+    private func summary(
+        of report: ApplyReport, _ verified: BundleVerifier.VerifiedBundle, from path: String, newForks: [ReplicaID],
+        entitiesBefore: Int, conflictsBefore: Int
+    ) throws -> ImportSummary {
+        ImportSummary(
             path: path, exporter: verified.header.exporter.hex, newChanges: report.applied, knownChanges: report.duplicates,
             withheld: report.withheld, newEntities: max(0, try store.entityCount() - entitiesBefore),
             newConflicts: max(0, try store.conflictCount() - conflictsBefore), flaggedStamps: report.flaggedStamps.count,
-            setAside: verified.setAside, newForks: forks.map(\.version.id.origin.hex))
+            setAside: verified.setAside, newForks: newForks.map(\.hex))
     }
 
     /// Whether a bundle's signer is known before its import: this replica, a trusted key, or the
@@ -334,5 +478,65 @@ extension Replica {
             newEvidence += 1
         }
         return newEvidence
+    }
+}
+
+/// Pass one's outcome, handed from its thread to pass two's: pass two asks whether it failed at
+/// each link, and waits for it before its transaction commits.
+///
+/// `@unchecked Sendable`: its stored variables are read and written only under `condition`'s lock.
+private final class PassOne: @unchecked Sendable {
+    /// Thrown by pass two to roll its transaction back because of pass one's outcome: pass one
+    /// failed (its error is thrown instead), or found a fork (pass two runs again).
+    struct Stopped: Error {}
+
+    private let condition = NSCondition()
+    private var outcome: Result<BundleVerifier.VerifiedBundle, any Error>?
+    private var held: Bool
+
+    /// `held`: pass one waits before reading the bundle's body until pass two releases it
+    /// (`ReplicaProbes.passTwoPausesAfter`).
+    init(held: Bool) {
+        self.held = held
+    }
+
+    /// Lets pass one start, if it was held; pass two calls it at its probe's link, and on leaving.
+    func release() {
+        condition.withLock {
+            held = false
+            condition.broadcast()
+        }
+    }
+
+    /// Called by pass one before it reads the body: returns once it is not held.
+    func waitForRelease() {
+        condition.withLock {
+            while held { condition.wait() }
+        }
+    }
+
+    /// Whether pass one has ended with an error.
+    var failed: Bool {
+        condition.withLock {
+            if case .failure = outcome { true } else { false }
+        }
+    }
+
+    /// Records pass one's outcome and wakes whoever waits for it; called once, by pass one.
+    func finish(_ result: Result<BundleVerifier.VerifiedBundle, any Error>) {
+        condition.withLock {
+            outcome = result
+            condition.broadcast()
+        }
+    }
+
+    /// Pass one's outcome, once it has one.
+    func wait() -> Result<BundleVerifier.VerifiedBundle, any Error> {
+        condition.withLock {
+            while true {
+                if let outcome { return outcome }
+                condition.wait()
+            }
+        }
     }
 }

@@ -5,6 +5,8 @@ import Foundation
 final class ReplicaProbes: @unchecked Sendable {
     private let lock = NSLock()
     private var rostersRead: (@Sendable () -> Void)?
+    private var pauseAfter: Int?
+    private var applied = 0
 
     /// Runs inside an export's snapshot once the engagements the peer may read are decided from
     /// their rosters, before the heads, checkpoints and links are read (`Replica.export`). It runs
@@ -12,5 +14,21 @@ final class ReplicaProbes: @unchecked Sendable {
     var exportReadRosters: (@Sendable () -> Void)? {
         get { lock.withLock { rostersRead } }
         set { lock.withLock { rostersRead = newValue } }
+    }
+
+    /// When set, an import with overlapped passes (`Replica.importOverlapped`) holds pass one
+    /// before the bundle's body until pass two has handed this many links to the store, then
+    /// holds pass two until pass one has ended: pass one's refusal then reaches pass two at a
+    /// known link rather than whenever the threads meet.
+    var passTwoPausesAfter: Int? {
+        get { lock.withLock { pauseAfter } }
+        set { lock.withLock { pauseAfter = newValue } }
+    }
+
+    /// How many links the last import with overlapped passes handed to its pass two: fewer than
+    /// the bundle holds when pass one's refusal stopped pass two early.
+    var linksApplied: Int {
+        get { lock.withLock { applied } }
+        set { lock.withLock { applied = newValue } }
     }
 }

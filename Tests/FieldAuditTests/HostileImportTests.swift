@@ -159,16 +159,21 @@ struct HostileImportTests {
         }
     }
 
+    /// The auditor `auditor` raises a finding and signs it off, as a modified client would: written
+    /// directly into its store, past the local rules (only a lead may sign off).
+    func signOffPastTheLocalRules(by auditor: Replica) throws {
+        let finding = try auditor.raiseFinding(grade: .ofi, refs: ["7.2"], statement: "Track training", evidence: [], objectiveEvidence: nil, systems: [], engagement: nil)
+        let engagement = try auditor.engagementID(nil)
+        try auditor.store.write(as: auditor.identity.id) { transaction in
+            try transaction.set(.text(auditor.identity.id.hex), "signedOffBy", of: finding, kind: "finding", engagement: engagement)
+        }
+    }
+
     @Test(arguments: ReplicaBackend.allCases)
     func anAuditorsSignOffIsRefusedOnImportAsItIsLocally(backend: ReplicaBackend) throws {
         try backend.run {
             let (lead, ben, _) = try sync.team()
-            let finding = try ben.raiseFinding(grade: .ofi, refs: ["7.2"], statement: "Track training", evidence: [], objectiveEvidence: nil, systems: [], engagement: nil)
-            let engagement = try ben.engagementID(nil)
-            // A modified client writes the sign-off directly into its store, past the local rules.
-            try ben.store.write(as: ben.identity.id) { transaction in
-                try transaction.set(.text(ben.identity.id.hex), "signedOffBy", of: finding, kind: "finding", engagement: engagement)
-            }
+            try signOffPastTheLocalRules(by: ben)
             let before = try lead.store.digest()
             let path = try sync.bundle(from: ben, for: lead)
             #expect {
