@@ -124,7 +124,13 @@ final class BundleReadAhead: @unchecked Sendable {
         var outcome: Result<Void, any Error> = .success(())
         do {
             while let record = try reader.next() {
-                guard let link = Self.link(record, refusedFrom: refusedFrom) else { continue }
+                guard let link = Self.link(record, refusedFrom: refusedFrom) else {
+                    // Evidence chunks, checkpoints and set-aside links fill no batch: a stop is
+                    // looked for after each of them too, so it never waits for the rest of a
+                    // bundle of evidence.
+                    if condition.withLock({ stopped }) { break }
+                    continue
+                }
                 batch.append(link)
                 if batch.count == size {
                     guard queue(batch, bytesRead: reader.bytesRead) else { break }

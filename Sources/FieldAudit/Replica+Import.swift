@@ -191,6 +191,16 @@ extension Replica {
         _ handover: Handover<BundleReader<FileHandleSource>>, header: BundleHeader, reading second: Store, from path: String, bundleBytes: UInt64?,
         stagingEvidenceIn staging: String, progress: (Int) -> Void, beforeCommit: () -> Void
     ) throws -> (BundleVerifier.VerifiedBundle, Checkpoint?, ImportSummary) {
+        // What pass two needs of the store and the file first: if any of it fails, no thread has
+        // started, and the error is the import's.
+        let quarantined = try store.forkSeqs()
+        let entitiesBefore = try store.entityCount()
+        let conflictsBefore = try store.conflictCount()
+        let trusted = Set(try store.trustedReplicas().keys)
+        let signerKnown = try isKnownSigner(header.exporter, trusted: trusted)
+        let opened = try openBundle(path)
+        defer { try? opened.1.close() }
+
         let pauseAfter = probes.passTwoPausesAfter
         let passOne = PassOne(held: pauseAfter != nil)
         let thread = Thread { [self] in
@@ -210,14 +220,6 @@ extension Replica {
         // which the caller closes, and stages evidence in `staging`, which the caller removes.
         defer { _ = passOne.wait() }
         defer { passOne.release() }
-
-        let quarantined = try store.forkSeqs()
-        let entitiesBefore = try store.entityCount()
-        let conflictsBefore = try store.conflictCount()
-        let trusted = Set(try store.trustedReplicas().keys)
-        let signerKnown = try isKnownSigner(header.exporter, trusted: trusted)
-        let opened = try openBundle(path)
-        defer { try? opened.1.close() }
         let links = BundleReadAhead(opened.0, refusedFrom: quarantined, onThread: true)
         defer { links.stop() }
         var linksApplied = 0
@@ -228,6 +230,9 @@ extension Replica {
             report = try store.importLinks({ () throws -> SyncLink? in
                 guard !passOne.failed else { throw PassOne.Stopped() }
                 guard let link = try links.next() else {
+                    // A test's hold on pass one ends here at the latest (the bundle may hold fewer
+                    // links than the hold's count), or pass two would wait for it forever.
+                    passOne.release()
                     progress(links.bytesRead)
                     return nil
                 }
@@ -239,6 +244,7 @@ extension Replica {
                 if linksApplied % 4096 == 0 { progress(links.bytesRead) }
                 return link
             }, bookkeeping: ImportBookkeeping(exporter: header.exporter, exporterHolds: VersionVector(), checkpoints: [])) { view in
+                passOne.release()
                 let verified = try passOne.wait().get()
                 guard verified.forks.isEmpty, verified.refusedFrom == quarantined else { throw PassOne.Stopped() }
                 let ownCheckpoint = try self.ownCheckpoint(in: verified.header)
@@ -251,16 +257,20 @@ extension Replica {
                 beforeCommit()
             }
         } catch {
-            // Rolled back. Pass one's refusal comes first, as when the passes run one after the other.
+            // Rolled back. This pass's reading ends now (a fallback below reads the file afresh).
+            links.stop()
+            passOne.release()
+            // Pass one's refusal comes first, then a forged checkpoint of this replica's own
+            // history, as when the passes run one after the other (both before anything applies).
             let verified: BundleVerifier.VerifiedBundle
             switch passOne.wait() {
             case let .failure(refusal): try throwPassOneRefusal(refusal, exporter: header.exporter)
             case let .success(result): verified = result
             }
+            let ownCheckpoint = try self.ownCheckpoint(in: verified.header)
             // Pass two applied what pass one then set aside (a fork: the applier may have refused
             // the bundle's version of a link as an equivocation): pass two again, knowing it.
             guard error is PassOne.Stopped || !verified.forks.isEmpty || verified.refusedFrom != quarantined else { throw error }
-            let ownCheckpoint = try self.ownCheckpoint(in: verified.header)
             return (verified, ownCheckpoint, try applyRetryingDeadlocks(verified, from: path, beforeCommit: beforeCommit))
         }
         guard let passed else { throw StoreError.unexpected("an import of \(path) committed without its verification") }

@@ -205,6 +205,17 @@ struct OverlappedImportTests {
         #expect(try twin.store.digest() == lead.store.digest())
     }
 
+    /// A test's hold on pass one past the bundle's last link ends with the links: the import
+    /// completes by the overlapped path (every link handed to pass two) instead of waiting forever.
+    @Test(.timeLimit(.minutes(1))) func aHoldOnPassOnePastTheLastLinkEndsWithTheLinks() throws {
+        let (lead, _, path, _) = try hostile.scenario()
+        lead.probes.passTwoPausesAfter = 1_000_000
+        defer { lead.probes.passTwoPausesAfter = nil }
+        let summary = try importing(path, into: lead, overlapped: true)
+        #expect(summary.newChanges > 0)
+        #expect(lead.probes.linksApplied == summary.newChanges + summary.knownChanges + summary.withheld)
+    }
+
     @Test func reimportingByTheOverlappedPathChangesNothing() throws {
         let (lead, _, path, _) = try hostile.scenario()
         let first = try importing(path, into: lead, overlapped: true)
