@@ -5,7 +5,7 @@ import Replication
 /// larger within the same memory.
 ///
 /// Each change is a 24-byte sort key (its entity's 16 bytes as two big-endian words, its field,
-/// its place in `bytes`) and a record in `bytes`: its origin, engagement and kind as indices of
+/// its place among the records) and a record in `chunks`: its origin, engagement and kind as indices of
 /// tables interned for the batch, its seq, transaction and stamp, its value (tag, then the
 /// payload: zigzag varint, 8 bytes of a real's bit pattern, or a length and the exact bytes) and
 /// its supersedes (origin index and seq each). A change with a 60-byte text value takes about

@@ -125,13 +125,16 @@ extension Store {
 
     /// Per origin, the highest seq held without gaps.
     public func vector() throws(StoreError) -> VersionVector {
-        try readTransaction { db in
-            var vector = VersionVector()
-            try Self.forEachRow(db, "SELECT replica, contiguous FROM origin", table: "origin") { row in
-                vector[try ReplicaID(bytes: row.blob(0))] = row.uint64(1)
-            }
-            return vector
+        try readTransaction { db in try Self.vector(db) }
+    }
+
+    /// Per origin, the highest seq held without gaps, read on `db` (inside its transaction).
+    static func vector(_ db: Database) throws -> VersionVector {
+        var vector = VersionVector()
+        try forEachRow(db, "SELECT replica, contiguous FROM origin", table: "origin") { row in
+            vector[try ReplicaID(bytes: row.blob(0))] = row.uint64(1)
         }
+        return vector
     }
 
     /// Every evidence file the visible state references (blob values), sorted.

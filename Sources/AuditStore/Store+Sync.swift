@@ -306,7 +306,7 @@ final class BulkEntityIndex {
     private let db: Database
     private let threshold: Int
     /// Each origin's gap-free prefix held before the import: links within it are not new.
-    private let held: [ReplicaID: UInt64]
+    private let held: VersionVector
     private var newLinks = 0
     private var dropped = false
 
@@ -317,14 +317,8 @@ final class BulkEntityIndex {
     /// whichever is more.
     init(_ db: Database, after threshold: Int) throws {
         self.db = db
-        var held: [ReplicaID: UInt64] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT replica, contiguous FROM origin") {
-            let bytes: Data = row[0]
-            guard let origin = try? ReplicaID(bytes: Array(bytes)) else { continue }
-            held[origin] = UInt64(bitPattern: row[1] as Int64)
-        }
-        self.held = held
-        self.threshold = max(threshold, Int(clamping: held.values.reduce(0, &+)))
+        held = try Store.vector(db)
+        self.threshold = max(threshold, Int(clamping: held.entries.values.reduce(0, &+)))
     }
 
     /// One more link of the import; the index goes once the import has brought enough links new
@@ -335,7 +329,7 @@ final class BulkEntityIndex {
         case let .change(change): change.id
         case let .withheld(id, _): id
         }
-        guard id.seq > held[id.origin] ?? 0 else { return }
+        guard !held.contains(id) else { return }
         newLinks += 1
         guard !dropped, newLinks >= threshold else { return }
         try db.execute(sql: "DROP INDEX change_by_entity")

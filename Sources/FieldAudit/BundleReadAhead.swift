@@ -10,8 +10,8 @@ import Replication
 /// kept what it needs of them).
 ///
 /// The reader's errors (a damaged frame, the trailer's digest or signature) reach `next` in
-/// order: after every link read before them. Memory is bounded by `depth × batch` links, whatever
-/// the size of the bundle. A small bundle is read on the caller's thread as `next` is called
+/// order: after every link read before them. Memory is bounded by `(depth + 2) × batch` links (the
+/// queue, the batch being filled and the one being applied), whatever the size of the bundle. A small bundle is read on the caller's thread as `next` is called
 /// (`onThread` false): a thread of its own would cost more memory (its own heap) than it saves time.
 ///
 /// `@unchecked Sendable`: `batches`, `end`, `stopped`, `ended` and `bytes` are read and written

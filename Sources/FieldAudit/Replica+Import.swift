@@ -249,12 +249,8 @@ extension Replica {
                 guard verified.forks.isEmpty, verified.refusedFrom == quarantined else { throw PassOne.Stopped() }
                 let ownCheckpoint = try self.ownCheckpoint(in: verified.header)
                 try view.keep(ImportBookkeeping(exporter: header.exporter, exporterHolds: exporterHolds(verified), checkpoints: verified.checkpoints))
-                let rosters = try authorize(path, verified, trusted: trusted, view: view)
-                guard signerKnown || rosters.contains(where: { $0.canRead(header.exporter) }) else {
-                    throw FieldAuditError.untrustedSigner(header.exporter, path: path)
-                }
+                try checkBeforeCommit(verified, from: path, trusted: trusted, signerKnown: signerKnown, view: view, beforeCommit: beforeCommit)
                 passed = (verified, ownCheckpoint)
-                beforeCommit()
             }
         } catch {
             // Rolled back. This pass's reading ends now (a fallback below reads the file afresh).
@@ -352,11 +348,7 @@ extension Replica {
                 reader, refusedFrom: refusedFrom, onThread: (Self.regularFileSize(handle) ?? 0) >= Self.overlapFromBytes)
             defer { links.stop() }
             return try store.importLinks(links.next, bookkeeping: bookkeeping) { view in
-                let rosters = try authorize(path, verified, trusted: trusted, view: view)
-                guard signerKnown || rosters.contains(where: { $0.canRead(verified.header.exporter) }) else {
-                    throw FieldAuditError.untrustedSigner(verified.header.exporter, path: path)
-                }
-                beforeCommit()
+                try checkBeforeCommit(verified, from: path, trusted: trusted, signerKnown: signerKnown, view: view, beforeCommit: beforeCommit)
             }
         }
         let report: ApplyReport
@@ -377,6 +369,23 @@ extension Replica {
         return try summary(
             of: report, verified, from: path, newForks: forks.map(\.version.id.origin),
             entitiesBefore: entitiesBefore, conflictsBefore: conflictsBefore)
+    }
+
+    /// The check an import's transaction makes before it commits, by either path: every change
+    /// against its engagement's roster as the bundle leaves it (`authorize`), and the signer known
+    /// before the import (`signerKnown`) or able to read one of those engagements; then
+    /// `beforeCommit`.
+    ///
+    /// - Throws: `FieldAuditError.unauthorized`, `.untrustedFounder` or `.untrustedSigner`.
+    private func checkBeforeCommit(
+        _ verified: BundleVerifier.VerifiedBundle, from path: String, trusted: Set<ReplicaID>, signerKnown: Bool, view: ImportView,
+        beforeCommit: () -> Void
+    ) throws {
+        let rosters = try authorize(path, verified, trusted: trusted, view: view)
+        guard signerKnown || rosters.contains(where: { $0.canRead(verified.header.exporter) }) else {
+            throw FieldAuditError.untrustedSigner(verified.header.exporter, path: path)
+        }
+        beforeCommit()
     }
 
     /// What the exporter's bundle proves it holds: its header's ranges, and of this replica's own
