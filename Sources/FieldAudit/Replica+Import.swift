@@ -56,7 +56,10 @@ extension Replica {
             let (opened, handle) = try openBundle(path)
             defer { try? handle.close() }
             let header = opened.header
-            guard try mayBeAccepted(header, trusted: Set(try store.trustedReplicas().keys)) else {
+            // Read once: the exporter check on the header here, and the commit check of either path.
+            let trusted = Set(try store.trustedReplicas().keys)
+            let signerKnown = try isKnownSigner(header.exporter, trusted: trusted)
+            guard try signerKnown || mayJoinARoster(header, trusted: trusted) else {
                 throw FieldAuditError.untrustedSigner(header.exporter, path: path)
             }
             let bundleBytes = Self.regularFileSize(handle)
@@ -67,11 +70,11 @@ extension Replica {
             if let second = secondConnection(forBundleOf: bundleBytes) {
                 (verified, ownCheckpoint, summary) = try importOverlapped(
                     reader, header: header, reading: second, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: incoming,
-                    progress: progress, beforeCommit: beforeCommit)
+                    trusted: trusted, signerKnown: signerKnown, progress: progress, beforeCommit: beforeCommit)
             } else {
                 verified = try verify(reader, header: header, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: incoming, progress: progress)
                 ownCheckpoint = try self.ownCheckpoint(in: verified.header)
-                summary = try applyRetryingDeadlocks(verified, from: path, beforeCommit: beforeCommit)
+                summary = try applyRetryingDeadlocks(verified, from: path, trusted: trusted, signerKnown: signerKnown, beforeCommit: beforeCommit)
             }
             summary.newEvidence = try file(verified.evidence, stagedIn: incoming)
             if let ownCheckpoint {
@@ -129,7 +132,12 @@ extension Replica {
     /// recorded founder of an engagement the header lists. `false` means the bundle would be
     /// refused whatever its body holds.
     func mayBeAccepted(_ header: BundleHeader, trusted: Set<ReplicaID>) throws -> Bool {
-        if try isKnownSigner(header.exporter, trusted: trusted) { return true }
+        try isKnownSigner(header.exporter, trusted: trusted) || mayJoinARoster(header, trusted: trusted)
+    }
+
+    /// `mayBeAccepted` for an exporter not known before the import: whether it is the founder or
+    /// on the roster of an engagement the header lists, or could join a roster in this bundle.
+    private func mayJoinARoster(_ header: BundleHeader, trusted: Set<ReplicaID>) throws -> Bool {
         var rosterWriters = trusted.union([identity.id])
         for engagement in header.engagements {
             let roster = try roster(of: engagement)
@@ -189,15 +197,13 @@ extension Replica {
     /// Returns pass one's result, the recipient's checkpoint and the summary.
     private func importOverlapped(
         _ handover: Handover<BundleReader<FileHandleSource>>, header: BundleHeader, reading second: Store, from path: String, bundleBytes: UInt64?,
-        stagingEvidenceIn staging: String, progress: (Int) -> Void, beforeCommit: () -> Void
+        stagingEvidenceIn staging: String, trusted: Set<ReplicaID>, signerKnown: Bool, progress: (Int) -> Void, beforeCommit: () -> Void
     ) throws -> (BundleVerifier.VerifiedBundle, Checkpoint?, ImportSummary) {
         // What pass two needs of the store and the file first: if any of it fails, no thread has
         // started, and the error is the import's.
         let quarantined = try store.forkSeqs()
         let entitiesBefore = try store.entityCount()
         let conflictsBefore = try store.conflictCount()
-        let trusted = Set(try store.trustedReplicas().keys)
-        let signerKnown = try isKnownSigner(header.exporter, trusted: trusted)
         let opened = try openBundle(path)
         defer { try? opened.1.close() }
 
@@ -267,7 +273,8 @@ extension Replica {
             // Pass two applied what pass one then set aside (a fork: the applier may have refused
             // the bundle's version of a link as an equivocation): pass two again, knowing it.
             guard error is PassOne.Stopped || !verified.forks.isEmpty || verified.refusedFrom != quarantined else { throw error }
-            return (verified, ownCheckpoint, try applyRetryingDeadlocks(verified, from: path, beforeCommit: beforeCommit))
+            return (verified, ownCheckpoint, try applyRetryingDeadlocks(
+                verified, from: path, trusted: trusted, signerKnown: signerKnown, beforeCommit: beforeCommit))
         }
         guard let passed else { throw StoreError.unexpected("an import of \(path) committed without its verification") }
         let summary = try self.summary(
@@ -310,11 +317,13 @@ extension Replica {
     /// this one (`StoreError.busy` from `PostgresStore`): up to ten attempts (a central imports
     /// many bundles at once there), each reading the bundle file afresh. SQLite's busy (a lock
     /// held past its timeout) is not retried.
-    private func applyRetryingDeadlocks(_ verified: BundleVerifier.VerifiedBundle, from path: String, beforeCommit: () -> Void) throws -> ImportSummary {
+    private func applyRetryingDeadlocks(
+        _ verified: BundleVerifier.VerifiedBundle, from path: String, trusted: Set<ReplicaID>, signerKnown: Bool, beforeCommit: () -> Void
+    ) throws -> ImportSummary {
         var attempt = 1
         while true {
             do {
-                return try apply(verified, from: path, beforeCommit: beforeCommit)
+                return try apply(verified, from: path, trusted: trusted, signerKnown: signerKnown, beforeCommit: beforeCommit)
             } catch let error as StoreError {
                 guard case .busy = error, store is PostgresStore, attempt < 10 else { throw error }
                 attempt += 1
@@ -324,7 +333,9 @@ extension Replica {
 
     /// Pass two: applies the bundle in one transaction and, before it commits, checks the signer
     /// and every change against its engagement's roster as the bundle leaves it (`authorize`).
-    private func apply(_ verified: BundleVerifier.VerifiedBundle, from path: String, beforeCommit: () -> Void) throws -> ImportSummary {
+    private func apply(
+        _ verified: BundleVerifier.VerifiedBundle, from path: String, trusted: Set<ReplicaID>, signerKnown: Bool, beforeCommit: () -> Void
+    ) throws -> ImportSummary {
         let entitiesBefore = try store.entityCount()
         let conflictsBefore = try store.conflictCount()
         // A fork of this replica's own history: refused, saying how to restore (never quarantined).
@@ -338,8 +349,6 @@ extension Replica {
         }
         let bookkeeping = ImportBookkeeping(
             exporter: verified.header.exporter, exporterHolds: exporterHolds(verified), checkpoints: verified.checkpoints, forks: forks)
-        let trusted = Set(try store.trustedReplicas().keys)
-        let signerKnown = try isKnownSigner(verified.header.exporter, trusted: trusted)
         /// Pass two proper: the links applied and authorised in one transaction.
         func applyLinks() throws -> ApplyReport {
             let (reader, handle) = try openBundle(path)
