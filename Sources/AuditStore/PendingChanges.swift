@@ -73,10 +73,8 @@ struct PendingChanges {
         let field = UInt64(fields.index(of: ExactName(change.field)))
         // The field's slot in `Key.tail` holds fieldLimit ranks: the caller drains at `isFull`.
         precondition(field < UInt64(Self.fieldLimit), "PendingChanges holds at most \(Self.fieldLimit) distinct fields; drain at isFull")
-        let entity = change.entity.bytes
-        keys.append(Key(
-            high: Self.word(entity, from: 0), low: Self.word(entity, from: 8),
-            tail: field << Self.placeBits | place))
+        let entity = change.entity.words
+        keys.append(Key(high: entity.high, low: entity.low, tail: field << Self.placeBits | place))
     }
 
     /// Hands every held change to `body`, decoded, sorted by entity (its bytes), field (its
@@ -146,16 +144,9 @@ struct PendingChanges {
             let supersedes = (0..<Int(reader.varint())).map { _ in
                 ChangeID(origin: origins.values[Int(reader.varint())], seq: reader.varint())
             }
-            let entity = [UInt8](unsafeUninitializedCapacity: EntityID.byteCount) { bytes, count in
-                for index in 0..<8 {
-                    bytes[index] = UInt8(truncatingIfNeeded: key.high >> (8 * (7 - index)))
-                    bytes[8 + index] = UInt8(truncatingIfNeeded: key.low >> (8 * (7 - index)))
-                }
-                count = EntityID.byteCount
-            }
             var change = Change(
                 origin: origin, seq: seq, stamp: stamp, transaction: transaction, engagement: engagement,
-                kind: kind, entity: try! EntityID(bytes: entity), field: field, value: value)
+                kind: kind, entity: EntityID(words: (key.high, key.low)), field: field, value: value)
             // Held sorted as the change had them: no sorting again.
             change.supersedes = supersedes
             return change
@@ -191,13 +182,6 @@ struct PendingChanges {
         for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
 
-    /// Up to 8 bytes of `bytes` from `start` as a big-endian word (missing bytes read as 0): an
-    /// entity id's two words order as its bytes do.
-    private static func word(_ bytes: [UInt8], from start: Int) -> UInt64 {
-        var word: UInt64 = 0
-        for offset in start..<(start + 8) { word = word << 8 | UInt64(offset < bytes.count ? bytes[offset] : 0) }
-        return word
-    }
 }
 
 /// Reads one record of `PendingChanges` back, as `PendingChanges` wrote it, from its chunk.

@@ -253,19 +253,11 @@ private struct KnownEntity {
     let engagement: EntityID
 
     init(_ entity: EntityID, kind: String, engagement: EntityID) {
-        high = entity.bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
-        low = entity.bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+        (high, low) = entity.words
         self.kind = kind
         self.engagement = engagement
     }
 
     /// The entity's id.
-    var entity: EntityID {
-        var bytes = [UInt8](repeating: 0, count: EntityID.byteCount)
-        for index in 0..<8 {
-            bytes[index] = UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64(index)))
-            bytes[8 + index] = UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64(index)))
-        }
-        return try! EntityID(bytes: bytes)
-    }
+    var entity: EntityID { EntityID(words: (high, low)) }
 }

@@ -106,13 +106,22 @@ extension Replica {
         _ reader: Handover<BundleReader<FileHandleSource>>, header: BundleHeader, from path: String, bundleBytes: UInt64?,
         stagingEvidenceIn staging: String, progress: (Int) -> Void
     ) throws -> BundleVerifier.VerifiedBundle {
-        let verifier = BundleVerifier(held: StoredChains(storage: store), hashFile: blobs.hash(of:), own: identity.id)
         do {
-            guard let reader = reader.take() else { throw StoreError.unexpected("pass one of \(path) started without its reader") }
-            return try verifier.verify(reader, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: staging, progress: progress)
+            return try verifyBody(reader, against: store, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: staging, progress: progress)
         } catch {
             try throwPassOneRefusal(error, exporter: header.exporter)
         }
+    }
+
+    /// Pass one proper, by either path: takes the bundle's reader and verifies the bundle against
+    /// what `storage` holds (the store itself, or the overlapped path's read-only connection).
+    private func verifyBody(
+        _ reader: Handover<BundleReader<FileHandleSource>>, against storage: any ChangeStorage, from path: String, bundleBytes: UInt64?,
+        stagingEvidenceIn staging: String, progress: (Int) -> Void = { _ in }
+    ) throws -> BundleVerifier.VerifiedBundle {
+        guard let reader = reader.take() else { throw StoreError.unexpected("pass one of \(path) started without its reader") }
+        let verifier = BundleVerifier(held: StoredChains(storage: storage), hashFile: blobs.hash(of:), own: identity.id)
+        return try verifier.verify(reader, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: staging, progress: progress)
     }
 
     /// Throws pass one's `error` as the import reports it: a bundle proving this store behind its
@@ -212,10 +221,8 @@ extension Replica {
         let thread = Thread { [self] in
             passOne.waitForRelease()
             let result = Result { () throws -> BundleVerifier.VerifiedBundle in
-                guard let reader = handover.take() else { throw StoreError.unexpected("pass one of \(path) started without its reader") }
-                return try second.withPinnedRead {
-                    let verifier = BundleVerifier(held: StoredChains(storage: second), hashFile: blobs.hash(of:), own: identity.id)
-                    return try verifier.verify(reader, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: staging)
+                try second.withPinnedRead {
+                    try verifyBody(handover, against: second, from: path, bundleBytes: bundleBytes, stagingEvidenceIn: staging)
                 }
             }
             passOne.finish(result)
