@@ -39,11 +39,15 @@ let package = Package(
         .target(
             name: "BundleFormat",
             dependencies: ["Replication", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        // The process-wide SQLite settings that only C can make (`sqlite3_config` is variadic).
+        .target(
+            name: "CSQLiteSettings",
+            linkerSettings: [.linkedLibrary("sqlite3")]),
         // The only module that touches SQLite.
         .target(
             name: "AuditStore",
             dependencies: [
-                "Replication",
+                "Replication", "CSQLiteSettings",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),

@@ -441,14 +441,19 @@ int main(int argc, char **argv) {
 
     generate(count);
 
-    /* Open as Store.open does, issuing the PRAGMAs its connection ends up with: GRDB's set-up
-     * (foreign keys), Store's `prepareDatabase` (an 8 MiB page cache), GRDB's WAL set-up, then
-     * Store's `synchronous = FULL`, re-asserted after GRDB's WAL set-up lowered it to NORMAL. */
+    /* Open as Store.open does: SQLite's memory statistics off for the process
+     * (Store.sqliteMemoryStatisticsOff), then the PRAGMAs its connection ends up with: GRDB's
+     * set-up (foreign keys), Store's `prepareDatabase` (a 4 MiB page cache), GRDB's WAL set-up,
+     * then Store's `synchronous = FULL`, re-asserted after GRDB's WAL set-up lowered it to NORMAL. */
     double opened = now_seconds();
+    if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK) {
+        fprintf(stderr, "apply_reference: SQLite refused SQLITE_CONFIG_MEMSTATUS\n");
+        return 1;
+    }
     check(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | (minimal ? SQLITE_OPEN_CREATE : 0), NULL), path);
     sqlite3_busy_timeout(db, 60 * 1000);
     execute("PRAGMA foreign_keys = ON");
-    execute("PRAGMA cache_size = -8192"); /* Store.pageCacheKiB */
+    execute("PRAGMA cache_size = -4096"); /* Store.pageCacheKiB */
     execute("PRAGMA journal_mode = WAL");
     execute("PRAGMA synchronous = FULL");
     if (minimal) create_minimal_schema();

@@ -1,6 +1,7 @@
 @testable import AuditStore
 import Foundation
 import GRDB
+import GRDBSQLite
 import Replication
 import TestSupport
 import Testing
@@ -29,6 +30,16 @@ struct StoreFileTests {
         let reopened = try Store.open(at: path)
         #expect(try reopened.digest() == digest)
         #expect(try reopened.state(of: FieldKey(entity: finding, field: "statement"))?.winner.value == .text("kept"))
+    }
+
+    @Test func sqliteCountsNoMemoryOnceAStoreAskedItNotTo() throws {
+        let directory = TemporaryDirectory()
+        let store = try Store.open(at: directory.file("store.sqlite"))
+        try write("kept", to: store)
+        // SQLite takes the setting only before its first use in the process; when another test
+        // used SQLite first, it kept counting, and the flag must say so.
+        let counted = sqlite3_memory_used()
+        #expect(Store.sqliteMemoryStatisticsOff == (counted == 0), "\(counted) bytes counted")
     }
 
     @Test func verifyPassesOnASoundStore() throws {
