@@ -63,9 +63,13 @@ public final class ChangeApplier {
 
     /// Adds a change to the log and the materialised state; a held identical change is a duplicate.
     ///
+    /// `content` is the change's content digest when the caller already computed it (a reading
+    /// thread, `SyncLink.change`); it must be `change.contentDigest`, which is computed otherwise.
+    ///
     /// - Throws: `StoreError.rejected` if the change is invalid, differs from the held change with
     ///   its id, or contradicts its entity's kind or engagement.
-    public func add(_ change: Change) throws(StoreError) -> ApplyOutcome {
+    public func add(_ change: Change, content: ContentDigest? = nil) throws(StoreError) -> ApplyOutcome {
+        assert(content == nil || content == change.contentDigest, "the content digest given is not the change's")
         do { try change.validate() } catch { throw .rejected(error) }
         var chain = try self.chain(of: change.origin)
         if chain.hasRedacted, change.seq <= chain.links.seq, let placeholder = try rows.placeholderHash(of: change.id) {
@@ -74,7 +78,9 @@ public final class ChangeApplier {
         }
         // A change next in its chain gets its hash now; one beyond a gap when the gap closes.
         var extended = chain.links
-        let hash = extended.isNext(change.id) ? try rejecting { () throws(ReplicationError) in try extended.extend(by: change) } : nil
+        let hash = extended.isNext(change.id)
+            ? try rejecting { () throws(ReplicationError) in try extended.extend(by: change.id, content: content ?? change.contentDigest) }
+            : nil
 
         guard try rows.insertChange(change, hash: hash) else {
             guard try rows.change(change.id) == change else { throw .rejected(.equivocation(change.id)) }
@@ -168,9 +174,8 @@ public final class ChangeApplier {
             try rows.insertSuperseded(id, of: key)
             try rows.deleteVisible(id, of: key)
         }
-        if try !rows.isSuperseded(change.id, of: key) {
-            try rows.insertVisible(VisibleValue(id: change.id, stamp: change.stamp, value: change.value), of: key)
-        }
+        // Visible until a held change supersedes it, whichever arrived first.
+        try rows.insertVisibleUnlessSuperseded(VisibleValue(id: change.id, stamp: change.stamp, value: change.value), of: key)
         if case let .text(text) = change.value, searchableFields.contains(change.field) {
             try rows.indexText(text, of: key, by: change.id)
         }

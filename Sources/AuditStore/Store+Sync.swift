@@ -28,7 +28,10 @@ public struct StoredCheckpoint: Hashable, Sendable {
 /// One link of an origin's chain as it travels between replicas (exported, then imported): a full
 /// change, or the id and content digest of a change withheld from the peer (or from this replica).
 public enum SyncLink: Sendable {
-    case change(Change)
+    /// A full change. `content` is its content digest (`change.contentDigest`) when a reader
+    /// already computed it, on a thread of its own (`BundleReadAhead`), so that the applier need
+    /// not; `nil`, the applier computes it.
+    case change(Change, content: ContentDigest? = nil)
     case withheld(ChangeID, ContentDigest)
 }
 
@@ -326,7 +329,7 @@ final class BulkEntityIndex {
     /// count: it adds nothing to the index.
     func counted(_ link: SyncLink) throws {
         let id = switch link {
-        case let .change(change): change.id
+        case let .change(change, _): change.id
         case let .withheld(id, _): id
         }
         guard !held.contains(id) else { return }

@@ -143,12 +143,12 @@ extension Replica {
         for range in ranges {
             try store.forEachLink(of: range.origin, after: range.after, through: range.through) { link in
                 switch link {
-                case let .change(change) where visible.contains(change.engagement):
+                case let .change(change, _) where visible.contains(change.engagement):
                     try writer.append(change)
                     summary.changes += 1
                     if case let .blob(digest) = change.value { evidence.insert(digest) }
-                case let .change(change):
-                    try writer.appendRedacted(change.id, content: change.contentDigest)
+                case let .change(change, content):
+                    try writer.appendRedacted(change.id, content: content ?? change.contentDigest)
                     summary.withheld += 1
                 case let .withheld(id, content):
                     try writer.appendRedacted(id, content: content)

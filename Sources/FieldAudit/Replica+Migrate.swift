@@ -50,7 +50,7 @@ extension Replica {
             for head in try store.originHeads() {
                 try store.forEachLink(of: head.origin, after: 0, through: head.contiguous) { links.append($0) }
                 // Changes held beyond a gap in the origin's chain.
-                links += try store.changes(of: head.origin, after: head.contiguous).map(SyncLink.change)
+                links += try store.changes(of: head.origin, after: head.contiguous).map { SyncLink.change($0) }
                 if let fork = forkSeqs[head.origin], fork > 1, let below = try store.checkpoint(of: head.origin, through: fork - 1) {
                     checkpoints.append(below)
                 }

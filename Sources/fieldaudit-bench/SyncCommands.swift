@@ -67,7 +67,7 @@ enum SyncCommands {
         var buffer = Data()
         for head in try store.originHeads() {
             try store.forEachLink(of: head.origin, after: 0, through: head.contiguous) { link in
-                guard case let .change(change) = link else { return }
+                guard case let .change(change, _) = link else { return }
                 let object: [String: Any] = [
                     "origin": change.origin.hex, "seq": change.seq, "stamp": change.stamp.rawValue, "txn": change.transaction,
                     "engagement": change.engagement.description, "kind": change.kind, "entity": change.entity.description,

@@ -111,7 +111,7 @@ struct StoreContractTests {
                 for head in try store.originHeads() {
                     try store.forEachLink(of: head.origin, after: 0, through: head.contiguous) { link in
                         switch link {
-                        case let .change(change): links.append("\(change)")
+                        case let .change(change, _): links.append("\(change)")
                         case let .withheld(id, content): links.append("withheld \(id) \(content)")
                         }
                     }
