@@ -9,8 +9,8 @@
  *   1. INSERT INTO change (... , hash) ... ON CONFLICT (origin, seq) DO NOTHING
  *   2. INSERT INTO entity, on an entity's first sight only (see "Entities" below)
  *   3. per superseded id: INSERT OR IGNORE INTO superseded, then DELETE FROM field_value
- *   4. INSERT INTO field_value ... WHERE NOT EXISTS (SELECT 1 FROM superseded ...)
- *                                            (visible unless a change held supersedes it)
+ *   4. SELECT 1 FROM superseded ...          (is this change itself superseded?)
+ *   5. INSERT INTO field_value               (when it is not)
  *
  * then, once, the `origin` upserts and the clock row in `meta` (as `ChangeApplier.finish` and
  * `Store.saveClock` do), and COMMIT. What it leaves out, deliberately: the Swift side's per-change
@@ -268,10 +268,11 @@ static void apply(uint64_t count) {
         "INSERT OR IGNORE INTO superseded (entity, field, origin, seq) VALUES (?, ?, ?, ?)");
     sqlite3_stmt *delete_visible = prepare(
         "DELETE FROM field_value WHERE entity = ? AND field = ? AND origin = ? AND seq = ?");
+    sqlite3_stmt *probe_superseded = prepare(
+        "SELECT 1 FROM superseded WHERE entity = ? AND field = ? AND origin = ? AND seq = ?");
     sqlite3_stmt *insert_visible = prepare(
         "INSERT INTO field_value (entity, field, origin, seq, stamp, type, value) "
-        "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 "
-        "WHERE NOT EXISTS (SELECT 1 FROM superseded WHERE entity = ?1 AND field = ?2 AND origin = ?3 AND seq = ?4)");
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
     sqlite3_stmt *upsert_origin = prepare(
         "INSERT INTO origin (replica, contiguous, head) VALUES (?, ?, ?) "
         "ON CONFLICT (replica) DO UPDATE SET contiguous = excluded.contiguous, head = excluded.head");
@@ -329,13 +330,20 @@ static void apply(uint64_t count) {
             run(delete_visible);
         }
 
-        /* 4. Its value is visible, unless a change that arrived earlier supersedes it. */
-        bind_key(insert_visible, row, origin, row->seq);
-        sqlite3_bind_int64(insert_visible, 5, row->stamp);
-        sqlite3_bind_text(insert_visible, 7, row->value, -1, SQLITE_STATIC);
-        run(insert_visible);
+        /* 4. Is this change itself superseded (by one that arrived earlier)? */
+        bind_key(probe_superseded, row, origin, row->seq);
+        int is_superseded = step(probe_superseded);
+        sqlite3_reset(probe_superseded);
 
-        /* 5. Every text value of a searchable field, into the full-text index. */
+        /* 5. If not, its value is visible. */
+        if (!is_superseded) {
+            bind_key(insert_visible, row, origin, row->seq);
+            sqlite3_bind_int64(insert_visible, 5, row->stamp);
+            sqlite3_bind_text(insert_visible, 7, row->value, -1, SQLITE_STATIC);
+            run(insert_visible);
+        }
+
+        /* 6. Every text value of a searchable field, into the full-text index. */
         if (searchable[row->field]) {
             sqlite3_bind_text(insert_search, 1, row->value, -1, SQLITE_STATIC);
             sqlite3_bind_blob(insert_search, 2, entity, ID_BYTES, SQLITE_STATIC);
@@ -359,7 +367,7 @@ static void apply(uint64_t count) {
     run(save_clock);
 
     sqlite3_stmt *statements[] = {insert_change, insert_entity, insert_superseded, delete_visible,
-                                  insert_visible, upsert_origin, save_clock, insert_search};
+                                  probe_superseded, insert_visible, upsert_origin, save_clock, insert_search};
     for (size_t s = 0; s < sizeof statements / sizeof *statements; s++) sqlite3_finalize(statements[s]);
     execute("COMMIT");
 }

@@ -174,8 +174,9 @@ public final class ChangeApplier {
             try rows.insertSuperseded(id, of: key)
             try rows.deleteVisible(id, of: key)
         }
-        // Visible until a held change supersedes it, whichever arrived first.
-        try rows.insertVisibleUnlessSuperseded(VisibleValue(id: change.id, stamp: change.stamp, value: change.value), of: key)
+        if try !rows.isSuperseded(change.id, of: key) {
+            try rows.insertVisible(VisibleValue(id: change.id, stamp: change.stamp, value: change.value), of: key)
+        }
         if case let .text(text) = change.value, searchableFields.contains(change.field) {
             try rows.indexText(text, of: key, by: change.id)
         }

@@ -17,7 +17,8 @@ final class SQLiteRows: StateRows {
     private let insertEntityStatement: SQLiteStatement
     private let insertSupersededStatement: SQLiteStatement
     private let deleteVisibleStatement: SQLiteStatement
-    private let insertVisibleUnlessSupersededStatement: SQLiteStatement
+    private let probeSuperseded: SQLiteStatement
+    private let insertVisibleStatement: SQLiteStatement
     private let selectVisible: SQLiteStatement
     private let selectRedacted: SQLiteStatement
     private let anyRedacted: SQLiteStatement
@@ -43,12 +44,9 @@ final class SQLiteRows: StateRows {
         insertEntityStatement = try SQLiteStatement(db, "INSERT INTO entity (id, kind, engagement) VALUES (?, ?, ?)")
         insertSupersededStatement = try SQLiteStatement(db, "INSERT OR IGNORE INTO superseded (entity, field, origin, seq) VALUES (?, ?, ?, ?)")
         deleteVisibleStatement = try SQLiteStatement(db, "DELETE FROM field_value WHERE entity = ? AND field = ? AND origin = ? AND seq = ?")
-        // One statement where two would each be bound, stepped and reset: a million times in an
-        // import of a million changes (issue 21).
-        insertVisibleUnlessSupersededStatement = try SQLiteStatement(db, """
-            INSERT INTO field_value (entity, field, origin, seq, stamp, type, value)
-            SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
-            WHERE NOT EXISTS (SELECT 1 FROM superseded WHERE entity = ?1 AND field = ?2 AND origin = ?3 AND seq = ?4)
+        probeSuperseded = try SQLiteStatement(db, "SELECT 1 FROM superseded WHERE entity = ? AND field = ? AND origin = ? AND seq = ?")
+        insertVisibleStatement = try SQLiteStatement(db, """
+            INSERT INTO field_value (entity, field, origin, seq, stamp, type, value) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         selectVisible = try SQLiteStatement(db, "SELECT origin, seq, stamp, type, value FROM field_value WHERE entity = ? AND field = ?")
         selectRedacted = try SQLiteStatement(db, "SELECT hash FROM redacted WHERE origin = ? AND seq = ?")
@@ -221,18 +219,10 @@ final class SQLiteRows: StateRows {
     }
 
     func insertVisible(_ value: VisibleValue, of key: FieldKey) throws(StoreError) {
-        let statement = try statement("INSERT INTO field_value (entity, field, origin, seq, stamp, type, value) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        bind(key, value.id, to: statement)
-        statement.bind(value.stamp.rawValue, at: 5)
-        ChangeColumns.bind(value.value, typeAt: 6, valueAt: 7, to: statement)
-        try statement.run()
-    }
-
-    func insertVisibleUnlessSuperseded(_ value: VisibleValue, of key: FieldKey) throws(StoreError) {
-        bind(key, value.id, to: insertVisibleUnlessSupersededStatement)
-        insertVisibleUnlessSupersededStatement.bind(value.stamp.rawValue, at: 5)
-        ChangeColumns.bind(value.value, typeAt: 6, valueAt: 7, to: insertVisibleUnlessSupersededStatement)
-        try insertVisibleUnlessSupersededStatement.run()
+        bind(key, value.id, to: insertVisibleStatement)
+        insertVisibleStatement.bind(value.stamp.rawValue, at: 5)
+        ChangeColumns.bind(value.value, typeAt: 6, valueAt: 7, to: insertVisibleStatement)
+        try insertVisibleStatement.run()
     }
 
     func deleteVisible(_ id: ChangeID, of key: FieldKey) throws(StoreError) {
@@ -246,9 +236,8 @@ final class SQLiteRows: StateRows {
     }
 
     func isSuperseded(_ id: ChangeID, of key: FieldKey) throws(StoreError) -> Bool {
-        let statement = try statement("SELECT 1 FROM superseded WHERE entity = ? AND field = ? AND origin = ? AND seq = ?")
-        bind(key, id, to: statement)
-        return try probe(statement)
+        bind(key, id, to: probeSuperseded)
+        return try probe(probeSuperseded)
     }
 
     func indexText(_ text: String, of key: FieldKey, by id: ChangeID) throws(StoreError) {

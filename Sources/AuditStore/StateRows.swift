@@ -68,10 +68,6 @@ public protocol StateRows: AnyObject {
     func insertSuperseded(_ id: ChangeID, of key: FieldKey) throws(StoreError)
     /// Whether `id` is recorded as superseded in this field.
     func isSuperseded(_ id: ChangeID, of key: FieldKey) throws(StoreError) -> Bool
-    /// Makes a value visible unless its change is recorded as superseded in this field
-    /// (`isSuperseded`, then `insertVisible`, as the default does; SQLite's rows ask both in one
-    /// statement).
-    func insertVisibleUnlessSuperseded(_ value: VisibleValue, of key: FieldKey) throws(StoreError)
     /// Indexes the text a change wrote into a searchable field, for full-text search.
     func indexText(_ text: String, of key: FieldKey, by id: ChangeID) throws(StoreError)
 
@@ -152,9 +148,4 @@ public enum LogLink: Sendable {
 extension StateRows {
     /// `ChangeApplier.stateBatch`.
     public var stateBatch: Int { ChangeApplier.stateBatch }
-
-    /// `isSuperseded`, then `insertVisible` if not.
-    public func insertVisibleUnlessSuperseded(_ value: VisibleValue, of key: FieldKey) throws(StoreError) {
-        if try !isSuperseded(value.id, of: key) { try insertVisible(value, of: key) }
-    }
 }
