@@ -9,13 +9,13 @@ enum ChangeColumns {
 
     /// Binds a change's eleven columns to parameters 1…11, in `selectList` order.
     static func bind(_ change: Change, to statement: SQLiteStatement) {
-        statement.bind(blob: change.origin.bytes, at: 1)
+        statement.bind(change.origin, at: 1)
         statement.bind(change.seq, at: 2)
         statement.bind(change.stamp.rawValue, at: 3)
         statement.bind(change.transaction, at: 4)
-        statement.bind(blob: change.engagement.bytes, at: 5)
+        statement.bind(change.engagement, at: 5)
         statement.bind(change.kind, at: 6)
-        statement.bind(blob: change.entity.bytes, at: 7)
+        statement.bind(change.entity, at: 7)
         statement.bind(change.field, at: 8)
         bind(change.value, typeAt: 9, valueAt: 10, to: statement)
         if change.supersedes.isEmpty {
@@ -81,7 +81,7 @@ enum ChangeColumns {
     static func encode(_ ids: [ChangeID]) -> [UInt8] {
         var writer = ByteWriter(capacity: ids.count * 24)
         for id in ids {
-            writer.write(raw: id.origin.bytes)
+            writer.write(id: id.origin)
             writer.write(id.seq)
         }
         return writer.bytes

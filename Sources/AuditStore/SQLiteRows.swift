@@ -65,13 +65,13 @@ final class SQLiteRows: StateRows {
 
     /// Binds a change id to parameters `first` and `first + 1`.
     private func bind(_ id: ChangeID, to statement: SQLiteStatement, at first: Int32 = 1) {
-        statement.bind(blob: id.origin.bytes, at: first)
+        statement.bind(id.origin, at: first)
         statement.bind(id.seq, at: first + 1)
     }
 
     /// Binds (entity, field, origin, seq) to parameters 1…4.
     private func bind(_ key: FieldKey, _ id: ChangeID, to statement: SQLiteStatement) {
-        statement.bind(blob: key.entity.bytes, at: 1)
+        statement.bind(key.entity, at: 1)
         statement.bind(key.field, at: 2)
         bind(id, to: statement, at: 3)
     }
@@ -123,7 +123,7 @@ final class SQLiteRows: StateRows {
     }
 
     func hasChanges(of origin: ReplicaID, after seq: UInt64) throws(StoreError) -> Bool {
-        probeBeyond.bind(blob: origin.bytes, at: 1)
+        probeBeyond.bind(origin, at: 1)
         probeBeyond.bind(seq, at: 2)
         return try probe(probeBeyond)
     }
@@ -150,14 +150,14 @@ final class SQLiteRows: StateRows {
     }
 
     func hasPlaceholders(of origin: ReplicaID) throws(StoreError) -> Bool {
-        anyRedacted.bind(blob: origin.bytes, at: 1)
+        anyRedacted.bind(origin, at: 1)
         return try probe(anyRedacted)
     }
 
     // MARK: - Origins
 
     func chain(of origin: ReplicaID) throws(StoreError) -> OriginChain? {
-        selectOrigin.bind(blob: origin.bytes, at: 1)
+        selectOrigin.bind(origin, at: 1)
         defer { selectOrigin.reset() }
         guard try selectOrigin.step() else { return nil }
         do { return OriginChain(origin: origin, seq: selectOrigin.uint64(0), head: try ChangeHash(bytes: selectOrigin.blob(1))) } catch {
@@ -170,7 +170,7 @@ final class SQLiteRows: StateRows {
             INSERT INTO origin (replica, contiguous, head) VALUES (?, ?, ?)
             ON CONFLICT (replica) DO UPDATE SET contiguous = excluded.contiguous, head = excluded.head
             """)
-        statement.bind(blob: chain.origin.bytes, at: 1)
+        statement.bind(chain.origin, at: 1)
         statement.bind(chain.seq, at: 2)
         statement.bind(blob: chain.head.bytes, at: 3)
         try statement.run()
@@ -179,7 +179,7 @@ final class SQLiteRows: StateRows {
     // MARK: - Entities and visible values
 
     func entity(_ id: EntityID) throws(StoreError) -> (kind: String, engagement: EntityID)? {
-        selectEntity.bind(blob: id.bytes, at: 1)
+        selectEntity.bind(id, at: 1)
         defer { selectEntity.reset() }
         guard try selectEntity.step() else { return nil }
         do { return (selectEntity.text(0), try EntityID(bytes: selectEntity.blob(1))) } catch {
@@ -188,21 +188,21 @@ final class SQLiteRows: StateRows {
     }
 
     func insertEntity(_ id: EntityID, kind: String, engagement: EntityID) throws(StoreError) {
-        insertEntityStatement.bind(blob: id.bytes, at: 1)
+        insertEntityStatement.bind(id, at: 1)
         insertEntityStatement.bind(kind, at: 2)
-        insertEntityStatement.bind(blob: engagement.bytes, at: 3)
+        insertEntityStatement.bind(engagement, at: 3)
         try insertEntityStatement.run()
     }
 
     func setDeleted(_ deleted: Bool, entity: EntityID) throws(StoreError) {
         let statement = try statement("UPDATE entity SET deleted = ? WHERE id = ?")
         statement.bind(Int64(deleted ? 1 : 0), at: 1)
-        statement.bind(blob: entity.bytes, at: 2)
+        statement.bind(entity, at: 2)
         try statement.run()
     }
 
     func visibleValues(of key: FieldKey) throws(StoreError) -> [VisibleValue] {
-        selectVisible.bind(blob: key.entity.bytes, at: 1)
+        selectVisible.bind(key.entity, at: 1)
         selectVisible.bind(key.field, at: 2)
         defer { selectVisible.reset() }
         var values: [VisibleValue] = []
@@ -251,7 +251,7 @@ final class SQLiteRows: StateRows {
             insertSearch = statement
         }
         statement.bind(text, at: 1)
-        statement.bind(blob: key.entity.bytes, at: 2)
+        statement.bind(key.entity, at: 2)
         statement.bind(key.field, at: 3)
         bind(id, to: statement, at: 4)
         try statement.run()
@@ -393,7 +393,7 @@ final class SQLiteRows: StateRows {
         try grdb {
             var held: [ForkVersion] = []
             try Store.forEachRow(db, "SELECT \(ChangeColumns.selectList), hash FROM change WHERE origin = ?1 AND seq >= ?2", bind: {
-                $0.bind(blob: origin.bytes, at: 1)
+                $0.bind(origin, at: 1)
                 $0.bind(seq, at: 2)
             }, table: "change") { row in
                 let change = try ChangeColumns.read(row)
@@ -402,7 +402,7 @@ final class SQLiteRows: StateRows {
                     canonical: change.canonicalEncoding(), relayedBy: nil, receivedAt: now))
             }
             try Store.forEachRow(db, "SELECT seq, content, hash FROM redacted WHERE origin = ?1 AND seq >= ?2", bind: {
-                $0.bind(blob: origin.bytes, at: 1)
+                $0.bind(origin, at: 1)
                 $0.bind(seq, at: 2)
             }, table: "redacted") { row in
                 held.append(ForkVersion(

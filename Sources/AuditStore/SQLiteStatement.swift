@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import Replication
 
 /// A prepared statement on the raw SQLite connection GRDB holds, for the hot paths
 /// (bulk apply, rebuild) where GRDB's statement arguments cost more than the insert itself.
@@ -38,6 +39,16 @@ final class SQLiteStatement {
         text.withUTF8 { utf8 in
             _ = sqlite3_bind_text(handle, index, utf8.baseAddress, Int32(utf8.count), Self.transient)
         }
+    }
+
+    /// Binds an entity id's 16 bytes as a blob, without an array.
+    func bind(_ id: EntityID, at index: Int32) {
+        id.withUnsafeBytes { raw in _ = sqlite3_bind_blob(handle, index, raw.baseAddress, Int32(raw.count), Self.transient) }
+    }
+
+    /// Binds a replica id's 16 bytes as a blob, without an array.
+    func bind(_ id: ReplicaID, at index: Int32) {
+        id.withUnsafeBytes { raw in _ = sqlite3_bind_blob(handle, index, raw.baseAddress, Int32(raw.count), Self.transient) }
     }
 
     func bind(blob: [UInt8], at index: Int32) {

@@ -6,7 +6,7 @@ extension Store {
     ///
     /// - Complexity: one indexed scan of the engagement's entities and their visible values.
     public func snapshots(engagement: EntityID) throws(StoreError) -> [EntitySnapshot] {
-        try snapshots(where: "e.engagement = ?", bind: { $0.bind(blob: engagement.bytes, at: 1) })
+        try snapshots(where: "e.engagement = ?", bind: { $0.bind(engagement, at: 1) })
     }
 
     /// The entities of some kinds in an engagement, with all their fields (rosters need only the
@@ -19,7 +19,7 @@ extension Store {
     static func snapshots(_ db: Database, engagement: EntityID, kinds: [String]) throws -> [EntitySnapshot] {
         let placeholders = kinds.map { _ in "?" }.joined(separator: ", ")
         return try snapshots(db, where: "e.engagement = ? AND e.kind IN (\(placeholders))", bind: { statement in
-            statement.bind(blob: engagement.bytes, at: 1)
+            statement.bind(engagement, at: 1)
             for (index, kind) in kinds.enumerated() { statement.bind(kind, at: Int32(index + 2)) }
         })
     }
@@ -31,7 +31,7 @@ extension Store {
 
     /// One entity with all its fields, if held.
     public func snapshot(_ id: EntityID) throws(StoreError) -> EntitySnapshot? {
-        try snapshots(where: "e.id = ?", bind: { $0.bind(blob: id.bytes, at: 1) }).first
+        try snapshots(where: "e.id = ?", bind: { $0.bind(id, at: 1) }).first
     }
 
     private func snapshots(where condition: String, bind: @escaping (SQLiteStatement) -> Void) throws(StoreError) -> [EntitySnapshot] {
@@ -74,7 +74,7 @@ extension Store {
             var changes: [Change] = []
             try Self.forEachRow(
                 db, "SELECT \(ChangeColumns.selectList) FROM change WHERE entity = ? ORDER BY stamp, origin, seq",
-                bind: { $0.bind(blob: entity.bytes, at: 1) }, table: "change"
+                bind: { $0.bind(entity, at: 1) }, table: "change"
             ) { row in changes.append(try ChangeColumns.read(row)) }
             return changes
         }
@@ -87,7 +87,7 @@ extension Store {
             try Self.forEachRow(
                 db, "SELECT \(ChangeColumns.selectList) FROM change WHERE engagement = ? ORDER BY stamp DESC, origin, seq LIMIT ?",
                 bind: {
-                    $0.bind(blob: engagement.bytes, at: 1)
+                    $0.bind(engagement, at: 1)
                     $0.bind(Int64(clamping: limit), at: 2)
                 }, table: "change"
             ) { row in changes.append(try ChangeColumns.read(row)) }
@@ -99,7 +99,7 @@ extension Store {
     public func changeCount(of origin: ReplicaID, after seq: UInt64) throws(StoreError) -> Int {
         try readTransaction { db in
             let statement = try SQLiteStatement(db, "SELECT COUNT(*) FROM change WHERE origin = ? AND seq > ?")
-            statement.bind(blob: origin.bytes, at: 1)
+            statement.bind(origin, at: 1)
             statement.bind(seq, at: 2)
             defer { statement.reset() }
             return try statement.step() ? Int(statement.int64(0)) : 0

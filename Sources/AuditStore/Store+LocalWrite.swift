@@ -73,9 +73,9 @@ extension Store {
         try forEachRow(
             db, "SELECT 1 FROM change WHERE origin = ?1 AND seq < ?2 AND entity = ?3 LIMIT 1",
             bind: { statement in
-                statement.bind(blob: origin.bytes, at: 1)
+                statement.bind(origin, at: 1)
                 statement.bind(Int64(bitPattern: seq), at: 2)
-                statement.bind(blob: entity.bytes, at: 3)
+                statement.bind(entity, at: 3)
             }, table: "change"
         ) { _ in found = true }
         return found

@@ -124,7 +124,7 @@ extension Store {
             var versions: [ForkVersion] = []
             try Self.forEachRow(db, """
                 SELECT seq, content, hash, canonical, relayed_by, received_at FROM fork_version WHERE origin = ?1 ORDER BY seq, content
-                """, bind: { $0.bind(blob: origin.bytes, at: 1) }, table: "fork_version") { row in
+                """, bind: { $0.bind(origin, at: 1) }, table: "fork_version") { row in
                 versions.append(ForkVersion(
                     id: ChangeID(origin: origin, seq: row.uint64(0)), content: try ContentDigest(bytes: row.blob(1)),
                     hash: row.isNull(2) ? nil : try ChangeHash(bytes: row.blob(2)), canonical: row.isNull(3) ? nil : row.blob(3),
@@ -143,7 +143,7 @@ extension Store {
                 SELECT seq, hash FROM change WHERE origin = ?1 AND seq BETWEEN ?2 AND ?3 AND hash IS NOT NULL
                 UNION ALL SELECT seq, hash FROM redacted WHERE origin = ?1 AND seq BETWEEN ?2 AND ?3
                 """, bind: {
-                    $0.bind(blob: origin.bytes, at: 1)
+                    $0.bind(origin, at: 1)
                     $0.bind(seqs.lowerBound, at: 2)
                     $0.bind(seqs.upperBound, at: 3)
                 }, table: "change") { row in
@@ -162,7 +162,7 @@ extension Store {
                 var setAside = 0
                 try Self.forEachRow(db, """
                     SELECT seq, content, hash, canonical, relayed_by, received_at FROM fork_version WHERE origin = ?1 ORDER BY seq, content
-                    """, bind: { $0.bind(blob: origin.bytes, at: 1) }, table: "fork_version") { row in
+                    """, bind: { $0.bind(origin, at: 1) }, table: "fork_version") { row in
                     guard row.uint64(0) == seq else {
                         if row.uint64(0) > seq { setAside += 1 }
                         return
@@ -188,7 +188,7 @@ extension Store {
             try Self.forEachRow(db, """
                 SELECT seq, hash, public_key, signature FROM checkpoint_seen WHERE origin = ?1 AND seq <= ?2 ORDER BY seq DESC LIMIT 1
                 """, bind: {
-                    $0.bind(blob: origin.bytes, at: 1)
+                    $0.bind(origin, at: 1)
                     $0.bind(seq, at: 2)
                 }, table: "checkpoint_seen") { row in
                 found = StoredCheckpoint(

@@ -45,7 +45,7 @@ extension Store {
             var values: [String: [VisibleValue]] = [:]
             try Self.forEachRow(
                 db, "SELECT field, origin, seq, stamp, type, value FROM field_value WHERE entity = ?",
-                bind: { $0.bind(blob: entity.bytes, at: 1) }, table: "field_value"
+                bind: { $0.bind(entity, at: 1) }, table: "field_value"
             ) { row in
                 let id = ChangeID(origin: try ReplicaID(bytes: row.blob(1)), seq: row.uint64(2))
                 let value = try ChangeColumns.readValue(row, typeAt: 4, valueAt: 5)
@@ -57,7 +57,7 @@ extension Store {
 
     /// The entity with this id, if any change to it is held.
     public func entity(_ id: EntityID) throws(StoreError) -> EntityRecord? {
-        try entities(where: "id = ?", bind: { $0.bind(blob: id.bytes, at: 1) }).first
+        try entities(where: "id = ?", bind: { $0.bind(id, at: 1) }).first
     }
 
     /// The entities of one kind, in id order (creation order, for UUIDv7 ids).
@@ -165,7 +165,7 @@ extension Store {
             try Self.forEachRow(
                 db, "SELECT \(ChangeColumns.selectList) FROM change WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?",
                 bind: {
-                    $0.bind(blob: origin.bytes, at: 1)
+                    $0.bind(origin, at: 1)
                     $0.bind(after, at: 2)
                     $0.bind(Int64(clamping: limit), at: 3)
                 }, table: "change"

@@ -67,7 +67,7 @@ extension Store {
 
     private static func bind(_ statement: SQLiteStatement, _ query: String, _ engagement: EntityID?) {
         statement.bind(query, at: 1)
-        if let engagement { statement.bind(blob: engagement.bytes, at: 2) } else { statement.bindNull(at: 2) }
+        if let engagement { statement.bind(engagement, at: 2) } else { statement.bindNull(at: 2) }
     }
 
     private func runSearch(_ query: String, engagement: EntityID?, limit: Int?) throws(StoreError) -> [SearchHit] {

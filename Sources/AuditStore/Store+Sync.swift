@@ -122,7 +122,7 @@ extension Store {
                 WHERE origin = ?1 AND seq > ?2 AND seq <= ?3
                 ORDER BY 2
                 """, bind: {
-                    $0.bind(blob: origin.bytes, at: 1)
+                    $0.bind(origin, at: 1)
                     $0.bind(after, at: 2)
                     $0.bind(through, at: 3)
                 }, table: "change"
@@ -145,7 +145,7 @@ extension Store {
         var found: StoredCheckpoint?
         try Self.forEachRow(
             db, "SELECT seq, hash, public_key, signature FROM checkpoint WHERE origin = ?",
-            bind: { $0.bind(blob: origin.bytes, at: 1) }, table: "checkpoint"
+            bind: { $0.bind(origin, at: 1) }, table: "checkpoint"
         ) { row in
             found = StoredCheckpoint(
                 origin: origin, seq: row.uint64(0), hash: try ChangeHash(bytes: row.blob(1)), publicKey: row.blob(2),
@@ -216,7 +216,7 @@ extension Store {
         try readTransaction { db in
             var vector = VersionVector()
             try Self.forEachRow(
-                db, "SELECT origin, seq FROM peer_vector WHERE peer = ?", bind: { $0.bind(blob: peer.bytes, at: 1) }, table: "peer_vector"
+                db, "SELECT origin, seq FROM peer_vector WHERE peer = ?", bind: { $0.bind(peer, at: 1) }, table: "peer_vector"
             ) { row in vector[try ReplicaID(bytes: row.blob(0))] = row.uint64(1) }
             return vector
         }
@@ -277,10 +277,10 @@ extension Store {
             SELECT seq, entity FROM change
             WHERE origin = ?1 AND seq >= ?2 AND field = ?3 AND engagement = ?4 AND kind = ?5 ORDER BY seq
             """, bind: { statement in
-                statement.bind(blob: origin.bytes, at: 1)
+                statement.bind(origin, at: 1)
                 statement.bind(Int64(bitPattern: seq), at: 2)
                 statement.bind(Change.deletedField, at: 3)
-                statement.bind(blob: engagement.bytes, at: 4)
+                statement.bind(engagement, at: 4)
                 statement.bind(kind, at: 5)
             }, table: "change") { row in
             found.append((ChangeID(origin: origin, seq: row.uint64(0)), try EntityID(bytes: row.blob(1))))

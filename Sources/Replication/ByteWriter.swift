@@ -17,6 +17,17 @@ public struct ByteWriter: Sendable {
     /// Appends bytes as they are, with no length prefix: only for fields of fixed size (ids, digests).
     public mutating func write<Bytes: Sequence<UInt8>>(raw: Bytes) { bytes.append(contentsOf: raw) }
 
+    /// Appends an entity id's 16 bytes as they are (no array made).
+    public mutating func write(id: EntityID) {
+        write(id.words.high)
+        write(id.words.low)
+    }
+
+    /// Appends a replica id's 16 bytes as they are (no array made).
+    public mutating func write(id: ReplicaID) {
+        id.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    }
+
     /// Writes `value` as 8 bytes, most significant first.
     public mutating func write(_ value: UInt64) {
         for shift in stride(from: 56, through: 0, by: -8) {

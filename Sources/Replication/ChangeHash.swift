@@ -70,18 +70,18 @@ extension Change {
     /// transaction, engagement, entity, kind, field, value, supersedes.
     public func canonicalEncoding() -> [UInt8] {
         var writer = ByteWriter(capacity: 128 + supersedes.count * 24)
-        writer.write(raw: origin.bytes)
+        writer.write(id: origin)
         writer.write(seq)
         writer.write(stamp.rawValue)
         writer.write(transaction)
-        writer.write(raw: engagement.bytes)
-        writer.write(raw: entity.bytes)
+        writer.write(id: engagement)
+        writer.write(id: entity)
         writer.write(name: kind)
         writer.write(name: field)
         writer.write(value)
         writer.write(UInt32(truncatingIfNeeded: supersedes.count))
         for id in supersedes {
-            writer.write(raw: id.origin.bytes)
+            writer.write(id: id.origin)
             writer.write(id.seq)
         }
         return writer.bytes

@@ -7,34 +7,34 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// The number of bytes in an entity id.
     public static let byteCount = 16
 
-    /// The id's 16 bytes, most significant first.
-    public let bytes: [UInt8]
+    /// The 16 bytes, held without an array (`SixteenBytes`).
+    private let storage: SixteenBytes
 
     /// Wraps 16 bytes.
     ///
     /// - Throws: `ReplicationError.malformed` if `bytes` is not 16 bytes long.
     public init<Bytes: Collection<UInt8>>(bytes: Bytes) throws(ReplicationError) {
-        guard bytes.count == Self.byteCount else {
+        guard let storage = SixteenBytes(bytes) else {
             throw .malformed(what: "entity id", reason: "expected \(Self.byteCount) bytes, found \(bytes.count)")
         }
-        self.bytes = Array(bytes)
+        self.storage = storage
     }
 
-    /// The id's 16 bytes as two big-endian words, which order as the bytes do: for tables that
-    /// hold many ids without an array each (`init(words:)` makes the id again).
-    public var words: (high: UInt64, low: UInt64) {
-        (bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }, bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) })
+    /// The id's 16 bytes, most significant first, in a new array (`withUnsafeBytes` makes none).
+    public var bytes: [UInt8] { storage.bytes }
+
+    /// Calls `body` with the id's 16 bytes, most significant first, without making an array.
+    public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try storage.withUnsafeBytes(body)
     }
+
+    /// The id's 16 bytes as two big-endian words, which order as the bytes do (`init(words:)`
+    /// makes the id again).
+    public var words: (high: UInt64, low: UInt64) { (storage.high, storage.low) }
 
     /// The id whose 16 bytes are `words`, most significant first (the inverse of `words`).
     public init(words: (high: UInt64, low: UInt64)) {
-        bytes = [UInt8](unsafeUninitializedCapacity: Self.byteCount) { buffer, count in
-            for index in 0..<8 {
-                buffer[index] = UInt8(truncatingIfNeeded: words.high >> (56 - 8 * UInt64(index)))
-                buffer[8 + index] = UInt8(truncatingIfNeeded: words.low >> (56 - 8 * UInt64(index)))
-            }
-            count = Self.byteCount
-        }
+        storage = SixteenBytes(high: words.high, low: words.low)
     }
 
     /// Makes a UUIDv7 for wall time `milliseconds` with 74 random bits from `generator`.
@@ -64,16 +64,14 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// - Throws: `ReplicationError.malformed` naming the text.
     public init(_ text: String) throws(ReplicationError) {
         let digits = text.filter { $0 != "-" }
-        guard let bytes = Hex.decode(digits), bytes.count == Self.byteCount else {
+        guard let bytes = Hex.decode(digits), let storage = SixteenBytes(bytes) else {
             throw .malformed(what: "entity id", reason: "'\(text)' is not a UUID")
         }
-        self.bytes = bytes
+        self.storage = storage
     }
 
     /// The Unix milliseconds in the id's first 48 bits.
-    public var milliseconds: UInt64 {
-        bytes.prefix(6).reduce(0) { $0 << 8 | UInt64($1) }
-    }
+    public var milliseconds: UInt64 { storage.high >> 16 }
 
     /// The lowercase `8-4-4-4-12` spelling.
     public var description: String {
@@ -90,22 +88,17 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// that ids made the same day share.
     public var short: String { String(Hex.encode(bytes).suffix(8)) }
 
-    /// Hashes the 16 bytes as two 64-bit words rather than byte by byte (a hot path of bulk apply).
+    /// Hashes the 16 bytes as two 64-bit words.
     public func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { raw in
-            hasher.combine(raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
-            hasher.combine(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        }
+        storage.hash(into: &hasher)
     }
 
     /// Ids are equal when their 16 bytes are.
-    public static func == (lhs: EntityID, rhs: EntityID) -> Bool { lhs.bytes == rhs.bytes }
+    public static func == (lhs: EntityID, rhs: EntityID) -> Bool { lhs.storage == rhs.storage }
 
     /// Orders by bytes, as SQLite's BINARY collation orders the stored blobs; for UUIDv7 ids that is
     /// creation order, to the millisecond.
-    public static func < (lhs: EntityID, rhs: EntityID) -> Bool {
-        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
-    }
+    public static func < (lhs: EntityID, rhs: EntityID) -> Bool { lhs.storage < rhs.storage }
 }
 
 extension EntityID {

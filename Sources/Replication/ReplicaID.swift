@@ -9,32 +9,40 @@ public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The number of bytes in a replica id.
     public static let byteCount = 16
 
-    /// The id's 16 bytes.
-    public let bytes: [UInt8]
+    /// The 16 bytes, held without an array (`SixteenBytes`).
+    private let storage: SixteenBytes
 
     /// Wraps 16 bytes.
     ///
     /// - Throws: `ReplicationError.malformed` if `bytes` is not 16 bytes long.
     public init<Bytes: Collection<UInt8>>(bytes: Bytes) throws(ReplicationError) {
-        guard bytes.count == Self.byteCount else {
+        guard let storage = SixteenBytes(bytes) else {
             throw .malformed(what: "replica id", reason: "expected \(Self.byteCount) bytes, found \(bytes.count)")
         }
-        self.bytes = Array(bytes)
+        self.storage = storage
     }
 
     /// Derives the replica id of an Ed25519 public key (its 32 raw bytes).
     public init(publicKey: Curve25519.Signing.PublicKey) {
-        self.bytes = Array(SHA256.hash(data: publicKey.rawRepresentation).prefix(Self.byteCount))
+        storage = SixteenBytes(Array(SHA256.hash(data: publicKey.rawRepresentation).prefix(Self.byteCount)))!
     }
 
     /// Parses the 32-hex-digit text form.
     ///
     /// - Throws: `ReplicationError.malformed` naming the text if it is not 32 hexadecimal digits.
     public init(hex: String) throws(ReplicationError) {
-        guard let bytes = Hex.decode(hex), bytes.count == Self.byteCount else {
+        guard let bytes = Hex.decode(hex), let storage = SixteenBytes(bytes) else {
             throw .malformed(what: "replica id", reason: "'\(hex)' is not \(Self.byteCount * 2) hexadecimal digits")
         }
-        self.bytes = bytes
+        self.storage = storage
+    }
+
+    /// The id's 16 bytes, in a new array (`withUnsafeBytes` makes none).
+    public var bytes: [UInt8] { storage.bytes }
+
+    /// Calls `body` with the id's 16 bytes without making an array.
+    public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try storage.withUnsafeBytes(body)
     }
 
     /// The 32-hex-digit text form.
@@ -46,21 +54,16 @@ public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The 32 hex digits, as `hex`.
     public var description: String { hex }
 
-    /// Hashes the 16 bytes as two 64-bit words rather than byte by byte (a hot path of bulk apply).
+    /// Hashes the 16 bytes as two 64-bit words.
     public func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { raw in
-            hasher.combine(raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
-            hasher.combine(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        }
+        storage.hash(into: &hasher)
     }
 
     /// Ids are equal when their 16 bytes are.
-    public static func == (lhs: ReplicaID, rhs: ReplicaID) -> Bool { lhs.bytes == rhs.bytes }
+    public static func == (lhs: ReplicaID, rhs: ReplicaID) -> Bool { lhs.storage == rhs.storage }
 
     /// Orders by bytes: the order of origins in version vectors, bundles and the state digest.
-    public static func < (lhs: ReplicaID, rhs: ReplicaID) -> Bool {
-        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
-    }
+    public static func < (lhs: ReplicaID, rhs: ReplicaID) -> Bool { lhs.storage < rhs.storage }
 }
 
 /// Lowercase hexadecimal text for byte strings.

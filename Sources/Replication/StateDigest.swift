@@ -29,9 +29,9 @@ public struct StateDigest: Hashable, Sendable, CustomStringConvertible {
         /// An entity, sorted by id: its kind, engagement, and whether its `deleted` field's winner is true.
         public mutating func addEntity(_ entity: EntityID, kind: String, engagement: EntityID, deleted: Bool) {
             writer.write(UInt8(1))
-            writer.write(raw: entity.bytes)
+            writer.write(id: entity)
             writer.write(name: kind)
-            writer.write(raw: engagement.bytes)
+            writer.write(id: engagement)
             writer.write(UInt8(deleted ? 1 : 0))
             flush()
         }
@@ -39,9 +39,9 @@ public struct StateDigest: Hashable, Sendable, CustomStringConvertible {
         /// A visible value of a field, sorted by (entity, field, origin, seq).
         public mutating func addVisible(_ key: FieldKey, _ value: VisibleValue) {
             writer.write(UInt8(2))
-            writer.write(raw: key.entity.bytes)
+            writer.write(id: key.entity)
             writer.write(name: key.field)
-            writer.write(raw: value.id.origin.bytes)
+            writer.write(id: value.id.origin)
             writer.write(value.id.seq)
             writer.write(value.stamp.rawValue)
             writer.write(value.value)
@@ -51,9 +51,9 @@ public struct StateDigest: Hashable, Sendable, CustomStringConvertible {
         /// A change id some held change supersedes, sorted by (entity, field, origin, seq).
         public mutating func addSuperseded(_ key: FieldKey, _ id: ChangeID) {
             writer.write(UInt8(3))
-            writer.write(raw: key.entity.bytes)
+            writer.write(id: key.entity)
             writer.write(name: key.field)
-            writer.write(raw: id.origin.bytes)
+            writer.write(id: id.origin)
             writer.write(id.seq)
             flush()
         }
@@ -61,7 +61,7 @@ public struct StateDigest: Hashable, Sendable, CustomStringConvertible {
         /// An origin's gap-free prefix and the hash of its last change, sorted by origin.
         public mutating func addOrigin(_ origin: ReplicaID, contiguous: UInt64, head: ChangeHash) {
             writer.write(UInt8(4))
-            writer.write(raw: origin.bytes)
+            writer.write(id: origin)
             writer.write(contiguous)
             writer.write(raw: head.bytes)
             flush()
