@@ -39,11 +39,12 @@ let package = Package(
         .target(
             name: "BundleFormat",
             dependencies: ["Replication", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        // The process-wide SQLite settings that only C can make (`sqlite3_config` is variadic).
+        // The process-wide SQLite settings that only C can make (`sqlite3_config` is variadic), made
+        // as the process starts.
         .target(
             name: "CSQLiteSettings",
             linkerSettings: [.linkedLibrary("sqlite3")]),
-        // The only module that touches SQLite.
+        // The only Swift module that touches SQLite.
         .target(
             name: "AuditStore",
             dependencies: [
@@ -137,6 +138,7 @@ let package = Package(
             dependencies: [
                 "AuditStore", "AuditStorePostgres", "Replication", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
         .testTarget(
             name: "AuditReportsTests",

@@ -63,13 +63,14 @@ public final class ChangeApplier {
 
     /// Adds a change to the log and the materialised state; a held identical change is a duplicate.
     ///
-    /// `content` is the change's content digest when the caller already computed it (a reading
-    /// thread, `SyncLink.change`); it must be `change.contentDigest`, which is computed otherwise.
+    /// `digest` is the change's content digest when the caller already computed it (a reading
+    /// thread, `SyncLink.change`); it is used only if computed for a change with this id, and the
+    /// digest is computed here otherwise.
     ///
     /// - Throws: `StoreError.rejected` if the change is invalid, differs from the held change with
     ///   its id, or contradicts its entity's kind or engagement.
-    public func add(_ change: Change, content: ContentDigest? = nil) throws(StoreError) -> ApplyOutcome {
-        assert(content == nil || content == change.contentDigest, "the content digest given is not the change's")
+    public func add(_ change: Change, digest: ChangeDigest? = nil) throws(StoreError) -> ApplyOutcome {
+        assert(digest == nil || digest?.content == change.contentDigest, "the content digest given is not the change's")
         do { try change.validate() } catch { throw .rejected(error) }
         var chain = try self.chain(of: change.origin)
         if chain.hasRedacted, change.seq <= chain.links.seq, let placeholder = try rows.placeholderHash(of: change.id) {
@@ -79,7 +80,9 @@ public final class ChangeApplier {
         // A change next in its chain gets its hash now; one beyond a gap when the gap closes.
         var extended = chain.links
         let hash = extended.isNext(change.id)
-            ? try rejecting { () throws(ReplicationError) in try extended.extend(by: change.id, content: content ?? change.contentDigest) }
+            ? try rejecting { () throws(ReplicationError) in
+                try extended.extend(by: change.id, content: digest.flatMap { $0.id == change.id ? $0.content : nil } ?? change.contentDigest)
+            }
             : nil
 
         guard try rows.insertChange(change, hash: hash) else {

@@ -30,7 +30,7 @@ public enum ChangeTransaction {
         var remote = try RemoteApply(rows, searchableFields: searchableFields, now: now)
         while let link = try next() {
             switch link {
-            case let .change(change, content): try remote.add(change, content: content)
+            case let .change(change, digest): try remote.add(change, digest: digest)
             case let .withheld(id, content): try remote.addWithheld(id, content: content)
             }
         }
@@ -175,10 +175,10 @@ struct RemoteApply {
         self.now = now
     }
 
-    /// Applies one change (`content`: its content digest, if already computed); a new one moves
-    /// the clock past its stamp, or is flagged.
-    mutating func add(_ change: Change, content: ContentDigest? = nil) throws(StoreError) {
-        switch try applier.add(change, content: content) {
+    /// Applies one change (`digest`: its content digest, if already computed); a new one moves the
+    /// clock past its stamp, or is flagged.
+    mutating func add(_ change: Change, digest: ChangeDigest? = nil) throws(StoreError) {
+        switch try applier.add(change, digest: digest) {
         case .duplicate:
             report.duplicates += 1
         case .applied:

@@ -28,11 +28,25 @@ public struct StoredCheckpoint: Hashable, Sendable {
 /// One link of an origin's chain as it travels between replicas (exported, then imported): a full
 /// change, or the id and content digest of a change withheld from the peer (or from this replica).
 public enum SyncLink: Sendable {
-    /// A full change. `content` is its content digest (`change.contentDigest`) when a reader
-    /// already computed it, on a thread of its own (`BundleReadAhead`), so that the applier need
-    /// not; `nil`, the applier computes it.
-    case change(Change, content: ContentDigest? = nil)
+    /// A full change, with its content digest when a reader already computed it on a thread of
+    /// its own (`BundleReadAhead`), so that the applier need not; `nil`, the applier computes it.
+    case change(Change, digest: ChangeDigest? = nil)
     case withheld(ChangeID, ContentDigest)
+}
+
+/// A change's content digest computed ahead of its apply, by whoever holds the change: it can only
+/// be made from the change itself, and the applier uses it only for the change with its id.
+public struct ChangeDigest: Sendable {
+    /// The change it was computed from.
+    public let id: ChangeID
+    /// `Change.contentDigest` of that change.
+    public let content: ContentDigest
+
+    /// Computes the content digest of `change`.
+    public init(of change: Change) {
+        id = change.id
+        content = change.contentDigest
+    }
 }
 
 /// What an import brings, besides its changes: kept in the same transaction.

@@ -31,17 +31,17 @@ public final class Store: Sendable {
     /// touches a handful of pages and measured the same.
     static let pageCacheKiB = 4096
 
-    /// Whether this process runs SQLite without its memory statistics, as every store's first
-    /// open asks (once, before the first connection: SQLite takes the setting only then).
+    /// Whether this process runs SQLite without its memory statistics, as `CSQLiteSettings` asks
+    /// when the process starts (SQLite takes the setting only before its first use).
     ///
     /// With the statistics on (SQLite's default), every allocation and free inside SQLite takes one
     /// process-wide mutex. An overlapped import's two connections, pass one's reader and pass
     /// two's writer, took it millions of times each from two cores: at 1,000,000 changes the
     /// import ran in 13.7 s without the statistics against 15.9 s with them (BENCHMARKS.md, issue
-    /// 21). FieldAudit never reads them (`sqlite3_memory_used`). A process that used SQLite before
-    /// its first store (an app embedding FieldAudit) keeps them: SQLite refuses the setting, and
-    /// every store works as before, a little slower.
-    static let sqliteMemoryStatisticsOff: Bool = fieldaudit_sqlite_disable_memory_statistics() == SQLITE_OK
+    /// 21). FieldAudit never reads them (`sqlite3_memory_used`). In a process whose own start-up
+    /// code used SQLite first, SQLite refuses the setting, and every store works as before, a
+    /// little slower.
+    static let sqliteMemoryStatisticsOff: Bool = fieldaudit_sqlite_memory_statistics_result() == SQLITE_OK
 
     init(path: String, queue: any DatabaseWriter, clock: any WallClock, searchableFields: Set<String>) {
         self.path = path
@@ -68,7 +68,6 @@ public final class Store: Sendable {
     public static func open(
         at path: String, clock: any WallClock = SystemClock(), searchableFields: Set<String> = [], concurrentReads: Bool = false
     ) throws(StoreError) -> Store {
-        _ = sqliteMemoryStatisticsOff
         let readOnly = FileManager.default.fileExists(atPath: path) && !isWritable(path)
         var configuration = Configuration()
         configuration.readonly = readOnly
@@ -126,7 +125,6 @@ public final class Store: Sendable {
 
     /// A store in memory, for tests and scratch work.
     static func inMemory(clock: any WallClock = SystemClock(), searchableFields: Set<String> = []) throws(StoreError) -> Store {
-        _ = sqliteMemoryStatisticsOff
         let queue: DatabaseQueue
         do { queue = try DatabaseQueue() } catch { throw .cannotOpen(path: ":memory:", reason: Self.describe(error)) }
         let store = Store(path: ":memory:", queue: queue, clock: clock, searchableFields: searchableFields)

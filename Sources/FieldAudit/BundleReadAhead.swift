@@ -5,15 +5,16 @@ import Replication
 
 /// Pass two's reading of a bundle, on a thread of its own for a large bundle: it reads, inflates
 /// and decodes the bundle into a small bounded queue of links (`depth` batches of `batch` links),
-/// with each change's content digest (`SyncLink.change`'s `content`), so the thread that applies
-/// them only applies. Links of origins refused from a seq on
-/// (`refusedFrom`: their forks) are left out, as are checkpoints and evidence chunks (pass one has
-/// kept what it needs of them).
+/// with each change's content digest (`SyncLink.change`'s `digest`), so the thread that applies
+/// them only applies. Links of origins refused from a seq on (`refusedFrom`: their forks) are
+/// left out, as are checkpoints and evidence chunks (pass one has kept what it needs of them).
 ///
 /// The reader's errors (a damaged frame, the trailer's digest or signature) reach `next` in
-/// order: after every link read before them. Memory is bounded by `(depth + 2) × batch` links (the
-/// queue, the batch being filled and the one being applied), whatever the size of the bundle. A small bundle is read on the caller's thread as `next` is called
-/// (`onThread` false): a thread of its own would cost more memory (its own heap) than it saves time.
+/// order: after every link read before them. Memory is bounded by `(depth + 2) × batch` links
+/// (the queue, the batch being filled and the one being applied), whatever the size of the
+/// bundle. A small bundle is read on the caller's thread as `next` is called (`onThread` false,
+/// and no digest computed ahead): a thread of its own would cost more memory (its own heap) than
+/// it saves time.
 ///
 /// `@unchecked Sendable`: `batches`, `end`, `stopped`, `ended` and `bytes` are read and written
 /// only under `condition`'s lock; `current` and `inline` only by the one thread that calls `next`
@@ -113,7 +114,7 @@ final class BundleReadAhead: @unchecked Sendable {
         func refused(_ id: ChangeID) -> Bool { refusedFrom[id.origin].map { id.seq >= $0 } ?? false }
         switch record {
         case let .change(change):
-            return refused(change.id) ? nil : .change(change, content: digested ? change.contentDigest : nil)
+            return refused(change.id) ? nil : .change(change, digest: digested ? ChangeDigest(of: change) : nil)
         case let .redacted(id, content): return refused(id) ? nil : .withheld(id, content)
         case .checkpoint, .blobChunk: return nil
         }
@@ -136,6 +137,7 @@ final class BundleReadAhead: @unchecked Sendable {
                 batch.append(link)
                 if batch.count == size {
                     guard queue(&batch, bytesRead: reader.bytesRead) else { break }
+                    batch.reserveCapacity(size)
                 }
             }
         } catch {
@@ -154,7 +156,6 @@ final class BundleReadAhead: @unchecked Sendable {
         batch.reverse()  // in place: the elements are moved, not copied
         let queued = batch
         batch = []
-        batch.reserveCapacity(queued.count)
         return condition.withLock {
             while batches.count >= depth, !stopped { condition.wait() }
             guard !stopped else { return false }

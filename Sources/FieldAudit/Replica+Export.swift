@@ -147,8 +147,8 @@ extension Replica {
                     try writer.append(change)
                     summary.changes += 1
                     if case let .blob(digest) = change.value { evidence.insert(digest) }
-                case let .change(change, content):
-                    try writer.appendRedacted(change.id, content: content ?? change.contentDigest)
+                case let .change(change, _):
+                    try writer.appendRedacted(change.id, content: change.contentDigest)
                     summary.withheld += 1
                 case let .withheld(id, content):
                     try writer.appendRedacted(id, content: content)

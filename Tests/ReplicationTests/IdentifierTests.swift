@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import Replication
 import TestSupport
 import Testing
@@ -17,6 +18,35 @@ struct IdentifierTests {
         var generator = SeededGenerator(seed: 2)
         let ids = (0..<100).map { EntityID.make(milliseconds: 1_000 + UInt64($0), using: &generator) }
         #expect(ids == ids.sorted())
+    }
+
+    @Test func idsHeldAsTwoWordsBehaveAsTheirSixteenBytes() throws {
+        // Random bytes, with the words' boundary and bytes of 0x80 and above stressed: ids as two
+        // words must order as `memcmp` orders their bytes, be equal exactly when the bytes are,
+        // give the bytes back, and write them unchanged.
+        var generator = SeededGenerator(seed: 21)
+        var samples: [[UInt8]] = (0..<400).map { _ in (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+        for index in 0..<16 {
+            var high = [UInt8](repeating: 0x7f, count: 16)
+            high[index] = 0x80
+            samples += [high, [UInt8](repeating: 0x7f, count: 16), [UInt8](repeating: 0xff, count: 16), [UInt8](repeating: 0, count: 16)]
+        }
+        for (left, right) in zip(samples, samples.shuffled(using: &generator)) {
+            let (a, b) = (try EntityID(bytes: left), try EntityID(bytes: right))
+            let (p, q) = (try ReplicaID(bytes: left), try ReplicaID(bytes: right))
+            #expect(a.bytes == left && p.bytes == left)
+            #expect((a < b) == left.lexicographicallyPrecedes(right) && (p < q) == left.lexicographicallyPrecedes(right))
+            #expect((a == b) == (left == right) && (p == q) == (left == right))
+            #expect(a.withUnsafeBytes { Array($0) } == left && p.withUnsafeBytes { Array($0) } == left)
+            #expect(EntityID(words: a.words) == a)
+            var writer = ByteWriter()
+            writer.write(id: a)
+            writer.write(id: p)
+            #expect(writer.bytes == left + left)
+            #expect(try EntityID(bytes: left[...]) == a && (try ReplicaID(bytes: Data(left))) == p)
+        }
+        #expect(throws: ReplicationError.self) { try EntityID(bytes: [UInt8](repeating: 1, count: 15)) }
+        #expect(throws: ReplicationError.self) { try ReplicaID(bytes: [UInt8](repeating: 1, count: 17)) }
     }
 
     @Test func entityIDTextRoundTrips() throws {
