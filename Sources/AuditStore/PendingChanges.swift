@@ -28,7 +28,7 @@ struct PendingChanges {
     /// so the buffer grows without copying and without holding twice its size while it does.
     private var chunks: [[UInt8]] = []
     private var byteCount = 0
-    private var scratch: [UInt8] = []
+    private var scratch = ByteWriter()
     private var origins = Interned<ReplicaID>()
     private var engagements = Interned<EntityID>()
     private var kinds = Interned<ExactName>()
@@ -56,20 +56,20 @@ struct PendingChanges {
     /// Holds `change`; the caller drains first when `isFull`.
     mutating func append(_ change: Change) {
         if keys.capacity == 0 { keys.reserveCapacity(1024) }
-        scratch.removeAll(keepingCapacity: true)
-        Self.writeVarint(UInt64(origins.index(of: change.origin)), to: &scratch)
-        Self.writeVarint(change.seq, to: &scratch)
-        Self.writeVarint(change.seq &- change.transaction, to: &scratch)
-        Self.writeFixed(change.stamp.rawValue, to: &scratch)
-        Self.writeVarint(UInt64(engagements.index(of: change.engagement)), to: &scratch)
-        Self.writeVarint(UInt64(kinds.index(of: ExactName(change.kind))), to: &scratch)
+        scratch.removeAll()
+        scratch.write(varint: UInt64(origins.index(of: change.origin)))
+        scratch.write(varint: change.seq)
+        scratch.write(varint: change.seq &- change.transaction)
+        scratch.write(change.stamp.rawValue)
+        scratch.write(varint: UInt64(engagements.index(of: change.engagement)))
+        scratch.write(varint: UInt64(kinds.index(of: ExactName(change.kind))))
         Self.write(change.value, to: &scratch)
-        Self.writeVarint(UInt64(change.supersedes.count), to: &scratch)
+        scratch.write(varint: UInt64(change.supersedes.count))
         for id in change.supersedes {
-            Self.writeVarint(UInt64(origins.index(of: id.origin)), to: &scratch)
-            Self.writeVarint(id.seq, to: &scratch)
+            scratch.write(varint: UInt64(origins.index(of: id.origin)))
+            scratch.write(varint: id.seq)
         }
-        let place = store(scratch)
+        let place = store(scratch.bytes)
         let field = UInt64(fields.index(of: ExactName(change.field)))
         // The field's slot in `Key.tail` holds fieldLimit ranks: the caller drains at `isFull`.
         precondition(field < UInt64(Self.fieldLimit), "PendingChanges holds at most \(Self.fieldLimit) distinct fields; drain at isFull")
@@ -153,38 +153,23 @@ struct PendingChanges {
         }
     }
 
-    private static func write(_ value: Value, to out: inout [UInt8]) {
-        out.append(value.tag.rawValue)
+    /// A value as its tag, then its payload: a zigzag varint, a real's 8 bytes, or a varint
+    /// length and the exact bytes.
+    private static func write(_ value: Value, to out: inout ByteWriter) {
+        out.write(value.tag.rawValue)
         switch value {
         case .null: break
-        case let .integer(integer): writeVarint(UInt64(bitPattern: integer << 1 ^ integer >> 63), to: &out)
-        case let .real(real): writeFixed(real.bitPattern, to: &out)
-        case let .text(text), let .json(text):
-            writeVarint(UInt64(text.utf8.count), to: &out)
-            out.append(contentsOf: text.utf8)
-        case let .bytes(bytes):
-            writeVarint(UInt64(bytes.count), to: &out)
-            out.append(contentsOf: bytes)
-        case let .blob(digest): out.append(contentsOf: digest.bytes)
+        case let .integer(integer): out.write(zigzag: integer)
+        case let .real(real): out.write(real.bitPattern)
+        case let .text(text), let .json(text): out.write(varintPrefixed: text.utf8)
+        case let .bytes(bytes): out.write(varintPrefixed: bytes)
+        case let .blob(digest): out.write(raw: digest.bytes)
         }
     }
-
-    private static func writeVarint(_ value: UInt64, to out: inout [UInt8]) {
-        var value = value
-        while value >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        out.append(UInt8(value))
-    }
-
-    private static func writeFixed(_ value: UInt64, to out: inout [UInt8]) {
-        for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
-    }
-
 }
 
-/// Reads one record of `PendingChanges` back, as `PendingChanges` wrote it, from its chunk.
+/// Reads one record of `PendingChanges` back, as `PendingChanges` wrote it, from its chunk:
+/// unchecked, as the bytes never left this process (varints as `ByteWriter.write(varint:)`).
 private struct RecordReader {
     let bytes: UnsafeBufferPointer<UInt8>
     var at: Int
@@ -201,10 +186,11 @@ private struct RecordReader {
         }
     }
 
+    /// 8 bytes, most significant first, as `ByteWriter.write(_: UInt64)` wrote them.
     mutating func fixed() -> UInt64 {
         var value: UInt64 = 0
-        for shift in stride(from: 0, to: 64, by: 8) {
-            value |= UInt64(bytes[at]) << UInt64(shift)
+        for _ in 0..<8 {
+            value = value << 8 | UInt64(bytes[at])
             at += 1
         }
         return value
@@ -221,9 +207,7 @@ private struct RecordReader {
         at += 1
         switch Value.Tag(rawValue: tag)! {
         case .null: return .null
-        case .integer:
-            let zigzag = varint()
-            return .integer(Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1))
+        case .integer: return .integer(Varint.unzigzag(varint()))
         case .real: return .real(Double(bitPattern: fixed()))
         case .text: return .text(String(decoding: slice(Int(varint())), as: UTF8.self))
         case .json: return .json(String(decoding: slice(Int(varint())), as: UTF8.self))

@@ -361,7 +361,7 @@ final class BulkEntityIndex {
         let cache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -Store.pageCacheKiB
         try db.execute(sql: "PRAGMA cache_size = -\(Self.sorterKiB)")
         do {
-            try db.execute(sql: "CREATE INDEX change_by_entity ON change (entity)")
+            try db.execute(sql: Store.createChangeByEntity)
         } catch {
             try? db.execute(sql: "PRAGMA cache_size = \(cache)")
             throw error

@@ -11,6 +11,9 @@ public struct ByteWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Forgets the bytes written, keeping their room for the next record written with it.
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
     /// Appends one byte (a tag or a flag).
     public mutating func write(_ byte: UInt8) { bytes.append(byte) }
 
